@@ -1,0 +1,1 @@
+"""The lint rules, one module per code: shipped in the wheel as ``shapecheck.rules``."""

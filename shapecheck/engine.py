@@ -1,0 +1,100 @@
+"""The one engine function the CLI, the LSP server and the pre-commit hook all call."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from .findings import Diagnostic, Fix
+
+
+@dataclass
+class Options:
+    select: Optional[set] = None  # codes or prefixes ("SHP1"); None: all
+    ignore: set = field(default_factory=set)
+
+
+def _enabled(code: str, opts: Options) -> bool:
+    if any(code.startswith(p) for p in opts.ignore):
+        return False
+    if opts.select is None:
+        return True
+    return any(code.startswith(p) for p in opts.select)
+
+
+def check_source(source: str, path: str = "<string>", opts: Optional[Options] = None) -> list:
+    """Every diagnostic for one file's text, sorted by position."""
+    import libcst as cst
+
+    from . import interpret, positions, suppress
+    from .rule import rule_by_code, rule_for_kind
+
+    opts = opts or Options()
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as e:
+        r = rule_by_code("SHP900")
+        line, col = e.raw_line, e.raw_column + 1
+        msg = str(e.message) if hasattr(e, "message") else str(e).splitlines()[0]
+        return [Diagnostic("SHP900", r.NAME, r.SEVERITY, f"cannot parse this file: {msg}", path, line, col, line, col)]
+    except Exception as e:  # noqa: BLE001 - never a traceback for bad input
+        return [Diagnostic("SHP900", "syntax-error", "error", f"cannot parse this file: {e}"[:200], path, 1, 1, 1, 1)]
+    interp = interpret.Interpreter(module, source)
+    findings = interp.run()
+    if not findings:
+        return []
+    pos = positions.Positions(module)
+    sup = suppress.find_suppressions(source)
+    out = []
+    chosen = _most_specific(findings)
+    for f in chosen:
+        rule = rule_for_kind(f.kind)
+        if rule is None or not _enabled(rule.CODE, opts):
+            continue
+        (l1, c1), (l2, c2) = pos.span(f.node)
+        if suppress.is_suppressed(sup, l1, rule.CODE):
+            continue
+        out.append(Diagnostic(rule.CODE, rule.NAME, f.severity_override or rule.SEVERITY, f.message, path,
+                              l1, c1, l2, c2, f.fix))
+    if _enabled("SHP100", opts):
+        r100 = rule_by_code("SHP100")
+        for line, col, codes in suppress.unused(sup):
+            out.append(Diagnostic("SHP100", r100.NAME, r100.SEVERITY,
+                                  f"unused suppression: {', '.join(codes)} reported nothing on this line",
+                                  path, line, col, line, col))
+    out.sort(key=lambda d: (d.line, d.column, d.code))
+    return out
+
+
+_SPECIFIC = {"matmul-mismatch": "missing-transpose", "concat-mismatch": "concat-wrong-axis",
+             "layer-input-mismatch": "flatten-size"}
+
+
+def _most_specific(findings: Iterable) -> list:
+    """The more specific rule wins on the same node (SHP102 over SHP101...)."""
+    findings = list(findings)
+    by_node: dict = {}
+    for f in findings:
+        by_node.setdefault(id(f.node), set()).add(f.kind)
+    out = []
+    for f in findings:
+        better = _SPECIFIC.get(f.kind)
+        if better is not None and better in by_node[id(f.node)]:
+            continue
+        out.append(f)
+    return out
+
+
+def check_path(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list:
+    """Diagnostics for one file on disk; unreadable files are reported, never raised."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        source = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [Diagnostic("SHP900", "syntax-error", "error", f"cannot read this file: {e}", display or path,
+                           1, 1, 1, 1)]
+    try:
+        return check_source(source, display or path, opts)
+    except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
+        return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
+                           f"{type(e).__name__}: {e}"[:300], display or path, 1, 1, 1, 1)]

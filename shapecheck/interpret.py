@@ -1,0 +1,1507 @@
+"""The interpreter: abstract values through statements, calls and classes of one file.
+
+It walks LibCST nodes once per analysis context. Module code runs top to bottom; then every
+function and class not yet analysed runs on *generic* inputs (unannotated parameters are
+``Param`` values: rigid sizes where used as sizes, tensors of unknown rank where used as
+tensors). Calls to functions of the same file are analysed with the caller's arguments
+(memoized, depth-limited, recursion cut). A ``ShapeError`` from a shape rule becomes a finding
+on the node that raised it; an internal error in one function becomes SHP901 for it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+import libcst as cst
+
+from . import dims as D
+from .findings import Finding, ShapeError
+from .ops import registry as R
+from .ops.registry import Call
+from .shapes import Shape
+from .values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
+                     Tensor, Value, as_bool, as_dim, as_int, same_value, tensor_of)
+
+MAX_DEPTH = 10
+MAX_UNROLL = 64
+STEP_BUDGET = 400_000
+
+
+class Budget(Exception):
+    """The analysis of a file ran out of steps."""
+
+
+@dataclass(eq=False)
+class FuncInfo:
+    node: cst.FunctionDef
+    name: str
+    cls: Optional["ClassInfo"] = None
+    analysed: bool = False
+
+    @property
+    def params(self) -> cst.Parameters:
+        return self.node.params
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: cst.ClassDef
+    name: str
+    bases: list  # Values
+    methods: dict = field(default_factory=dict)  # name -> FuncInfo
+    attrs: dict = field(default_factory=dict)  # class-level names -> Value
+    analysed: bool = False
+
+    def lookup(self, name: str) -> Optional[Any]:
+        """A method or class attribute, through the bases defined in this file."""
+        if name in self.methods:
+            return self.methods[name]
+        if name in self.attrs:
+            return self.attrs[name]
+        for b in self.bases:
+            if isinstance(b, ClassRef):
+                got = b.info.lookup(name)
+                if got is not None:
+                    return got
+        return None
+
+    def framework_base(self) -> Optional[str]:
+        """The qualified name of the first framework class this one extends, if any."""
+        for b in self.bases:
+            if isinstance(b, Ext):
+                return b.qualname
+            if isinstance(b, ClassRef):
+                got = b.info.framework_base()
+                if got:
+                    return got
+        return None
+
+
+class Frame:
+    """One function activation (or the module): local names, and where control is."""
+
+    __slots__ = ("env", "bindings", "returns", "done", "func", "globals")
+
+    def __init__(self, env: dict, bindings: D.Bindings, func: Optional[FuncInfo] = None,
+                 globals_: Optional[dict] = None) -> None:
+        self.env = env
+        self.bindings = bindings
+        self.returns: list = []
+        self.done = False  # returned / raised on every path so far
+        self.func = func
+        self.globals = globals_
+
+
+SHAPE_COMMENT = re.compile(r"#\s*([A-Za-z_]\w*)\s*:\s*[\(\[]([^)\]]*)[\)\]]")
+
+
+class Interpreter:
+    def __init__(self, module: cst.Module, source: str = "") -> None:
+        self.module = module
+        self.source = source
+        self.findings: list[Finding] = []
+        self._seen: set = set()
+        self.globals: dict = {}
+        self.functions: list[FuncInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.memo: dict = {}
+        self.stack: list = []
+        self.steps = 0
+        self.suppress = 0  # inside try bodies with broad handlers
+        self.instances: list[Obj] = []  # every object instantiated (for summaries)
+
+    # ------------------------------------------------------------------ entry
+    def run(self) -> list[Finding]:
+        frame = Frame(self.globals, D.Bindings())
+        for stmt in self.module.body:
+            if self._guarded(lambda s=stmt: self.exec_stmt(s, frame), stmt, "module statement"):
+                break
+        # Every function and class that no call reached runs on generic inputs.
+        for cls in list(self.classes):
+            if not cls.analysed:
+                self._guarded(lambda c=cls: self.analyse_class_generic(c), cls.node, f"class {cls.name}")
+        for fn in list(self.functions):
+            if not fn.analysed and fn.cls is None:
+                self._guarded(lambda f=fn: self.analyse_func_generic(f), fn.node, f"function {fn.name}")
+        return self.findings
+
+    def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str) -> bool:
+        """Run ``work``; an internal error becomes SHP901 on ``node``. True when out of budget."""
+        try:
+            work()
+        except Budget:
+            self.report("analysis-skipped", f"{what} not fully analyzed: step budget exhausted", node)
+            return True
+        except RecursionError:
+            self.report("analysis-skipped", f"{what} not fully analyzed: nesting too deep", node)
+        except Exception as e:  # noqa: BLE001 - failure containment: one function, not the file
+            self.report("analysis-skipped", f"{what} not analyzed: internal error {type(e).__name__}: {e}"[:300], node)
+        return False
+
+    # ------------------------------------------------------------------ findings
+    def report(self, kind: str, message: str, node: Any, fix: Any = None) -> None:
+        if self.suppress and kind != "analysis-skipped":
+            return
+        key = (id(node), kind)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.findings.append(Finding(kind, message, node, fix))
+
+    def text(self, node: cst.CSTNode) -> str:
+        try:
+            return self.module.code_for_node(node)
+        except Exception:  # noqa: BLE001
+            return "?"
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > STEP_BUDGET:
+            raise Budget()
+
+    # ------------------------------------------------------------------ generic analysis
+    def analyse_class_generic(self, cls: ClassInfo) -> None:
+        cls.analysed = True
+        init = cls.lookup("__init__")
+        args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
+        obj = self.instantiate(cls, args[0], args[1], cls.node)
+        if not isinstance(obj, Obj):
+            return
+        for name in ("forward", "call", "__call__"):
+            m = cls.lookup(name)
+            if isinstance(m, FuncInfo):
+                pos, kw = self._generic_args(m)
+                self._guarded(lambda m=m, pos=pos, kw=kw: self.call_func(m, pos, kw, bound=obj, node=m.node),
+                              m.node, f"{cls.name}.{name}")
+                break
+        for name, m in cls.methods.items():
+            if not m.analysed and name not in ("__init__",):
+                pos, kw = self._generic_args(m)
+                self._guarded(lambda m=m, pos=pos, kw=kw: self.call_func(m, pos, kw, bound=obj, node=m.node),
+                              m.node, f"{cls.name}.{name}")
+
+    def analyse_func_generic(self, fn: FuncInfo) -> None:
+        pos, kw = self._generic_args(fn)
+        self.call_func(fn, pos, kw, node=fn.node)
+
+    def _generic_args(self, fn: FuncInfo) -> tuple[list, dict]:
+        params = fn.params
+        plist = list(params.posonly_params) + list(params.params)
+        if fn.cls is not None and plist and not _is_static(fn.node):
+            plist = plist[1:]
+        pos = [self.generic_param(p) for p in plist]
+        kw = {p.name.value: self.generic_param(p) for p in params.kwonly_params}
+        return pos, kw
+
+    def generic_param(self, p: cst.Param) -> Value:
+        name = p.name.value
+        if p.annotation is not None:
+            v = self.annotation_value(p.annotation.annotation, name)
+            if v is not None:
+                return v
+        if p.default is not None:
+            d = p.default
+            if isinstance(d, cst.Integer) or (isinstance(d, cst.UnaryOperation) and isinstance(d.expression, cst.Integer)):
+                return Param(name)
+            return UNKNOWN
+        return Param(name)
+
+    # ------------------------------------------------------------------ annotations
+    def annotation_value(self, ann: cst.BaseExpression, name: str) -> Optional[Value]:
+        """A value from an annotation: jaxtyping ``Float[Tensor, "b t d"]``, ``int``, ``Tensor``."""
+        if isinstance(ann, cst.Subscript):
+            head = self.qualname_of(ann.value)
+            if head and head.startswith("jaxtyping.") and len(ann.slice) == 2:
+                arr = ann.slice[0].slice
+                spec = ann.slice[1].slice
+                if isinstance(arr, cst.Index) and isinstance(spec, cst.Index):
+                    arr_q = self.qualname_of(arr.value) or ""
+                    s = _string_value(spec.value)
+                    if s is not None:
+                        shape = jaxtyping_shape(s)
+                        if shape is None:
+                            return None
+                        fw = "numpy" if arr_q.startswith("numpy") else ("tf" if arr_q.startswith("tensorflow") else "torch")
+                        dtype = "int" if head.split(".")[-1] in ("Int", "Int64", "Int32", "Integer", "UInt8", "Long") else (
+                            "bool" if head.split(".")[-1] == "Bool" else "float")
+                        return Tensor(shape, fw, dtype)
+            return None
+        q = self.qualname_of(ann)
+        if q == "builtins.int" or (isinstance(ann, cst.Name) and ann.value == "int"):
+            return Param(name)
+        return None
+
+    def qualname_of(self, expr: cst.BaseExpression) -> Optional[str]:
+        """The qualified name an expression denotes, from the global names (imports)."""
+        if isinstance(expr, cst.Name):
+            v = self.globals.get(expr.value)
+            if isinstance(v, Ext):
+                return v.qualname
+            return None
+        if isinstance(expr, cst.Attribute):
+            base = self.qualname_of(expr.value)
+            return None if base is None else f"{base}.{expr.attr.value}"
+        return None
+
+    # ------------------------------------------------------------------ statements
+    def exec_block(self, body: Iterable[cst.CSTNode], frame: Frame) -> None:
+        for stmt in body:
+            if frame.done:
+                return
+            self.exec_stmt(stmt, frame)
+
+    def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
+        self.tick()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            self._shape_comments(stmt, frame)
+            for small in stmt.body:
+                if frame.done:
+                    return
+                self.exec_small(small, frame)
+            return
+        handler = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if handler is not None:
+            handler(stmt, frame)
+
+    def _shape_comments(self, stmt: cst.SimpleStatementLine, frame: Frame) -> None:
+        """``# x: (B, T, C)`` above a statement declares the shape of ``x`` where it is unknown."""
+        if frame.func is None or not stmt.leading_lines:
+            return
+        for line in stmt.leading_lines:
+            c = line.comment
+            if c is None:
+                continue
+            m = SHAPE_COMMENT.match(c.value)
+            if not m:
+                continue
+            name, body = m.group(1), m.group(2)
+            cur = frame.env.get(name)
+            if cur is not None and not isinstance(cur, Param) and cur is not UNKNOWN:
+                continue
+            shape = self._comment_shape(body, frame)
+            if shape is not None:
+                frame.env[name] = Tensor(shape, "any")
+
+    def _comment_shape(self, body: str, frame: Frame) -> Optional[Shape]:
+        out: list = []
+        variadic = False
+        known = self._rigid_names(frame)
+        for tok in [t.strip() for t in body.split(",") if t.strip()]:
+            if tok in ("*", "...") or tok.startswith("*"):
+                variadic = True
+                continue
+            if tok.isdigit():
+                out.append(int(tok))
+            elif re.fullmatch(r"[A-Za-z_]\w*", tok):
+                out.append(D.rigid(tok) if tok in known else _scoped_flexible(frame, tok))
+            else:
+                return None
+        return Shape(tuple(out), variadic)
+
+    def _rigid_names(self, frame: Frame) -> set:
+        names = {k for k, v in frame.env.items() if isinstance(v, Param)}
+        fn = frame.func
+        if fn is not None and fn.cls is not None:
+            init = fn.cls.lookup("__init__")
+            if isinstance(init, FuncInfo):
+                p = init.params
+                names |= {x.name.value for x in list(p.params) + list(p.kwonly_params)}
+        return names
+
+    def exec_small(self, s: cst.BaseSmallStatement, frame: Frame) -> None:
+        if isinstance(s, cst.Expr):
+            self.eval(s.value, frame)
+        elif isinstance(s, cst.Assign):
+            v = self.eval(s.value, frame)
+            for t in s.targets:
+                self.assign(t.target, v, frame)
+        elif isinstance(s, cst.AnnAssign):
+            v = self.eval(s.value, frame) if s.value is not None else None
+            if v is None:
+                ann = self.annotation_value(s.annotation.annotation, "")
+                if ann is not None and isinstance(s.target, cst.Name):
+                    frame.env[s.target.value] = ann
+                return
+            self.assign(s.target, v, frame)
+        elif isinstance(s, cst.AugAssign):
+            cur = self.eval(s.target, frame)
+            rhs = self.eval(s.value, frame)
+            op = _BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
+            v = self.binop(op, cur, rhs, s, frame) if op else UNKNOWN
+            self.assign(s.target, v, frame)
+        elif isinstance(s, cst.Return):
+            v = self.eval(s.value, frame) if s.value is not None else NONE
+            frame.returns.append(v)
+            frame.done = True
+        elif isinstance(s, cst.Raise):
+            if s.exc is not None:
+                self.eval(s.exc, frame)
+            frame.done = True
+        elif isinstance(s, cst.Assert):
+            self.eval(s.test, frame)
+            self._assume(s.test, frame)
+        elif isinstance(s, cst.Import):
+            for alias in s.names:
+                full = _dotted(alias.name)
+                if alias.asname is not None:
+                    frame.env[alias.asname.name.value] = Ext(R.canonical(full))
+                else:
+                    top = full.split(".")[0]
+                    frame.env[top] = Ext(top)
+        elif isinstance(s, cst.ImportFrom):
+            if s.module is None or s.relative:
+                if not isinstance(s.names, cst.ImportStar):
+                    for alias in s.names:
+                        frame.env[_alias_name(alias)] = UNKNOWN
+                return
+            mod = _dotted(s.module)
+            if isinstance(s.names, cst.ImportStar):
+                return
+            for alias in s.names:
+                frame.env[_alias_name(alias)] = Ext(R.canonical(f"{mod}.{_dotted(alias.name)}"))
+        elif isinstance(s, cst.Del):
+            pass
+        elif isinstance(s, (cst.Global, cst.Nonlocal, cst.Pass, cst.Break, cst.Continue)):
+            pass
+
+    def _assume(self, test: cst.BaseExpression, frame: Frame) -> None:
+        """``assert a == b`` on sizes: unify flexible sizes (rigid ones stay as they are)."""
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(
+                test.comparisons[0].operator, cst.Equal):
+            a = as_dim(self.eval(test.left, frame))
+            b = as_dim(self.eval(test.comparisons[0].comparator, frame))
+            if a is not None and b is not None:
+                D.compare(a, b, frame.bindings)
+
+    # ------------------------------------------------------------------ compound statements
+    def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
+        info = FuncInfo(node, node.name.value)
+        self.functions.append(info)
+        for d in node.decorators:
+            self.eval(d.decorator, frame)
+        frame.env[node.name.value] = Func(info)
+
+    def stmt_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
+        bases = [self.eval(a.value, frame) for a in node.bases if a.keyword is None]
+        info = ClassInfo(node, node.name.value, bases)
+        self.classes.append(info)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        cframe = Frame(dict(frame.env), frame.bindings)
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                f = FuncInfo(stmt, stmt.name.value, info)
+                info.methods[stmt.name.value] = f
+                self.functions.append(f)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        before = dict(cframe.env)
+                        self.exec_small(small, cframe)
+                        for k, v in cframe.env.items():
+                            if before.get(k) is not v:
+                                info.attrs[k] = v
+        frame.env[node.name.value] = ClassRef(info)
+
+    def stmt_If(self, node: cst.If, frame: Frame) -> None:
+        if _is_main_guard(node.test):
+            self.exec_block(node.body.body, frame)
+            return
+        cond = self.truth(node.test, frame)
+        orelse = node.orelse
+        if cond is True:
+            self.exec_block(node.body.body, frame)
+            return
+        if cond is False:
+            if isinstance(orelse, cst.If):
+                self.stmt_If(orelse, frame)
+            elif isinstance(orelse, cst.Else):
+                self.exec_block(orelse.body.body, frame)
+            return
+        a = self._branch(frame)
+        self.exec_block(node.body.body, a)
+        b = self._branch(frame)
+        if isinstance(orelse, cst.If):
+            self.stmt_If(orelse, b)
+        elif isinstance(orelse, cst.Else):
+            self.exec_block(orelse.body.body, b)
+        self._merge(frame, a, b)
+
+    def _branch(self, frame: Frame) -> Frame:
+        f = Frame(dict(frame.env), frame.bindings.copy(), frame.func, frame.globals)
+        return f
+
+    def _merge(self, frame: Frame, a: Frame, b: Frame) -> None:
+        frame.returns.extend(a.returns)
+        frame.returns.extend(b.returns)
+        if a.done and b.done:
+            frame.done = True
+            return
+        if a.done:
+            frame.env, frame.bindings = b.env, b.bindings
+            return
+        if b.done:
+            frame.env, frame.bindings = a.env, a.bindings
+            return
+        env = {}
+        for k in set(a.env) | set(b.env):
+            va, vb = a.env.get(k), b.env.get(k)
+            if va is None or vb is None:
+                env[k] = UNKNOWN
+            elif va is vb or same_value(va, vb):
+                env[k] = va
+            else:
+                env[k] = UNKNOWN
+        frame.env = env
+        frame.bindings.keep_agreeing(a.bindings, b.bindings)
+
+    def stmt_For(self, node: cst.For, frame: Frame) -> None:
+        it = self.eval(node.iter, frame)
+        items = self.iter_items(it)
+        if items is not None and len(items) <= MAX_UNROLL:
+            for item in items:
+                self.assign(node.target, item, frame)
+                inner = self._branch(frame)
+                self.exec_block(node.body.body, inner)
+                if inner.done and not inner.returns:
+                    # break/raise: stop unrolling, what follows is unknown
+                    break
+                frame.env, frame.bindings = inner.env, inner.bindings
+                frame.returns.extend(inner.returns)
+                if inner.done:
+                    frame.returns.extend([])
+                    break
+            if node.orelse is not None:
+                self.exec_block(node.orelse.body.body, frame)
+            return
+        self.assign(node.target, self.element_of(it), frame)
+        self._loop_once(node.body.body, frame)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+
+    def _loop_once(self, body: Any, frame: Frame) -> None:
+        """A loop of unknown count: run the body once; loop-carried values that change become unknown."""
+        inner = self._branch(frame)
+        self.exec_block(body, inner)
+        frame.returns.extend(inner.returns)
+        for k, v in inner.env.items():
+            old = frame.env.get(k)
+            if old is None or not (old is v or same_value(old, v)):
+                frame.env[k] = UNKNOWN
+
+    def stmt_While(self, node: cst.While, frame: Frame) -> None:
+        self.eval(node.test, frame)
+        self._loop_once(node.body.body, frame)
+
+    def stmt_With(self, node: cst.With, frame: Frame) -> None:
+        for item in node.items:
+            v = self.eval(item.item, frame)
+            if item.asname is not None:
+                self.assign(item.asname.name, self.enter_value(v), frame)
+        self.exec_block(node.body.body, frame)
+
+    def enter_value(self, v: Value) -> Value:
+        if isinstance(v, Ext) and v.qualname.endswith("Session"):
+            return v
+        return v if isinstance(v, (Obj, Ext)) else UNKNOWN
+
+    def stmt_Try(self, node: cst.Try, frame: Frame) -> None:
+        broad = any(_broad_handler(h) for h in node.handlers)
+        if broad:
+            self.suppress += 1
+        inner = self._branch(frame)
+        try:
+            self.exec_block(node.body.body, inner)
+        finally:
+            if broad:
+                self.suppress -= 1
+        for h in node.handlers:
+            hf = self._branch(frame)
+            self.exec_block(h.body.body, hf)
+            self._merge(inner, inner, hf) if False else None
+        frame.env, frame.bindings = inner.env, inner.bindings
+        frame.returns.extend(inner.returns)
+        if node.handlers:
+            # after a try with handlers, what the try body set may or may not hold
+            for k, v in list(frame.env.items()):
+                pass
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+        if node.finalbody is not None:
+            self.exec_block(node.finalbody.body.body, frame)
+
+    def stmt_TryStar(self, node: Any, frame: Frame) -> None:
+        self.stmt_Try(node, frame)
+
+    def stmt_Match(self, node: Any, frame: Frame) -> None:
+        for case in node.cases:
+            self.exec_block(case.body.body, self._branch(frame))
+
+    # ------------------------------------------------------------------ assignment
+    def assign(self, target: cst.BaseExpression, v: Value, frame: Frame) -> None:
+        if isinstance(target, cst.Name):
+            frame.env[target.value] = v
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elems = target.elements
+            star = [i for i, e in enumerate(elems) if isinstance(e, cst.StarredElement)]
+            items = self.iter_items(v)
+            if items is None or (not star and len(items) != len(elems)):
+                for e in elems:
+                    self.assign(e.value, UNKNOWN, frame)
+                return
+            if star:
+                i = star[0]
+                n_after = len(elems) - i - 1
+                if len(items) < len(elems) - 1:
+                    for e in elems:
+                        self.assign(e.value, UNKNOWN, frame)
+                    return
+                for j in range(i):
+                    self.assign(elems[j].value, items[j], frame)
+                self.assign(elems[i].value, Seq(list(items[i:len(items) - n_after]), "list"), frame)
+                for j in range(n_after):
+                    self.assign(elems[i + 1 + j].value, items[len(items) - n_after + j], frame)
+                return
+            for e, item in zip(elems, items):
+                self.assign(e.value, item, frame)
+        elif isinstance(target, cst.Attribute):
+            obj = self.eval(target.value, frame)
+            self.set_attr(obj, target.attr.value, v, target)
+        elif isinstance(target, cst.Subscript):
+            obj = self.eval(target.value, frame)
+            if isinstance(obj, Dict) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, frame)
+                if isinstance(key, Const) and isinstance(key.value, str):
+                    obj.items[key.value] = v
+                    return
+            if isinstance(obj, Seq) and obj.kind == "list" and len(target.slice) == 1 and isinstance(
+                    target.slice[0].slice, cst.Index):
+                i = as_int(self.eval(target.slice[0].slice.value, frame))
+                if i is not None and -len(obj.items) <= i < len(obj.items):
+                    obj.items[i] = v
+                    return
+            self.eval_subscript_side_effects(target, frame)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, v, frame)
+
+    def eval_subscript_side_effects(self, target: cst.Subscript, frame: Frame) -> None:
+        for el in target.slice:
+            if isinstance(el.slice, cst.Index):
+                self.eval(el.slice.value, frame)
+
+    def set_attr(self, obj: Value, name: str, v: Value, node: cst.CSTNode) -> None:
+        if isinstance(obj, Obj):
+            old = obj.attrs.get(name)
+            if name in ("data",) and obj.base is not None:
+                return
+            obj.attrs[name] = v
+            if old is not None and isinstance(v, Tensor) and isinstance(old, Tensor):
+                pass
+        elif isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            if rule is not None and hasattr(rule, "set_attr"):
+                self._call_rule(lambda: rule.set_attr(obj, name, v, self._call([], {}, node, self._cur_bindings)), node)
+            else:
+                obj.attrs[name] = v
+        elif isinstance(obj, Tensor) and name == "data":
+            pass
+
+    _cur_bindings: D.Bindings = D.Bindings()
+
+    # ------------------------------------------------------------------ expressions
+    def eval(self, e: Optional[cst.BaseExpression], frame: Frame) -> Value:
+        if e is None:
+            return UNKNOWN
+        self.tick()
+        handler = getattr(self, "ex_" + type(e).__name__, None)
+        if handler is None:
+            return UNKNOWN
+        self._cur_bindings = frame.bindings
+        return handler(e, frame)
+
+    def ex_Name(self, e: cst.Name, frame: Frame) -> Value:
+        n = e.value
+        if n in frame.env:
+            return frame.env[n]
+        g = frame.globals if frame.globals is not None else self.globals
+        if n in g:
+            return g[n]
+        if n in ("True", "False"):
+            return Const(n == "True")
+        if n == "None":
+            return NONE
+        return Ext(f"builtins.{n}")
+
+    def ex_Integer(self, e: cst.Integer, frame: Frame) -> Value:
+        try:
+            return Int(int(e.evaluated_value))
+        except Exception:  # noqa: BLE001
+            return UNKNOWN
+
+    def ex_Float(self, e: cst.Float, frame: Frame) -> Value:
+        try:
+            return Const(float(e.evaluated_value))
+        except Exception:  # noqa: BLE001
+            return UNKNOWN
+
+    def ex_SimpleString(self, e: cst.SimpleString, frame: Frame) -> Value:
+        v = _string_value(e)
+        return Const(v) if v is not None else UNKNOWN
+
+    def ex_ConcatenatedString(self, e: cst.ConcatenatedString, frame: Frame) -> Value:
+        v = _string_value(e)
+        return Const(v) if v is not None else UNKNOWN
+
+    def ex_FormattedString(self, e: cst.FormattedString, frame: Frame) -> Value:
+        for part in e.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                self.eval(part.expression, frame)
+        return UNKNOWN
+
+    def ex_Ellipsis(self, e: cst.Ellipsis, frame: Frame) -> Value:
+        return Const(Ellipsis)
+
+    def ex_Tuple(self, e: cst.Tuple, frame: Frame) -> Value:
+        return Seq(self._elements(e.elements, frame), "tuple") if self._no_unknown_star(e.elements, frame) else UNKNOWN
+
+    def ex_List(self, e: cst.List, frame: Frame) -> Value:
+        return Seq(self._elements(e.elements, frame), "list") if self._no_unknown_star(e.elements, frame) else UNKNOWN
+
+    def ex_Set(self, e: cst.Set, frame: Frame) -> Value:
+        self._elements(e.elements, frame)
+        return UNKNOWN
+
+    def _no_unknown_star(self, elements: Any, frame: Frame) -> bool:
+        return True
+
+    def _elements(self, elements: Any, frame: Frame) -> list:
+        out: list = []
+        for el in elements:
+            if isinstance(el, cst.StarredElement):
+                v = self.eval(el.value, frame)
+                items = self.iter_items(v)
+                if items is None:
+                    return [UNKNOWN_STAR]
+                out.extend(items)
+            else:
+                out.append(self.eval(el.value, frame))
+        if any(x is UNKNOWN_STAR for x in out):
+            return [UNKNOWN_STAR]
+        return out
+
+    def ex_Dict(self, e: cst.Dict, frame: Frame) -> Value:
+        items = {}
+        ok = True
+        for el in e.elements:
+            if isinstance(el, cst.DictElement):
+                k = self.eval(el.key, frame)
+                v = self.eval(el.value, frame)
+                if isinstance(k, Const) and isinstance(k.value, str):
+                    items[k.value] = v
+                else:
+                    ok = False
+            else:
+                self.eval(el.value, frame)
+                ok = False
+        return Dict(items) if ok else UNKNOWN
+
+    def ex_ListComp(self, e: cst.ListComp, frame: Frame) -> Value:
+        vals = self._comprehension(e.elt, e.for_in, frame)
+        return Seq(vals, "list") if vals is not None else UNKNOWN
+
+    def ex_GeneratorExp(self, e: cst.GeneratorExp, frame: Frame) -> Value:
+        vals = self._comprehension(e.elt, e.for_in, frame)
+        return Seq(vals, "tuple") if vals is not None else UNKNOWN
+
+    def ex_SetComp(self, e: cst.SetComp, frame: Frame) -> Value:
+        self._comprehension(e.elt, e.for_in, frame)
+        return UNKNOWN
+
+    def ex_DictComp(self, e: cst.DictComp, frame: Frame) -> Value:
+        self._comprehension(e.value, e.for_in, frame, key=e.key)
+        return UNKNOWN
+
+    def _comprehension(self, elt: cst.BaseExpression, comp: cst.CompFor, frame: Frame,
+                       key: Optional[cst.BaseExpression] = None) -> Optional[list]:
+        """Unroll a comprehension over known iterables; None where the count is unknown."""
+        out: list = []
+        known = True
+
+        def go(c: cst.CompFor, f: Frame) -> None:
+            nonlocal known
+            it = self.eval(c.iter, f)
+            items = self.iter_items(it)
+            if items is None or len(items) > MAX_UNROLL:
+                known = False
+                items = [self.element_of(it)]
+            for item in items:
+                inner = self._branch(f)
+                self.assign(c.target, item, inner)
+                skip = False
+                for cond in c.ifs:
+                    t = self.truth(cond.search, inner)
+                    if t is False:
+                        skip = True
+                    elif t is None:
+                        known = False
+                if skip:
+                    continue
+                if c.inner_for_in is not None:
+                    go(c.inner_for_in, inner)
+                else:
+                    if key is not None:
+                        self.eval(key, inner)
+                    out.append(self.eval(elt, inner))
+
+        go(comp, self._branch(frame))
+        return out if known else None
+
+    def ex_Lambda(self, e: cst.Lambda, frame: Frame) -> Value:
+        return UNKNOWN
+
+    def ex_IfExp(self, e: cst.IfExp, frame: Frame) -> Value:
+        t = self.truth(e.test, frame)
+        if t is True:
+            return self.eval(e.body, frame)
+        if t is False:
+            return self.eval(e.orelse, frame)
+        a = self.eval(e.body, frame)
+        b = self.eval(e.orelse, frame)
+        return a if same_value(a, b) else UNKNOWN
+
+    def ex_NamedExpr(self, e: cst.NamedExpr, frame: Frame) -> Value:
+        v = self.eval(e.value, frame)
+        self.assign(e.target, v, frame)
+        return v
+
+    def ex_Await(self, e: Any, frame: Frame) -> Value:
+        self.eval(e.expression, frame)
+        return UNKNOWN
+
+    def ex_Yield(self, e: Any, frame: Frame) -> Value:
+        if e.value is not None and not isinstance(e.value, cst.From):
+            self.eval(e.value, frame)
+        return UNKNOWN
+
+    def ex_StarredElement(self, e: Any, frame: Frame) -> Value:
+        return self.eval(e.value, frame)
+
+    def ex_UnaryOperation(self, e: cst.UnaryOperation, frame: Frame) -> Value:
+        v = self.eval(e.expression, frame)
+        op = type(e.operator).__name__
+        if op == "Minus":
+            if isinstance(v, Int):
+                return Int(D.mul(-1, v.dim))
+            if isinstance(v, Const) and isinstance(v.value, float):
+                return Const(-v.value)
+            if isinstance(v, Tensor):
+                return v
+        if op == "Plus":
+            return v
+        if op == "Not":
+            b = as_bool(v)
+            return Const(not b) if b is not None else UNKNOWN
+        if op == "BitInvert" and isinstance(v, Tensor):
+            return v
+        return UNKNOWN
+
+    def ex_BooleanOperation(self, e: cst.BooleanOperation, frame: Frame) -> Value:
+        a = self.eval(e.left, frame)
+        ba = as_bool(a)
+        is_and = isinstance(e.operator, cst.And)
+        if ba is not None:
+            if is_and and not ba:
+                return a
+            if not is_and and ba:
+                return a
+            return self.eval(e.right, frame)
+        b = self.eval(e.right, frame)
+        if is_and and as_bool(b) is False and isinstance(b, Const):
+            return Const(False)
+        return UNKNOWN
+
+    def ex_Comparison(self, e: cst.Comparison, frame: Frame) -> Value:
+        left = self.eval(e.left, frame)
+        result: Optional[bool] = True
+        for c in e.comparisons:
+            right = self.eval(c.comparator, frame)
+            r = self.compare_values(type(c.operator).__name__, left, right, c, frame)
+            if isinstance(r, Tensor):
+                return r
+            if r is None:
+                result = None
+            elif r is False and result is not None:
+                result = False
+            left = right
+        return Const(result) if result is not None else UNKNOWN
+
+    def compare_values(self, op: str, a: Value, b: Value, node: Any, frame: Frame) -> Any:
+        if isinstance(a, Tensor) or isinstance(b, Tensor):
+            if op in ("Is", "IsNot"):
+                return (op == "IsNot") if (isinstance(b, Const) and b.value is None and isinstance(a, Tensor)) else None
+            if op in ("In", "NotIn"):
+                return None
+            return self.binop("compare", a, b, node, frame)
+        if op in ("Is", "IsNot"):
+            if isinstance(b, Const) and b.value is None:
+                if isinstance(a, Const):
+                    same = a.value is None
+                elif isinstance(a, (Layer, Obj, Tensor, Func, ClassRef, Seq, Dict, Int)):
+                    same = False
+                else:
+                    return None
+                return same if op == "Is" else not same
+            return None
+        da, db = as_dim(a), as_dim(b)
+        if isinstance(a, Int) and isinstance(b, Int) and da is not None and db is not None:
+            ia, ib = D.as_int(da), D.as_int(db)
+            if ia is not None and ib is not None:
+                return {"Equal": ia == ib, "NotEqual": ia != ib, "LessThan": ia < ib, "GreaterThan": ia > ib,
+                        "LessThanEqual": ia <= ib, "GreaterThanEqual": ia >= ib}.get(op)
+            if op in ("Equal", "NotEqual"):
+                t = D.compare(da, db, frame.bindings, unify=False)
+                if t is D.TRUE:
+                    return op == "Equal"
+            return None
+        if isinstance(a, Const) and isinstance(b, Const):
+            try:
+                return {"Equal": a.value == b.value, "NotEqual": a.value != b.value}.get(op)
+            except Exception:  # noqa: BLE001
+                return None
+        if op in ("In", "NotIn") and isinstance(b, Seq) and isinstance(a, Const):
+            if all(isinstance(x, Const) for x in b.items):
+                r = any(x.value == a.value for x in b.items)
+                return r if op == "In" else not r
+        return None
+
+    def truth(self, e: cst.BaseExpression, frame: Frame) -> Optional[bool]:
+        v = self.eval(e, frame)
+        if isinstance(v, Const):
+            if v.value is None:
+                return False
+            if isinstance(v.value, (bool, str, float)):
+                return bool(v.value)
+        if isinstance(v, Int):
+            i = D.as_int(v.dim)
+            return None if i is None else bool(i)
+        if isinstance(v, Seq) and v.kind != "size":
+            return bool(v.items)
+        if isinstance(v, (Layer, Obj, Func, ClassRef)):
+            return True
+        return None
+
+    def ex_BinaryOperation(self, e: cst.BinaryOperation, frame: Frame) -> Value:
+        a = self.eval(e.left, frame)
+        b = self.eval(e.right, frame)
+        op = _BINOPS.get(type(e.operator).__name__)
+        if op is None:
+            return UNKNOWN
+        return self.binop(op, a, b, e, frame, left=e.left, right=e.right)
+
+    def binop(self, op: str, a: Value, b: Value, node: Any, frame: Frame, left: Any = None, right: Any = None) -> Value:
+        if isinstance(a, Tensor) or isinstance(b, Tensor) or (
+                op == "matmul" and (tensor_of(a) is not None and tensor_of(b) is not None)):
+            fw = a.fw if isinstance(a, Tensor) else (b.fw if isinstance(b, Tensor) else "torch")
+            name = "operator.matmul" if op == "matmul" else f"operator.{op}"
+            fn = R.lookup_func(name)
+            if fn is None:
+                return UNKNOWN
+            texts = {0: left, 1: right}
+            call = self._call([a, b], {}, node, frame.bindings, texts=texts, fw=fw, qualname=name)
+            return self._call_rule(lambda: fn(call), node)
+        if isinstance(a, (Int, Param)) and isinstance(b, (Int, Param)):
+            da, db = as_dim(a), as_dim(b)
+            return _int_arith(op, da, db)
+        if isinstance(a, Seq) and isinstance(b, Seq) and op == "add":
+            return Seq(a.items + b.items, a.kind if a.kind == b.kind else "tuple")
+        if isinstance(a, Seq) and isinstance(b, Int) and op == "mul":
+            n = D.as_int(b.dim)
+            if n is not None and 0 <= n <= MAX_UNROLL:
+                return Seq(a.items * n, a.kind)
+        if isinstance(a, Const) and isinstance(b, Const):
+            try:
+                return Const(_PYOPS[op](a.value, b.value))
+            except Exception:  # noqa: BLE001
+                return UNKNOWN
+        if isinstance(a, (Int, Const)) and isinstance(b, (Int, Const)):
+            x, y = _num(a), _num(b)
+            if x is not None and y is not None:
+                try:
+                    r = _PYOPS[op](x, y)
+                except Exception:  # noqa: BLE001
+                    return UNKNOWN
+                return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)
+        return UNKNOWN
+
+    def ex_Attribute(self, e: cst.Attribute, frame: Frame) -> Value:
+        obj = self.eval(e.value, frame)
+        return self.get_attr(obj, e.attr.value, e, frame)
+
+    def get_attr(self, obj: Value, name: str, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Ext):
+            return Ext(R.canonical(f"{obj.qualname}.{name}"))
+        if isinstance(obj, Tensor):
+            fn = R.lookup_func(f"{_tensor_ns(obj)}.{name}")
+            prop = R.PROPERTIES.get(f"{_tensor_ns(obj)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
+            if prop is not None:
+                call = self._call([obj], {}, node, frame.bindings, fw=obj.fw, qualname=name)
+                return self._call_rule(lambda: prop(call), node)
+            return Method(obj, name)
+        if isinstance(obj, Param):
+            return Method(tensor_of(obj), name) if name not in R.PROPERTIES_ANY else UNKNOWN
+        if isinstance(obj, Obj):
+            if name in obj.attrs:
+                return obj.attrs[name]
+            got = obj.cls.lookup(name)
+            if isinstance(got, FuncInfo):
+                if _is_property(got.node):
+                    return self.call_func(got, [], {}, bound=obj, node=node)
+                return Func(got, obj)
+            if got is not None:
+                return got
+            if obj.base is not None:
+                return self.get_attr(obj.base, name, node, frame)
+            if name in ("forward", "__call__", "call"):
+                return Method(obj, name)
+            return UNKNOWN
+        if isinstance(obj, ClassRef):
+            got = obj.info.lookup(name)
+            if isinstance(got, FuncInfo):
+                return Func(got)
+            return got if got is not None else UNKNOWN
+        if isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            if name in obj.attrs:
+                return obj.attrs[name]
+            if rule is not None:
+                v = rule.attr(obj, name)
+                if v is not UNKNOWN:
+                    return v
+            return Method(obj, name)
+        if isinstance(obj, (Seq, Dict, Int, Const)):
+            if isinstance(obj, Int) and name in ("real",):
+                return obj
+            return Method(obj, name)
+        return UNKNOWN
+
+    def ex_Subscript(self, e: cst.Subscript, frame: Frame) -> Value:
+        obj = self.eval(e.value, frame)
+        idx = []
+        for el in e.slice:
+            s = el.slice
+            if isinstance(s, cst.Index):
+                v = self.eval(s.value, frame)
+                if s.star is not None:
+                    return UNKNOWN
+                idx.append(v)
+            else:
+                idx.append(Const(slice(self._slice_part(s.lower, frame), self._slice_part(s.upper, frame),
+                                       self._slice_part(s.step, frame))))
+        return self.subscript(obj, idx, e, frame)
+
+    def _slice_part(self, e: Any, frame: Frame) -> Any:
+        if e is None:
+            return None
+        v = self.eval(e, frame)
+        if isinstance(v, Int):
+            return v.dim
+        if isinstance(v, Param):
+            return D.rigid(v.name)
+        return UNKNOWN
+
+    def subscript(self, obj: Value, idx: list, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Tensor) or isinstance(obj, Param):
+            t = tensor_of(obj)
+            fn = R.lookup_func("tensor.__getitem__")
+            if fn is None or t is None:
+                return UNKNOWN
+            call = self._call([t, Seq(idx, "tuple")], {}, node, frame.bindings, fw=t.fw, qualname="__getitem__")
+            return self._call_rule(lambda: fn(call), node)
+        if isinstance(obj, Seq) and len(idx) == 1:
+            i = idx[0]
+            if isinstance(i, Const) and isinstance(i.value, slice):
+                sl = i.value
+                parts = [D.as_int(x) if x is not None and x is not UNKNOWN else (None if x is None else UNKNOWN)
+                         for x in (sl.start, sl.stop, sl.step)]
+                if any(p is UNKNOWN for p in parts):
+                    return UNKNOWN
+                return Seq(obj.items[slice(*parts)], obj.kind)
+            n = as_int(i)
+            if n is not None and -len(obj.items) <= n < len(obj.items):
+                return obj.items[n]
+            if n is not None and obj.kind == "size":
+                fn = R.lookup_func("tensor.size_index_error")
+                if fn is not None:
+                    call = self._call([obj, Int(n)], {}, node, frame.bindings)
+                    return self._call_rule(lambda: fn(call), node)
+            return UNKNOWN
+        if isinstance(obj, Dict) and len(idx) == 1 and isinstance(idx[0], Const):
+            return obj.items.get(idx[0].value, UNKNOWN)
+        if isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            if rule is not None and hasattr(rule, "getitem"):
+                return rule.getitem(obj, idx)
+        if isinstance(obj, Ext):
+            return obj  # typing subscripts and the like
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ calls
+    def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
+        fn = self.eval(e.func, frame)
+        args: list = []
+        kwargs: dict = {}
+        arg_nodes: dict = {}
+        for a in e.args:
+            if a.keyword is not None:
+                v = self.eval(a.value, frame)
+                kwargs[a.keyword.value] = v
+                arg_nodes[a.keyword.value] = a.value
+            elif a.star == "*":
+                v = self.eval(a.value, frame)
+                items = self.iter_items(v)
+                if items is None:
+                    args = None  # type: ignore[assignment]
+                    break
+                args.extend(items)
+            elif a.star == "**":
+                v = self.eval(a.value, frame)
+                if isinstance(v, Dict):
+                    kwargs.update(v.items)
+                else:
+                    return self._unknown_call(fn)
+            else:
+                arg_nodes[len(args)] = a.value
+                args.append(self.eval(a.value, frame))
+        if args is None:
+            for a in e.args:
+                pass
+            return self._unknown_call(fn)
+        return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
+
+    def _unknown_call(self, fn: Value) -> Value:
+        return UNKNOWN
+
+    def _call(self, args: list, kwargs: dict, node: Any, bindings: D.Bindings, texts: Optional[dict] = None,
+              fw: str = "torch", qualname: str = "") -> Call:
+        texts = texts or {}
+
+        def text(key: Any) -> str:
+            if key == "func" and isinstance(node, cst.Call):
+                return self.text(node.func)
+            if key == "call":
+                return self.text(node)
+            n = texts.get(key)
+            return self.text(n) if n is not None else "?"
+
+        def invoke(f: Value, a: list, kw: dict) -> Value:
+            return self.call_value(f, a, kw, node, Frame({}, bindings, None, self.globals), {})
+
+        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node)
+
+    def _call_rule(self, work: Callable[[], Value], node: Any) -> Value:
+        try:
+            out = work()
+        except ShapeError as err:
+            self.report(err.kind, err.message, err.where if err.where is not None else node, err.fix)
+            return UNKNOWN
+        return out if isinstance(out, Value) else UNKNOWN
+
+    def call_value(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if isinstance(fn, Ext):
+            return self.call_ext(fn.qualname, args, kwargs, node, frame, arg_nodes)
+        if isinstance(fn, Method):
+            return self.call_method(fn, args, kwargs, node, frame, arg_nodes)
+        if isinstance(fn, Func):
+            return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
+        if isinstance(fn, ClassRef):
+            return self.instantiate(fn.info, args, kwargs, node)
+        if isinstance(fn, Layer):
+            rule = R.lookup_layer(fn.kind)
+            if rule is None:
+                return UNKNOWN
+            call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework, qualname=fn.kind)
+            return self._call_rule(lambda: rule.apply(fn, call), node)
+        if isinstance(fn, Obj):
+            for name in ("forward", "call", "__call__"):
+                m = fn.cls.lookup(name)
+                if isinstance(m, FuncInfo):
+                    return self.call_func(m, args, kwargs, bound=fn, node=node)
+            if fn.base is not None:
+                return self.call_value(fn.base, args, kwargs, node, frame, arg_nodes)
+            return UNKNOWN
+        return UNKNOWN
+
+    def call_ext(self, q: str, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        rule = R.lookup_layer(q)
+        if rule is not None:
+            call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework, qualname=q)
+            try:
+                config = rule.build(call)
+            except ShapeError as err:
+                self.report(err.kind, err.message, err.where if err.where is not None else node, err.fix)
+                return UNKNOWN
+            if config is None:
+                return UNKNOWN
+            layer = Layer(q if not rule.names else rule.names[0], config, node)
+            if hasattr(rule, "after_build"):
+                self._call_rule(lambda: rule.after_build(layer, call), node)
+            return layer
+        fn = R.lookup_func(q)
+        if fn is None:
+            return UNKNOWN
+        fw = "numpy" if q.startswith("numpy") else ("tf" if q.startswith(("tensorflow", "keras")) else "torch")
+        call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=fw, qualname=q)
+        return self._call_rule(lambda: fn(call), node)
+
+    def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        obj = m.obj
+        if isinstance(obj, Tensor):
+            ns = _tensor_ns(obj)
+            fn = R.lookup_func(f"{ns}.{m.name}") or R.lookup_func(f"tensor.{m.name}")
+            if fn is None:
+                return UNKNOWN
+            texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
+            texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                texts[0] = node.func.value
+            call = self._call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
+                              qualname=f"{ns}.{m.name}")
+            return self._call_rule(lambda: fn(call), node)
+        if isinstance(obj, Seq):
+            if m.name == "append" and obj.kind == "list" and len(args) == 1:
+                obj.items.append(args[0])
+                return NONE
+            if m.name == "extend" and obj.kind == "list" and len(args) == 1:
+                items = self.iter_items(args[0])
+                if items is None:
+                    obj.items.append(UNKNOWN_STAR)
+                else:
+                    obj.items.extend(items)
+                return NONE
+            if m.name == "index" or m.name == "count":
+                return UNKNOWN
+            if obj.kind == "size" and m.name == "numel":
+                return Int(D.mul(*[as_dim(x) for x in obj.items])) if all(as_dim(x) is not None for x in obj.items) else UNKNOWN
+            return UNKNOWN
+        if isinstance(obj, Dict):
+            if m.name == "items":
+                return Seq([Seq([Const(k), v], "tuple") for k, v in obj.items.items()], "list")
+            if m.name == "values":
+                return Seq(list(obj.items.values()), "list")
+            if m.name == "keys":
+                return Seq([Const(k) for k in obj.items], "list")
+            if m.name == "get" and args and isinstance(args[0], Const):
+                return obj.items.get(args[0].value, args[1] if len(args) > 1 else NONE)
+            return UNKNOWN
+        if isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            meth = getattr(rule, "method_" + m.name, None) if rule is not None else None
+            if meth is not None:
+                call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
+                                  qualname=f"{obj.kind}.{m.name}")
+                return self._call_rule(lambda: meth(obj, call), node)
+            if m.name in ("forward", "__call__", "call"):
+                return self.call_value(obj, args, kwargs, node, frame, arg_nodes)
+            if m.name in _SELF_RETURNING:
+                return obj
+            return UNKNOWN
+        if isinstance(obj, Obj):
+            if m.name in ("forward", "__call__", "call"):
+                return self.call_value(obj, args, kwargs, node, frame, arg_nodes)
+            if m.name in _SELF_RETURNING:
+                return obj
+        if isinstance(obj, Const) and isinstance(obj.value, str):
+            return UNKNOWN
+        return UNKNOWN
+
+    def instantiate(self, cls: ClassInfo, args: list, kwargs: dict, node: Any) -> Value:
+        obj = Obj(cls, node=node)
+        self.instances.append(obj)
+        base_q = cls.framework_base()
+        init = cls.lookup("__init__")
+        if isinstance(init, FuncInfo):
+            self.call_func(init, args, kwargs, bound=obj, node=node)
+        elif base_q is not None and R.lookup_layer(base_q) is not None:
+            obj.base = self._build_base(base_q, args, kwargs, node)
+        cls.analysed = True
+        return obj
+
+    def _build_base(self, q: str, args: list, kwargs: dict, node: Any) -> Optional[Layer]:
+        v = self.call_ext(q, args, kwargs, node, Frame({}, D.Bindings(), None, self.globals), {})
+        return v if isinstance(v, Layer) else None
+
+    def call_func(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value] = None, node: Any = None) -> Value:
+        fn.analysed = True
+        key = (id(fn), id(bound), tuple(_sig(a) for a in args), tuple(sorted((k, _sig(v)) for k, v in kwargs.items())))
+        if key in self.memo:
+            return self.memo[key]
+        if fn in self.stack or len(self.stack) >= MAX_DEPTH:
+            return UNKNOWN
+        self.stack.append(fn)
+        self.memo[key] = UNKNOWN
+        try:
+            result = self._run_function(fn, args, kwargs, bound)
+        finally:
+            self.stack.pop()
+        self.memo[key] = result
+        return result
+
+    def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value]) -> Value:
+        env: dict = {}
+        params = fn.params
+        plist = list(params.posonly_params) + list(params.params)
+        static = _is_static(fn.node)
+        if fn.cls is not None and not static and plist:
+            first = plist[0].name.value
+            if _is_classmethod(fn.node):
+                env[first] = ClassRef(fn.cls)
+            else:
+                env[first] = bound if bound is not None else UNKNOWN
+            plist = plist[1:]
+        frame = Frame(env, D.Bindings(), fn, self.globals)
+        defaults_frame = Frame({}, frame.bindings, None, self.globals)
+        for i, p in enumerate(plist):
+            name = p.name.value
+            if i < len(args):
+                env[name] = args[i]
+            elif name in kwargs:
+                env[name] = kwargs[name]
+            elif p.default is not None:
+                env[name] = self.eval(p.default, defaults_frame)
+            else:
+                env[name] = self.generic_param(p)
+        if isinstance(params.star_arg, cst.Param):
+            extra = args[len(plist):]
+            env[params.star_arg.name.value] = Seq(list(extra), "tuple")
+        for p in params.kwonly_params:
+            name = p.name.value
+            if name in kwargs:
+                env[name] = kwargs[name]
+            elif p.default is not None:
+                env[name] = self.eval(p.default, defaults_frame)
+            else:
+                env[name] = self.generic_param(p)
+        if params.star_kwarg is not None:
+            known = {p.name.value for p in plist} | {p.name.value for p in params.kwonly_params}
+            env[params.star_kwarg.name.value] = Dict({k: v for k, v in kwargs.items() if k not in known})
+        # annotations on parameters given no concrete tensor: jaxtyping shapes
+        for p in plist + list(params.kwonly_params):
+            if p.annotation is not None:
+                cur = env.get(p.name.value)
+                if isinstance(cur, Param) or cur is UNKNOWN:
+                    ann = self.annotation_value(p.annotation.annotation, p.name.value)
+                    if ann is not None:
+                        env[p.name.value] = ann
+        body = fn.node.body
+        if isinstance(body, cst.IndentedBlock):
+            self.exec_block(body.body, frame)
+        else:
+            for small in body.body:
+                self.exec_small(small, frame)
+        if fn.name == "__init__" and isinstance(bound, Obj):
+            return NONE
+        if not frame.returns:
+            return NONE
+        first = frame.returns[0]
+        if all(r is first or same_value(first, r) for r in frame.returns[1:]):
+            return first
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ iteration
+    def iter_items(self, v: Value) -> Optional[list]:
+        if isinstance(v, Seq):
+            if any(x is UNKNOWN_STAR for x in v.items):
+                return None
+            return list(v.items)
+        if isinstance(v, Dict):
+            return [Const(k) for k in v.items]
+        if isinstance(v, Layer):
+            rule = R.lookup_layer(v.kind)
+            if rule is not None and hasattr(rule, "children"):
+                return rule.children(v)
+        if isinstance(v, Tensor):
+            d = v.shape.dim(0)
+            n = D.as_int(d) if d is not None else None
+            if n is not None and n <= MAX_UNROLL and v.shape.rank:
+                return [Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)] * n
+        if isinstance(v, Method) and isinstance(v.obj, (Seq, Dict)):
+            return None
+        return None
+
+    def element_of(self, v: Value) -> Value:
+        if isinstance(v, Tensor) and v.shape.rank:
+            return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
+        return UNKNOWN
+
+
+class _UnknownStar(Value):
+    __slots__ = ()
+
+
+UNKNOWN_STAR = _UnknownStar()
+
+
+def _scoped_flexible(frame: Frame, name: str) -> Any:
+    key = "__flex__" + name
+    v = frame.env.get(key)
+    if v is None:
+        v = frame.env[key] = Int(D.flexible(name))
+    return v.dim
+
+
+def jaxtyping_shape(spec: str) -> Optional[Shape]:
+    """``"batch 784"`` -> ``(batch, 784)``; ``"*b n"`` / ``"... n"`` -> ``(*, n)``."""
+    out: list = []
+    variadic = False
+    for tok in spec.split():
+        tok = tok.lstrip("#")
+        if tok.startswith("*") or tok == "...":
+            if variadic or out:
+                if tok.startswith("*") and not out:
+                    pass
+                else:
+                    return None
+            variadic = True
+            continue
+        if tok.startswith("_"):
+            out.append(D.flexible(tok.lstrip("_") or "n"))
+            continue
+        if "=" in tok:
+            tok = tok.split("=", 1)[1]
+        if tok.isdigit():
+            out.append(int(tok))
+        elif re.fullmatch(r"[A-Za-z_]\w*", tok):
+            out.append(D.rigid(tok))
+        else:
+            return None
+    return Shape(tuple(out), variadic)
+
+
+def _string_value(e: Any) -> Optional[str]:
+    try:
+        v = e.evaluated_value
+    except Exception:  # noqa: BLE001
+        return None
+    return v if isinstance(v, str) else None
+
+
+def _dotted(e: Any) -> str:
+    if isinstance(e, cst.Name):
+        return e.value
+    if isinstance(e, cst.Attribute):
+        return f"{_dotted(e.value)}.{e.attr.value}"
+    return "?"
+
+
+def _alias_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return _dotted(alias.name).split(".")[-1]
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    return (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == "__name__")
+
+
+def _decorator_names(fn: cst.FunctionDef) -> set:
+    out = set()
+    for d in fn.decorators:
+        x = d.decorator
+        if isinstance(x, cst.Call):
+            x = x.func
+        out.add(_dotted(x).split(".")[-1])
+    return out
+
+
+def _is_static(fn: cst.FunctionDef) -> bool:
+    return "staticmethod" in _decorator_names(fn)
+
+
+def _is_classmethod(fn: cst.FunctionDef) -> bool:
+    return "classmethod" in _decorator_names(fn)
+
+
+def _is_property(fn: cst.FunctionDef) -> bool:
+    return bool({"property", "cached_property"} & _decorator_names(fn))
+
+
+def _broad_handler(h: cst.ExceptHandler) -> bool:
+    if h.type is None:
+        return True
+    names = []
+    t = h.type
+    if isinstance(t, cst.Tuple):
+        names = [_dotted(el.value) for el in t.elements]
+    else:
+        names = [_dotted(t)]
+    return any(n.split(".")[-1] in ("Exception", "BaseException", "RuntimeError", "ValueError", "IndexError",
+                                    "InvalidArgumentError", "TypeError") for n in names)
+
+
+def _tensor_ns(t: Tensor) -> str:
+    return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor"}.get(t.fw, "torch.Tensor")
+
+
+def _sig(v: Value) -> Any:
+    if isinstance(v, Tensor):
+        return ("T", str(v.shape), v.fw)
+    if isinstance(v, Int):
+        return ("I", str(v.dim))
+    if isinstance(v, Const):
+        return ("C", repr(v.value))
+    if isinstance(v, Param):
+        return ("P", v.name)
+    if isinstance(v, Seq):
+        return ("S", v.kind, tuple(_sig(x) for x in v.items))
+    if isinstance(v, Ext):
+        return ("E", v.qualname)
+    return ("id", id(v))
+
+
+def _num(v: Value) -> Any:
+    if isinstance(v, Int):
+        return D.as_int(v.dim)
+    if isinstance(v, Const) and isinstance(v.value, (int, float)):
+        return v.value
+    return None
+
+
+def _int_arith(op: str, a: Any, b: Any) -> Value:
+    if a is None or b is None:
+        return UNKNOWN
+    ia, ib = D.as_int(a), D.as_int(b)
+    if ia is not None and ib is not None:
+        try:
+            r = _PYOPS[op](ia, ib)
+        except Exception:  # noqa: BLE001
+            return UNKNOWN
+        return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)
+    if op == "add":
+        return Int(D.add(a, b))
+    if op == "sub":
+        return Int(D.sub(a, b))
+    if op == "mul":
+        return Int(D.mul(a, b))
+    if op == "floordiv":
+        return Int(D.floordiv(a, b))
+    if op == "mod":
+        return Int(D.mod(a, b))
+    return UNKNOWN
+
+
+_BINOPS = {
+    "Add": "add", "Subtract": "sub", "Multiply": "mul", "Divide": "truediv", "FloorDivide": "floordiv",
+    "Modulo": "mod", "Power": "pow", "MatrixMultiply": "matmul", "BitAnd": "and_", "BitOr": "or_",
+    "BitXor": "xor", "LeftShift": "lshift", "RightShift": "rshift",
+}
+
+import operator as _op  # noqa: E402
+
+_PYOPS = {
+    "add": _op.add, "sub": _op.sub, "mul": _op.mul, "truediv": _op.truediv, "floordiv": _op.floordiv,
+    "mod": _op.mod, "pow": _op.pow, "and_": _op.and_, "or_": _op.or_, "xor": _op.xor, "lshift": _op.lshift,
+    "rshift": _op.rshift, "matmul": _op.matmul,
+}
+
+_SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply",
+                   "type", "share_memory", "bfloat16"}

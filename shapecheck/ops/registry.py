@@ -1,0 +1,254 @@
+"""The registry of shape rules: pure functions from abstract arguments to an abstract result.
+
+``@shape_rule("torch.matmul", "numpy.matmul", ...)`` registers a function ``f(call) -> Value``
+under every qualified name that spells it. Tensor methods are registered under
+``torch.Tensor.<name>`` / ``numpy.ndarray.<name>`` and receive the tensor as argument 0.
+
+``@layer_rule("torch.nn.Linear", ...)`` registers a ``LayerRule`` subclass: ``build`` binds the
+constructor's arguments into a config, ``apply`` computes the output for an input, ``weights``
+gives the weight shapes in the framework's own layout.
+
+Rules raise ``ShapeError`` only on a provably FALSE check, and return ``UNKNOWN`` whenever an
+argument or keyword is not understood.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+from .. import dims as D
+from ..dims import Dim
+from ..findings import ShapeError
+from ..shapes import Shape
+from ..values import (UNKNOWN, Const, Int, Layer, Param, Seq, Tensor, Value, as_bool, as_dim, as_dims,
+                      as_int, as_str, tensor_of)
+
+FUNCS: dict[str, Callable[["Call"], Value]] = {}
+LAYERS: dict[str, "LayerRule"] = {}
+
+
+def shape_rule(*names: str) -> Callable:
+    def register(fn: Callable[["Call"], Value]) -> Callable[["Call"], Value]:
+        for n in names:
+            FUNCS[n] = fn
+        return fn
+
+    return register
+
+
+def layer_rule(*names: str) -> Callable:
+    def register(cls: type) -> type:
+        inst = cls()
+        inst.names = names
+        for n in names:
+            LAYERS[n] = inst
+        return cls
+
+    return register
+
+
+_MISSING = object()
+
+
+class Call:
+    """The arguments of one call, as abstract values, with what a rule needs around them.
+
+    ``text(i)`` / ``text("name")`` give an argument's source text (for fixes); ``bindings``
+    records flexible sizes unified so far; ``invoke(fn, *args)`` calls any value (a layer, a
+    module defined in the file) through the interpreter."""
+
+    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node")
+
+    def __init__(self, args: Sequence[Value], kwargs: dict[str, Value], bindings: Optional[D.Bindings] = None,
+                 text: Optional[Callable[[Any], str]] = None, invoke: Optional[Callable[..., Value]] = None,
+                 fw: str = "torch", qualname: str = "", node: Any = None) -> None:
+        self.args = list(args)
+        self.kwargs = kwargs
+        self.bindings = bindings if bindings is not None else D.Bindings()
+        self._text = text
+        self._invoke = invoke
+        self.fw = fw
+        self.qualname = qualname
+        self.node = node
+
+    # -- arguments ---------------------------------------------------------------------------
+    def has(self, i: Optional[int], name: Optional[str] = None) -> bool:
+        return (name is not None and name in self.kwargs) or (i is not None and i < len(self.args))
+
+    def get(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Value:
+        if name is not None and name in self.kwargs:
+            return self.kwargs[name]
+        if i is not None and i < len(self.args):
+            return self.args[i]
+        if default is _MISSING:
+            return UNKNOWN
+        return default if isinstance(default, Value) else _const(default)
+
+    def tensor(self, i: Optional[int], name: Optional[str] = None) -> Optional[Tensor]:
+        return tensor_of(self.get(i, name))
+
+    def dim(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[Dim]:
+        v = self.get(i, name, default)
+        return as_dim(v)
+
+    def int(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[int]:
+        return as_int(self.get(i, name, default))
+
+    def dims(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[list]:
+        return as_dims(self.get(i, name, default))
+
+    def str(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[str]:
+        return as_str(self.get(i, name, default))
+
+    def bool(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[bool]:
+        return as_bool(self.get(i, name, default))
+
+    def is_none(self, i: Optional[int], name: Optional[str] = None) -> bool:
+        if not self.has(i, name):
+            return True
+        v = self.get(i, name)
+        return isinstance(v, Const) and v.value is None
+
+    def text(self, key: Any) -> str:
+        if self._text is None:
+            return "?"
+        try:
+            return self._text(key)
+        except Exception:  # noqa: BLE001 - a fix text is a nicety
+            return "?"
+
+    def invoke(self, fn: Value, *args: Value, **kwargs: Value) -> Value:
+        if self._invoke is None:
+            return UNKNOWN
+        return self._invoke(fn, list(args), kwargs)
+
+    def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> "Call":
+        return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
+                    self.fw, self.qualname, self.node)
+
+    # -- comparisons --------------------------------------------------------------------------
+    def cmp(self, a: Dim, b: Dim) -> D.Truth:
+        return D.compare(a, b, self.bindings)
+
+    def differ(self, a: Optional[Dim], b: Optional[Dim]) -> bool:
+        if a is None or b is None:
+            return False
+        return D.compare(a, b, self.bindings) is D.FALSE
+
+    def shape(self, t: Tensor) -> Shape:
+        return t.shape.resolved(self.bindings)
+
+
+def _const(x: Any) -> Value:
+    if isinstance(x, bool) or x is None or isinstance(x, (float, str)):
+        return Const(x)
+    if isinstance(x, int):
+        return Int(x)
+    if isinstance(x, tuple):
+        return Seq([_const(i) for i in x], "tuple")
+    return UNKNOWN
+
+
+def const(x: Any) -> Value:
+    return _const(x)
+
+
+def require_equal(call: Call, a: Optional[Dim], b: Optional[Dim], kind: str, message: Callable[[], str],
+                  fix: Any = None) -> None:
+    """Raise ``kind`` where ``a == b`` is provably FALSE; TRUE and UNKNOWN pass (and unify)."""
+    if a is None or b is None:
+        return
+    if D.compare(a, b, call.bindings) is D.FALSE:
+        raise ShapeError(kind, message, fix)
+
+
+def mismatch_note(a: Dim, b: Dim) -> str:
+    """``"; holds only if hnodes == onodes"`` where a mismatch rests on symbols."""
+    if D.as_int(a) is not None and D.as_int(b) is not None:
+        return ""
+    return f"; holds only if {D.fmt(a)} == {D.fmt(b)}"
+
+
+class LayerRule:
+    """How one framework layer builds, applies and stores its weights."""
+
+    names: Sequence[str] = ()
+    framework = "torch"
+
+    def build(self, call: Call) -> Optional[dict]:
+        """The config from the constructor's arguments (None: not understood -> unknown layer)."""
+        return {}
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        """The output for the inputs in ``call`` (the layer itself is not among the args)."""
+        return UNKNOWN
+
+    def weights(self, layer: Layer) -> dict[str, Shape]:
+        """Weight shapes in the framework's layout, by attribute name (``weight``, ``bias``)."""
+        return {}
+
+    def attr(self, layer: Layer, name: str) -> Value:
+        """An attribute of the layer: a weight, or a config entry."""
+        w = self.weights(layer)
+        if name in w:
+            return Tensor(w[name], self.framework)
+        if name in layer.config:
+            v = layer.config[name]
+            return v if isinstance(v, Value) else const(v)
+        return UNKNOWN
+
+
+def int_or_sym(v: Value) -> Optional[Dim]:
+    return as_dim(v)
+
+
+def is_param(v: Value) -> bool:
+    return isinstance(v, Param)
+
+
+def lookup_func(qualname: str) -> Optional[Callable[[Call], Value]]:
+    return FUNCS.get(qualname)
+
+
+def lookup_layer(qualname: str) -> Optional[LayerRule]:
+    return LAYERS.get(qualname)
+
+
+# -- attribute-like rules (``x.shape``, ``x.T``, ``x.ndim``) ---------------------------------------
+PROPERTIES: dict[str, Callable[[Call], Value]] = {}
+PROPERTIES_ANY: set = set()
+
+
+def property_rule(*names: str) -> Callable:
+    """Register an attribute read on a tensor: ``"torch.Tensor.T"``, ``"tensor.shape"`` (any framework)."""
+
+    def register(fn: Callable[[Call], Value]) -> Callable[[Call], Value]:
+        for n in names:
+            PROPERTIES[n] = fn
+            PROPERTIES_ANY.add(n.rsplit(".", 1)[-1])
+        return fn
+
+    return register
+
+
+# -- spellings: one rule, many qualified names -------------------------------------------------------
+_PREFIXES = (
+    ("tensorflow.keras.", "keras."),
+    ("tensorflow.python.keras.", "keras."),
+    ("tf_keras.", "keras."),
+    ("keras.api.", "keras."),
+    ("torch.nn.modules.", "torch.nn.modules."),
+)
+
+
+def canonical(q: str) -> str:
+    """One spelling per thing: ``tensorflow.keras.layers.Dense`` -> ``keras.layers.Dense``,
+    ``torch.nn.modules.linear.Linear`` -> ``torch.nn.Linear``."""
+    for old, new in _PREFIXES:
+        if q.startswith(old):
+            q = new + q[len(old):]
+            break
+    if q.startswith("torch.nn.modules."):
+        rest = q[len("torch.nn.modules."):].split(".")
+        if len(rest) >= 2:
+            q = "torch.nn." + rest[-1]
+    return q

@@ -1,0 +1,632 @@
+"""Tensor functions and methods shared by PyTorch and NumPy (and TensorFlow where spelled alike).
+
+Names: ``torch.X``, ``torch.Tensor.X`` (methods get the tensor as argument 0), ``numpy.X``,
+``numpy.ndarray.X``, ``operator.X`` (Python operators), ``tensor.X`` (a method or attribute of any
+framework's tensor).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .. import dims as D
+from ..dims import Dim
+from ..findings import Fix, ShapeError
+from ..shapes import Shape, norm_axis
+from ..values import (UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims, as_int, tensor_of)
+from .common import (axis_of, broadcast_shapes, is_outer_product, matmul_shape, out_dtype, out_fw,
+                     require_rank, unknown_like)
+from .registry import Call, mismatch_note, property_rule, shape_rule
+
+# ---------------------------------------------------------------------------------- attributes
+
+
+@property_rule("tensor.shape")
+def shape_attr(call: Call) -> Value:
+    t = call.tensor(0)
+    if t is None or t.shape.variadic:
+        return UNKNOWN
+    s = call.shape(t)
+    why = s.why or (None,) * len(s.dims)
+    return Seq([Int(d, w) for d, w in zip(s.dims, why)], "size")
+
+
+@property_rule("tensor.ndim")
+def ndim_attr(call: Call) -> Value:
+    t = call.tensor(0)
+    return UNKNOWN if t is None or t.shape.rank is None else Int(t.shape.rank)
+
+
+@property_rule("tensor.T", "numpy.ndarray.T")
+def T_attr(call: Call) -> Value:
+    t = call.tensor(0)
+    if t is None or t.shape.variadic:
+        return unknown_like(t)
+    return Tensor(Shape(tuple(reversed(t.shape.dims))), t.fw, t.dtype)
+
+
+@property_rule("tensor.mT", "tensor.mH", "tensor.H")
+def mT_attr(call: Call) -> Value:
+    t = call.tensor(0)
+    if t is None or len(t.shape.dims) < 2:
+        return unknown_like(t)
+    s = t.shape
+    return Tensor(Shape(s.dims[:-2] + (s.dims[-1], s.dims[-2]), s.variadic), t.fw, t.dtype)
+
+
+@property_rule("tensor.size_attr_numpy", "numpy.ndarray.size")
+def np_size_attr(call: Call) -> Value:
+    t = call.tensor(0)
+    n = None if t is None else t.shape.numel()
+    return UNKNOWN if n is None else Int(n)
+
+
+@property_rule("tensor.data", "tensor.real", "tensor.imag", "torch.Tensor.grad")
+def same_attr(call: Call) -> Value:
+    return call.get(0)
+
+
+@shape_rule("torch.Tensor.size")
+def size_method(call: Call) -> Value:
+    t = call.tensor(0)
+    if t is None:
+        return UNKNOWN
+    if call.has(1, "dim"):
+        d = call.int(1, "dim")
+        if d is None:
+            return UNKNOWN
+        return _size_at(call, t, d, "size")
+    return shape_attr(call)
+
+
+def _size_at(call: Call, t: Tensor, d: int, what: str) -> Value:
+    s = call.shape(t)
+    if s.variadic:
+        got = s.dim(d) if d < 0 else None
+        return UNKNOWN if got is None else Int(got, s.why_of(d))
+    n = axis_of(call, d, len(s.dims), f"{what}({d}) of {s}")
+    return Int(s.dims[n], s.why_of(n))
+
+
+@shape_rule("tensor.size_index_error")
+def size_index(call: Call) -> Value:
+    seq = call.get(0)
+    i = call.int(1)
+    if isinstance(seq, Seq) and i is not None:
+        raise ShapeError("axis-out-of-range", f"shape[{i}] is out of range for a {len(seq.items)}-D tensor")
+    return UNKNOWN
+
+
+@shape_rule("torch.Tensor.dim", "torch.Tensor.ndimension")
+def dim_method(call: Call) -> Value:
+    return ndim_attr(call)
+
+
+@shape_rule("torch.Tensor.numel", "torch.numel", "numpy.size")
+def numel(call: Call) -> Value:
+    t = call.tensor(0)
+    if call.qualname == "numpy.size" and call.has(1, "axis"):
+        a = call.int(1, "axis")
+        return UNKNOWN if t is None or a is None else _size_at(call, t, a, "np.size")
+    n = None if t is None else t.shape.numel()
+    return UNKNOWN if n is None else Int(n)
+
+
+@shape_rule("builtins.len")
+def builtin_len(call: Call) -> Value:
+    v = call.get(0)
+    if isinstance(v, Seq):
+        return Int(len(v.items))
+    t = tensor_of(v) if isinstance(v, Tensor) else None
+    if t is not None:
+        s = call.shape(t)
+        if s.rank == 0:
+            raise ShapeError("axis-out-of-range", "len() of a 0-D tensor")
+        d = s.dim(0)
+        return UNKNOWN if d is None else Int(d)
+    return UNKNOWN
+
+
+@shape_rule("builtins.int")
+def builtin_int(call: Call) -> Value:
+    v = call.get(0)
+    if isinstance(v, Int):
+        return v
+    if isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
+        return Int(int(v.value))
+    return UNKNOWN
+
+
+@shape_rule("math.prod", "numpy.prod_of_sizes")
+def math_prod(call: Call) -> Value:
+    ds = call.dims(0)
+    if ds is None or any(d is None for d in ds):
+        return UNKNOWN
+    return Int(D.mul(*ds), "*".join(D.fmt(d) for d in ds) if len(ds) > 1 else None)
+
+
+@shape_rule("builtins.range")
+def builtin_range(call: Call) -> Value:
+    ints = [call.int(i) for i in range(len(call.args))]
+    if not ints or any(i is None for i in ints) or len(ints) > 3:
+        return UNKNOWN
+    r = range(*ints)  # type: ignore[arg-type]
+    if len(r) > 256:
+        return UNKNOWN
+    return Seq([Int(i) for i in r], "list")
+
+
+@shape_rule("builtins.zip")
+def builtin_zip(call: Call) -> Value:
+    seqs = [call.get(i) for i in range(len(call.args))]
+    if not seqs or not all(isinstance(s, Seq) for s in seqs):
+        return UNKNOWN
+    n = min(len(s.items) for s in seqs)  # type: ignore[union-attr]
+    return Seq([Seq([s.items[i] for s in seqs], "tuple") for i in range(n)], "list")  # type: ignore[union-attr]
+
+
+@shape_rule("builtins.enumerate")
+def builtin_enumerate(call: Call) -> Value:
+    s = call.get(0)
+    if not isinstance(s, Seq):
+        return UNKNOWN
+    start = call.int(1, "start", 0) or 0
+    return Seq([Seq([Int(i + start), x], "tuple") for i, x in enumerate(s.items)], "list")
+
+
+@shape_rule("builtins.list", "builtins.tuple")
+def builtin_list(call: Call) -> Value:
+    if not call.args:
+        return Seq([], "list" if call.qualname.endswith("list") else "tuple")
+    s = call.get(0)
+    if isinstance(s, Seq):
+        return Seq(list(s.items), "list" if call.qualname.endswith("list") else "tuple")
+    return UNKNOWN
+
+
+@shape_rule("builtins.reversed")
+def builtin_reversed(call: Call) -> Value:
+    s = call.get(0)
+    return Seq(list(reversed(s.items)), "list") if isinstance(s, Seq) else UNKNOWN
+
+
+@shape_rule("builtins.max", "builtins.min")
+def builtin_minmax(call: Call) -> Value:
+    vals = call.args if len(call.args) > 1 else (call.get(0).items if isinstance(call.get(0), Seq) else [])
+    ints = [as_int(v) for v in vals]
+    if not ints or any(i is None for i in ints):
+        return UNKNOWN
+    return Int(max(ints) if call.qualname.endswith("max") else min(ints))  # type: ignore[type-var]
+
+
+@shape_rule("builtins.sum")
+def builtin_sum(call: Call) -> Value:
+    s = call.get(0)
+    if isinstance(s, Seq):
+        ds = [as_dim(v) for v in s.items]
+        if ds and all(d is not None for d in ds):
+            out: Dim = 0
+            for d in ds:
+                out = D.add(out, d)  # type: ignore[arg-type]
+            return Int(out)
+    return UNKNOWN
+
+
+# ---------------------------------------------------------------------------------- constructors
+def _size_args(call: Call, start: int = 0, kw: str = "size") -> Optional[list]:
+    """Sizes given as ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``size=(2, 3)``."""
+    if kw in call.kwargs:
+        ds = as_dims(call.kwargs[kw])
+    elif len(call.args) == start + 1 and isinstance(call.args[start], Seq):
+        ds = as_dims(call.args[start])
+    else:
+        ds = [as_dim(a) for a in call.args[start:]] if len(call.args) > start else None
+    if ds is None or any(d is None for d in ds):
+        return None
+    return ds
+
+
+def _dtype_kind(call: Call, default: str = "float") -> str:
+    dt = call.get(None, "dtype")
+    name = ""
+    if isinstance(dt, Const) and isinstance(dt.value, str):
+        name = dt.value
+    elif dt is not UNKNOWN and hasattr(dt, "qualname"):
+        name = dt.qualname  # type: ignore[attr-defined]
+    elif dt is not UNKNOWN and hasattr(dt, "value") is False and dt.__class__.__name__ == "Ext":
+        name = getattr(dt, "qualname", "")
+    name = name.split(".")[-1]
+    if not name:
+        return default
+    if "int" in name or name in ("long", "short", "uint8"):
+        return "int"
+    if "bool" in name:
+        return "bool"
+    return "float"
+
+
+@shape_rule("torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty", "torch.Tensor.new_zeros",
+            "torch.Tensor.new_ones", "torch.Tensor.new_empty", "torch.FloatTensor", "torch.LongTensor_size")
+def torch_ctor(call: Call) -> Value:
+    start = 1 if call.qualname.startswith("torch.Tensor.") else 0
+    ds = _size_args(call, start)
+    if ds is None:
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "torch", _dtype_kind(call))
+
+
+@shape_rule("torch.full")
+def torch_full(call: Call) -> Value:
+    ds = call.dims(0, "size")
+    if ds is None or any(d is None for d in ds):
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "torch", _dtype_kind(call))
+
+
+@shape_rule("torch.randint")
+def torch_randint(call: Call) -> Value:
+    # randint(high, size) or randint(low, high, size)
+    size = call.get(None, "size")
+    if size is UNKNOWN:
+        for i in (2, 1):
+            if i < len(call.args) and isinstance(call.args[i], Seq):
+                size = call.args[i]
+                break
+    ds = as_dims(size) if isinstance(size, Seq) else None
+    if ds is None or any(d is None for d in ds):
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "torch", "int")
+
+
+@shape_rule("torch.arange", "numpy.arange")
+def arange(call: Call) -> Value:
+    vals = [call.get(i) for i in range(min(len(call.args), 3))]
+    ints = [as_dim(v) for v in vals]
+    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+    if not ints or any(i is None for i in ints):
+        return Tensor(Shape((D.flexible("n"),)), fw)
+    if len(ints) == 1:
+        n = ints[0]
+    elif len(ints) == 2:
+        n = D.sub(ints[1], ints[0])
+    else:
+        step = D.as_int(ints[2])
+        if step is None or step == 0:
+            return Tensor(Shape((D.flexible("n"),)), fw)
+        n = D.ceildiv(D.sub(ints[1], ints[0]), step)
+    return Tensor(Shape((n,)), fw, "int")
+
+
+@shape_rule("torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.rand_like", "torch.empty_like",
+            "torch.full_like", "torch.randint_like", "numpy.zeros_like", "numpy.ones_like", "numpy.empty_like",
+            "numpy.full_like", "numpy.copy", "torch.clone")
+def like(call: Call) -> Value:
+    t = call.tensor(0)
+    if t is None:
+        return UNKNOWN
+    fw = "numpy" if call.qualname.startswith("numpy") else t.fw
+    return Tensor(t.shape, fw, _dtype_kind(call, t.dtype or "float"))
+
+
+def _literal_shape(v: Value) -> Optional[tuple]:
+    """Shape and dtype of nested literal lists (``[[1, 2], [3, 4]]`` -> (2, 2))."""
+    if isinstance(v, Seq) and v.kind != "size":
+        if not v.items:
+            return ((0,), "float")
+        subs = [_literal_shape(x) for x in v.items]
+        if any(s is None for s in subs):
+            return None
+        first = subs[0]
+        if any(s[0] != first[0] for s in subs):  # type: ignore[index]
+            return None
+        kinds = {s[1] for s in subs}  # type: ignore[index]
+        return ((len(v.items),) + first[0], "float" if "float" in kinds else first[1])  # type: ignore[index]
+    if isinstance(v, Seq) and v.kind == "size":
+        return ((len(v.items),), "int")
+    if isinstance(v, Int):
+        return ((), "int")
+    if isinstance(v, Const) and isinstance(v.value, bool):
+        return ((), "bool")
+    if isinstance(v, Const) and isinstance(v.value, float):
+        return ((), "float")
+    if isinstance(v, Tensor) and not v.shape.variadic:
+        return (tuple(v.shape.dims), v.dtype)
+    return None
+
+
+@shape_rule("torch.tensor", "torch.as_tensor", "torch.Tensor_literal", "torch.from_numpy")
+def torch_tensor(call: Call) -> Value:
+    v = call.get(0, "data")
+    if isinstance(v, Tensor):
+        return Tensor(v.shape, "torch", _dtype_kind(call, v.dtype or "float"))
+    got = _literal_shape(v)
+    if got is None:
+        return UNKNOWN
+    return Tensor(Shape(got[0]), "torch", _dtype_kind(call, got[1] or "float"))
+
+
+@shape_rule("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.float32_array")
+def np_array(call: Call) -> Value:
+    v = call.get(0, "object")
+    if isinstance(v, Tensor):
+        shape = v.shape
+        dtype = v.dtype
+    else:
+        got = _literal_shape(v)
+        if got is None:
+            return UNKNOWN
+        shape, dtype = Shape(got[0]), got[1]
+    ndmin = call.int(None, "ndmin", 0) or 0
+    if not shape.variadic and len(shape.dims) < ndmin:
+        shape = Shape((1,) * (ndmin - len(shape.dims)) + shape.dims)
+    return Tensor(shape, "numpy", _dtype_kind(call, dtype or "float"))
+
+
+@shape_rule("numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full")
+def np_ctor(call: Call) -> Value:
+    ds = call.dims(0, "shape")
+    if ds is None or any(d is None for d in ds):
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "numpy", _dtype_kind(call))
+
+
+@shape_rule("numpy.random.rand", "numpy.random.randn")
+def np_rand(call: Call) -> Value:
+    ds = [as_dim(a) for a in call.args]
+    if any(d is None for d in ds):
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "numpy", "float")  # type: ignore[arg-type]
+
+
+@shape_rule("numpy.random.random", "numpy.random.random_sample", "numpy.random.uniform", "numpy.random.normal",
+            "numpy.random.randint", "numpy.random.standard_normal", "numpy.random.choice", "numpy.random.binomial",
+            "numpy.random.poisson", "numpy.random.exponential", "numpy.random.beta", "numpy.random.gamma",
+            "numpy.random.ranf", "numpy.random.sample", "numpy.random.permutation_size")
+def np_random_sized(call: Call) -> Value:
+    pos = {"numpy.random.random": 0, "numpy.random.random_sample": 0, "numpy.random.standard_normal": 0,
+           "numpy.random.ranf": 0, "numpy.random.sample": 0, "numpy.random.uniform": 2, "numpy.random.normal": 2,
+           "numpy.random.randint": 2, "numpy.random.choice": 1, "numpy.random.binomial": 2,
+           "numpy.random.poisson": 1, "numpy.random.exponential": 1, "numpy.random.beta": 2,
+           "numpy.random.gamma": 2}.get(call.qualname, 0)
+    dtype = "int" if call.qualname.endswith(("randint", "binomial", "poisson")) else "float"
+    if not call.has(pos, "size"):
+        if call.qualname.endswith("choice"):
+            return UNKNOWN
+        # a scalar draw, unless a parameter is an array (then its shape)
+        for a in call.args:
+            if isinstance(a, Tensor):
+                return Tensor(a.shape, "numpy", dtype)
+        return Const(0.0) if dtype == "float" else UNKNOWN
+    size = call.get(pos, "size")
+    ds = as_dims(size)
+    if ds is None or any(d is None for d in ds):
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "numpy", dtype)
+
+
+@shape_rule("numpy.eye", "numpy.identity", "torch.eye")
+def eye(call: Call) -> Value:
+    n = call.dim(0, "N" if call.qualname.startswith("numpy.eye") else "n")
+    m = call.dim(1, "M" if call.qualname.startswith("numpy") else "m", n) if call.qualname != "numpy.identity" else n
+    if n is None or m is None:
+        return UNKNOWN
+    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+    return Tensor(Shape((n, m)), fw, "float")
+
+
+@shape_rule("torch.nn.Parameter", "torch.nn.parameter.Parameter")
+def nn_parameter(call: Call) -> Value:
+    t = call.tensor(0, "data")
+    return t if t is not None else UNKNOWN
+
+
+# ---------------------------------------------------------------------------------- operators
+_MATMUL_NAMES = ("operator.matmul", "torch.matmul", "torch.Tensor.matmul", "torch.Tensor.__matmul__",
+                 "numpy.matmul", "numpy.ndarray.__matmul__")
+
+
+@shape_rule(*_MATMUL_NAMES)
+def matmul(call: Call) -> Value:
+    a, b = call.tensor(0, "input"), call.tensor(1, "other")
+    if a is None or b is None:
+        return UNKNOWN
+    name = "matmul" if call.qualname != "operator.matmul" else "@"
+    return Tensor(matmul_shape(call, a.shape, b.shape, name=name, texts=(0, 1)), out_fw(a, b), out_dtype(a, b))
+
+
+@shape_rule("numpy.dot", "numpy.ndarray.dot", "torch.dot", "torch.Tensor.dot", "torch.inner", "numpy.inner_1d")
+def dot(call: Call) -> Value:
+    a, b = call.tensor(0), call.tensor(1)
+    if a is None or b is None:
+        return UNKNOWN
+    if call.qualname.startswith("torch"):
+        for t in (a, b):
+            require_rank(call, t, (1,), "operand-rank", "torch.dot")
+        return Tensor(matmul_shape(call, a.shape, b.shape, name="dot", texts=(0, 1)), "torch", out_dtype(a, b))
+    sa, sb = call.shape(a), call.shape(b)
+    if sa.rank == 0 or sb.rank == 0:
+        return Tensor(broadcast_shapes(call, [sa, sb]), "numpy", out_dtype(a, b))
+    if sa.variadic or sb.variadic:
+        if sb.rank is not None and sb.rank <= 2 and len(sa.dims) >= 1:
+            return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1)), "numpy")
+        return Tensor(Shape.unknown(), "numpy")
+    if sb.rank is not None and sb.rank > 2:
+        # np.dot contracts a's last with b's second-to-last; result a[:-1] + b[:-2] + b[-1:]
+        ka, kb = sa.dims[-1], sb.dims[-2]
+        if D.compare(ka, kb, call.bindings) is D.FALSE:
+            raise ShapeError("matmul-mismatch", f"np.dot of {sa} and {sb}: contracted sizes differ, {D.fmt(ka)} != "
+                                                f"{D.fmt(kb)}")
+        return Tensor(Shape(sa.dims[:-1] + sb.dims[:-2] + sb.dims[-1:]), "numpy", out_dtype(a, b))
+    return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1)), "numpy", out_dtype(a, b))
+
+
+@shape_rule("torch.mm", "torch.Tensor.mm")
+def mm(call: Call) -> Value:
+    a, b = call.tensor(0), call.tensor(1, "mat2")
+    if a is None or b is None:
+        return UNKNOWN
+    for t in (a, b):
+        require_rank(call, t, (2,), "operand-rank", "torch.mm")
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="mm", texts=(0, 1)), "torch", out_dtype(a, b))
+
+
+@shape_rule("torch.bmm", "torch.Tensor.bmm")
+def bmm(call: Call) -> Value:
+    a, b = call.tensor(0), call.tensor(1, "mat2")
+    if a is None or b is None:
+        return UNKNOWN
+    for t in (a, b):
+        require_rank(call, t, (3,), "operand-rank", "torch.bmm")
+    sa, sb = call.shape(a), call.shape(b)
+    if sa.rank == 3 and sb.rank == 3 and call.differ(sa.dims[0], sb.dims[0]):
+        raise ShapeError("batch-mismatch", f"bmm of {sa} and {sb}: batch sizes differ, {D.fmt(sa.dims[0])} != "
+                                           f"{D.fmt(sb.dims[0])} (bmm does not broadcast){mismatch_note(sa.dims[0], sb.dims[0])}")
+    return Tensor(matmul_shape(call, sa, sb, name="bmm", texts=(0, 1)), "torch", out_dtype(a, b))
+
+
+@shape_rule("torch.mv", "torch.Tensor.mv")
+def mv(call: Call) -> Value:
+    a, b = call.tensor(0), call.tensor(1, "vec")
+    if a is None or b is None:
+        return UNKNOWN
+    require_rank(call, a, (2,), "operand-rank", "torch.mv (matrix)")
+    require_rank(call, b, (1,), "operand-rank", "torch.mv (vector)")
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="mv", texts=(0, 1)), "torch", out_dtype(a, b))
+
+
+@shape_rule("torch.addmm", "torch.Tensor.addmm")
+def addmm(call: Call) -> Value:
+    c, a, b = call.tensor(0), call.tensor(1, "mat1"), call.tensor(2, "mat2")
+    if a is None or b is None:
+        return UNKNOWN
+    for t in (a, b):
+        require_rank(call, t, (2,), "operand-rank", "torch.addmm")
+    out = matmul_shape(call, a.shape, b.shape, name="addmm", texts=(1, 2))
+    if c is not None:
+        broadcast_shapes(call, [c.shape, out], what="addmm input and product")
+    return Tensor(out, "torch")
+
+
+@shape_rule("torch.baddbmm", "torch.Tensor.baddbmm")
+def baddbmm(call: Call) -> Value:
+    c, a, b = call.tensor(0), call.tensor(1, "batch1"), call.tensor(2, "batch2")
+    if a is None or b is None:
+        return UNKNOWN
+    inner = call.with_args([a, b], {})
+    out = bmm(inner)
+    if isinstance(out, Tensor) and c is not None:
+        broadcast_shapes(call, [c.shape, out.shape], what="baddbmm input and product")
+    return out
+
+
+_ELEMENTWISE = {
+    "add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+    "compare": "comparison", "and_": "&", "or_": "|", "xor": "^",
+}
+
+
+def elementwise(call: Call, a: Value, b: Value, what: str) -> Value:
+    ta, tb = tensor_of(a), tensor_of(b)
+    if ta is None and tb is None:
+        return UNKNOWN
+    if ta is None or tb is None:
+        t = ta or tb
+        other = b if ta is not None else a
+        if isinstance(other, (Int, Const)) or other is UNKNOWN:
+            return Tensor(t.shape, t.fw, t.dtype) if other is not UNKNOWN else Tensor(t.shape, t.fw)
+        return UNKNOWN
+    sa, sb = call.shape(ta), call.shape(tb)
+    out = broadcast_shapes(call, [sa, sb], what=f"{what}")
+    if is_outer_product(sa, sb):
+        raise ShapeError("broadcast-outer", lambda: (
+            f"{what} between {sa} and {sb} broadcasts a column against a row into a {out} matrix; "
+            f"a dot product was most likely meant"))
+    return Tensor(out, out_fw(ta, tb), out_dtype(ta, tb))
+
+
+for _op, _sym in _ELEMENTWISE.items():
+    def _make(sym: str):
+        def rule(call: Call) -> Value:
+            return elementwise(call, call.get(0), call.get(1), f"'{sym}'")
+        return rule
+    shape_rule(f"operator.{_op}")(_make(_sym))
+
+
+@shape_rule("torch.add", "torch.sub", "torch.subtract", "torch.mul", "torch.multiply", "torch.div", "torch.divide",
+            "torch.true_divide", "torch.floor_divide", "torch.remainder", "torch.fmod", "torch.pow",
+            "torch.maximum", "torch.minimum", "torch.fmax", "torch.fmin", "torch.atan2", "torch.eq", "torch.ne",
+            "torch.lt", "torch.le", "torch.gt", "torch.ge", "torch.logical_and", "torch.logical_or",
+            "torch.logical_xor", "torch.hypot", "torch.copysign", "torch.xlogy",
+            "torch.Tensor.add", "torch.Tensor.sub", "torch.Tensor.mul", "torch.Tensor.div", "torch.Tensor.pow",
+            "torch.Tensor.add_", "torch.Tensor.sub_", "torch.Tensor.mul_", "torch.Tensor.div_",
+            "torch.Tensor.maximum", "torch.Tensor.minimum", "torch.Tensor.eq", "torch.Tensor.ne",
+            "torch.Tensor.lt", "torch.Tensor.le", "torch.Tensor.gt", "torch.Tensor.ge",
+            "torch.Tensor.remainder", "torch.Tensor.fmod", "torch.Tensor.subtract", "torch.Tensor.multiply",
+            "torch.Tensor.divide", "torch.Tensor.logical_and", "torch.Tensor.logical_or",
+            "numpy.add", "numpy.subtract", "numpy.multiply", "numpy.divide", "numpy.true_divide",
+            "numpy.floor_divide", "numpy.power", "numpy.mod", "numpy.remainder", "numpy.maximum", "numpy.minimum",
+            "numpy.fmax", "numpy.fmin", "numpy.equal", "numpy.not_equal", "numpy.less", "numpy.less_equal",
+            "numpy.greater", "numpy.greater_equal", "numpy.logical_and", "numpy.logical_or", "numpy.logical_xor",
+            "numpy.arctan2", "numpy.hypot", "numpy.heaviside")
+def binary_fn(call: Call) -> Value:
+    name = call.qualname.rsplit(".", 1)[-1]
+    return elementwise(call, call.get(0, "input"), call.get(1, "other"), name)
+
+
+@shape_rule("torch.where", "numpy.where")
+def where(call: Call) -> Value:
+    if len(call.args) < 3:
+        return UNKNOWN
+    ts = [tensor_of(v) for v in call.args[:3]]
+    shapes = [t.shape for t in ts if t is not None]
+    if len(shapes) < 2:
+        t = next((t for t in ts if t is not None), None)
+        return UNKNOWN if t is None else Tensor(t.shape, t.fw)
+    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+    return Tensor(broadcast_shapes(call, shapes, what="where"), fw)
+
+
+@shape_rule("torch.Tensor.masked_fill", "torch.Tensor.masked_fill_", "torch.masked_fill")
+def masked_fill(call: Call) -> Value:
+    t, m = call.tensor(0), call.tensor(1, "mask")
+    if t is None:
+        return UNKNOWN
+    if m is not None:
+        out = broadcast_shapes(call, [t.shape, m.shape], what="masked_fill mask")
+        if out.rank is not None and t.shape.rank is not None and out.rank > t.shape.rank:
+            return Tensor(out, t.fw, t.dtype)
+    return Tensor(t.shape, t.fw, t.dtype)
+
+
+# Shape-preserving functions and methods (activations, casts, elementwise math).
+_SAME = """abs absolute exp log log2 log10 log1p expm1 sqrt rsqrt square sin cos tan tanh sinh cosh arcsin arccos
+arctan asin acos atan sigmoid relu relu_ gelu silu elu selu celu leaky_relu softplus softsign hardtanh hardswish
+hardsigmoid mish relu6 logsigmoid tanhshrink softshrink hardshrink threshold neg negative sign signbit floor ceil
+round trunc frac reciprocal clamp clip clamp_ clamp_min clamp_max nan_to_num isnan isinf isfinite logical_not
+bitwise_not erf erfc erfinv lgamma digamma exp2 float double half int long bool byte char short bfloat16 to cpu
+cuda detach detach_ contiguous clone requires_grad_ type_as astype copy fill_ zero_ normal_ uniform_ fill
+exponential_ bernoulli_ random_ cauchy_ log_normal_ geometric_ sigmoid_ tanh_ abs_ exp_ sqrt_ pin_memory
+numpy ravel_like real conj positive dropout dropout_ alpha_dropout feature_alpha_dropout fliplr flipud
+nan_to_num_ deg2rad rad2deg cumsum_like sinc logit""".split()
+
+
+def same_shape(call: Call) -> Value:
+    t = call.tensor(0, "input")
+    if t is None:
+        return UNKNOWN
+    fw = t.fw
+    if call.qualname.endswith(".numpy"):
+        fw = "numpy"
+    dtype = t.dtype
+    last = call.qualname.rsplit(".", 1)[-1]
+    if last in ("float", "double", "half", "bfloat16"):
+        dtype = "float"
+    elif last in ("int", "long", "short", "byte", "char"):
+        dtype = "int"
+    elif last in ("bool", "isnan", "isinf", "isfinite", "logical_not", "signbit"):
+        dtype = "bool"
+    return Tensor(t.shape, fw, dtype)
+
+
+for _name in _SAME:
+    for _ns in ("torch", "torch.Tensor", "numpy", "numpy.ndarray", "torch.nn.functional", "torch.special"):
+        shape_rule(f"{_ns}.{_name}")(same_shape)

@@ -1,0 +1,274 @@
+"""torch.nn containers and the core layers: Sequential, ModuleList, ModuleDict, Linear, activations."""
+from __future__ import annotations
+
+from typing import Optional
+
+from .. import dims as D
+from ..dims import Dim
+from ..findings import ShapeError
+from ..shapes import Shape
+from ..values import UNKNOWN, Dict, Layer, Obj, Param, Seq, Tensor, Value, as_dim, tensor_of
+from .registry import Call, LayerRule, layer_rule, mismatch_note
+
+
+def nn(*names: str) -> tuple:
+    """Every spelling of ``torch.nn.X``."""
+    out = []
+    for n in names:
+        out += [f"torch.nn.{n}"]
+    return tuple(out)
+
+
+def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str) -> None:
+    """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``."""
+    have = got.dim(axis)
+    if have is None:
+        return
+    if D.compare(have, want, call.bindings) is not D.FALSE:
+        return
+    why = got.why_of(axis)
+    if why:
+        raise ShapeError("flatten-size", lambda: (
+            f"{what} expects {param}={D.fmt(want)} but the flattened input has {why} = {D.fmt(have)} features "
+            f"(input {got}); use {param}={D.fmt(have)}{mismatch_note(have, want)}"))
+    raise ShapeError("layer-input-mismatch", lambda: (
+        f"{what} expects {param}={D.fmt(want)} at axis {axis} but gets {D.fmt(have)} (input {got})"
+        f"{mismatch_note(have, want)}"))
+
+
+def describe(layer: Layer) -> str:
+    """``nn.Linear(1000, 4800)``-like text for messages."""
+    short = layer.kind.replace("torch.nn.", "nn.")
+    args = layer.config.get("_repr")
+    return f"{short}({args})" if args else short
+
+
+# ---------------------------------------------------------------------------------- containers
+@layer_rule(*nn("Sequential"))
+class Sequential(LayerRule):
+    def build(self, call: Call) -> Optional[dict]:
+        if len(call.args) == 1 and not isinstance(call.args[0], (Layer, Obj)) and not tensor_of(call.args[0]):
+            d = call.args[0]
+            if isinstance(d, Dict):  # OrderedDict([...]) of named layers
+                return {"layers": list(d.items.values()), "names": list(d.items.keys())}
+            if isinstance(d, Seq) and all(isinstance(x, Seq) and len(x.items) == 2 for x in d.items):
+                return {"layers": [x.items[1] for x in d.items]}
+            if not isinstance(d, (Layer, Obj)):
+                return {"layers": None}
+        return {"layers": list(call.args)}
+
+    def after_build(self, layer: Layer, call: Call) -> None:
+        """Check the chain once on an input of unknown shape: mismatches between neighbours."""
+        layers = layer.config.get("layers")
+        if not layers:
+            return
+        x: Value = Tensor(Shape.unknown(), "torch")
+        self._chain(layers, x, call)
+
+    def _chain(self, layers: list, x: Value, call: Call) -> Value:
+        for sub in layers:
+            if x is UNKNOWN:
+                return UNKNOWN
+            try:
+                x = call.invoke(sub, x) if not isinstance(sub, Layer) else _apply_layer(sub, x, call)
+            except ShapeError as e:
+                if e.where is None and isinstance(sub, Layer):
+                    e.where = sub.node
+                raise
+        return x
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        layers = layer.config.get("layers")
+        if layers is None or not call.args:
+            return UNKNOWN
+        return self._chain(layers, call.args[0], call)
+
+    def children(self, layer: Layer) -> Optional[list]:
+        return layer.config.get("layers")
+
+    def getitem(self, layer: Layer, idx: list) -> Value:
+        layers = layer.config.get("layers")
+        if layers is None or len(idx) != 1:
+            return UNKNOWN
+        i = as_dim(idx[0])
+        if isinstance(i, int) and -len(layers) <= i < len(layers):
+            return layers[i]
+        return UNKNOWN
+
+    def method_append(self, layer: Layer, call: Call) -> Value:
+        layers = layer.config.get("layers")
+        if layers is not None and call.args:
+            layers.append(call.args[0])
+        return layer
+
+    def method_add_module(self, layer: Layer, call: Call) -> Value:
+        layers = layer.config.get("layers")
+        if layers is not None and len(call.args) == 2:
+            layers.append(call.args[1])
+        return UNKNOWN
+
+
+def _apply_layer(sub: Layer, x: Value, call: Call) -> Value:
+    from .registry import lookup_layer
+
+    rule = lookup_layer(sub.kind)
+    if rule is None:
+        return UNKNOWN
+    return rule.apply(sub, call.with_args([x], {}))
+
+
+@layer_rule(*nn("ModuleList"))
+class ModuleList(LayerRule):
+    def build(self, call: Call) -> Optional[dict]:
+        if not call.args:
+            return {"layers": []}
+        v = call.args[0]
+        if isinstance(v, Seq):
+            return {"layers": list(v.items)}
+        return {"layers": None}
+
+    def children(self, layer: Layer) -> Optional[list]:
+        return layer.config.get("layers")
+
+    def getitem(self, layer: Layer, idx: list) -> Value:
+        return Sequential.getitem(self, layer, idx)  # type: ignore[arg-type]
+
+    def method_append(self, layer: Layer, call: Call) -> Value:
+        return Sequential.method_append(self, layer, call)  # type: ignore[arg-type]
+
+    def method_extend(self, layer: Layer, call: Call) -> Value:
+        layers = layer.config.get("layers")
+        if layers is not None and call.args and isinstance(call.args[0], Seq):
+            layers.extend(call.args[0].items)
+        elif layers is not None:
+            layer.config["layers"] = None
+        return layer
+
+
+@layer_rule(*nn("ModuleDict", "ParameterDict"))
+class ModuleDict(LayerRule):
+    def build(self, call: Call) -> Optional[dict]:
+        v = call.get(0, "modules")
+        if isinstance(v, Dict):
+            return {"items": dict(v.items)}
+        if not call.args:
+            return {"items": {}}
+        return {"items": None}
+
+    def getitem(self, layer: Layer, idx: list) -> Value:
+        items = layer.config.get("items")
+        if items is None or len(idx) != 1:
+            return UNKNOWN
+        k = idx[0]
+        return items.get(getattr(k, "value", None), UNKNOWN)
+
+    def children(self, layer: Layer) -> Optional[list]:
+        return None
+
+    def method_values(self, layer: Layer, call: Call) -> Value:
+        items = layer.config.get("items")
+        return Seq(list(items.values()), "list") if items is not None else UNKNOWN
+
+
+# ---------------------------------------------------------------------------------- Linear
+@layer_rule(*nn("Linear"))
+class Linear(LayerRule):
+    def build(self, call: Call) -> Optional[dict]:
+        fin = call.dim(0, "in_features")
+        fout = call.dim(1, "out_features")
+        bias = call.bool(2, "bias", True)
+        return {"in_features": fin, "out_features": fout, "bias": bias,
+                "_repr": f"{D.fmt(fin)}, {D.fmt(fout)}"}
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        x = call.tensor(0, "input")
+        if x is None:
+            return UNKNOWN
+        s = call.shape(x)
+        if s.rank == 0:
+            raise ShapeError("layer-rank", f"{describe(layer)} needs at least a 1-D input, got a 0-D tensor")
+        fin, fout = layer.config["in_features"], layer.config["out_features"]
+        if fin is not None:
+            feature_mismatch(call, describe(layer), s, -1, fin, "in_features")
+        if fout is None:
+            return Tensor(Shape.unknown(), "torch")
+        if not s.dims:
+            return Tensor(Shape((fout,), True), "torch")
+        return Tensor(s.replace_last(1, [fout]), "torch")
+
+    def weights(self, layer: Layer) -> dict:
+        fin, fout = layer.config["in_features"], layer.config["out_features"]
+        if fin is None or fout is None:
+            return {}
+        out = {"weight": Shape((fout, fin))}
+        if layer.config.get("bias") is not False:
+            out["bias"] = Shape((fout,))
+        return out
+
+
+@layer_rule(*nn("LazyLinear"))
+class LazyLinear(LayerRule):
+    def build(self, call: Call) -> Optional[dict]:
+        return {"out_features": call.dim(0, "out_features")}
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        x = call.tensor(0)
+        fout = layer.config["out_features"]
+        if x is None or fout is None:
+            return UNKNOWN
+        s = call.shape(x)
+        if not s.dims:
+            return Tensor(Shape((fout,), True), "torch")
+        return Tensor(s.replace_last(1, [fout]), "torch")
+
+
+@layer_rule(*nn("Bilinear"))
+class Bilinear(LayerRule):
+    def build(self, call: Call) -> Optional[dict]:
+        return {"in1": call.dim(0, "in1_features"), "in2": call.dim(1, "in2_features"),
+                "out": call.dim(2, "out_features"), "bias": call.bool(3, "bias", True)}
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        a, b = call.tensor(0, "input1"), call.tensor(1, "input2")
+        if a is None or b is None:
+            return UNKNOWN
+        c = layer.config
+        if c["in1"] is not None:
+            feature_mismatch(call, "nn.Bilinear (input1)", call.shape(a), -1, c["in1"], "in1_features")
+        if c["in2"] is not None:
+            feature_mismatch(call, "nn.Bilinear (input2)", call.shape(b), -1, c["in2"], "in2_features")
+        if c["out"] is None or not a.shape.dims:
+            return UNKNOWN
+        return Tensor(call.shape(a).replace_last(1, [c["out"]]), "torch")
+
+    def weights(self, layer: Layer) -> dict:
+        c = layer.config
+        if None in (c["in1"], c["in2"], c["out"]):
+            return {}
+        out = {"weight": Shape((c["out"], c["in1"], c["in2"]))}
+        if c["bias"] is not False:
+            out["bias"] = Shape((c["out"],))
+        return out
+
+
+@layer_rule(*nn("Identity"))
+class Identity(LayerRule):
+    def apply(self, layer: Layer, call: Call) -> Value:
+        return call.get(0) if call.args else UNKNOWN
+
+
+# Activations and other layers that keep their input's shape and have no weights.
+_ACTIVATIONS = """ReLU ReLU6 LeakyReLU PReLU_ ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Hardtanh Hardswish
+Hardsigmoid Softplus Softsign Softshrink Hardshrink Tanhshrink Threshold LogSigmoid Dropout Dropout1d Dropout2d
+Dropout3d AlphaDropout FeatureAlphaDropout GLU_ RReLU Softmin_""".split()
+
+
+class SameShape(LayerRule):
+    def apply(self, layer: Layer, call: Call) -> Value:
+        x = call.tensor(0, "input")
+        return x if x is not None else UNKNOWN
+
+
+for _n in _ACTIVATIONS:
+    if not _n.endswith("_"):
+        layer_rule(*nn(_n))(type(_n, (SameShape,), {}))

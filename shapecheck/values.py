@@ -1,0 +1,222 @@
+"""Abstract values the interpreter computes: tensors with shapes, sizes, containers, layers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from . import dims as D
+from .dims import Dim
+from .shapes import Shape
+
+
+class Value:
+    """Base of every abstract value."""
+
+    __slots__ = ()
+
+
+class Unknown(Value):
+    """Anything we cannot say anything about. Nothing downstream of it is reported."""
+
+    __slots__ = ()
+    _inst: "Unknown | None" = None
+
+    def __new__(cls) -> "Unknown":
+        if cls._inst is None:
+            cls._inst = super().__new__(cls)
+        return cls._inst
+
+    def __repr__(self) -> str:
+        return "Unknown"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True, eq=False)
+class Tensor(Value):
+    """A tensor / ndarray. ``fw`` is ``torch``, ``numpy`` or ``tf``; ``dtype`` a coarse kind
+    (``float``, ``int``, ``bool``) or None."""
+
+    shape: Shape
+    fw: str = "torch"
+    dtype: Optional[str] = None
+
+    def __repr__(self) -> str:
+        return f"Tensor{self.shape}"
+
+
+@dataclass(frozen=True, eq=False)
+class Int(Value):
+    """An integer: a literal, a size read off a tensor, arithmetic on sizes."""
+
+    dim: Dim
+    why: Optional[str] = None
+
+    def __repr__(self) -> str:
+        return f"Int({D.fmt(self.dim)})"
+
+
+@dataclass(frozen=True, eq=False)
+class Const(Value):
+    """A Python constant other than an int: str, float, bool, None, Ellipsis, a slice."""
+
+    value: Any
+
+    def __repr__(self) -> str:
+        return f"Const({self.value!r})"
+
+
+NONE = Const(None)
+
+
+@dataclass(eq=False)
+class Seq(Value):
+    """A tuple, list or torch.Size. Lists are mutable (``layers.append(...)``)."""
+
+    items: list
+    kind: str = "tuple"  # tuple | list | size
+
+    def __repr__(self) -> str:
+        return f"{self.kind}{self.items!r}"
+
+
+@dataclass(eq=False)
+class Dict(Value):
+    items: dict  # str key -> Value
+    kind: str = "dict"
+
+
+@dataclass(eq=False)
+class Layer(Value):
+    """An instance of a framework layer (``nn.Linear(784, 128)``, ``nn.Sequential(...)``).
+
+    ``kind`` is the rule's canonical name; ``config`` what the constructor bound; ``node`` is
+    where it was built (findings inside a Sequential point there)."""
+
+    kind: str
+    config: dict
+    node: Any = None
+    attrs: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Layer({self.kind})"
+
+
+@dataclass(eq=False)
+class ClassRef(Value):
+    """A class defined in the analysed file."""
+
+    info: Any  # interpret.ClassInfo
+
+
+@dataclass(eq=False)
+class Obj(Value):
+    """An instance of a class defined in the file; ``base`` is a framework layer it extends."""
+
+    cls: Any  # interpret.ClassInfo
+    attrs: dict = field(default_factory=dict)
+    base: Optional[Layer] = None
+    node: Any = None
+
+
+@dataclass(eq=False)
+class Func(Value):
+    """A function defined in the file, maybe bound to ``self``."""
+
+    info: Any  # interpret.FuncInfo
+    bound: Optional[Value] = None
+
+
+@dataclass(frozen=True, eq=False)
+class Ext(Value):
+    """An external name resolved to its qualified name (``torch.nn.Linear``, ``numpy.dot``)."""
+
+    qualname: str
+
+
+@dataclass(frozen=True, eq=False)
+class Method(Value):
+    """``obj.name`` for a built-in value (a tensor method, ``list.append``...)."""
+
+    obj: Value
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Param(Value):
+    """An unannotated parameter of a function analysed without a call site.
+
+    Used as a size it is the rigid size of that name; used as a tensor, a tensor of unknown
+    rank; anything else, unknown."""
+
+    name: str
+
+
+def as_dim(v: Value) -> Optional[Dim]:
+    """A size from a value (an Int, a bool-free constant int, a parameter), else None."""
+    if isinstance(v, Int):
+        return v.dim
+    if isinstance(v, Param):
+        return D.rigid(v.name)
+    if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool):
+        return v.value
+    return None
+
+
+def as_int(v: Value) -> Optional[int]:
+    d = as_dim(v)
+    return None if d is None else D.as_int(d)
+
+
+def as_dims(v: Value) -> Optional[list]:
+    """A sequence of sizes (a tuple/list/Size of ints, or a single int), else None.
+    Unknown members are None inside the list."""
+    if isinstance(v, Seq):
+        return [as_dim(x) for x in v.items]
+    d = as_dim(v)
+    return None if d is None else [d]
+
+
+def as_str(v: Value) -> Optional[str]:
+    return v.value if isinstance(v, Const) and isinstance(v.value, str) else None
+
+
+def as_bool(v: Value) -> Optional[bool]:
+    if isinstance(v, Const) and isinstance(v.value, bool):
+        return v.value
+    if isinstance(v, Const) and v.value is None:
+        return False
+    if isinstance(v, Int):
+        i = D.as_int(v.dim)
+        return None if i is None else bool(i)
+    return None
+
+
+def tensor_of(v: Value) -> Optional[Tensor]:
+    """A value used as a tensor: a Tensor, or an unannotated parameter (unknown rank)."""
+    if isinstance(v, Tensor):
+        return v
+    if isinstance(v, Param):
+        return Tensor(Shape.unknown(), "any")
+    return None
+
+
+def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> bool:
+    """Do two branches agree on a value (for merging if/else)?"""
+    if a is b:
+        return True
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return a.shape.same(b.shape, None) is D.TRUE and a.shape.variadic == b.shape.variadic
+    if isinstance(a, Int) and isinstance(b, Int):
+        return D.compare(a.dim, b.dim, None, unify=False) is D.TRUE
+    if isinstance(a, Const) and isinstance(b, Const):
+        return type(a.value) is type(b.value) and a.value == b.value
+    if isinstance(a, Seq) and isinstance(b, Seq):
+        return a.kind == b.kind and len(a.items) == len(b.items) and all(
+            same_value(x, y) for x, y in zip(a.items, b.items))
+    if isinstance(a, Ext) and isinstance(b, Ext):
+        return a.qualname == b.qualname
+    if isinstance(a, Param) and isinstance(b, Param):
+        return a.name == b.name
+    return False
