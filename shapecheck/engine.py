@@ -98,3 +98,22 @@ def check_path(path: str, opts: Optional[Options] = None, display: Optional[str]
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
         return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
                            f"{type(e).__name__}: {e}"[:300], display or path, 1, 1, 1, 1)]
+
+
+def reveal(source: str) -> list:
+    """``(line, text)`` for every ``reveal_shape(x)`` call in ``source`` (golden tests)."""
+    import libcst as cst
+
+    from . import interpret, positions
+
+    module = cst.parse_module(source)
+    interp = interpret.Interpreter(module, source)
+    interp.run()
+    pos = positions.Positions(module)
+    seen = {}
+    for node, text in interp.revealed:
+        line = pos.span(node)[0][0]
+        seen.setdefault(line, [])
+        if text not in seen[line]:
+            seen[line].append(text)
+    return sorted((line, " | ".join(texts)) for line, texts in seen.items())

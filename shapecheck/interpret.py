@@ -110,6 +110,7 @@ class Interpreter:
         self.steps = 0
         self.suppress = 0  # inside try bodies with broad handlers
         self.instances: list[Obj] = []  # every object instantiated (for summaries)
+        self.revealed: list = []  # (node, text) for reveal_shape(x) calls (golden tests)
 
     # ------------------------------------------------------------------ entry
     def run(self) -> list[Finding]:
@@ -1132,6 +1133,9 @@ class Interpreter:
         return UNKNOWN
 
     def call_ext(self, q: str, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if q == "builtins.reveal_shape" and len(args) == 1:
+            self.revealed.append((node, reveal_text(args[0], frame.bindings)))
+            return args[0]
         rule = R.lookup_layer(q)
         if rule is not None:
             call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework, qualname=q)
@@ -1332,6 +1336,17 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
+    """How ``reveal_shape`` prints a value: a shape ``(32, 10)``, ``int 5``, or ``unknown``."""
+    if isinstance(v, Tensor):
+        return str(v.shape.resolved(bindings))
+    if isinstance(v, Int):
+        return f"int {D.fmt(bindings.resolve(v.dim) if bindings else v.dim)}"
+    if isinstance(v, Seq):
+        return "[" + ", ".join(reveal_text(x, bindings) for x in v.items) + "]"
+    return "unknown"
 
 
 class _UnknownStar(Value):
