@@ -21,7 +21,7 @@ from .ops import registry as R
 from .ops.registry import Call
 from .shapes import Shape
 from .values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                     Tensor, Value, as_bool, as_dim, as_int, same_value, tensor_of)
+                     Super, Tensor, Value, as_bool, as_dim, as_int, same_value, tensor_of)
 
 MAX_DEPTH = 10
 MAX_UNROLL = 64
@@ -38,6 +38,7 @@ class FuncInfo:
     name: str
     cls: Optional["ClassInfo"] = None
     analysed: bool = False
+    scope: Optional[dict] = None  # names visible from an enclosing function (closures)
 
     @property
     def params(self) -> cst.Parameters:
@@ -120,8 +121,7 @@ class Interpreter:
                 break
         # Every function and class that no call reached runs on generic inputs.
         for cls in list(self.classes):
-            if not cls.analysed:
-                self._guarded(lambda c=cls: self.analyse_class_generic(c), cls.node, f"class {cls.name}")
+            self._guarded(lambda c=cls: self.analyse_class_generic(c), cls.node, f"class {cls.name}")
         for fn in list(self.functions):
             if not fn.analysed and fn.cls is None:
                 self._guarded(lambda f=fn: self.analyse_func_generic(f), fn.node, f"function {fn.name}")
@@ -163,28 +163,37 @@ class Interpreter:
 
     # ------------------------------------------------------------------ generic analysis
     def analyse_class_generic(self, cls: ClassInfo) -> None:
+        """Run the methods no call reached on generic inputs, on an instance the file built
+        (concrete sizes) or, where there is none, on one built from generic arguments."""
+        pending = [m for m in cls.methods.values() if not m.analysed and m.name != "__init__"]
+        if cls.analysed and not pending:
+            return
+        obj = next((o for o in self.instances if o.cls is cls), None)
+        if obj is None:
+            init = cls.lookup("__init__")
+            args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
+            obj = self.instantiate(cls, args[0], args[1], cls.node, generic=True)
         cls.analysed = True
-        init = cls.lookup("__init__")
-        args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
-        obj = self.instantiate(cls, args[0], args[1], cls.node)
         if not isinstance(obj, Obj):
             return
         for name in ("forward", "call", "__call__"):
             m = cls.lookup(name)
-            if isinstance(m, FuncInfo):
+            if isinstance(m, FuncInfo) and not m.analysed:
                 pos, kw = self._generic_args(m)
-                self._guarded(lambda m=m, pos=pos, kw=kw: self.call_func(m, pos, kw, bound=obj, node=m.node),
+                self._guarded(lambda m=m, pos=pos, kw=kw: self.call_func(m, pos, kw, bound=obj, node=m.node,
+                                                                         generic=True),
                               m.node, f"{cls.name}.{name}")
                 break
         for name, m in cls.methods.items():
             if not m.analysed and name not in ("__init__",):
                 pos, kw = self._generic_args(m)
-                self._guarded(lambda m=m, pos=pos, kw=kw: self.call_func(m, pos, kw, bound=obj, node=m.node),
+                self._guarded(lambda m=m, pos=pos, kw=kw: self.call_func(m, pos, kw, bound=obj, node=m.node,
+                                                                         generic=True),
                               m.node, f"{cls.name}.{name}")
 
     def analyse_func_generic(self, fn: FuncInfo) -> None:
         pos, kw = self._generic_args(fn)
-        self.call_func(fn, pos, kw, node=fn.node)
+        self.call_func(fn, pos, kw, node=fn.node, generic=True)
 
     def _generic_args(self, fn: FuncInfo) -> tuple[list, dict]:
         params = fn.params
@@ -378,6 +387,8 @@ class Interpreter:
     # ------------------------------------------------------------------ compound statements
     def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
         info = FuncInfo(node, node.name.value)
+        if frame.func is not None:  # a nested function sees its enclosing function's names
+            info.scope = {**(frame.globals if frame.globals is not None else self.globals), **frame.env}
         self.functions.append(info)
         for d in node.decorators:
             self.eval(d.decorator, frame)
@@ -507,27 +518,27 @@ class Interpreter:
         return v if isinstance(v, (Obj, Ext)) else UNKNOWN
 
     def stmt_Try(self, node: cst.Try, frame: Frame) -> None:
+        # Code under a broad handler may fail on purpose (tests, fallbacks): nothing is reported there.
         broad = any(_broad_handler(h) for h in node.handlers)
         if broad:
             self.suppress += 1
-        inner = self._branch(frame)
+        body = self._branch(frame)
         try:
-            self.exec_block(node.body.body, inner)
+            self.exec_block(node.body.body, body)
+            if node.orelse is not None and not body.done:
+                self.exec_block(node.orelse.body.body, body)
         finally:
             if broad:
                 self.suppress -= 1
+        # Each handler starts from the state before the try (the body may have failed anywhere).
         for h in node.handlers:
-            hf = self._branch(frame)
-            self.exec_block(h.body.body, hf)
-            self._merge(inner, inner, hf) if False else None
-        frame.env, frame.bindings = inner.env, inner.bindings
-        frame.returns.extend(inner.returns)
-        if node.handlers:
-            # after a try with handlers, what the try body set may or may not hold
-            for k, v in list(frame.env.items()):
-                pass
-        if node.orelse is not None:
-            self.exec_block(node.orelse.body.body, frame)
+            handler = self._branch(frame)
+            self.exec_block(h.body.body, handler)
+            merged = self._branch(frame)
+            self._merge(merged, body, handler)
+            body = merged
+        frame.env, frame.bindings, frame.done = body.env, body.bindings, body.done
+        frame.returns.extend(body.returns)
         if node.finalbody is not None:
             self.exec_block(node.finalbody.body.body, frame)
 
@@ -740,7 +751,7 @@ class Interpreter:
                 self.assign(c.target, item, inner)
                 skip = False
                 for cond in c.ifs:
-                    t = self.truth(cond.search, inner)
+                    t = self.truth(cond.test, inner)
                     if t is False:
                         skip = True
                     elif t is None:
@@ -939,6 +950,17 @@ class Interpreter:
         return self.get_attr(obj, e.attr.value, e, frame)
 
     def get_attr(self, obj: Value, name: str, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Super):
+            for b in obj.cls.bases:
+                if isinstance(b, ClassRef):
+                    got = b.info.lookup(name)
+                    if isinstance(got, FuncInfo):
+                        return Func(got, obj.obj)
+                    if got is not None:
+                        return got
+                elif isinstance(b, Ext) and R.lookup_layer(b.qualname) is not None:
+                    return Method(obj, name)
+            return Method(obj, name) if name == "__init__" else UNKNOWN
         if isinstance(obj, Ext):
             return Ext(R.canonical(f"{obj.qualname}.{name}"))
         if isinstance(obj, Tensor):
@@ -1133,6 +1155,14 @@ class Interpreter:
         return UNKNOWN
 
     def call_ext(self, q: str, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if q == "builtins.super":
+            fn = frame.func
+            if fn is not None and fn.cls is not None:
+                plist = list(fn.params.posonly_params) + list(fn.params.params)
+                me = frame.env.get(plist[0].name.value) if plist else None
+                if isinstance(me, Obj):
+                    return Super(me, fn.cls)
+            return UNKNOWN
         if q == "builtins.reveal_shape" and len(args) == 1:
             self.revealed.append((node, reveal_text(args[0], frame.bindings)))
             return args[0]
@@ -1159,6 +1189,16 @@ class Interpreter:
 
     def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         obj = m.obj
+        if isinstance(obj, Super):
+            # a framework base class: __init__ builds the layer this object extends
+            me = obj.obj
+            base_q = next((b.qualname for b in obj.cls.bases if isinstance(b, Ext)), None)
+            if m.name == "__init__" and isinstance(me, Obj) and base_q is not None and R.lookup_layer(base_q):
+                me.base = self._build_base(base_q, args, kwargs, node)
+                return NONE
+            if isinstance(me, Obj) and me.base is not None and m.name in ("forward", "__call__", "call"):
+                return self.call_value(me.base, args, kwargs, node, frame, arg_nodes)
+            return UNKNOWN if m.name != "__init__" else NONE
         if isinstance(obj, Tensor):
             ns = _tensor_ns(obj)
             fn = R.lookup_func(f"{ns}.{m.name}") or R.lookup_func(f"tensor.{m.name}")
@@ -1218,13 +1258,13 @@ class Interpreter:
             return UNKNOWN
         return UNKNOWN
 
-    def instantiate(self, cls: ClassInfo, args: list, kwargs: dict, node: Any) -> Value:
+    def instantiate(self, cls: ClassInfo, args: list, kwargs: dict, node: Any, generic: bool = False) -> Value:
         obj = Obj(cls, node=node)
         self.instances.append(obj)
         base_q = cls.framework_base()
         init = cls.lookup("__init__")
         if isinstance(init, FuncInfo):
-            self.call_func(init, args, kwargs, bound=obj, node=node)
+            self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
         elif base_q is not None and R.lookup_layer(base_q) is not None:
             obj.base = self._build_base(base_q, args, kwargs, node)
         cls.analysed = True
@@ -1234,9 +1274,12 @@ class Interpreter:
         v = self.call_ext(q, args, kwargs, node, Frame({}, D.Bindings(), None, self.globals), {})
         return v if isinstance(v, Layer) else None
 
-    def call_func(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value] = None, node: Any = None) -> Value:
+    def call_func(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value] = None, node: Any = None,
+                  generic: bool = False) -> Value:
+        """Analyse ``fn`` with these arguments (memoized); an internal error is SHP901 for ``fn`` alone."""
         fn.analysed = True
-        key = (id(fn), id(bound), tuple(_sig(a) for a in args), tuple(sorted((k, _sig(v)) for k, v in kwargs.items())))
+        key = (id(fn), id(bound), generic, tuple(_sig(a) for a in args),
+               tuple(sorted((k, _sig(v)) for k, v in kwargs.items())))
         if key in self.memo:
             return self.memo[key]
         if fn in self.stack or len(self.stack) >= MAX_DEPTH:
@@ -1244,13 +1287,20 @@ class Interpreter:
         self.stack.append(fn)
         self.memo[key] = UNKNOWN
         try:
-            result = self._run_function(fn, args, kwargs, bound)
+            result = self._run_function(fn, args, kwargs, bound, generic)
+        except (Budget, RecursionError):
+            raise
+        except Exception as e:  # noqa: BLE001 - failure containment: this function, not the file
+            what = f"{fn.cls.name}.{fn.name}" if fn.cls is not None else fn.name
+            self.report("analysis-skipped", f"function {what} not analyzed: internal error "
+                                            f"{type(e).__name__}: {e}"[:300], fn.node)
+            result = UNKNOWN
         finally:
             self.stack.pop()
         self.memo[key] = result
         return result
 
-    def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value]) -> Value:
+    def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value], generic: bool) -> Value:
         env: dict = {}
         params = fn.params
         plist = list(params.posonly_params) + list(params.params)
@@ -1262,8 +1312,9 @@ class Interpreter:
             else:
                 env[first] = bound if bound is not None else UNKNOWN
             plist = plist[1:]
-        frame = Frame(env, D.Bindings(), fn, self.globals)
-        defaults_frame = Frame({}, frame.bindings, None, self.globals)
+        scope = fn.scope if fn.scope is not None else self.globals
+        frame = Frame(env, D.Bindings(), fn, scope)
+        defaults_frame = Frame({}, frame.bindings, None, scope)
         for i, p in enumerate(plist):
             name = p.name.value
             if i < len(args):
@@ -1276,7 +1327,7 @@ class Interpreter:
                 env[name] = self.generic_param(p)
         if isinstance(params.star_arg, cst.Param):
             extra = args[len(plist):]
-            env[params.star_arg.name.value] = Seq(list(extra), "tuple")
+            env[params.star_arg.name.value] = UNKNOWN if generic else Seq(list(extra), "tuple")
         for p in params.kwonly_params:
             name = p.name.value
             if name in kwargs:
@@ -1287,7 +1338,8 @@ class Interpreter:
                 env[name] = self.generic_param(p)
         if params.star_kwarg is not None:
             known = {p.name.value for p in plist} | {p.name.value for p in params.kwonly_params}
-            env[params.star_kwarg.name.value] = Dict({k: v for k, v in kwargs.items() if k not in known})
+            env[params.star_kwarg.name.value] = UNKNOWN if generic else Dict(
+                {k: v for k, v in kwargs.items() if k not in known})
         # annotations on parameters given no concrete tensor: jaxtyping shapes
         for p in plist + list(params.kwonly_params):
             if p.annotation is not None:

@@ -220,3 +220,11 @@ def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> boo
     if isinstance(a, Param) and isinstance(b, Param):
         return a.name == b.name
     return False
+
+
+@dataclass(frozen=True, eq=False)
+class Super(Value):
+    """``super()`` inside a method of ``cls`` bound to ``obj``."""
+
+    obj: Value
+    cls: Any  # interpret.ClassInfo
