@@ -602,21 +602,48 @@ class Interpreter:
                 self.eval(el.slice.value, frame)
 
     def set_attr(self, obj: Value, name: str, v: Value, node: cst.CSTNode) -> None:
+        """``obj.name = v``; a layer's weight assigned a tensor of another shape is SHP601."""
         if isinstance(obj, Obj):
-            old = obj.attrs.get(name)
-            if name in ("data",) and obj.base is not None:
+            if obj.base is not None and isinstance(v, Tensor) and self._check_weight(obj.base, name, v, node):
                 return
             obj.attrs[name] = v
-            if old is not None and isinstance(v, Tensor) and isinstance(old, Tensor):
-                pass
         elif isinstance(obj, Layer):
-            rule = R.lookup_layer(obj.kind)
-            if rule is not None and hasattr(rule, "set_attr"):
-                self._call_rule(lambda: rule.set_attr(obj, name, v, self._call([], {}, node, self._cur_bindings)), node)
-            else:
-                obj.attrs[name] = v
-        elif isinstance(obj, Tensor) and name == "data":
-            pass
+            if isinstance(v, Tensor) and self._check_weight(obj, name, v, node):
+                return
+            obj.attrs[name] = v
+        elif isinstance(obj, Tensor) and name == "data" and obj.role and isinstance(v, Tensor):
+            from .ops.common import check_weight_assignment
+
+            call = self._call([], {}, node, self._cur_bindings)
+            self._call_rule(lambda: check_weight_assignment(call, obj.role, obj.shape, v.shape, "assigning"), node)
+
+    def _check_state_dict(self, module: Value, sd: Dict, node: Any, frame: Frame) -> None:
+        """``load_state_dict({...})`` of a literal dict: each tensor against the parameter it loads into."""
+        from .modules import named_parameters
+        from .ops.common import check_weight_assignment
+
+        params = named_parameters(module)
+        if not params:
+            return
+        for key, v in sd.items.items():
+            if key in params and isinstance(v, Tensor):
+                call = self._call([], {}, node, frame.bindings)
+                self._call_rule(lambda k=key, v=v: check_weight_assignment(
+                    call, f"{_role_of(module, k)}", params[k], v.shape, f"loading '{k}':"), node)
+
+    def _check_weight(self, layer: Layer, name: str, v: Tensor, node: Any) -> bool:
+        """True where ``v`` does not fit ``layer.name`` (reported)."""
+        from .ops.common import check_weight_assignment
+
+        rule = R.lookup_layer(layer.kind)
+        w = rule.weights(layer) if rule is not None else {}
+        if name not in w:
+            return False
+        call = self._call([], {}, node, self._cur_bindings)
+        before = len(self.findings)
+        self._call_rule(lambda: check_weight_assignment(call, f"{layer.kind}.{name}", w[name], v.shape,
+                                                        "assigning"), node)
+        return len(self.findings) > before
 
     _cur_bindings: D.Bindings = D.Bindings()
 
@@ -984,9 +1011,7 @@ class Interpreter:
                 return got
             if obj.base is not None:
                 return self.get_attr(obj.base, name, node, frame)
-            if name in ("forward", "__call__", "call"):
-                return Method(obj, name)
-            return UNKNOWN
+            return Method(obj, name)  # an inherited framework method (load_state_dict, parameters...)
         if isinstance(obj, ClassRef):
             got = obj.info.lookup(name)
             if isinstance(got, FuncInfo):
@@ -1189,6 +1214,9 @@ class Interpreter:
 
     def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         obj = m.obj
+        if m.name == "load_state_dict" and isinstance(obj, (Layer, Obj)) and args and isinstance(args[0], Dict):
+            self._check_state_dict(obj, args[0], node, frame)
+            return UNKNOWN
         if isinstance(obj, Super):
             # a framework base class: __init__ builds the layer this object extends
             me = obj.obj
@@ -1388,6 +1416,22 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _role_of(module: Value, key: str) -> str:
+    """``fc1.weight`` of a module -> ``torch.nn.Linear.weight`` (the layer kind owning it)."""
+    parts = key.split(".")
+    cur = module
+    for p in parts[:-1]:
+        if isinstance(cur, Obj):
+            cur = cur.attrs.get(p, cur.base)
+        elif isinstance(cur, Layer):
+            rule = R.lookup_layer(cur.kind)
+            kids = rule.children(cur) if rule is not None and hasattr(rule, "children") else None
+            cur = kids[int(p)] if kids is not None and p.isdigit() and int(p) < len(kids) else None
+    if isinstance(cur, Obj) and cur.base is not None:
+        cur = cur.base
+    return f"{cur.kind}.{parts[-1]}" if isinstance(cur, Layer) else "torch.nn.Parameter"
 
 
 def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:

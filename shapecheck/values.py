@@ -41,6 +41,7 @@ class Tensor(Value):
     shape: Shape
     fw: str = "torch"
     dtype: Optional[str] = None
+    role: Optional[str] = None  # a layer's weight: "torch.nn.Linear.weight" (for SHP601 messages)
 
     def __repr__(self) -> str:
         return f"Tensor{self.shape}"

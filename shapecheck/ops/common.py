@@ -188,3 +188,41 @@ def axis_of(call: Call, axis: int, rank: int, what: str) -> int:
 
 def unknown_like(t: Optional[Tensor]) -> Value:
     return UNKNOWN if t is None else Tensor(Shape.unknown(), t.fw)
+
+
+# ---------------------------------------------------------------------------------- weight layouts
+def _layout_note(role: str, dest: Shape, src: Shape) -> str:
+    """Which layout ``src`` is in, where it is the other framework's layout of ``dest``."""
+    kind, _, attr = role.rpartition(".")
+    short = kind.replace("torch.nn.", "nn.").replace("keras.layers.", "")
+    dd, sd = dest.dims, src.dims
+    if len(dd) == 2 and len(sd) == 2 and D.compare(dd[0], sd[1], None, unify=False) is D.TRUE and D.compare(
+            dd[1], sd[0], None, unify=False) is D.TRUE:
+        if kind.startswith("torch"):
+            return (f"; torch stores {short}.{attr} as (out, in) = {dest}, and {src} is the (in, out) layout of a "
+                    f"Keras/TF Dense kernel: transpose it (.T)")
+        return (f"; Keras/TF store the {short} {attr} as (in, out) = {dest}, and {src} is the (out, in) layout of "
+                f"torch's nn.Linear.weight: transpose it (.T)")
+    if len(dd) >= 3 and len(sd) == len(dd):
+        k = len(dd) - 2
+        if kind.startswith("torch") and sd == tuple(dd[2:]) + (dd[1], dd[0]):
+            return (f"; torch stores {short}.{attr} as (out, in, *kernel) = {dest}, and {src} is the Keras/TF "
+                    f"(*kernel, in, out) layout: permute it ({', '.join(str(i) for i in [k + 1, k] + list(range(k)))})")
+        if not kind.startswith("torch") and sd == (dd[-1], dd[-2]) + tuple(dd[:k]):
+            return (f"; Keras/TF store the {short} {attr} as (*kernel, in, out) = {dest}, and {src} is torch's "
+                    f"(out, in, *kernel) layout: permute it ({', '.join(str(i) for i in list(range(2, k + 2)) + [1, 0])})")
+    return ""
+
+
+def check_weight_assignment(call: Call, role: Optional[str], dest: Shape, src: Shape, how: str) -> None:
+    """SHP601 when a weight gets a tensor of another shape (naming the layout where it is the other one)."""
+    dest, src = dest.resolved(call.bindings), src.resolved(call.bindings)
+    if dest.variadic or src.variadic:
+        return
+    if dest.same(src, call.bindings) is not D.FALSE:
+        return
+    note = _layout_note(role, dest, src) if role else ""
+    target = role.replace("torch.nn.", "nn.") if role else "the parameter"
+    if not note and not role:
+        return
+    raise ShapeError("weight-layout", f"{how} a {src} tensor into {target} of shape {dest}{note}")

@@ -190,7 +190,7 @@ class LayerRule:
         """An attribute of the layer: a weight, or a config entry."""
         w = self.weights(layer)
         if name in w:
-            return Tensor(w[name], self.framework)
+            return Tensor(w[name], self.framework, "float", f"{layer.kind}.{name}")
         if name in layer.config:
             v = layer.config[name]
             return v if isinstance(v, Value) else const(v)

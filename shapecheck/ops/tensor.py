@@ -416,7 +416,9 @@ def eye(call: Call) -> Value:
 @shape_rule("torch.nn.Parameter", "torch.nn.parameter.Parameter")
 def nn_parameter(call: Call) -> Value:
     t = call.tensor(0, "data")
-    return t if t is not None else UNKNOWN
+    if t is None:
+        return UNKNOWN
+    return Tensor(t.shape, t.fw, t.dtype, t.role or "torch.nn.Parameter")
 
 
 # ---------------------------------------------------------------------------------- operators
@@ -630,3 +632,26 @@ def same_shape(call: Call) -> Value:
 for _name in _SAME:
     for _ns in ("torch", "torch.Tensor", "numpy", "numpy.ndarray", "torch.nn.functional", "torch.special"):
         shape_rule(f"{_ns}.{_name}")(same_shape)
+
+
+@shape_rule("torch.Tensor.copy_")
+def copy_(call: Call) -> Value:
+    """``dest.copy_(src)``: src must broadcast to dest; into a layer's weight, SHP601 names the layout."""
+    from .common import check_weight_assignment
+
+    dest, src = call.tensor(0), call.tensor(1, "src")
+    if dest is None:
+        return UNKNOWN
+    if src is not None:
+        if dest.role:
+            try:
+                broadcast_shapes(call, [dest.shape, src.shape], what="copy_")
+            except ShapeError:
+                check_weight_assignment(call, dest.role, dest.shape, src.shape, "copying")
+                raise
+        else:
+            out = broadcast_shapes(call, [dest.shape, src.shape], what="copy_")
+            if out.rank is not None and dest.shape.rank is not None and out.rank > dest.shape.rank:
+                raise ShapeError("broadcast-mismatch", f"copy_ of a {src.shape} tensor into {dest.shape}: the source "
+                                                       f"has more dims than the destination")
+    return dest

@@ -1,0 +1,60 @@
+"""What a module holds: its parameters by qualified name (``fc1.weight``), from layers and objects.
+
+Used for ``load_state_dict`` checks (SHP601) and, later, for parameter counts in summaries.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .ops import registry as R
+from .shapes import Shape
+from .values import Layer, Obj, Seq, Tensor, Value
+
+PARAMETER = "torch.nn.Parameter"
+
+
+def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dict]:
+    """``{name: Shape}`` in registration order, or None where any part is unknown."""
+    if depth > 32:
+        return None
+    out: dict = {}
+    if isinstance(v, Layer):
+        rule = R.lookup_layer(v.kind)
+        if rule is None:
+            return None
+        kids = rule.children(v) if hasattr(rule, "children") else None
+        if kids is not None:
+            for i, k in enumerate(kids):
+                sub = named_parameters(k, f"{prefix}{i}.", depth + 1)
+                if sub is None:
+                    return None
+                out.update(sub)
+            return out
+        if hasattr(rule, "children") and kids is None and v.config.get("layers", 0) is None:
+            return None
+        for name, shape in rule.weights(v).items():
+            got = v.attrs.get(name)
+            out[prefix + name] = got.shape if isinstance(got, Tensor) else shape
+        return out
+    if isinstance(v, Obj):
+        if v.base is not None:
+            sub = named_parameters(v.base, prefix, depth + 1)
+            if sub is None:
+                return None
+            out.update(sub)
+        for name, a in v.attrs.items():
+            if isinstance(a, (Layer, Obj)):
+                sub = named_parameters(a, f"{prefix}{name}.", depth + 1)
+                if sub is None:
+                    return None
+                out.update(sub)
+            elif isinstance(a, Tensor) and a.role == PARAMETER:
+                out[prefix + name] = a.shape
+            elif isinstance(a, Seq) and any(isinstance(x, (Layer, Obj)) for x in a.items):
+                return None  # a plain list of modules is not registered by torch: unknown intent
+        return out
+    return None
+
+
+def is_shape(x: object) -> bool:
+    return isinstance(x, Shape)
