@@ -21,7 +21,7 @@ from .ops import registry as R
 from .ops.registry import Call
 from .shapes import Shape
 from .values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                     Super, Tensor, Value, as_bool, as_dim, as_int, same_value, tensor_of)
+                     Super, Tensor, Value, as_bool, as_dim, as_int, resolve_value, same_value, tensor_of)
 
 MAX_DEPTH = 10
 MAX_UNROLL = 64
@@ -1124,6 +1124,10 @@ class Interpreter:
             for a in e.args:
                 pass
             return self._unknown_call(fn)
+        if isinstance(fn, (Func, ClassRef, Obj)) and frame.bindings.map:
+            # sizes unified here travel into the callee, which has its own bindings
+            args = [resolve_value(a, frame.bindings) for a in args]
+            kwargs = {k: resolve_value(v, frame.bindings) for k, v in kwargs.items()}
         return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
 
     def _unknown_call(self, fn: Value) -> Value:
@@ -1386,8 +1390,9 @@ class Interpreter:
             return NONE
         if not frame.returns:
             return NONE
-        first = frame.returns[0]
-        if all(r is first or same_value(first, r) for r in frame.returns[1:]):
+        returns = [resolve_value(r, frame.bindings) for r in frame.returns]
+        first = returns[0]
+        if all(r is first or same_value(first, r) for r in returns[1:]):
             return first
         return UNKNOWN
 

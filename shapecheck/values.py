@@ -199,8 +199,34 @@ def tensor_of(v: Value) -> Optional[Tensor]:
     if isinstance(v, Tensor):
         return v
     if isinstance(v, Param):
-        return Tensor(Shape.unknown(), "any")
+        return param_tensor(v.name)
     return None
+
+
+_PARAM_DIMS: dict = {}
+
+
+def param_tensor(name: str) -> Tensor:
+    """An unannotated parameter used as a tensor: ``(*, d)``, unknown rank, a flexible last size
+    that the first layer it meets binds (per analysis; ``Bindings`` are per function)."""
+    d = _PARAM_DIMS.get(name)
+    if d is None:
+        d = _PARAM_DIMS[name] = D.flexible("d")
+    return Tensor(Shape((d,), True), "any")
+
+
+def resolve_value(v: Value, b: Optional[D.Bindings]) -> Value:
+    """A value with the flexible sizes bound in ``b`` substituted (before it leaves a function)."""
+    if b is None or not b.map:
+        return v
+    if isinstance(v, Tensor):
+        s = v.shape.resolved(b)
+        return v if s is v.shape else Tensor(s, v.fw, v.dtype, v.role)
+    if isinstance(v, Int):
+        return Int(b.resolve(v.dim), v.why)
+    if isinstance(v, Seq) and v.kind != "list":
+        return Seq([resolve_value(x, b) for x in v.items], v.kind)
+    return v
 
 
 def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> bool:
