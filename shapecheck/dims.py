@@ -49,8 +49,21 @@ def flexible(hint: str = "n") -> sympy.Dummy:
     return sympy.Dummy(hint, integer=True, positive=True)
 
 
+class Opaque(sympy.Dummy):
+    """A size that is unknown and stays so: Keras's ``None`` batch. It never unifies and never
+    compares FALSE with anything; only itself is equal to it."""
+
+
+def opaque(hint: str = "None") -> "Opaque":
+    return Opaque(hint, integer=True, positive=True)
+
+
+def is_opaque(d: Dim) -> bool:
+    return isinstance(d, Opaque)
+
+
 def is_flexible(d: Dim) -> bool:
-    return isinstance(d, sympy.Dummy)
+    return isinstance(d, sympy.Dummy) and not isinstance(d, Opaque)
 
 
 def has_flexible(d: Dim) -> bool:
@@ -168,9 +181,11 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
             return TRUE if a == b else FALSE
     if a == b:
         return TRUE
+    if isinstance(a, Opaque) or isinstance(b, Opaque):
+        return UNKNOWN
     if unify and bindings is not None:
         for x, y in ((a, b), (b, a)):
-            if isinstance(x, sympy.Dummy) and (isinstance(y, int) or x not in y.free_symbols):
+            if is_flexible(x) and (isinstance(y, int) or x not in y.free_symbols):
                 bindings.bind(x, y)
                 return TRUE
     diff = sympy.expand(sympy.Add(a, sympy.Mul(-1, b)))

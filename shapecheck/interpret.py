@@ -110,6 +110,7 @@ class Interpreter:
         self.stack: list = []
         self.steps = 0
         self.suppress = 0  # inside try bodies with broad handlers
+        self.unknown_loops = 0  # inside loops run once for an unknown count: appended lists lose their length
         self.instances: list[Obj] = []  # every object instantiated (for summaries)
         self.revealed: list = []  # (node, text) for reveal_shape(x) calls (golden tests)
 
@@ -494,7 +495,11 @@ class Interpreter:
     def _loop_once(self, body: Any, frame: Frame) -> None:
         """A loop of unknown count: run the body once; loop-carried values that change become unknown."""
         inner = self._branch(frame)
-        self.exec_block(body, inner)
+        self.unknown_loops += 1
+        try:
+            self.exec_block(body, inner)
+        finally:
+            self.unknown_loops -= 1
         frame.returns.extend(inner.returns)
         for k, v in inner.env.items():
             old = frame.env.get(k)
@@ -1244,6 +1249,10 @@ class Interpreter:
                               qualname=f"{ns}.{m.name}")
             return self._call_rule(lambda: fn(call), node)
         if isinstance(obj, Seq):
+            if m.name in ("append", "insert", "extend") and obj.kind == "list" and self.unknown_loops:
+                if UNKNOWN_STAR not in obj.items:
+                    obj.items.append(UNKNOWN_STAR)
+                return NONE
             if m.name == "append" and obj.kind == "list" and len(args) == 1:
                 obj.items.append(args[0])
                 return NONE
@@ -1271,6 +1280,9 @@ class Interpreter:
             return UNKNOWN
         if isinstance(obj, Layer):
             rule = R.lookup_layer(obj.kind)
+            if self.unknown_loops and m.name in ("append", "extend", "insert", "add_module") and "layers" in obj.config:
+                obj.config["layers"] = None  # a container grown an unknown number of times
+                return obj
             meth = getattr(rule, "method_" + m.name, None) if rule is not None else None
             if meth is not None:
                 call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,

@@ -655,3 +655,25 @@ def copy_(call: Call) -> Value:
                 raise ShapeError("broadcast-mismatch", f"copy_ of a {src.shape} tensor into {dest.shape}: the source "
                                                        f"has more dims than the destination")
     return dest
+
+
+@shape_rule("collections.OrderedDict", "builtins.dict")
+def ordered_dict(call: Call) -> Value:
+    """``OrderedDict([("fc1", layer), ...])`` / ``dict(a=1)``: a dict with known string keys."""
+    from ..values import Dict
+
+    items: dict = {}
+    if call.args:
+        pairs = call.args[0]
+        if isinstance(pairs, Dict):
+            items.update(pairs.items)
+        elif isinstance(pairs, Seq) and all(isinstance(p, Seq) and len(p.items) == 2 for p in pairs.items):
+            for p in pairs.items:
+                k = p.items[0]
+                if not (isinstance(k, Const) and isinstance(k.value, str)):
+                    return UNKNOWN
+                items[k.value] = p.items[1]
+        else:
+            return UNKNOWN
+    items.update(call.kwargs)
+    return Dict(items)
