@@ -1,0 +1,867 @@
+"""Deterministic generator of small torch/NumPy programs for the differential test.
+
+Each program is a few lines of straight-line code in one family (matrix products, layer chains,
+conv arithmetic, joins, reshapes, broadcasts), about half of them written to be correct and half
+with one shape bug. Nothing here decides what the program really does: the test runs every program
+for real and takes torch/NumPy as the oracle; ``intended_bug`` only keeps the mix balanced.
+
+Every program assigns its results to variables and ends with a ``reveal_shape(var)`` line per
+result, which shapecheck understands (``engine.reveal``) and the test reads back from the real
+run's namespace.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+SEED = 20240611
+
+HEADER_TORCH = ["import torch", "import torch.nn as nn", "import torch.nn.functional as F"]
+HEADER_NUMPY = ["import numpy as np"]
+
+# Which finding codes answer a shape error of each family (the code of the right family).
+FAMILY_CODES = {
+    "products": ("SHP101", "SHP102", "SHP103", "SHP104", "SHP105"),
+    "layers": ("SHP301", "SHP302", "SHP303", "SHP305"),
+    "conv": ("SHP301", "SHP302", "SHP303", "SHP304"),
+    "joins": ("SHP201", "SHP202", "SHP203", "SHP205", "SHP402"),
+    "reshapes": ("SHP401", "SHP402", "SHP403", "SHP404"),
+    "broadcasts": ("SHP501",),
+}
+
+
+@dataclass
+class Program:
+    id: str
+    family: str
+    fw: str  # "torch" or "numpy"
+    source: str
+    results: List[str]  # variable names revealed in the trailing block
+    intended_bug: bool
+    # Lines (1-based) besides the raising ones where the error may be reported: the definition of
+    # the layer that does not fit (shapecheck points into an nn.Sequential at the layer itself).
+    alt_lines: Tuple[int, ...] = ()
+    # Warning codes the program may legitimately get although it runs (a column against a row).
+    allow_warnings: Tuple[str, ...] = ()
+    note: str = ""
+
+
+class _Src:
+    """Lines of one program, with the 1-based line number of each statement."""
+
+    def __init__(self, fw: str) -> None:
+        self.lines: List[str] = list(HEADER_TORCH if fw == "torch" else HEADER_NUMPY)
+        self.alt: List[int] = []
+        self.results: List[str] = []
+        self.warn: List[str] = []
+
+    def add(self, text: str, site: bool = False) -> int:
+        for part in text.split("\n"):
+            self.lines.append(part)
+        n = len(self.lines)
+        if site:
+            self.alt.append(n)
+        return n
+
+    def result(self, *names: str) -> None:
+        self.results.extend(names)
+
+    def finish(self) -> Tuple[str, List[str], Tuple[int, ...]]:
+        body = list(self.lines)
+        for r in self.results:
+            body.append(f"reveal_shape({r})")
+        return "\n".join(body) + "\n", list(self.results), tuple(self.alt)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _sz(rng: random.Random, lo: int = 2, hi: int = 9) -> int:
+    return rng.randint(lo, hi)
+
+
+def _other(rng: random.Random, d: int, lo: int = 2, hi: int = 9) -> int:
+    """A size different from ``d`` (and never 1, so it cannot broadcast)."""
+    while True:
+        x = rng.randint(lo, hi)
+        if x != d:
+            return x
+
+
+def _tup(dims: Sequence[int]) -> str:
+    return ", ".join(str(d) for d in dims)
+
+
+def _t(dims: Sequence[int], rng: random.Random) -> str:
+    """A torch tensor of these sizes, in one of several spellings."""
+    k = rng.random()
+    if k < 0.6:
+        return f"torch.randn({_tup(dims)})"
+    if k < 0.8:
+        return f"torch.zeros({_tup(dims)})"
+    return f"torch.ones(({_tup(dims)}{',' if len(dims) == 1 else ''}))"
+
+
+def _n(dims: Sequence[int], rng: random.Random) -> str:
+    """A NumPy array of these sizes."""
+    k = rng.random()
+    tup = f"({_tup(dims)}{',' if len(dims) == 1 else ''})"
+    if k < 0.4:
+        return f"np.random.rand({_tup(dims)})"
+    if k < 0.7:
+        return f"np.zeros({tup})"
+    if k < 0.85:
+        return f"np.ones({tup})"
+    return f"np.random.randn({_tup(dims)})"
+
+
+def _arr(fw: str, dims: Sequence[int], rng: random.Random) -> str:
+    return _t(dims, rng) if fw == "torch" else _n(dims, rng)
+
+
+def _is_col(s: Sequence[int]) -> bool:
+    return len(s) == 2 and s[1] == 1 and s[0] > 1
+
+
+def _is_row(s: Sequence[int]) -> bool:
+    return (len(s) == 2 and s[0] == 1 and s[1] > 1) or (len(s) == 1 and s[0] > 1)
+
+
+def _outer(a: Sequence[int], b: Sequence[int]) -> bool:
+    """SHP502's pattern (a column against a row): a warning is allowed on programs that run."""
+    return (_is_col(a) and _is_row(b)) or (_is_row(a) and _is_col(b))
+
+
+# ------------------------------------------------------------------------------------ products
+def gen_products(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    fw = "torch" if rng.random() < 0.65 else "numpy"
+    s = _Src(fw)
+    m, k, n = _sz(rng), _sz(rng), _sz(rng)
+    kb = _other(rng, k) if bug else k
+    if fw == "torch":
+        form = rng.choice(["at", "matmul", "mm", "method_mm", "method_matmul", "bmm", "batched", "mv",
+                           "vec_mat", "vecvec", "transpose", "einsum", "tensordot", "linear", "addmm",
+                           "broadcast_batch"])
+    else:
+        form = rng.choice(["np_dot", "np_matmul", "np_at", "np_method_dot", "np_batched", "np_vec",
+                           "np_transpose", "np_einsum", "np_tensordot", "np_inner"])
+    note = form
+    if form in ("at", "matmul", "mm", "method_mm", "method_matmul"):
+        s.add(f"a = {_t((m, k), rng)}")
+        s.add(f"b = {_t((kb, n), rng)}")
+        expr = {"at": "a @ b", "matmul": "torch.matmul(a, b)", "mm": "torch.mm(a, b)",
+                "method_mm": "a.mm(b)", "method_matmul": "a.matmul(b)"}[form]
+        s.add(f"y = {expr}")
+        s.result("y")
+    elif form == "bmm":
+        bsz = _sz(rng)
+        bb = bsz
+        if bug and rng.random() < 0.4:
+            kb, bb = k, _other(rng, bsz)
+        s.add(f"a = {_t((bsz, m, k), rng)}")
+        s.add(f"b = {_t((bb, kb, n), rng)}")
+        s.add("y = torch.bmm(a, b)" if rng.random() < 0.6 else "y = a.bmm(b)")
+        s.result("y")
+    elif form == "batched":
+        bsz = _sz(rng)
+        shape_b = rng.choice([(kb, n), (bsz, kb, n), (1, kb, n)])
+        s.add(f"a = {_t((bsz, m, k), rng)}")
+        s.add(f"b = {_t(shape_b, rng)}")
+        s.add(rng.choice(["y = a @ b", "y = torch.matmul(a, b)"]))
+        s.result("y")
+    elif form == "broadcast_batch":
+        b1, b2 = _sz(rng), _sz(rng)
+        bb1 = _other(rng, b1) if bug and rng.random() < 0.5 else b1
+        if bb1 != b1:
+            kb = k
+        s.add(f"a = {_t((b1, b2, m, k), rng)}")
+        s.add(f"b = {_t((bb1, 1, kb, n), rng)}")
+        s.add("y = torch.matmul(a, b)")
+        s.result("y")
+    elif form == "mv":
+        s.add(f"a = {_t((m, k), rng)}")
+        s.add(f"v = {_t((kb,), rng)}")
+        s.add(rng.choice(["y = torch.mv(a, v)", "y = a.mv(v)", "y = a @ v", "y = torch.matmul(a, v)"]))
+        s.result("y")
+    elif form == "vec_mat":
+        s.add(f"v = {_t((k,), rng)}")
+        s.add(f"b = {_t((kb, n), rng)}")
+        s.add(rng.choice(["y = v @ b", "y = torch.matmul(v, b)"]))
+        s.result("y")
+    elif form == "vecvec":
+        s.add(f"u = {_t((k,), rng)}")
+        s.add(f"v = {_t((kb,), rng)}")
+        s.add(rng.choice(["y = u @ v", "y = torch.dot(u, v)", "y = torch.matmul(u, v)"]))
+        s.result("y")
+    elif form == "transpose":
+        # b is stored (n, k): the product needs its transpose; a bug forgets it (or uses a wrong one).
+        spell = rng.choice([".T", ".t()", ".transpose(-2, -1)", ".transpose(0, 1)"])
+        s.add(f"a = {_t((m, k), rng)}")
+        s.add(f"w = {_t((n, k), rng)}")
+        if bug and n != k:
+            s.add(rng.choice(["y = a @ w", "y = torch.matmul(a, w)"]))
+        elif bug:
+            s.add(f"y = a @ w{spell}")  # n == k by chance: not a bug after all
+        else:
+            s.add(f"y = a @ w{spell}")
+        s.result("y")
+    elif form == "einsum":
+        pat = rng.choice(["ij,jk->ik", "bij,bjk->bik", "ij,ij->i", "i,i->", "ij,j->i", "bhqd,bhkd->bhqk"])
+        letters: dict = {}
+        for ch in "ijkbhqd":
+            letters[ch] = _sz(rng, 2, 6)
+        ins = pat.split("->")[0].split(",")
+        shapes = [[letters[c] for c in term] for term in ins]
+        if bug:
+            # Change one occurrence of a letter shared by both operands.
+            shared = [c for c in ins[1] if c in ins[0]]
+            c = rng.choice(shared)
+            pos = ins[1].index(c)
+            shapes[1][pos] = _other(rng, letters[c], 2, 6)
+        s.add(f"a = {_t(shapes[0], rng)}")
+        s.add(f"b = {_t(shapes[1], rng)}")
+        s.add(f"y = torch.einsum('{pat}', a, b)")
+        s.result("y")
+        note = f"einsum {pat}"
+    elif form == "tensordot":
+        s.add(f"a = {_t((m, k), rng)}")
+        s.add(f"b = {_t((kb, n), rng)}")
+        s.add(rng.choice(["y = torch.tensordot(a, b, dims=1)", "y = torch.tensordot(a, b, dims=([1], [0]))"]))
+        s.result("y")
+    elif form == "linear":
+        inf, outf = k, n
+        s.add(f"x = {_t((m, inf), rng)}")
+        if bug:
+            if inf != outf and rng.random() < 0.5:
+                s.add(f"w = {_t((inf, outf), rng)}")  # (in, out): Keras's layout, not torch's
+            else:
+                s.add(f"w = {_t((outf, kb), rng)}")
+        else:
+            s.add(f"w = {_t((outf, inf), rng)}")
+        s.add(f"bias = {_t((outf,), rng)}")
+        s.add("y = F.linear(x, w, bias)")
+        s.result("y")
+    elif form == "addmm":
+        s.add(f"c = {_t((m, n), rng)}")
+        s.add(f"a = {_t((m, k), rng)}")
+        s.add(f"b = {_t((kb, n), rng)}")
+        s.add("y = torch.addmm(c, a, b)")
+        s.result("y")
+    elif form in ("np_dot", "np_matmul", "np_at", "np_method_dot"):
+        s.add(f"a = {_n((m, k), rng)}")
+        s.add(f"b = {_n((kb, n), rng)}")
+        s.add("y = " + {"np_dot": "np.dot(a, b)", "np_matmul": "np.matmul(a, b)", "np_at": "a @ b",
+                        "np_method_dot": "a.dot(b)"}[form])
+        s.result("y")
+    elif form == "np_batched":
+        bsz = _sz(rng)
+        shape_b = rng.choice([(kb, n), (bsz, kb, n), (1, kb, n)])
+        s.add(f"a = {_n((bsz, m, k), rng)}")
+        s.add(f"b = {_n(shape_b, rng)}")
+        s.add(rng.choice(["y = a @ b", "y = np.matmul(a, b)"]))
+        s.result("y")
+    elif form == "np_vec":
+        s.add(f"a = {_n((m, k), rng)}")
+        s.add(f"v = {_n((kb,), rng)}")
+        s.add(rng.choice(["y = np.dot(a, v)", "y = a @ v", "y = a.dot(v)", "y = np.matmul(a, v)"]))
+        s.result("y")
+    elif form == "np_transpose":
+        s.add(f"a = {_n((m, k), rng)}")
+        s.add(f"w = {_n((n, k), rng)}")
+        if bug and n != k:
+            s.add(rng.choice(["y = np.dot(a, w)", "y = a @ w"]))
+        else:
+            s.add(rng.choice(["y = np.dot(a, w.T)", "y = a @ w.T", "y = np.dot(a, np.transpose(w))",
+                              "y = a @ w.transpose()"]))
+        s.result("y")
+    elif form == "np_einsum":
+        pat = rng.choice(["ij,jk->ik", "ij,ij->i", "i,i->", "ij,j->i", "bij,bjk->bik"])
+        letters = {ch: _sz(rng, 2, 6) for ch in "ijkb"}
+        ins = pat.split("->")[0].split(",")
+        shapes = [[letters[c] for c in term] for term in ins]
+        if bug:
+            shared = [c for c in ins[1] if c in ins[0]]
+            c = rng.choice(shared)
+            shapes[1][ins[1].index(c)] = _other(rng, letters[c], 2, 6)
+        s.add(f"a = {_n(shapes[0], rng)}")
+        s.add(f"b = {_n(shapes[1], rng)}")
+        s.add(f"y = np.einsum('{pat}', a, b)")
+        s.result("y")
+        note = f"np.einsum {pat}"
+    elif form == "np_tensordot":
+        s.add(f"a = {_n((m, k), rng)}")
+        s.add(f"b = {_n((kb, n), rng)}")
+        s.add(rng.choice(["y = np.tensordot(a, b, axes=1)", "y = np.tensordot(a, b, axes=([1], [0]))"]))
+        s.result("y")
+    elif form == "np_inner":
+        s.add(f"a = {_n((m, k), rng)}")
+        s.add(f"b = {_n((n, kb), rng)}")
+        s.add("y = np.inner(a, b)")
+        s.result("y")
+    return fw, s, note
+
+
+# ------------------------------------------------------------------------------------ layer chains
+_ACTS = ["nn.ReLU()", "nn.Tanh()", "nn.GELU()", "nn.Sigmoid()", "nn.Dropout(0.1)", "nn.LeakyReLU(0.2)"]
+_FACTS = ["torch.relu({})", "F.relu({})", "torch.tanh({})", "F.gelu({})", "torch.sigmoid({})", "F.dropout({}, 0.1)"]
+
+
+def _chain_sizes(rng: random.Random, n_layers: int, bug: bool) -> Tuple[List[int], List[int], int]:
+    """Feature sizes f0 -> f1 -> ... and the in_features each Linear is built with (one wrong on a bug)."""
+    feats = [_sz(rng, 2, 12) for _ in range(n_layers + 1)]
+    ins = feats[:-1]
+    wrong = -1
+    if bug:
+        wrong = rng.randrange(n_layers)
+        ins = list(ins)
+        ins[wrong] = _other(rng, feats[wrong], 2, 12)
+    return feats, ins, wrong
+
+
+def gen_layers(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    s = _Src("torch")
+    form = rng.choice(["seq", "seq", "module", "module", "norm", "embedding", "rnn", "attention", "call_chain"])
+    batch = _sz(rng)
+    if form == "seq":
+        n_layers = rng.randint(2, 4)
+        feats, ins, _ = _chain_sizes(rng, n_layers, bug)
+        lead = rng.choice([(batch,), (batch, _sz(rng))])
+        s.add("net = nn.Sequential(")
+        for i in range(n_layers):
+            s.add(f"    nn.Linear({ins[i]}, {feats[i + 1]}),", site=True)
+            if i < n_layers - 1:
+                s.add(f"    {rng.choice(_ACTS)},")
+        s.add(")")
+        s.add(f"x = {_t(lead + (feats[0],), rng)}")
+        s.add("y = net(x)")
+        s.result("y")
+        return "torch", s, "nn.Sequential of Linear"
+    if form == "call_chain":
+        n_layers = rng.randint(2, 3)
+        feats, ins, _ = _chain_sizes(rng, n_layers, bug)
+        for i in range(n_layers):
+            s.add(f"fc{i} = nn.Linear({ins[i]}, {feats[i + 1]})", site=True)
+        s.add(f"h = {_t((batch, feats[0]), rng)}")
+        for i in range(n_layers):
+            act = rng.choice(_FACTS)
+            s.add(f"h = {act.format(f'fc{i}(h)')}" if i < n_layers - 1 else f"y = fc{i}(h)")
+        s.result("y")
+        return "torch", s, "Linear layers called in turn"
+    if form == "module":
+        n_layers = rng.randint(2, 3)
+        feats, ins, _ = _chain_sizes(rng, n_layers, bug)
+        s.add("class Net(nn.Module):")
+        s.add("    def __init__(self):")
+        s.add("        super().__init__()")
+        for i in range(n_layers):
+            s.add(f"        self.fc{i + 1} = nn.Linear({ins[i]}, {feats[i + 1]})", site=True)
+        s.add("")
+        s.add("    def forward(self, x):")
+        for i in range(n_layers):
+            if i < n_layers - 1:
+                s.add(f"        x = {rng.choice(_FACTS).format(f'self.fc{i + 1}(x)')}")
+            else:
+                s.add(f"        return self.fc{i + 1}(x)")
+        s.add("")
+        s.add("")
+        s.add("model = Net()")
+        s.add(f"y = model({_t((batch, feats[0]), rng)})")
+        s.result("y")
+        return "torch", s, "nn.Module with Linear layers"
+    if form == "norm":
+        d, h, c = _sz(rng, 2, 12), _sz(rng, 2, 12), _sz(rng, 2, 6)
+        kind = rng.choice(["LayerNorm", "BatchNorm1d"])
+        nd = _other(rng, h, 2, 12) if bug else h
+        s.add("net = nn.Sequential(")
+        s.add(f"    nn.Linear({d}, {h}),", site=True)
+        s.add(f"    nn.{kind}({nd}),", site=True)
+        s.add("    nn.ReLU(),")
+        s.add(f"    nn.Linear({h}, {c}),", site=True)
+        s.add(")")
+        s.add(f"y = net({_t((batch, d), rng)})")
+        s.result("y")
+        return "torch", s, f"Linear + {kind}"
+    if form == "embedding":
+        vocab, d, c, t = _sz(rng, 10, 50), _sz(rng, 2, 12), _sz(rng, 2, 6), _sz(rng)
+        di = _other(rng, d, 2, 12) if bug else d
+        s.add(f"emb = nn.Embedding({vocab}, {d})", site=True)
+        s.add(f"fc = nn.Linear({di}, {c})", site=True)
+        s.add(f"tokens = torch.randint(0, {vocab}, ({batch}, {t}))")
+        s.add("h = emb(tokens)")
+        s.add(rng.choice(["y = fc(h)", "y = fc(h.mean(dim=1))", "y = fc(h[:, -1])"]))
+        s.add("")
+        s.result("h", "y")
+        return "torch", s, "Embedding + Linear"
+    if form == "rnn":
+        kind = rng.choice(["RNN", "LSTM", "GRU"])
+        f, hid, c, t = _sz(rng, 2, 12), _sz(rng, 2, 12), _sz(rng, 2, 6), _sz(rng)
+        fi = _other(rng, f, 2, 12) if bug and rng.random() < 0.6 else f
+        hc = _other(rng, hid, 2, 12) if bug and fi == f else hid
+        s.add(f"rnn = nn.{kind}({fi}, {hid}, batch_first=True)", site=True)
+        s.add(f"head = nn.Linear({hc}, {c})", site=True)
+        s.add(f"x = {_t((batch, t, f), rng)}")
+        s.add("out, _ = rnn(x)")
+        s.add("y = head(out[:, -1])")
+        s.result("out", "y")
+        return "torch", s, f"{kind} + Linear"
+    # attention
+    heads = rng.choice([1, 2, 4])
+    e = heads * _sz(rng, 1, 4)
+    t = _sz(rng)
+    eq = e
+    if bug:
+        eq = e + heads * rng.randint(1, 3)
+    s.add(f"mha = nn.MultiheadAttention({e}, {heads}, batch_first=True)", site=True)
+    s.add(f"q = {_t((batch, t, eq), rng)}")
+    s.add("y, w = mha(q, q, q)")
+    s.result("y", "w")
+    return "torch", s, "MultiheadAttention"
+
+
+# ------------------------------------------------------------------------------------ conv arithmetic
+def _conv_out(n: int, k: int, s: int, p: int, d: int) -> int:
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _pool_out(n: int, k: int, s: int, p: int) -> int:
+    return (n + 2 * p - k) // s + 1
+
+
+def gen_conv(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    s = _Src("torch")
+    nd = rng.choice([1, 2, 2])
+    cin, cout, classes, batch = _sz(rng, 1, 4), _sz(rng, 2, 8), _sz(rng, 2, 6), _sz(rng, 1, 4)
+    k = rng.choice([1, 2, 3, 3, 5])
+    st = rng.choice([1, 1, 2])
+    pad = rng.choice([0, 0, 1, 2])
+    dil = rng.choice([1, 1, 1, 2])
+    pk = rng.choice([2, 2, 3])
+    ps = rng.choice([None, 1, 2])
+    pp = rng.choice([0, 0, 1]) if pk >= 2 else 0
+    pool = rng.choice(["MaxPool", "AvgPool", None])
+    eff = dil * (k - 1) + 1
+    size = _sz(rng, max(eff, 2 * pk + 2), 20)
+    bug_kind = rng.choice(["fc", "fc", "channels", "empty"]) if bug else ""
+
+    def flat_size(n: int) -> int:
+        out = _conv_out(n, k, st, pad, dil)
+        if pool and out >= 1:
+            out = _pool_out(out, pk, ps or pk, pp)
+        return cout * max(out, 0) ** nd
+
+    flat = flat_size(size)
+    fc_in = flat  # what the author computed for the size they had in mind
+    if bug_kind == "empty":
+        # The input is smaller than the kernel (or the pooling window) after all.
+        size = max(1, eff - 2 * pad - rng.randint(1, 2))
+        if rng.random() < 0.3 and pool:
+            size = eff - 2 * pad + st * (pk - 2 * pp - 1) - st
+            size = max(size, eff - 2 * pad) if size < 1 else size
+    spatial = (size,) * nd
+    if bug_kind == "fc":
+        # A classic slip: the size before the pooling, or an off-by-one in the conv arithmetic.
+        wrong = {cout * max(_conv_out(size, k, st, pad, dil), 1) ** nd, cout * (size ** nd), flat + cout,
+                 max(flat - cout, 1)}
+        wrong.discard(flat)
+        fc_in = rng.choice(sorted(wrong))
+    c_in_x = _other(rng, cin, 1, 4) if bug_kind == "channels" else cin
+    dimn = f"{nd}d"
+    conv_args = f"{cin}, {cout}, kernel_size={k}"
+    if st != 1:
+        conv_args += f", stride={st}"
+    if pad:
+        conv_args += f", padding={pad}"
+    if dil != 1:
+        conv_args += f", dilation={dil}"
+    pool_txt = ""
+    if pool:
+        pool_txt = f"nn.{pool}{dimn}({pk}" + (f", stride={ps}" if ps else "") + (f", padding={pp}" if pp else "") + ")"
+    style = rng.choice(["seq", "module", "functional"])
+    x_shape = (batch, c_in_x) + spatial
+    if style == "seq":
+        s.add("net = nn.Sequential(")
+        s.add(f"    nn.Conv{dimn}({conv_args}),", site=True)
+        s.add("    nn.ReLU(),")
+        if pool:
+            s.add(f"    {pool_txt},", site=True)
+        s.add("    nn.Flatten(),")
+        s.add(f"    nn.Linear({fc_in}, {classes}),", site=True)
+        s.add(")")
+        s.add(f"x = {_t(x_shape, rng)}")
+        s.add("y = net(x)")
+        s.result("y")
+    elif style == "module":
+        s.add("class Net(nn.Module):")
+        s.add("    def __init__(self):")
+        s.add("        super().__init__()")
+        s.add(f"        self.conv = nn.Conv{dimn}({conv_args})", site=True)
+        if pool:
+            s.add(f"        self.pool = {pool_txt}", site=True)
+        s.add(f"        self.fc = nn.Linear({fc_in}, {classes})", site=True)
+        s.add("")
+        s.add("    def forward(self, x):")
+        s.add("        x = F.relu(self.conv(x))")
+        if pool:
+            s.add("        x = self.pool(x)")
+        s.add(rng.choice(["        x = x.view(x.size(0), -1)", "        x = torch.flatten(x, 1)",
+                          "        x = x.reshape(x.shape[0], -1)"]))
+        s.add("        return self.fc(x)")
+        s.add("")
+        s.add("")
+        s.add("model = Net()")
+        s.add(f"y = model({_t(x_shape, rng)})")
+        s.result("y")
+    else:
+        s.add(f"conv = nn.Conv{dimn}({conv_args})", site=True)
+        s.add(f"fc = nn.Linear({fc_in}, {classes})", site=True)
+        s.add(f"x = {_t(x_shape, rng)}")
+        s.add("h = conv(x)")
+        if pool:
+            fn = "max_pool" if pool == "MaxPool" else "avg_pool"
+            s.add(f"h = F.{fn}{dimn}(h, {pk}" + (f", stride={ps}" if ps else "") + (f", padding={pp}" if pp else "")
+                  + ")")
+        s.add("flat = h.flatten(1)")
+        s.add("y = fc(flat)")
+        s.result("h", "flat", "y")
+    return "torch", s, f"conv{dimn} {style} {bug_kind or 'ok'}"
+
+
+# ------------------------------------------------------------------------------------ joins
+def gen_joins(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    fw = "torch" if rng.random() < 0.6 else "numpy"
+    s = _Src(fw)
+    rank = rng.choice([1, 2, 2, 3])
+    op = rng.choice(["cat", "cat", "stack"]) if rank < 3 else rng.choice(["cat", "stack"])
+    if fw == "numpy" and rng.random() < 0.3 and rank == 2:
+        op = rng.choice(["vstack", "hstack"])
+    base = [_sz(rng) for _ in range(rank)]
+    nin = rng.choice([2, 2, 3])
+    out_rank = rank + (1 if op == "stack" else 0)
+    axis = rng.randrange(-out_rank, out_rank) if op in ("cat", "stack") else None
+    if op == "cat" and rank == 1:
+        axis = rng.choice([0, -1])
+    shapes = []
+    for _ in range(nin):
+        sh = list(base)
+        if op == "cat":
+            sh[axis % rank] = _sz(rng)
+        elif op == "vstack":
+            sh[0] = _sz(rng)
+        elif op == "hstack":
+            sh[1] = _sz(rng)
+        shapes.append(sh)
+    bug_kind = ""
+    if bug:
+        bug_kind = rng.choice(["size", "size", "rank", "axis"])
+        if bug_kind == "axis" and op in ("vstack", "hstack"):
+            bug_kind = "size"
+        victim = rng.randrange(nin)
+        if bug_kind == "size":
+            if op in ("cat", "vstack", "hstack"):
+                join = {"cat": (axis or 0) % rank, "vstack": 0, "hstack": 1}[op]
+                others = [i for i in range(rank) if i != join]
+                if not others:
+                    bug_kind = "rank"
+                else:
+                    i = rng.choice(others)
+                    shapes[victim][i] = _other(rng, shapes[victim][i])
+            else:
+                i = rng.randrange(rank)
+                shapes[victim][i] = _other(rng, shapes[victim][i])
+        if bug_kind == "rank":
+            shapes[victim] = shapes[victim] + [_sz(rng)] if rng.random() < 0.5 or rank == 1 else shapes[victim][:-1]
+        if bug_kind == "axis":
+            axis = rng.choice([out_rank, out_rank + 1, -out_rank - 1])
+    names = "abc"[:nin]
+    for nm, sh in zip(names, shapes):
+        s.add(f"{nm} = {_arr(fw, sh, rng)}")
+    lst = "[" + ", ".join(names) + "]" if rng.random() < 0.7 else "(" + ", ".join(names) + ")"
+    if fw == "torch":
+        kw = rng.choice(["dim=", ""])
+        fn = {"cat": rng.choice(["torch.cat", "torch.concat"]), "stack": "torch.stack"}[op]
+        s.add(f"y = {fn}({lst}, {kw}{axis})")
+    else:
+        if op in ("vstack", "hstack"):
+            s.add(f"y = np.{op}({lst})")
+        else:
+            fn = {"cat": "np.concatenate", "stack": "np.stack"}[op]
+            s.add(f"y = {fn}({lst}, axis={axis})")
+    s.result("y")
+    return fw, s, f"{op} {bug_kind or 'ok'}"
+
+
+# ------------------------------------------------------------------------------------ reshapes
+def _factor_target(rng: random.Random, total: int, n: int) -> List[int]:
+    """A random factorisation of ``total`` into ``n`` sizes."""
+    out = []
+    rest = total
+    for _ in range(n - 1):
+        divs = [d for d in range(1, rest + 1) if rest % d == 0]
+        d = rng.choice(divs)
+        out.append(d)
+        rest //= d
+    out.append(rest)
+    rng.shuffle(out)
+    return out
+
+
+def gen_reshapes(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    fw = "torch" if rng.random() < 0.6 else "numpy"
+    s = _Src(fw)
+    rank = rng.choice([2, 3, 3, 4])
+    shape = [_sz(rng, 2, 6) for _ in range(rank)]
+    total = 1
+    for d in shape:
+        total *= d
+    form = rng.choice(["reshape", "reshape", "permute", "transpose", "squeeze", "unsqueeze", "flatten", "reduce",
+                       "softmax", "index", "gather"] if fw == "torch" else
+                      ["reshape", "reshape", "permute", "transpose", "squeeze", "unsqueeze", "reduce", "index",
+                       "take_along"])
+    s.add(f"x = {_arr(fw, shape, rng)}")
+    bug_kind = ""
+    if form == "reshape":
+        n = rng.choice([1, 2, 3])
+        tgt = _factor_target(rng, total, n)
+        use_neg = rng.random() < 0.5 and n > 1
+        if use_neg:
+            tgt[rng.randrange(n)] = -1
+        if bug:
+            bug_kind = rng.choice(["count", "two_neg"]) if use_neg and n > 1 else "count"
+            if bug_kind == "count":
+                i = rng.choice([j for j in range(n) if tgt[j] != -1] or [0])
+                if tgt[i] == -1:
+                    tgt.append(_other(rng, 1))
+                else:
+                    # A size that does not divide / does not multiply back to the element count.
+                    cand = [c for c in range(2, 13) if c != tgt[i]]
+                    rng.shuffle(cand)
+                    for c in cand:
+                        t2 = list(tgt)
+                        t2[i] = c
+                        known = 1
+                        for v in t2:
+                            if v != -1:
+                                known *= v
+                        if (-1 in t2 and total % known != 0) or (-1 not in t2 and known != total):
+                            tgt = t2
+                            break
+            else:
+                tgt = [-1 if j < 2 else v for j, v in enumerate(tgt)]
+        if fw == "torch":
+            spell = rng.choice(["view", "reshape", "fn"])
+            s.add(f"y = torch.reshape(x, ({_tup(tgt)},))" if spell == "fn" else f"y = x.{spell}({_tup(tgt)})")
+        else:
+            spell = rng.choice(["method", "fn", "tuple"])
+            if spell == "fn":
+                s.add(f"y = np.reshape(x, ({_tup(tgt)},))")
+            elif spell == "tuple":
+                s.add(f"y = x.reshape(({_tup(tgt)},))")
+            else:
+                s.add(f"y = x.reshape({_tup(tgt)})")
+    elif form == "permute":
+        perm = list(range(rank))
+        rng.shuffle(perm)
+        if rng.random() < 0.3:
+            perm = [p - rank if rng.random() < 0.5 else p for p in perm]
+        if bug:
+            bug_kind = rng.choice(["dup", "short", "range"])
+            if bug_kind == "dup":
+                perm[0] = perm[1]
+            elif bug_kind == "short":
+                perm = perm[:-1]
+            else:
+                perm[rng.randrange(rank)] = rank
+        if fw == "torch":
+            s.add(f"y = x.permute({_tup(perm)})" if rng.random() < 0.7 else f"y = torch.permute(x, ({_tup(perm)},))")
+        else:
+            s.add(f"y = np.transpose(x, ({_tup(perm)},))" if rng.random() < 0.6 else f"y = x.transpose({_tup(perm)})")
+    elif form == "transpose":
+        a0, a1 = rng.randrange(-rank, rank), rng.randrange(-rank, rank)
+        if bug:
+            bug_kind = "range"
+            a1 = rng.choice([rank, rank + 1, -rank - 1])
+        if fw == "torch":
+            s.add(rng.choice([f"y = x.transpose({a0}, {a1})", f"y = torch.transpose(x, {a0}, {a1})",
+                              f"y = x.swapaxes({a0}, {a1})"]))
+        else:
+            s.add(rng.choice([f"y = np.swapaxes(x, {a0}, {a1})", f"y = x.swapaxes({a0}, {a1})",
+                              f"y = np.moveaxis(x, {a0}, {a1})"]))
+    elif form == "squeeze":
+        one = rng.randrange(rank + 1)
+        shape2 = shape[:one] + [1] + shape[one:]
+        s.lines[-1] = f"x = {_arr(fw, shape2, rng)}"
+        ax = one if rng.random() < 0.7 else one - (rank + 1)
+        if bug:
+            bug_kind = "range"
+            ax = rng.choice([rank + 1, rank + 2, -rank - 2])
+        if fw == "torch":
+            s.add(rng.choice([f"y = x.squeeze({ax})", f"y = torch.squeeze(x, {ax})", f"y = x.squeeze(dim={ax})"]))
+        else:
+            s.add(rng.choice([f"y = np.squeeze(x, axis={ax})", f"y = x.squeeze({ax})"]))
+    elif form == "unsqueeze":
+        ax = rng.randrange(-rank - 1, rank + 1)
+        if bug:
+            bug_kind = "range"
+            ax = rng.choice([rank + 1, rank + 2, -rank - 2])
+        if fw == "torch":
+            s.add(rng.choice([f"y = x.unsqueeze({ax})", f"y = torch.unsqueeze(x, {ax})"]))
+        else:
+            s.add(f"y = np.expand_dims(x, {ax})")
+    elif form == "flatten":
+        st = rng.randrange(-rank, rank)
+        en = rng.randrange(st % rank, rank)
+        if bug:
+            bug_kind = "range"
+            st = rng.choice([rank, -rank - 1])
+        s.add(rng.choice([f"y = x.flatten({st}, {en})", f"y = torch.flatten(x, {st}, {en})",
+                          f"y = x.flatten(start_dim={st}, end_dim={en})"]))
+    elif form == "reduce":
+        ax = rng.randrange(-rank, rank)
+        if bug:
+            bug_kind = "range"
+            ax = rng.choice([rank, rank + 1, -rank - 1])
+        keep = rng.random() < 0.3
+        if fw == "torch":
+            op = rng.choice(["sum", "mean", "amax", "prod", "std", "argmax", "logsumexp"])
+            kw = ", keepdim=True" if keep and op != "argmax" else ""
+            s.add(f"y = x.{op}(dim={ax}{kw})" if rng.random() < 0.6 else f"y = torch.{op}(x, {ax}{kw})")
+        else:
+            op = rng.choice(["sum", "mean", "max", "min", "std", "argmax", "prod"])
+            kw = ", keepdims=True" if keep and op != "argmax" else ""
+            s.add(f"y = x.{op}(axis={ax}{kw})" if rng.random() < 0.6 else f"y = np.{op}(x, axis={ax}{kw})")
+    elif form == "softmax":
+        ax = rng.randrange(-rank, rank)
+        if bug:
+            bug_kind = "range"
+            ax = rng.choice([rank, -rank - 1])
+        s.add(rng.choice([f"y = torch.softmax(x, dim={ax})", f"y = F.softmax(x, dim={ax})",
+                          f"y = x.log_softmax({ax})", f"y = F.log_softmax(x, {ax})"]))
+    elif form == "index":
+        idx = rng.choice([["0"], [":", "0"], ["...", "None"], [":", "1:"], ["-1"], ["None", ":"],
+                          [":", ":", "None"], ["...", "0"]])
+        if bug:
+            bug_kind = "too_many"
+            idx = ["0"] * (rank + 1)
+        s.add(f"y = x[{', '.join(idx)}]")
+    elif form in ("gather", "take_along"):
+        ax = rng.randrange(rank)
+        ishape = list(shape)
+        ishape[ax] = _sz(rng, 1, 6)
+        if bug:
+            bug_kind = "index_rank"
+            ishape = ishape[:-1] if rng.random() < 0.5 else ishape + [2]
+        if fw == "torch":
+            s.add(f"idx = torch.randint(0, {shape[ax]}, ({_tup(ishape)},))")
+            s.add(rng.choice([f"y = torch.gather(x, {ax}, idx)", f"y = x.gather({ax}, idx)"]))
+        else:
+            s.add(f"idx = np.random.randint(0, {shape[ax]}, ({_tup(ishape)},))")
+            s.add(f"y = np.take_along_axis(x, idx, axis={ax})")
+    s.result("y")
+    return fw, s, f"{form} {bug_kind or 'ok'}"
+
+
+# ------------------------------------------------------------------------------------ broadcasts
+def gen_broadcasts(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    fw = "torch" if rng.random() < 0.55 else "numpy"
+    s = _Src(fw)
+    rank = rng.choice([1, 2, 2, 3, 3, 4])
+    full = [_sz(rng) for _ in range(rank)]
+
+    def derive() -> List[int]:
+        r = rng.randint(1, rank)
+        sh = full[rank - r:]
+        return [1 if rng.random() < 0.3 else d for d in sh]
+
+    a, b = derive(), derive()
+    if rng.random() < 0.5:
+        a = list(full)
+    if bug:
+        # One trailing-aligned axis both have with a size > 1 gets a different size.
+        n = min(len(a), len(b))
+        i = -rng.randint(1, n)
+        da = a[i] if a[i] != 1 else full[i]
+        a[i] = da
+        b[i] = _other(rng, da)
+    nops = 2
+    c = None
+    if rng.random() < 0.25:
+        c = derive()
+        nops = 3
+    s.add(f"a = {_arr(fw, a, rng)}")
+    s.add(f"b = {_arr(fw, b, rng)}")
+    if c is not None:
+        s.add(f"c = {_arr(fw, c, rng)}")
+    if fw == "torch":
+        if nops == 3:
+            s.add(rng.choice(["y = a * b + c", "y = torch.where(a > 0, b, c)", "y = (a - b) / (c + 1)"]))
+        else:
+            s.add(rng.choice(["y = a + b", "y = a * b", "y = a - b", "y = a / (b + 1)", "y = torch.add(a, b)",
+                              "y = torch.mul(a, b)", "y = torch.maximum(a, b)", "y = a.add(b)", "y = a > b",
+                              "y = torch.where(a > b, a, b)", "y = a.mul(b)"]))
+    else:
+        if nops == 3:
+            s.add(rng.choice(["y = a * b + c", "y = np.where(a > 0, b, c)", "y = (a - b) / (c + 1)"]))
+        else:
+            s.add(rng.choice(["y = a + b", "y = a * b", "y = a - b", "y = np.add(a, b)", "y = np.multiply(a, b)",
+                              "y = np.maximum(a, b)", "y = a ** b", "y = a >= b"]))
+    allow = []
+    if _outer(a, b) or (c is not None and (_outer(a, c) or _outer(b, c))):
+        allow.append("SHP502")
+    # The pairwise pattern through an intermediate result, e.g. (a*b) vs c: allow it too.
+    if c is not None:
+        ab = _bshape(a, b)
+        if ab is not None and _outer(ab, c):
+            allow.append("SHP502")
+    s.warn.extend(allow)
+    s.result("y")
+    return fw, s, f"broadcast rank {rank}"
+
+
+def _bshape(a: Sequence[int], b: Sequence[int]) -> Optional[List[int]]:
+    n = max(len(a), len(b))
+    out = []
+    for i in range(1, n + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x != y and 1 not in (x, y):
+            return None
+        out.append(max(x, y) if 1 in (x, y) else x)
+    return list(reversed(out))
+
+
+# ------------------------------------------------------------------------------------ all programs
+GENERATORS: dict = {
+    "products": gen_products,
+    "layers": gen_layers,
+    "conv": gen_conv,
+    "joins": gen_joins,
+    "reshapes": gen_reshapes,
+    "broadcasts": gen_broadcasts,
+}
+
+COUNTS = {"products": 70, "layers": 60, "conv": 60, "joins": 60, "reshapes": 70, "broadcasts": 60}
+
+
+def generate(seed: int = SEED, counts: Optional[dict] = None) -> List[Program]:
+    """Every program, deterministic in ``seed``: ids are ``<family>-<nnn>``."""
+    counts = counts or COUNTS
+    out: List[Program] = []
+    for family, gen in GENERATORS.items():
+        # One stream per family, so a change to one family's generator leaves the others' ids alone.
+        rng = random.Random(f"{seed}:{family}")
+        for i in range(counts[family]):
+            bug = i % 2 == 1
+            fw, src, note = gen(rng, bug)
+            text, results, alt = src.finish()
+            out.append(Program(f"{family}-{i:03d}", family, fw, text, results, bug, alt, tuple(src.warn), note))
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover - a look at what is generated
+    import sys
+
+    fam = sys.argv[1] if len(sys.argv) > 1 else None
+    for p in generate():
+        if fam and p.family != fam:
+            continue
+        print(f"# --- {p.id} ({p.fw}, {'bug' if p.intended_bug else 'ok'}, {p.note})")
+        print(p.source)
