@@ -1197,6 +1197,9 @@ class Interpreter:
                 if isinstance(me, Obj):
                     return Super(me, fn.cls)
             return UNKNOWN
+        if q == "builtins.isinstance" and len(args) == 2:
+            got = self.isinstance_of(args[0], args[1])
+            return UNKNOWN if got is None else Const(got)
         if q == "builtins.reveal_shape" and len(args) == 1:
             self.revealed.append((node, reveal_text(args[0], frame.bindings)))
             return args[0]
@@ -1301,6 +1304,55 @@ class Interpreter:
         if isinstance(obj, Const) and isinstance(obj.value, str):
             return UNKNOWN
         return UNKNOWN
+
+    def isinstance_of(self, v: Value, cls: Value) -> Optional[bool]:
+        """``isinstance(v, cls)`` where it is certain, else None."""
+        if isinstance(cls, Seq):
+            answers = [self.isinstance_of(v, c) for c in cls.items]
+            if any(a is True for a in answers):
+                return True
+            return False if answers and all(a is False for a in answers) else None
+        if isinstance(cls, ClassRef):
+            if isinstance(v, Obj):
+                return _subclass(v.cls, cls.info)
+            if isinstance(v, (Tensor, Int, Const, Seq, Dict, Layer)):
+                return False
+            return None
+        if not isinstance(cls, Ext):
+            return None
+        q = cls.qualname
+        if isinstance(v, Layer):
+            if q == v.kind or q in _LAYER_BASES.get(v.kind, ()):
+                return True
+            if q in ("torch.nn.Module", "keras.layers.Layer", "keras.Layer"):
+                return True
+            if R.lookup_layer(q) is not None and q not in _LAYER_BASES.get(v.kind, ()):
+                return False
+            return None
+        if isinstance(v, Obj):
+            base = v.cls.framework_base()
+            if base == q or q in ("torch.nn.Module", "builtins.object"):
+                return True
+            return None
+        simple = {Tensor: ("torch.Tensor", "numpy.ndarray", "tensorflow.Tensor"), Int: ("builtins.int",),
+                  Seq: ("builtins.list", "builtins.tuple"), Dict: ("builtins.dict",)}
+        for typ, names in simple.items():
+            if isinstance(v, typ):
+                if isinstance(v, Seq):
+                    return q == ("builtins.list" if v.kind == "list" else "builtins.tuple") or (
+                        None if q not in ("builtins.list", "builtins.tuple", "builtins.int", "builtins.str",
+                                          "builtins.float", "builtins.dict", "torch.Tensor", "numpy.ndarray") else False)
+                if isinstance(v, Tensor):
+                    if q in names:
+                        return (q == "numpy.ndarray") == (v.fw == "numpy") if v.fw in ("numpy", "torch") else None
+                    return False if q.startswith("builtins.") else None
+                return True if q in names else (False if q.startswith("builtins.") else None)
+        if isinstance(v, Const):
+            if v.value is None:
+                return q == "builtins.NoneType" if q.startswith("builtins.") else False
+            t = type(v.value).__name__
+            return q == f"builtins.{t}" if q.startswith("builtins.") else False
+        return None
 
     def instantiate(self, cls: ClassInfo, args: list, kwargs: dict, node: Any, generic: bool = False) -> Value:
         obj = Obj(cls, node=node)
@@ -1433,6 +1485,37 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[bool]:
+    if c is target:
+        return True
+    if depth > 16:
+        return None
+    answer: Optional[bool] = False
+    for b in c.bases:
+        if isinstance(b, ClassRef):
+            got = _subclass(b.info, target, depth + 1)
+            if got is True:
+                return True
+            if got is None:
+                answer = None
+        elif not isinstance(b, Ext):
+            answer = None
+    return answer
+
+
+# Registered layers that subclass other registered layers in torch (isinstance must say True).
+_LAYER_BASES = {
+    "torch.nn.LazyLinear": ("torch.nn.Linear",),
+    "torch.nn.LazyConv1d": ("torch.nn.Conv1d",), "torch.nn.LazyConv2d": ("torch.nn.Conv2d",),
+    "torch.nn.LazyConv3d": ("torch.nn.Conv3d",),
+    "torch.nn.LazyConvTranspose1d": ("torch.nn.ConvTranspose1d",),
+    "torch.nn.LazyConvTranspose2d": ("torch.nn.ConvTranspose2d",),
+    "torch.nn.LazyConvTranspose3d": ("torch.nn.ConvTranspose3d",),
+    "torch.nn.LazyBatchNorm1d": ("torch.nn.BatchNorm1d",), "torch.nn.LazyBatchNorm2d": ("torch.nn.BatchNorm2d",),
+    "torch.nn.SyncBatchNorm": (), "torch.nn.Softmax2d": (),
+}
 
 
 def _role_of(module: Value, key: str) -> str:
