@@ -24,7 +24,7 @@ HEADER_NUMPY = ["import numpy as np"]
 FAMILY_CODES = {
     "products": ("SHP101", "SHP102", "SHP103", "SHP104", "SHP105"),
     "layers": ("SHP301", "SHP302", "SHP303", "SHP305"),
-    "conv": ("SHP301", "SHP302", "SHP303", "SHP304"),
+    "conv": ("SHP301", "SHP302", "SHP303", "SHP304", "SHP401"),  # SHP401: x.view(-1, 16 * 5 * 5)
     "joins": ("SHP201", "SHP202", "SHP203", "SHP205", "SHP402"),
     "reshapes": ("SHP401", "SHP402", "SHP403", "SHP404"),
     "broadcasts": ("SHP501",),
@@ -132,7 +132,41 @@ def _outer(a: Sequence[int], b: Sequence[int]) -> bool:
 
 
 # ------------------------------------------------------------------------------------ products
+def gen_product_chains(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    """Products inside a few lines of real code: scaled dot-product attention, a NumPy MLP forward."""
+    if rng.random() < 0.5:
+        s = _Src("torch")
+        b, t, src_len, d, dv = _sz(rng, 1, 4), _sz(rng), _sz(rng), _sz(rng), _sz(rng)
+        bug_kind = rng.choice(["no_transpose", "value_len"]) if bug else ""
+        if bug_kind == "no_transpose" and d == src_len:
+            src_len = _other(rng, d)
+        s.add(f"q = {_t((b, t, d), rng)}")
+        s.add(f"k = {_t((b, src_len, d), rng)}")
+        s.add(f"v = {_t((b, _other(rng, src_len) if bug_kind == 'value_len' else src_len, dv), rng)}")
+        kt = "k" if bug_kind == "no_transpose" else rng.choice(["k.transpose(-2, -1)", "k.transpose(1, 2)", "k.mT"])
+        s.add(f"scores = q @ {kt} / {d} ** 0.5" if rng.random() < 0.5 else f"scores = torch.bmm(q, {kt}) / {d} ** 0.5")
+        s.add("attn = torch.softmax(scores, dim=-1)")
+        s.add(rng.choice(["y = attn @ v", "y = torch.bmm(attn, v)", "y = torch.matmul(attn, v)"]))
+        s.result("scores", "attn", "y")
+        return "torch", s, f"attention {bug_kind or 'ok'}"
+    s = _Src("numpy")
+    n, i, h, o = _sz(rng), _sz(rng), _sz(rng), _sz(rng)
+    hb = _other(rng, h) if bug else h
+    s.add(f"x = {_n((n, i), rng)}")
+    s.add(f"w1 = {_n((i, h), rng)}")
+    s.add(f"b1 = np.zeros({h})")
+    s.add(f"w2 = {_n((hb, o), rng)}")
+    s.add(f"b2 = np.zeros({o})")
+    s.add(rng.choice(["h = np.tanh(x @ w1 + b1)", "h = np.maximum(0, np.dot(x, w1) + b1)",
+                      "h = 1 / (1 + np.exp(-(x.dot(w1) + b1)))"]))
+    s.add(rng.choice(["y = h @ w2 + b2", "y = np.dot(h, w2) + b2"]))
+    s.result("h", "y")
+    return "numpy", s, "numpy mlp"
+
+
 def gen_products(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    if rng.random() < 0.2:
+        return gen_product_chains(rng, bug)
     fw = "torch" if rng.random() < 0.65 else "numpy"
     s = _Src(fw)
     m, k, n = _sz(rng), _sz(rng), _sz(rng)
@@ -426,7 +460,75 @@ def _pool_out(n: int, k: int, s: int, p: int) -> int:
     return (n + 2 * p - k) // s + 1
 
 
+def gen_lenet(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    """Two conv + pool blocks, then a flatten and two Linear layers (LeNet's shape arithmetic)."""
+    s = _Src("torch")
+    c0, c1, c2 = _sz(rng, 1, 3), _sz(rng, 2, 8), _sz(rng, 2, 16)
+    k1, k2 = rng.choice([3, 5]), rng.choice([3, 5])
+    hid, classes, batch = _sz(rng, 4, 32), _sz(rng, 2, 10), _sz(rng, 1, 4)
+    size = rng.randint(k1 + 2 * k2 + 4, 32)
+
+    def spatial(n: int) -> int:
+        n = (n - k1 + 1) // 2
+        return max((n - k2 + 1) // 2, 0)
+
+    sp = spatial(size)
+    bug_kind = rng.choice(["fc", "fc", "channels", "input"]) if bug else ""
+    c1b = _other(rng, c1, 2, 8) if bug_kind == "channels" else c1
+    fc_sp = sp
+    if bug_kind == "fc":
+        fc_sp = sp + rng.choice([1, 2]) if rng.random() < 0.5 or sp < 2 else sp - 1
+    x_size = size
+    if bug_kind == "input":
+        x_size = size + rng.choice([-4, -2, 2, 4, 6])
+        if spatial(x_size) == sp:
+            x_size = size + 8
+    flat_text = f"{c2} * {fc_sp} * {fc_sp}"
+    flatten = rng.choice(["view_literal", "flatten", "view_size"])
+    if rng.random() < 0.6:
+        s.add("class Net(nn.Module):")
+        s.add("    def __init__(self):")
+        s.add("        super().__init__()")
+        s.add(f"        self.conv1 = nn.Conv2d({c0}, {c1}, {k1})", site=True)
+        s.add(f"        self.conv2 = nn.Conv2d({c1b}, {c2}, {k2})", site=True)
+        s.add("        self.pool = nn.MaxPool2d(2, 2)")
+        s.add(f"        self.fc1 = nn.Linear({flat_text}, {hid})", site=True)
+        s.add(f"        self.fc2 = nn.Linear({hid}, {classes})")
+        s.add("")
+        s.add("    def forward(self, x):")
+        s.add("        x = self.pool(F.relu(self.conv1(x)))")
+        s.add("        x = self.pool(F.relu(self.conv2(x)))")
+        s.add({"view_literal": f"        x = x.view(-1, {flat_text})",
+               "flatten": "        x = torch.flatten(x, 1)",
+               "view_size": "        x = x.view(x.size(0), -1)"}[flatten])
+        s.add("        x = F.relu(self.fc1(x))")
+        s.add("        return self.fc2(x)")
+        s.add("")
+        s.add("")
+        s.add("net = Net()")
+    else:
+        s.add("net = nn.Sequential(")
+        s.add(f"    nn.Conv2d({c0}, {c1}, kernel_size={k1}),", site=True)
+        s.add("    nn.ReLU(),")
+        s.add("    nn.MaxPool2d(2),")
+        s.add(f"    nn.Conv2d({c1b}, {c2}, kernel_size={k2}),", site=True)
+        s.add("    nn.ReLU(),")
+        s.add("    nn.MaxPool2d(2),")
+        s.add("    nn.Flatten(),")
+        s.add(f"    nn.Linear({flat_text}, {hid}),", site=True)
+        s.add("    nn.ReLU(),")
+        s.add(f"    nn.Linear({hid}, {classes}),")
+        s.add(")")
+        flatten = "seq"
+    s.add(f"x = {_t((batch, c0, x_size, x_size), rng)}")
+    s.add("y = net(x)")
+    s.result("y")
+    return "torch", s, f"lenet {flatten} {bug_kind or 'ok'}"
+
+
 def gen_conv(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    if rng.random() < 0.3:
+        return gen_lenet(rng, bug)
     s = _Src("torch")
     nd = rng.choice([1, 2, 2])
     cin, cout, classes, batch = _sz(rng, 1, 4), _sz(rng, 2, 8), _sz(rng, 2, 6), _sz(rng, 1, 4)
@@ -838,7 +940,7 @@ GENERATORS: dict = {
     "broadcasts": gen_broadcasts,
 }
 
-COUNTS = {"products": 70, "layers": 60, "conv": 60, "joins": 60, "reshapes": 70, "broadcasts": 60}
+COUNTS = {"products": 80, "layers": 60, "conv": 70, "joins": 60, "reshapes": 70, "broadcasts": 60}
 
 
 def generate(seed: int = SEED, counts: Optional[dict] = None) -> List[Program]:
