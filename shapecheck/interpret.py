@@ -82,14 +82,15 @@ class ClassInfo:
 class Frame:
     """One function activation (or the module): local names, and where control is."""
 
-    __slots__ = ("env", "bindings", "returns", "done", "func", "globals")
+    __slots__ = ("env", "bindings", "returns", "done", "func", "globals", "broke")
 
     def __init__(self, env: dict, bindings: D.Bindings, func: Optional[FuncInfo] = None,
                  globals_: Optional[dict] = None) -> None:
         self.env = env
         self.bindings = bindings
         self.returns: list = []
-        self.done = False  # returned / raised on every path so far
+        self.done = False  # returned / raised / broke out on every path so far
+        self.broke = False  # a `break` was reached on some path
         self.func = func
         self.globals = globals_
 
@@ -373,7 +374,9 @@ class Interpreter:
                 frame.env[_alias_name(alias)] = Ext(R.canonical(f"{mod}.{_dotted(alias.name)}"))
         elif isinstance(s, cst.Del):
             pass
-        elif isinstance(s, (cst.Global, cst.Nonlocal, cst.Pass, cst.Break, cst.Continue)):
+        elif isinstance(s, cst.Break):
+            frame.done = frame.broke = True
+        elif isinstance(s, (cst.Global, cst.Nonlocal, cst.Pass, cst.Continue)):
             pass
 
     def _assume(self, test: cst.BaseExpression, frame: Frame) -> None:
@@ -447,6 +450,7 @@ class Interpreter:
     def _merge(self, frame: Frame, a: Frame, b: Frame) -> None:
         frame.returns.extend(a.returns)
         frame.returns.extend(b.returns)
+        frame.broke = frame.broke or a.broke or b.broke
         if a.done and b.done:
             frame.done = True
             return
@@ -472,18 +476,25 @@ class Interpreter:
         it = self.eval(node.iter, frame)
         items = self.iter_items(it)
         if items is not None and len(items) <= MAX_UNROLL:
+            before = dict(frame.env)
             for item in items:
                 self.assign(node.target, item, frame)
                 inner = self._branch(frame)
                 self.exec_block(node.body.body, inner)
-                if inner.done and not inner.returns:
-                    # break/raise: stop unrolling, what follows is unknown
-                    break
-                frame.env, frame.bindings = inner.env, inner.bindings
                 frame.returns.extend(inner.returns)
-                if inner.done:
-                    frame.returns.extend([])
-                    break
+                if inner.broke and inner.done and not inner.returns:
+                    frame.env, frame.bindings = inner.env, inner.bindings  # it stops here on every path
+                    return
+                if inner.broke:
+                    # where the loop stops is not known: what it assigns is unknown after it
+                    for k, v in inner.env.items():
+                        if before.get(k) is not v:
+                            frame.env[k] = UNKNOWN
+                    return
+                if inner.done:  # every path returned or raised
+                    frame.done = True
+                    return
+                frame.env, frame.bindings = inner.env, inner.bindings
             if node.orelse is not None:
                 self.exec_block(node.orelse.body.body, frame)
             return
