@@ -1,6 +1,11 @@
-"""The command line: ``shapecheck check PATH...``, ``shapecheck rule CODE``."""
+"""The command line: ``shapecheck check PATH...``, ``shapecheck rule CODE``.
+
+Exit status as ruff's: 0 nothing at error/warning level reported, 1 findings, 2 usage,
+configuration or internal error (one line on stderr, never a traceback).
+"""
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from typing import List, Optional
@@ -9,7 +14,7 @@ import typer
 
 from . import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Static, symbolic shape checker for PyTorch, NumPy and Keras/TensorFlow code.")
 
 
@@ -17,6 +22,11 @@ class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+
+
+class UsageFailure(Exception):
+    """A one-line reason to exit 2."""
 
 
 def _version(value: bool) -> None:
@@ -31,77 +41,147 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Static, symbolic shape checker for PyTorch, NumPy and Keras/TensorFlow code."""
 
 
-def _codes(values: Optional[List[str]]) -> Optional[set]:
-    if not values:
-        return None
-    out = set()
-    for v in values:
-        for c in v.split(","):
-            c = c.strip().upper()
-            if not c:
-                continue
-            if not c.startswith("SHP"):
-                typer.echo(f"shapecheck: error: unknown rule selector {c!r} (codes look like SHP101 or SHP1)", err=True)
-                raise typer.Exit(2)
-            out.add(c)
-    return out
-
-
 @app.command()
 def check(
-    paths: List[str] = typer.Argument(..., help="Files or folders to check (folders are walked)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", help="How to print findings."),
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Files or folders to check (folders are walked; default: the current folder; '-' reads stdin)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format",
+                                               help="How to print findings: text, json, github or sarif."),
+    select: Optional[List[str]] = typer.Option(
+        None, "--select", help="Only these codes or prefixes, comma-separated (SHP1,SHP301); replaces the config's."),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", help="Skip these codes or prefixes, comma-separated; added to the config's."),
+    exclude: Optional[List[str]] = typer.Option(
+        None, "--exclude", help="Globs of files or folders to skip; added to the config's."),
+    config: Optional[str] = typer.Option(
+        None, "--config", help="Read this pyproject.toml or shapecheck.toml instead of searching for one."),
+    isolated: bool = typer.Option(False, "--isolated", help="Read no configuration file."),
+    force_exclude: bool = typer.Option(
+        False, "--force-exclude", help="Apply the exclude globs to files named on the command line too."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings are reported."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes or prefixes (SHP1,SHP301)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes or prefixes."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob patterns of paths to skip."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print how many findings of each code, not the findings."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, no summary line."),
+    stdin_filename: Optional[str] = typer.Option(
+        None, "--stdin-filename", help="The name to report for source read from stdin ('-')."),
 ) -> None:
-    """Check files for shape bugs; prints path:line:col: CODE message."""
-    import os
-
-    from .discover import iter_files
-    from .engine import Options, check_path
-    from . import formats
-
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        typer.echo(f"shapecheck: error: no such file or directory: {missing[0]}", err=True)
+    """Check files for shape bugs; prints path:line:col: CODE message, then a count."""
+    try:
+        code = run_check(paths or ["."], output_format=output_format.value, select=select, ignore=ignore,
+                         exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
+                         exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename)
+    except UsageFailure as e:
+        typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2)
-    opts = Options(select=_codes(select), ignore=_codes(ignore) or set())
-    files = list(iter_files(paths, tuple(exclude or ())))
-    diags = []
+    raise typer.Exit(code)
+
+
+def run_check(paths: List[str], *, output_format: str = "text", select: Optional[List[str]] = None,
+              ignore: Optional[List[str]] = None, exclude: Optional[List[str]] = None,
+              config_path: Optional[str] = None, isolated: bool = False, force_exclude: bool = False,
+              exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
+              stdin_filename: Optional[str] = None) -> int:
+    """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2)."""
+    from . import config as cfgmod
+    from . import formats
+    from .discover import Excluder, iter_files
+    from .engine import Options, check_path, check_source
+
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    if missing:
+        raise UsageFailure(f"no such file or directory: {missing[0]}")
+    try:
+        if isolated:
+            cfg = cfgmod.Config()
+        elif config_path is not None:
+            if not os.path.isfile(config_path):
+                raise UsageFailure(f"--config: no such file: {config_path}")
+            cfg = cfgmod.load(config_path)
+        else:
+            where = [stdin_filename or "."] if paths == ["-"] else [p for p in paths if p != "-"]
+            cfg = cfgmod.discover(where)
+        codes = cfgmod.known_codes()
+        chosen = cfgmod.parse_selectors(select, codes, "--select") if select else cfg.select
+        ignored = cfg.ignore + (cfgmod.parse_selectors(ignore, codes, "--ignore") if ignore else ())
+    except cfgmod.ConfigError as e:
+        raise UsageFailure(str(e)) from None
+
+    excl = Excluder([(p, cfg.root) for p in cfg.exclude] + [(p, os.getcwd()) for p in exclude or ()])
+    files = list(iter_files(paths, excl, force_exclude=force_exclude))
+    by_ignores: dict = {}  # per-file-ignores -> the codes in force (a handful of distinct sets)
+    diags: list = []
     for f in files:
-        diags.extend(check_path(f, opts))
-    if output_format is OutputFormat.json:
-        typer.echo(formats.as_json(diags))
-    elif output_format is OutputFormat.github:
+        shown = stdin_filename if f == "-" and stdin_filename else f
+        extra = cfgmod.ignores_for(cfg, shown) if cfg.per_file_ignores else ()
+        enabled = by_ignores.get(extra)
+        if enabled is None:
+            enabled = by_ignores[extra] = cfgmod.enabled_codes(codes, chosen, ignored + extra)
+        if not enabled:
+            continue
+        opts = Options(select=set(enabled))
+        if f == "-":
+            found = check_source(sys.stdin.read(), shown, opts)
+        else:
+            found = check_path(f, opts)
+        # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
+        diags.extend(d for d in found if d.code in enabled)
+
+    if statistics:
+        out = formats.statistics_json(diags) if output_format == "json" else formats.statistics_text(diags)
+    elif output_format == "json":
+        out = formats.as_json(diags)
+    elif output_format == "github":
         out = formats.github(diags)
-        if out:
-            typer.echo(out)
+    elif output_format == "sarif":
+        out = formats.sarif(diags)
     else:
-        typer.echo(formats.text(diags, len(files)))
-    failing = any(d.severity in ("error", "warning") for d in diags)
-    raise typer.Exit(1 if failing and not exit_zero else 0)
+        out = formats.text(diags, len(files), quiet=quiet)
+    if out:
+        typer.echo(out)
+    failing = any(d.severity in formats.FAILING for d in diags)
+    return 1 if failing and not exit_zero else 0
 
 
 @app.command()
-def rule(code: str = typer.Argument(..., help="A rule code, e.g. SHP102; 'all' lists every rule.")) -> None:
+def rule(code: str = typer.Argument(..., help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")) -> None:
     """Explain a rule: what it does, why it is a bug, an example."""
+    from .docs import summary
     from .rule import all_rules, rule_by_code
 
-    if code.lower() == "all":
-        for r in all_rules():
-            typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY}")
+    wanted = code.strip().upper()
+    r = rule_by_code(wanted)
+    if r is not None:
+        typer.echo(f"# {r.CODE} {r.NAME} ({r.SEVERITY})\n\n{r.doc()}")
         return
-    r = rule_by_code(code)
-    if r is None:
-        typer.echo(f"shapecheck: error: unknown rule {code!r}", err=True)
+    prefix = "SHP" if wanted == "ALL" else wanted
+    matching = [r for r in all_rules() if r.CODE.startswith(prefix)] if prefix.startswith("SHP") else []
+    if not matching:
+        typer.echo(f"shapecheck: error: unknown rule {code!r} (see `shapecheck rule all`)", err=True)
         raise typer.Exit(2)
-    typer.echo(f"# {r.NAME} ({r.CODE}, {r.SEVERITY})\n\n{r.doc()}")
+    for r in matching:
+        typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {summary(r)}")
+
+
+def run(argv: Optional[List[str]] = None) -> int:
+    """The program: returns the exit status; never lets a traceback out."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="shapecheck", standalone_mode=False)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - usage errors and internal errors alike end in one line
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's (or typer's vendored) errors
+            if type(e).__name__ == "NoArgsIsHelpError":  # bare `shapecheck`: the help, as ruff does
+                typer.echo(e.format_message(), err=True)
+                return 2
+            msg = " ".join(str(e.format_message()).split())
+            ctx = getattr(e, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            typer.echo(f"shapecheck: error: {msg}{hint}", err=True)
+            return int(e.exit_code)
+        typer.echo(f"shapecheck: error: internal error: {type(e).__name__}: {e}"[:500], err=True)
+        return 2
+    return rv if isinstance(rv, int) else 0
 
 
 def main() -> None:
-    try:
-        app(prog_name="shapecheck")
-    except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+    sys.exit(run())

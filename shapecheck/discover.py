@@ -1,102 +1,263 @@
-"""Which files to check: the paths given, folders walked with the usual excludes and .gitignore."""
+"""Which files to check: the paths given, folders walked with the usual excludes and .gitignore.
+
+Files named on the command line are always checked (unless ``force_exclude``, which the
+pre-commit hook uses so that ``exclude`` still holds for the files it passes). Folders are walked
+in sorted order, skipping the usual tool and environment folders, folders and files matched by
+``exclude`` globs, and what the ``.gitignore`` files of the repository say (nested ones too, with
+git's rules: last match wins, ``!`` re-includes, ``/`` anchors, ``dir/`` matches folders only,
+nothing under an ignored folder comes back).
+"""
 from __future__ import annotations
 
-import fnmatch
 import os
-from typing import Iterator
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional, Sequence
 
-DEFAULT_EXCLUDES = {".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "build", "dist", "site-packages",
-                    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", "node_modules",
-                    ".eggs", "__pypackages__", ".ipynb_checkpoints"}
+DEFAULT_EXCLUDES = frozenset({
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env", "env", "build", "dist", "site-packages",
+    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", "node_modules",
+    ".eggs", "__pypackages__", ".ipynb_checkpoints", ".direnv", "_build", "buck-out", ".pytype",
+    ".idea", ".vscode",
+})
+
+PY_SUFFIXES = (".py",)  # stubs (.pyi) carry no computations to check
 
 
-def _gitignore_patterns(folder: str) -> list:
-    path = os.path.join(folder, ".gitignore")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
+@dataclass(frozen=True)
+class _Rule:
+    regex: "re.Pattern[str]"
+    negate: bool
+    dir_only: bool
+
+
+def _glob_to_regex(pat: str) -> str:
+    """A gitignore glob (already without its anchoring slash) as a regex over a ``/`` path."""
+    out = []
+    i, n = 0, len(pat)
+    while i < n:
+        c = pat[i]
+        if c == "*":
+            if pat.startswith("**", i):
+                before_ok = i == 0 or pat[i - 1] == "/"
+                after = pat[i + 2:i + 3]
+                if before_ok and after == "/":  # "**/": zero or more folders
+                    out.append("(?:.*/)?")
+                    i += 3
+                    continue
+                if before_ok and i + 2 == n:  # trailing "/**": everything inside
+                    out.append(".*")
+                    i += 2
+                    continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pat.find("]", i + 2 if pat[i + 1:i + 2] in ("!", "^") else i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pat[i + 1:j]
+                if body[:1] in ("!", "^"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j + 1
+                continue
+        elif c == "\\" and i + 1 < n:
+            out.append(re.escape(pat[i + 1]))
+            i += 2
+            continue
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def parse_gitignore(text: str) -> list:
+    """The rules of one .gitignore file, in order."""
+    rules = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        # trailing spaces are dropped unless escaped
+        stripped = line.rstrip(" ")
+        if stripped.endswith("\\") and len(stripped) < len(line):
+            stripped += " "
+        line = stripped
+        if not line:
+            continue
+        negate = line.startswith("!")
+        if negate:
+            line = line[1:]
+        elif line.startswith("\\!") or line.startswith("\\#"):
+            line = line[1:]
+        dir_only = line.endswith("/")
+        line = line.rstrip("/")
+        if not line:
+            continue
+        anchored = "/" in line  # a slash at the start or in the middle anchors to the file's folder
+        line = line.lstrip("/")
+        body = _glob_to_regex(line)
+        regex = re.compile(("" if anchored else "(?:.*/)?") + body + r"\Z", re.S)
+        rules.append(_Rule(regex, negate, dir_only))
+    return rules
+
+
+class GitIgnore:
+    """The .gitignore files of a tree, read once each, asked with absolute paths."""
+
+    def __init__(self) -> None:
+        self._rules: dict = {}
+
+    def _rules_in(self, folder: str) -> list:
+        rules = self._rules.get(folder)
+        if rules is None:
+            rules = []
+            for name in (".gitignore",) + ((os.path.join(".git", "info", "exclude"),)
+                                           if os.path.isdir(os.path.join(folder, ".git")) else ()):
+                try:
+                    with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as fh:
+                        rules = parse_gitignore(fh.read()) + rules  # .gitignore beats info/exclude
+                except OSError:
+                    pass
+            self._rules[folder] = rules
+        return rules
+
+    def ignored(self, path: str, is_dir: bool, bases: Sequence[str]) -> bool:
+        """``bases``: folders whose .gitignore applies, outermost first."""
+        verdict = False
+        for base in bases:
+            rules = self._rules_in(base)
+            if not rules:
+                continue
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            for r in rules:
+                if r.dir_only and not is_dir:
+                    continue
+                if r.regex.match(rel):
+                    verdict = not r.negate
+        return verdict
+
+
+def repo_root(folder: str) -> Optional[str]:
+    """The folder holding ``.git`` at or above ``folder``."""
+    cur = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(cur, ".git")):
+            return cur
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return None
+        cur = parent
+
+
+def _outer_bases(top: str) -> list:
+    """Folders above ``top`` (up to the repository root) whose .gitignore also applies."""
+    root = repo_root(top)
+    if root is None:
         return []
     out = []
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#") or line.startswith("!"):
-            continue
-        out.append(line)
-    return out
+    cur = os.path.dirname(top)
+    while len(cur) >= len(root) and cur.startswith(root):
+        out.append(cur)
+        if cur == root:
+            break
+        cur = os.path.dirname(cur)
+    return out[::-1]
 
 
-def _ignored(rel: str, name: str, is_dir: bool, patterns: list) -> bool:
-    for p in patterns:
-        dir_only = p.endswith("/")
-        p = p.rstrip("/")
-        if dir_only and not is_dir:
-            continue
-        anchored = p.startswith("/") or "/" in p
-        p = p.lstrip("/")
-        if anchored:
-            if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*"):
-                return True
-        elif fnmatch.fnmatch(name, p):
-            return True
-    return False
+class Excluder:
+    """``exclude`` globs, each relative to its own folder (a config file's, or the cwd's)."""
+
+    def __init__(self, patterns: Iterable[tuple] = ()) -> None:
+        self.patterns = [(p, os.path.abspath(base)) for p, base in patterns]
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def excluded(self, path: str, parents: bool = False) -> bool:
+        """Is ``path`` matched (with ``parents``: or a folder it is in, below the glob's folder)?"""
+        from .config import path_matches
+
+        full = os.path.abspath(path)
+        for p, base in self.patterns:
+            cur = full
+            while True:
+                if path_matches(cur, p, base):
+                    return True
+                parent = os.path.dirname(cur)
+                if not parents or parent == cur or not parent.startswith(base) or len(parent) <= len(base):
+                    break
+                cur = parent
+        return False
 
 
-def iter_files(paths: list, exclude: tuple = ()) -> Iterator[str]:
-    """Python files under ``paths``, in a stable order; files named explicitly are always kept."""
-    seen = set()
+def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: bool = False,
+               respect_gitignore: bool = True) -> Iterator[str]:
+    """Python files under ``paths``, in a stable order, each once.
+
+    ``exclude``: an ``Excluder``, or plain globs (relative to the cwd). Paths come back as the
+    user wrote them: a file as given, a walked file as ``os.path.join(folder, ...)`` normalized.
+    """
+    excl = exclude if isinstance(exclude, Excluder) else Excluder((p, os.getcwd()) for p in exclude)
+    git = GitIgnore()
+    seen: set = set()
     for p in paths:
-        if os.path.isfile(p):
-            if p not in seen:
-                seen.add(p)
-                yield p
-            continue
         if not os.path.isdir(p):
+            if os.path.exists(p) or p == "-":
+                key = os.path.realpath(p)
+                if key not in seen and not (force_exclude and (excl.excluded(p, parents=True) or _default_excluded(p))):
+                    seen.add(key)
+                    yield p
             continue
-        stack: list = []  # (dir, [(base, patterns)])
+        top = os.path.abspath(p)
+        if force_exclude and (excl.excluded(p, parents=True) or os.path.basename(top) in DEFAULT_EXCLUDES):
+            continue
+        outer = _outer_bases(top) if respect_gitignore else []
+        if respect_gitignore and outer and git.ignored(top, True, outer):
+            continue  # a folder git ignores, named explicitly: skipped only when inside its repo
         for root, dirs, files in os.walk(p):
-            rules = _patterns_for(root, p)
+            aroot = os.path.abspath(root)
+            bases = outer + _walk_bases(top, aroot) if respect_gitignore else []
             keep = []
             for d in sorted(dirs):
-                rel = os.path.relpath(os.path.join(root, d), p).replace(os.sep, "/")
-                if d in DEFAULT_EXCLUDES or d in exclude or d.endswith(".egg-info"):
+                full = os.path.join(aroot, d)
+                if d in DEFAULT_EXCLUDES or d.endswith(".egg-info"):
                     continue
-                if any(_ignored(os.path.relpath(os.path.join(root, d), base).replace(os.sep, "/"), d, True, pats)
-                       for base, pats in rules):
+                if excl and excl.excluded(full):
                     continue
-                if any(fnmatch.fnmatch(rel, e) for e in exclude):
+                if bases and git.ignored(full, True, bases):
                     continue
                 keep.append(d)
             dirs[:] = keep
             for f in sorted(files):
-                if not f.endswith((".py", ".pyi")) or f.endswith(".pyi"):
+                if not f.endswith(PY_SUFFIXES):
                     continue
-                full = os.path.join(root, f)
-                rel = os.path.relpath(full, p).replace(os.sep, "/")
-                if any(_ignored(os.path.relpath(full, base).replace(os.sep, "/"), f, False, pats) for base, pats in rules):
+                full = os.path.join(aroot, f)
+                if excl and excl.excluded(full):
                     continue
-                if any(fnmatch.fnmatch(rel, e) or fnmatch.fnmatch(f, e) for e in exclude):
+                if bases and git.ignored(full, False, bases):
                     continue
-                if full not in seen:
-                    seen.add(full)
-                    yield full
-        del stack
+                key = os.path.realpath(full)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield os.path.normpath(os.path.join(root, f))
 
 
-_CACHE: dict = {}
+def _default_excluded(path: str) -> bool:
+    """A folder of the path as written (not of the absolute path: a checkout may sit in ``env/``)."""
+    parts = os.path.normpath(path).split(os.sep)
+    return any(part in DEFAULT_EXCLUDES for part in parts[:-1])
 
 
-def _patterns_for(root: str, top: str) -> list:
-    """The .gitignore files that apply in ``root``: its own and every parent's up to ``top``."""
-    out = []
-    cur = os.path.abspath(root)
-    stop = os.path.abspath(top)
-    while True:
-        if cur not in _CACHE:
-            _CACHE[cur] = _gitignore_patterns(cur)
-        if _CACHE[cur]:
-            out.append((cur, _CACHE[cur]))
-        if cur == stop or os.path.dirname(cur) == cur:
-            break
-        cur = os.path.dirname(cur)
+def _walk_bases(top: str, folder: str) -> list:
+    """``top`` and every folder from it down to ``folder``, outermost first."""
+    out = [top]
+    if folder != top:
+        rel = os.path.relpath(folder, top)
+        cur = top
+        for part in rel.split(os.sep):
+            cur = os.path.join(cur, part)
+            out.append(cur)
     return out

@@ -1,29 +1,161 @@
-"""Output formats: text (ruff-like), json (the RULES.md contract), github annotations, sarif."""
+"""Output formats: text (ruff-like), json (the RULES.md contract), github annotations, SARIF 2.1.0."""
 from __future__ import annotations
 
 import json
-from typing import Iterable
+import os
+from collections import Counter
+from typing import Iterable, Sequence
+from urllib.parse import quote
+
+FAILING = ("error", "warning")  # severities that fail a run; "info" never does
 
 
-def text(diags: list, files: int) -> str:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def text(diags: Sequence, files: int, quiet: bool = False) -> str:
+    """``path:line:col: CODE message`` lines, then one summary line (none with ``quiet``)."""
     lines = [f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}" for d in diags]
-    shown = [d for d in diags if d.severity in ("error", "warning")]
-    if shown:
-        lines.append(f"Found {len(shown)} error{'s' if len(shown) != 1 else ''} in {files} file{'s' if files != 1 else ''} checked.")
-    else:
-        lines.append(f"All checks passed! ({files} file{'s' if files != 1 else ''} checked)")
+    if not quiet:
+        lines.append(summary_line(diags, files))
     return "\n".join(lines)
 
 
+def summary_line(diags: Sequence, files: int) -> str:
+    failing = sum(1 for d in diags if d.severity in FAILING)
+    notes = len(diags) - failing
+    tail = f" ({_plural(notes, 'note')})" if notes else ""
+    checked = f"{_plural(files, 'file')} checked"
+    if failing:
+        return f"Found {_plural(failing, 'error')} in {checked}.{tail}"
+    return f"All checks passed! ({checked}){tail}"
+
+
+def statistics(diags: Sequence) -> list:
+    """``[(count, code, name)]``, most frequent first."""
+    counts = Counter((d.code, d.name) for d in diags)
+    return sorted(((n, code, name) for (code, name), n in counts.items()), key=lambda t: (-t[0], t[1]))
+
+
+def statistics_text(diags: Sequence) -> str:
+    rows = statistics(diags)
+    width = max((len(str(n)) for n, _, _ in rows), default=1)
+    return "\n".join(f"{n:>{width}}\t{code}\t{name}" for n, code, name in rows)
+
+
+def statistics_json(diags: Sequence) -> str:
+    return json.dumps([{"code": c, "name": name, "count": n} for n, c, name in statistics(diags)], indent=2)
+
+
 def as_json(diags: Iterable) -> str:
-    return json.dumps([d.to_json() for d in diags], indent=2)
+    """One JSON array, one object per finding: exactly the keys of the RULES.md contract."""
+    return json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=False)
+
+
+def _gh_property(value: str) -> str:
+    return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            .replace(":", "%3A").replace(",", "%2C"))
+
+
+def _gh_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def github(diags: Iterable) -> str:
+    """GitHub Actions workflow commands: one annotation per finding."""
     out = []
     for d in diags:
         level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
-        msg = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        out.append(f"::{level} title=shapecheck ({d.code}),file={d.path},line={d.line},col={d.column},"
-                   f"endLine={d.end_line},endColumn={d.end_column}::{d.code} {msg}")
+        out.append(f"::{level} title={_gh_property(f'shapecheck ({d.code})')},file={_gh_property(d.path)},"
+                   f"line={d.line},col={d.column},endLine={d.end_line},endColumn={d.end_column}"
+                   f"::{_gh_data(f'{d.code} {d.message}')}")
     return "\n".join(out)
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _file_uri(path: str) -> str:
+    posix = path.replace(os.sep, "/")
+    return "file://" + quote(posix if posix.startswith("/") else "/" + posix)
+
+
+def _uri(path: str) -> tuple:
+    """(uri, uriBaseId or None): relative paths stay relative to %SRCROOT% (the cwd)."""
+    if os.path.isabs(path):
+        return _file_uri(path), None
+    return quote(path.replace(os.sep, "/")), "%SRCROOT%"
+
+
+def _region(d) -> dict:
+    return {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column}
+
+
+def _location(d) -> dict:
+    uri, base = _uri(d.path)
+    artifact = {"uri": uri}
+    if base:
+        artifact["uriBaseId"] = base
+    return {"physicalLocation": {"artifactLocation": artifact, "region": _region(d)}}
+
+
+def sarif(diags: Sequence, rules: Sequence = ()) -> str:
+    """A SARIF 2.1.0 log with one run; ``rules``: the rule classes to describe (all by default)."""
+    from . import __version__
+    from .docs import summary
+
+    if not rules:
+        from .rule import all_rules
+
+        rules = all_rules()
+    index = {r.CODE: i for i, r in enumerate(rules)}
+    driver = {
+        "name": "shapecheck",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": [{
+            "id": r.CODE,
+            "name": r.NAME,
+            "shortDescription": {"text": summary(r) or r.NAME},
+            "fullDescription": {"text": r.doc() or r.NAME},
+            "help": {"text": r.doc() or r.NAME, "markdown": r.doc() or r.NAME},
+            "defaultConfiguration": {"level": _SARIF_LEVEL.get(r.SEVERITY, "warning")},
+            "properties": {"severity": r.SEVERITY},
+        } for r in rules],
+    }
+    results = []
+    for d in diags:
+        res = {
+            "ruleId": d.code,
+            "level": _SARIF_LEVEL.get(d.severity, "warning"),
+            "message": {"text": d.message},
+            "locations": [_location(d)],
+        }
+        if d.code in index:
+            res["ruleIndex"] = index[d.code]
+        if d.fix is not None:
+            fix = {"description": {"text": d.fix.description}}
+            if d.fix.replacement is not None:
+                loc = _location(d)["physicalLocation"]
+                fix["artifactChanges"] = [{
+                    "artifactLocation": loc["artifactLocation"],
+                    "replacements": [{"deletedRegion": loc["region"],
+                                      "insertedContent": {"text": d.fix.replacement}}],
+                }]
+                res["fixes"] = [fix]
+            else:
+                res.setdefault("properties", {})["fix"] = d.fix.description
+        results.append(res)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": driver},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(os.getcwd()).rstrip("/") + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)

@@ -1,0 +1,158 @@
+"""Output formats on hand-made diagnostics: text, json contract, GitHub annotations, SARIF 2.1.0.
+
+No PyPI package we could find ships the OASIS ``sarif-schema-2.1.0.json`` (sarif-om,
+sarif-pydantic and sarif-tools do not), and tests may not download it, so SARIF is validated
+with ``jsonschema`` against the required structure of the SARIF 2.1.0 spec (§3.13 sarifLog, §3.14
+run, §3.18-3.19 tool/toolComponent, §3.49 reportingDescriptor, §3.27 result, §3.28 location,
+§3.29 physicalLocation, §3.4 artifactLocation, §3.30 region, §3.55-3.57 fix/artifactChange/
+replacement, §3.11 message) written out below, with the spec's property names, types, minimums
+and enums, and no other properties allowed where we emit objects.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shapecheck import formats
+from shapecheck.findings import Diagnostic, Fix
+
+jsonschema = pytest.importorskip("jsonschema")
+
+
+def diag(code="SHP102", name="missing-transpose", severity="error", message="matmul of (B, 20) and (10, 20)",
+         path="models/proj.py", line=14, column=16, end_line=14, end_column=48, fix=None) -> Diagnostic:
+    return Diagnostic(code, name, severity, message, path, line, column, end_line, end_column, fix)
+
+
+FIX = Fix("use self.weight.T", "torch.matmul(x, self.weight.T)")
+SAMPLE = [
+    diag(fix=FIX),
+    diag("SHP502", "broadcast-outer", "warning", "(n, 1) with (m,)", "a b/ü.py", 3, 1, 4, 2),
+    diag("SHP901", "analysis-skipped", "info", "f not analyzed: budget, 100%", "/abs/x.py", 1, 1, 1, 1,
+         Fix("split the function", None)),
+]
+
+
+def test_text_format():
+    out = formats.text(SAMPLE, 3)
+    assert out.splitlines() == [
+        "models/proj.py:14:16: SHP102 matmul of (B, 20) and (10, 20)",
+        "a b/ü.py:3:1: SHP502 (n, 1) with (m,)",
+        "/abs/x.py:1:1: SHP901 f not analyzed: budget, 100%",
+        "Found 2 errors in 3 files checked. (1 note)",
+    ]
+    assert formats.text([], 1) == "All checks passed! (1 file checked)"
+    assert formats.text(SAMPLE[:1], 1, quiet=True).count("\n") == 0
+
+
+def test_json_contract_example():
+    """The example object of RULES.md, key for key."""
+    (obj,) = json.loads(formats.as_json(SAMPLE[:1]))
+    assert obj == {"code": "SHP102", "name": "missing-transpose", "severity": "error",
+                   "message": "matmul of (B, 20) and (10, 20)",
+                   "path": "models/proj.py", "line": 14, "column": 16, "end_line": 14, "end_column": 48,
+                   "fix": {"description": "use self.weight.T", "replacement": "torch.matmul(x, self.weight.T)"}}
+    assert json.loads(formats.as_json(SAMPLE))[1]["fix"] is None
+    assert json.loads(formats.as_json([])) == []
+
+
+def test_github_escapes():
+    lines = formats.github([diag(message="a\nb 50%", path="x,y:z.py"), SAMPLE[1], SAMPLE[2]]).splitlines()
+    assert lines[0] == ("::error title=shapecheck (SHP102),file=x%2Cy%3Az.py,line=14,col=16,endLine=14,"
+                        "endColumn=48::SHP102 a%0Ab 50%25")
+    assert lines[1].startswith("::warning ") and lines[2].startswith("::notice ")
+
+
+def _obj(props: dict, required=()) -> dict:
+    return {"type": "object", "properties": props, "required": list(required), "additionalProperties": False}
+
+
+_MESSAGE = {"type": "object", "properties": {"text": {"type": "string"}, "markdown": {"type": "string"},
+                                             "id": {"type": "string"}},
+            "anyOf": [{"required": ["text"]}, {"required": ["id"]}], "additionalProperties": False}
+_MULTIFORMAT = _obj({"text": {"type": "string"}, "markdown": {"type": "string"}}, ["text"])
+_LEVEL = {"enum": ["none", "note", "warning", "error"]}
+_ARTIFACT_LOCATION = _obj({"uri": {"type": "string", "format": "uri-reference"}, "uriBaseId": {"type": "string"},
+                           "index": {"type": "integer", "minimum": -1}})
+_REGION = _obj({k: {"type": "integer", "minimum": 1} for k in ("startLine", "startColumn", "endLine", "endColumn")})
+_PHYSICAL = _obj({"artifactLocation": _ARTIFACT_LOCATION, "region": _REGION})
+_LOCATION = _obj({"physicalLocation": _PHYSICAL})
+_REPLACEMENT = _obj({"deletedRegion": _REGION, "insertedContent": _obj({"text": {"type": "string"}})},
+                    ["deletedRegion"])
+_CHANGE = _obj({"artifactLocation": _ARTIFACT_LOCATION,
+                "replacements": {"type": "array", "minItems": 1, "items": _REPLACEMENT}},
+               ["artifactLocation", "replacements"])
+_FIX = _obj({"description": _MESSAGE, "artifactChanges": {"type": "array", "minItems": 1, "items": _CHANGE}},
+            ["artifactChanges"])
+_PROPERTY_BAG = {"type": "object"}
+_RESULT = _obj({"ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1}, "level": _LEVEL,
+                "message": _MESSAGE, "locations": {"type": "array", "items": _LOCATION},
+                "fixes": {"type": "array", "items": _FIX}, "properties": _PROPERTY_BAG}, ["message"])
+_RULE = _obj({"id": {"type": "string"}, "name": {"type": "string"}, "shortDescription": _MULTIFORMAT,
+              "fullDescription": _MULTIFORMAT, "help": _MULTIFORMAT,
+              "defaultConfiguration": _obj({"level": _LEVEL}), "properties": _PROPERTY_BAG}, ["id"])
+_DRIVER = _obj({"name": {"type": "string"}, "version": {"type": "string"}, "semanticVersion": {"type": "string"},
+                "informationUri": {"type": "string", "format": "uri"},
+                "rules": {"type": "array", "items": _RULE}}, ["name"])
+SARIF_2_1_0_REQUIRED_STRUCTURE = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    **_obj({
+        "$schema": {"type": "string", "format": "uri"},
+        "version": {"enum": ["2.1.0"]},
+        "runs": {"type": ["array", "null"], "items": _obj({
+            "tool": _obj({"driver": _DRIVER}, ["driver"]),
+            "originalUriBaseIds": {"type": "object", "additionalProperties": _ARTIFACT_LOCATION},
+            "columnKind": {"enum": ["utf16CodeUnits", "unicodeCodePoints"]},
+            "results": {"type": ["array", "null"], "items": _RESULT},
+        }, ["tool"])},
+    }, ["version", "runs"]),
+}
+
+
+def validate_sarif(text: str) -> dict:
+    log = json.loads(text)
+    checker = jsonschema.Draft7Validator(SARIF_2_1_0_REQUIRED_STRUCTURE, format_checker=jsonschema.FormatChecker())
+    errors = sorted(checker.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+    return log
+
+
+def test_schema_rejects_what_it_should():
+    """The hand-written schema is not vacuous."""
+    bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"message": {}}]}]}
+    assert list(jsonschema.Draft7Validator(SARIF_2_1_0_REQUIRED_STRUCTURE).iter_errors(bad))
+
+
+def test_sarif_is_valid_and_complete():
+    from shapecheck.rule import all_rules
+
+    log = validate_sarif(formats.sarif(SAMPLE))
+    (run,) = log["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [r.CODE for r in all_rules()]
+    assert all(r["shortDescription"]["text"] for r in rules)
+    results = run["results"]
+    assert [r["level"] for r in results] == ["error", "warning", "note"]
+    for res in results:
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+    first = results[0]
+    assert first["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "models/proj.py", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 14, "startColumn": 16, "endLine": 14, "endColumn": 48}}
+    (change,) = first["fixes"][0]["artifactChanges"]
+    assert change["replacements"][0]["insertedContent"]["text"] == "torch.matmul(x, self.weight.T)"
+    assert results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "a%20b/%C3%BC.py"
+    assert results[2]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///abs/x.py"}
+    assert "fixes" not in results[2]  # a fix without a replacement is no SARIF fix
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
+
+
+def test_sarif_empty_run_is_valid():
+    log = validate_sarif(formats.sarif([]))
+    assert log["runs"][0]["results"] == []
+
+
+def test_statistics_order():
+    assert formats.statistics(SAMPLE + SAMPLE[:1]) == [
+        (2, "SHP102", "missing-transpose"), (1, "SHP502", "broadcast-outer"), (1, "SHP901", "analysis-skipped")]
