@@ -152,19 +152,19 @@ class Bindings:
     def resolve(self, d: Dim) -> Dim:
         if isinstance(d, int) or not self.map:
             return d
-        if isinstance(d, sympy.Dummy):
+        if d.is_Symbol:
             seen = 0
-            while isinstance(d, sympy.Dummy) and d in self.map and seen < 64:
+            while not isinstance(d, int) and d.is_Symbol and d in self.map and seen < 64:
                 d = self.map[d]
                 seen += 1
-            if isinstance(d, int) or not has_flexible(d):
+            if isinstance(d, int) or d.is_Symbol or not any(s in self.map for s in d.free_symbols):
                 return d
         syms = [s for s in d.free_symbols if s in self.map]
         if not syms:
             return d
         return norm(d.xreplace({s: self.resolve(s) for s in syms}))
 
-    def bind(self, flex: sympy.Dummy, value: Dim) -> None:
+    def bind(self, flex: sympy.Symbol, value: Dim) -> None:
         self.map[flex] = value
 
     def keep_agreeing(self, a: "Bindings", b: "Bindings") -> None:

@@ -20,7 +20,7 @@ from .findings import Finding, ShapeError
 from .ops import registry as R
 from .ops.registry import Call
 from .shapes import Shape
-from .values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
+from .values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
                      Super, Tensor, Value, as_bool, as_dim, as_int, resolve_value, same_value, tensor_of)
 
 MAX_DEPTH = 10
@@ -111,7 +111,9 @@ class Interpreter:
         self.stack: list = []
         self.steps = 0
         self.suppress = 0  # inside try bodies with broad handlers
-        self.unknown_loops = 0  # inside loops run once for an unknown count: appended lists lose their length
+        # Writes to objects and containers (``self.fc = ...``, ``layers.append(...)``) inside a branch
+        # are logged so that each branch starts from the same heap and disagreeing writes merge to unknown.
+        self.logs: list = []
         self.instances: list[Obj] = []  # every object instantiated (for summaries)
         self.revealed: list = []  # (node, text) for reveal_shape(x) calls (golden tests)
 
@@ -380,13 +382,13 @@ class Interpreter:
             pass
 
     def _assume(self, test: cst.BaseExpression, frame: Frame) -> None:
-        """``assert a == b`` on sizes: unify flexible sizes (rigid ones stay as they are)."""
+        """``assert a == b`` on sizes: what follows may take them as equal."""
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(
                 test.comparisons[0].operator, cst.Equal):
             a = as_dim(self.eval(test.left, frame))
             b = as_dim(self.eval(test.comparisons[0].comparator, frame))
             if a is not None and b is not None:
-                D.compare(a, b, frame.bindings)
+                _assume_equal(((a, b),), frame.bindings)
 
     # ------------------------------------------------------------------ compound statements
     def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
@@ -423,7 +425,8 @@ class Interpreter:
         if _is_main_guard(node.test):
             self.exec_block(node.body.body, frame)
             return
-        cond = self.truth(node.test, frame)
+        test = self.eval(node.test, frame)
+        cond = self.truth_of(test)
         orelse = node.orelse
         if cond is True:
             self.exec_block(node.body.body, frame)
@@ -435,13 +438,61 @@ class Interpreter:
                 self.exec_block(orelse.body.body, frame)
             return
         a = self._branch(frame)
-        self.exec_block(node.body.body, a)
         b = self._branch(frame)
+        if isinstance(test, Cond):  # each branch assumes what its condition says of the sizes
+            _assume_equal(test.pos, a.bindings)
+            _assume_equal(test.neg, b.bindings)
+        log_a = self._logged(lambda: self.exec_block(node.body.body, a))
         if isinstance(orelse, cst.If):
-            self.stmt_If(orelse, b)
+            log_b = self._logged(lambda: self.stmt_If(orelse, b))
         elif isinstance(orelse, cst.Else):
-            self.exec_block(orelse.body.body, b)
+            log_b = self._logged(lambda: self.exec_block(orelse.body.body, b))
+        else:
+            log_b = {}
         self._merge(frame, a, b)
+        self._merge_heap(log_a, log_b, a.done, b.done)
+
+    def _logged(self, work: Callable[[], Any]) -> dict:
+        """Run one branch with a fresh write log; undo its writes; return {key: (holder, field, old, new)}."""
+        self.logs.append({})
+        try:
+            work()
+        finally:
+            log = self.logs.pop()
+        out = {}
+        for key, (holder, field, old) in log.items():
+            out[key] = (holder, field, old, _heap_get(holder, field))
+            _heap_set(holder, field, old)
+        return out
+
+    def _merge_heap(self, log_a: dict, log_b: dict, a_done: bool, b_done: bool) -> None:
+        """After both branches: writes they agree on stay, others become unknown."""
+        for key in set(log_a) | set(log_b):
+            holder, field, old, _ = log_a.get(key) or log_b[key]
+            va = log_a[key][3] if key in log_a else old
+            vb = log_b[key][3] if key in log_b else old
+            if a_done and not b_done:
+                va = vb
+            elif b_done and not a_done:
+                vb = va
+            self._heap_merge(holder, field, old, va, vb)
+
+    def _heap_merge(self, holder: Any, field: str, old: Any, va: Any, vb: Any) -> None:
+        if self.logs:  # the enclosing branch must be able to undo this too
+            self.logs[-1].setdefault((id(holder), field), (holder, field, old))
+        if _heap_same(va, vb):
+            _heap_set(holder, field, va)
+        else:
+            _heap_set(holder, field, _heap_unknown(holder, field))
+
+    def _record(self, holder: Any, field: str) -> None:
+        """Note the value of ``holder.field`` before the first write to it in the current branch."""
+        if not self.logs:
+            return
+        log = self.logs[-1]
+        key = (id(holder), field)
+        if key not in log:
+            log[key] = (holder, field, _heap_get(holder, field))
 
     def _branch(self, frame: Frame) -> Frame:
         f = Frame(dict(frame.env), frame.bindings.copy(), frame.func, frame.globals)
@@ -506,11 +557,16 @@ class Interpreter:
     def _loop_once(self, body: Any, frame: Frame) -> None:
         """A loop of unknown count: run the body once; loop-carried values that change become unknown."""
         inner = self._branch(frame)
-        self.unknown_loops += 1
+        self.logs.append({})
         try:
             self.exec_block(body, inner)
         finally:
-            self.unknown_loops -= 1
+            log = self.logs.pop()
+        # the body may run any number of times: what it changed on the heap is unknown after it
+        for key, (holder, field, old) in log.items():
+            new = _heap_get(holder, field)
+            _heap_set(holder, field, old)
+            self._heap_merge(holder, field, old, new, old)
         frame.returns.extend(inner.returns)
         for k, v in inner.env.items():
             old = frame.env.get(k)
@@ -600,12 +656,14 @@ class Interpreter:
             if isinstance(obj, Dict) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, frame)
                 if isinstance(key, Const) and isinstance(key.value, str):
+                    self._record(obj, ITEMS)
                     obj.items[key.value] = v
                     return
             if isinstance(obj, Seq) and obj.kind == "list" and len(target.slice) == 1 and isinstance(
                     target.slice[0].slice, cst.Index):
                 i = as_int(self.eval(target.slice[0].slice.value, frame))
                 if i is not None and -len(obj.items) <= i < len(obj.items):
+                    self._record(obj, ITEMS)
                     obj.items[i] = v
                     return
             self.eval_subscript_side_effects(target, frame)
@@ -622,10 +680,12 @@ class Interpreter:
         if isinstance(obj, Obj):
             if obj.base is not None and isinstance(v, Tensor) and self._check_weight(obj.base, name, v, node):
                 return
+            self._record(obj, name)
             obj.attrs[name] = v
         elif isinstance(obj, Layer):
             if isinstance(v, Tensor) and self._check_weight(obj, name, v, node):
                 return
+            self._record(obj, name)
             obj.attrs[name] = v
         elif isinstance(obj, Tensor) and name == "data" and obj.role and isinstance(v, Tensor):
             from .ops.common import check_weight_assignment
@@ -854,6 +914,8 @@ class Interpreter:
         if op == "Plus":
             return v
         if op == "Not":
+            if isinstance(v, Cond):
+                return v.negate()
             b = as_bool(v)
             return Const(not b) if b is not None else UNKNOWN
         if op == "BitInvert" and isinstance(v, Tensor):
@@ -873,7 +935,13 @@ class Interpreter:
         b = self.eval(e.right, frame)
         if is_and and as_bool(b) is False and isinstance(b, Const):
             return Const(False)
-        return UNKNOWN
+        if is_and and as_bool(b) is True:
+            return a if isinstance(a, Cond) else UNKNOWN
+        ca = a if isinstance(a, Cond) else Cond()
+        cb = b if isinstance(b, Cond) else Cond()
+        if is_and:  # true: both hold; false: nothing known
+            return Cond(ca.pos + cb.pos, ())
+        return Cond((), ca.neg + cb.neg)  # or: false means both are false
 
     def ex_Comparison(self, e: cst.Comparison, frame: Frame) -> Value:
         left = self.eval(e.left, frame)
@@ -881,8 +949,10 @@ class Interpreter:
         for c in e.comparisons:
             right = self.eval(c.comparator, frame)
             r = self.compare_values(type(c.operator).__name__, left, right, c, frame)
-            if isinstance(r, Tensor):
+            if isinstance(r, Tensor) or (isinstance(r, Cond) and len(e.comparisons) == 1):
                 return r
+            if isinstance(r, Cond):
+                r = None
             if r is None:
                 result = None
             elif r is False and result is not None:
@@ -917,6 +987,8 @@ class Interpreter:
                 t = D.compare(da, db, frame.bindings, unify=False)
                 if t is D.TRUE:
                     return op == "Equal"
+                c = Cond(((da, db),), ())
+                return c if op == "Equal" else c.negate()
             return None
         if isinstance(a, Const) and isinstance(b, Const):
             try:
@@ -930,7 +1002,9 @@ class Interpreter:
         return None
 
     def truth(self, e: cst.BaseExpression, frame: Frame) -> Optional[bool]:
-        v = self.eval(e, frame)
+        return self.truth_of(self.eval(e, frame))
+
+    def truth_of(self, v: Value) -> Optional[bool]:
         if isinstance(v, Const):
             if v.value is None:
                 return False
@@ -1100,7 +1174,7 @@ class Interpreter:
                     return self._call_rule(lambda: fn(call), node)
             return UNKNOWN
         if isinstance(obj, Dict) and len(idx) == 1 and isinstance(idx[0], Const):
-            return obj.items.get(idx[0].value, UNKNOWN)
+            return obj.items.get(idx[0].value, UNKNOWN)  # a Dict of unknown contents has no known key
         if isinstance(obj, Layer):
             rule = R.lookup_layer(obj.kind)
             if rule is not None and hasattr(rule, "getitem"):
@@ -1263,10 +1337,8 @@ class Interpreter:
                               qualname=f"{ns}.{m.name}")
             return self._call_rule(lambda: fn(call), node)
         if isinstance(obj, Seq):
-            if m.name in ("append", "insert", "extend") and obj.kind == "list" and self.unknown_loops:
-                if UNKNOWN_STAR not in obj.items:
-                    obj.items.append(UNKNOWN_STAR)
-                return NONE
+            if m.name in ("append", "insert", "extend", "pop", "clear", "remove", "reverse", "sort"):
+                self._record(obj, ITEMS)
             if m.name == "append" and obj.kind == "list" and len(args) == 1:
                 obj.items.append(args[0])
                 return NONE
@@ -1282,7 +1354,19 @@ class Interpreter:
             if obj.kind == "size" and m.name == "numel":
                 return Int(D.mul(*[as_dim(x) for x in obj.items])) if all(as_dim(x) is not None for x in obj.items) else UNKNOWN
             return UNKNOWN
+        if isinstance(obj, Dict) and UNKNOWN_KEY in obj.items:
+            if m.name in ("update", "pop", "setdefault", "clear", "__setitem__"):
+                self._record(obj, ITEMS)
+            return UNKNOWN
         if isinstance(obj, Dict):
+            if m.name in ("update", "pop", "setdefault", "clear"):
+                self._record(obj, ITEMS)
+                if m.name == "update" and len(args) == 1 and isinstance(args[0], Dict):
+                    obj.items.update(args[0].items)
+                    obj.items.update(kwargs)
+                    return NONE
+                obj.items[UNKNOWN_KEY] = UNKNOWN
+                return UNKNOWN
             if m.name == "items":
                 return Seq([Seq([Const(k), v], "tuple") for k, v in obj.items.items()], "list")
             if m.name == "values":
@@ -1294,9 +1378,9 @@ class Interpreter:
             return UNKNOWN
         if isinstance(obj, Layer):
             rule = R.lookup_layer(obj.kind)
-            if self.unknown_loops and m.name in ("append", "extend", "insert", "add_module") and "layers" in obj.config:
-                obj.config["layers"] = None  # a container grown an unknown number of times
-                return obj
+            if m.name in ("append", "extend", "insert", "add_module", "update", "pop") and (
+                    "layers" in obj.config or "items" in obj.config):
+                self._record(obj, CONFIG)
             meth = getattr(rule, "method_" + m.name, None) if rule is not None else None
             if meth is not None:
                 call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
@@ -1451,9 +1535,12 @@ class Interpreter:
         for p in plist + list(params.kwonly_params):
             if p.annotation is not None:
                 cur = env.get(p.name.value)
-                if isinstance(cur, Param) or cur is UNKNOWN:
+                if cur is UNKNOWN:
+                    # A jaxtyping annotation declares the shape of an argument the caller could not
+                    # tell; other annotations (int) would name an unknown value after this parameter
+                    # and make two values the caller knows to be equal look different.
                     ann = self.annotation_value(p.annotation.annotation, p.name.value)
-                    if ann is not None:
+                    if isinstance(ann, Tensor):
                         env[p.name.value] = ann
         body = fn.node.body
         if isinstance(body, cst.IndentedBlock):
@@ -1478,7 +1565,7 @@ class Interpreter:
                 return None
             return list(v.items)
         if isinstance(v, Dict):
-            return [Const(k) for k in v.items]
+            return None if UNKNOWN_KEY in v.items else [Const(k) for k in v.items]
         if isinstance(v, Layer):
             rule = R.lookup_layer(v.kind)
             if rule is not None and hasattr(rule, "children"):
@@ -1496,6 +1583,20 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
+    """Take ``a == b`` as given in ``bindings`` (a branch's or after an assert): a bare symbol,
+    rigid or flexible, is mapped to the other side."""
+    for a, b in eqs:
+        a, b = bindings.resolve(a), bindings.resolve(b)
+        if D.compare(a, b, bindings) is D.TRUE:
+            continue
+        for x, y in ((a, b), (b, a)):
+            if not isinstance(x, int) and x.is_Symbol and not D.is_opaque(x) and (
+                    isinstance(y, int) or x not in y.free_symbols):
+                bindings.bind(x, y)
+                break
 
 
 def _subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[bool]:
@@ -1554,6 +1655,67 @@ def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
     if isinstance(v, Seq):
         return "[" + ", ".join(reveal_text(x, bindings) for x in v.items) + "]"
     return "unknown"
+
+
+ITEMS = "__items__"  # a Seq's or Dict's contents, as one heap field
+CONFIG = "__config__"  # a container layer's children
+
+
+def _heap_get(holder: Any, field: str) -> Any:
+    if field == ITEMS:
+        return list(holder.items) if isinstance(holder.items, list) else dict(holder.items)
+    if field == CONFIG:
+        return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+                for k, v in holder.config.items()}
+    return holder.attrs.get(field, _ABSENT)
+
+
+def _heap_set(holder: Any, field: str, value: Any) -> None:
+    if field == ITEMS:
+        if isinstance(holder.items, list):
+            holder.items[:] = value
+        else:
+            holder.items.clear()
+            holder.items.update(value)
+    elif field == CONFIG:
+        holder.config.clear()
+        holder.config.update(value)
+    elif value is _ABSENT:
+        holder.attrs.pop(field, None)
+    else:
+        holder.attrs[field] = value
+
+
+def _heap_same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, Value) and isinstance(b, Value):
+        return same_value(a, b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_heap_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_heap_same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _heap_unknown(holder: Any, field: str) -> Any:
+    """What a field holds after branches that disagree on it."""
+    if field == ITEMS:
+        return [UNKNOWN_STAR] if isinstance(holder.items, list) else {UNKNOWN_KEY: UNKNOWN}
+    if field == CONFIG:
+        cfg = dict(holder.config)
+        for k in ("layers", "items"):
+            if k in cfg:
+                cfg[k] = None
+        return cfg
+    return UNKNOWN
+
+
+_ABSENT = object()
+UNKNOWN_KEY = "\x00unknown"  # a Dict holding this key has unknown contents
 
 
 class _UnknownStar(Value):

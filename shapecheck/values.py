@@ -255,3 +255,15 @@ class Super(Value):
 
     obj: Value
     cls: Any  # interpret.ClassInfo
+
+
+@dataclass(frozen=True, eq=False)
+class Cond(Value):
+    """A condition on sizes whose truth is not known (``in_ch == out_ch``): each branch of an
+    ``if`` on it may assume its equalities. ``pos`` hold where it is true, ``neg`` where false."""
+
+    pos: tuple = ()
+    neg: tuple = ()
+
+    def negate(self) -> "Cond":
+        return Cond(self.neg, self.pos)

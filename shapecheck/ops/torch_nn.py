@@ -50,6 +50,8 @@ class Sequential(LayerRule):
         if len(call.args) == 1 and not isinstance(call.args[0], (Layer, Obj)) and not tensor_of(call.args[0]):
             d = call.args[0]
             if isinstance(d, Dict):  # OrderedDict([...]) of named layers
+                if any(k.startswith("\x00") for k in d.items):  # contents unknown
+                    return {"layers": None}
                 return {"layers": list(d.items.values()), "names": list(d.items.keys())}
             if isinstance(d, Seq) and all(isinstance(x, Seq) and len(x.items) == 2 for x in d.items):
                 return {"layers": [x.items[1] for x in d.items]}
