@@ -175,6 +175,8 @@ def as_dims(v: Value) -> Optional[list]:
     Unknown members are None inside the list."""
     if isinstance(v, Seq):
         return [as_dim(x) for x in v.items]
+    if isinstance(v, Param):  # an unannotated parameter may as well be a tuple of sizes
+        return None
     d = as_dim(v)
     return None if d is None else [d]
 

@@ -218,6 +218,8 @@ def _size_args(call: Call, start: int = 0, kw: str = "size") -> Optional[list]:
         ds = as_dims(call.kwargs[kw])
     elif len(call.args) == start + 1 and isinstance(call.args[start], Seq):
         ds = as_dims(call.args[start])
+    elif len(call.args) == start + 1 and not isinstance(call.args[start], Int):
+        return None  # one argument that is not a known int: maybe a tuple of sizes
     else:
         ds = [as_dim(a) for a in call.args[start:]] if len(call.args) > start else None
     if ds is None or any(d is None for d in ds):
