@@ -1,0 +1,732 @@
+"""Keras models: Sequential, functional ``Model(inputs, outputs)``, ``keras.applications`` builders,
+and the data they are fed (SHP701) and trained on (SHP702).
+
+What Keras 3 does with data, followed exactly (keras/src/models/functional.py, losses/loss.py):
+- each input array whose rank is one more than the model input's and ends in 1 is squeezed, one
+  rank less where the model input ends in 1 is expanded; any other rank difference raises;
+- the layers then run on the data's real shape: sizes a layer's weights were not built for
+  (Dense's last dim, a Conv's channels, a Flatten feeding a Dense) fail, other sizes pass;
+- a loss first squeezes/expands the last axis of targets or predictions where the ranks differ
+  by one and the longer one ends in 1 (``squeeze_or_expand_to_same_rank``); then
+  categorical / binary crossentropy need equal shapes, sparse categorical crossentropy needs
+  the targets to be the output shape without its last axis (after dropping a trailing 1), and
+  the other losses broadcast.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .. import dims as D
+from ..findings import ShapeError
+from ..shapes import Shape
+from ..values import UNKNOWN, Const, Dict, Ext, Int, Layer, Obj, Seq, Tensor, Value, tensor_of
+from .common import broadcast_shapes
+from .keras_layers import (BATCH, FW, HISTORY, KerasLayer, describe, kt, name_of, params_of, record,
+                           shape_tuple)
+from .registry import Call, layer_rule, lookup_layer, shape_rule
+
+
+def _rule(v: Value) -> Optional[KerasLayer]:
+    if isinstance(v, Layer):
+        r = lookup_layer(v.kind)
+        if isinstance(r, KerasLayer):
+            return r
+    return None
+
+
+def _data_tensors(v: Value) -> Optional[list]:
+    """The arrays given as ``x``: one tensor, or a list/tuple of them."""
+    t = tensor_of(v) if not isinstance(v, Seq) else None
+    if t is not None:
+        return [t]
+    if isinstance(v, Seq) and v.items:
+        ts = [tensor_of(x) for x in v.items]
+        return None if any(t is None for t in ts) else ts
+    return None
+
+
+def _is_data(ts: list) -> bool:
+    return any(t.fw not in (FW, "any") for t in ts)
+
+
+def adjust_rank(call: Call, ref: Shape, x: Tensor, data: bool) -> Tensor:
+    """Keras functional ``_adjust_input_rank``: squeeze or expand a trailing 1, else raise."""
+    s = call.shape(x)
+    if s.variadic or ref.variadic:
+        return x
+    xr, rr = len(s.dims), len(ref.dims)
+    if xr == rr:
+        return x
+    if xr == rr + 1 and D.compare(s.dims[-1], 1, None, unify=False) is not D.FALSE:
+        if D.as_int(s.dims[-1]) == 1:
+            return Tensor(Shape(s.dims[:-1]), x.fw, x.dtype)
+        return Tensor(Shape.unknown(), x.fw, x.dtype)
+    if xr == rr - 1 and D.compare(ref.dims[-1], 1, None, unify=False) is not D.FALSE:
+        if D.as_int(ref.dims[-1]) == 1:
+            return Tensor(Shape(s.dims + (1,)), x.fw, x.dtype)
+        return Tensor(Shape.unknown(), x.fw, x.dtype)
+    kind = "input-data-mismatch" if data else "layer-rank"
+    raise ShapeError(kind, lambda: (
+        f"the model expects inputs of shape {_shape_text(ref)} ({rr}-D) but gets {s} ({xr}-D)"))
+
+
+def _shape_text(s: Shape) -> str:
+    return str(s).replace("None", "None")
+
+
+# ---------------------------------------------------------------------------------- losses
+_LOSS_ALIASES = {
+    "mse": "mean_squared_error", "mae": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
+    "logcosh": "log_cosh", "huber_loss": "huber",
+}
+_LOSS_CLASSES = {
+    "BinaryCrossentropy": "binary_crossentropy", "CategoricalCrossentropy": "categorical_crossentropy",
+    "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy", "MeanSquaredError": "mean_squared_error",
+    "MeanAbsoluteError": "mean_absolute_error", "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
+    "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error", "Hinge": "hinge", "SquaredHinge": "squared_hinge",
+    "CategoricalHinge": "categorical_hinge", "Huber": "huber", "LogCosh": "log_cosh", "Poisson": "poisson",
+    "KLDivergence": "kl_divergence", "CosineSimilarity": "cosine_similarity",
+    "BinaryFocalCrossentropy": "binary_focal_crossentropy",
+    "CategoricalFocalCrossentropy": "categorical_focal_crossentropy",
+}
+STRICT = {"binary_crossentropy", "categorical_crossentropy", "binary_focal_crossentropy"}
+SPARSE = {"sparse_categorical_crossentropy"}
+BROADCAST = {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+             "mean_squared_logarithmic_error", "hinge", "squared_hinge", "categorical_hinge", "huber", "log_cosh",
+             "poisson", "kl_divergence", "cosine_similarity", "categorical_focal_crossentropy"}
+KNOWN_LOSSES = STRICT | SPARSE | BROADCAST
+
+
+def _loss_class_rule(fn_name: str):
+    def rule(call: Call) -> Value:
+        return Ext(f"keras.losses.{fn_name}")
+    return rule
+
+
+for _cls, _fn in _LOSS_CLASSES.items():
+    shape_rule(f"keras.losses.{_cls}", f"keras.src.losses.losses.{_cls}")(_loss_class_rule(_fn))
+
+
+def loss_name(v: Value) -> Optional[str]:
+    """A loss the target check understands (``"mse"``, ``keras.losses.mse``, ``CategoricalCrossentropy()``)."""
+    if isinstance(v, Seq) and len(v.items) == 1:
+        v = v.items[0]
+    name = None
+    if isinstance(v, Const) and isinstance(v.value, str):
+        name = v.value
+    elif isinstance(v, Ext) and v.qualname.startswith(("keras.losses.", "keras.src.losses.", "keras.metrics.")):
+        name = v.qualname.rsplit(".", 1)[-1]
+        name = _LOSS_CLASSES.get(name, name)
+    if name is None:
+        return None
+    name = _LOSS_ALIASES.get(name, _LOSS_ALIASES.get(name.lower(), name))
+    return name if name in KNOWN_LOSSES else None
+
+
+def _is_one(d: Any) -> D.Truth:
+    return D.compare(d, 1, None, unify=False)
+
+
+def _squeeze_or_expand(t: list, p: list) -> Optional[tuple]:
+    """Keras ``squeeze_or_expand_to_same_rank(y_true, y_pred)``; None where it cannot be decided."""
+    rt, rp = len(t), len(p)
+    if rt == rp:
+        return t, p
+    if rt == rp + 1:
+        one = _is_one(t[-1])
+        if one is D.UNKNOWN:
+            return None
+        if one is D.TRUE:
+            if rp == 1:
+                p = p + [1]
+            else:
+                t = t[:-1]
+    if rp == rt + 1:
+        one = _is_one(p[-1])
+        if one is D.UNKNOWN:
+            return None
+        if one is D.TRUE:
+            if rt == 1:
+                t = t + [1]
+            else:
+                p = p[:-1]
+    return t, p
+
+
+def target_error(call: Call, loss: str, out: Shape, y: Shape) -> Optional[str]:
+    """Why targets ``y`` do not fit predictions ``out`` under ``loss`` (Keras 3), or None."""
+    if out.variadic or y.variadic or not y.dims or not out.dims:
+        return None
+    r = _squeeze_or_expand(list(y.dims), list(out.dims))
+    if r is None:
+        return None
+    t, p = r
+    if loss in STRICT:
+        if len(t) != len(p):
+            return f"{loss} needs targets of the output's shape {out}, got {y}"
+        for a, b in zip(t, p):
+            if D.compare(a, b, call.bindings, unify=False) is D.FALSE:
+                return f"{loss} needs targets of the output's shape {out}, got {y}"
+        return None
+    if loss in SPARSE:
+        if len(t) == len(p):
+            one = _is_one(t[-1])
+            if one is D.UNKNOWN:
+                return None
+            if one is D.TRUE:
+                t = t[:-1]
+        want = p[:-1]
+        bad = len(t) != len(want) or any(
+            D.compare(a, b, call.bindings, unify=False) is D.FALSE for a, b in zip(t, want))
+        if bad:
+            return (f"{loss} needs integer labels of shape {Shape(tuple(out.dims[:-1]))} (or with a trailing 1) for "
+                    f"an output of shape {out}, got {y}")
+        return None
+    try:
+        broadcast_shapes(call, [Shape(tuple(t)), Shape(tuple(p))])
+    except ShapeError:
+        return f"{loss} of targets {y} and predictions {out}: the shapes do not broadcast"
+    return None
+
+
+# ---------------------------------------------------------------------------------- the model base
+class KerasModel(KerasLayer):
+    """What every Keras model shares: data checks, compile/fit/predict, weights of its layers."""
+
+    def model_inputs(self, layer: Layer) -> Optional[list]:
+        """The declared input shapes, or None (not built yet / not known)."""
+        return None
+
+    def run(self, layer: Layer, call: Call, xs: list) -> Value:
+        return UNKNOWN
+
+    def sublayers(self, layer: Layer) -> Optional[list]:
+        return None
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        v = call.get(0, "inputs")
+        xs = _data_tensors(v)
+        if xs is None:
+            return UNKNOWN
+        out = self.feed(layer, call, xs, "input")
+        if isinstance(out, (Tensor, Seq)) and isinstance(v, Tensor) and v.fw == FW:
+            record(out, layer, call)
+        return out
+
+    def feed(self, layer: Layer, call: Call, xs: list, what: str) -> Value:
+        """Run the model on ``xs`` as Keras does; data that does not fit is SHP701 at the call."""
+        data = _is_data(xs)
+        ins = self.model_inputs(layer)
+        try:
+            if ins is not None:
+                if len(ins) != len(xs):
+                    return UNKNOWN
+                xs = [adjust_rank(call, ref, x, data) for ref, x in zip(ins, xs)]
+            return self.run(layer, call, xs)
+        except ShapeError as e:
+            if not data:
+                e.where = None
+                raise
+            shapes = ", ".join(str(call.shape(x)) for x in xs)
+            want = ", ".join(str(s) for s in ins) if ins else None
+            msg = e.message
+            raise ShapeError("input-data-mismatch", lambda: (
+                f"{what} data of shape {shapes} does not fit the model"
+                + (f" (input {want})" if want else "") + f": {msg}")) from None
+
+    # -- weights -----------------------------------------------------------------------------------
+    def weight_list(self, layer: Layer) -> Optional[list]:
+        subs = self.sublayers(layer)
+        if subs is None:
+            return None
+        out: list = []
+        for i, sub in enumerate(subs):
+            r = _rule(sub)
+            if r is None:
+                return None
+            wl = r.weight_list(sub)
+            if wl is None:
+                return None
+            prefix = sub.config.get("name") or str(i)
+            out += [(f"{prefix}/{n}", s, tr) for n, s, tr in wl]
+        return out
+
+    def weights(self, layer: Layer) -> dict:
+        wl = self.weight_list(layer)
+        return {} if wl is None else {n: s for n, s, _ in wl}
+
+    def children(self, layer: Layer) -> Optional[list]:
+        return self.sublayers(layer)
+
+    def attr(self, layer: Layer, name: str) -> Value:
+        if name == "layers":
+            subs = self.sublayers(layer)
+            return Seq(list(subs), "list") if subs is not None else UNKNOWN
+        if name in ("input_shape", "output_shape"):
+            t = self.attr(layer, name.split("_")[0])
+            if isinstance(t, Tensor) and not t.shape.variadic:
+                return Seq([Const(None) if D.is_opaque(d) else Int(d) for d in t.shape.dims], "tuple")
+            return UNKNOWN
+        if name in ("input", "output"):
+            v = layer.config.get(f"_{name}_tensor")
+            return v if isinstance(v, Value) else UNKNOWN
+        if name in ("inputs", "outputs"):
+            v = layer.config.get(f"_{name[:-1]}_tensor")
+            if isinstance(v, Tensor):
+                return Seq([v], "list")
+            return v if isinstance(v, Seq) else UNKNOWN
+        return super().attr(layer, name)
+
+    # -- methods -----------------------------------------------------------------------------------
+    def method_compile(self, layer: Layer, call: Call) -> Value:
+        layer.config["loss"] = loss_name(call.get(1, "loss"))
+        return Const(None)
+
+    def method_get_layer(self, layer: Layer, call: Call) -> Value:
+        subs = self.sublayers(layer) or []
+        name = name_of(call.get(0, "name"))
+        if name is not None:
+            for s in subs:
+                if isinstance(s, Layer) and s.config.get("name") == name:
+                    return s
+            return UNKNOWN
+        i = call.int(1, "index")
+        if i is not None and -len(subs) <= i < len(subs):
+            return subs[i]
+        return UNKNOWN
+
+    def _output_for(self, layer: Layer, call: Call, x: Value, what: str) -> Value:
+        xs = _data_tensors(x)
+        if xs is None:
+            return UNKNOWN
+        return self.feed(layer, call, xs, what)
+
+    def _check_xy(self, layer: Layer, call: Call, x: Value, y: Value, what: str) -> Value:
+        out = self._output_for(layer, call, x, what)
+        yt = tensor_of(y) if not isinstance(y, Seq) else None
+        xs = _data_tensors(x)
+        if yt is None or xs is None:
+            return out
+        ys = call.shape(yt)
+        n = next((call.shape(t).dim(0) for t in xs if not call.shape(t).variadic and call.shape(t).dims), None)
+        if n is not None and ys.dims and not ys.variadic:
+            if D.compare(n, ys.dims[0], call.bindings, unify=False) is D.FALSE:
+                raise ShapeError("target-mismatch", lambda: (
+                    f"{what}: x has {D.fmt(n)} samples but y has {D.fmt(ys.dims[0])} (y of shape {ys})"))
+        loss = layer.config.get("loss")
+        if loss is None or not isinstance(out, Tensor):
+            return out
+        os = call.shape(out)
+        why = target_error(call, loss, os, ys)
+        if why:
+            raise ShapeError("target-mismatch", lambda: f"{what}: targets do not fit the model output: {why}")
+        return out
+
+    def method_fit(self, layer: Layer, call: Call) -> Value:
+        x, y = call.get(0, "x"), call.get(1, "y")
+        self._check_xy(layer, call, x, y, "fit")
+        vd = call.get(None, "validation_data")
+        if isinstance(vd, Seq) and len(vd.items) >= 2:
+            self._check_xy(layer, call, vd.items[0], vd.items[1], "fit (validation_data)")
+        return UNKNOWN
+
+    def method_train_on_batch(self, layer: Layer, call: Call) -> Value:
+        self._check_xy(layer, call, call.get(0, "x"), call.get(1, "y"), "train_on_batch")
+        return UNKNOWN
+
+    def method_test_on_batch(self, layer: Layer, call: Call) -> Value:
+        self._check_xy(layer, call, call.get(0, "x"), call.get(1, "y"), "test_on_batch")
+        return UNKNOWN
+
+    def method_evaluate(self, layer: Layer, call: Call) -> Value:
+        self._check_xy(layer, call, call.get(0, "x"), call.get(1, "y"), "evaluate")
+        return UNKNOWN
+
+    def method_predict(self, layer: Layer, call: Call) -> Value:
+        out = self._output_for(layer, call, call.get(0, "x"), "predict")
+        return Tensor(out.shape, "numpy", "float") if isinstance(out, Tensor) else UNKNOWN
+
+    def method_predict_on_batch(self, layer: Layer, call: Call) -> Value:
+        out = self._output_for(layer, call, call.get(0, "x"), "predict_on_batch")
+        return Tensor(out.shape, "numpy", "float") if isinstance(out, Tensor) else UNKNOWN
+
+    def method_summary(self, layer: Layer, call: Call) -> Value:
+        return Const(None)
+
+    def method_build(self, layer: Layer, call: Call) -> Value:
+        return Const(None)
+
+
+def chain(layers: list, x: Value, call: Call) -> Value:
+    """Apply ``layers`` one after the other; an error points at the layer that raised it."""
+    for sub in layers:
+        if x is UNKNOWN:
+            return UNKNOWN
+        if isinstance(sub, Tensor):  # keras.Input inside the list
+            continue
+        try:
+            r = _rule(sub)
+            if r is not None:
+                x = r.apply(sub, call.with_args([x], {}))
+            elif isinstance(sub, (Layer, Obj)):
+                x = call.invoke(sub, x)
+            else:
+                return UNKNOWN
+        except ShapeError as e:
+            if e.where is None and isinstance(sub, (Layer, Obj)):
+                e.where = sub.node
+            raise
+    return x
+
+
+# ---------------------------------------------------------------------------------- Sequential
+@layer_rule("keras.Sequential", "keras.models.Sequential", "keras.src.models.sequential.Sequential",
+            "keras.engine.sequential.Sequential")
+class Sequential(KerasModel):
+    def build(self, call: Call) -> Optional[dict]:
+        v = call.get(0, "layers")
+        layers: Optional[list]
+        if v is UNKNOWN and not call.has(0, "layers"):
+            layers = []
+        elif isinstance(v, Seq):
+            layers = list(v.items)
+        else:
+            layers = None
+        cfg: dict = {"layers": layers}
+        name = name_of(call.get(None, "name"))
+        if name:
+            cfg["name"] = name
+        return cfg
+
+    def _input(self, layers: list) -> Optional[Shape]:
+        if not layers:
+            return None
+        first = layers[0]
+        if isinstance(first, Tensor):
+            return first.shape
+        if isinstance(first, Layer):
+            s = first.config.get("_input")
+            return s if isinstance(s, Shape) else None
+        return None
+
+    def after_build(self, layer: Layer, call: Call) -> None:
+        layers = layer.config.get("layers")
+        if layers is None:
+            return
+        if any(not isinstance(x, (Layer, Obj, Tensor)) for x in layers):
+            layer.config["layers"] = None
+            return
+        self._rebuild(layer, call)
+
+    def _rebuild(self, layer: Layer, call: Call) -> None:
+        """Keras builds a Sequential whose input is known: every layer is called on it, in order."""
+        layers = layer.config["layers"]
+        shape = self._input(layers)
+        if shape is None:
+            return
+        x = kt(shape.dims)
+        layer.config["_input_tensor"] = x
+        layer.config["_has_input"] = True
+        out = chain([s for s in layers if not (isinstance(s, Layer) and s.kind.endswith("InputLayer"))], x, call)
+        layer.config["_output_tensor"] = out
+
+    def model_inputs(self, layer: Layer) -> Optional[list]:
+        if not layer.config.get("_has_input"):
+            return None
+        t = layer.config.get("_input_tensor")
+        return [t.shape] if isinstance(t, Tensor) else None
+
+    def sublayers(self, layer: Layer) -> Optional[list]:
+        layers = layer.config.get("layers")
+        if layers is None:
+            return None
+        return [x for x in layers if not isinstance(x, Tensor) and not (
+            isinstance(x, Layer) and x.kind.endswith("InputLayer"))]
+
+    def run(self, layer: Layer, call: Call, xs: list) -> Value:
+        layers = layer.config.get("layers")
+        if layers is None or len(xs) != 1:
+            return UNKNOWN
+        out = chain([s for s in layers if not isinstance(s, Tensor)], xs[0], call)
+        if not layer.config.get("_has_input") and isinstance(out, Tensor) and layer.config.get("_output_tensor") is None:
+            # built by its first call: later data is checked against what it was built for
+            layer.config["_output_tensor"] = Tensor(Shape((BATCH,) + out.shape.dims[1:], out.shape.variadic), FW)
+        return out
+
+    def is_built(self, layer: Layer) -> bool:
+        return self.weight_list(layer) is not None
+
+    def method_add(self, layer: Layer, call: Call) -> Value:
+        layers = layer.config.get("layers")
+        sub = call.get(0, "layer")
+        if layers is None:
+            return Const(None)
+        if not isinstance(sub, (Layer, Obj, Tensor)):
+            layer.config["layers"] = None
+            return Const(None)
+        layers.append(sub)
+        if layer.config.get("_has_input"):
+            prev = layer.config.get("_output_tensor")
+            if isinstance(sub, Tensor):
+                return Const(None)
+            layer.config["_output_tensor"] = chain([sub], prev, call) if isinstance(prev, (Tensor, Seq)) else UNKNOWN
+        elif len(layers) == 1:
+            self._rebuild(layer, call)
+        return Const(None)
+
+    def method_pop(self, layer: Layer, call: Call) -> Value:
+        layers = layer.config.get("layers")
+        if layers:
+            layers.pop()
+            if layer.config.get("_has_input"):
+                self._rebuild(layer, call)
+        return Const(None)
+
+
+# ---------------------------------------------------------------------------------- functional Model
+def _flat(v: Value) -> Optional[list]:
+    if isinstance(v, Tensor):
+        return [v]
+    if isinstance(v, Seq):
+        ts = [x for x in v.items if isinstance(x, Tensor)]
+        return ts if len(ts) == len(v.items) else None
+    if isinstance(v, Dict):
+        ts = [x for x in v.items.values() if isinstance(x, Tensor)]
+        return ts if len(ts) == len(v.items) else None
+    return None
+
+
+def _graph_layers(outputs: list, inputs: list) -> Optional[list]:
+    """The layers between inputs and outputs, in call order (dependencies first)."""
+    seen: set = set()
+    order: list = []
+    stop = {id(t) for t in inputs}
+    visited: set = set()
+
+    def visit(t: Tensor, depth: int) -> bool:
+        if id(t) in stop or id(t) in visited:
+            return True
+        if depth > 400:
+            return False
+        visited.add(id(t))
+        h = HISTORY.get(t)
+        if h is None:
+            return False
+        lay, args, kwargs, _ = h
+        for a in list(args) + list(kwargs.values()):
+            for x in (a.items if isinstance(a, Seq) else [a]):
+                if isinstance(x, Tensor) and not visit(x, depth + 1):
+                    return False
+        if id(lay) not in seen:
+            seen.add(id(lay))
+            order.append(lay)
+        return True
+
+    for o in outputs:
+        if not visit(o, 0):
+            return None
+    return order
+
+
+def replay(call: Call, outputs: list, env: dict) -> Optional[list]:
+    """Re-run the layer calls that made ``outputs`` with the inputs replaced as in ``env``."""
+    memo: dict = dict(env)
+
+    def sub(v: Value, depth: int) -> Optional[Value]:
+        if isinstance(v, Tensor):
+            return go(v, depth + 1)
+        if isinstance(v, Seq):
+            items = [sub(x, depth) for x in v.items]
+            return None if any(x is None for x in items) else Seq(items, v.kind)  # type: ignore[arg-type]
+        return v
+
+    def go(t: Tensor, depth: int) -> Optional[Value]:
+        if id(t) in memo:
+            return memo[id(t)]
+        if depth > 400:
+            return None
+        h = HISTORY.get(t)
+        if h is None:
+            return None
+        lay, args, kwargs, idx = h
+        new_args = [sub(a, depth) for a in args]
+        new_kwargs = {k: sub(v, depth) for k, v in kwargs.items()}
+        if any(a is None for a in new_args) or any(v is None for v in new_kwargs.values()):
+            return None
+        r = lookup_layer(lay.kind)
+        if r is None:
+            return None
+        try:
+            out = r.apply(lay, call.with_args(new_args, new_kwargs))
+        except ShapeError as e:
+            if e.where is None:
+                e.where = lay.node
+            raise
+        if idx is not None:
+            out = out.items[idx] if isinstance(out, Seq) and idx < len(out.items) else UNKNOWN
+        memo[id(t)] = out
+        return out
+
+    res = [go(o, 0) for o in outputs]
+    return None if any(r is None for r in res) else res
+
+
+@layer_rule("keras.Model", "keras.models.Model", "keras.src.models.model.Model",
+            "keras.src.models.functional.Functional", "keras.engine.training.Model", "keras.engine.functional.Functional")
+class Model(KerasModel):
+    def build(self, call: Call) -> Optional[dict]:
+        iv = call.get(0, "inputs") if call.has(0, "inputs") else call.get(None, "input")
+        ov = call.get(1, "outputs") if call.has(1, "outputs") else call.get(None, "output")
+        cfg: dict = {"functional": False}
+        name = name_of(call.get(None, "name"))
+        if name:
+            cfg["name"] = name
+        if iv is UNKNOWN and ov is UNKNOWN:
+            return cfg  # a subclassed model's super().__init__()
+        ins, outs = _flat(iv), _flat(ov)
+        if ins is None or outs is None:
+            return cfg
+        layers = _graph_layers(outs, ins)
+        inputs = [Layer("keras.layers.InputLayer", {"_input": t.shape, "_output_tensor": t, "_input_tensor": t})
+                  for t in ins]
+        cfg.update({"functional": True, "inputs": ins, "outputs": outs, "out_struct": ov,
+                    "graph": layers, "input_layers": inputs,
+                    "_input_tensor": iv, "_output_tensor": ov})
+        return cfg
+
+    def model_inputs(self, layer: Layer) -> Optional[list]:
+        ins = layer.config.get("inputs")
+        return [t.shape for t in ins] if ins else None
+
+    def sublayers(self, layer: Layer) -> Optional[list]:
+        g = layer.config.get("graph")
+        if g is None:
+            return None
+        return list(layer.config["input_layers"]) + list(g)
+
+    def weight_list(self, layer: Layer) -> Optional[list]:
+        g = layer.config.get("graph")
+        if g is None:
+            return None
+        out: list = []
+        for i, sub in enumerate(g):
+            r = _rule(sub)
+            wl = r.weight_list(sub) if r is not None else None
+            if wl is None:
+                return None
+            prefix = sub.config.get("name") or str(i)
+            out += [(f"{prefix}/{n}", s, tr) for n, s, tr in wl]
+        return out
+
+    def run(self, layer: Layer, call: Call, xs: list) -> Value:
+        ins = layer.config.get("inputs")
+        if not ins or len(ins) != len(xs):
+            return UNKNOWN
+        res = replay(call, layer.config["outputs"], {id(t): x for t, x in zip(ins, xs)})
+        if res is None:
+            return UNKNOWN
+        struct = layer.config.get("out_struct")
+        if isinstance(struct, Tensor):
+            return res[0]
+        if isinstance(struct, Seq):
+            return Seq(res, struct.kind)
+        return UNKNOWN
+
+
+# ---------------------------------------------------------------------------------- applications
+# name -> (module, default input size, channels of the last feature map, top is a Flatten)
+_APPS = {
+    "ResNet50": ("resnet", 224, 2048, False), "ResNet101": ("resnet", 224, 2048, False),
+    "ResNet152": ("resnet", 224, 2048, False), "ResNet50V2": ("resnet_v2", 224, 2048, False),
+    "ResNet101V2": ("resnet_v2", 224, 2048, False), "ResNet152V2": ("resnet_v2", 224, 2048, False),
+    "VGG16": ("vgg16", 224, 512, True), "VGG19": ("vgg19", 224, 512, True),
+    "MobileNet": ("mobilenet", 224, 1024, False), "MobileNetV2": ("mobilenet_v2", 224, 1280, False),
+    "MobileNetV3Small": ("mobilenet_v3", 224, None, False), "MobileNetV3Large": ("mobilenet_v3", 224, None, False),
+    "InceptionV3": ("inception_v3", 299, 2048, False), "InceptionResNetV2": ("inception_resnet_v2", 299, 1536, False),
+    "Xception": ("xception", 299, 2048, False), "DenseNet121": ("densenet", 224, 1024, False),
+    "DenseNet169": ("densenet", 224, 1664, False), "DenseNet201": ("densenet", 224, 1920, False),
+    "NASNetMobile": ("nasnet", 224, 1056, False), "NASNetLarge": ("nasnet", 331, 4032, False),
+    "EfficientNetB0": ("efficientnet", 224, 1280, False), "EfficientNetB1": ("efficientnet", 240, 1280, False),
+    "EfficientNetB2": ("efficientnet", 260, 1408, False), "EfficientNetB3": ("efficientnet", 300, 1536, False),
+    "EfficientNetB4": ("efficientnet", 380, 1792, False), "EfficientNetB5": ("efficientnet", 456, 2048, False),
+    "EfficientNetB6": ("efficientnet", 528, 2304, False), "EfficientNetB7": ("efficientnet", 600, 2560, False),
+    "ConvNeXtTiny": ("convnext", 224, 768, False), "ConvNeXtSmall": ("convnext", 224, 768, False),
+    "ConvNeXtBase": ("convnext", 224, 1024, False), "ConvNeXtLarge": ("convnext", 224, 1536, False),
+    "ConvNeXtXLarge": ("convnext", 224, 2048, False),
+}
+
+
+class Application(KerasModel):
+    """A ``keras.applications`` builder: an opaque model with a known input and output."""
+
+    app = ""
+
+    def build(self, call: Call) -> Optional[dict]:
+        mod, size, chans, flat = _APPS[self.app]
+        top = call.bool(0, "include_top", True)
+        if top is None:
+            return None
+        it = call.tensor(None, "input_tensor")
+        isv = call.get(None, "input_shape")
+        if it is not None:
+            inp = call.shape(it)
+        elif isv is not UNKNOWN and not (isinstance(isv, Const) and isv.value is None):
+            ds = shape_tuple(isv)
+            if ds is None:
+                return None
+            inp = Shape(tuple([BATCH] + ds))
+        elif top:
+            inp = Shape((BATCH, size, size, 3))
+        else:
+            inp = Shape((BATCH, D.opaque("None"), D.opaque("None"), 3))
+        pooling = name_of(call.get(None, "pooling"))
+        classes = call.dim(None, "classes", 1000)
+        c = chans if chans is not None else D.opaque("None")
+        if top:
+            if classes is None:
+                return None
+            out = Shape((BATCH, classes))
+        elif pooling in ("avg", "max"):
+            out = Shape((BATCH, c))
+        else:
+            out = Shape((BATCH, D.opaque("None"), D.opaque("None"), c))
+        cfg: dict = {"input": inp, "output": out, "top": top, "flat": flat,
+                     "_input_tensor": Tensor(inp, FW, "float"), "_output_tensor": Tensor(out, FW, "float")}
+        name = name_of(call.get(None, "name"))
+        if name:
+            cfg["name"] = name
+        return cfg
+
+    def model_inputs(self, layer: Layer) -> Optional[list]:
+        return [layer.config["input"]]
+
+    def run(self, layer: Layer, call: Call, xs: list) -> Value:
+        if len(xs) != 1:
+            return UNKNOWN
+        s = call.shape(xs[0])
+        ref = layer.config["input"]
+        if s.variadic or ref.variadic or len(s.dims) != len(ref.dims):
+            return UNKNOWN
+        # the channels always matter (the first conv's kernel); the spatial sizes only where the
+        # top is a Flatten feeding Dense layers (VGG)
+        axes = [len(ref.dims) - 1] + (list(range(1, len(ref.dims) - 1)) if layer.config["top"] and layer.config["flat"]
+                                      else [])
+        for i in axes:
+            if D.compare(ref.dims[i], s.dims[i], call.bindings, unify=False) is D.FALSE:
+                raise ShapeError("layer-input-mismatch", lambda i=i: (
+                    f"{self.app} expects inputs of shape {ref} but gets {s}: size {D.fmt(s.dims[i])} at axis {i}, "
+                    f"not {D.fmt(ref.dims[i])}"))
+        out = layer.config["output"]
+        return Tensor(Shape((s.dims[0],) + out.dims[1:]), FW, "float")
+
+    def sublayers(self, layer: Layer) -> Optional[list]:
+        return None
+
+
+for _app, (_mod, *_rest) in _APPS.items():
+    layer_rule(f"keras.applications.{_app}", f"keras.applications.{_mod}.{_app}",
+               f"keras.src.applications.{_mod}.{_app}")(type(_app, (Application,), {"app": _app}))
+
+
+__all__ = ["Sequential", "Model", "KerasModel", "target_error", "loss_name", "params_of", "describe"]
