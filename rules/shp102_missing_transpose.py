@@ -6,24 +6,67 @@ from shapecheck.rule import Rule
 
 class MissingTranspose(Rule):
     """## What it does
-    Checks matrix products that would fit if one operand were transposed or the two swapped.
+    Checks matrix products whose contracted sizes differ but would fit if one operand were
+    transposed (`W.T`, `w.t()`, `k.transpose(-2, -1)`) or the two were swapped
+    (`matmul(x, W)` for `matmul(W, x)`). The message names the fix.
 
     ## Why is this bad?
-    Keras stores a Dense kernel as `(in, out)`, torch stores `nn.Linear.weight` as `(out, in)`,
-    textbooks write `W x`: mixing the conventions gives a product whose inner sizes differ but
-    would match after `W.T`.
+    Layouts differ between conventions: torch stores `nn.Linear.weight` as `(out, in)`, Keras a
+    Dense kernel as `(in, out)`, textbooks write `W x` with `W` of shape `(out, in)`. Mixing
+    them gives a product that raises at run time -- or, when the two sizes happen to be equal
+    (a square weight), silently multiplies by the wrong matrix.
 
     ## Example
     ```python
     import torch
+
     x = torch.randn(64, 20)
-    w = torch.randn(10, 20)
-    y = x @ w  # SHP102
+    w = torch.randn(10, 20)  # nn.Linear layout: (out, in)
+    y = x @ w  # SHP102: did you mean w.T?
+    ```
+
+    Use instead:
+    ```python
+    y = x @ w.T  # or torch.nn.functional.linear(x, w)
     ```
     """
 
     CODE = "SHP102"
     NAME = "missing-transpose"
     SEVERITY = "error"
-    VALID = ['import torch\nx = torch.randn(64, 20)\nw = torch.randn(10, 20)\ny = x @ w.T\n']
-    INVALID = ['import torch\nx = torch.randn(64, 20)\nw = torch.randn(10, 20)\ny = x @ w  # E: SHP102\n']
+    VALID = [
+        """\
+import torch
+import torch.nn.functional as F
+x = torch.randn(64, 20)
+w = torch.randn(10, 20)
+y = x @ w.T
+z = F.linear(x, w)
+""",
+        """\
+import torch
+q = torch.randn(2, 4, 10, 16)
+k = torch.randn(2, 4, 12, 16)
+scores = q @ k.transpose(-2, -1)
+""",
+    ]
+    INVALID = [
+        """\
+import torch
+x = torch.randn(64, 20)
+w = torch.randn(10, 20)
+y = x @ w  # E: SHP102
+""",
+        """\
+import torch
+q = torch.randn(2, 4, 10, 16)
+k = torch.randn(2, 4, 12, 16)
+scores = torch.matmul(q, k)  # E: SHP102
+""",
+        """\
+import numpy as np
+inputs = np.random.rand(1, 784)
+w_ih = np.random.rand(200, 784)
+hidden = np.dot(inputs, w_ih)  # E: SHP102
+""",
+    ]

@@ -6,23 +6,59 @@ from shapecheck.rule import Rule
 
 class ConcatWrongAxis(Rule):
     """## What it does
-    Checks joins that would work along another axis.
+    Checks joins (`torch.cat`, `np.concatenate`, ...) that fail along the axis given -- often the
+    default axis 0 -- but would work along another one; the message names it ("did you mean
+    dim=1?").
 
     ## Why is this bad?
-    Forgetting `dim=1` joins along axis 0, where the feature sizes differ; the message names the
-    axis that works.
+    Forgetting `dim=1` (or `axis=-1`) joins along the batch axis, where the feature sizes
+    differ, and raises at run time. Where the feature sizes happen to be equal it silently
+    stacks the features as extra samples instead.
 
     ## Example
     ```python
     import torch
+
     a = torch.randn(32, 7)
     b = torch.randn(32, 16)
-    c = torch.cat((a, b))  # SHP202
+    c = torch.cat((a, b))  # SHP202: did you mean dim=1?
+    ```
+
+    Use instead:
+    ```python
+    c = torch.cat((a, b), dim=1)  # (32, 23)
     ```
     """
 
     CODE = "SHP202"
     NAME = "concat-wrong-axis"
     SEVERITY = "error"
-    VALID = ['import torch\na = torch.randn(32, 7)\nb = torch.randn(32, 16)\nc = torch.cat((a, b), dim=1)\n']
-    INVALID = ['import torch\na = torch.randn(32, 7)\nb = torch.randn(32, 16)\nc = torch.cat((a, b))  # E: SHP202\n']
+    VALID = [
+        """\
+import torch
+a = torch.randn(32, 7)
+b = torch.randn(32, 16)
+c = torch.cat((a, b), dim=1)
+d = torch.cat([a, a])
+""",
+        """\
+import numpy as np
+x = np.zeros((4, 3))
+y = np.zeros((4, 5))
+z = np.concatenate([x, y], axis=-1)
+""",
+    ]
+    INVALID = [
+        """\
+import torch
+a = torch.randn(32, 7)
+b = torch.randn(32, 16)
+c = torch.cat((a, b))  # E: SHP202 "dim=1"
+""",
+        """\
+import numpy as np
+x = np.zeros((4, 3))
+y = np.zeros((4, 5))
+z = np.concatenate([x, y])  # E: SHP202
+""",
+    ]

@@ -6,22 +6,59 @@ from shapecheck.rule import Rule
 
 class BroadcastOuter(Rule):
     """## What it does
-    Checks for a column `(n, 1)` against a row that silently broadcasts to an `(n, m)` matrix.
+    Checks for an elementwise operation between a column `(n, 1)` and a row `(1, m)` or a
+    vector `(m,)`, which broadcasts silently into an `(n, m)` matrix.
 
     ## Why is this bad?
-    The program runs and returns a matrix where a dot product was most likely meant.
+    The program runs and returns a matrix where a vector or a dot product was most likely
+    meant: `y_true - y_pred` with `y_true` of shape `(100, 1)` and `y_pred` of shape `(100,)`
+    is a `(100, 100)` matrix, and its mean is a meaningless loss. Nothing raises; the model
+    just does not learn.
 
     ## Example
     ```python
-    import torch
-    f = torch.randn(1, 5)
-    w = torch.randn(1, 5)
-    y = f.t() * w  # SHP502
+    import numpy as np
+
+    y_true = np.random.rand(100, 1)
+    y_pred = np.random.rand(100)
+    residual = y_true - y_pred  # SHP502: (100, 100)
+    ```
+
+    Use instead: one layout for both.
+    ```python
+    residual = y_true[:, 0] - y_pred  # (100,)
     ```
     """
 
     CODE = "SHP502"
     NAME = "broadcast-outer"
     SEVERITY = "warning"
-    VALID = ['import torch\nf = torch.randn(1, 5)\nw = torch.randn(1, 5)\ny = f * w\n']
-    INVALID = ['import torch\nf = torch.randn(1, 5)\nw = torch.randn(1, 5)\ny = f.t() * w  # E: SHP502\n']
+    VALID = [
+        """\
+import torch
+f = torch.randn(1, 5)
+w = torch.randn(1, 5)
+y = f * w
+""",
+        """\
+import numpy as np
+y_true = np.random.rand(100, 1)
+y_pred = np.random.rand(100)
+residual = y_true.ravel() - y_pred
+same = y_true - y_pred.reshape(-1, 1)
+""",
+    ]
+    INVALID = [
+        """\
+import torch
+f = torch.randn(1, 5)
+w = torch.randn(1, 5)
+y = f.t() * w  # E: SHP502
+""",
+        """\
+import numpy as np
+y_true = np.random.rand(100, 1)
+y_pred = np.random.rand(100)
+residual = y_true - y_pred  # E: SHP502
+""",
+    ]

@@ -6,14 +6,34 @@ from shapecheck.rule import Rule
 
 class WeightsCount(Rule):
     """## What it does
-    Checks that `set_weights` gets as many arrays as the layer has weights.
+    Checks that Keras `layer.set_weights(...)` gets a list with as many arrays as the layer has
+    weights: a `Dense` with a bias has two (kernel, bias), without one a single kernel; an
+    `LSTM` has three (kernel, recurrent kernel, bias); a `BatchNormalization` four.
 
     ## Why is this bad?
-    A Dense layer with a bias has two weights; a list of one or three raises.
+    `set_weights` raises (`You called set_weights(weights) on layer "dense" with a weight list
+    of length 1, but the layer was expecting 2 weights`) -- typically in weight-porting code
+    that forgot the bias or built the layer with `use_bias=False`.
+
+    ## Example
+    ```python
+    import numpy as np
+    from tensorflow import keras
+
+    dense = keras.layers.Dense(10)
+    dense.build((None, 4))
+    dense.set_weights([np.zeros((4, 10))])  # SHP602: 1 array for 2 weights
+    ```
+
+    Use instead:
+    ```python
+    dense.set_weights([np.zeros((4, 10)), np.zeros(10)])
+    ```
     """
 
     CODE = "SHP602"
     NAME = "weights-count"
     SEVERITY = "error"
-    VALID = []
-    INVALID = []
+    # Keras-only: examples follow when the Keras layer rules land.
+    VALID: list = []
+    INVALID: list = []

@@ -6,15 +6,39 @@ from shapecheck.rule import Rule
 
 class AnalysisSkipped(Rule):
     """## What it does
-    Reports a function or file that was not fully analyzed.
+    Reports, as information, a function or a file that was not fully analyzed: the step budget
+    ran out, the nesting was too deep, or the analyzer hit an internal error. The message says
+    what was skipped and why. It never fails a run (severity info).
 
     ## Why is this bad?
-    An internal error or an exhausted budget in one function is contained there: the rest of the
-    file is still checked, and this note says what was skipped.
+    It is not a bug in the checked code. It is reported so that a clean run is not mistaken
+    for a checked one: shape bugs in the skipped function would not have been found. Failure
+    is contained -- one function is skipped, the rest of the file is still checked.
+
+    ## Example
+    ```python
+    def generated(x):
+        # thousands of machine-generated statements exhaust the step budget
+        ...  # SHP901: function generated not fully analyzed: step budget exhausted
+    ```
+
+    Use instead: nothing to change in the code; split very large generated functions if their
+    shapes matter, and report internal errors to the shapecheck maintainers.
     """
 
     CODE = "SHP901"
     NAME = "analysis-skipped"
     SEVERITY = "info"
-    VALID = []
-    INVALID = []
+    # An ordinary file is analyzed in full. There is no INVALID example: the budget is too large
+    # for a snippet to exhaust, and an internal error is a bug that gets fixed.
+    VALID = [
+        """\
+import torch
+def f(x):
+    for _ in range(3):
+        x = torch.relu(x)
+    return x
+y = f(torch.randn(2, 3))
+""",
+    ]
+    INVALID: list = []

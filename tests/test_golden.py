@@ -155,9 +155,16 @@ def update_requested(config: Optional[pytest.Config] = None) -> bool:
         return False
 
 
-def fixture_files() -> list:
-    """Every fixture (``tests/golden/*.py`` except pytest's conftest); ``pending/`` is not run."""
-    return sorted(p for p in GOLDEN_DIR.glob("*.py") if p.name != "conftest.py" and not p.name.startswith("_"))
+def fixture_files(folder: Path = GOLDEN_DIR) -> list:
+    """Every fixture (``tests/golden/*.py`` except pytest's conftest)."""
+    return sorted(p for p in folder.glob("*.py") if p.name != "conftest.py" and not p.name.startswith("_"))
+
+
+def pending_files() -> list:
+    """``tests/golden/pending/*.py``: anchors true of torch/numpy that the checker does not meet
+    yet. They run as non-strict xfails (an XPASS means: move the lines back into a fixture) and
+    ``--update-golden`` never rewrites them."""
+    return fixture_files(GOLDEN_DIR / "pending")
 
 
 @pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: p.name)
@@ -173,6 +180,14 @@ def test_golden(fixture: Path, request: pytest.FixtureRequest) -> None:
     assert not problems, f"{len(problems)} golden mismatch(es) in {rel}:\n" + "\n".join(problems)
 
 
+@pytest.mark.xfail(reason="engine support pending (see the file's docstring)", strict=False)
+@pytest.mark.parametrize("fixture", pending_files(), ids=lambda p: p.name)
+def test_golden_pending(fixture: Path) -> None:
+    source = fixture.read_text(encoding="utf-8")
+    problems = mismatches(source, fixture.relative_to(GOLDEN_DIR.parent.parent).as_posix())
+    assert not problems, "\n".join(problems)
+
+
 # ---------------------------------------------------------------- the frameworks as oracle
 # The anchors must be true of the real frameworks, not of the checker: each fixture is also
 # executed (never imported) with torch/numpy, one top-level statement at a time, and every line
@@ -181,7 +196,12 @@ def test_golden(fixture: Path, request: pytest.FixtureRequest) -> None:
 
 # Errors whose program may run to the end (garbage results, silent layout bugs, warnings).
 MAY_RUN = {"SHP100", "SHP305", "SHP502", "SHP503", "SHP601"}
+NEVER_RAISE = {"SHP100", "SHP502", "SHP503"}  # warnings: the program runs
 _SUPPRESSED = re.compile(r"#\s*(noqa\b|shapecheck:\s*ignore)", re.I)
+# Oracle-only notes, for a bug the checker reports on another line than the one torch raises
+# on (a broken Sequential chain is reported on its layer, raised where the chain is called):
+# ``# runtime: raises`` (raises here, reported elsewhere), ``# runtime: ok`` (anchored, runs).
+_RUNTIME = re.compile(r"#\s*runtime:\s*(?P<what>raises|ok)\b")
 _FIXTURE_BUG = (NameError, ImportError, SyntaxError, UnboundLocalError)
 
 
@@ -197,11 +217,9 @@ def _real_value(x: object) -> object:
     shape = getattr(x, "shape", None)
     if shape is not None:
         return tuple(int(d) for d in shape)
-    if isinstance(x, (bool,)):
+    if isinstance(x, bool) or not hasattr(x, "__index__"):
         return None
-    if isinstance(x, int):
-        return int(x)
-    return None
+    return int(x)  # int, numpy integer
 
 
 def run_for_real(path: Path) -> OracleRun:
@@ -298,12 +316,20 @@ def oracle_problems(path: Path) -> list:
     problems = [f"{path.name}: fixture bug at {b}" for b in run.fixture_bugs]
     for line, err in sorted(run.raised.items()):
         a = anchors.get(line)
-        if a is not None and (set(a.codes) - MAY_RUN or _SUPPRESSED.search(lines[line - 1])):
+        note = _RUNTIME.search(lines[line - 1])
+        if a is not None and (set(a.codes) - NEVER_RAISE or _SUPPRESSED.search(lines[line - 1])):
+            continue
+        if note and note.group("what") == "raises":
             continue
         problems.append(f"{path.name}:{line}: raises for real but has no error anchor: {err}\n"
                         f"    {lines[line - 1].strip()}")
     for line, a in sorted(anchors.items()):
-        if set(a.codes) - MAY_RUN and line in run.executed and line not in run.raised:
+        note = _RUNTIME.search(lines[line - 1])
+        if note and note.group("what") == "raises" and line in run.executed and line not in run.raised:
+            problems.append(f"{path.name}:{line}: noted `runtime: raises` but runs fine\n    {a.code.strip()}")
+        if note and note.group("what") == "ok":
+            pass
+        elif set(a.codes) - MAY_RUN and line in run.executed and line not in run.raised:
             problems.append(f"{path.name}:{line}: anchored {a.codes} but runs fine for real\n    {a.code.strip()}")
         if a.revealed is not None and line in run.shapes:
             for real in run.shapes[line]:
@@ -312,7 +338,8 @@ def oracle_problems(path: Path) -> list:
     return problems
 
 
-@pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("fixture", fixture_files() + pending_files(),
+                         ids=lambda p: p.relative_to(GOLDEN_DIR).as_posix())
 def test_golden_anchors_match_frameworks(fixture: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("numpy")
