@@ -34,6 +34,21 @@ class WeightsCount(Rule):
     CODE = "SHP602"
     NAME = "weights-count"
     SEVERITY = "error"
-    # Keras-only: examples follow when the Keras layer rules land.
-    VALID: list = []
-    INVALID: list = []
+    VALID = [
+        """\
+import numpy as np
+from tensorflow import keras
+dense = keras.layers.Dense(10)
+dense.build((None, 4))
+dense.set_weights([np.zeros((4, 10)), np.zeros(10)])
+""",
+    ]
+    INVALID = [
+        """\
+import numpy as np
+from tensorflow import keras
+dense = keras.layers.Dense(10)
+dense.build((None, 4))
+dense.set_weights([np.zeros((4, 10))])  # E: SHP602
+""",
+    ]

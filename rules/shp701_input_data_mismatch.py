@@ -36,6 +36,21 @@ class InputDataMismatch(Rule):
     CODE = "SHP701"
     NAME = "input-data-mismatch"
     SEVERITY = "error"
-    # Keras-only: examples follow when the Keras rules land.
-    VALID: list = []
-    INVALID: list = []
+    VALID = [
+        """\
+import numpy as np
+from tensorflow import keras
+model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((100, 8)), np.zeros((100, 1)))
+""",
+    ]
+    INVALID = [
+        """\
+import numpy as np
+from tensorflow import keras
+model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((100, 10)), np.zeros((100, 1)))  # E: SHP701
+""",
+    ]

@@ -36,6 +36,21 @@ class TargetMismatch(Rule):
     CODE = "SHP702"
     NAME = "target-mismatch"
     SEVERITY = "error"
-    # Keras-only: examples follow when the Keras rules land.
-    VALID: list = []
-    INVALID: list = []
+    VALID = [
+        """\
+import numpy as np
+from tensorflow import keras
+model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(np.zeros((100, 8)), np.zeros((100, 3)))
+""",
+    ]
+    INVALID = [
+        """\
+import numpy as np
+from tensorflow import keras
+model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(np.zeros((100, 8)), np.zeros((100, 4)))  # E: SHP702
+""",
+    ]
