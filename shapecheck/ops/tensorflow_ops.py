@@ -1,0 +1,814 @@
+"""TensorFlow (2.x and TF1 through ``tf.compat.v1``) and ``keras.ops`` shape rules.
+
+Every TF function is registered as ``tensorflow.X``, ``tensorflow.compat.v1.X`` and
+``tensorflow.compat.v2.X``; TF tensors are ``Tensor(shape, fw="tf")``. TF1 graphs: a
+``placeholder`` with ``None`` sizes has opaque sizes there; ``Session.run(..., feed_dict=...)``
+checks each fed array against the tensor it feeds (exact rank, fixed sizes), SHP701.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .. import dims as D
+from ..dims import Dim
+from ..findings import Fix, ShapeError
+from ..shapes import Shape
+from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
+from .common import (axis_of, broadcast_shapes, matmul_shape, out_dtype, out_fw, unknown_like)
+from .keras_layers import _concat_shapes, conv_length, shape_tuple
+from .registry import Call, mismatch_note, shape_rule
+
+
+def tf(*names: str) -> tuple:
+    out = []
+    for n in names:
+        out += [f"tensorflow.{n}", f"tensorflow.compat.v1.{n}", f"tensorflow.compat.v2.{n}"]
+    return tuple(out)
+
+
+def kops(*names: str) -> tuple:
+    out = []
+    for n in names:
+        out += [f"keras.ops.{n}", f"keras.src.ops.numpy.{n}", f"keras.backend.{n}"]
+    return tuple(out)
+
+
+def _fw(call: Call, *ts: Optional[Tensor]) -> str:
+    if call.qualname.startswith("tensorflow"):
+        return "tf"
+    return out_fw(*ts) if any(t is not None for t in ts) else "keras"
+
+
+def _t(call: Call, shape: Shape, *like: Optional[Tensor], dtype: Optional[str] = None) -> Tensor:
+    return Tensor(shape, _fw(call, *like), dtype if dtype is not None else out_dtype(*like))
+
+
+def _dims(v: Value) -> Optional[list]:
+    """A shape argument: a list/tuple of sizes (``None``/-1 kept as opaque / -1), or a TF shape."""
+    if isinstance(v, Tensor):
+        return None
+    return shape_tuple(v)
+
+
+def _shape(call: Call, t: Tensor) -> Shape:
+    return call.shape(t)
+
+
+# ---------------------------------------------------------------------------------- products
+@shape_rule(*tf("matmul", "linalg.matmul"), *kops("matmul"))
+def tf_matmul(call: Call) -> Value:
+    a, b = call.tensor(0, "a" if call.qualname.startswith("tensorflow") else "x1"), call.tensor(
+        1, "b" if call.qualname.startswith("tensorflow") else "x2")
+    if a is None or b is None:
+        return UNKNOWN
+    sa, sb = _shape(call, a), _shape(call, b)
+    flags = {}
+    for k in ("transpose_a", "transpose_b", "adjoint_a", "adjoint_b"):
+        v = call.bool(None, k, False)
+        if v is None:
+            return unknown_like(a)
+        flags[k] = v
+    ta = flags["transpose_a"] or flags["adjoint_a"]
+    tb = flags["transpose_b"] or flags["adjoint_b"]
+    if call.qualname.startswith("tensorflow"):
+        for s, n in ((sa, "a"), (sb, "b")):
+            if s.rank is not None and s.rank < 2:
+                raise ShapeError("operand-rank", f"tf.matmul: operand {n} of shape {s} must be at least 2-D")
+    if (ta and len(sa.dims) < 2) or (tb and len(sb.dims) < 2):
+        return unknown_like(a)
+    xa = Shape(sa.dims[:-2] + (sa.dims[-1], sa.dims[-2]), sa.variadic) if ta else sa
+    xb = Shape(sb.dims[:-2] + (sb.dims[-1], sb.dims[-2]), sb.variadic) if tb else sb
+    if len(xa.dims) >= 2 and len(xb.dims) >= 2:
+        ka, kb = xa.dims[-1], xb.dims[-2]
+        if D.compare(ka, kb, call.bindings, unify=False) is D.FALSE:
+            msg = (f"matmul of {sa} and {sb}{' (transposed)' if ta or tb else ''}: contracted sizes differ, "
+                   f"{D.fmt(ka)} != {D.fmt(kb)}{mismatch_note(ka, kb)}")
+            if D.compare(ka, xb.dims[-1], None, unify=False) is D.TRUE:
+                flag = "transpose_b=False" if tb else "transpose_b=True"
+                raise ShapeError("missing-transpose", f"{msg}; did you mean {flag}?", Fix(f"pass {flag}"))
+            if D.compare(xa.dims[-2], kb, None, unify=False) is D.TRUE:
+                flag = "transpose_a=False" if ta else "transpose_a=True"
+                raise ShapeError("missing-transpose", f"{msg}; did you mean {flag}?", Fix(f"pass {flag}"))
+            raise ShapeError("matmul-mismatch", msg)
+    out = matmul_shape(call, xa, xb, name="matmul", texts=(0, 1))
+    return _t(call, out, a, b)
+
+
+@shape_rule(*tf("tensordot", "linalg.tensordot"), *kops("tensordot"))
+def tf_tensordot(call: Call) -> Value:
+    a, b = call.tensor(0), call.tensor(1)
+    if a is None or b is None:
+        return UNKNOWN
+    sa, sb = _shape(call, a), _shape(call, b)
+    if sa.variadic or sb.variadic:
+        return _t(call, Shape.unknown(), a, b)
+    ax = call.get(2, "axes")
+    ra, rb = len(sa.dims), len(sb.dims)
+    n = as_dim(ax)
+    if n is not None and D.as_int(n) is not None:
+        k = D.as_int(n)
+        if k > ra or k > rb:
+            raise ShapeError("einsum-mismatch", f"tensordot of {sa} and {sb}: axes={k} exceeds an operand's rank")
+        xa, xb = list(range(ra - k, ra)), list(range(k))
+    elif isinstance(ax, Seq) and len(ax.items) == 2:
+        def lst(v: Value) -> Optional[list]:
+            ds = shape_tuple(v)
+            return None if ds is None or any(D.as_int(d) is None for d in ds) else [D.as_int(d) for d in ds]
+        xa, xb = lst(ax.items[0]), lst(ax.items[1])
+        if xa is None or xb is None or len(xa) != len(xb):
+            return _t(call, Shape.unknown(), a, b)
+        xa = [axis_of(call, i, ra, "tensordot") for i in xa]
+        xb = [axis_of(call, i, rb, "tensordot") for i in xb]
+    else:
+        return _t(call, Shape.unknown(), a, b)
+    for i, j in zip(xa, xb):
+        if D.compare(sa.dims[i], sb.dims[j], call.bindings, unify=False) is D.FALSE:
+            raise ShapeError("einsum-mismatch", lambda i=i, j=j: (
+                f"tensordot of {sa} and {sb}: axis {i} of a ({D.fmt(sa.dims[i])}) and axis {j} of b "
+                f"({D.fmt(sb.dims[j])}) differ{mismatch_note(sa.dims[i], sb.dims[j])}"))
+    out = [d for i, d in enumerate(sa.dims) if i not in xa] + [d for j, d in enumerate(sb.dims) if j not in xb]
+    return _t(call, Shape(tuple(out)), a, b)
+
+
+_SUB = re.compile(r"^[a-zA-Z.]*$")
+
+
+@shape_rule(*tf("einsum", "linalg.einsum"), *kops("einsum"))
+def tf_einsum(call: Call) -> Value:
+    eq = call.str(0, "equation") if call.has(0, "equation") else None
+    ops = [tensor_of(v) for v in call.args[1:]]
+    if eq is None or not ops or any(t is None for t in ops):
+        return UNKNOWN
+    eq = eq.replace(" ", "")
+    lhs, _, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != len(ops) or "..." in eq or not all(_SUB.match(s) for s in subs + [rhs]):
+        return _t(call, Shape.unknown(), *ops)
+    sizes: dict = {}
+    for s, t in zip(subs, ops):
+        sh = _shape(call, t)  # type: ignore[arg-type]
+        if sh.variadic:
+            return _t(call, Shape.unknown(), *ops)
+        if len(s) != len(sh.dims):
+            raise ShapeError("einsum-mismatch", f"einsum '{eq}': operand {sh} has {len(sh.dims)} dims but its "
+                                                f"subscripts '{s}' name {len(s)}")
+        for c, d in zip(s, sh.dims):
+            if c in sizes:
+                have = sizes[c]
+                if D.as_int(have) == 1:
+                    sizes[c] = d
+                elif D.as_int(d) != 1 and D.compare(have, d, call.bindings, unify=False) is D.FALSE:
+                    raise ShapeError("einsum-mismatch", lambda c=c, have=have, d=d: (
+                        f"einsum '{eq}': subscript '{c}' is bound to {D.fmt(have)} and to {D.fmt(d)}"
+                        f"{mismatch_note(have, d)}"))
+            else:
+                sizes[c] = d
+    if not _:
+        counts: dict = {}
+        for c in "".join(subs):
+            counts[c] = counts.get(c, 0) + 1
+        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
+    for c in rhs:
+        if c not in sizes:
+            raise ShapeError("einsum-mismatch", f"einsum '{eq}': output subscript '{c}' is in no input")
+    return _t(call, Shape(tuple(sizes[c] for c in rhs)), *ops)
+
+
+# ---------------------------------------------------------------------------------- joins
+def _tensor_list(v: Value) -> Optional[list]:
+    if isinstance(v, Seq):
+        ts = [tensor_of(x) for x in v.items]
+        return None if any(t is None for t in ts) else ts
+    return None
+
+
+@shape_rule(*tf("concat"), *kops("concatenate", "concat"))
+def tf_concat(call: Call) -> Value:
+    ts = _tensor_list(call.get(0, "values" if call.qualname.startswith("tensorflow") else "xs"))
+    if ts is None or not ts:
+        return UNKNOWN
+    if call.qualname.startswith("tensorflow"):
+        axis = call.int(1, "axis")
+    else:
+        axis = call.int(1, "axis", 0)
+    if axis is None:
+        return _t(call, Shape.unknown(), *ts)
+    shapes = [_shape(call, t) for t in ts]
+    if any(s.variadic for s in shapes):
+        return _t(call, Shape.unknown(), *ts)
+    name = "tf.concat" if call.qualname.startswith("tensorflow") else "keras.ops.concatenate"
+    return _t(call, _concat_shapes(call, shapes, axis, name), *ts)
+
+
+@shape_rule(*tf("stack"), *kops("stack"))
+def tf_stack(call: Call) -> Value:
+    ts = _tensor_list(call.get(0, "values" if call.qualname.startswith("tensorflow") else "x"))
+    axis = call.int(1, "axis", 0)
+    if ts is None or not ts or axis is None:
+        return UNKNOWN
+    shapes = [_shape(call, t) for t in ts]
+    if any(s.variadic for s in shapes):
+        return _t(call, Shape.unknown(), *ts)
+    for s in shapes[1:]:
+        if s.same(shapes[0], call.bindings) is D.FALSE:
+            raise ShapeError("stack-mismatch", lambda s=s: (
+                f"stack of {' and '.join(str(x) for x in shapes)}: all inputs must have the same shape"))
+    r = len(shapes[0].dims)
+    ax = axis_of(call, axis, r + 1, "stack")
+    dims = list(shapes[0].dims)
+    dims.insert(ax, len(ts))
+    return _t(call, Shape(tuple(dims)), *ts)
+
+
+# ---------------------------------------------------------------------------------- reshaping
+@shape_rule(*tf("reshape"), *kops("reshape"))
+def tf_reshape(call: Call) -> Value:
+    t = call.tensor(0, "tensor" if call.qualname.startswith("tensorflow") else "x")
+    v = call.get(1, "shape" if call.qualname.startswith("tensorflow") else "newshape")
+    if t is None:
+        return UNKNOWN
+    ds = [as_dim(x) for x in v.items] if isinstance(v, Seq) else None
+    if ds is None or any(d is None for d in ds):
+        return _t(call, Shape.unknown(), t)
+    s = _shape(call, t)
+    neg = [i for i, d in enumerate(ds) if D.as_int(d) == -1]
+    if len(neg) > 1:
+        raise ShapeError("reshape-size", f"reshape of {s} to {tuple(D.fmt(d) for d in ds)}: only one -1 is allowed")
+    n = s.numel()
+    if n is None or any(D.is_opaque(d) for d in s.dims):
+        return _t(call, Shape(tuple(D.opaque("None") if i in neg else d for i, d in enumerate(ds))), t)
+    if neg:
+        rest = [d for i, d in enumerate(ds) if i not in neg]
+        known = D.mul(*rest) if rest else 1
+        ni, ki = D.as_int(n), D.as_int(known)
+        if ni is not None and ki is not None:
+            if ki == 0 or ni % ki:
+                raise ShapeError("reshape-size", lambda: (
+                    f"reshape of {s} ({ni} elements) to {tuple(D.fmt(d) for d in ds)}: {ni} is not divisible by {ki}"))
+            ds[neg[0]] = ni // ki
+        else:
+            ds[neg[0]] = D.floordiv(n, known)
+    else:
+        want = D.mul(*ds) if ds else 1
+        if D.compare(n, want, call.bindings, unify=False) is D.FALSE:
+            raise ShapeError("reshape-size", lambda: (
+                f"reshape of {s} ({D.fmt(n)} elements) to {tuple(D.fmt(d) for d in ds)} ({D.fmt(want)} elements)"
+                f"{mismatch_note(n, want)}"))
+    return _t(call, Shape(tuple(ds)), t)
+
+
+@shape_rule(*tf("transpose", "linalg.transpose"), *kops("transpose"))
+def tf_transpose(call: Call) -> Value:
+    t = call.tensor(0, "a" if call.qualname.startswith("tensorflow") else "x")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    pv = call.get(1, "perm" if call.qualname.startswith("tensorflow") else "axes")
+    if pv is UNKNOWN or (isinstance(pv, Const) and pv.value is None):
+        if call.qualname.endswith("linalg.transpose"):
+            if len(s.dims) < 2:
+                return _t(call, Shape.unknown(), t)
+            return _t(call, Shape(s.dims[:-2] + (s.dims[-1], s.dims[-2]), s.variadic), t)
+        if s.variadic:
+            return _t(call, Shape.unknown(), t)
+        return _t(call, Shape(tuple(reversed(s.dims))), t)
+    perm = shape_tuple(pv)
+    if perm is None or any(D.as_int(p) is None for p in perm):
+        return _t(call, Shape.unknown(), t)
+    perm = [D.as_int(p) for p in perm]
+    if s.variadic:
+        return _t(call, Shape.unknown(), t)
+    r = len(s.dims)
+    norm = [p % r if -r <= p < r else None for p in perm]
+    if len(perm) != r or None in norm or sorted(norm) != list(range(r)):  # type: ignore[type-var]
+        raise ShapeError("bad-permutation", f"transpose of {s} with perm={tuple(perm)}: not a permutation of "
+                                            f"the axes 0..{r - 1}")
+    return _t(call, Shape(tuple(s.dims[p] for p in norm)), t)  # type: ignore[index]
+
+
+@shape_rule(*tf("expand_dims"), *kops("expand_dims"))
+def tf_expand_dims(call: Call) -> Value:
+    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+    axis = call.int(1, "axis")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    if axis is None or s.variadic:
+        return _t(call, Shape.unknown(), t)
+    r = len(s.dims)
+    ax = axis_of(call, axis, r + 1, f"expand_dims of {s}")
+    dims = list(s.dims)
+    dims.insert(ax, 1)
+    return _t(call, Shape(tuple(dims)), t)
+
+
+@shape_rule(*tf("squeeze"), *kops("squeeze"))
+def tf_squeeze(call: Call) -> Value:
+    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    av = call.get(1, "axis")
+    if av is UNKNOWN and call.has(None, "squeeze_dims"):
+        av = call.kwargs["squeeze_dims"]
+    if s.variadic:
+        return _t(call, Shape.unknown(), t)
+    r = len(s.dims)
+    if av is UNKNOWN or (isinstance(av, Const) and av.value is None):
+        if any(D.as_int(d) is None for d in s.dims):
+            return _t(call, Shape.unknown(), t)
+        return _t(call, Shape(tuple(d for d in s.dims if D.as_int(d) != 1)), t)
+    axes = shape_tuple(av)
+    if axes is None or any(D.as_int(a) is None for a in axes):
+        return _t(call, Shape.unknown(), t)
+    norm = [axis_of(call, D.as_int(a), r, f"squeeze of {s}") for a in axes]  # type: ignore[arg-type]
+    if any(D.as_int(s.dims[a]) not in (1, None) for a in norm):
+        return _t(call, Shape.unknown(), t)
+    return _t(call, Shape(tuple(d for i, d in enumerate(s.dims) if i not in norm)), t)
+
+
+@shape_rule(*tf("tile"), *kops("tile"))
+def tf_tile(call: Call) -> Value:
+    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+    m = shape_tuple(call.get(1, "multiples" if call.qualname.startswith("tensorflow") else "repeats"))
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    if m is None or s.variadic:
+        return _t(call, Shape.unknown(), t)
+    if call.qualname.startswith("tensorflow") and len(m) != len(s.dims):
+        raise ShapeError("axis-out-of-range", f"tf.tile of {s}: multiples has {len(m)} entries, the input has "
+                                              f"{len(s.dims)} dims")
+    if len(m) != len(s.dims):
+        return _t(call, Shape.unknown(), t)
+    return _t(call, Shape(tuple(D.mul(d, k) for d, k in zip(s.dims, m))), t)
+
+
+@shape_rule(*tf("broadcast_to"), *kops("broadcast_to"))
+def tf_broadcast_to(call: Call) -> Value:
+    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+    ds = shape_tuple(call.get(1, "shape"))
+    if t is None:
+        return UNKNOWN
+    if ds is None:
+        return _t(call, Shape.unknown(), t)
+    s = _shape(call, t)
+    target = Shape(tuple(ds))
+    out = broadcast_shapes(call, [s, target], what="broadcast_to")
+    if not s.variadic and len(s.dims) > len(ds):
+        raise ShapeError("broadcast-mismatch", f"broadcast_to of {s} to {target}: the target has fewer dims")
+    for i in range(1, min(len(s.dims), len(ds)) + 1):
+        a, b = s.dims[-i], ds[-i]
+        if D.as_int(a) != 1 and D.compare(a, b, call.bindings, unify=False) is D.FALSE:
+            raise ShapeError("broadcast-mismatch", f"broadcast_to of {s} to {target}: size {D.fmt(a)} at axis {-i} "
+                                                   f"is neither {D.fmt(b)} nor 1")
+    return _t(call, Shape(tuple(ds)) if out.rank == len(ds) else out, t)
+
+
+@shape_rule(*tf("gather"), *kops("take"))
+def tf_gather(call: Call) -> Value:
+    p = call.tensor(0, "params" if call.qualname.startswith("tensorflow") else "x")
+    iv = call.get(1, "indices")
+    if p is None:
+        return UNKNOWN
+    s = _shape(call, p)
+    axis = call.int(2 if call.qualname.startswith("keras") else None, "axis", 0)
+    if call.qualname.startswith("keras") and not call.has(2, "axis"):
+        return _t(call, Shape.unknown(), p)
+    bd = call.int(None, "batch_dims", 0)
+    it = tensor_of(iv)
+    if it is not None:
+        ish = _shape(call, it)
+    elif isinstance(iv, Seq):
+        ish = Shape((len(iv.items),))
+    elif as_dim(iv) is not None:
+        ish = Shape(())
+    else:
+        return _t(call, Shape.unknown(), p)
+    if axis is None or bd != 0 or s.variadic or ish.variadic:
+        return _t(call, Shape.unknown(), p)
+    ax = axis_of(call, axis, len(s.dims), f"gather of {s}")
+    return _t(call, Shape(s.dims[:ax] + ish.dims + s.dims[ax + 1:]), p)
+
+
+# ---------------------------------------------------------------------------------- reductions
+_REDUCE_TF = ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all",
+              "reduce_logsumexp", "reduce_std", "reduce_variance", "math.reduce_sum", "math.reduce_mean",
+              "math.reduce_max", "math.reduce_min", "math.reduce_prod", "math.reduce_any", "math.reduce_all",
+              "math.reduce_logsumexp", "math.reduce_std", "math.reduce_variance", "argmax", "argmin",
+              "math.argmax", "math.argmin")
+_REDUCE_K = ("sum", "mean", "max", "min", "prod", "any", "all", "logsumexp", "std", "var", "argmax", "argmin",
+             "amax", "amin")
+
+
+@shape_rule(*tf(*_REDUCE_TF), *kops(*_REDUCE_K))
+def tf_reduce(call: Call) -> Value:
+    t = call.tensor(0, "input_tensor" if call.qualname.startswith("tensorflow") else "x")
+    if t is None:
+        t = call.tensor(None, "input")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    arg = call.qualname.rsplit(".", 1)[-1] in ("argmax", "argmin")
+    av = call.get(1, "axis")
+    if av is UNKNOWN and "reduction_indices" in call.kwargs:
+        av = call.kwargs["reduction_indices"]
+    if arg and call.qualname.startswith("tensorflow") and av is UNKNOWN:
+        av = Int(0)
+    keep = call.bool(2 if not arg else None, "keepdims", False)
+    if "keep_dims" in call.kwargs:
+        keep = call.bool(None, "keep_dims", False)
+    if keep is None:
+        return _t(call, Shape.unknown(), t)
+    dtype = "int" if arg else t.dtype
+    if av is UNKNOWN or (isinstance(av, Const) and av.value is None):
+        if s.variadic:
+            return _t(call, Shape.unknown(), t, dtype=dtype)
+        return _t(call, Shape((1,) * len(s.dims) if keep else ()), t, dtype=dtype)
+    axes = shape_tuple(av)
+    if axes is None or any(D.as_int(a) is None for a in axes):
+        return _t(call, Shape.unknown(), t, dtype=dtype)
+    if s.variadic:
+        if all(D.as_int(a) < 0 for a in axes) and not keep:  # type: ignore[operator]
+            k = max(-D.as_int(a) for a in axes)  # type: ignore[operator]
+            if k <= len(s.dims):
+                drop = {len(s.dims) + D.as_int(a) for a in axes}  # type: ignore[operator]
+                return _t(call, Shape(tuple(d for i, d in enumerate(s.dims) if i not in drop), True), t, dtype=dtype)
+        return _t(call, Shape.unknown(), t, dtype=dtype)
+    r = len(s.dims)
+    norm = {axis_of(call, D.as_int(a), r, f"{call.qualname.rsplit('.', 1)[-1]} of {s}") for a in axes}  # type: ignore[arg-type]
+    dims = tuple(1 if i in norm else d for i, d in enumerate(s.dims)) if keep else tuple(
+        d for i, d in enumerate(s.dims) if i not in norm)
+    return _t(call, Shape(dims), t, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------------- elementwise
+_BINARY = ("add", "subtract", "multiply", "divide", "truediv", "floordiv", "maximum", "minimum", "pow",
+           "squared_difference", "math.add", "math.subtract", "math.multiply", "math.divide", "math.truediv",
+           "math.floordiv", "math.maximum", "math.minimum", "math.pow", "math.squared_difference", "equal",
+           "not_equal", "less", "less_equal", "greater", "greater_equal", "math.equal", "math.not_equal",
+           "math.less", "math.greater", "logical_and", "logical_or", "math.logical_and", "math.logical_or",
+           "math.divide_no_nan", "math.mod", "mod", "realdiv", "math.xdivy", "atan2", "math.atan2")
+_BINARY_K = ("add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "maximum", "minimum", "power",
+             "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
+             "mod", "arctan2")
+
+
+@shape_rule(*tf(*_BINARY), *kops(*_BINARY_K))
+def tf_binary(call: Call) -> Value:
+    from .tensor import elementwise
+
+    out = elementwise(call, call.get(0, "x" if call.qualname.startswith("tensorflow") else "x1"),
+                      call.get(1, "y" if call.qualname.startswith("tensorflow") else "x2"),
+                      call.qualname.rsplit(".", 1)[-1])
+    if isinstance(out, Tensor) and call.qualname.startswith("tensorflow"):
+        return Tensor(out.shape, "tf", out.dtype)
+    return out
+
+
+@shape_rule(*tf("add_n", "math.add_n"))
+def tf_add_n(call: Call) -> Value:
+    ts = _tensor_list(call.get(0, "inputs"))
+    if not ts:
+        return UNKNOWN
+    shapes = [_shape(call, t) for t in ts]
+    for s in shapes[1:]:
+        if s.same(shapes[0], call.bindings) is D.FALSE:
+            raise ShapeError("broadcast-mismatch", f"add_n of {' and '.join(str(x) for x in shapes)}: all inputs "
+                                                   f"must have the same shape")
+    return _t(call, shapes[0], *ts)
+
+
+_UNARY = ("nn.relu", "nn.relu6", "nn.sigmoid", "nn.tanh", "nn.elu", "nn.selu", "nn.gelu", "nn.silu", "nn.swish",
+          "nn.leaky_relu", "nn.softplus", "nn.softsign", "nn.dropout", "sigmoid", "tanh", "exp", "log", "sqrt",
+          "rsqrt", "abs", "square", "negative", "sign", "round", "floor", "ceil", "cast", "identity",
+          "stop_gradient", "clip_by_value", "clip_by_norm", "math.exp", "math.log", "math.sqrt", "math.rsqrt",
+          "math.abs", "math.square", "math.sigmoid", "math.tanh", "math.negative", "math.sign", "math.round",
+          "math.floor", "math.ceil", "math.log1p", "math.reciprocal", "math.sin", "math.cos", "math.erf",
+          "math.is_nan", "math.is_finite", "math.logical_not", "logical_not", "nn.l2_normalize",
+          "math.l2_normalize", "zeros_like", "ones_like", "random.shuffle", "image.per_image_standardization",
+          "math.softplus", "nn.local_response_normalization", "saturate_cast", "ensure_shape_unknown", "sin", "cos")
+_UNARY_K = ("relu", "relu6", "sigmoid", "tanh", "elu", "selu", "gelu", "silu", "swish", "leaky_relu", "softplus",
+            "softsign", "exp", "log", "sqrt", "abs", "absolute", "square", "negative", "sign", "round", "floor",
+            "ceil", "cast", "clip", "stop_gradient", "zeros_like", "ones_like", "log1p", "reciprocal", "sin",
+            "cos", "erf", "isnan", "isfinite", "logical_not", "convert_to_tensor", "copy", "hard_sigmoid",
+            "hard_silu", "mish")
+
+
+@shape_rule(*tf(*_UNARY), *kops(*_UNARY_K))
+def tf_unary(call: Call) -> Value:
+    t = call.tensor(0)
+    if t is None:
+        t = call.tensor(None, "x") or call.tensor(None, "features") or call.tensor(None, "t")
+    if t is None:
+        return UNKNOWN
+    last = call.qualname.rsplit(".", 1)[-1]
+    dtype = "bool" if last in ("is_nan", "is_finite", "isnan", "isfinite", "logical_not") else t.dtype
+    if last in ("cast", "saturate_cast"):
+        dtype = None
+    return _t(call, _shape(call, t), t, dtype=dtype)
+
+
+@shape_rule(*tf("nn.softmax", "nn.log_softmax", "math.softmax", "math.log_softmax"), *kops("softmax", "log_softmax"))
+def tf_softmax(call: Call) -> Value:
+    t = call.tensor(0, "logits" if call.qualname.startswith("tensorflow") else "x")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    a = call.int(1, "axis", -1)
+    if a is None:
+        return _t(call, s, t)
+    if s.rank is not None:
+        axis_of(call, a, s.rank, f"softmax of {s}")
+    return _t(call, s, t)
+
+
+@shape_rule(*tf("nn.bias_add"))
+def tf_bias_add(call: Call) -> Value:
+    v, b = call.tensor(0, "value"), call.tensor(1, "bias")
+    if v is None:
+        return UNKNOWN
+    s = _shape(call, v)
+    if b is not None:
+        bs = _shape(call, b)
+        if bs.rank is not None and bs.rank != 1:
+            raise ShapeError("broadcast-mismatch", f"tf.nn.bias_add: bias must be 1-D, got {bs}")
+        fmt = call.str(None, "data_format") or "NHWC"
+        axis = 1 if fmt.startswith("NC") else -1
+        c = s.dim(axis)
+        if bs.rank == 1 and c is not None and D.compare(c, bs.dims[0], call.bindings, unify=False) is D.FALSE:
+            raise ShapeError("broadcast-mismatch", lambda: (
+                f"tf.nn.bias_add of {s} and a bias {bs}: the bias size {D.fmt(bs.dims[0])} must equal the channel "
+                f"size {D.fmt(c)} at axis {axis}"))
+    return _t(call, s, v)
+
+
+def _window(v: Value, n: int) -> Optional[list]:
+    """TF strides/ksize: an int, a list of ``n`` ints, or a list of ``n + 2`` with 1s around."""
+    ds = shape_tuple(v)
+    if ds is None:
+        return None
+    if len(ds) == 1:
+        return ds * n
+    if len(ds) == n:
+        return ds
+    if len(ds) == n + 2:
+        return ds[1:-1]
+    return None
+
+
+@shape_rule(*tf("nn.conv2d", "nn.conv1d", "nn.conv3d", "nn.convolution"))
+def tf_conv(call: Call) -> Value:
+    x = call.tensor(0, "input") or call.tensor(None, "value")
+    w = call.tensor(1, "filters") or call.tensor(None, "filter")
+    if x is None or w is None:
+        return UNKNOWN
+    s, ws = _shape(call, x), _shape(call, w)
+    if ws.variadic or s.variadic:
+        return _t(call, Shape.unknown(), x)
+    n = len(ws.dims) - 2
+    if n < 1:
+        return _t(call, Shape.unknown(), x)
+    if len(s.dims) != n + 2:
+        raise ShapeError("layer-rank", f"{call.qualname.replace('tensorflow.', 'tf.')} expects a {n + 2}-D input for "
+                                       f"a {len(ws.dims)}-D filter {ws}, got {len(s.dims)}-D {s}")
+    fmt = call.str(None, "data_format") or ("NWC" if n == 1 else "NHWC" if n == 2 else "NDHWC")
+    cf = fmt.startswith("NC")
+    cin = s.dims[1] if cf else s.dims[-1]
+    if D.compare(cin, ws.dims[-2], call.bindings, unify=False) is D.FALSE:
+        raise ShapeError("layer-input-mismatch", lambda: (
+            f"{call.qualname.replace('tensorflow.', 'tf.')}: the input {s} has {D.fmt(cin)} channels but the filter "
+            f"{ws} expects {D.fmt(ws.dims[-2])} (filters are (*kernel, in, out)){mismatch_note(cin, ws.dims[-2])}"))
+    strides = _window(call.get(2, "strides" if not call.qualname.endswith("conv1d") else "stride"), n)
+    padding = call.str(3, "padding")
+    dil = _window(call.get(None, "dilations"), n) if call.has(None, "dilations") else [1] * n
+    if strides is None or padding is None or dil is None or padding.upper() not in ("VALID", "SAME"):
+        return _t(call, Shape.unknown(), x)
+    sp = s.dims[2:] if cf else s.dims[1:-1]
+    out = []
+    for i, d in enumerate(sp):
+        o = conv_length(d, ws.dims[i], strides[i], dil[i], padding.lower())
+        if o is None:
+            return _t(call, Shape.unknown(), x)
+        if D.positive(o, call.bindings) is D.FALSE:
+            raise ShapeError("empty-spatial", f"conv of {s} with filter {ws}: spatial size {D.fmt(d)} is smaller "
+                                              f"than the kernel {D.fmt(ws.dims[i])} (padding VALID)")
+        out.append(o)
+    dims = (s.dims[0], ws.dims[-1], *out) if cf else (s.dims[0], *out, ws.dims[-1])
+    return _t(call, Shape(tuple(dims)), x)
+
+
+@shape_rule(*tf("nn.max_pool2d", "nn.avg_pool2d", "nn.max_pool", "nn.avg_pool", "nn.max_pool1d", "nn.avg_pool1d",
+                "nn.max_pool3d", "nn.avg_pool3d"))
+def tf_pool(call: Call) -> Value:
+    x = call.tensor(0, "input") or call.tensor(None, "value")
+    if x is None:
+        return UNKNOWN
+    s = _shape(call, x)
+    if s.variadic:
+        return _t(call, Shape.unknown(), x)
+    last = call.qualname.rsplit(".", 1)[-1]
+    n = int(last[-2]) if last[-2].isdigit() else len(s.dims) - 2
+    if len(s.dims) != n + 2:
+        raise ShapeError("layer-rank", f"{call.qualname.replace('tensorflow.', 'tf.')} expects a {n + 2}-D input, "
+                                       f"got {len(s.dims)}-D {s}")
+    k = _window(call.get(1, "ksize"), n)
+    st = _window(call.get(2, "strides"), n)
+    padding = call.str(3, "padding")
+    fmt = call.str(None, "data_format") or "NHWC"
+    if k is None or st is None or padding is None or padding.upper() not in ("VALID", "SAME"):
+        return _t(call, Shape.unknown(), x)
+    cf = fmt.startswith("NC")
+    sp = s.dims[2:] if cf else s.dims[1:-1]
+    out = []
+    for i, d in enumerate(sp):
+        o = conv_length(d, k[i], st[i], 1, padding.lower())
+        if o is None:
+            return _t(call, Shape.unknown(), x)
+        if D.positive(o, call.bindings) is D.FALSE:
+            raise ShapeError("empty-spatial", f"pooling {s} with ksize {D.fmt(k[i])}: spatial size {D.fmt(d)} is "
+                                              f"too small (padding VALID)")
+        out.append(o)
+    dims = (s.dims[0], s.dims[1], *out) if cf else (s.dims[0], *out, s.dims[-1])
+    return _t(call, Shape(tuple(dims)), x)
+
+
+# ---------------------------------------------------------------------------------- constructors
+def _literal(v: Value) -> Optional[Shape]:
+    from .tensor import _literal_shape
+
+    got = _literal_shape(v)
+    return None if got is None else Shape(tuple(got[0]))
+
+
+@shape_rule(*tf("Variable", "constant", "convert_to_tensor", "identity_of"))
+def tf_const(call: Call) -> Value:
+    v = call.get(0, "initial_value" if call.qualname.endswith("Variable") else "value")
+    if call.qualname.endswith("constant") and call.has(None, "shape"):
+        ds = shape_tuple(call.get(None, "shape"))
+        return Tensor(Shape(tuple(ds)), "tf") if ds is not None else UNKNOWN
+    t = tensor_of(v)
+    if t is not None:
+        return Tensor(t.shape, "tf", t.dtype, t.role)
+    s = _literal(v)
+    if s is None:
+        return UNKNOWN
+    return Tensor(s, "tf", "int" if isinstance(v, Int) else None)
+
+
+@shape_rule(*tf("zeros", "ones", "random.normal", "random.uniform", "random.truncated_normal", "random_normal",
+                "random_uniform", "truncated_normal", "random.stateless_normal", "random.stateless_uniform",
+                "empty"), *kops("zeros", "ones", "empty"), "keras.random.normal", "keras.random.uniform",
+            "keras.random.truncated_normal")
+def tf_ctor(call: Call) -> Value:
+    ds = shape_tuple(call.get(0, "shape"))
+    if ds is None:
+        return UNKNOWN
+    dtype = call.get(None, "dtype")
+    kind = None
+    q = getattr(dtype, "qualname", "") or (dtype.value if isinstance(dtype, Const) and isinstance(dtype.value, str) else "")
+    if q:
+        kind = "int" if "int" in q else ("bool" if "bool" in q else "float")
+    fw = "tf" if call.qualname.startswith("tensorflow") else "keras"
+    return Tensor(Shape(tuple(ds)), fw, kind or "float")
+
+
+@shape_rule(*tf("fill"), *kops("full"))
+def tf_fill(call: Call) -> Value:
+    ds = shape_tuple(call.get(0, "dims" if call.qualname.startswith("tensorflow") else "shape"))
+    if ds is None:
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "tf" if call.qualname.startswith("tensorflow") else "keras")
+
+
+@shape_rule(*tf("eye", "linalg.eye"), *kops("eye"))
+def tf_eye(call: Call) -> Value:
+    n = call.dim(0, "num_rows" if call.qualname.startswith("tensorflow") else "N")
+    m = call.dim(1, "num_columns" if call.qualname.startswith("tensorflow") else "M", n)
+    if n is None or m is None:
+        return UNKNOWN
+    return Tensor(Shape((n, m)), "tf" if call.qualname.startswith("tensorflow") else "keras")
+
+
+@shape_rule(*tf("one_hot"), *kops("one_hot"))
+def tf_one_hot(call: Call) -> Value:
+    t = call.tensor(0, "indices" if call.qualname.startswith("tensorflow") else "x")
+    depth = call.dim(1, "depth" if call.qualname.startswith("tensorflow") else "num_classes")
+    if t is None or depth is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    axis = call.int(None, "axis", -1)
+    if axis is None or s.variadic:
+        return Tensor(Shape((depth,), True) if axis == -1 else Shape.unknown(), _fw(call, t))
+    r = len(s.dims)
+    ax = axis_of(call, axis, r + 1, "one_hot") if axis != -1 else r
+    dims = list(s.dims)
+    dims.insert(ax, depth)
+    return Tensor(Shape(tuple(dims)), _fw(call, t), "float")
+
+
+@shape_rule(*tf("shape"), *kops("shape"))
+def tf_shape(call: Call) -> Value:
+    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    if s.variadic:
+        return UNKNOWN
+    return Seq([Int(d) for d in s.dims], "size")
+
+
+@shape_rule(*tf("size", "rank"), *kops("size", "ndim"))
+def tf_size(call: Call) -> Value:
+    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    if call.qualname.endswith(("rank", "ndim")):
+        return UNKNOWN if s.rank is None else Int(s.rank)
+    n = s.numel()
+    return UNKNOWN if n is None or any(D.is_opaque(d) for d in s.dims) else Int(n)
+
+
+# ---------------------------------------------------------------------------------- TF1 graphs
+@shape_rule(*tf("placeholder"))
+def tf_placeholder(call: Call) -> Value:
+    v = call.get(1, "shape")
+    if v is UNKNOWN or (isinstance(v, Const) and v.value is None):
+        return Tensor(Shape.unknown(), "tf")
+    ds = shape_tuple(v)
+    if ds is None:
+        return Tensor(Shape.unknown(), "tf")
+    return Tensor(Shape(tuple(ds)), "tf", _dtype_of(call.get(0, "dtype")))
+
+
+def _dtype_of(v: Value) -> Optional[str]:
+    q = v.qualname if isinstance(v, Ext) else (v.value if isinstance(v, Const) and isinstance(v.value, str) else "")
+    if not q:
+        return None
+    return "int" if "int" in q else ("bool" if "bool" in q else "float")
+
+
+@shape_rule(*tf("layers.dense"))
+def tf_layers_dense(call: Call) -> Value:
+    t = call.tensor(0, "inputs")
+    u = call.dim(1, "units")
+    if t is None or u is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    if not s.dims:
+        return Tensor(Shape((u,), True), "tf")
+    return Tensor(s.replace_last(1, [u]), "tf")
+
+
+@shape_rule(*tf("Session", "InteractiveSession", "Session.__enter__"))
+def tf_session(call: Call) -> Value:
+    return Ext("tensorflow.Session")
+
+
+def _feed_pairs(v: Value) -> Optional[list]:
+    """``feed_dict={x: array}`` as (tensor, value) pairs; needs the interpreter to keep non-string keys."""
+    if isinstance(v, Seq) and v.kind == "pairs":
+        out = []
+        for p in v.items:
+            if isinstance(p, Seq) and len(p.items) == 2:
+                out.append((p.items[0], p.items[1]))
+        return out
+    if isinstance(v, Dict) and getattr(v, "kind", "") == "pairs":
+        return list(v.items.values())
+    return None
+
+
+@shape_rule(*tf("Session.run", "InteractiveSession.run"))
+def session_run(call: Call) -> Value:
+    fd = call.get(1, "feed_dict")
+    pairs = _feed_pairs(fd) or []
+    for k, v in pairs:
+        kt, vt = tensor_of(k), tensor_of(v)
+        if kt is None or vt is None:
+            continue
+        ks, vs = call.shape(kt), call.shape(vt)
+        if ks.variadic or vs.variadic:
+            continue
+        if len(ks.dims) != len(vs.dims):
+            raise ShapeError("input-data-mismatch", lambda ks=ks, vs=vs: (
+                f"feed_dict feeds a value of shape {vs} ({len(vs.dims)}-D) for a tensor of shape "
+                f"{_tf_shape_text(ks)} ({len(ks.dims)}-D)"))
+        for i, (a, b) in enumerate(zip(ks.dims, vs.dims)):
+            if D.compare(a, b, call.bindings, unify=False) is D.FALSE:
+                raise ShapeError("input-data-mismatch", lambda ks=ks, vs=vs, i=i, a=a, b=b: (
+                    f"feed_dict feeds a value of shape {vs} for a tensor of shape {_tf_shape_text(ks)}: size "
+                    f"{D.fmt(b)} at axis {i}, not {D.fmt(a)}"))
+    f = call.get(0, "fetches")
+    t = tensor_of(f)
+    if t is not None:
+        return Tensor(t.shape, "numpy", t.dtype)
+    return UNKNOWN
+
+
+def _tf_shape_text(s: Shape) -> str:
+    return str(s)
+
+
+__all__ = ["tf", "kops", "Dim"]
