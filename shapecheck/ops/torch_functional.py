@@ -1,0 +1,520 @@
+"""torch.nn.functional: the functional forms of the layers (``F.linear``, ``F.conv2d``, pools,
+normalizations, losses, attention). The size arithmetic is shared with ``torch_layers``.
+
+Only ``torch.nn.functional.*`` names (and a few ``torch.*`` aliases no other family registers)
+are registered here; shape-preserving activations live in ``ops/tensor.py``.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .. import dims as D
+from ..findings import Fix, ShapeError
+from ..shapes import Shape
+from ..values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
+from .common import axis_of, broadcast_shapes, matmul_shape
+from .registry import FUNCS, Call, mismatch_note, shape_rule
+from .tensor import same_shape
+from .torch_nn import feature_mismatch
+from .torch_layers import (adaptive_forward, check_min_rank, class_loss, const_of, conv_forward,
+                           cosine_similarity_shape, elementwise_loss, glu_forward, interpolate_forward,
+                           layer_norm_forward, ntuple, pad_shape, pairwise_distance_shape, pixel_shuffle_forward,
+                           pool_forward)
+
+F = "torch.nn.functional."
+
+
+def fn(*names: str) -> tuple:
+    return tuple(F + n for n in names)
+
+
+def also(names: tuple, extra: tuple) -> tuple:
+    """``names`` plus ``extra`` aliases that no other family has registered."""
+    return names + tuple(n for n in extra if n not in FUNCS)
+
+
+# ---------------------------------------------------------------------------------- linear
+@shape_rule(*also(fn("linear"), ("torch._C._nn.linear",)))
+def linear(call: Call) -> Value:
+    """F.linear(x, W, b) = x @ W.T + b with W stored (out, in)."""
+    x, w = call.tensor(0, "input"), call.tensor(1, "weight")
+    if x is None or w is None:
+        return UNKNOWN
+    xs, ws = call.shape(x), call.shape(w)
+    if ws.rank is not None and ws.rank not in (1, 2):
+        raise ShapeError("operand-rank", f"F.linear expects a 2-D weight (out_features, in_features), got {ws.rank}-D "
+                                         f"{ws}")
+    if xs.rank == 0:
+        raise ShapeError("operand-rank", "F.linear expects an input of at least 1-D, got a 0-D tensor")
+    if ws.rank == 2 and xs.dims:
+        fin = xs.dims[-1]
+        out_f, in_f = ws.dims
+        if D.compare(fin, in_f, call.bindings) is D.FALSE:
+            wt = call.text(1 if call.has(1) else "weight")
+            if D.compare(fin, out_f, None, unify=False) is D.TRUE:
+                fixed = f"{wt}.T" if wt.replace(".", "").replace("_", "").isalnum() else f"({wt}).T"
+                raise ShapeError("weight-layout", lambda: (
+                    f"F.linear computes input @ weight.T, and torch stores Linear.weight as (out, in); the weight "
+                    f"{ws} looks like (in, out) = ({D.fmt(out_f)}, {D.fmt(in_f)}) for input {xs}: its axis 0 "
+                    f"({D.fmt(out_f)}) matches the input's features, its axis 1 ({D.fmt(in_f)}) does not; "
+                    f"pass {fixed}"), Fix(f"use {fixed}", None))
+            raise ShapeError("matmul-mismatch", lambda: (
+                f"F.linear of input {xs} and weight {ws}: the input has {D.fmt(fin)} features but the weight "
+                f"(out, in) takes in_features={D.fmt(in_f)}{mismatch_note(fin, in_f)}"))
+    if ws.rank == 1:
+        out = matmul_shape(call, xs, ws, name="F.linear")
+    elif ws.rank == 2:
+        out = Shape(xs.dims[:-1] + (ws.dims[0],), xs.variadic) if xs.dims else Shape((ws.dims[0],), True)
+    else:
+        return Tensor(Shape.unknown(), "torch", "float")
+    b = call.tensor(2, "bias")
+    if b is not None:
+        out = broadcast_shapes(call, [out, call.shape(b)], what="F.linear bias")
+    return Tensor(out, "torch", "float")
+
+
+@shape_rule(*fn("bilinear"))
+def bilinear(call: Call) -> Value:
+    a, b, w = call.tensor(0, "input1"), call.tensor(1, "input2"), call.tensor(2, "weight")
+    if a is None or b is None or w is None:
+        return UNKNOWN
+    sa, sb, sw = call.shape(a), call.shape(b), call.shape(w)
+    if sw.rank is not None and sw.rank != 3:
+        raise ShapeError("operand-rank", f"F.bilinear expects a 3-D weight (out, in1, in2), got {sw.rank}-D {sw}")
+    if sw.rank != 3:
+        return Tensor(Shape.unknown(), "torch", "float")
+    out_f, in1, in2 = sw.dims
+    for what, s, want in (("input1", sa, in1), ("input2", sb, in2)):
+        have = s.dim(-1)
+        if have is not None and D.compare(have, want, call.bindings) is D.FALSE:
+            raise ShapeError("matmul-mismatch", f"F.bilinear: {what} {s} has {D.fmt(have)} features but the weight "
+                                                f"{sw} takes {D.fmt(want)}{mismatch_note(have, want)}")
+    if not sa.dims:
+        return Tensor(Shape((out_f,), True), "torch", "float")
+    return Tensor(sa.replace_last(1, [out_f]), "torch", "float")
+
+
+# ---------------------------------------------------------------------------------- convolutions
+def _conv_fn(n: int, transposed: bool):
+    def rule(call: Call) -> Value:
+        x, w = call.tensor(0, "input"), call.tensor(1, "weight")
+        if x is None or w is None:
+            return UNKNOWN
+        name = f"F.conv{'_transpose' if transposed else ''}{n}d"
+        xs, ws = call.shape(x), call.shape(w)
+        if ws.rank is not None and ws.rank != n + 2:
+            raise ShapeError("layer-rank", f"{name} expects a {n + 2}-D weight "
+                                           f"{'(in, out/groups, *kernel)' if transposed else '(out, in/groups, *kernel)'}"
+                                           f", got {ws.rank}-D {ws}")
+        if ws.rank != n + 2:
+            return Tensor(Shape.unknown(), "torch", "float")
+        st = ntuple(call.get(3, "stride", 1), n)
+        if transposed:
+            pv = call.get(4, "padding", 0)
+            op = ntuple(call.get(5, "output_padding", 0), n)
+            groups = call.dim(6, "groups", 1)
+            d = ntuple(call.get(7, "dilation", 1), n)
+        else:
+            pv = call.get(4, "padding", 0)
+            d = ntuple(call.get(5, "dilation", 1), n)
+            groups = call.dim(6, "groups", 1)
+            op = (0,) * n
+        ps = const_of(pv)
+        p = ("same" if ps == "same" else (0,) * n if ps == "valid" else None) if isinstance(ps, str) else ntuple(pv, n)
+        if isinstance(ps, str) and (transposed or ps not in ("same", "valid")):
+            return Tensor(Shape.unknown(), "torch", "float")
+        k = tuple(ws.dims[2:])
+        if groups is None:
+            return Tensor(Shape.unknown(), "torch", "float")
+        if transposed:
+            cin, cout = ws.dims[0], D.mul(ws.dims[1], groups)
+        else:
+            cin, cout = D.mul(ws.dims[1], groups), ws.dims[0]
+            gi, oi = D.as_int(groups), D.as_int(cout)
+            if gi and oi is not None and oi % gi:
+                return Tensor(Shape.unknown(), "torch", "float")
+        out = conv_forward(call, name, xs, n, transposed, cin, cout, k, st, p, d, op, groups)
+        b = call.tensor(2, "bias")
+        if b is not None and isinstance(out, Tensor):
+            bs = call.shape(b)
+            have = bs.dim(0) if bs.rank == 1 else None
+            if bs.rank is not None and bs.rank != 1:
+                raise ShapeError("layer-rank", f"{name} expects a 1-D bias (out_channels,), got {bs.rank}-D {bs}")
+            if have is not None and D.compare(have, cout, call.bindings) is D.FALSE:
+                raise ShapeError("layer-input-mismatch", f"{name}: bias {bs} has {D.fmt(have)} entries but the weight "
+                                                         f"{ws} gives {D.fmt(cout)} output channels")
+        return out
+    return rule
+
+
+for _n in (1, 2, 3):
+    shape_rule(*also(fn(f"conv{_n}d"), (f"torch.conv{_n}d",)))(_conv_fn(_n, False))
+    shape_rule(*also(fn(f"conv_transpose{_n}d"), (f"torch.conv_transpose{_n}d",)))(_conv_fn(_n, True))
+
+
+# ---------------------------------------------------------------------------------- pooling
+def _pool_fn(n: int, kind: str):
+    def rule(call: Call) -> Value:
+        x = call.tensor(0, "input")
+        if x is None:
+            return UNKNOWN
+        name = f"F.{kind}_pool{n}d"
+        off = 1 if kind == "lp" else 0
+        k = ntuple(call.get(off + 1, "kernel_size"), n)
+        sv = call.get(off + 2, "stride", None)
+        none = isinstance(sv, Const) and sv.value is None
+        if isinstance(sv, Seq) and not sv.items:
+            none = True  # torch accepts stride=[] as "default"
+        st = k if none else ntuple(sv, n)
+        ri: Optional[bool] = False
+        if kind == "max":
+            p = ntuple(call.get(3, "padding", 0), n)
+            d = ntuple(call.get(4, "dilation", 1), n)
+            ceil = call.bool(5, "ceil_mode", False)
+            ri = call.bool(6, "return_indices", False)
+        elif kind == "avg":
+            p = ntuple(call.get(3, "padding", 0), n)
+            d = (1,) * n
+            ceil = call.bool(4, "ceil_mode", False)
+        else:
+            p, d = (0,) * n, (1,) * n
+            ceil = call.bool(4, "ceil_mode", False)
+        out = pool_forward(call, name, call.shape(x), n, k, st, p, d, ceil, avg3d=n == 3 and kind != "max")
+        if ri is True:
+            return Seq([out, Tensor(out.shape, "torch", "int")], "tuple")
+        return out if ri is False else UNKNOWN
+    return rule
+
+
+for _n in (1, 2, 3):
+    for _k in ("max", "avg", "lp"):
+        shape_rule(*also(fn(f"{_k}_pool{_n}d"), (f"torch.{_k}_pool{_n}d",)))(_pool_fn(_n, _k))
+
+
+def _adaptive_fn(n: int, is_max: bool):
+    def rule(call: Call) -> Value:
+        x = call.tensor(0, "input")
+        if x is None:
+            return UNKNOWN
+        v = call.get(1, "output_size")
+        sizes: Optional[list]
+        if isinstance(v, Seq):
+            sizes = [None if isinstance(i, Const) and i.value is None else as_dim(i) for i in v.items]
+            if len(sizes) != n or any(s is None and not (isinstance(i, Const) and i.value is None)
+                                      for s, i in zip(sizes, v.items)):
+                sizes = None
+        else:
+            d = as_dim(v)
+            sizes = [d] * n if d is not None else None
+        out = adaptive_forward(f"F.adaptive_{'max' if is_max else 'avg'}_pool{n}d", call.shape(x), n, sizes)
+        if is_max:
+            ri = call.bool(2, "return_indices", False)
+            if ri is True:
+                return Seq([out, Tensor(out.shape, "torch", "int")], "tuple")
+            if ri is None:
+                return UNKNOWN
+        return out
+    return rule
+
+
+for _n in (1, 2, 3):
+    shape_rule(*fn(f"adaptive_avg_pool{_n}d"))(_adaptive_fn(_n, False))
+    shape_rule(*fn(f"adaptive_max_pool{_n}d"))(_adaptive_fn(_n, True))
+    shape_rule(*fn(f"adaptive_max_pool{_n}d_with_indices"))(_adaptive_fn(_n, True))
+    shape_rule(*fn(f"max_pool{_n}d_with_indices"))(_pool_fn(_n, "max"))
+
+
+# ---------------------------------------------------------------------------------- softmax & co
+@shape_rule(*also(fn("softmax", "log_softmax", "softmin", "gumbel_softmax"),
+                  ("torch.softmax", "torch.log_softmax", "torch.Tensor.softmax", "torch.Tensor.log_softmax",
+                   "torch.special.softmax", "torch.special.log_softmax")))
+def softmax(call: Call) -> Value:
+    x = call.tensor(0, "logits" if call.qualname.endswith("gumbel_softmax") else "input")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    if call.qualname.endswith("gumbel_softmax"):
+        dv = call.get(None, "dim", -1)
+    else:
+        dv = call.get(1, "dim", None)
+    dim = as_dim(dv)
+    short = call.qualname.rsplit(".", 1)[-1]
+    if dim is not None and D.as_int(dim) is not None and s.rank is not None:
+        axis_of(call, D.as_int(dim), max(s.rank, 1), f"{short}(dim={dim}) on {s}")
+    return Tensor(s, x.fw, "float")
+
+
+@shape_rule(*fn("glu"))
+def glu(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    return glu_forward(call, "F.glu", call.shape(x), call.int(1, "dim", -1))
+
+
+@shape_rule(*fn("normalize"))
+def normalize(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    dim = call.int(2, "dim", 1)
+    if dim is not None and s.rank is not None:
+        axis_of(call, dim, max(s.rank, 1), f"F.normalize(dim={dim}) on {s}")
+    return Tensor(s, x.fw, "float")
+
+
+@shape_rule(*fn("prelu"))
+def prelu(call: Call) -> Value:
+    x, w = call.tensor(0, "input"), call.tensor(1, "weight")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    if w is not None and s.rank is not None and s.rank >= 1:
+        ws = call.shape(w)
+        n = ws.dims[0] if ws.rank == 1 else None
+        if n is not None and D.as_int(n) != 1 and s.rank >= 2:
+            feature_mismatch(call, "F.prelu", s, 1 if s.rank >= 2 else 0, n, "weight.numel()")
+    return Tensor(s, x.fw, "float")
+
+
+# Shape-preserving functional forms not in ops/tensor.py's list.
+for _name in ("dropout1d", "dropout2d", "dropout3d", "rrelu", "rrelu_", "elu_", "leaky_relu_", "hardtanh_",
+              "threshold_", "celu_", "selu_", "relu_", "silu", "tanh", "sigmoid", "hardswish"):
+    if F + _name not in FUNCS:
+        shape_rule(F + _name)(same_shape)
+
+
+@shape_rule(*fn("local_response_norm"))
+def local_response_norm(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    check_min_rank("F.local_response_norm", s, 3)
+    return Tensor(s, x.fw, "float")
+
+
+# ---------------------------------------------------------------------------------- padding, resizing
+@shape_rule(*fn("pad"))
+def pad(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    pads = call.dims(1, "pad")
+    if pads is None or any(p is None for p in pads) or not isinstance(call.get(1, "pad"), Seq):
+        return Tensor(Shape.unknown(), x.fw, x.dtype)
+    if len(pads) % 2:
+        raise ShapeError("layer-rank", f"F.pad: the pad sequence {tuple(D.fmt(p) for p in pads)} must have an even "
+                                       f"length (pairs for the last axes)")
+    if s.rank is not None and len(pads) // 2 > s.rank:
+        raise ShapeError("layer-rank", f"F.pad: {len(pads)} pad values pad {len(pads) // 2} axes but the input {s} "
+                                       f"has only {s.rank}")
+    out = pad_shape(s, pads)
+    return Tensor(out if out is not None else Shape.unknown(), x.fw, x.dtype)
+
+
+@shape_rule(*fn("interpolate", "upsample", "upsample_nearest", "upsample_bilinear"))
+def interpolate(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    short = call.qualname.rsplit(".", 1)[-1]
+    fixed = {"upsample_nearest": "nearest", "upsample_bilinear": "bilinear"}.get(short)
+    mode = fixed or call.str(3, "mode", "nearest")
+    if not fixed and call.has(3, "mode") and mode is None:
+        return Tensor(Shape.unknown(), "torch", "float")
+    return interpolate_forward(call, f"F.{short}", call.shape(x), call.get(1, "size", None),
+                               call.get(2, "scale_factor", None), mode)
+
+
+@shape_rule(*fn("pixel_shuffle", "pixel_unshuffle"))
+def pixel_shuffle(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    inverse = call.qualname.endswith("unshuffle")
+    r = call.dim(1, "downscale_factor" if inverse else "upscale_factor")
+    return pixel_shuffle_forward(call, f"F.{call.qualname.rsplit('.', 1)[-1]}", call.shape(x), r, inverse)
+
+
+@shape_rule(*fn("one_hot"))
+def one_hot(call: Call) -> Value:
+    x = call.tensor(0, "tensor")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    n = call.dim(1, "num_classes", -1)
+    if n is None or D.as_int(n) == -1:
+        n = D.flexible("num_classes")  # data-dependent: max(tensor) + 1
+    return Tensor(Shape(s.dims + (n,), s.variadic), "torch", "int")
+
+
+@shape_rule(*also(fn("embedding"), ("torch.embedding",)))
+def embedding(call: Call) -> Value:
+    x, w = call.tensor(0, "input"), call.tensor(1, "weight")
+    if x is None or w is None:
+        return UNKNOWN
+    ws = call.shape(w)
+    if ws.rank is not None and ws.rank != 2:
+        raise ShapeError("operand-rank", f"F.embedding expects a 2-D weight (num_embeddings, embedding_dim), got "
+                                         f"{ws.rank}-D {ws}")
+    s = call.shape(x)
+    if ws.rank != 2:
+        return Tensor(Shape.unknown(), "torch", "float")
+    return Tensor(Shape(s.dims + (ws.dims[1],), s.variadic), "torch", "float")
+
+
+# ---------------------------------------------------------------------------------- normalization
+@shape_rule(*fn("layer_norm", "rms_norm"))
+def layer_norm(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    ns = call.dims(1, "normalized_shape")
+    if ns is not None and any(d is None for d in ns):
+        ns = None
+    name = f"F.{call.qualname.rsplit('.', 1)[-1]}"
+    nst = tuple(ns) if ns is not None else None
+    for i, key in ((2, "weight"), (3, "bias")):
+        t = call.tensor(i, key)
+        if t is not None and nst is not None and not (name == "F.rms_norm" and key == "bias"):
+            ts = call.shape(t)
+            if ts.rank is not None and ts.same(Shape(nst), call.bindings) is D.FALSE:
+                raise ShapeError("layer-input-mismatch", f"{name}: {key} {ts} must have normalized_shape "
+                                                         f"{Shape(nst)}")
+    return layer_norm_forward(call, name, call.shape(x), nst)
+
+
+def _channel_check(call: Call, name: str, s: Shape, what: str, t: Optional[Tensor]) -> None:
+    if t is None or s.rank is None or s.rank < 2:
+        return
+    ts = call.shape(t)
+    if ts.rank != 1:
+        return
+    have, want = s.dims[1], ts.dims[0]
+    if D.compare(have, want, call.bindings) is D.FALSE:
+        raise ShapeError("layer-input-mismatch", lambda: (
+            f"{name}: input {s} has {D.fmt(have)} channels at axis 1 but {what} {ts} has {D.fmt(want)}"
+            f"{mismatch_note(have, want)}"))
+
+
+@shape_rule(*fn("batch_norm"))
+def batch_norm(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    check_min_rank("F.batch_norm", s, 2)
+    for i, key in ((1, "running_mean"), (2, "running_var"), (3, "weight"), (4, "bias")):
+        _channel_check(call, "F.batch_norm", s, key, call.tensor(i, key))
+    return Tensor(s, x.fw, "float")
+
+
+@shape_rule(*fn("instance_norm"))
+def instance_norm(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    for i, key in ((1, "running_mean"), (2, "running_var"), (3, "weight"), (4, "bias")):
+        _channel_check(call, "F.instance_norm", s, key, call.tensor(i, key))
+    return Tensor(s, x.fw, "float")
+
+
+@shape_rule(*fn("group_norm"))
+def group_norm(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    s = call.shape(x)
+    check_min_rank("F.group_norm", s, 2)
+    g = call.dim(1, "num_groups")
+    if s.rank is not None and g is not None:
+        ci, gi = D.as_int(s.dims[1]), D.as_int(g)
+        if ci is not None and gi and ci % gi:
+            raise ShapeError("layer-input-mismatch", f"F.group_norm: {ci} channels at axis 1 of {s} cannot be split "
+                                                     f"into {gi} groups")
+    for i, key in ((2, "weight"), (3, "bias")):
+        _channel_check(call, "F.group_norm", s, key, call.tensor(i, key))
+    return Tensor(s, x.fw, "float")
+
+
+# ---------------------------------------------------------------------------------- losses
+def _reduction(call: Call, pos: int) -> Optional[str]:
+    if any(k in call.kwargs for k in ("size_average", "reduce")):
+        return None
+    v = call.get(pos, "reduction", "mean")
+    return v.value if isinstance(v, Const) and isinstance(v.value, str) else None
+
+
+_LOSS_REDUCTION_POS = {"mse_loss": 4, "l1_loss": 4, "smooth_l1_loss": 4, "huber_loss": 2,
+                       "binary_cross_entropy": 5, "binary_cross_entropy_with_logits": 5, "kl_div": 4,
+                       "soft_margin_loss": 4, "poisson_nll_loss": 6}
+
+
+@shape_rule(*fn(*_LOSS_REDUCTION_POS))
+def loss_elementwise(call: Call) -> Value:
+    name = call.qualname.rsplit(".", 1)[-1]
+    inp, tgt = call.tensor(0, "input"), call.tensor(1, "target")
+    if name == "poisson_nll_loss":
+        inp, tgt = call.tensor(0, "log_input") or inp, tgt
+    return elementwise_loss(call, name, inp, tgt, _reduction(call, _LOSS_REDUCTION_POS[name]))
+
+
+@shape_rule(*fn("cross_entropy", "nll_loss"))
+def loss_class(call: Call) -> Value:
+    name = call.qualname.rsplit(".", 1)[-1]
+    pos = 7 if name == "cross_entropy" else 6
+    return class_loss(call, name, call.tensor(0, "input"), call.tensor(1, "target"), _reduction(call, pos),
+                      name == "cross_entropy")
+
+
+# ---------------------------------------------------------------------------------- similarity, attention
+@shape_rule(*also(fn("cosine_similarity"), ("torch.cosine_similarity",)))
+def cosine_similarity(call: Call) -> Value:
+    a, b = call.tensor(0, "x1"), call.tensor(1, "x2")
+    if a is None or b is None:
+        return UNKNOWN
+    return cosine_similarity_shape(call, "F.cosine_similarity", call.shape(a), call.shape(b), call.int(2, "dim", 1))
+
+
+@shape_rule(*also(fn("pairwise_distance"), ("torch.pairwise_distance",)))
+def pairwise_distance(call: Call) -> Value:
+    a, b = call.tensor(0, "x1"), call.tensor(1, "x2")
+    if a is None or b is None:
+        return UNKNOWN
+    return pairwise_distance_shape(call, "F.pairwise_distance", call.shape(a), call.shape(b),
+                                   call.bool(4, "keepdim", False))
+
+
+@shape_rule(*fn("scaled_dot_product_attention"))
+def scaled_dot_product_attention(call: Call) -> Value:
+    """q (..., L, E), k (..., S, E), v (..., S, Ev) -> (..., L, Ev)."""
+    q, k, v = call.tensor(0, "query"), call.tensor(1, "key"), call.tensor(2, "value")
+    if q is None or k is None or v is None:
+        return UNKNOWN
+    qs, ks, vs = call.shape(q), call.shape(k), call.shape(v)
+    name = "F.scaled_dot_product_attention"
+    for what, s in (("query", qs), ("key", ks), ("value", vs)):
+        if s.rank is not None and s.rank < 2:
+            raise ShapeError("operand-rank", f"{name} expects {what} of at least 2-D (..., L, E), got {s.rank}-D {s}")
+    eq, ek = qs.dim(-1), ks.dim(-1)
+    if eq is not None and ek is not None and D.compare(eq, ek, call.bindings) is D.FALSE:
+        raise ShapeError("matmul-mismatch", lambda: (
+            f"{name}: query {qs} and key {ks} differ in the embedding size at axis -1 ({D.fmt(eq)} != {D.fmt(ek)})"
+            f"{mismatch_note(eq, ek)}"))
+    sk, sv = ks.dim(-2), vs.dim(-2)
+    if sk is not None and sv is not None and D.compare(sk, sv, call.bindings) is D.FALSE:
+        raise ShapeError("matmul-mismatch", lambda: (
+            f"{name}: key {ks} and value {vs} differ in the source length at axis -2 ({D.fmt(sk)} != {D.fmt(sv)})"
+            f"{mismatch_note(sk, sv)}"))
+    if len(qs.dims) < 2 or len(vs.dims) < 2:
+        return Tensor(Shape.unknown(), "torch", "float")
+    enable_gqa = call.bool(7, "enable_gqa", False)
+    bq, bk, bv = (Shape(s.dims[:-2], s.variadic) for s in (qs, ks, vs))
+    if enable_gqa is not False:
+        return Tensor(Shape(qs.dims[:-1] + (vs.dims[-1],), qs.variadic), "torch", "float")
+    batch = broadcast_shapes(call, [bq, bk, bv], kind="batch-mismatch", what=f"batch dims of {name}")
+    return Tensor(Shape(batch.dims + (qs.dims[-2], vs.dims[-1]), batch.variadic), "torch", "float")
