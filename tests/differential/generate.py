@@ -22,12 +22,13 @@ HEADER_NUMPY = ["import numpy as np"]
 
 # Which finding codes answer a shape error of each family (the code of the right family).
 FAMILY_CODES = {
-    "products": ("SHP101", "SHP102", "SHP103", "SHP104", "SHP105"),
+    # SHP601: F.linear with an (in, out) weight is a weight-layout error by the contract (RULES.md).
+    "products": ("SHP101", "SHP102", "SHP103", "SHP104", "SHP105", "SHP601"),
     "layers": ("SHP301", "SHP302", "SHP303", "SHP305"),
     "conv": ("SHP301", "SHP302", "SHP303", "SHP304", "SHP401"),  # SHP401: x.view(-1, 16 * 5 * 5)
     "joins": ("SHP201", "SHP202", "SHP203", "SHP205", "SHP402"),
     "reshapes": ("SHP401", "SHP402", "SHP403", "SHP404"),
-    "broadcasts": ("SHP501",),
+    "broadcasts": ("SHP501",),  # in-place ops included
 }
 
 
@@ -45,6 +46,12 @@ class Program:
     # Warning codes the program may legitimately get although it runs (a column against a row).
     allow_warnings: Tuple[str, ...] = ()
     note: str = ""
+    # Codes besides the family's that answer this program's error (an elementwise op inside a product idiom).
+    extra_codes: Tuple[str, ...] = ()
+
+    @property
+    def codes(self) -> Tuple[str, ...]:
+        return FAMILY_CODES[self.family] + self.extra_codes
 
 
 class _Src:
@@ -55,6 +62,7 @@ class _Src:
         self.alt: List[int] = []
         self.results: List[str] = []
         self.warn: List[str] = []
+        self.codes: List[str] = []
 
     def add(self, text: str, site: bool = False) -> int:
         for part in text.split("\n"):
@@ -930,6 +938,552 @@ def _bshape(a: Sequence[int], b: Sequence[int]) -> Optional[List[int]]:
     return list(reversed(out))
 
 
+# ------------------------------------------------------------------------------------ harder variants
+# Second streams per family (ids "<family>-x<nnn>"): spellings and idioms real code uses that the
+# basic generators above do not reach.
+def gen_products_x(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    form = rng.choice(["layer_weight", "ellipsis_einsum", "outer", "baddbmm", "np_batch_bcast", "tensordot2",
+                       "vec_batched", "multi_dot", "np_vdot_like"])
+    m, k, n = _sz(rng), _sz(rng), _sz(rng)
+    kb = _other(rng, k) if bug else k
+    if form == "layer_weight":
+        s = _Src("torch")
+        s.add(f"lin = nn.Linear({k}, {n})")
+        s.add(f"x = {_t((m, kb), rng)}")
+        s.add(rng.choice(["y = x @ lin.weight.T + lin.bias", "y = torch.matmul(x, lin.weight.t())",
+                          "y = x.mm(lin.weight.transpose(0, 1))"]))
+        s.result("y")
+        return "torch", s, "x @ layer.weight.T"
+    if form == "ellipsis_einsum":
+        s = _Src("torch")
+        b = _sz(rng)
+        s.add(f"a = {_t((b, m, k), rng)}")
+        s.add(f"b = {_t((b, kb, n), rng)}")
+        s.add(rng.choice(["y = torch.einsum('...ij,...jk->...ik', a, b)", "y = torch.einsum('bij, bjk -> bik', a, b)"]))
+        s.result("y")
+        return "torch", s, "einsum with ellipsis/spaces"
+    if form == "outer":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"u = {_arr(fw, (m,), rng)}")
+        s.add(f"v = {_arr(fw, (n,), rng)}")
+        s.add(f"w = {_arr(fw, (n, kb), rng)}")
+        s.add("o = torch.outer(u, v)" if fw == "torch" else "o = np.outer(u, v)")
+        s.add(f"y = o @ w[:, :{k}]" if not bug else "y = o.T @ w")
+        if bug and m == n:
+            s.lines[-1] = "y = o @ w.T"
+        s.result("o", "y")
+        return fw, s, "outer then product"
+    if form == "baddbmm":
+        s = _Src("torch")
+        b = _sz(rng)
+        s.add(f"c = {_t((b, m, n), rng)}")
+        s.add(f"a = {_t((b, m, k), rng)}")
+        s.add(f"w = {_t((b, kb, n), rng)}")
+        s.add("y = torch.baddbmm(c, a, w)")
+        s.result("y")
+        return "torch", s, "baddbmm"
+    if form == "np_batch_bcast":
+        s = _Src("numpy")
+        b1, b2 = _sz(rng), _sz(rng)
+        bb = _other(rng, b2) if bug and rng.random() < 0.5 else b2
+        if bb != b2:
+            kb = k
+        s.add(f"a = {_n((b1, 1, m, k), rng)}")
+        s.add(f"b = {_n((bb, kb, n), rng)}")
+        s.add("y = np.matmul(a, b)")
+        s.result("y")
+        return "numpy", s, "np.matmul broadcast batch"
+    if form == "tensordot2":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        c = _sz(rng)
+        s.add(f"a = {_arr(fw, (m, c, k), rng)}")
+        s.add(f"b = {_arr(fw, (c, kb, n), rng)}")
+        s.add("y = torch.tensordot(a, b, dims=([1, 2], [0, 1]))" if fw == "torch"
+              else "y = np.tensordot(a, b, axes=([1, 2], [0, 1]))")
+        s.result("y")
+        return fw, s, "tensordot over two axes"
+    if form == "vec_batched":
+        s = _Src("torch")
+        b = _sz(rng)
+        s.add(f"v = {_t((k,), rng)}")
+        s.add(f"m = {_t((b, kb, n), rng)}")
+        s.add("y = v @ m")
+        s.result("y")
+        return "torch", s, "1-D @ batched"
+    if form == "multi_dot":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        p_ = _sz(rng)
+        s.add(f"a = {_arr(fw, (m, k), rng)}")
+        s.add(f"b = {_arr(fw, (k, n), rng)}")
+        s.add(f"c = {_arr(fw, (_other(rng, n) if bug else n, p_), rng)}")
+        s.add("y = a @ b @ c" if rng.random() < 0.5 else
+              ("y = torch.linalg.multi_dot([a, b, c])" if fw == "torch" else "y = np.linalg.multi_dot([a, b, c])"))
+        s.result("y")
+        return fw, s, "three-way product"
+    s = _Src("numpy")
+    s.add(f"a = {_n((m, k), rng)}")
+    s.add(f"b = {_n((m, kb), rng)}")
+    s.add(rng.choice(["y = (a * b).sum(axis=1)", "y = np.einsum('ij,ij->i', a, b)"]))
+    s.codes.append("SHP501")  # (a * b).sum(...) fails in the elementwise product
+    s.result("y")
+    return "numpy", s, "row-wise dot"
+
+
+def gen_layers_x(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    s = _Src("torch")
+    form = rng.choice(["modulelist", "nested_seq", "seq_index", "linear_3d", "bilstm", "gru_seq_first",
+                       "lstm_state", "layernorm_tuple", "emb_lstm", "encoder_layer"])
+    batch, t = _sz(rng), _sz(rng)
+    if form == "modulelist":
+        n_layers = rng.randint(2, 4)
+        feats, ins, _ = _chain_sizes(rng, n_layers, bug)
+        s.add("class MLP(nn.Module):")
+        s.add("    def __init__(self):")
+        s.add("        super().__init__()")
+        s.add("        self.layers = nn.ModuleList([")
+        for i in range(n_layers):
+            s.add(f"            nn.Linear({ins[i]}, {feats[i + 1]}),", site=True)
+        s.add("        ])")
+        s.add("")
+        s.add("    def forward(self, x):")
+        s.add("        for layer in self.layers:")
+        s.add("            x = torch.relu(layer(x))")
+        s.add("        return x")
+        s.add("")
+        s.add("")
+        s.add(f"y = MLP()({_t((batch, feats[0]), rng)})")
+        s.result("y")
+        return "torch", s, "ModuleList loop"
+    if form == "nested_seq":
+        feats, ins, _ = _chain_sizes(rng, 3, bug)
+        s.add(f"enc = nn.Sequential(nn.Linear({ins[0]}, {feats[1]}), nn.ReLU())", site=True)
+        s.add(f"dec = nn.Sequential(nn.Linear({ins[1]}, {feats[2]}), nn.ReLU(), nn.Linear({ins[2]}, {feats[3]}))",
+              site=True)
+        s.add("net = nn.Sequential(enc, dec)")
+        s.add(f"y = net({_t((batch, feats[0]), rng)})")
+        s.result("y")
+        return "torch", s, "nested Sequential"
+    if form == "seq_index":
+        feats, ins, _ = _chain_sizes(rng, 3, bug)
+        s.add("net = nn.Sequential(")
+        for i in range(3):
+            s.add(f"    nn.Linear({ins[i]}, {feats[i + 1]}),", site=True)
+        s.add(")")
+        s.add(f"x = {_t((batch, feats[0]), rng)}")
+        s.add("h = net[0](x)")
+        s.add("y = net[1:](h)" if rng.random() < 0.5 else "y = net[2](net[1](h))")
+        s.result("h", "y")
+        return "torch", s, "Sequential indexing/slicing"
+    if form == "linear_3d":
+        feats, ins, _ = _chain_sizes(rng, 2, bug)
+        s.add(f"proj = nn.Linear({ins[0]}, {feats[1]})", site=True)
+        s.add(f"out = nn.Linear({ins[1]}, {feats[2]})", site=True)
+        s.add(f"x = {_t((batch, t, _sz(rng), feats[0]), rng)}")
+        s.add("y = out(F.gelu(proj(x)))")
+        s.result("y")
+        return "torch", s, "Linear on 4-D input"
+    if form in ("bilstm", "gru_seq_first", "lstm_state"):
+        f, hid, c = _sz(rng, 2, 12), _sz(rng, 2, 12), _sz(rng, 2, 6)
+        layers = rng.choice([1, 2])
+        if form == "bilstm":
+            head_in = 2 * hid if not bug else hid
+            s.add(f"rnn = nn.LSTM({f}, {hid}, num_layers={layers}, batch_first=True, bidirectional=True)")
+            s.add(f"head = nn.Linear({head_in}, {c})", site=True)
+            s.add(f"x = {_t((batch, t, f), rng)}")
+            s.add("out, (h, c) = rnn(x)")
+            s.add("y = head(out)")
+            s.result("out", "h", "c", "y")
+            return "torch", s, "bidirectional LSTM"
+        if form == "gru_seq_first":
+            fi = _other(rng, f, 2, 12) if bug else f
+            s.add(f"rnn = nn.GRU({fi}, {hid}, num_layers={layers})", site=True)
+            s.add(f"x = {_t((t, batch, f), rng)}")
+            s.add("out, h = rnn(x)")
+            s.add("y = out[-1]")
+            s.result("out", "h", "y")
+            return "torch", s, "GRU (seq, batch, feature)"
+        hb = _other(rng, hid, 2, 12) if bug else hid
+        s.add(f"rnn = nn.LSTM({f}, {hid}, batch_first=True)", site=True)
+        s.add(f"x = {_t((batch, t, f), rng)}")
+        s.add(f"h0 = {_t((1, batch, hb), rng)}")
+        s.add(f"c0 = {_t((1, batch, hb), rng)}")
+        s.add("out, (h, c) = rnn(x, (h0, c0))")
+        s.result("out", "h")
+        return "torch", s, "LSTM with initial state"
+    if form == "layernorm_tuple":
+        a, b = _sz(rng), _sz(rng)
+        bb = _other(rng, b) if bug else b
+        s.add(f"ln = nn.LayerNorm(({a}, {bb}))", site=True)
+        s.add(f"x = {_t((batch, a, b), rng)}")
+        s.add("y = ln(x)")
+        s.result("y")
+        return "torch", s, "LayerNorm over two axes"
+    if form == "emb_lstm":
+        vocab, d, hid, c = _sz(rng, 10, 40), _sz(rng, 2, 12), _sz(rng, 2, 12), _sz(rng, 2, 6)
+        di = _other(rng, d, 2, 12) if bug else d
+        s.add("class Tagger(nn.Module):")
+        s.add("    def __init__(self):")
+        s.add("        super().__init__()")
+        s.add(f"        self.emb = nn.Embedding({vocab}, {d})", site=True)
+        s.add(f"        self.lstm = nn.LSTM({di}, {hid}, batch_first=True)", site=True)
+        s.add(f"        self.out = nn.Linear({hid}, {c})")
+        s.add("")
+        s.add("    def forward(self, tokens):")
+        s.add("        h, _ = self.lstm(self.emb(tokens))")
+        s.add("        return self.out(h)")
+        s.add("")
+        s.add("")
+        s.add(f"y = Tagger()(torch.randint(0, {vocab}, ({batch}, {t})))")
+        s.result("y")
+        return "torch", s, "Embedding + LSTM tagger"
+    heads = rng.choice([1, 2, 4])
+    d = heads * _sz(rng, 1, 4)
+    di = d + heads if bug else d
+    s.add(f"layer = nn.TransformerEncoderLayer(d_model={d}, nhead={heads}, dim_feedforward={_sz(rng, 4, 16)}, "
+          f"batch_first=True)", site=True)
+    s.add(f"x = {_t((batch, t, di), rng)}")
+    s.add("y = layer(x)")
+    s.result("y")
+    return "torch", s, "TransformerEncoderLayer"
+
+
+def gen_conv_x(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    s = _Src("torch")
+    form = rng.choice(["tuple_args", "same_pad", "adaptive", "batchnorm2d", "transpose", "rank", "groups",
+                       "ceil_pool", "unbatched"])
+    b, cin, cout = _sz(rng, 1, 4), _sz(rng, 1, 6), _sz(rng, 2, 8)
+    h, w = _sz(rng, 8, 20), _sz(rng, 8, 20)
+    if form == "tuple_args":
+        kh, kw = rng.choice([1, 3, 5]), rng.choice([1, 3, 5])
+        sh, sw = rng.choice([1, 2]), rng.choice([1, 2])
+        ph, pw = rng.choice([0, 1]), rng.choice([0, 1, 2])
+        oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        fc_in = cout * oh * ow
+        if bug:
+            fc_in = cout * ow * (oh + 1)
+        s.add(f"conv = nn.Conv2d({cin}, {cout}, kernel_size=({kh}, {kw}), stride=({sh}, {sw}), padding=({ph}, {pw}))",
+              site=True)
+        s.add(f"fc = nn.Linear({fc_in}, 3)", site=True)
+        s.add(f"x = {_t((b, cin, h, w), rng)}")
+        s.add("h = conv(x)")
+        s.add("y = fc(h.view(h.size(0), -1))")
+        s.result("h", "y")
+        return "torch", s, "conv2d tuple arguments"
+    if form == "same_pad":
+        k = rng.choice([3, 5])
+        fc_in = cout * h * w if not bug else cout * (h - k + 1) * (w - k + 1)
+        s.add(f"conv = nn.Conv2d({cin}, {cout}, {k}, padding='same')", site=True)
+        s.add(f"fc = nn.Linear({fc_in}, 4)", site=True)
+        s.add(f"x = {_t((b, cin, h, w), rng)}")
+        s.add("h = conv(x)")
+        s.add("y = fc(torch.flatten(h, 1))")
+        s.result("h", "y")
+        return "torch", s, "padding='same'"
+    if form == "adaptive":
+        o = rng.choice([1, 2, 4])
+        fc_in = cout * o * o if not bug else cout
+        if bug and o == 1:
+            fc_in = cout * 4
+        s.add("net = nn.Sequential(")
+        s.add(f"    nn.Conv2d({cin}, {cout}, 3, padding=1),")
+        s.add("    nn.ReLU(),")
+        s.add(f"    nn.AdaptiveAvgPool2d({o if rng.random() < 0.5 else (o, o)}),", site=True)
+        s.add("    nn.Flatten(),")
+        s.add(f"    nn.Linear({fc_in}, 5),", site=True)
+        s.add(")")
+        s.add(f"y = net({_t((b, cin, h, w), rng)})")
+        s.result("y")
+        return "torch", s, "AdaptiveAvgPool2d"
+    if form == "batchnorm2d":
+        cb = _other(rng, cout, 2, 8) if bug else cout
+        s.add(f"conv = nn.Conv2d({cin}, {cout}, 3)")
+        s.add(f"bn = nn.BatchNorm2d({cb})", site=True)
+        s.add(f"x = {_t((b, cin, h, w), rng)}")
+        s.add("y = F.relu(bn(conv(x)))")
+        s.result("y")
+        return "torch", s, "Conv2d + BatchNorm2d"
+    if form == "transpose":
+        k, st = rng.choice([2, 3, 4]), rng.choice([1, 2])
+        pad = rng.choice([0, 1]) if k > 2 else 0
+        op = rng.choice([0, 1]) if st == 2 else 0
+        cx = _other(rng, cin, 1, 6) if bug else cin
+        s.add(f"up = nn.ConvTranspose2d({cin}, {cout}, {k}, stride={st}, padding={pad}, output_padding={op})",
+              site=True)
+        s.add(f"y = up({_t((b, cx, h, w), rng)})")
+        s.result("y")
+        return "torch", s, "ConvTranspose2d"
+    if form == "rank":
+        nd = rng.choice([1, 2])
+        # A rank the layer does not take: Conv2d on (B, H, W) is read as unbatched (C, H, W) by torch.
+        shape = (b, cin) + (h,) * nd
+        if bug:
+            shape = (b, cin) + (h,) * (nd + 2)
+        s.add(f"conv = nn.Conv{nd}d({cin}, {cout}, 3)", site=True)
+        s.add(f"y = conv({_t(shape, rng)})")
+        s.result("y")
+        return "torch", s, "conv input rank"
+    if form == "groups":
+        g = rng.choice([2, 4])
+        ci, co = g * _sz(rng, 1, 3), g * _sz(rng, 1, 3)
+        cx = ci + g if bug else ci
+        s.add(f"conv = nn.Conv2d({ci}, {co}, 3, padding=1, groups={g})", site=True)
+        s.add(f"y = conv({_t((b, cx, h, w), rng)})")
+        s.result("y")
+        return "torch", s, "grouped conv"
+    if form == "ceil_pool":
+        k = rng.choice([2, 3])
+        st = rng.choice([2, 3])
+        oh = -(-(h - k) // st) + 1
+        if (oh - 1) * st >= h:
+            oh -= 1
+        ow = -(-(w - k) // st) + 1
+        if (ow - 1) * st >= w:
+            ow -= 1
+        fc_in = cin * oh * ow if not bug else cin * ((h - k) // st + 1) * ((w - k) // st + 1)
+        if bug and fc_in == cin * oh * ow:
+            fc_in += cin
+        s.add(f"pool = nn.MaxPool2d({k}, stride={st}, ceil_mode=True)", site=True)
+        s.add(f"fc = nn.Linear({fc_in}, 2)", site=True)
+        s.add(f"x = {_t((b, cin, h, w), rng)}")
+        s.add("p = pool(x)")
+        s.add("y = fc(p.flatten(1))")
+        s.result("p", "y")
+        return "torch", s, "MaxPool2d ceil_mode"
+    cx = _other(rng, cin, 1, 6) if bug else cin
+    s.add(f"conv = nn.Conv2d({cin}, {cout}, 3, padding=1)", site=True)
+    s.add(f"y = conv({_t((cx, h, w), rng)})")
+    s.result("y")
+    return "torch", s, "unbatched conv input"
+
+
+def gen_joins_x(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    form = rng.choice(["hvstack_torch", "column_stack", "dstack", "cat_unsqueeze", "cat_comprehension",
+                       "cat_features"])
+    a, b = _sz(rng), _sz(rng)
+    if form == "hvstack_torch":
+        s = _Src("torch")
+        op = rng.choice(["hstack", "vstack"])
+        r1, r2 = (a, _sz(rng)), (a, _sz(rng)) if op == "hstack" else (_sz(rng), b)
+        if op == "vstack":
+            r1, r2 = (_sz(rng), b), (_sz(rng), b)
+        if bug:
+            r2 = (_other(rng, r1[0]), r2[1]) if op == "hstack" else (r2[0], _other(rng, r1[1]))
+        s.add(f"p = {_t(r1, rng)}")
+        s.add(f"q = {_t(r2, rng)}")
+        s.add(f"y = torch.{op}([p, q])")
+        s.result("y")
+        return "torch", s, f"torch.{op}"
+    if form == "column_stack":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"p = {_arr(fw, (a,), rng)}")
+        s.add(f"q = {_arr(fw, (_other(rng, a) if bug else a,), rng)}")
+        s.add(f"r = {_arr(fw, (a, b), rng)}")
+        s.add("y = torch.column_stack([p, q, r])" if fw == "torch" else "y = np.column_stack([p, q, r])")
+        s.result("y")
+        return fw, s, "column_stack"
+    if form == "dstack":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"p = {_arr(fw, (a, b), rng)}")
+        s.add(f"q = {_arr(fw, (a, _other(rng, b) if bug else b), rng)}")
+        s.add("y = torch.dstack([p, q])" if fw == "torch" else "y = np.dstack([p, q])")
+        s.result("y")
+        return fw, s, "dstack"
+    if form == "cat_unsqueeze":
+        s = _Src("torch")
+        n = _sz(rng)
+        s.add(f"seq = {_t((n, a, b), rng)}")
+        s.add(f"tok = {_t((a, _other(rng, b) if bug else b), rng)}")
+        s.add("y = torch.cat([tok.unsqueeze(0), seq], dim=0)")
+        s.result("y")
+        return "torch", s, "cat with unsqueeze"
+    if form == "cat_comprehension":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        n = rng.randint(2, 4)
+        s.add(f"parts = [{_arr(fw, (a, b), rng)} for _ in range({n})]")
+        s.add(f"extra = {_arr(fw, (_other(rng, a) if bug else a, _sz(rng)), rng)}")
+        s.add("y = torch.cat(parts + [extra], dim=1)" if fw == "torch" else
+              "y = np.concatenate(parts + [extra], axis=1)")
+        s.result("y")
+        return fw, s, "cat of a built list"
+    s = _Src("torch")
+    t = _sz(rng)
+    s.add(f"h = {_t((a, t, b), rng)}")
+    c = _sz(rng)
+    s.add(f"ctx = {_t((a, _other(rng, t) if bug else t, c), rng)}")
+    s.add("z = torch.cat((h, ctx), -1)")
+    s.add(f"proj = nn.Linear({b + c}, {_sz(rng)})")
+    s.add("y = proj(z)")
+    s.result("z", "y")
+    return "torch", s, "cat features then Linear"
+
+
+def gen_reshapes_x(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    form = rng.choice(["heads", "heads", "permute_view", "movedim", "unflatten", "split_chunk", "expand_repeat",
+                       "np_tile", "index_none", "size_index", "mT", "np_squeeze"])
+    bsz, t, h, d = _sz(rng, 1, 4), _sz(rng), rng.choice([1, 2, 4]), _sz(rng, 1, 4)
+    e = h * d
+    if form == "heads":
+        s = _Src("torch")
+        hb = h + 1 if bug else h
+        s.add(f"x = {_t((bsz, t, e), rng)}")
+        s.add(f"q = x.view({bsz}, {t}, {hb}, {d}).transpose(1, 2)")
+        s.add(f"y = q.transpose(1, 2).contiguous().view({bsz}, {t}, -1)" if rng.random() < 0.5 else
+              f"y = q.reshape({bsz} * {hb}, {t}, {d})")
+        s.result("q", "y")
+        return "torch", s, "multi-head split/merge"
+    if form == "permute_view":
+        s = _Src("torch")
+        c, hh, ww = _sz(rng), _sz(rng), _sz(rng)
+        s.add(f"x = {_t((bsz, c, hh, ww), rng)}")
+        tgt = f"{bsz}, {hh * ww}, {c}" if not bug else f"{bsz}, {hh * ww}, {c + 1}"
+        s.add(f"y = x.permute(0, 2, 3, 1).reshape({tgt})")
+        s.result("y")
+        return "torch", s, "permute then reshape"
+    if form == "movedim":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        shape = [_sz(rng) for _ in range(3)]
+        src, dst = rng.randrange(3), rng.randrange(-3, 3)
+        if bug:
+            dst = rng.choice([3, -4])
+        s.add(f"x = {_arr(fw, shape, rng)}")
+        s.add(f"y = torch.movedim(x, {src}, {dst})" if fw == "torch" else f"y = np.moveaxis(x, {src}, {dst})")
+        s.result("y")
+        return fw, s, "movedim/moveaxis"
+    if form == "unflatten":
+        s = _Src("torch")
+        s.add(f"x = {_t((bsz, t * e), rng)}")
+        s.add(f"y = x.unflatten(1, ({t}, {e + 1 if bug else e}))")
+        s.result("y")
+        return "torch", s, "unflatten"
+    if form == "split_chunk":
+        s = _Src("torch")
+        n = rng.choice([2, 3])
+        s.add(f"x = {_t((bsz, n * d, t), rng)}")
+        if rng.random() < 0.5:
+            s.add(f"a, b = x.chunk(2, dim={1 if not bug else 3})" if n == 2 else
+                  f"a, b, c = torch.chunk(x, 3, dim={1 if not bug else 3})")
+        else:
+            s.add(f"parts = torch.split(x, {d}, dim={1 if not bug else -4})")
+            s.add("a = parts[0]")
+        s.result("a")
+        return "torch", s, "split/chunk"
+    if form == "expand_repeat":
+        s = _Src("torch")
+        s.add(f"x = {_t((bsz, 1, d), rng)}")
+        if rng.random() < 0.5:
+            s.add(f"y = x.expand(-1, {t}, {d + 1 if bug else d})")
+        else:
+            s.add(f"y = x.repeat(1, {t}, 2)" if not bug else f"y = x.repeat(1, {t})")
+        s.result("y")
+        return "torch", s, "expand/repeat"
+    if form == "np_tile":
+        s = _Src("numpy")
+        s.add(f"x = {_n((t, d), rng)}")
+        s.add("y = np.tile(x, (2, 1))" if rng.random() < 0.5 else f"y = np.broadcast_to(x, ({bsz}, {t}, {d}))")
+        if bug:
+            s.lines[-1] = f"y = np.broadcast_to(x, ({bsz}, {t}, {d + 1}))"
+        s.result("y")
+        return "numpy", s, "tile/broadcast_to"
+    if form == "index_none":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (t, d + 1), rng)}")
+        s.add(rng.choice(["y = x[:, None, :]", "y = x[None]", "y = x[..., None]", "y = x[1:, -1]", "y = x[::2]",
+                          "y = x[:, :2, None]"]))
+        if bug:
+            s.lines[-1] = rng.choice(["y = x[:, :, 0]", "y = x[0, 0, 0]", "y = x[:, None, :, 1]"])
+        s.result("y")
+        return fw, s, "indexing with None/slices"
+    if form == "size_index":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (bsz, t, e), rng)}")
+        ax = rng.choice([0, 1, 2, -1]) if not bug else rng.choice([3, -4])
+        s.add(f"n = x.shape[{ax}]" if fw == "numpy" or rng.random() < 0.5 else f"n = x.size({ax})")
+        s.add("y = x.reshape(n, -1)")
+        s.result("y")
+        return fw, s, "size(d)/shape[d]"
+    if form == "mT":
+        s = _Src("torch")
+        s.add(f"x = {_t((bsz, t, d) if not bug else (t,), rng)}")
+        s.add("y = x.mT")
+        s.result("y")
+        return "torch", s, ".mT"
+    s = _Src("numpy")
+    s.add(f"x = {_n((t, 1, d), rng)}")
+    s.add("y = np.squeeze(x, axis=1)" if not bug else f"y = np.squeeze(x, axis={rng.choice([3, -4])})")
+    s.result("y")
+    return "numpy", s, "np.squeeze axis"
+
+
+def gen_broadcasts_x(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    form = rng.choice(["normalize", "normalize", "softmax_np", "pairwise", "inplace", "bias_add", "mask"])
+    n, d = _sz(rng), _sz(rng)
+    if n == d:
+        d = _other(rng, n)
+    fw = rng.choice(["torch", "numpy"])
+    s = _Src(fw)
+    if form == "normalize":
+        s.add(f"x = {_arr(fw, (n, d), rng)}")
+        ax = rng.choice([0, 1])
+        if fw == "torch":
+            keep = ", keepdim=True" if (not bug or ax == 0) else ""
+            s.add(f"mu = x.mean(dim={ax}{keep})")
+            s.add(f"sd = x.std(dim={ax}{keep})")
+        else:
+            keep = ", keepdims=True" if (not bug or ax == 0) else ""
+            s.add(f"mu = x.mean(axis={ax}{keep})")
+            s.add(f"sd = x.std(axis={ax}{keep})")
+        s.add("y = (x - mu) / (sd + 1e-5)")
+        s.result("mu", "y")
+        return fw, s, "normalize with keepdim"
+    if form == "softmax_np":
+        s = _Src("numpy")
+        s.add(f"x = {_n((n, d), rng)}")
+        s.add("e = np.exp(x - x.max(axis=1, keepdims=True))")
+        s.add("y = e / e.sum(axis=1, keepdims=True)" if not bug else "y = e / e.sum(axis=1)")
+        s.result("e", "y")
+        return "numpy", s, "manual softmax"
+    if form == "pairwise":
+        m = _sz(rng)
+        s.add(f"a = {_arr(fw, (n, d), rng)}")
+        s.add(f"b = {_arr(fw, (m, _other(rng, d) if bug else d), rng)}")
+        s.add("diff = a[:, None, :] - b[None, :, :]")
+        s.add("y = (diff ** 2).sum(-1)" if fw == "torch" else "y = (diff ** 2).sum(axis=-1)")
+        s.result("diff", "y")
+        return fw, s, "pairwise differences"
+    if form == "inplace":
+        s.add(f"acc = {_arr(fw, (n, d), rng)}")
+        s.add(f"u = {_arr(fw, (d,) if not bug else (_other(rng, d),), rng)}")
+        s.add("acc += u")
+        s.add("y = acc * 2")
+        s.result("y")
+        return fw, s, "in-place add"
+    if form == "bias_add":
+        t = _sz(rng)
+        s.add(f"h = {_arr(fw, (n, t, d), rng)}")
+        s.add(f"bias = {_arr(fw, (t if bug else d,), rng)}")
+        if bug and t == d:
+            s.lines[-1] = f"bias = {_arr(fw, (_other(rng, d),), rng)}"
+        s.add("y = h + bias")
+        s.result("y")
+        return fw, s, "bias over the last axis"
+    s = _Src("torch")
+    t = _sz(rng)
+    s.add(f"scores = {_t((n, t, t), rng)}")
+    s.add(f"mask = torch.ones({t}, {_other(rng, t) if bug else t}).tril().bool()")
+    s.add("y = scores.masked_fill(~mask, float('-inf'))")
+    s.result("y")
+    return "torch", s, "causal mask"
+
+
 # ------------------------------------------------------------------------------------ all programs
 GENERATORS: dict = {
     "products": gen_products,
@@ -941,6 +1495,17 @@ GENERATORS: dict = {
 }
 
 COUNTS = {"products": 80, "layers": 60, "conv": 70, "joins": 60, "reshapes": 70, "broadcasts": 60}
+
+EXTRA_GENERATORS: dict = {
+    "products": gen_products_x,
+    "layers": gen_layers_x,
+    "conv": gen_conv_x,
+    "joins": gen_joins_x,
+    "reshapes": gen_reshapes_x,
+    "broadcasts": gen_broadcasts_x,
+}
+
+EXTRA_COUNTS = {"products": 40, "layers": 40, "conv": 40, "joins": 30, "reshapes": 50, "broadcasts": 30}
 
 
 def generate(seed: int = SEED, counts: Optional[dict] = None) -> List[Program]:
@@ -954,7 +1519,16 @@ def generate(seed: int = SEED, counts: Optional[dict] = None) -> List[Program]:
             bug = i % 2 == 1
             fw, src, note = gen(rng, bug)
             text, results, alt = src.finish()
-            out.append(Program(f"{family}-{i:03d}", family, fw, text, results, bug, alt, tuple(src.warn), note))
+            out.append(Program(f"{family}-{i:03d}", family, fw, text, results, bug, alt, tuple(src.warn), note,
+                               tuple(src.codes)))
+    for family, gen in EXTRA_GENERATORS.items():
+        rng = random.Random(f"{seed}:{family}:extra")
+        for i in range(EXTRA_COUNTS[family]):
+            bug = i % 2 == 1
+            fw, src, note = gen(rng, bug)
+            text, results, alt = src.finish()
+            out.append(Program(f"{family}-x{i:03d}", family, fw, text, results, bug, alt, tuple(src.warn), note,
+                               tuple(src.codes)))
     return out
 
 

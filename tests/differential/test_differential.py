@@ -125,7 +125,7 @@ def judge(p: Program, oracle: Optional[Oracle] = None) -> Verdict:
     shown = "; ".join(f"line {f.line} {f.code} {f.severity}: {f.message}" for f in serious) or "nothing"
     if not oracle.ok:
         accepted_lines = set(oracle.lines) | set(p.alt_lines)
-        codes = FAMILY_CODES[p.family]
+        codes = p.codes
         errors = [f for f in findings if f.severity == "error"]
         good = [f for f in errors if f.line in accepted_lines and f.code in codes]
         if good:
