@@ -126,6 +126,10 @@ def matmul_shape(call: Call, a: Shape, b: Shape, kind_rank: str = "operand-rank"
     if t is D.FALSE:
         raise _inner_mismatch(call, a, b, ka, kb, name, texts)
     # result
+    if len(a.dims) < 2 and a.rank != 1:  # (*, k): a vector or a batch of matrices
+        return Shape((b.dims[-1],), True) if len(b.dims) >= 2 else Shape.unknown()
+    if len(b.dims) < 2 and b.rank != 1:
+        return Shape.unknown()
     if a.rank == 1 and b.rank == 1:
         return Shape(())
     if a.rank == 1:

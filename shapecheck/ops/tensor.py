@@ -535,9 +535,9 @@ def elementwise(call: Call, a: Value, b: Value, what: str) -> Value:
     if ta is None or tb is None:
         t = ta or tb
         other = b if ta is not None else a
-        if isinstance(other, (Int, Const)) or other is UNKNOWN:
-            return Tensor(t.shape, t.fw, t.dtype) if other is not UNKNOWN else Tensor(t.shape, t.fw)
-        return UNKNOWN
+        if isinstance(other, (Int, Const)):  # a Python scalar keeps the tensor's shape
+            return Tensor(t.shape, t.fw, t.dtype)
+        return Tensor(Shape.unknown(), t.fw)  # the other side may be a tensor that broadcasts it up
     sa, sb = call.shape(ta), call.shape(tb)
     out = broadcast_shapes(call, [sa, sb], what=f"{what}")
     if is_outer_product(sa, sb):
