@@ -232,6 +232,11 @@ class KerasLayer(LayerRule):
             out = self.compute(layer, call, call.shape(x))
         if isinstance(out, Shape):
             out = Tensor(out, FW, "float")
+        first = call.get(0, "inputs")
+        first = first.items[0] if isinstance(first, Seq) and first.items else first
+        if "_output_tensor" not in layer.config and isinstance(first, Tensor) and first.fw == FW and isinstance(
+                out, (Tensor, Seq)):
+            layer.config["_output_tensor"] = out  # Keras's layer.output: its first symbolic call
         return record(out, layer, call)
 
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
@@ -732,6 +737,8 @@ class Pool(KerasLayer):
         r = self.rank
         kw = call.kwargs
         pv = call.get(None, "pool_length") if "pool_length" in kw else call.get(0, "pool_size")
+        if pv is UNKNOWN and "Average" in type(self).__name__:
+            return None  # Keras 3 requires pool_size here (Keras 2 defaulted to 2): a TypeError, not ours
         pool = [2] * r if pv is UNKNOWN else ints(pv, r)
         sv = call.get(1, "strides") if "stride" not in kw else kw["stride"]
         strides = pool if sv is UNKNOWN or (isinstance(sv, Const) and sv.value is None) else ints(sv, r)
