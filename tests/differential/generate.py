@@ -30,6 +30,8 @@ FAMILY_CODES = {
     "reshapes": ("SHP401", "SHP402", "SHP403", "SHP404"),
     "broadcasts": ("SHP501",),  # in-place ops included
 }
+# Semantic traps (mostly valid programs): any shape rule answers their few bugs.
+FAMILY_CODES["traps"] = tuple(sorted({c for cs in FAMILY_CODES.values() for c in cs}))
 
 
 @dataclass
@@ -1484,6 +1486,161 @@ def gen_broadcasts_x(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
     return "torch", s, "causal mask"
 
 
+# ------------------------------------------------------------------------------------ semantic traps
+# Programs where the frameworks' exact semantics matter (np.dot on N-D arrays, squeeze() with no
+# axis, reductions over tuples of axes, namedtuple results, fancy indexing). Mostly valid: they test
+# the inferred shapes and that nothing is reported; any shape rule's code answers their bugs.
+def gen_traps(rng: random.Random, bug: bool) -> Tuple[str, _Src, str]:
+    a, b, c, d = _sz(rng), _sz(rng), _sz(rng), _sz(rng)
+    form = rng.choice(["np_dot_nd", "matmul_1d_3d", "squeeze_all", "sum_all", "max_dim", "mean_tuple",
+                       "flatten_all", "interpolate", "flatten_layer", "expand_dims_tuple", "zero_d", "arange_reshape",
+                       "t_1d", "fancy_index", "einsum_unary", "step_slice", "keepdim_neg", "np_dot_scalar",
+                       "topk", "one_hot_like"])
+    if form == "np_dot_nd":
+        s = _Src("numpy")
+        s.add(f"x = {_n((a, b, c), rng)}")
+        s.add(f"w = {_n((d, _other(rng, c) if bug else c, a), rng)}")
+        s.add("y = np.dot(x, w)")
+        s.result("y")
+        return "numpy", s, "np.dot of 3-D arrays"
+    if form == "matmul_1d_3d":
+        s = _Src("torch")
+        s.add(f"x = {_t((a, b, c), rng)}")
+        s.add(f"v = {_t((_other(rng, c) if bug else c,), rng)}")
+        s.add("y = x @ v")
+        s.result("y")
+        return "torch", s, "3-D @ 1-D"
+    if form == "squeeze_all":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (1, a, 1, b), rng)}")
+        s.add("y = x.squeeze()")
+        s.result("y")
+        return fw, s, "squeeze() with no axis"
+    if form == "sum_all":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (a, b), rng)}")
+        s.add(rng.choice(["y = x.sum()", "y = x.mean()"]) if fw == "torch" else rng.choice(["y = np.sum(x)[None]",
+                                                                                             "y = x.max(keepdims=True)"]))
+        s.result("y")
+        return fw, s, "reduce everything"
+    if form == "max_dim":
+        s = _Src("torch")
+        s.add(f"x = {_t((a, b, c), rng)}")
+        ax = rng.choice([0, 1, -1]) if not bug else 3
+        s.add(rng.choice([f"y, idx = x.max(dim={ax})", f"y = x.max(dim={ax}).values", f"y, idx = torch.min(x, {ax})"]))
+        s.result("y")
+        return "torch", s, "max(dim) namedtuple"
+    if form == "mean_tuple":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (a, b, c, d), rng)}")
+        axes = "(2, 3)" if not bug else "(2, 4)"
+        s.add(f"y = x.mean(dim={axes})" if fw == "torch" else f"y = x.mean(axis={axes})")
+        s.result("y")
+        return fw, s, "mean over a tuple of axes"
+    if form == "flatten_all":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (a, b, c), rng)}")
+        s.add(rng.choice(["y = x.flatten()", "y = x.reshape(-1)"]) if fw == "numpy" else
+              rng.choice(["y = x.flatten()", "y = x.view(-1)", "y = torch.ravel(x)"]))
+        s.result("y")
+        return fw, s, "flatten everything"
+    if form == "interpolate":
+        s = _Src("torch")
+        s.add(f"x = {_t((a, b, c, d), rng)}")
+        s.add(rng.choice(["y = F.interpolate(x, scale_factor=2)", f"y = F.interpolate(x, size=({c + 1}, {d + 2}))",
+                          "y = F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)"]))
+        s.result("y")
+        return "torch", s, "F.interpolate"
+    if form == "flatten_layer":
+        s = _Src("torch")
+        s.add(f"x = {_t((a, b, c, d), rng)}")
+        s.add("f = nn.Flatten(start_dim=2)")
+        s.add(f"lin = nn.Linear({c * d if not bug else c + d}, 3)", site=True)
+        s.add("y = lin(f(x))")
+        s.result("y")
+        return "torch", s, "nn.Flatten(start_dim=2)"
+    if form == "expand_dims_tuple":
+        s = _Src("numpy")
+        s.add(f"x = {_n((a, b), rng)}")
+        s.add("y = np.expand_dims(x, (0, 3))" if not bug else "y = np.expand_dims(x, (0, 4))")
+        s.result("y")
+        return "numpy", s, "expand_dims with a tuple"
+    if form == "zero_d":
+        s = _Src("torch")
+        s.add(f"x = {_t((a, b), rng)}")
+        s.add("t = torch.tensor(3.0)")
+        s.add("y = x * t + t")
+        s.result("t", "y")
+        return "torch", s, "0-d tensor operand"
+    if form == "arange_reshape":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        n = a * b
+        s.add(f"x = torch.arange({n})" if fw == "torch" else f"x = np.arange({n})")
+        s.add(f"y = x.reshape({a}, {b + 1 if bug else b})")
+        s.result("x", "y")
+        return fw, s, "arange then reshape"
+    if form == "t_1d":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"v = {_arr(fw, (a,), rng)}")
+        s.add("y = v.T")
+        s.result("y")
+        return fw, s, "transpose of a 1-D array"
+    if form == "fancy_index":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (a + 2, b), rng)}")
+        s.add(rng.choice(["y = x[[0, 2]]", "y = x[:, [0, 1]]", "y = x[[0, 1, 2], 0]"]))
+        s.result("y")
+        return fw, s, "fancy indexing"
+    if form == "einsum_unary":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (a, a), rng)}")
+        pat = rng.choice(["ii->i", "ij->ji", "ij->", "ij->j"])
+        lib = "torch" if fw == "torch" else "np"
+        s.add(f"y = {lib}.einsum('{pat}', x)")
+        s.result("y")
+        return fw, s, f"einsum {pat}"
+    if form == "step_slice":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (a + 3, b + 3), rng)}")
+        s.add(rng.choice(["y = x[1:-1, ::2]", "y = x[::3, 1:]", "y = x[-2:, :-1]", "y = x[2:100]"]))
+        s.result("y")
+        return fw, s, "strided slices"
+    if form == "keepdim_neg":
+        fw = rng.choice(["torch", "numpy"])
+        s = _Src(fw)
+        s.add(f"x = {_arr(fw, (a, b, c), rng)}")
+        s.add("y = x.sum(dim=-2, keepdim=True)" if fw == "torch" else "y = x.sum(axis=-2, keepdims=True)")
+        s.add("z = x - y")
+        s.result("y", "z")
+        return fw, s, "keepdim on a negative axis"
+    if form == "np_dot_scalar":
+        s = _Src("numpy")
+        s.add(f"x = {_n((a, b), rng)}")
+        s.add("y = np.dot(x, 2.0)")
+        s.result("y")
+        return "numpy", s, "np.dot with a scalar"
+    if form == "topk":
+        s = _Src("torch")
+        s.add(f"x = {_t((a, b + 2), rng)}")
+        s.add("vals, idx = torch.topk(x, 2, dim=1)" if not bug else "vals, idx = torch.topk(x, 2, dim=2)")
+        s.result("vals", "idx")
+        return "torch", s, "topk"
+    s = _Src("torch")
+    s.add(f"labels = torch.randint(0, {c}, ({a},))")
+    s.add(f"y = F.one_hot(labels, num_classes={c})")
+    s.result("y")
+    return "torch", s, "one_hot"
+
+
 # ------------------------------------------------------------------------------------ all programs
 GENERATORS: dict = {
     "products": gen_products,
@@ -1503,9 +1660,10 @@ EXTRA_GENERATORS: dict = {
     "joins": gen_joins_x,
     "reshapes": gen_reshapes_x,
     "broadcasts": gen_broadcasts_x,
+    "traps": gen_traps,
 }
 
-EXTRA_COUNTS = {"products": 40, "layers": 40, "conv": 40, "joins": 30, "reshapes": 50, "broadcasts": 30}
+EXTRA_COUNTS = {"products": 40, "layers": 40, "conv": 40, "joins": 30, "reshapes": 50, "broadcasts": 30, "traps": 60}
 
 
 def generate(seed: int = SEED, counts: Optional[dict] = None) -> List[Program]:

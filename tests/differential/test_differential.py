@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -69,7 +70,9 @@ def run_for_real(p: Program) -> Oracle:
 
     np.random.seed(0)
     try:
-        exec(code, ns)  # noqa: S102 - the oracle: generated programs, run for real on purpose
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # x.T on 1-D, zero-element init: the programs are noisy on purpose
+            exec(code, ns)  # noqa: S102 - the oracle: generated programs, run for real on purpose
     except Exception as e:  # noqa: BLE001 - every failure is data
         lines = tuple(fr.lineno for fr in traceback.extract_tb(e.__traceback__) if fr.filename == filename)
         msg = str(e)
