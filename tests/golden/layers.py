@@ -6,6 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 x = torch.randn(32, 784)
+e64 = torch.randn(2, 10, 64)
 
 # ---------------------------------------------------------------- Linear
 fc = nn.Linear(784, 128)
@@ -148,3 +149,39 @@ reveal_shape(weights)  # revealed: (2, 10, 10)
 attn2, _ = nn.MultiheadAttention(32, 4, batch_first=True)(e, e, e)  # E: SHP301
 q4 = torch.randn(2, 4, 10, 16)
 reveal_shape(F.scaled_dot_product_attention(q4, q4, q4))  # revealed: (2, 4, 10, 16)
+
+# ---------------------------------------------------------------- more layers and spellings
+e = torch.randn(2, 10, 64)
+reveal_shape(nn.Flatten()(torch.randn(8, 3, 4, 4)))  # revealed: (8, 48)
+reveal_shape(nn.Unflatten(1, (3, 16))(torch.randn(8, 48)))  # revealed: (8, 3, 16)
+reveal_shape(nn.LazyLinear(10)(x))  # revealed: (32, 10)
+reveal_shape(nn.Identity()(x))  # revealed: (32, 784)
+reveal_shape(nn.TransformerEncoderLayer(d_model=64, nhead=8, batch_first=True)(e64))  # revealed: (2, 10, 64)
+reveal_shape(nn.Upsample(scale_factor=2)(img))  # revealed: (8, 3, 64, 64)
+reveal_shape(F.interpolate(img, size=(16, 16)))  # revealed: (8, 3, 16, 16)
+reveal_shape(nn.PixelShuffle(2)(torch.randn(1, 16, 8, 8)))  # revealed: (1, 4, 16, 16)
+reveal_shape(nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False)(img))  # revealed: (8, 16, 16, 16)
+reveal_shape(nn.Conv2d(3, 12, 3, groups=3)(img))  # revealed: (8, 12, 30, 30)
+reveal_shape(nn.ConvTranspose2d(3, 8, 3, stride=2, padding=1, output_padding=1)(img))  # revealed: (8, 8, 64, 64)
+reveal_shape(nn.MaxPool2d(2, ceil_mode=True)(torch.randn(1, 3, 5, 5)))  # revealed: (1, 3, 3, 3)
+reveal_shape(nn.AvgPool1d(2)(torch.randn(2, 4, 9)))  # revealed: (2, 4, 4)
+reveal_shape(nn.Conv3d(1, 4, 3)(torch.randn(2, 1, 8, 8, 8)))  # revealed: (2, 4, 6, 6, 6)
+reveal_shape(nn.InstanceNorm2d(3)(img))  # revealed: (8, 3, 32, 32)
+reveal_shape(nn.Dropout2d(0.2)(img))  # revealed: (8, 3, 32, 32)
+reveal_shape(nn.ReLU(inplace=True)(torch.randn(4, 5)))  # revealed: (4, 5)
+reveal_shape(nn.Softmax(dim=-1)(torch.randn(4, 5)))  # revealed: (4, 5)
+reveal_shape(nn.Bilinear(5, 6, 7)(torch.randn(4, 5), torch.randn(4, 6)))  # revealed: (4, 7)
+reveal_shape(nn.Embedding(100, 16, padding_idx=0)(torch.randint(0, 100, (3,))))  # revealed: (3, 16)
+reveal_shape(nn.RNN(10, 20)(torch.randn(7, 10))[0])  # revealed: (7, 20)
+reveal_shape(nn.LSTM(10, 20, proj_size=5, batch_first=True)(torch.randn(4, 7, 10))[0])  # revealed: (4, 7, 5)
+reveal_shape(F.embedding(torch.randint(0, 10, (4, 5)), torch.randn(10, 3)))  # revealed: (4, 5, 3)
+reveal_shape(F.avg_pool2d(img, kernel_size=4))  # revealed: (8, 3, 8, 8)
+reveal_shape(F.layer_norm(e64, (64,)))  # revealed: (2, 10, 64)
+reveal_shape(F.dropout(x, 0.5, training=True))  # revealed: (32, 784)
+bad_c1 = nn.Conv1d(4, 8, 3)(torch.randn(2, 5, 10))  # E: SHP301
+bad_bi = nn.Bilinear(5, 6, 7)(torch.randn(4, 5), torch.randn(4, 5))  # E: SHP301
+bad_emb = nn.Embedding(100, 16)(torch.randint(0, 100, (3,))) @ torch.randn(8, 2)  # E: SHP101
+bad_c3 = nn.Conv3d(1, 4, 3)(torch.randn(2, 1, 8, 8))  # E: SHP301
+bad_ln = F.layer_norm(e64, (32,))  # E: SHP301
+bad_pool = nn.AvgPool1d(4)(torch.randn(2, 4, 3))  # E: SHP304
+bad_tf = nn.TransformerEncoderLayer(d_model=32, nhead=4, batch_first=True)(e64)  # E: SHP301

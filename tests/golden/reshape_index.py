@@ -110,3 +110,35 @@ g = torch.gather(src, 1, torch.randint(0, 10, (4,)))  # E: SHP404
 g = src.gather(1, torch.randint(0, 10, (4, 3, 1)))  # E: SHP404
 g = torch.zeros(4, 10).scatter_(1, torch.randint(0, 10, (4, 3, 1)), 1.0)  # E: SHP404
 g2 = np.take_along_axis(np.zeros((4, 10)), np.zeros((4,), dtype=int), axis=1)  # E: SHP404
+
+# ---------------------------------------------------------------- more spellings
+reveal_shape(x.flatten(0, 1))  # revealed: (12, 8, 8)
+reveal_shape(x.contiguous().view(4, 3, -1))  # revealed: (4, 3, 64)
+reveal_shape(x.repeat(2, 1, 1, 1))  # revealed: (8, 3, 8, 8)
+reveal_shape(torch.randn(4, 1, 8).expand(4, 5, 8))  # revealed: (4, 5, 8)
+reveal_shape(torch.randn(4, 1, 8).expand(-1, 5, -1))  # revealed: (4, 5, 8)
+reveal_shape(x.max(dim=1)[0])  # revealed: (4, 8, 8)
+reveal_shape(x.narrow(2, 0, 4))  # revealed: (4, 3, 4, 8)
+reveal_shape(x.chunk(2, dim=2)[0])  # revealed: (4, 3, 4, 8)
+reveal_shape(torch.unbind(x, dim=1)[0])  # revealed: (4, 8, 8)
+reveal_shape(x.split(4, dim=-1)[1])  # revealed: (4, 3, 8, 4)
+reveal_shape(np.squeeze(np.zeros((3, 1, 4))))  # revealed: (3, 4)
+reveal_shape(z.ravel())  # revealed: (24,)
+reveal_shape(np.tile(z, (2, 1, 1)))  # revealed: (4, 3, 4)
+reveal_shape(np.expand_dims(z, axis=-1))  # revealed: (2, 3, 4, 1)
+reveal_shape(F.one_hot(torch.randint(0, 10, (16,)), 10))  # revealed: (16, 10)
+reveal_shape(F.pad(x, (1, 1, 2, 2)))  # revealed: (4, 3, 12, 10)
+reveal_shape(x.mean(dim=[2, 3]))  # revealed: (4, 3)
+reveal_shape(x.squeeze(0))  # revealed: (4, 3, 8, 8)
+reveal_shape(x.to("cpu").float().detach())  # revealed: (4, 3, 8, 8)
+reveal_shape(z.astype(np.float32).copy())  # revealed: (2, 3, 4)
+reveal_shape(torch.zeros_like(x))  # revealed: (4, 3, 8, 8)
+reveal_shape(np.ones_like(z))  # revealed: (2, 3, 4)
+reveal_shape(torch.arange(10))  # revealed: (10,)
+reveal_shape(torch.eye(5))  # revealed: (5, 5)
+reveal_shape(torch.from_numpy(z))  # revealed: (2, 3, 4)
+reveal_shape(torch.tensor(z))  # revealed: (2, 3, 4)
+reveal_shape(np.random.randn(3, 4))  # revealed: (3, 4)
+reveal_shape(np.random.normal(0, 1, size=(3, 4)))  # revealed: (3, 4)
+reveal_shape(x.numpy())  # revealed: (4, 3, 8, 8)
+e = x.expand(4, 5, 8, 8)  # E: SHP501
