@@ -1,5 +1,3 @@
-
-
 # --- golden fixtures (tests/test_golden.py): `pytest --update-golden` rewrites the anchors.
 # Registered here: pytest only reads pytest_addoption from conftests loaded at startup.
 def pytest_addoption(parser):
