@@ -182,6 +182,12 @@ LAYER_CASES = [
      "[(2, 7, 128), (2, 7, 9)]"),
     ("MultiheadAttention", (128, 4), {}, ["(7, 2, 128)", "(9, 2, 128)", "(9, 2, 128)"],
      {"average_attn_weights": False}, "[(7, 2, 128), (2, 4, 7, 9)]"),
+    ("MultiheadAttention", (128, 4, 0.0, True, False, False, None, None, True),
+     {}, ["(2, 7, 128)", "(2, 9, 128)", "(2, 9, 128)", None, True, None, False], {}, "[(2, 7, 128), (2, 4, 7, 9)]"),
+    ("Transformer", (64, 4, 1, 1, 128, 0.0, "relu", None, None, 1e-5, True), {}, ["(2, 9, 64)", "(2, 7, 64)"], {},
+     "(2, 7, 64)"),
+    ("Transformer", (64, 4, 1, 1, 128, 0.0, "relu", None, None, 1e-5, True), {}, ["(2, 9, 64)", "(3, 7, 64)"], {},
+     "!batch-mismatch"),
     ("MultiheadAttention", (128, 4), {}, ["(7, 128)", "(9, 128)", "(9, 128)"], {"need_weights": False},
      "[(7, 128), None]"),
     ("MultiheadAttention", (128, 4), {}, ["(7, 2, 64)", "(9, 2, 128)", "(9, 2, 128)"], {}, "!layer-input-mismatch"),
@@ -238,6 +244,8 @@ def _case_id(c) -> str:
 
 
 def _input(x: Any) -> Any:
+    if not isinstance(x, (str, tuple)):
+        return x
     if isinstance(x, tuple):
         return tuple(_input(i) for i in x)
     return T(x)
@@ -258,6 +266,7 @@ FUNC_CASES = [
     ("linear", ["(64, 784)", "(2, 128, 784)"], {}, "!operand-rank"),
     ("linear", ["(B, T, 16)", "(32, 16)", "(32,)"], {}, "(B, T, 32)"),
     ("linear", ["(3, 4)", "(4,)"], {}, "(3,)"),
+    ("linear", ["(3, 4)", "(4,)", "(4,)"], {}, "!operand-rank"),
     ("bilinear", ["(8, 5)", "(8, 6)", "(3, 5, 6)"], {}, "(8, 3)"),
     ("conv2d", ["(1, 3, 32, 32)", "(6, 3, 5, 5)"], {}, "(1, 6, 28, 28)"),
     ("conv2d", ["(1, 4, 32, 32)", "(6, 3, 5, 5)"], {}, "!layer-input-mismatch"),
@@ -579,8 +588,36 @@ def _build_both(kind: str, args: tuple, kwargs: dict):
     return module, build(kind, *args, **kwargs)
 
 
+_RNN_ORDER = {"RNN": ["input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout",
+                      "bidirectional"],
+              "LSTM": ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
+                       "proj_size"]}
+_RNN_ORDER["GRU"] = _RNN_ORDER["LSTM"][:-1]
+
+
+def _positional(rng: random.Random, func: Any, args: tuple, kwargs: dict, skip: int = 1,
+                order: Optional[list] = None) -> tuple:
+    """Move a random prefix of ``kwargs`` into positional arguments, in ``func``'s parameter order
+    (so the rules' positional indices are exercised too)."""
+    import inspect
+
+    if order is None:
+        try:
+            order = [p.name for p in list(inspect.signature(func).parameters.values())[skip:]
+                     if p.kind == p.POSITIONAL_OR_KEYWORD]
+        except (TypeError, ValueError):
+            return args, kwargs
+    args, kwargs = list(args), dict(kwargs)
+    while len(args) < len(order) and order[len(args)] in kwargs and rng.random() < 0.7:
+        args.append(kwargs.pop(order[len(args)]))
+    return tuple(args), kwargs
+
+
 def _layer_diff(tally: Tally, rng: random.Random, kind: str, args: tuple, kwargs: dict, inputs: list,
                 call_kwargs: Optional[dict] = None, dtypes: Optional[list] = None) -> None:
+    torch = _torch()
+    if rng.random() < 0.5:
+        args, kwargs = _positional(rng, getattr(torch.nn, kind).__init__, args, kwargs, order=_RNN_ORDER.get(kind))
     module, layer = _build_both(kind, args, kwargs)
     if module is None:
         return
@@ -593,6 +630,10 @@ def _layer_diff(tally: Tally, rng: random.Random, kind: str, args: tuple, kwargs
     real_in = [_nested(rng, i, dt) for i, dt in zip(inputs, dtypes)]
     ours_in = [_nested_t(i, dt) for i, dt in zip(inputs, dtypes)]
     ck = call_kwargs or {}
+    if kind == "MultiheadAttention" and ck and rng.random() < 0.5:
+        # forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights): by position
+        extra = [None, ck.get("need_weights", True), None, ck.get("average_attn_weights", True)]
+        real_in, ours_in, ck = real_in + extra, ours_in + extra, {}
     _run(tally, desc, module, real_in, ck, lambda: apply(layer, *ours_in, **ck))
 
 

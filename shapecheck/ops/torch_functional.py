@@ -62,6 +62,9 @@ def linear(call: Call) -> Value:
                 f"F.linear of input {xs} and weight {ws}: the input has {D.fmt(fin)} features but the weight "
                 f"(out, in) takes in_features={D.fmt(in_f)}{mismatch_note(fin, in_f)}"))
     if ws.rank == 1:
+        if not call.is_none(2, "bias"):
+            raise ShapeError("operand-rank", f"F.linear with a bias needs a 2-D weight (out_features, in_features), "
+                                             f"got 1-D {ws}")
         out = matmul_shape(call, xs, ws, name="F.linear")
     elif ws.rank == 2:
         out = Shape(xs.dims[:-1] + (ws.dims[0],), xs.variadic) if xs.dims else Shape((ws.dims[0],), True)
@@ -451,22 +454,20 @@ def _reduction(call: Call, pos: int) -> Optional[str]:
 
 _LOSS_REDUCTION_POS = {"mse_loss": 4, "l1_loss": 4, "smooth_l1_loss": 4, "huber_loss": 2,
                        "binary_cross_entropy": 5, "binary_cross_entropy_with_logits": 5, "kl_div": 4,
-                       "soft_margin_loss": 4, "poisson_nll_loss": 6}
+                       "soft_margin_loss": 4, "poisson_nll_loss": 7}
 
 
 @shape_rule(*fn(*_LOSS_REDUCTION_POS))
 def loss_elementwise(call: Call) -> Value:
     name = call.qualname.rsplit(".", 1)[-1]
     inp, tgt = call.tensor(0, "input"), call.tensor(1, "target")
-    if name == "poisson_nll_loss":
-        inp, tgt = call.tensor(0, "log_input") or inp, tgt
     return elementwise_loss(call, name, inp, tgt, _reduction(call, _LOSS_REDUCTION_POS[name]))
 
 
 @shape_rule(*fn("cross_entropy", "nll_loss"))
 def loss_class(call: Call) -> Value:
     name = call.qualname.rsplit(".", 1)[-1]
-    pos = 7 if name == "cross_entropy" else 6
+    pos = 6  # cross_entropy and nll_loss: (input, target, weight, size_average, ignore_index, reduce, reduction)
     return class_loss(call, name, call.tensor(0, "input"), call.tensor(1, "target"), _reduction(call, pos),
                       name == "cross_entropy")
 

@@ -1006,7 +1006,7 @@ def mha_forward(call: Call, what: str, c: dict, q: Tensor, k: Optional[Tensor], 
                 f"(axis {bax}, batch_first={bf})"))
     out = Tensor(qs, "torch", "float")
     need = call.bool(4, "need_weights", True)
-    avg = call.bool(7, "average_attn_weights", True)
+    avg = call.bool(6, "average_attn_weights", True)
     if need is False:
         return Seq([out, NONE], "tuple")
     if need is None or avg is None or qs.rank is None or ks is None or ks.rank != qs.rank or bf is None:
@@ -1156,7 +1156,7 @@ layer_rule(*nn("TransformerDecoder"))(type("TransformerDecoder", (TransformerSta
 @layer_rule(*nn("Transformer"))
 class Transformer(TorchLayer):
     def build(self, call: Call) -> Optional[dict]:
-        if not call.is_none(8, "custom_encoder") or not call.is_none(9, "custom_decoder"):
+        if not call.is_none(7, "custom_encoder") or not call.is_none(8, "custom_decoder"):
             return {"d_model": None, "batch_first": None, "ok": False}
         d, h = call.dim(0, "d_model", 512), call.dim(1, "nhead", 8)
         di, hi = (D.as_int(d) if d is not None else None), (D.as_int(h) if h is not None else None)
@@ -1164,8 +1164,8 @@ class Transformer(TorchLayer):
             return None
         return {"d_model": d, "nhead": h, "num_encoder_layers": call.int(2, "num_encoder_layers", 6),
                 "num_decoder_layers": call.int(3, "num_decoder_layers", 6),
-                "dim_feedforward": call.dim(4, "dim_feedforward", 2048), "batch_first": call.bool(11, "batch_first", False),
-                "bias": call.bool(13, "bias", True), "ok": True, "_repr": f"{D.fmt(d)}, {D.fmt(h)}"}
+                "dim_feedforward": call.dim(4, "dim_feedforward", 2048), "batch_first": call.bool(10, "batch_first", False),
+                "bias": call.bool(12, "bias", True), "ok": True, "_repr": f"{D.fmt(d)}, {D.fmt(h)}"}
 
     def apply(self, layer: Layer, call: Call) -> Value:
         src, tgt = call.tensor(0, "src"), call.tensor(1, "tgt")
