@@ -449,9 +449,11 @@ def generate(n: int = 240, seed: int = 20240607) -> list:
         elif style == "add":
             lines.append("model = keras.Sequential()")
             first = exprs[0]
-            lines.append(f"model.add({first[:-1]}, input_shape={shape!r}))" if first.endswith(")") and "(" in first
-                         and not first.endswith("()") else f"model.add(keras.Input(shape={shape!r}))")
-            if not (first.endswith(")") and not first.endswith("()")):
+            # Keras 2's input_shape= on the first layer, where the layer takes **kwargs
+            if first.startswith(("layers.Dense(", "layers.Conv", "layers.LSTM(", "layers.GRU(", "layers.SimpleRNN(")):
+                lines.append(f"model.add({first[:-1]}, input_shape={shape!r}))")
+            else:
+                lines.append(f"model.add(keras.Input(shape={shape!r}))")
                 lines.append(f"model.add({first})")
             for e in exprs[1:]:
                 lines.append(f"model.add({e})")

@@ -182,12 +182,13 @@ def input_tensors(call: Call) -> Optional[list]:
 def record(out: Value, layer: Layer, call: Call) -> Value:
     """Remember which layer call produced ``out`` (functional models replay it on data shapes)."""
     try:
+        args, kwargs = list(call.args), dict(call.kwargs)  # one node: shared by all its outputs
         if isinstance(out, Tensor):
-            HISTORY[out] = (layer, list(call.args), dict(call.kwargs), None)
+            HISTORY[out] = (layer, args, kwargs, None)
         elif isinstance(out, Seq):
             for i, t in enumerate(out.items):
                 if isinstance(t, Tensor):
-                    HISTORY[t] = (layer, list(call.args), dict(call.kwargs), i)
+                    HISTORY[t] = (layer, args, kwargs, i)
     except TypeError:  # pragma: no cover - a value that cannot be weakly referenced
         pass
     return out

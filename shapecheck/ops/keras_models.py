@@ -191,8 +191,30 @@ def target_error(call: Call, loss: str, out: Shape, y: Shape) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------------- the model base
+def check_input_spec(call: Call, ref: Shape, x: Tensor, data: bool) -> None:
+    """A functional model's InputSpec (``allow_last_axis_squeeze``): a trailing 1 is dropped from
+    both shapes, then every size the model input fixes must match (Sequential does not check this)."""
+    s = call.shape(x)
+    if s.variadic or ref.variadic:
+        return
+    a, b = list(ref.dims), list(s.dims)
+    if a and D.as_int(a[-1]) == 1:
+        a = a[:-1]
+    if b and D.as_int(b[-1]) == 1:
+        b = b[:-1]
+    for i, (want, got) in enumerate(zip(a, b)):
+        if i == 0 or D.is_opaque(want):
+            continue
+        if D.compare(want, got, call.bindings, unify=False) is D.FALSE:
+            raise ShapeError("input-data-mismatch" if data else "layer-input-mismatch", lambda i=i, want=want, got=got: (
+                f"the model expects inputs of shape {ref} but gets {s}: size {D.fmt(got)} at axis {i}, not "
+                f"{D.fmt(want)}"))
+
+
 class KerasModel(KerasLayer):
     """What every Keras model shares: data checks, compile/fit/predict, weights of its layers."""
+
+    strict_inputs = False  # functional models check the fixed sizes of their inputs
 
     def model_inputs(self, layer: Layer) -> Optional[list]:
         """The declared input shapes, or None (not built yet / not known)."""
@@ -222,6 +244,9 @@ class KerasModel(KerasLayer):
             if ins is not None:
                 if len(ins) != len(xs):
                     return UNKNOWN
+                if self.strict_inputs:
+                    for ref, x in zip(ins, xs):
+                        check_input_spec(call, ref, x, data)
                 xs = [adjust_rank(call, ref, x, data) for ref, x in zip(ins, xs)]
             return self.run(layer, call, xs)
         except ShapeError as e:
@@ -498,35 +523,71 @@ def _flat(v: Value) -> Optional[list]:
 
 
 def _graph_layers(outputs: list, inputs: list) -> Optional[list]:
-    """The layers between inputs and outputs, in call order (dependencies first)."""
-    seen: set = set()
-    order: list = []
-    stop = {id(t) for t in inputs}
-    visited: set = set()
+    """The operations between inputs and outputs in Keras's order (``ops/function.py map_graph``):
+    by decreasing depth, then by first visit in a depth-first walk from the outputs. Inputs appear
+    as themselves (tensors); None where the graph is not fully known."""
+    op_index: dict = {}  # id(op) -> first-visit index
+    ops: dict = {}  # id(op) -> op (a Layer, or an input tensor)
+    node_op: dict = {}
+    parents: dict = {}
+    order: list = []  # nodes, inputs first
+    finished: set = set()
+    input_ids = {id(t) for t in inputs}
 
-    def visit(t: Tensor, depth: int) -> bool:
-        if id(t) in stop or id(t) in visited:
-            return True
+    def visit(t: Tensor, depth: int) -> Optional[tuple]:
         if depth > 400:
-            return False
-        visited.add(id(t))
+            return None
+        if id(t) in input_ids:
+            node = ("in", id(t))
+            if node not in finished:
+                op_index.setdefault(id(t), len(op_index))
+                ops[id(t)] = t
+                node_op[node] = id(t)
+                parents[node] = []
+                finished.add(node)
+                order.append(node)
+            return node
         h = HISTORY.get(t)
         if h is None:
-            return False
+            return None
         lay, args, kwargs, _ = h
+        node = (id(lay), id(args))
+        if node in finished:
+            return node
+        op_index.setdefault(id(lay), len(op_index))
+        ops[id(lay)] = lay
+        ps = []
         for a in list(args) + list(kwargs.values()):
             for x in (a.items if isinstance(a, Seq) else [a]):
-                if isinstance(x, Tensor) and not visit(x, depth + 1):
-                    return False
-        if id(lay) not in seen:
-            seen.add(id(lay))
-            order.append(lay)
-        return True
+                if isinstance(x, Tensor):
+                    p = visit(x, depth + 1)
+                    if p is None:
+                        return None
+                    ps.append(p)
+        finished.add(node)
+        node_op[node] = id(lay)
+        parents[node] = ps
+        order.append(node)
+        return node
 
     for o in outputs:
-        if not visit(o, 0):
+        if visit(o, 0) is None:
             return None
-    return order
+    node_depth: dict = {}
+    op_depth: dict = {}
+    for node in reversed(order):
+        d = node_depth.setdefault(node, 0)
+        d = max(d, op_depth.get(node_op[node], 0))
+        op_depth[node_op[node]] = d
+        node_depth[node] = d
+        for p in parents[node]:
+            node_depth[p] = max(d + 1, node_depth.get(p, 0))
+    for t in inputs:
+        if id(t) not in op_depth:
+            ops[id(t)] = t
+            op_depth[id(t)] = 0
+            op_index[id(t)] = -1
+    return [ops[k] for k in sorted(op_depth, key=lambda k: (-op_depth[k], op_index[k]))]
 
 
 def replay(call: Call, outputs: list, env: dict) -> Optional[list]:
@@ -575,6 +636,8 @@ def replay(call: Call, outputs: list, env: dict) -> Optional[list]:
 @layer_rule("keras.Model", "keras.models.Model", "keras.src.models.model.Model",
             "keras.src.models.functional.Functional", "keras.engine.training.Model", "keras.engine.functional.Functional")
 class Model(KerasModel):
+    strict_inputs = True
+
     def build(self, call: Call) -> Optional[dict]:
         iv = call.get(0, "inputs") if call.has(0, "inputs") else call.get(None, "input")
         ov = call.get(1, "outputs") if call.has(1, "outputs") else call.get(None, "output")
@@ -587,12 +650,13 @@ class Model(KerasModel):
         ins, outs = _flat(iv), _flat(ov)
         if ins is None or outs is None:
             return cfg
-        layers = _graph_layers(outs, ins)
-        inputs = [Layer("keras.layers.InputLayer", {"_input": t.shape, "_output_tensor": t, "_input_tensor": t})
-                  for t in ins]
+        ordered = _graph_layers(outs, ins)
+        layers = None
+        if ordered is not None:
+            layers = [Layer("keras.layers.InputLayer", {"_input": x.shape, "_output_tensor": x, "_input_tensor": x})
+                      if isinstance(x, Tensor) else x for x in ordered]
         cfg.update({"functional": True, "inputs": ins, "outputs": outs, "out_struct": ov,
-                    "graph": layers, "input_layers": inputs,
-                    "_input_tensor": iv, "_output_tensor": ov})
+                    "graph": layers, "_input_tensor": iv, "_output_tensor": ov})
         return cfg
 
     def model_inputs(self, layer: Layer) -> Optional[list]:
@@ -601,9 +665,7 @@ class Model(KerasModel):
 
     def sublayers(self, layer: Layer) -> Optional[list]:
         g = layer.config.get("graph")
-        if g is None:
-            return None
-        return list(layer.config["input_layers"]) + list(g)
+        return None if g is None else list(g)
 
     def weight_list(self, layer: Layer) -> Optional[list]:
         g = layer.config.get("graph")
@@ -611,6 +673,8 @@ class Model(KerasModel):
             return None
         out: list = []
         for i, sub in enumerate(g):
+            if sub.kind.endswith("InputLayer"):
+                continue
             r = _rule(sub)
             wl = r.weight_list(sub) if r is not None else None
             if wl is None:
@@ -659,6 +723,8 @@ _APPS = {
 
 class Application(KerasModel):
     """A ``keras.applications`` builder: an opaque model with a known input and output."""
+
+    strict_inputs = True
 
     app = ""
 
