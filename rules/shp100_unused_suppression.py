@@ -6,7 +6,9 @@ from shapecheck.rule import Rule
 
 class UnusedSuppression(Rule):
     """## What it does
-    Reports a `# noqa: SHPxxx` or `# shapecheck: ignore[SHPxxx]` comment naming a code that
+    Reports a suppression comment whose SHP code reported nothing on its line.
+
+    In detail: a `# noqa: SHPxxx` or `# shapecheck: ignore[SHPxxx]` comment naming a code that
     reported nothing on its line. Blanket forms (`# noqa`, `# shapecheck: ignore`) and codes of
     other tools (`# noqa: E501`) are left alone.
 

@@ -6,11 +6,13 @@ from shapecheck.rule import Rule
 
 class MatmulMismatch(Rule):
     """## What it does
-    Checks that the contracted sizes of a matrix product agree: `a @ b`, `np.dot`, `np.matmul`,
-    `np.inner`, `ndarray.dot`, `torch.mm`, `torch.matmul`, `torch.mv`, `torch.addmm`,
-    `Tensor.mm`/`matmul`, `F.linear`. A product contracts the last axis of `a` with the
-    second-to-last axis of `b` (the only axis of a vector). When transposing one operand or
-    swapping the two would make the product fit, SHP102 (missing-transpose) is reported instead.
+    Checks that the contracted sizes of a matrix product agree.
+
+    Covers `a @ b`, `np.dot`, `np.matmul`, `np.inner`, `ndarray.dot`, `torch.mm`, `torch.matmul`,
+    `torch.mv`, `torch.addmm`, `Tensor.mm`/`matmul`, `F.linear`. A product contracts the last axis
+    of `a` with the second-to-last axis of `b` (the only axis of a vector). When transposing one
+    operand or swapping the two would make the product fit, SHP102 (missing-transpose) is reported
+    instead.
 
     Sizes may be symbolic: two different constructor parameters (`n_hidden`, `n_out`) are
     generically different, so a product contracting one against the other is reported with the

@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class MissingTranspose(Rule):
     """## What it does
-    Checks matrix products whose contracted sizes differ but would fit if one operand were
-    transposed (`W.T`, `w.t()`, `k.transpose(-2, -1)`) or the two were swapped
-    (`matmul(x, W)` for `matmul(W, x)`). The message names the fix.
+    Checks matrix products that would fit if one operand were transposed or the two swapped.
+
+    The contracted sizes differ, but `W.T`, `w.t()` or `k.transpose(-2, -1)` -- or `matmul(x, W)`
+    for `matmul(W, x)` -- would make them agree; the message names the fix.
 
     ## Why is this bad?
     Layouts differ between conventions: torch stores `nn.Linear.weight` as `(out, in)`, Keras a

@@ -6,10 +6,11 @@ from shapecheck.rule import Rule
 
 class EinsumMismatch(Rule):
     """## What it does
-    Checks `einsum` (torch and NumPy) and `tensordot` operands against their subscripts and
-    axes: a subscript letter bound to two different sizes, an operand whose rank differs from
-    the number of its subscripts, an output subscript that appears in no input, and `tensordot`
-    axes whose sizes differ.
+    Checks einsum and tensordot operands against their subscripts and axes.
+
+    In detail: a subscript letter bound to two different sizes, an operand whose rank differs from
+    the number of its subscripts, an output subscript that appears in no input, and `tensordot` axes
+    whose sizes differ.
 
     ## Why is this bad?
     Each of these raises at run time (`einsum(): operands do not broadcast with remapped shapes`,

@@ -6,8 +6,10 @@ from shapecheck.rule import Rule
 
 class BatchMismatch(Rule):
     """## What it does
-    Checks the leading (batch) dims of batched products: `torch.bmm` needs them equal,
-    `matmul`/`@` (torch and NumPy) needs them to broadcast (equal, or one of them 1).
+    Checks that the batch dims of batched matrix products are equal or broadcast.
+
+    In detail: `torch.bmm` needs them equal, `matmul`/`@` (torch and NumPy) needs them to broadcast
+    (equal, or one of them 1).
 
     ## Why is this bad?
     The product raises at run time (`Expected size for first two dimensions of batch2 tensor to

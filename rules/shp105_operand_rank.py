@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class OperandRank(Rule):
     """## What it does
-    Checks that each operand of a product has a rank the product accepts: `torch.mm` takes two
-    2-D tensors, `torch.bmm` two 3-D tensors, `torch.mv` a matrix and a vector, `torch.dot` two
-    vectors, and `F.linear` a 1-D or 2-D weight.
+    Checks that each operand of a matrix product has a rank the product accepts.
+
+    In detail: `torch.mm` takes two 2-D tensors, `torch.bmm` two 3-D tensors, `torch.mv` a matrix
+    and a vector, `torch.dot` two vectors, and `F.linear` a 1-D or 2-D weight.
 
     ## Why is this bad?
     Any other rank raises at run time (`self must be a matrix`, `batch1 must be a 3D tensor`,

@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class ConcatMismatch(Rule):
     """## What it does
-    Checks that the inputs of a join agree on every dim except the join axis: `torch.cat`,
-    `torch.concat`/`concatenate`, `torch.hstack`/`vstack`, `np.concatenate`, `np.hstack`,
-    `np.vstack`, `np.column_stack`. When joining along another axis would work, SHP202
+    Checks that joined tensors agree on every dim except the join axis.
+
+    In detail: `torch.cat`, `torch.concat`/`concatenate`, `torch.hstack`/`vstack`, `np.concatenate`,
+    `np.hstack`, `np.vstack`, `np.column_stack`. When joining along another axis would work, SHP202
     (concat-wrong-axis) is reported instead.
 
     ## Why is this bad?

@@ -6,6 +6,8 @@ from shapecheck.rule import Rule
 
 class ConcatWrongAxis(Rule):
     """## What it does
+    Checks joins that fail along the axis given but would work along another one.
+
     Checks joins (`torch.cat`, `np.concatenate`, ...) that fail along the axis given -- often the
     default axis 0 -- but would work along another one; the message names it ("did you mean
     dim=1?").

@@ -6,14 +6,15 @@ from shapecheck.rule import Rule
 
 class LayerInputMismatch(Rule):
     """## What it does
-    Checks that the feature or channel size reaching a layer is the one the layer was built
-    for: `nn.Linear` in_features (last axis), `nn.ConvNd`/`ConvTransposeNd` in_channels
-    (axis 1, or 0 unbatched), `nn.BatchNormNd` num_features, `nn.LayerNorm` normalized_shape,
+    Checks that the feature or channel size reaching a layer is the one it was built for.
+
+    In detail: `nn.Linear` in_features (last axis), `nn.ConvNd`/`ConvTransposeNd` in_channels (axis
+    1, or 0 unbatched), `nn.BatchNormNd` num_features, `nn.LayerNorm` normalized_shape,
     `nn.GroupNorm` num_channels, `nn.RNN`/`LSTM`/`GRU` input_size, `nn.MultiheadAttention`
-    embed_dim. Chains are followed through `nn.Sequential`, `ModuleList` loops, `ModuleDict`
-    and `forward` methods; a chain that is broken in `nn.Sequential` is reported on the layer
-    that does not fit, even if the model is never called in the file. After a flatten, SHP303
-    (flatten-size) is reported instead.
+    embed_dim. Chains are followed through `nn.Sequential`, `ModuleList` loops, `ModuleDict` and
+    `forward` methods; a chain that is broken in `nn.Sequential` is reported on the layer that does
+    not fit, even if the model is never called in the file. After a flatten, SHP303 (flatten-size)
+    is reported instead.
 
     ## Why is this bad?
     The layer raises at the first forward pass (`mat1 and mat2 shapes cannot be multiplied

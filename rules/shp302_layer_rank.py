@@ -6,10 +6,11 @@ from shapecheck.rule import Rule
 
 class LayerRank(Rule):
     """## What it does
-    Checks that a layer gets a tensor of a rank it accepts: `nn.Conv2d` and `nn.MaxPool2d`
-    take 3-D (unbatched) or 4-D input, `nn.Conv1d` 2-D or 3-D, `nn.BatchNorm1d` 2-D or 3-D,
-    `nn.BatchNorm2d` 4-D, `nn.RNN`/`LSTM`/`GRU` 2-D or 3-D (Keras: an `LSTM` needs 3-D, a
-    `Conv2D` 4-D).
+    Checks that a layer gets a tensor of a rank it accepts.
+
+    In detail: `nn.Conv2d` and `nn.MaxPool2d` take 3-D (unbatched) or 4-D input, `nn.Conv1d` 2-D or
+    3-D, `nn.BatchNorm1d` 2-D or 3-D, `nn.BatchNorm2d` 4-D, `nn.RNN`/`LSTM`/`GRU` 2-D or 3-D (Keras:
+    an `LSTM` needs 3-D, a `Conv2D` 4-D).
 
     ## Why is this bad?
     Any other rank raises at run time (`expected 2D or 3D input (got 4D input)`). It usually

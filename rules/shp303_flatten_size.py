@@ -6,10 +6,11 @@ from shapecheck.rule import Rule
 
 class FlattenSize(Rule):
     """## What it does
-    Checks the input size of a `Linear` (or Keras `Dense`) that follows a flatten
-    (`torch.flatten`, `x.flatten(1)`, `x.view(x.size(0), -1)`, `nn.Flatten`) against the
-    flattened size of the tensor that reaches it. The message shows the derivation, e.g.
-    `16*5*5 = 400, not 256`.
+    Checks the size a Linear/Dense after a flatten expects against the flattened size.
+
+    Checks the input size of a `Linear` (or Keras `Dense`) that follows a flatten (`torch.flatten`,
+    `x.flatten(1)`, `x.view(x.size(0), -1)`, `nn.Flatten`) against the flattened size of the tensor
+    that reaches it. The message shows the derivation, e.g. `16*5*5 = 400, not 256`.
 
     ## Why is this bad?
     The flattened size of a convolution stack depends on the input resolution, the kernels,

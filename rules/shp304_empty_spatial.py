@@ -6,8 +6,9 @@ from shapecheck.rule import Rule
 
 class EmptySpatial(Rule):
     """## What it does
-    Checks that a convolution or pooling leaves every spatial size at least 1: the input
-    (plus padding) must be at least as large as the (dilated) kernel.
+    Checks that convolutions and poolings leave every spatial size at least 1.
+
+    In detail: the input (plus padding) must be at least as large as the (dilated) kernel.
 
     ## Why is this bad?
     The layer raises at run time (`Calculated padded input size per channel: (2 x 2). Kernel

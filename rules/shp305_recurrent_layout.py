@@ -6,10 +6,11 @@ from shapecheck.rule import Rule
 
 class RecurrentLayout(Rule):
     """## What it does
-    Checks that a recurrent layer (`nn.RNN`, `nn.LSTM`, `nn.GRU`) gets its input in the layout
-    it was built for: `(batch, seq, feature)` with `batch_first=True`, `(seq, batch, feature)`
-    otherwise (the default). It reports only where the layout is contradicted by something
-    else in the program -- the initial state's batch size, or sizes known to be the batch.
+    Checks that a recurrent layer gets its input in the layout it was built for.
+
+    Covers `nn.RNN`, `nn.LSTM`, `nn.GRU`: `(batch, seq, feature)` with `batch_first=True`, `(seq,
+    batch, feature)` otherwise (the default). It reports only where the layout is contradicted by
+    something else in the program -- the initial state's batch size, or sizes known to be the batch.
 
     ## Why is this bad?
     A recurrent layer fed the other layout treats the batch as time and the time as batch: it

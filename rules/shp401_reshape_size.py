@@ -6,10 +6,11 @@ from shapecheck.rule import Rule
 
 class ReshapeSize(Rule):
     """## What it does
-    Checks that `reshape`/`view` (torch and NumPy, method and function spellings; Keras
-    `Reshape`, `tf.reshape`) keeps the number of elements: the target's element count must
-    equal the input's, a single `-1` must divide the rest evenly, and there may be at most one
-    `-1`.
+    Checks that a reshape keeps the number of elements.
+
+    Covers `reshape`/`view` (torch and NumPy, method and function spellings; Keras `Reshape`,
+    `tf.reshape`): the target's element count must equal the input's, a single `-1` must divide the
+    rest evenly, and there may be at most one `-1`.
 
     ## Why is this bad?
     The reshape raises at run time (`shape '[32, 10, 10]' is invalid for input of size 320`,

@@ -6,10 +6,11 @@ from shapecheck.rule import Rule
 
 class AxisOutOfRange(Rule):
     """## What it does
-    Checks `dim`/`axis` arguments against the tensor's rank: they must lie in `[-rank, rank)`
-    (`[-rank-1, rank]` for `unsqueeze`/`expand_dims`). Covers softmax, reductions (`sum`,
-    `mean`, `max`, `argmax`, ...), `cat`, `squeeze`, `unsqueeze`, `transpose`, `flatten`,
-    `x.size(d)` and `x.shape[i]`.
+    Checks `dim`/`axis` arguments against the tensor's rank.
+
+    In detail: they must lie in `[-rank, rank)` (`[-rank-1, rank]` for `unsqueeze`/`expand_dims`).
+    Covers softmax, reductions (`sum`, `mean`, `max`, `argmax`, ...), `cat`, `squeeze`, `unsqueeze`,
+    `transpose`, `flatten`, `x.size(d)` and `x.shape[i]`.
 
     ## Why is this bad?
     The call raises at run time (`Dimension out of range (expected to be in range of [-2, 1],

@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class BadPermutation(Rule):
     """## What it does
-    Checks that the axes given to `Tensor.permute`, `torch.permute`, `np.transpose`,
-    `ndarray.transpose` (and `tf.transpose`) are a permutation of the tensor's axes: one entry
-    per axis, none repeated. (An axis beyond the rank is SHP402.)
+    Checks that permutation axes are a permutation of the tensor's axes.
+
+    Covers `Tensor.permute`, `torch.permute`, `np.transpose`, `ndarray.transpose` (and
+    `tf.transpose`): one entry per axis, none repeated. (An axis beyond the rank is SHP402.)
 
     ## Why is this bad?
     The call raises at run time (`number of dims don't match in permute`, `axes don't match

@@ -6,9 +6,11 @@ from shapecheck.rule import Rule
 
 class IndexRank(Rule):
     """## What it does
+    Checks the rank of gather/scatter/take_along indices against the input's rank.
+
     Checks the rank of the index tensor of `torch.gather`/`Tensor.gather`, `scatter`/`scatter_`/
-    `scatter_add`, `torch.take_along_dim` and `np.take_along_axis` against the input's rank:
-    the index must have the same number of dimensions as the input.
+    `scatter_add`, `torch.take_along_dim` and `np.take_along_axis` against the input's rank: the
+    index must have the same number of dimensions as the input.
 
     ## Why is this bad?
     The call raises at run time (`Index tensor must have the same number of dimensions as input

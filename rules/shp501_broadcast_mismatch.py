@@ -6,10 +6,12 @@ from shapecheck.rule import Rule
 
 class BroadcastMismatch(Rule):
     """## What it does
-    Checks that the operands of an elementwise operation broadcast: arithmetic operators
-    (`+ - * / // ** %`), comparisons, in-place updates (`+=`), and the elementwise functions of
-    torch and NumPy (`torch.add/mul/where/maximum`, `np.add/multiply/where/maximum`, ...).
-    Aligned from the right, each pair of sizes must be equal or contain a 1.
+    Checks that the operands of elementwise operations broadcast.
+
+    In detail: arithmetic operators (`+ - * / // ** %`), comparisons, in-place updates (`+=`), and
+    the elementwise functions of torch and NumPy (`torch.add/mul/where/maximum`,
+    `np.add/multiply/where/maximum`, ...). Aligned from the right, each pair of sizes must be equal
+    or contain a 1.
 
     ## Why is this bad?
     The operation raises at run time (`The size of tensor a (10) must match the size of tensor

@@ -6,8 +6,10 @@ from shapecheck.rule import Rule
 
 class BroadcastOuter(Rule):
     """## What it does
-    Checks for an elementwise operation between a column `(n, 1)` and a row `(1, m)` or a
-    vector `(m,)`, which broadcasts silently into an `(n, m)` matrix.
+    Checks for a column against a row that silently broadcasts into a matrix.
+
+    Checks for an elementwise operation between a column `(n, 1)` and a row `(1, m)` or a vector
+    `(m,)`, which broadcasts silently into an `(n, m)` matrix.
 
     ## Why is this bad?
     The program runs and returns a matrix where a vector or a dot product was most likely

@@ -6,10 +6,12 @@ from shapecheck.rule import Rule
 
 class LossBroadcast(Rule):
     """## What it does
-    Checks that a regression loss gets a prediction and a target of the same shape:
-    `F.mse_loss`, `F.l1_loss`, `F.smooth_l1_loss`, `F.huber_loss`, their modules
-    (`nn.MSELoss()`, `nn.L1Loss()`, ...) and the Keras losses. Shapes that differ but broadcast,
-    typically `(B, 1)` against `(B,)`, are reported.
+    Checks that a regression loss gets prediction and target of the same shape.
+
+    Checks that a regression loss gets a prediction and a target of the same shape: `F.mse_loss`,
+    `F.l1_loss`, `F.smooth_l1_loss`, `F.huber_loss`, their modules (`nn.MSELoss()`, `nn.L1Loss()`,
+    ...) and the Keras losses. Shapes that differ but broadcast, typically `(B, 1)` against `(B,)`,
+    are reported.
 
     ## Why is this bad?
     The loss broadcasts `(B, 1)` and `(B,)` into `(B, B)`: every prediction is compared with

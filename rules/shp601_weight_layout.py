@@ -6,12 +6,13 @@ from shapecheck.rule import Rule
 
 class WeightLayout(Rule):
     """## What it does
-    Checks the shape of weights copied, assigned or loaded into a parameter against the
-    parameter's own shape: `param.copy_(w)`, `param.data = w`, `layer.weight = nn.Parameter(w)`,
-    `load_state_dict` of a literal dict, Keras `set_weights`. Where the weight is the transpose
-    of what fits, the message says which layout it is in: torch stores `nn.Linear.weight` as
-    `(out, in)` and a conv kernel as `(out, in, *kernel)`; Keras/TF store a Dense kernel as
-    `(in, out)` and a conv kernel as `(*kernel, in, out)`.
+    Checks the shape of weights copied, assigned or loaded into a parameter.
+
+    In detail: `param.copy_(w)`, `param.data = w`, `layer.weight = nn.Parameter(w)`,
+    `load_state_dict` of a literal dict, Keras `set_weights`. Where the weight is the transpose of
+    what fits, the message says which layout it is in: torch stores `nn.Linear.weight` as `(out,
+    in)` and a conv kernel as `(out, in, *kernel)`; Keras/TF store a Dense kernel as `(in, out)` and
+    a conv kernel as `(*kernel, in, out)`.
 
     ## Why is this bad?
     `copy_` and `load_state_dict` raise at run time (`size mismatch for weight: copying a param

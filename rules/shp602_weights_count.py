@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class WeightsCount(Rule):
     """## What it does
-    Checks that Keras `layer.set_weights(...)` gets a list with as many arrays as the layer has
-    weights: a `Dense` with a bias has two (kernel, bias), without one a single kernel; an
-    `LSTM` has three (kernel, recurrent kernel, bias); a `BatchNormalization` four.
+    Checks that `set_weights` gets as many arrays as the layer has weights.
+
+    In detail: a `Dense` with a bias has two (kernel, bias), without one a single kernel; an `LSTM`
+    has three (kernel, recurrent kernel, bias); a `BatchNormalization` four.
 
     ## Why is this bad?
     `set_weights` raises (`You called set_weights(weights) on layer "dense" with a weight list

@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class InputDataMismatch(Rule):
     """## What it does
-    Checks arrays fed to a Keras model -- `fit`, `predict`, `evaluate`, `train_on_batch`,
-    `predict_on_batch`, `model(x)`, and a TF1 `feed_dict` for a placeholder -- against the
-    model's declared input: `Input(shape=...)`, `input_shape=`, `input_dim=`, or the
+    Checks arrays fed to a Keras model against the model's input shape.
+
+    Covers `fit`, `predict`, `evaluate`, `train_on_batch`, `predict_on_batch`, `model(x)`, and a TF1
+    `feed_dict` for a placeholder, against `Input(shape=...)`, `input_shape=`, `input_dim=`, or the
     placeholder's shape. The rank and every fixed size must fit (the batch axis is free).
 
     ## Why is this bad?

@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class TargetMismatch(Rule):
     """## What it does
-    Checks the targets given to Keras `fit`, `evaluate` and `train_on_batch` against the
-    model's output under its loss: one-hot targets `(N, C)` for a `(None, C)` output with
-    `categorical_crossentropy`, integer labels `(N,)` or `(N, 1)` with
+    Checks targets given to `fit`/`evaluate` against the model's output under its loss.
+
+    Covers Keras `fit`, `evaluate` and `train_on_batch`: one-hot targets `(N, C)` for a `(None, C)`
+    output with `categorical_crossentropy`, integer labels `(N,)` or `(N, 1)` with
     `sparse_categorical_crossentropy`, and targets with the output's rank and sizes otherwise.
 
     ## Why is this bad?

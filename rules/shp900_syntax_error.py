@@ -6,8 +6,10 @@ from shapecheck.rule import Rule
 
 class SyntaxError(Rule):
     """## What it does
-    Reports a file that cannot be parsed (or read as UTF-8), as a finding on the line where
-    parsing failed, instead of crashing or skipping the file.
+    Reports a file that cannot be parsed.
+
+    Reports a file that cannot be parsed (or read as UTF-8), as a finding on the line where parsing
+    failed, instead of crashing or skipping the file.
 
     ## Why is this bad?
     A file that does not parse cannot be checked at all: none of its shape bugs would be

@@ -6,9 +6,10 @@ from shapecheck.rule import Rule
 
 class AnalysisSkipped(Rule):
     """## What it does
-    Reports, as information, a function or a file that was not fully analyzed: the step budget
-    ran out, the nesting was too deep, or the analyzer hit an internal error. The message says
-    what was skipped and why. It never fails a run (severity info).
+    Reports a function or file that was not fully analyzed (information only).
+
+    In detail: the step budget ran out, the nesting was too deep, or the analyzer hit an internal
+    error. The message says what was skipped and why. It never fails a run (severity info).
 
     ## Why is this bad?
     It is not a bug in the checked code. It is reported so that a clean run is not mistaken
