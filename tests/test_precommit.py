@@ -1,7 +1,7 @@
 """The pre-commit hook for real: ``pre-commit try-repo <this checkout> shapecheck`` in a temp repo.
 
 pre-commit builds the hook's own environment with pip (libcst, sympy, typer from PyPI, the
-package from this checkout, uncommitted changes included). Skipped only when pre-commit or git
+package from this checkout, uncommitted changes included): twice per run, ~30 s each with pip's cache warm. Skipped only when pre-commit or git
 is missing, or this checkout is no git repository.
 """
 from __future__ import annotations
@@ -29,18 +29,50 @@ def git_env(tmp_path_factory) -> dict:
     if not (ROOT / ".git").exists():
         pytest.skip("this checkout is not a git repository (try-repo needs one)")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "VIRTUAL_ENV"))}
+    # HOME stays (pip's download cache lives there); the user's git config does not count
     env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.invalid", GIT_CONFIG_NOSYSTEM="1",
-               HOME=str(tmp_path_factory.mktemp("home")),
-               # one hook environment for the module's tests, built once
+               GIT_COMMITTER_EMAIL="t@example.invalid", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull,
                PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")))
     env.pop("PYTHONPATH", None)
     return env
 
 
-def try_repo(repo: Path, env: dict, *files: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "shapecheck",
-                           "--verbose", "--files", *files],
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory, git_env) -> tuple:
+    """This checkout as it is now (uncommitted and untracked-not-ignored files too) committed in a
+    scratch repo: every try-repo then names one (repo, rev) and pre-commit builds the hook's
+    environment once, not once per call as it does for a dirty work tree."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           env=git_env, check=True, capture_output=True).stdout.decode().split("\0")
+    dest = tmp_path_factory.mktemp("hook-repo")
+    for name in filter(None, files):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    subprocess.run(["git", "init", "-q", str(dest)], check=True, env=git_env)
+    subprocess.run(["git", "add", "-A"], cwd=dest, check=True, env=git_env)
+    subprocess.run(["git", "commit", "-q", "-m", "snapshot"], cwd=dest, check=True, env=git_env)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, check=True, env=git_env, capture_output=True,
+                         text=True).stdout.strip()
+    return dest, rev
+
+
+def try_repo(repo: Path, env: dict, snapshot: tuple, *files: str) -> subprocess.CompletedProcess:
+    """``pre-commit try-repo``: builds the hook's environment in a store of its own, every call."""
+    hook_repo, rev = snapshot
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "shapecheck",
+                           "--ref", rev, "--verbose", "--files", *files],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+
+
+def run_hook(repo: Path, env: dict, snapshot: tuple, *files: str) -> subprocess.CompletedProcess:
+    """``pre-commit run`` with a .pre-commit-config.yaml naming the same (repo, rev): the store in
+    PRE_COMMIT_HOME keeps the environment, so it is built once for the module."""
+    hook_repo, rev = snapshot
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev}\n    hooks:\n      - id: shapecheck\n")
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "shapecheck", "--verbose", "--files", *files],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -58,20 +90,24 @@ def repo(tmp_path, git_env) -> Path:
     return path
 
 
-def test_hook_fails_on_a_shape_bug_and_passes_clean_files(repo, git_env):
-    bad = try_repo(repo, git_env, "models/bad.py", "models/good.py", "notes.txt")
-    output = bad.stdout + bad.stderr
-    assert bad.returncode == 1, output[-3000:]
+def test_try_repo_fails_on_a_shape_bug_only(repo, git_env, snapshot):
+    done = try_repo(repo, git_env, snapshot, "models/bad.py", "models/good.py", "notes.txt")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
     assert "models/bad.py:4:5: SHP101 " in output
+    assert "models/good.py" not in output.replace("--files", "")
     assert "Failed" in output
 
-    good = try_repo(repo, git_env, "models/good.py", "notes.txt")
-    output = good.stdout + good.stderr
-    assert good.returncode == 0, output[-3000:]
+
+def test_hook_passes_clean_files(repo, git_env, snapshot):
+    done = run_hook(repo, git_env, snapshot, "models/good.py", "notes.txt")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
     assert "Passed" in output
 
 
-def test_hook_honours_the_users_config(repo, git_env):
+def test_hook_honours_the_users_config(repo, git_env, snapshot):
+    assert run_hook(repo, git_env, snapshot, "models/bad.py").returncode == 1
     (repo / "pyproject.toml").write_text("[tool.shapecheck]\nexclude = ['models/bad.py']\n")
-    done = try_repo(repo, git_env, "models/bad.py")
+    done = run_hook(repo, git_env, snapshot, "models/bad.py")
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
