@@ -60,6 +60,8 @@ def shape_tuple(v: Value) -> Optional[list]:
                 return None
             out.append(d)
         return out
+    if isinstance(v, Param):  # an unannotated parameter: a tuple of unknown length as often as a size
+        return None
     d = as_dim(v)
     return None if d is None else [d]
 
