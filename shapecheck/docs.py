@@ -1,7 +1,9 @@
 """Rule documentation from the rules' docstrings: ``shapecheck rule``, SARIF, and ``docs/rules/``.
 
 ``python -m shapecheck.docs [OUTDIR]`` writes one Markdown page per rule and an index (default
-``docs/rules``); ``--check`` only reports whether the files there are up to date (exit 1 if not).
+``docs/rules``) and, run in a checkout, refreshes the generated blocks of README.md (the rule
+table and the real output of ``shapecheck check examples/``); ``--check`` only reports whether
+they are up to date (exit 1 if not).
 """
 from __future__ import annotations
 
@@ -42,13 +44,47 @@ def page(rule) -> str:
             f"`# shapecheck: ignore[{rule.CODE}]`.\n\n{doc}\n")
 
 
-def index(rules: list) -> str:
+def table(rules: list, link: str = "") -> str:
+    """The rule table in Markdown, each code linked to ``{link}{CODE}.md``."""
     def cell(text: str) -> str:
         return text.replace("|", "\\|")
 
-    rows = "\n".join(f"| [{r.CODE}]({r.CODE}.md) | {r.NAME} | {r.SEVERITY} | {cell(summary(r))} |" for r in rules)
-    return (f"{HEADER}# Rules\n\n`shapecheck rule CODE` prints the same text in a terminal.\n\n"
-            f"| code | name | severity | what it does |\n|---|---|---|---|\n{rows}\n")
+    rows = "\n".join(f"| [{r.CODE}]({link}{r.CODE}.md) | {r.NAME} | {r.SEVERITY} | {cell(summary(r))} |"
+                     for r in rules)
+    return f"| code | name | severity | what it does |\n|---|---|---|---|\n{rows}\n"
+
+
+def index(rules: list) -> str:
+    return f"{HEADER}# Rules\n\n`shapecheck rule CODE` prints the same text in a terminal.\n\n{table(rules)}"
+
+
+def examples_output(folder: str = "examples") -> str:
+    """What ``shapecheck check examples/`` prints, run for real (no configuration read)."""
+    import contextlib
+    import io
+
+    from .cli import run_check
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = run_check([folder + "/"], isolated=True)
+    return f"```console\n$ shapecheck check {folder}/\n{buf.getvalue()}```\n(exit status {code})\n"
+
+
+def readme_blocks() -> dict:
+    from .rule import all_rules
+
+    return {"rule-table": table(all_rules(), "docs/rules/"), "examples-output": examples_output()}
+
+
+def refresh_readme(text: str, blocks: dict) -> str:
+    """``text`` with every ``<!-- begin: NAME -->...<!-- end: NAME -->`` block regenerated."""
+    for name, body in blocks.items():
+        begin, end = f"<!-- begin: {name} -->\n", f"<!-- end: {name} -->"
+        i, j = text.find(begin), text.find(end)
+        if i >= 0 and j > i:
+            text = text[:i + len(begin)] + body + text[j:]
+    return text
 
 
 def render() -> dict:
@@ -87,6 +123,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         stale.append(os.path.join(outdir, f))
         if not check:
             os.remove(os.path.join(outdir, f))
+    if os.path.isfile("README.md") and os.path.isdir("examples"):
+        with open("README.md", encoding="utf-8") as fh:
+            current = fh.read()
+        fresh = refresh_readme(current, readme_blocks())
+        if fresh != current:
+            stale.append("README.md")
+            if not check:
+                with open("README.md", "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(fresh)
     if check:
         if stale:
             print(f"out of date: {', '.join(stale)}; run `python -m shapecheck.docs`", file=sys.stderr)

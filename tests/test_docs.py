@@ -31,3 +31,23 @@ def test_summary_is_the_first_paragraph_of_what_it_does():
     from shapecheck.rule import rule_by_code
 
     assert docs.summary(rule_by_code("SHP102")).startswith("Checks matrix products that would fit")
+
+
+def test_readme_blocks_are_up_to_date(monkeypatch):
+    """The rule table and the examples' output in README.md are what the code says now."""
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "<!-- begin: examples-output -->" in text and "<!-- begin: rule-table -->" in text
+    assert docs.refresh_readme(text, docs.readme_blocks()) == text, \
+        "README.md is out of date: run `python -m shapecheck.docs`"
+
+
+def test_readme_set_up_commands_are_what_ci_runs():
+    """The README's test command is the line .ci/run runs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv && ")]
+    assert len(commands) == 2
+    assert commands[0].endswith("shapecheck check examples/")
+    assert commands[1] in ci.splitlines()
+    assert 'torch==2.13.0' in commands[1] and '".[test]"' in commands[1]
