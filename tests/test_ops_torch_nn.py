@@ -115,7 +115,7 @@ LAYER_CASES = [
     ("Conv2d", (3, 8, 3), {"padding": "same"}, ["(2, 3, 17, 9)"], {}, "(2, 8, 17, 9)"),
     ("Conv2d", (3, 8, 3), {"padding": "valid"}, ["(2, 3, 17, 9)"], {}, "(2, 8, 15, 7)"),
     ("Conv2d", (4, 8, (3, 1)), {"groups": 2, "dilation": 2}, ["(2, 4, 9, 9)"], {}, "(2, 8, 5, 9)"),
-    ("Conv2d", (3, 8, 3), {"stride": 2}, ["(N, 3, H, W)"], {}, "(N, 8, floor(H/2 - 3/2) + 1, floor(W/2 - 3/2) + 1)"),
+    ("Conv2d", (3, 8, 3), {"stride": 2}, ["(N, 3, H, W)"], {}, "(N, 8, floor((H - 3)/2) + 1, floor((W - 3)/2) + 1)"),
     ("Conv2d", (3, 8, 3), {}, ["(N, 3, H, W)"], {}, "(N, 8, H - 2, W - 2)"),
     ("Conv2d", (3, 8, 3), {}, ["(*, 3, 10, 10)"], {}, "(*, 8, 8, 8)"),
     ("Conv1d", (16, 33, 3), {"stride": 2}, ["(20, 16, 50)"], {}, "(20, 33, 24)"),
@@ -456,6 +456,464 @@ reveal_shape(out)
 reveal_shape(h)
 """
     assert reveal(src) == [(7, "(8, 16, 16, 16)"), (9, "(5, 8, 32)"), (10, "(2, 8, 32)")]
+
+
+# ---------------------------------------------------------------------------------- realistic programs
+# Clean models in the style of the PyTorch tutorials / popular repos: no finding at all, and the
+# revealed shapes are what torch computes. Each also runs mutated into a known bug.
+PROGRAMS = {
+    "resnet": r"""import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class BasicBlock(nn.Module):
+    expansion = 1
+
+    def __init__(self, in_planes, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_planes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_planes != self.expansion * planes:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_planes, self.expansion * planes, kernel_size=1, stride=stride, bias=False),
+                nn.BatchNorm2d(self.expansion * planes),
+            )
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += self.shortcut(x)
+        out = F.relu(out)
+        return out
+
+
+class ResNet(nn.Module):
+    def __init__(self, block, num_blocks, num_classes=10):
+        super().__init__()
+        self.in_planes = 64
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.layer1 = self._make_layer(block, 64, num_blocks[0], stride=1)
+        self.layer2 = self._make_layer(block, 128, num_blocks[1], stride=2)
+        self.layer3 = self._make_layer(block, 256, num_blocks[2], stride=2)
+        self.layer4 = self._make_layer(block, 512, num_blocks[3], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.linear = nn.Linear(512 * block.expansion, num_classes)
+
+    def _make_layer(self, block, planes, num_blocks, stride):
+        strides = [stride] + [1] * (num_blocks - 1)
+        layers = []
+        for stride in strides:
+            layers.append(block(self.in_planes, planes, stride))
+            self.in_planes = planes * block.expansion
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.layer1(out)
+        out = self.layer2(out)
+        out = self.layer3(out)
+        out = self.layer4(out)
+        out = F.avg_pool2d(out, 4)
+        out = out.view(out.size(0), -1)
+        out = self.linear(out)
+        return out
+
+
+net = ResNet(BasicBlock, [2, 2, 2, 2])
+y = net(torch.randn(2, 3, 32, 32))
+reveal_shape(y)
+""",
+    "unet": r"""import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class DoubleConv(nn.Module):
+    def __init__(self, in_channels, out_channels, mid_channels=None):
+        super().__init__()
+        if not mid_channels:
+            mid_channels = out_channels
+        self.double_conv = nn.Sequential(
+            nn.Conv2d(in_channels, mid_channels, kernel_size=3, padding=1, bias=False),
+            nn.BatchNorm2d(mid_channels),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(mid_channels, out_channels, kernel_size=3, padding=1, bias=False),
+            nn.BatchNorm2d(out_channels),
+            nn.ReLU(inplace=True),
+        )
+
+    def forward(self, x):
+        return self.double_conv(x)
+
+
+class Down(nn.Module):
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.maxpool_conv = nn.Sequential(nn.MaxPool2d(2), DoubleConv(in_channels, out_channels))
+
+    def forward(self, x):
+        return self.maxpool_conv(x)
+
+
+class Up(nn.Module):
+    def __init__(self, in_channels, out_channels, bilinear=True):
+        super().__init__()
+        if bilinear:
+            self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+            self.conv = DoubleConv(in_channels, out_channels, in_channels // 2)
+        else:
+            self.up = nn.ConvTranspose2d(in_channels, in_channels // 2, kernel_size=2, stride=2)
+            self.conv = DoubleConv(in_channels, out_channels)
+
+    def forward(self, x1, x2):
+        x1 = self.up(x1)
+        diffY = x2.size()[2] - x1.size()[2]
+        diffX = x2.size()[3] - x1.size()[3]
+        x1 = F.pad(x1, [diffX // 2, diffX - diffX // 2, diffY // 2, diffY - diffY // 2])
+        x = torch.cat([x2, x1], dim=1)
+        return self.conv(x)
+
+
+class UNet(nn.Module):
+    def __init__(self, n_channels, n_classes, bilinear=False):
+        super().__init__()
+        factor = 2 if bilinear else 1
+        self.inc = DoubleConv(n_channels, 64)
+        self.down1 = Down(64, 128)
+        self.down2 = Down(128, 256)
+        self.down3 = Down(256, 512)
+        self.down4 = Down(512, 1024 // factor)
+        self.up1 = Up(1024, 512 // factor, bilinear)
+        self.up2 = Up(512, 256 // factor, bilinear)
+        self.up3 = Up(256, 128 // factor, bilinear)
+        self.up4 = Up(128, 64, bilinear)
+        self.outc = nn.Conv2d(64, n_classes, kernel_size=1)
+
+    def forward(self, x):
+        x1 = self.inc(x)
+        x2 = self.down1(x1)
+        x3 = self.down2(x2)
+        x4 = self.down3(x3)
+        x5 = self.down4(x4)
+        x = self.up1(x5, x4)
+        x = self.up2(x, x3)
+        x = self.up3(x, x2)
+        x = self.up4(x, x1)
+        return self.outc(x)
+
+
+y = UNet(3, 2)(torch.randn(1, 3, 64, 64))
+reveal_shape(y)
+y2 = UNet(3, 2, bilinear=True)(torch.randn(1, 3, 64, 64))
+reveal_shape(y2)
+""",
+    "seq": r"""import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class TextCNN(nn.Module):
+    def __init__(self, vocab_size, embed_dim, num_classes, kernel_sizes=(3, 4, 5), num_filters=100):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
+        self.convs = nn.ModuleList([nn.Conv1d(embed_dim, num_filters, k) for k in kernel_sizes])
+        self.dropout = nn.Dropout(0.5)
+        self.fc = nn.Linear(num_filters * len(kernel_sizes), num_classes)
+
+    def forward(self, x):
+        x = self.embedding(x)
+        x = x.permute(0, 2, 1)
+        xs = [F.relu(conv(x)) for conv in self.convs]
+        xs = [F.max_pool1d(c, c.size(2)).squeeze(2) for c in xs]
+        x = torch.cat(xs, 1)
+        return self.fc(self.dropout(x))
+
+
+class GRUClassifier(nn.Module):
+    def __init__(self, vocab, emb, hidden, n_out, n_layers=2):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, emb)
+        self.rnn = nn.GRU(emb, hidden, num_layers=n_layers, batch_first=True, bidirectional=True, dropout=0.1)
+        self.fc = nn.Linear(hidden * 2, n_out)
+
+    def forward(self, tokens):
+        e = self.emb(tokens)
+        out, h = self.rnn(e)
+        last = torch.cat([h[-2], h[-1]], dim=1)
+        return self.fc(last)
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, vocab=1000, emb=32, hid=64):
+        super().__init__()
+        self.enc_emb = nn.Embedding(vocab, emb)
+        self.encoder = nn.LSTM(emb, hid, batch_first=True)
+        self.dec_emb = nn.Embedding(vocab, emb)
+        self.decoder = nn.LSTM(emb, hid, batch_first=True)
+        self.out = nn.Linear(hid, vocab)
+        self.cell = nn.LSTMCell(emb, hid)
+
+    def forward(self, src, tgt):
+        _, (h, c) = self.encoder(self.enc_emb(src))
+        dec_out, _ = self.decoder(self.dec_emb(tgt), (h, c))
+        logits = self.out(dec_out)
+        hx, cx = self.cell(self.dec_emb(tgt[:, 0]), (h[0], c[0]))
+        return logits, hx
+
+
+m = TextCNN(5000, 128, 4)
+y = m(torch.randint(0, 5000, (8, 50)))
+reveal_shape(y)
+g = GRUClassifier(100, 16, 32, 3)
+reveal_shape(g(torch.randint(0, 100, (4, 12))))
+s = Seq2Seq()
+logits, hx = s(torch.randint(0, 1000, (4, 10)), torch.randint(0, 1000, (4, 7)))
+reveal_shape(logits)
+reveal_shape(hx)
+loss = F.cross_entropy(logits.reshape(-1, 1000), torch.randint(0, 1000, (4, 7)).reshape(-1))
+loss2 = nn.CrossEntropyLoss()(logits.transpose(1, 2), torch.randint(0, 1000, (4, 7)))
+reveal_shape(loss2)
+""",
+    "gan": r"""import torch
+import torch.nn as nn
+
+nz, ngf, ndf, nc = 100, 64, 64, 3
+
+
+class Generator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(ngf * 8),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf * 4),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf * 2),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),
+            nn.Tanh(),
+        )
+
+    def forward(self, input):
+        return self.main(input)
+
+
+class Discriminator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(nc, ndf, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ndf * 2),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ndf * 4),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf * 4, ndf * 8, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ndf * 8),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False),
+            nn.Sigmoid(),
+        )
+
+    def forward(self, input):
+        return self.main(input)
+
+
+netG, netD = Generator(), Discriminator()
+criterion = nn.BCELoss()
+noise = torch.randn(16, nz, 1, 1)
+fake = netG(noise)
+reveal_shape(fake)
+output = netD(fake).view(-1)
+reveal_shape(output)
+label = torch.full((16,), 1.0)
+errD = criterion(output, label)
+""",
+    "tfm": r"""import math
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class PositionalEncoding(nn.Module):
+    def __init__(self, d_model, dropout=0.1, max_len=5000):
+        super().__init__()
+        self.dropout = nn.Dropout(p=dropout)
+        position = torch.arange(max_len).unsqueeze(1)
+        div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+        pe = torch.zeros(max_len, 1, d_model)
+        pe[:, 0, 0::2] = torch.sin(position * div_term)
+        pe[:, 0, 1::2] = torch.cos(position * div_term)
+        self.register_buffer("pe", pe)
+
+    def forward(self, x):
+        x = x + self.pe[: x.size(0)]
+        return self.dropout(x)
+
+
+class TransformerModel(nn.Module):
+    def __init__(self, ntoken, d_model, nhead, d_hid, nlayers, dropout=0.5):
+        super().__init__()
+        self.pos_encoder = PositionalEncoding(d_model, dropout)
+        encoder_layers = nn.TransformerEncoderLayer(d_model, nhead, d_hid, dropout)
+        self.transformer_encoder = nn.TransformerEncoder(encoder_layers, nlayers)
+        self.embedding = nn.Embedding(ntoken, d_model)
+        self.d_model = d_model
+        self.linear = nn.Linear(d_model, ntoken)
+
+    def forward(self, src, src_mask=None):
+        src = self.embedding(src) * math.sqrt(self.d_model)
+        src = self.pos_encoder(src)
+        output = self.transformer_encoder(src, src_mask)
+        output = self.linear(output)
+        return output
+
+
+class Attn(nn.Module):
+    def __init__(self, dim, heads=8):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, dim * 3)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        out = F.scaled_dot_product_attention(q, k, v)
+        out = out.transpose(1, 2).reshape(B, N, C)
+        return self.proj(out)
+
+
+m = TransformerModel(1000, 64, 4, 128, 2)
+y = m(torch.randint(0, 1000, (35, 8)))
+reveal_shape(y)
+a = Attn(64)
+reveal_shape(a(torch.randn(2, 10, 64)))
+mha = nn.MultiheadAttention(64, 8)
+q = torch.randn(10, 2, 64)
+o, w = mha(q, q, q)
+reveal_shape(o)
+reveal_shape(w)
+t = nn.Transformer(d_model=64, nhead=4, num_encoder_layers=2, num_decoder_layers=2, batch_first=True)
+reveal_shape(t(torch.randn(2, 10, 64), torch.randn(2, 7, 64)))
+""",
+    "vae": r"""import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class VAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 400)
+        self.fc21 = nn.Linear(400, 20)
+        self.fc22 = nn.Linear(400, 20)
+        self.fc3 = nn.Linear(20, 400)
+        self.fc4 = nn.Linear(400, 784)
+
+    def encode(self, x):
+        h1 = F.relu(self.fc1(x))
+        return self.fc21(h1), self.fc22(h1)
+
+    def reparameterize(self, mu, logvar):
+        std = torch.exp(0.5 * logvar)
+        eps = torch.randn_like(std)
+        return mu + eps * std
+
+    def decode(self, z):
+        h3 = F.relu(self.fc3(z))
+        return torch.sigmoid(self.fc4(h3))
+
+    def forward(self, x):
+        mu, logvar = self.encode(x.view(-1, 784))
+        z = self.reparameterize(mu, logvar)
+        return self.decode(z), mu, logvar
+
+
+def loss_function(recon_x, x, mu, logvar):
+    BCE = F.binary_cross_entropy(recon_x, x.view(-1, 784), reduction="sum")
+    KLD = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+    return BCE + KLD
+
+
+model = VAE()
+data = torch.rand(128, 1, 28, 28)
+recon, mu, logvar = model(data)
+loss = loss_function(recon, data, mu, logvar)
+reveal_shape(recon)
+
+
+class ConvAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),
+                                 nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(32, 64, 7))
+        self.dec = nn.Sequential(nn.ConvTranspose2d(64, 32, 7), nn.ReLU(),
+                                 nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+                                 nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.dec(self.enc(x))
+
+
+ae = ConvAE()
+img = torch.rand(8, 1, 28, 28)
+out = ae(img)
+reveal_shape(out)
+l = nn.MSELoss()(out, img)
+""",
+}
+
+PROGRAM_REVEALS = {
+    "resnet": ["(2, 10)"],
+    "unet": ["(1, 2, 64, 64)", "(1, 2, 64, 64)"],
+    "seq": ["(8, 4)", "(4, 3)", "(4, 7, 1000)", "(4, 64)", "()"],
+    "gan": ["(16, 3, 64, 64)", "(16,)"],
+    "tfm": ["(*, 1000)", "(2, 10, 64)", "(10, 2, 64)", "(2, 10, 10)", "(2, 7, 64)"],
+    "vae": ["(128, 784)", "(8, 1, 28, 28)"],
+}
+
+MUTATIONS = [
+    ("resnet", "self.linear = nn.Linear(512 * block.expansion, num_classes)", "self.linear = nn.Linear(1024, num_classes)",
+     "SHP303"),
+    ("unet", "self.outc = nn.Conv2d(64, n_classes", "self.outc = nn.Conv2d(32, n_classes", "SHP301"),
+    ("seq", "self.fc = nn.Linear(hidden * 2, n_out)", "self.fc = nn.Linear(hidden, n_out)", "SHP301"),
+    ("gan", "output = netD(fake).view(-1)", "output = netD(fake)", "SHP503"),
+    ("vae", "nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1)",
+     "nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1)", "SHP501"),
+    ("gan", "nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False)", "nn.Conv2d(ndf * 8, 1, 5, 1, 0, bias=False)", "SHP304"),
+    ("seq", "self.rnn = nn.GRU(emb, hidden,", "self.rnn = nn.GRU(hidden, hidden,", "SHP301"),
+    ("tfm", "mha = nn.MultiheadAttention(64, 8)", "mha = nn.MultiheadAttention(32, 8)", "SHP301"),
+]
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_clean_program(name: str) -> None:
+    src = PROGRAMS[name]
+    assert [(d.line, d.code, d.message) for d in check_source(src)] == []
+    assert [text for _, text in reveal(src)] == PROGRAM_REVEALS[name]
+
+
+@pytest.mark.parametrize("name,old,new,code", MUTATIONS, ids=lambda x: str(x)[:20])
+def test_mutated_program(name: str, old: str, new: str, code: str) -> None:
+    src = PROGRAMS[name]
+    assert old in src
+    found = [d.code for d in check_source(src.replace(old, new, 1))]
+    assert found == [code]
 
 
 # ================================================================================== differential

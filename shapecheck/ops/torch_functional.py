@@ -58,6 +58,11 @@ def linear(call: Call) -> Value:
                     f"{ws} looks like (in, out) = ({D.fmt(out_f)}, {D.fmt(in_f)}) for input {xs}: its axis 0 "
                     f"({D.fmt(out_f)}) matches the input's features, its axis 1 ({D.fmt(in_f)}) does not; "
                     f"pass {fixed}"), Fix(f"use {fixed}", None))
+            why = xs.why_of(-1)
+            if why:
+                raise ShapeError("flatten-size", lambda: (
+                    f"F.linear weight {ws} takes in_features={D.fmt(in_f)} but the flattened input has {why} = "
+                    f"{D.fmt(fin)} features (input {xs}){mismatch_note(fin, in_f)}"))
             raise ShapeError("matmul-mismatch", lambda: (
                 f"F.linear of input {xs} and weight {ws}: the input has {D.fmt(fin)} features but the weight "
                 f"(out, in) takes in_features={D.fmt(in_f)}{mismatch_note(fin, in_f)}"))

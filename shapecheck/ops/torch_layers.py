@@ -127,26 +127,56 @@ def require_positive(what: str, out: Dim, detail: str, call: Call) -> None:
 
 
 # ---------------------------------------------------------------------------- size arithmetic
+def floordiv(a: Dim, s: Dim) -> Dim:
+    """``a // s``. A symbolic ``a`` over a concrete stride gives an *unevaluated* sympy floor,
+    ``floor((H - 3)/2)``: evaluating it (sympy's floor/Mul canonicalisation, assumption queries on
+    fresh symbols) costs tens of milliseconds per layer, and an integer substitution still
+    evaluates it to a number. Everything else goes to ``dims.floordiv``."""
+    si = D.as_int(s)
+    if si is None or si <= 0 or D.as_int(a) is not None:
+        return D.floordiv(a, s)
+    if si == 1:
+        return a
+    import sympy
+
+    return sympy.floor(sympy.Mul(a, sympy.Pow(sympy.Integer(si), -1, evaluate=False), evaluate=False),
+                       evaluate=False)
+
+
+def _offset(L: Dim, *parts: Dim) -> Dim:
+    """``L + sum(parts)``, adding the concrete parts first (one sympy Add at most)."""
+    c: Dim = 0
+    for x in parts:
+        c = D.add(c, x)
+    return L if D.as_int(c) == 0 else D.add(L, c)
+
+
+def _floor_plus_one(L: Dim, c: Dim, s: Dim) -> Dim:
+    """floor((L + c)/s) + 1, written floor(L/s) + c/s + 1 where s divides c (pooling by 2 gives
+    ``floor(H/2)``, not ``floor((H - 2)/2) + 1``)."""
+    ci, si = D.as_int(c), D.as_int(s)
+    if ci is not None and si is not None and si > 0 and D.as_int(L) is None and ci % si == 0:
+        return _offset(floordiv(L, si), ci // si + 1)
+    return D.add(floordiv(_offset(L, c), s), 1)
+
+
 def conv_out(L: Dim, k: Dim, s: Dim, p: Dim, d: Dim) -> Dim:
     """floor((L + 2p - d(k-1) - 1) / s) + 1 (torch.nn.Conv*d docs)."""
-    num = D.sub(D.add(L, D.mul(2, p)), D.add(D.mul(d, D.sub(k, 1)), 1))
-    return D.add(D.floordiv(num, s), 1)
+    return _floor_plus_one(L, _offset(D.mul(2, p), D.mul(-1, D.mul(d, D.sub(k, 1))), -1), s)
 
 
 def conv_transpose_out(L: Dim, k: Dim, s: Dim, p: Dim, d: Dim, op: Dim) -> Dim:
     """(L - 1)s - 2p + d(k-1) + output_padding + 1 (torch.nn.ConvTranspose*d docs)."""
-    out = D.mul(D.sub(L, 1), s)
-    out = D.sub(out, D.mul(2, p))
-    out = D.add(out, D.mul(d, D.sub(k, 1)))
-    return D.add(D.add(out, op), 1)
+    return _offset(D.mul(D.sub(L, 1), s), D.mul(-2, p), D.mul(d, D.sub(k, 1)), op, 1)
 
 
 def pool_out(L: Dim, k: Dim, s: Dim, p: Dim, d: Dim, ceil: bool) -> Optional[Dim]:
     """Pooling output size; with ``ceil_mode`` the last window must start inside the input or
     its left padding. None where that cannot be decided (symbolic size with ceil_mode)."""
-    num = D.sub(D.add(L, D.mul(2, p)), D.add(D.mul(d, D.sub(k, 1)), 1))
+    c = _offset(D.mul(2, p), D.mul(-1, D.mul(d, D.sub(k, 1))), -1)
     if not ceil:
-        return D.add(D.floordiv(num, s), 1)
+        return _floor_plus_one(L, c, s)
+    num = _offset(L, c)
     li, ni, si, pi = D.as_int(L), D.as_int(num), D.as_int(s), D.as_int(p)
     if li is None or ni is None or si is None or pi is None or si == 0:
         if D.as_int(s) == 1:
