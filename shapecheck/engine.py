@@ -33,24 +33,31 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as e:
         r = rule_by_code("SHP900")
-        line, col = e.raw_line, e.raw_column + 1
-        msg = str(e.message) if hasattr(e, "message") else str(e).splitlines()[0]
+        line, col, msg = _syntax_error_position(source, e)
         return [Diagnostic("SHP900", r.NAME, r.SEVERITY, f"cannot parse this file: {msg}", path, line, col, line, col)]
     except Exception as e:  # noqa: BLE001 - never a traceback for bad input
         return [Diagnostic("SHP900", "syntax-error", "error", f"cannot parse this file: {e}"[:200], path, 1, 1, 1, 1)]
     interp = interpret.Interpreter(module, source)
-    findings = interp.run()
-    if not findings:
+    try:
+        findings = interp.run()
+    except RecursionError:
+        return [Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: nesting too deep", path,
+                           1, 1, 1, 1)]
+    sup = suppress.find_suppressions(source)
+    if not findings and not sup:
         return []
     pos = positions.Positions(module)
-    sup = suppress.find_suppressions(source)
     out = []
     chosen = _most_specific(findings)
     for f in chosen:
         rule = rule_for_kind(f.kind)
         if rule is None or not _enabled(rule.CODE, opts):
             continue
-        (l1, c1), (l2, c2) = pos.span(f.node)
+        try:
+            (l1, c1), (l2, c2) = pos.span(f.node)
+        except RecursionError:  # a pathologically deep expression: report it, never crash
+            return [Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: expression nesting too deep",
+                               path, 1, 1, 1, 1)]
         if suppress.is_suppressed(sup, l1, rule.CODE):
             continue
         out.append(Diagnostic(rule.CODE, rule.NAME, f.severity_override or rule.SEVERITY, f.message, path,
@@ -67,6 +74,20 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
 
 _SPECIFIC = {"matmul-mismatch": "missing-transpose", "concat-mismatch": "concat-wrong-axis",
              "layer-input-mismatch": "flatten-size"}
+
+
+def _syntax_error_position(source: str, err: Exception) -> tuple:
+    """(line, column, message) of a syntax error: Python's own parser places it best."""
+    import ast
+
+    try:
+        ast.parse(source)
+    except SyntaxError as e:
+        return e.lineno or 1, e.offset or 1, e.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    msg = str(getattr(err, "message", "") or str(err).splitlines()[0])
+    return getattr(err, "raw_line", 1) or 1, (getattr(err, "raw_column", 0) or 0) + 1, msg
 
 
 def _most_specific(findings: Iterable) -> list:

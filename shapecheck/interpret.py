@@ -805,20 +805,28 @@ class Interpreter:
         return out
 
     def ex_Dict(self, e: cst.Dict, frame: Frame) -> Value:
+        """A dict with string keys is a ``Dict``; one keyed by tensors (a TF1 ``feed_dict``) is a
+        ``Seq`` of (key, value) pairs of kind ``pairs``; anything else is unknown."""
         items = {}
-        ok = True
+        pairs = []
+        strings = tensors = True
         for el in e.elements:
             if isinstance(el, cst.DictElement):
                 k = self.eval(el.key, frame)
                 v = self.eval(el.value, frame)
-                if isinstance(k, Const) and isinstance(k.value, str):
+                strings = strings and isinstance(k, Const) and isinstance(k.value, str)
+                tensors = tensors and isinstance(k, Tensor)
+                pairs.append(Seq([k, v], "tuple"))
+                if strings:
                     items[k.value] = v
-                else:
-                    ok = False
             else:
                 self.eval(el.value, frame)
-                ok = False
-        return Dict(items) if ok else UNKNOWN
+                strings = tensors = False
+        if strings:
+            return Dict(items)
+        if tensors and pairs:
+            return Seq(pairs, "pairs")
+        return UNKNOWN
 
     def ex_ListComp(self, e: cst.ListComp, frame: Frame) -> Value:
         vals = self._comprehension(e.elt, e.for_in, frame)
@@ -1238,7 +1246,10 @@ class Interpreter:
         def invoke(f: Value, a: list, kw: dict) -> Value:
             return self.call_value(f, a, kw, node, Frame({}, bindings, None, self.globals), {})
 
-        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node)
+        def warn(kind: str, message: str, fix: Any = None, where: Any = None) -> None:
+            self.report(kind, message, where if where is not None else node, fix)
+
+        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn)
 
     def _call_rule(self, work: Callable[[], Value], node: Any) -> Value:
         try:
@@ -1823,7 +1834,7 @@ def _broad_handler(h: cst.ExceptHandler) -> bool:
 
 
 def _tensor_ns(t: Tensor) -> str:
-    return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor"}.get(t.fw, "torch.Tensor")
+    return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor", "keras": "tensorflow.Tensor"}.get(t.fw, "torch.Tensor")
 
 
 def _sig(v: Value) -> Any:

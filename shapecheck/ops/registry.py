@@ -56,11 +56,13 @@ class Call:
     records flexible sizes unified so far; ``invoke(fn, *args)`` calls any value (a layer, a
     module defined in the file) through the interpreter."""
 
-    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node")
+    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn")
 
     def __init__(self, args: Sequence[Value], kwargs: dict[str, Value], bindings: Optional[D.Bindings] = None,
                  text: Optional[Callable[[Any], str]] = None, invoke: Optional[Callable[..., Value]] = None,
-                 fw: str = "torch", qualname: str = "", node: Any = None) -> None:
+                 fw: str = "torch", qualname: str = "", node: Any = None,
+                 warn: Optional[Callable[..., None]] = None) -> None:
+        self._warn = warn
         self.args = list(args)
         self.kwargs = kwargs
         self.bindings = bindings if bindings is not None else D.Bindings()
@@ -123,7 +125,13 @@ class Call:
 
     def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> "Call":
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
-                    self.fw, self.qualname, self.node)
+                    self.fw, self.qualname, self.node, self._warn)
+
+    def warn(self, kind: str, message: str, fix: Any = None, where: Any = None) -> None:
+        """Report a finding that does not stop the op (a warning such as SHP502): the rule goes on
+        and returns its result."""
+        if self._warn is not None:
+            self._warn(kind, message, fix, where)
 
     # -- comparisons --------------------------------------------------------------------------
     def cmp(self, a: Dim, b: Dim) -> D.Truth:

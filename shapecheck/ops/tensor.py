@@ -36,12 +36,15 @@ def ndim_attr(call: Call) -> Value:
     return UNKNOWN if t is None or t.shape.rank is None else Int(t.shape.rank)
 
 
+TRANSPOSED = "transposed"  # Tensor.role of a transpose's result (SHP502 looks for it)
+
+
 @property_rule("tensor.T", "numpy.ndarray.T")
 def T_attr(call: Call) -> Value:
     t = call.tensor(0)
     if t is None or t.shape.variadic:
         return unknown_like(t)
-    return Tensor(Shape(tuple(reversed(t.shape.dims))), t.fw, t.dtype)
+    return Tensor(Shape(tuple(reversed(t.shape.dims))), t.fw, t.dtype, TRANSPOSED)
 
 
 @property_rule("tensor.mT", "tensor.mH", "tensor.H")
@@ -441,6 +444,10 @@ def matmul(call: Call) -> Value:
 def dot(call: Call) -> Value:
     a, b = call.tensor(0), call.tensor(1)
     if a is None or b is None:
+        # np.dot(a, 2.0): a product with a scalar keeps the array's shape
+        t, other = (a, call.get(1)) if a is not None else (b, call.get(0))
+        if t is not None and call.qualname.startswith("numpy") and isinstance(other, (Int, Const)):
+            return Tensor(t.shape, "numpy", t.dtype)
         return UNKNOWN
     if call.qualname.startswith("torch"):
         for t in (a, b):
@@ -540,10 +547,12 @@ def elementwise(call: Call, a: Value, b: Value, what: str) -> Value:
         return Tensor(Shape.unknown(), t.fw)  # the other side may be a tensor that broadcasts it up
     sa, sb = call.shape(ta), call.shape(tb)
     out = broadcast_shapes(call, [sa, sb], what=f"{what}")
-    if is_outer_product(sa, sb):
-        raise ShapeError("broadcast-outer", lambda: (
-            f"{what} between {sa} and {sb} broadcasts a column against a row into a {out} matrix; "
-            f"a dot product was most likely meant"))
+    if is_outer_product(sa, sb) and (ta.role == TRANSPOSED or tb.role == TRANSPOSED):
+        # a transposed row against a row (or column against column): the classic slip for a dot product;
+        # an explicit x[:, None] * y[None, :] is an outer product on purpose and stays silent
+        call.warn("broadcast-outer",
+                  f"{what} between {sa} and {sb} broadcasts a column against a row into a {out} matrix; "
+                  f"a dot product was most likely meant")
     return Tensor(out, out_fw(ta, tb), out_dtype(ta, tb))
 
 
@@ -610,7 +619,7 @@ bitwise_not erf erfc erfinv lgamma digamma exp2 float double half int long bool 
 cuda detach detach_ contiguous clone requires_grad_ type_as astype copy fill_ zero_ normal_ uniform_ fill
 exponential_ bernoulli_ random_ cauchy_ log_normal_ geometric_ sigmoid_ tanh_ abs_ exp_ sqrt_ pin_memory
 numpy ravel_like real conj positive dropout dropout_ alpha_dropout feature_alpha_dropout fliplr flipud
-nan_to_num_ deg2rad rad2deg cumsum_like sinc logit""".split()
+nan_to_num_ deg2rad rad2deg cumsum_like sinc logit tril triu tril_ triu_""".split()
 
 
 def same_shape(call: Call) -> Value:
@@ -679,3 +688,19 @@ def ordered_dict(call: Call) -> Value:
             return UNKNOWN
     items.update(call.kwargs)
     return Dict(items)
+
+
+@shape_rule("numpy.linalg.multi_dot", "torch.linalg.multi_dot")
+def multi_dot(call: Call) -> Value:
+    """A chain of products; the first and last operands may be 1-D (vectors)."""
+    seq = call.get(0, "tensors" if call.qualname.startswith("torch") else "arrays")
+    if not isinstance(seq, Seq) or len(seq.items) < 2:
+        return UNKNOWN
+    ts = [tensor_of(v) for v in seq.items]
+    if any(t is None for t in ts):
+        return UNKNOWN
+    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+    cur = ts[0].shape  # type: ignore[union-attr]
+    for t in ts[1:]:
+        cur = matmul_shape(call, cur, t.shape, name="multi_dot")  # type: ignore[union-attr]
+    return Tensor(cur, fw)

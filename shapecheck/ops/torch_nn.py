@@ -88,6 +88,13 @@ class Sequential(LayerRule):
     def children(self, layer: Layer) -> Optional[list]:
         return layer.config.get("layers")
 
+    def attr(self, layer: Layer, name: str) -> Value:
+        """A child named in an ``OrderedDict`` (``net.fc1``)."""
+        names, layers = layer.config.get("names"), layer.config.get("layers")
+        if names and layers and name in names and len(names) == len(layers):
+            return layers[names.index(name)]
+        return UNKNOWN
+
     def getitem(self, layer: Layer, idx: list) -> Value:
         layers = layer.config.get("layers")
         if layers is None or len(idx) != 1:
