@@ -53,6 +53,8 @@ class ClassInfo:
     methods: dict = field(default_factory=dict)  # name -> FuncInfo
     attrs: dict = field(default_factory=dict)  # class-level names -> Value
     analysed: bool = False
+    fields: list = field(default_factory=list)  # annotated class-level names, in order (dataclass fields)
+    defaults: dict = field(default_factory=dict)  # field -> default Value
 
     def lookup(self, name: str) -> Optional[Any]:
         """A method or class attribute, through the bases defined in this file."""
@@ -332,9 +334,9 @@ class Interpreter:
                 self.assign(t.target, v, frame)
         elif isinstance(s, cst.AnnAssign):
             v = self.eval(s.value, frame) if s.value is not None else None
-            if v is None:
+            if v is None:  # `x: Float[Tensor, "b d"]` declares a shape; `n: int` declares nothing
                 ann = self.annotation_value(s.annotation.annotation, "")
-                if ann is not None and isinstance(s.target, cst.Name):
+                if isinstance(ann, Tensor) and isinstance(s.target, cst.Name):
                     frame.env[s.target.value] = ann
                 return
             self.assign(s.target, v, frame)
@@ -413,6 +415,10 @@ class Interpreter:
                 self.functions.append(f)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        info.fields.append(small.target.value)
+                        if small.value is not None:
+                            info.defaults[small.target.value] = self.eval(small.value, cframe)
                     if isinstance(small, (cst.Assign, cst.AnnAssign)):
                         before = dict(cframe.env)
                         self.exec_small(small, cframe)
@@ -1467,6 +1473,14 @@ class Interpreter:
         init = cls.lookup("__init__")
         if isinstance(init, FuncInfo):
             self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
+        elif cls.fields and _is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
+            for i, name in enumerate(cls.fields):
+                if i < len(args):
+                    obj.attrs[name] = args[i]
+                elif name in kwargs:
+                    obj.attrs[name] = kwargs[name]
+                elif name in cls.defaults:
+                    obj.attrs[name] = cls.defaults[name]
         elif base_q is not None and R.lookup_layer(base_q) is not None:
             obj.base = self._build_base(base_q, args, kwargs, node)
         cls.analysed = True
@@ -1594,6 +1608,12 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _is_record_class(cls: ClassInfo) -> bool:
+    names = {_dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator).split(".")[-1]
+             for d in cls.node.decorators}
+    return "dataclass" in names or any(isinstance(b, Ext) and b.qualname.endswith("NamedTuple") for b in cls.bases)
 
 
 def _assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
