@@ -306,6 +306,15 @@ FUNC_CASES = [
     ("cosine_similarity", ["(8, 128)", "(8, 128)"], {}, "(8,)"),
     ("cosine_similarity", ["(8, 128)", "(8, 64)"], {}, "!broadcast-mismatch"),
     ("pairwise_distance", ["(8, 128)", "(8, 128)"], {}, "(8,)"),
+    ("unfold", ["(2, 3, 8, 8)", 3], {}, "(2, 27, 36)"),
+    ("unfold", ["(3, 8, 8)", 3], {"stride": 2, "padding": 1}, "(27, 16)"),
+    ("unfold", ["(2, 3, 2, 8)", 3], {}, "!empty-spatial"),
+    ("fold", ["(2, 27, 36)", (8, 8), 3], {}, "(2, 3, 8, 8)"),
+    ("fold", ["(2, 27, 35)", (8, 8), 3], {}, "!layer-input-mismatch"),
+    ("fold", ["(2, 28, 36)", (8, 8), 3], {}, "!layer-input-mismatch"),
+    ("grid_sample", ["(2, 3, 8, 8)", "(2, 5, 6, 2)"], {}, "(2, 3, 5, 6)"),
+    ("grid_sample", ["(2, 3, 8, 8)", "(3, 5, 6, 2)"], {}, "!batch-mismatch"),
+    ("affine_grid", ["(2, 2, 3)", (2, 3, 5, 6)], {}, "(2, 5, 6, 2)"),
     ("scaled_dot_product_attention", ["(2, 4, 7, 16)", "(2, 4, 9, 16)", "(2, 4, 9, 32)"], {}, "(2, 4, 7, 32)"),
     ("scaled_dot_product_attention", ["(2, 4, 7, 16)", "(2, 4, 9, 8)", "(2, 4, 9, 32)"], {}, "!matmul-mismatch"),
     ("scaled_dot_product_attention", ["(2, 4, 7, 16)", "(2, 4, 9, 16)", "(2, 4, 8, 32)"], {}, "!matmul-mismatch"),
@@ -1429,7 +1438,8 @@ def test_diff_functional() -> None:
 
     for _ in range(N_RANDOM * 3):
         which = rng.choice(("linear", "conv", "pool", "pad", "interpolate", "one_hot", "embedding", "normalize",
-                            "layer_norm", "group_norm", "cosine", "pairwise", "sdpa", "softmax"))
+                            "layer_norm", "group_norm", "cosine", "pairwise", "sdpa", "softmax", "unfold", "fold",
+                            "grid_sample"))
         if which == "linear":
             fin, fout = rng.randint(1, 5), rng.randint(1, 5)
             x = tuple(rng.randint(1, 3) for _ in range(rng.randint(0, 2))) + (fin,)
@@ -1471,6 +1481,25 @@ def test_diff_functional() -> None:
             else:
                 kw["size"] = rng.randint(1, 6)
             run("interpolate", [torch.randn(x)], kw, [t(x)])
+        elif which == "unfold":
+            x = ((rng.randint(1, 2),) if rng.random() < 0.7 else ()) + (rng.randint(1, 3),) + _spatial(rng, 2, 1, 7)
+            kw = {"kernel_size": _k(rng, 2, 1, 3), "dilation": _k(rng, 2, 1, 2), "padding": _k(rng, 2, 0, 1),
+                  "stride": _k(rng, 2, 1, 2)}
+            run("unfold", [torch.randn(x)], kw, [t(x)])
+        elif which == "fold":
+            out = _spatial(rng, 2, 2, 6)
+            k = rng.randint(1, 3)
+            blocks = (out[0] - k + 1) * (out[1] - k + 1)
+            c = rng.randint(1, 2) * k * k + (1 if rng.random() < 0.1 else 0)
+            nb = blocks if rng.random() < 0.85 else blocks + 1
+            x = ((rng.randint(1, 2),) if rng.random() < 0.7 else ()) + (c, max(nb, 1))
+            run("fold", [torch.randn(x)], {"output_size": out, "kernel_size": k}, [t(x)])
+        elif which == "grid_sample":
+            n = rng.randint(2, 3)
+            b = rng.randint(1, 2)
+            x = (b, 2) + _spatial(rng, n, 2, 5)
+            g = (b if rng.random() < 0.85 else b + 1,) + _spatial(rng, n, 1, 4) + (n if rng.random() < 0.9 else 1,)
+            run("grid_sample", [torch.randn(x), torch.randn(g)], {"align_corners": False}, [t(x), t(g)])
         elif which == "one_hot":
             x = tuple(rng.randint(1, 4) for _ in range(rng.randint(1, 3)))
             run("one_hot", [torch.randint(0, 3, x), 3], {}, [T(str(x) if len(x) != 1 else f"({x[0]},)", "int"), 3])

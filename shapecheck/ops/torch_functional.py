@@ -16,10 +16,10 @@ from .common import axis_of, broadcast_shapes, matmul_shape
 from .registry import FUNCS, Call, mismatch_note, shape_rule
 from .tensor import same_shape
 from .torch_nn import feature_mismatch
-from .torch_layers import (adaptive_forward, check_min_rank, class_loss, const_of, conv_forward,
-                           cosine_similarity_shape, elementwise_loss, glu_forward, interpolate_forward,
+from .torch_layers import (adaptive_forward, check_min_rank, check_rank, class_loss, const_of, conv_forward,
+                           cosine_similarity_shape, elementwise_loss, fold_shape, glu_forward, interpolate_forward,
                            layer_norm_forward, ntuple, pad_shape, pairwise_distance_shape, pixel_shuffle_forward,
-                           pool_forward)
+                           pool_forward, unfold_shape)
 
 F = "torch.nn.functional."
 
@@ -524,3 +524,56 @@ def scaled_dot_product_attention(call: Call) -> Value:
         return Tensor(Shape(qs.dims[:-1] + (vs.dims[-1],), qs.variadic), "torch", "float")
     batch = broadcast_shapes(call, [bq, bk, bv], kind="batch-mismatch", what=f"batch dims of {name}")
     return Tensor(Shape(batch.dims + (qs.dims[-2], vs.dims[-1]), batch.variadic), "torch", "float")
+
+
+# ---------------------------------------------------------------------------------- unfold, fold, sampling grids
+@shape_rule(*fn("unfold"))
+def unfold(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    return unfold_shape(call, "F.unfold", call.shape(x), ntuple(call.get(1, "kernel_size"), 2),
+                        ntuple(call.get(2, "dilation", 1), 2), ntuple(call.get(3, "padding", 0), 2),
+                        ntuple(call.get(4, "stride", 1), 2))
+
+
+@shape_rule(*fn("fold"))
+def fold(call: Call) -> Value:
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    return fold_shape(call, "F.fold", call.shape(x), ntuple(call.get(1, "output_size"), 2),
+                      ntuple(call.get(2, "kernel_size"), 2), ntuple(call.get(3, "dilation", 1), 2),
+                      ntuple(call.get(4, "padding", 0), 2), ntuple(call.get(5, "stride", 1), 2))
+
+
+@shape_rule(*fn("grid_sample"))
+def grid_sample(call: Call) -> Value:
+    """input (N, C, H, W) sampled at grid (N, H', W', 2) -> (N, C, H', W'); 5-D with a (..., 3) grid."""
+    x, g = call.tensor(0, "input"), call.tensor(1, "grid")
+    if x is None or g is None:
+        return UNKNOWN
+    xs, gs = call.shape(x), call.shape(g)
+    check_rank("F.grid_sample", xs, (4, 5))
+    check_rank("F.grid_sample (grid)", gs, (4, 5))
+    if xs.rank is None or gs.rank is None:
+        return Tensor(Shape.unknown(), "torch", "float")
+    if xs.rank != gs.rank:
+        raise ShapeError("layer-rank", f"F.grid_sample: input {xs} is {xs.rank}-D but grid {gs} is {gs.rank}-D")
+    if D.compare(xs.dims[0], gs.dims[0], call.bindings) is D.FALSE:
+        raise ShapeError("batch-mismatch", f"F.grid_sample: input {xs} has batch {D.fmt(xs.dims[0])} but grid {gs} "
+                                           f"has {D.fmt(gs.dims[0])}")
+    want = xs.rank - 2
+    if D.compare(gs.dims[-1], want, call.bindings) is D.FALSE:
+        raise ShapeError("layer-input-mismatch", f"F.grid_sample: the grid's last axis holds the {want} sampling "
+                                                 f"coordinates, got {gs}")
+    return Tensor(Shape(xs.dims[:2] + gs.dims[1:-1]), "torch", "float")
+
+
+@shape_rule(*fn("affine_grid"))
+def affine_grid(call: Call) -> Value:
+    """theta (N, 2, 3) and size (N, C, H, W) -> (N, H, W, 2); (N, 3, 4) and 5-D size -> (N, D, H, W, 3)."""
+    size = call.dims(1, "size")
+    if size is None or any(d is None for d in size) or len(size) not in (4, 5):
+        return UNKNOWN
+    return Tensor(Shape.of(size[0], *size[2:], len(size) - 2), "torch", "float")

@@ -1391,6 +1391,10 @@ def interpolate_forward(call: Call, what: str, s: Shape, size: Value, sf: Value,
         else:
             fs = [const_of(sf)] * n
         outs = [scaled(L, f) for L, f in zip(s.dims[2:], fs)]
+        for i, o in enumerate(outs):
+            if o is not None and D.as_int(o) is not None and D.as_int(o) < 1:
+                raise ShapeError("empty-spatial", f"{what}: scale_factor {fs[i]} turns size {D.fmt(s.dims[2 + i])} at "
+                                                  f"axis {2 + i} of {s} into {D.as_int(o)}")
         if any(o is None for o in outs):
             return Tensor(Shape(s.dims[:2] + tuple(D.flexible("n") if o is None else o for o in outs)), "torch",
                           "float")
@@ -1527,6 +1531,78 @@ def pixel_shuffle_forward(call: Call, what: str, s: Shape, r: Optional[Dim], inv
 
 layer_rule(*nn("PixelShuffle"))(type("PixelShuffle", (PixelShuffleBase,), {}))
 layer_rule(*nn("PixelUnshuffle"))(type("PixelUnshuffle", (PixelShuffleBase,), {"inverse": True}))
+
+
+# ---------------------------------------------------------------------------------- Unfold / Fold
+def _blocks(call: Call, what: str, spatial: Sequence[Optional[Dim]], k: tuple, d: tuple, p: tuple, st: tuple,
+            s: Shape) -> Optional[Dim]:
+    """The number of sliding blocks (product of the per-axis conv output sizes), or None."""
+    total: Dim = 1
+    for i, L in enumerate(spatial):
+        if L is None:
+            return None
+        o = conv_out(L, k[i], st[i], p[i], d[i])
+        if D.positive(o, call.bindings) is D.FALSE:
+            raise ShapeError("empty-spatial", f"{what} on {s}: spatial size {D.fmt(L)} at axis {i - len(spatial)} "
+                                              f"is smaller than the kernel {D.fmt(k[i])}, so there are no blocks")
+        total = D.mul(total, o)
+    return total
+
+
+def unfold_shape(call: Call, what: str, s: Shape, k: Optional[tuple], d: Optional[tuple], p: Optional[tuple],
+                 st: Optional[tuple]) -> Tensor:
+    """(N, C, H, W) -> (N, C*kh*kw, L); a 3-D input is (C, H, W)."""
+    check_rank(what, s, (3, 4))
+    if k is None or d is None or p is None or st is None or len(s.dims) < 3:
+        return Tensor(Shape.unknown(), "torch", "float")
+    c = s.dims[-3]
+    n = _blocks(call, what, s.dims[-2:], k, d, p, st, s)
+    return Tensor(tail_replace(s, 3, [D.mul(c, *k), n if n is not None else D.flexible("L")]), "torch", "float")
+
+
+def fold_shape(call: Call, what: str, s: Shape, out: Optional[tuple], k: Optional[tuple], d: Optional[tuple],
+               p: Optional[tuple], st: Optional[tuple]) -> Tensor:
+    """(N, C*kh*kw, L) -> (N, C, *output_size); a 2-D input is (C*kh*kw, L)."""
+    check_rank(what, s, (2, 3))
+    if out is None or k is None or d is None or p is None or st is None or len(s.dims) < 2:
+        return Tensor(Shape.unknown(), "torch", "float")
+    ck, nblocks = s.dims[-2], s.dims[-1]
+    kk = D.mul(*k)
+    ci, ki = D.as_int(ck), D.as_int(kk)
+    if ci is not None and ki is not None and ci % ki:
+        raise ShapeError("layer-input-mismatch", f"{what}: axis -2 of {s} ({ci}) must be divisible by the kernel's "
+                                                 f"{ki} positions")
+    want = _blocks(call, what, out, k, d, p, st, s)
+    if want is not None and D.compare(nblocks, want, call.bindings) is D.FALSE:
+        raise ShapeError("layer-input-mismatch", f"{what}: output_size {fmt_tuple(out)} with kernel {fmt_tuple(k)} "
+                                                 f"holds {D.fmt(want)} blocks but axis -1 of {s} has {D.fmt(nblocks)}")
+    return Tensor(tail_replace(s, 2, [D.floordiv(ck, kk), *out]), "torch", "float")
+
+
+class UnfoldBase(TorchLayer):
+    fold = False
+
+    def build(self, call: Call) -> Optional[dict]:
+        off = 1 if self.fold else 0
+        return {"output_size": arg_tuple(call, 0, "output_size", 2, None) if self.fold else None,
+                "kernel_size": arg_tuple(call, off, "kernel_size", 2, None),
+                "dilation": arg_tuple(call, off + 1, "dilation", 2, 1), "padding": arg_tuple(call, off + 2, "padding", 2, 0),
+                "stride": arg_tuple(call, off + 3, "stride", 2, 1)}
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        x = call.tensor(0, "input")
+        if x is None:
+            return UNKNOWN
+        c = layer.config
+        if self.fold:
+            return fold_shape(call, "nn.Fold", call.shape(x), c["output_size"], c["kernel_size"], c["dilation"],
+                              c["padding"], c["stride"])
+        return unfold_shape(call, "nn.Unfold", call.shape(x), c["kernel_size"], c["dilation"], c["padding"],
+                            c["stride"])
+
+
+layer_rule(*nn("Unfold"))(type("Unfold", (UnfoldBase,), {}))
+layer_rule(*nn("Fold"))(type("Fold", (UnfoldBase,), {"fold": True}))
 
 
 # ---------------------------------------------------------------------------------- padding layers
