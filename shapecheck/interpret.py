@@ -118,13 +118,20 @@ class Interpreter:
         self.logs: list = []
         self.instances: list[Obj] = []  # every object instantiated (for summaries)
         self.revealed: list = []  # (node, text) for reveal_shape(x) calls (golden tests)
+        self.created: list = []  # every framework layer built, in construction order (summary names)
+        self.trace: Optional[dict] = None  # id(layer or module) -> its first output, while a summary traces
+        self.kept_trace: Optional[dict] = None
 
     # ------------------------------------------------------------------ entry
-    def run(self) -> list[Finding]:
+    def run(self, keep_trace: bool = False) -> list[Finding]:
+        """Analyse the file; with ``keep_trace``, the outputs of modules called by the module code
+        (concrete call sites) are kept in ``kept_trace`` for summaries."""
         frame = Frame(self.globals, D.Bindings())
         for stmt in self.module.body:
             if self._guarded(lambda s=stmt: self.exec_stmt(s, frame), stmt, "module statement"):
                 break
+        if keep_trace:
+            self.kept_trace, self.trace = self.trace, None
         # Every function and class that no call reached runs on generic inputs.
         for cls in list(self.classes):
             self._guarded(lambda c=cls: self.analyse_class_generic(c), cls.node, f"class {cls.name}")
@@ -1274,20 +1281,27 @@ class Interpreter:
             return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
         if isinstance(fn, ClassRef):
             return self.instantiate(fn.info, args, kwargs, node)
+        if isinstance(fn, (Layer, Obj)):
+            out = self._apply_module(fn, args, kwargs, node, frame, arg_nodes)
+            if self.trace is not None and id(fn) not in self.trace:
+                self.trace[id(fn)] = out
+            return out
+        return UNKNOWN
+
+    def _apply_module(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         if isinstance(fn, Layer):
             rule = R.lookup_layer(fn.kind)
             if rule is None:
                 return UNKNOWN
             call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework, qualname=fn.kind)
             return self._call_rule(lambda: rule.apply(fn, call), node)
-        if isinstance(fn, Obj):
-            for name in ("forward", "call", "__call__"):
-                m = fn.cls.lookup(name)
-                if isinstance(m, FuncInfo):
-                    return self.call_func(m, args, kwargs, bound=fn, node=node)
-            if fn.base is not None:
-                return self.call_value(fn.base, args, kwargs, node, frame, arg_nodes)
-            return UNKNOWN
+        assert isinstance(fn, Obj)
+        for name in ("forward", "call", "__call__"):
+            m = fn.cls.lookup(name)
+            if isinstance(m, FuncInfo):
+                return self.call_func(m, args, kwargs, bound=fn, node=node)
+        if fn.base is not None:
+            return self.call_value(fn.base, args, kwargs, node, frame, arg_nodes)
         return UNKNOWN
 
     def call_ext(self, q: str, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
@@ -1316,6 +1330,7 @@ class Interpreter:
             if config is None:
                 return UNKNOWN
             layer = Layer(q if not rule.names else rule.names[0], config, node)
+            self.created.append(layer)
             if hasattr(rule, "after_build"):
                 self._call_rule(lambda: rule.after_build(layer, call), node)
             return layer
@@ -1324,7 +1339,13 @@ class Interpreter:
             return UNKNOWN
         fw = "numpy" if q.startswith("numpy") else ("tf" if q.startswith(("tensorflow", "keras")) else "torch")
         call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=fw, qualname=q)
-        return self._call_rule(lambda: fn(call), node)
+        out = self._call_rule(lambda: fn(call), node)
+        if q.startswith("keras") and q.endswith(".Input") and isinstance(out, Tensor):
+            # keras.Input builds an InputLayer: it takes a name (input_layer, input_layer_1, ...) in order
+            name = kwargs.get("name")
+            self.created.append(Layer("keras.layers.InputLayer", {
+                "_output_tensor": out, "name": name.value if isinstance(name, Const) else None}, node))
+        return out
 
     def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         obj = m.obj

@@ -1,0 +1,409 @@
+"""A static ``model.summary()``: every model a file defines, its layers, output shapes and parameters.
+
+Keras models (Sequential, functional, subclassed) and torch modules (classes and instances) are
+found after the interpreter has run the file. Parameter counts come from the same layer rules
+that check shapes (their ``weights``), so a summary and a finding never disagree. Sizes stay
+symbolic where the code is: a class built from ``vocab, embed, hidden`` gets a formula.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from . import dims as D
+from .shapes import Shape
+from .values import Layer, Obj, Seq, Tensor, Value
+
+
+@dataclass
+class Row:
+    name: str
+    type: str
+    output: Any  # Shape, a list of Shapes, or None (unknown)
+    params: Any  # int / sympy expr, or None (unknown)
+    weights: list = field(default_factory=list)  # (name, Shape, trainable, framework, kind)
+
+
+@dataclass
+class ModelSummary:
+    name: str
+    framework: str  # keras | torch
+    path: str
+    line: int
+    rows: list
+    trainable: Any
+    non_trainable: Any
+
+    @property
+    def total(self) -> Any:
+        if self.trainable is None or self.non_trainable is None:
+            return None
+        return D.add(self.trainable, self.non_trainable)
+
+
+# ------------------------------------------------------------------------------------------ naming
+def snake_case(name: str) -> str:
+    """Keras's ``to_snake_case``: ``Conv2D`` -> ``conv2d``, ``MultiHeadAttention`` -> ``multi_head_attention``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+_KERAS_TYPE_NAMES = {"Sequential": "Sequential", "Model": "Functional", "Input": "InputLayer"}
+
+
+def keras_type(layer: Layer) -> str:
+    short = layer.kind.rsplit(".", 1)[-1]
+    return _KERAS_TYPE_NAMES.get(short, short)
+
+
+def keras_names(created: list) -> dict:
+    """id(layer) -> the name Keras gives it: ``name=`` where set, else ``dense``, ``dense_1``, ... in
+    construction order within the file (one counter per prefix, as ``backend.get_uid``)."""
+    counters: dict = {}
+    out: dict = {}
+    for layer in created:
+        if not layer.kind.startswith("keras."):
+            continue
+        explicit = layer.config.get("name")
+        t = layer.config.get("_output_tensor") if layer.kind.endswith("InputLayer") else None
+        if isinstance(explicit, str) and explicit:
+            out[id(layer)] = explicit
+            if t is not None:
+                out[("tensor", id(t))] = explicit
+            continue
+        base = snake_case(keras_type(layer))
+        if base == "input_layer" or layer.kind.endswith(("InputLayer", ".Input")):
+            base = "input_layer"
+        n = counters.get(base, 0)
+        counters[base] = n + 1
+        out[id(layer)] = base if n == 0 else f"{base}_{n}"
+        if t is not None:  # the functional model's InputLayer row finds its name by the tensor
+            out[("tensor", id(t))] = out[id(layer)]
+    return out
+
+
+# ------------------------------------------------------------------------------------------ collect
+def summarize_source(source: str, path: str = "<string>", input_shape: Optional[tuple] = None) -> list:
+    """Every model in ``source``, summarized."""
+    import libcst as cst
+
+    from . import interpret, positions
+
+    module = cst.parse_module(source)
+    interp = interpret.Interpreter(module, source)
+    interp.trace = {}
+    interp.run(keep_trace=True)
+    pos = positions.Positions(module)
+    names = keras_names(interp.created)
+    out: list = []
+    seen: set = set()
+
+    def line_of(node: Any) -> int:
+        try:
+            return pos.span(node)[0][0] if node is not None else 1
+        except Exception:  # noqa: BLE001
+            return 1
+
+    for var, v in interp.globals.items():
+        if id(v) in seen:
+            continue
+        if isinstance(v, Layer) and _is_keras_model(v):
+            seen.add(id(v))
+            out.append(_keras_summary(v, names, path, line_of(v.node)))
+        elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
+            seen.add(id(v))
+            out.append(_torch_summary(interp, v, var, path, line_of(v.node), input_shape))
+        elif isinstance(v, Obj) and _is_torch_module(v):
+            seen.add(id(v))
+            out.append(_torch_summary(interp, v, var, path, line_of(v.node), input_shape))
+            seen.add(id(v.cls))
+    for cls in interp.classes:
+        if id(cls) in seen or not _is_torch_class(cls):
+            continue
+        inst = next((o for o in interp.instances if o.cls is cls and o.node is cls.node), None) or next(
+            (o for o in interp.instances if o.cls is cls), None)
+        if inst is None:
+            continue
+        seen.add(id(cls))
+        out.append(_torch_summary(interp, inst, cls.name, path, line_of(cls.node), input_shape))
+    out.sort(key=lambda m: m.line)
+    return out
+
+
+def _is_keras_model(v: Layer) -> bool:
+    return v.kind.startswith("keras.") and keras_type(v) in ("Sequential", "Functional") or (
+        v.kind.startswith("keras.applications"))
+
+
+def _is_torch_class(cls: Any) -> bool:
+    base = cls.framework_base()
+    return bool(base) and base.startswith("torch.nn")
+
+
+def _is_torch_module(v: Obj) -> bool:
+    return _is_torch_class(v.cls)
+
+
+def _children(v: Value) -> Optional[list]:
+    """(name, module) pairs of a torch module's direct children, in registration order."""
+    from .ops import registry as R
+
+    if isinstance(v, Layer):
+        rule = R.lookup_layer(v.kind)
+        kids = rule.children(v) if rule is not None and hasattr(rule, "children") else None
+        if kids is None:
+            items = v.config.get("items")
+            if isinstance(items, dict):
+                return list(items.items())
+            return None
+        names = v.config.get("names")
+        if names and len(names) == len(kids):
+            return list(zip(names, kids))
+        return [(str(i), k) for i, k in enumerate(kids)]
+    if isinstance(v, Obj):
+        out = []
+        if v.base is not None:
+            return None
+        for name, a in v.attrs.items():
+            if isinstance(a, (Layer, Obj)) and (not isinstance(a, Layer) or a.kind.startswith("torch.")):
+                out.append((name, a))
+        return out
+    return None
+
+
+# ------------------------------------------------------------------------------------------ torch
+def _torch_params(v: Value) -> tuple:
+    """(count, [(name, Shape)]) of every parameter under ``v``; count None where unknown."""
+    from .modules import named_parameters
+
+    params = named_parameters(v)
+    if params is None:
+        return None, []
+    total: Any = 0
+    for s in params.values():
+        n = s.numel()
+        if n is None:
+            return None, list(params.items())
+        total = D.add(total, n)
+    return total, list(params.items())
+
+
+def _torch_summary(interp: Any, model: Value, name: str, path: str, line: int, input_shape: Optional[tuple]) -> ModelSummary:
+    trace = interp.kept_trace or {}
+    if input_shape is not None:
+        interp.trace = {}
+        try:
+            from .interpret import Frame
+
+            interp.call_value(model, [Tensor(Shape(tuple(input_shape)), "torch", "float")], {}, None,
+                              Frame({}, D.Bindings(), None, interp.globals), {})
+        except Exception:  # noqa: BLE001 - a summary without shapes is still a summary
+            pass
+        trace = interp.trace or {}
+        interp.trace = None
+    rows = []
+    kids = _children(model) or []
+    for child_name, child in kids:
+        count, params = _torch_params(child)
+        typ = child.kind.rsplit(".", 1)[-1] if isinstance(child, Layer) else child.cls.name
+        rows.append(Row(child_name, typ, _shape_of(trace.get(id(child))), count,
+                        [(n, s, True, "torch", _owner_kind(child, n)) for n, s in params]))
+    total, _ = _torch_params(model)
+    return ModelSummary(name, "torch", path, line, rows, total, 0 if total is not None else None)
+
+
+def _owner_kind(module: Value, pname: str) -> str:
+    from .interpret import _role_of
+
+    return _role_of(module, pname).rsplit(".", 1)[0]
+
+
+def _shape_of(v: Any) -> Any:
+    if isinstance(v, Tensor):
+        return v.shape
+    if isinstance(v, Seq) and all(isinstance(x, Tensor) for x in v.items):
+        return [x.shape for x in v.items]
+    return None
+
+
+# ------------------------------------------------------------------------------------------ keras
+def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSummary:
+    from .ops import registry as R
+
+    rule = R.lookup_layer(model.kind)
+    subs = rule.sublayers(model) if rule is not None and hasattr(rule, "sublayers") else None
+    rows = []
+    tr: Any = 0
+    nt: Any = 0
+    for sub in subs or []:
+        if not isinstance(sub, Layer):
+            rows.append(Row("?", type(sub).__name__, None, None))
+            tr = nt = None
+            continue
+        srule = R.lookup_layer(sub.kind)
+        counts = _keras_params(srule, sub)
+        out = sub.config.get("_output_tensor")
+        wl = srule.weight_list(sub) if srule is not None and hasattr(srule, "weight_list") else None
+        name = names.get(id(sub)) or names.get(("tensor", id(out))) or snake_case(keras_type(sub))
+        rows.append(Row(name, keras_type(sub), _shape_of(out),
+                        None if counts is None else D.add(counts[0], counts[1]),
+                        [(n, s, t, "keras", sub.kind) for n, s, t in (wl or [])]))
+        if counts is None or tr is None:
+            tr = nt = None
+        else:
+            tr, nt = D.add(tr, counts[0]), D.add(nt, counts[1])
+    return ModelSummary(names.get(id(model), snake_case(keras_type(model))), "keras", path, line, rows, tr, nt)
+
+
+def _keras_params(rule: Any, layer: Layer) -> Optional[tuple]:
+    try:
+        from .ops.keras_layers import params_of
+    except ImportError:  # pragma: no cover
+        return None
+    if rule is None:
+        return None
+    if _is_keras_model(layer):  # a model used as a layer: the sum of its layers
+        sub = _keras_summary(layer, {}, "", 0)
+        return None if sub.trainable is None else (sub.trainable, sub.non_trainable)
+    return params_of(rule, layer)
+
+
+# ------------------------------------------------------------------------------------------ output
+def fmt_count(n: Any) -> str:
+    if n is None:
+        return "?"
+    i = D.as_int(n)
+    if i is not None:
+        return f"{i:,}"
+    return str(_pretty(n))
+
+
+def _text_count(n: Any) -> str:
+    return fmt_count(n) if n is None or D.as_int(n) is not None else str(n)
+
+
+def _json_total(n: Any) -> Any:
+    if n is None:
+        return None
+    i = D.as_int(n)
+    return i if i is not None else str(n)
+
+
+def _pretty(n: Any) -> Any:
+    import sympy
+
+    try:
+        return sympy.factor(n) if len(n.free_symbols) <= 4 else n
+    except Exception:  # noqa: BLE001
+        return n
+
+
+def fmt_shape(s: Any, keras: bool) -> str:
+    if s is None:
+        return "?"
+    if isinstance(s, list):
+        return "[" + ", ".join(fmt_shape(x, keras) for x in s) + "]"
+    parts = (["*"] if s.variadic else []) + ["None" if D.is_opaque(d) else D.fmt(d) for d in s.dims]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 and not s.variadic else "") + ")"
+
+
+def other_layout(kind: str, wname: str, s: Shape, framework: str) -> Optional[str]:
+    """The same weight in the other framework's layout, where it differs."""
+    dims = s.dims
+    if framework == "keras" and wname == "kernel" and kind.endswith("Dense") and len(dims) == 2:
+        return f"as torch Linear.weight: {Shape((dims[1], dims[0]))}"
+    if framework == "keras" and wname in ("kernel", "depthwise_kernel") and len(dims) >= 3 and "Conv" in kind and \
+            "Transpose" not in kind:
+        k = dims[:-2]
+        return f"as torch Conv{len(k)}d.weight: {Shape((dims[-1], dims[-2]) + tuple(k))}"
+    if framework == "torch" and kind.endswith(".Linear") and wname.endswith("weight") and len(dims) == 2:
+        return f"as Keras Dense kernel: {Shape((dims[1], dims[0]))}"
+    if framework == "torch" and re.search(r"\.Conv[123]d$", kind) and wname.endswith("weight") and len(dims) >= 3:
+        return f"as Keras Conv{len(dims) - 2}D kernel: {Shape(tuple(dims[2:]) + (dims[1], dims[0]))}"
+    return None
+
+
+def render_text(models: list, weights: bool = False) -> str:
+    if not models:
+        return "No models found."
+    blocks = []
+    for m in models:
+        keras = m.framework == "keras"
+        lines = [f'Model: "{m.name}"  ({m.framework}, {m.path}:{m.line})', "_" * 78,
+                 f" {'Layer (type)':<36}{'Output Shape':<26}{'Param #':>14}", "=" * 78]
+        for r in m.rows:
+            lines.append(f" {(r.name + ' (' + r.type + ')'):<36}{fmt_shape(r.output, keras):<26}{fmt_count(r.params):>14}")
+            if weights:
+                for wn, ws, trainable, fw, kind in r.weights:
+                    other = other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)
+                    note = f" — {other}" if other else ""
+                    frozen = "" if trainable else " (non-trainable)"
+                    lines.append(f"     {wn} {fmt_shape(ws, False)}{frozen}{note}")
+        lines.append("=" * 78)
+        lines.append(f"Total params: {_text_count(total_expr(m))}")
+        lines.append(f"Trainable params: {_text_count(total_expr(m, 'trainable'))}")
+        lines.append(f"Non-trainable params: {fmt_count(m.non_trainable)}")
+        lines.append("_" * 78)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def total_expr(m: ModelSummary, which: str = "total") -> Any:
+    """A symbolic total as the sum of its rows' factored counts (``vocab*embed + 4*hidden*(...)``)
+    where the rows account for every parameter; else the count itself."""
+    n = getattr(m, which)
+    if n is None or D.as_int(n) is not None or which == "non_trainable":
+        return n
+    import sympy
+
+    parts = [r.params for r in m.rows]
+    if not parts or any(p is None for p in parts):
+        return n
+    if sympy.expand(sympy.Add(*parts) - n) != 0:
+        return n
+    return sympy.Add(*[_pretty(p) for p in parts], evaluate=False)
+
+
+def _json_dim(d: Any) -> Any:
+    if D.is_opaque(d):
+        return None
+    i = D.as_int(d)
+    return i if i is not None else str(d)
+
+
+def _json_shape(s: Any) -> Any:
+    if s is None:
+        return None
+    if isinstance(s, list):
+        return [_json_shape(x) for x in s]
+    if s.variadic:
+        return None
+    return [_json_dim(d) for d in s.dims]
+
+
+def _json_count(n: Any) -> Any:
+    if n is None:
+        return None
+    i = D.as_int(n)
+    return i if i is not None else str(_pretty(n))
+
+
+def to_json(models: list, weights: bool = False) -> dict:
+    out = []
+    for m in models:
+        layers = []
+        for r in m.rows:
+            row = {"name": r.name, "type": r.type, "output_shape": _json_shape(r.output), "params": _json_count(r.params)}
+            if weights:
+                row["weights"] = [{"name": wn, "shape": _json_shape(ws), "trainable": t,
+                                   "other_layout": other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)}
+                                  for wn, ws, t, fw, kind in r.weights]
+            layers.append(row)
+        out.append({"name": m.name, "framework": m.framework, "path": m.path, "line": m.line, "layers": layers,
+                    "total_params": _json_total(total_expr(m)),
+                    "trainable_params": _json_total(total_expr(m, "trainable")),
+                    "non_trainable_params": _json_count(m.non_trainable)})
+    return {"models": out}
+
