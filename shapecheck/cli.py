@@ -170,8 +170,9 @@ def run(argv: Optional[List[str]] = None) -> int:
         return 130
     except Exception as e:  # noqa: BLE001 - usage errors and internal errors alike end in one line
         if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's (or typer's vendored) errors
-            if type(e).__name__ == "NoArgsIsHelpError":  # bare `shapecheck`: the help, as ruff does
-                typer.echo(e.format_message(), err=True)
+            if type(e).__name__ == "NoArgsIsHelpError":  # bare `shapecheck`: the help, exit 2 as ruff
+                if e.format_message().strip():  # (typer with rich has printed it already)
+                    typer.echo(e.format_message(), err=True)
                 return 2
             msg = " ".join(str(e.format_message()).split())
             ctx = getattr(e, "ctx", None)

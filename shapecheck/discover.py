@@ -214,8 +214,8 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
         if force_exclude and (excl.excluded(p, parents=True) or os.path.basename(top) in DEFAULT_EXCLUDES):
             continue
         outer = _outer_bases(top) if respect_gitignore else []
-        if respect_gitignore and outer and git.ignored(top, True, outer):
-            continue  # a folder git ignores, named explicitly: skipped only when inside its repo
+        if force_exclude and outer and git.ignored(top, True, outer):
+            continue  # a folder named explicitly is walked, even one git ignores, unless forced
         for root, dirs, files in os.walk(p):
             aroot = os.path.abspath(root)
             bases = outer + _walk_bases(top, aroot) if respect_gitignore else []

@@ -135,3 +135,12 @@ def test_symlinked_duplicates_are_checked_once(cwd):
 def test_gitignore_pattern(pattern, path, hit):
     (rule,) = parse_gitignore(pattern + "\n")
     assert bool(rule.regex.match(path)) is hit
+
+
+def test_a_folder_named_explicitly_is_walked_even_if_git_ignores_it(cwd):
+    (cwd / ".git").mkdir()
+    (cwd / ".gitignore").write_text("scratch/\n")
+    make(cwd, "scratch/s.py", "a.py")
+    assert found(["."]) == ["a.py"]
+    assert found(["scratch"]) == ["scratch/s.py"]
+    assert found(["scratch"], force_exclude=True) == []
