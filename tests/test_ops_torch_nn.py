@@ -127,6 +127,7 @@ LAYER_CASES = [
      "(1, 8, 24, 24)"),
     ("ConvTranspose1d", (4, 2, 3), {}, ["(1, 5, 7)"], {}, "!layer-input-mismatch"),
     ("LazyConv2d", (8, 3), {}, ["(1, 5, 7, 7)"], {}, "(1, 8, 5, 5)"),
+    ("LazyConvTranspose2d", (8, 3), {}, ["(1, 5, 7, 7)"], {}, "(1, 8, 9, 9)"),
     ("MaxPool2d", (2,), {}, ["(1, 16, 10, 10)"], {}, "(1, 16, 5, 5)"),
     ("MaxPool2d", (3,), {"stride": 2, "padding": 1}, ["(2, 64, 112, 112)"], {}, "(2, 64, 56, 56)"),
     ("MaxPool2d", (3,), {"stride": 2, "ceil_mode": True}, ["(1, 1, 6, 6)"], {}, "(1, 1, 3, 3)"),
@@ -361,6 +362,17 @@ def test_symbolic_lstm_params() -> None:
     layer = build("LSTM", Int(e), Int(h))
     total = sum((s.numel() for s in lookup_layer("torch.nn.LSTM").weights(layer).values()), sympy.Integer(0))
     assert sympy.expand(total - 4 * h * (h + e + 2)) == 0
+
+
+def test_lazy_conv_binds_in_channels() -> None:
+    src = """
+import torch
+import torch.nn as nn
+conv = nn.LazyConv2d(8, 3)
+a = conv(torch.randn(1, 5, 7, 7))
+b = conv(torch.randn(1, 6, 7, 7))
+"""
+    assert codes(src) == [(6, "SHP301")]
 
 
 def test_attr_reads() -> None:
@@ -973,10 +985,12 @@ class Tally:
         if got is None:
             return
         self.params_checked += 1
-        if got == want:
+        real_named = {k: tuple(p.shape) for k, p in module.named_parameters()}
+        ours_named = {k: tuple(D.as_int(d) for d in v.dims) for k, v in lookup_layer(layer.kind).weights(layer).items()}
+        if got == want and real_named == ours_named:
             self.params_ok += 1
         else:
-            self.problems.append(f"params: {desc}: torch {want}, ours {got}")
+            self.problems.append(f"params: {desc}: torch {want} {real_named}, ours {got} {ours_named}")
 
     def check(self, min_agree: int = 1) -> None:
         print(f"\n{self.name}: shape agree {self.agree_shape}, error agree {self.agree_error}, "

@@ -202,7 +202,11 @@ def scaled(L: Optional[Dim], sf: Any) -> Optional[Dim]:
 
 # ================================================================================== base class
 class TorchLayer(LayerRule):
-    """Attribute reads: weights, then child modules, then config entries (as torch names them)."""
+    """Attribute reads: weights, then child modules, then config entries (as torch names them).
+
+    ``weights()`` lists every parameter as ``named_parameters()`` would, nested modules included
+    under dotted names (``self_attn.in_proj_weight``, ``layers.0.linear1.weight``), so the layer's
+    parameter count is the sum over ``weights()`` alone; no rule here has ``children()``."""
 
     def attr(self, layer: Layer, name: str) -> Value:
         w = self.weights(layer)
@@ -246,7 +250,9 @@ class ConvBase(TorchLayer):
 
     def build(self, call: Call) -> Optional[dict]:
         n, off = self.N, (0 if self.lazy else 1)
-        cin = None if self.lazy else call.dim(0, "in_channels")
+        # A lazy conv's in_channels is whatever the first input brings: a flexible size, bound by
+        # the first call (a later call with other channels then fails, as in torch).
+        cin = D.flexible("in_channels") if self.lazy else call.dim(0, "in_channels")
         cout = call.dim(off, "out_channels")
         k = arg_tuple(call, off + 1, "kernel_size", n, None)
         s = arg_tuple(call, off + 2, "stride", n, 1)
@@ -277,7 +283,7 @@ class ConvBase(TorchLayer):
                "dilation": d, "output_padding": op, "groups": groups, "bias": bias, "padding_mode": mode}
         gi = D.as_int(groups) if groups is not None else None
         if gi is not None and gi > 0:
-            for c in (cin, cout):
+            for c in ((cin, cout) if not self.lazy else (cout,)):
                 ci = D.as_int(c) if c is not None else None
                 if ci is not None and ci % gi:
                     return None  # torch raises in the constructor
@@ -299,7 +305,7 @@ class ConvBase(TorchLayer):
             if out_size is None or any(v is None for v in out_size):
                 return Tensor(Shape.unknown(), "torch", "float")
         return conv_forward(call, describe(layer), call.shape(x), self.N, self.transposed,
-                            None if self.lazy else c["in_channels"], c["out_channels"], c["kernel_size"],
+                            c["in_channels"], c["out_channels"], c["kernel_size"],
                             c["stride"], c["padding"], c["dilation"], c["output_padding"], c["groups"],
                             out_size)
 
@@ -326,6 +332,7 @@ def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin:
     check_rank(what, s, (n + 1, n + 2))
     ax = channel_axis(s, n)
     if cin is not None:
+        cin = call.bindings.resolve(cin)  # a lazy conv's in_channels, bound by an earlier call
         feature_mismatch(call, what, s, ax, cin, "in_channels")
     if cout is None:
         return Tensor(Shape.unknown(), "torch", "float")
@@ -1173,10 +1180,6 @@ class TransformerStackBase(TorchLayer):
         out = {f"layers.{i}.{k}": v for i in range(n) for k, v in w.items()}
         out.update(weights_of(norm, "norm."))
         return out
-
-    def children(self, layer: Layer) -> Optional[list]:
-        sub, n = layer.config["layer"], layer.config["num_layers"]
-        return None if sub is None or n is None else [sub] * n
 
 
 layer_rule(*nn("TransformerEncoder"))(type("TransformerEncoder", (TransformerStackBase,), {}))
