@@ -145,6 +145,8 @@ LAYER_CASES = [
     ("BatchNorm2d", (64,), {}, ["(2, 32, 8, 8)"], {}, "!layer-input-mismatch"),
     ("BatchNorm2d", (64,), {}, ["(64, 8, 8)"], {}, "!layer-rank"),
     ("BatchNorm1d", (10,), {}, ["(4, 10)"], {}, "(4, 10)"),
+    ("LazyBatchNorm2d", (), {}, ["(2, 7, 8, 8)"], {}, "(2, 7, 8, 8)"),
+    ("BatchNorm2d", (64, 1e-5, 0.1, False), {}, ["(2, 64, 8, 8)"], {}, "(2, 64, 8, 8)"),
     ("BatchNorm1d", (10,), {}, ["(4, 10, 7)"], {}, "(4, 10, 7)"),
     ("BatchNorm1d", (10,), {}, ["(4, 7, 10)"], {}, "!layer-input-mismatch"),
     ("BatchNorm1d", (10,), {}, ["(4, 10, 7, 7)"], {}, "!layer-rank"),

@@ -17,7 +17,7 @@ from ..findings import Fix, ShapeError
 from ..shapes import Shape
 from ..values import (NONE, UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_dim, as_dims, tensor_of)
 from .common import axis_of, broadcast_shapes
-from .registry import Call, LayerRule, layer_rule, lookup_layer, mismatch_note
+from .registry import LAYERS, Call, LayerRule, layer_rule, lookup_layer, mismatch_note
 from .torch_nn import describe, feature_mismatch, nn
 
 _DIMNAMES = {1: ("l",), 2: ("h", "w"), 3: ("d", "h", "w")}
@@ -523,11 +523,16 @@ class BatchNormBase(TorchLayer):
     channel_from_end: Optional[int] = -3  # where the rank is unknown; None: ambiguous
     instance = False
 
+    lazy = False
+
     def build(self, call: Call) -> Optional[dict]:
-        nf = call.dim(0, "num_features")
-        affine = call.bool(3, "affine", False if self.instance else True)
-        track = call.bool(4, "track_running_stats", False if self.instance else True)
-        return {"num_features": nf, "affine": affine, "track_running_stats": track, "_repr": D.fmt(nf)}
+        off = 0 if self.lazy else 1
+        # a lazy norm takes num_features from its first input: a flexible size bound by that call
+        nf = D.flexible("num_features") if self.lazy else call.dim(0, "num_features")
+        affine = call.bool(off + 2, "affine", False if self.instance else True)
+        track = call.bool(off + 3, "track_running_stats", False if self.instance else True)
+        return {"num_features": nf, "affine": affine, "track_running_stats": track,
+                "_repr": "" if self.lazy else D.fmt(nf)}
 
     def apply(self, layer: Layer, call: Call) -> Value:
         x = call.tensor(0, "input")
@@ -537,6 +542,8 @@ class BatchNormBase(TorchLayer):
         what = describe(layer)
         check_rank(what, s, self.ranks)
         nf = layer.config["num_features"]
+        if nf is not None:
+            nf = call.bindings.resolve(nf)
         # InstanceNorm only raises on a mismatch when affine (else torch warns and ignores num_features).
         if nf is not None and (not self.instance or layer.config["affine"] is True):
             if s.rank is not None:
@@ -563,6 +570,11 @@ layer_rule(*nn("SyncBatchNorm"))(type("SyncBatchNorm", (BatchNormBase,), {"ranks
 for _n in (1, 2, 3):
     layer_rule(*nn(f"InstanceNorm{_n}d"))(type(f"InstanceNorm{_n}d", (BatchNormBase,), {
         "ranks": (_n + 1, _n + 2), "channel_from_end": -(_n + 1), "instance": True}))
+    layer_rule(*nn(f"LazyInstanceNorm{_n}d"))(type(f"LazyInstanceNorm{_n}d", (BatchNormBase,), {
+        "ranks": (_n + 1, _n + 2), "channel_from_end": -(_n + 1), "instance": True, "lazy": True}))
+    _bn = LAYERS[f"torch.nn.BatchNorm{_n}d"]
+    layer_rule(*nn(f"LazyBatchNorm{_n}d"))(type(f"LazyBatchNorm{_n}d", (BatchNormBase,), {
+        "ranks": _bn.ranks, "channel_from_end": _bn.channel_from_end, "lazy": True}))
 
 
 @layer_rule(*nn("LayerNorm"))
