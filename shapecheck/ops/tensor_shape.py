@@ -22,6 +22,11 @@ from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim
 from .common import axis_of, broadcast_shapes, out_dtype, out_fw
 from .registry import Call, mismatch_note, shape_rule
 
+try:  # the role SHP502 looks for on a transpose's result
+    from .tensor import TRANSPOSED
+except ImportError:  # pragma: no cover - an older tensor.py
+    TRANSPOSED = "transposed"
+
 MAX_PIECES = 256  # split/unbind/chunk into more pieces than this: an unknown list
 
 
@@ -76,8 +81,8 @@ def _fw(call: Call, t: Optional[Tensor]) -> str:
     return t.fw if t is not None else "torch"
 
 
-def _tensor(call: Call, t: Tensor, shape: Shape, dtype: Any = "same") -> Tensor:
-    return Tensor(shape, _fw(call, t), t.dtype if dtype == "same" else dtype)
+def _tensor(call: Call, t: Tensor, shape: Shape, dtype: Any = "same", role: Optional[str] = None) -> Tensor:
+    return Tensor(shape, _fw(call, t), t.dtype if dtype == "same" else dtype, role)
 
 
 def _unknown(call: Call, t: Optional[Tensor]) -> Value:
@@ -655,48 +660,44 @@ def tile(call: Call) -> Value:
 
 @shape_rule(*_n("repeat"), *_nm("repeat"), *_t("repeat_interleave"), *_tm("repeat_interleave"))
 def np_repeat(call: Call) -> Value:
+    """np.repeat / torch.repeat_interleave: each element repeated; no axis flattens first."""
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
     reps = _arg(call, 1, "repeats")
-    axis_v = _arg(call, 2, "axis", "dim")
-    ok, axes = _axes(axis_v)
-    if reps is None or not ok:
+    ok, axes = _axes(_arg(call, 2, "axis", "dim"))
+    if reps is None or not ok or (axes is not None and len(axes) != 1):
         return _unknown(call, t)
     s = call.shape(t)
     what = f"{_name(call)} of {s}"
-    r = as_dim(reps)
-    if r is None:
-        rt = tensor_of(reps) if isinstance(reps, (Tensor, Param)) else None
-        if isinstance(reps, Seq) or (rt is not None and rt.shape.rank in (0, 1)):
-            items = reps.items if isinstance(reps, Seq) else None
-            if items is not None and len(items) == 1:
-                r = as_dim(items[0])
-            elif rt is not None and rt.shape.rank == 0:
-                r = None
-        if r is None:
-            total: Optional[Dim] = None
-            if isinstance(reps, Seq) and all(as_dim(x) is not None for x in reps.items) and reps.items:
-                total = 0
-                for x in reps.items:
-                    total = D.add(total, as_dim(x))  # type: ignore[arg-type]
-            new = total if total is not None else _flex()
-            if axes is None:
-                return _tensor(call, t, Shape((new,)))
-            p = _pos(call, s, axes[0], what)
-            if p is None:
-                return _unknown(call, t)
-            return _tensor(call, t, _mk(s.dims[:p] + (new,) + s.dims[p + 1:], None, s.variadic))
     if axes is None:
-        n = s.numel()
-        return _tensor(call, t, Shape((_flex() if n is None else D.mul(n, r),)))
-    if _torch_scalar(call, s):
+        base: Optional[Dim] = s.numel()
+        p: Optional[int] = None
+    elif _torch_scalar(call, s):
         axis_of(call, axes[0], 1, what)
-        return _tensor(call, t, Shape((r,)))
-    p = _pos(call, s, axes[0], what)
-    if p is None:
+        base, p = 1, None
+    else:
+        p = _pos(call, s, axes[0], what)
+        if p is None:
+            return _unknown(call, t)
+        base = s.dims[p]
+    r = as_dim(reps)
+    items = [as_dim(x) for x in reps.items] if isinstance(reps, Seq) else None
+    if r is None and items is not None and len(items) == 1:
+        r = items[0]
+    if r is not None:
+        new: Dim = _flex() if base is None else D.mul(base, r)
+    elif items is not None and items and all(x is not None for x in items):
+        new = 0
+        for x in items:
+            new = D.add(new, x)  # type: ignore[arg-type]
+    elif isinstance(reps, (Tensor, Param, Seq)):
+        new = _flex()  # one count per element: their sum
+    else:
         return _unknown(call, t)
-    return _tensor(call, t, _mk(s.dims[:p] + (D.mul(s.dims[p], r),) + s.dims[p + 1:], None, s.variadic))
+    if p is None:
+        return _tensor(call, t, Shape((new,)))
+    return _tensor(call, t, _mk(s.dims[:p] + (new,) + s.dims[p + 1:], None, s.variadic))
 
 
 # ---------------------------------------------------------------------------------- permutations
@@ -735,7 +736,7 @@ def permute(call: Call) -> Value:
     if not perm or any(p is None for p in perm):
         return _unknown(call, t)
     s = call.shape(t)
-    return _tensor(call, t, permute_shape(call, s, perm, _name(call)))  # type: ignore[arg-type]
+    return _tensor(call, t, permute_shape(call, s, perm, _name(call)), role=TRANSPOSED)  # type: ignore[arg-type]
 
 
 @shape_rule(*_n("transpose"), *_nm("transpose"))
@@ -757,11 +758,11 @@ def np_transpose(call: Call) -> Value:
         if s.variadic:
             return _unknown(call, t)
         w = _whys(s)
-        return _tensor(call, t, _mk(tuple(reversed(s.dims)), list(reversed(w))))
+        return _tensor(call, t, _mk(tuple(reversed(s.dims)), list(reversed(w))), role=TRANSPOSED)
     perm = [as_int(v) for v in vals]
     if any(p is None for p in perm):
         return _unknown(call, t)
-    return _tensor(call, t, permute_shape(call, s, perm, _name(call)))  # type: ignore[arg-type]
+    return _tensor(call, t, permute_shape(call, s, perm, _name(call)), role=TRANSPOSED)  # type: ignore[arg-type]
 
 
 def swap_shape(call: Call, s: Shape, a: int, b: int, what: str) -> Shape:
@@ -799,7 +800,7 @@ def transpose(call: Call) -> Value:
     if a is None or b is None:
         return _unknown(call, t)
     s = call.shape(t)
-    return _tensor(call, t, swap_shape(call, s, a, b, f"{_name(call)} of {s}"))
+    return _tensor(call, t, swap_shape(call, s, a, b, f"{_name(call)} of {s}"), role=TRANSPOSED)
 
 
 @shape_rule(*_t("t"), *_tm("t"))
@@ -810,7 +811,7 @@ def torch_t(call: Call) -> Value:
     s = call.shape(t)
     if s.rank is None or s.rank > 2:
         return _unknown(call, t)  # > 2-D raises; no rule names it
-    return _tensor(call, t, _mk(tuple(reversed(s.dims)), list(reversed(_whys(s)))))
+    return _tensor(call, t, _mk(tuple(reversed(s.dims)), list(reversed(_whys(s)))), role=TRANSPOSED)
 
 
 @shape_rule(*_n("moveaxis"), *_t("movedim", "moveaxis"), *_tm("movedim", "moveaxis"))
@@ -956,7 +957,7 @@ def concat_shape(call: Call, shapes: list, axis: int, what: str, word: str = "di
         kept = [s for s in shapes if not (s.rank == 1 and D.as_int(s.dims[0]) == 0)]
         shapes = kept or shapes
     both = _shapes_text(shapes)
-    ranks = sorted({s.rank for s in shapes if s.rank is not None})
+    ranks = list(dict.fromkeys(s.rank for s in shapes if s.rank is not None))  # in input order
     if len(ranks) > 1:
         raise ShapeError("concat-rank", f"{what} of {both}: inputs have different ranks "
                                         f"({' and '.join(f'{r}-D' for r in ranks)})")
