@@ -270,6 +270,7 @@ FUNC_CASES = [
     ("linear", ["(B, T, 16)", "(32, 16)", "(32,)"], {}, "(B, T, 32)"),
     ("linear", ["(3, 4)", "(4,)"], {}, "(3,)"),
     ("linear", ["(3, 4)", "(4,)", "(4,)"], {}, "!operand-rank"),
+    ("linear", ["(3, 5)", "(1, 5)", "(2,)"], {}, "!broadcast-mismatch"),
     ("bilinear", ["(8, 5)", "(8, 6)", "(3, 5, 6)"], {}, "(8, 3)"),
     ("conv2d", ["(1, 3, 32, 32)", "(6, 3, 5, 5)"], {}, "(1, 6, 28, 28)"),
     ("conv2d", ["(1, 4, 32, 32)", "(6, 3, 5, 5)"], {}, "!layer-input-mismatch"),
@@ -968,6 +969,11 @@ class Tally:
         if isinstance(ours, ShapeError) and ours.kind == "empty-spatial" and any(0 in r for r in real):
             self.agree_error += 1  # torch returned an empty tensor: degenerate, reported on purpose
             return
+        if isinstance(ours, ShapeError) and "differ in the source length" in ours.message:
+            # torch's CPU flash-attention kernel does not check key/value lengths for 4-D inputs: it
+            # returns garbage (the math path, used for 2-D inputs, raises); reported on purpose
+            self.agree_error += 1
+            return
         if isinstance(ours, ShapeError):
             self.problems.append(f"false positive {ours.kind}: {desc}: torch gives {real}; we say {ours.message}")
             return
@@ -1113,11 +1119,31 @@ def _layer_diff(tally: Tally, rng: random.Random, kind: str, args: tuple, kwargs
     real_in = [_nested(rng, i, dt) for i, dt in zip(inputs, dtypes)]
     ours_in = [_nested_t(i, dt) for i, dt in zip(inputs, dtypes)]
     ck = call_kwargs or {}
+    if any(isinstance(v, Mask) for v in ck.values()):
+        torch = _torch()
+        real_ck = {k: torch.zeros(v.shape, dtype=torch.bool) if isinstance(v, Mask) else v for k, v in ck.items()}
+        ours_ck = {k: _shape_t(v.shape, "bool") if isinstance(v, Mask) else v for k, v in ck.items()}
+        _run(tally, desc + f" masks {ck}", module, real_in, real_ck, lambda: apply(layer, *ours_in, **ours_ck))
+        return
     if kind == "MultiheadAttention" and ck and rng.random() < 0.5:
         # forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights): by position
         extra = [None, ck.get("need_weights", True), None, ck.get("average_attn_weights", True)]
         real_in, ours_in, ck = real_in + extra, ours_in + extra, {}
     _run(tally, desc, module, real_in, ck, lambda: apply(layer, *ours_in, **ck))
+
+
+class Mask:
+    """A boolean mask argument of the given shape (differential tests)."""
+
+    def __init__(self, shape: tuple) -> None:
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return f"Mask{self.shape}"
+
+
+def _shape_t(shape: tuple, dtype: Optional[str] = None) -> T:
+    return T(str(shape) if len(shape) != 1 else f"({shape[0]},)", dtype)
 
 
 def _nested(rng: random.Random, shape: Any, dtype: str):
@@ -1143,7 +1169,7 @@ def _spatial(rng: random.Random, n: int, lo: int = 1, hi: int = 12) -> tuple:
     return tuple(rng.randint(lo, hi) for _ in range(n))
 
 
-N_RANDOM = 150
+N_RANDOM = int(os.environ.get("SHAPECHECK_DIFF_N", "150"))  # more: SHAPECHECK_DIFF_N=2000
 
 
 def test_diff_conv() -> None:
@@ -1286,6 +1312,26 @@ def test_diff_recurrent() -> None:
     tally.check(100)
 
 
+def _random_masks(rng: random.Random, batched: bool, B: int, L: int, S: int, h: int, kpm: str, am: str) -> dict:
+    """A right or wrong key padding mask and/or attention mask (including the swapped layout)."""
+    out: dict = {}
+    if rng.random() < 0.6:
+        good = (B, S) if batched else (S,)
+        out[kpm] = Mask(rng.choice([good, good, (S, B) if batched else (S + 1,), (B + 1, S) if batched else (1,)]))
+    if rng.random() < 0.6:
+        r = rng.random()
+        if r < 0.5:
+            shape = (L, S)
+        elif r < 0.7:
+            shape = ((B * h) if batched else h, L, S)
+        elif r < 0.85:
+            shape = (B, B) if batched else (L + 1, S)
+        else:
+            shape = (L, S + 1)
+        out[am] = Mask(shape)
+    return out
+
+
 def test_diff_attention() -> None:
     _torch()
     rng = random.Random(5)
@@ -1311,16 +1357,25 @@ def test_diff_attention() -> None:
                   "add_zero_attn": rng.random() < 0.2, "kdim": kdim, "vdim": vdim}
             qe = e if rng.random() < 0.9 else e + 1
             kb = B if rng.random() < 0.9 else B + 1
-            ck = {"need_weights": rng.random() < 0.7, "average_attn_weights": rng.random() < 0.6}
+            ck: dict = {"need_weights": rng.random() < 0.7, "average_attn_weights": rng.random() < 0.6}
+            if rng.random() < 0.4:
+                ck.update(_random_masks(rng, batched, B, L, S, h, "key_padding_mask", "attn_mask"))
             _layer_diff(tally, rng, kind, (e, h), kw, [seq(L, qe), seq(S, kdim, kb), seq(S, vdim, kb)], ck)
         else:
             kw = {"dim_feedforward": rng.randint(1, 8), "batch_first": bf, "norm_first": rng.random() < 0.5,
                   "bias": rng.random() < 0.8, "dropout": 0.0}
             xe = e if rng.random() < 0.9 else e + 1
             inputs = [seq(L, xe)]
+            ck = {}
             if kind == "TransformerDecoderLayer":
                 inputs.append(seq(S, e, B if rng.random() < 0.9 else B + 1))
-            _layer_diff(tally, rng, kind, (e, h), kw, inputs)
+                if rng.random() < 0.4:
+                    ck.update(_random_masks(rng, batched, B, L, S, h, "memory_key_padding_mask", "memory_mask"))
+                if rng.random() < 0.3:
+                    ck.update(_random_masks(rng, batched, B, L, L, h, "tgt_key_padding_mask", "tgt_mask"))
+            elif rng.random() < 0.4:
+                ck.update(_random_masks(rng, batched, B, L, L, h, "src_key_padding_mask", "src_mask"))
+            _layer_diff(tally, rng, kind, (e, h), kw, inputs, ck)
     tally.check(60)
 
 

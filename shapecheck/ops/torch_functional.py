@@ -77,7 +77,12 @@ def linear(call: Call) -> Value:
         return Tensor(Shape.unknown(), "torch", "float")
     b = call.tensor(2, "bias")
     if b is not None:
-        out = broadcast_shapes(call, [out, call.shape(b)], what="F.linear bias")
+        bs = call.shape(b)
+        grown = broadcast_shapes(call, [out, bs], what="F.linear bias")
+        # the bias is added in place of the output (addmm): it may not grow it
+        if out.same(grown, None) is D.FALSE:
+            raise ShapeError("broadcast-mismatch", f"F.linear: bias {bs} does not fit the output {out} "
+                                                   f"(it must be (out_features,) = ({D.fmt(out.dims[-1])},) or 1)")
     return Tensor(out, "torch", "float")
 
 

@@ -1053,6 +1053,8 @@ def mha_forward(call: Call, what: str, c: dict, q: Tensor, k: Optional[Tensor], 
             raise ShapeError("batch-mismatch", lambda: (
                 f"{what}: query {qs} has batch {D.fmt(batch)} but key {ks} has batch {D.fmt(ks.dims[bax])} "
                 f"(axis {bax}, batch_first={bf})"))
+    attention_masks(call, what, qs, ks, bf, c["num_heads"], call.tensor(3, "key_padding_mask"),
+                    call.tensor(5, "attn_mask"), "key_padding_mask", "attn_mask")
     out = Tensor(qs, "torch", "float")
     need = call.bool(4, "need_weights", True)
     avg = call.bool(6, "average_attn_weights", True)
@@ -1078,6 +1080,44 @@ def mha_forward(call: Call, what: str, c: dict, q: Tensor, k: Optional[Tensor], 
     return Seq([out, Tensor(wshape, "torch", "float")], "tuple")
 
 
+def attention_masks(call: Call, what: str, qs: Shape, ks: Optional[Shape], bf: Optional[bool], heads: Optional[Dim],
+                    kpm: Optional[Tensor], am: Optional[Tensor], kpm_name: str, am_name: str) -> None:
+    """A key padding mask is (N, S) (unbatched (S,)); an attention mask (L, S) or (N*heads, L, S)
+    (unbatched (heads, L, S)). Where a mask fits the inputs read in the other layout, say so."""
+    if ks is None or qs.rank is None or ks.rank != qs.rank or bf is None or (kpm is None and am is None):
+        return
+    batched = qs.rank == 3
+    bax, sax = (0, 1) if bf else (1, 0)
+    if batched:
+        n, L, S = qs.dims[bax], qs.dims[sax], ks.dims[sax]
+    else:
+        n, L, S = None, qs.dims[0], ks.dims[0]
+    layout = "(seq, batch, feature)" if bf else "(batch, seq, feature)"
+    hint = (f"; the mask fits the inputs read as {layout}: build the layer with batch_first={not bf}")
+    if kpm is not None:
+        ms = call.shape(kpm)
+        want = Shape.of(n, S) if batched else Shape.of(S)
+        if ms.rank is not None and want.same(ms, call.bindings) is D.FALSE:
+            alt = batched and Shape.of(ks.dims[sax], ks.dims[bax]).same(ms, None) is D.TRUE
+            raise ShapeError("layer-input-mismatch", lambda: (
+                f"{what}: {kpm_name} {ms} should be {'(batch, source length)' if batched else '(source length,)'} = "
+                f"{want} for key {ks} (batch_first={bf}){hint if alt else ''}"))
+    if am is not None:
+        ams = call.shape(am)
+        if ams.rank == 2:
+            want = Shape.of(L, S)
+            alt = batched and Shape.of(qs.dims[bax], ks.dims[bax]).same(ams, None) is D.TRUE
+        elif ams.rank == 3 and heads is not None:
+            want = Shape.of(D.mul(n, heads) if batched else heads, L, S)
+            alt = False
+        else:
+            return
+        if want.same(ams, call.bindings) is D.FALSE:
+            raise ShapeError("layer-input-mismatch", lambda: (
+                f"{what}: {am_name} {ams} should be {want} ({'(L, S)' if ams.rank == 2 else '(N*num_heads, L, S)'}) "
+                f"for query {qs} and key {ks} (batch_first={bf}){hint if alt else ''}"))
+
+
 # ================================================================================== transformers
 class TransformerLayerBase(TorchLayer):
     decoder = False
@@ -1101,14 +1141,22 @@ class TransformerLayerBase(TorchLayer):
         check_rank(what, s, (2, 3))
         if c["d_model"] is not None:
             feature_mismatch(call, what, s, -1, c["d_model"], "d_model")
+        bf, h = c["batch_first"], c["nhead"]
         if self.decoder:
             mem = call.tensor(1, "memory")
+            attention_masks(call, what, s, s, bf, h, call.tensor(4, "tgt_key_padding_mask"),
+                            call.tensor(2, "tgt_mask"), "tgt_key_padding_mask", "tgt_mask")
             if mem is not None:
                 ms = call.shape(mem)
                 check_rank(f"{what} (memory)", ms, (2, 3))
                 if c["d_model"] is not None:
                     feature_mismatch(call, f"{what} (memory)", ms, -1, c["d_model"], "d_model")
-                _same_batch(call, what, s, ms, c["batch_first"], "tgt", "memory")
+                _same_batch(call, what, s, ms, bf, "tgt", "memory")
+                attention_masks(call, what, s, ms, bf, h, call.tensor(5, "memory_key_padding_mask"),
+                                call.tensor(3, "memory_mask"), "memory_key_padding_mask", "memory_mask")
+        else:
+            attention_masks(call, what, s, s, bf, h, call.tensor(2, "src_key_padding_mask"),
+                            call.tensor(1, "src_mask"), "src_key_padding_mask", "src_mask")
         return Tensor(s, "torch", "float")
 
     def weights(self, layer: Layer) -> dict:
@@ -1174,6 +1222,10 @@ class TransformerStackBase(TorchLayer):
         rule = lookup_layer(sub.kind)
         if rule is None:
             return UNKNOWN
+        if "mask" in call.kwargs:  # TransformerEncoder.forward(src, mask, ...) -> the layer's src_mask
+            kw = dict(call.kwargs)
+            kw["src_mask"] = kw.pop("mask")
+            call = call.with_args(call.args, kw)
         out = rule.apply(sub, call)
         norm = layer.config["norm"]
         if isinstance(norm, Layer) and isinstance(out, Tensor):
@@ -1227,6 +1279,15 @@ class Transformer(TorchLayer):
                 feature_mismatch(call, f"{what} (src)", ss, -1, c["d_model"], "d_model")
         if c["d_model"] is not None:
             feature_mismatch(call, f"{what} (tgt)", ts, -1, c["d_model"], "d_model")
+        bf, h = c["batch_first"], c.get("nhead")
+        if src is not None:
+            ss = call.shape(src)
+            attention_masks(call, what, ss, ss, bf, h, call.tensor(5, "src_key_padding_mask"),
+                            call.tensor(2, "src_mask"), "src_key_padding_mask", "src_mask")
+            attention_masks(call, what, ts, ss, bf, h, call.tensor(7, "memory_key_padding_mask"),
+                            call.tensor(4, "memory_mask"), "memory_key_padding_mask", "memory_mask")
+        attention_masks(call, what, ts, ts, bf, h, call.tensor(6, "tgt_key_padding_mask"),
+                        call.tensor(3, "tgt_mask"), "tgt_key_padding_mask", "tgt_mask")
         return Tensor(ts, "torch", "float")
 
     def weights(self, layer: Layer) -> dict:
