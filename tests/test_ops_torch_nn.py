@@ -87,6 +87,7 @@ def outcome(f) -> str:
     try:
         return show(f())
     except ShapeError as e:
+        assert e.message[:1] == e.message[:1].lower(), e.message  # messages start lowercase
         return "!" + e.kind
 
 

@@ -36,16 +36,16 @@ def also(names: tuple, extra: tuple) -> tuple:
 # ---------------------------------------------------------------------------------- linear
 @shape_rule(*also(fn("linear"), ("torch._C._nn.linear",)))
 def linear(call: Call) -> Value:
-    """F.linear(x, W, b) = x @ W.T + b with W stored (out, in)."""
+    """linear(x, W, b) = x @ W.T + b with W stored (out, in)."""
     x, w = call.tensor(0, "input"), call.tensor(1, "weight")
     if x is None or w is None:
         return UNKNOWN
     xs, ws = call.shape(x), call.shape(w)
     if ws.rank is not None and ws.rank not in (1, 2):
-        raise ShapeError("operand-rank", f"F.linear expects a 2-D weight (out_features, in_features), got {ws.rank}-D "
+        raise ShapeError("operand-rank", f"linear expects a 2-D weight (out_features, in_features), got {ws.rank}-D "
                                          f"{ws}")
     if xs.rank == 0:
-        raise ShapeError("operand-rank", "F.linear expects an input of at least 1-D, got a 0-D tensor")
+        raise ShapeError("operand-rank", "linear expects an input of at least 1-D, got a 0-D tensor")
     if ws.rank == 2 and xs.dims:
         fin = xs.dims[-1]
         out_f, in_f = ws.dims
@@ -54,23 +54,23 @@ def linear(call: Call) -> Value:
             if D.compare(fin, out_f, None, unify=False) is D.TRUE:
                 fixed = f"{wt}.T" if wt.replace(".", "").replace("_", "").isalnum() else f"({wt}).T"
                 raise ShapeError("weight-layout", lambda: (
-                    f"F.linear computes input @ weight.T, and torch stores Linear.weight as (out, in); the weight "
+                    f"linear computes input @ weight.T, and torch stores Linear.weight as (out, in); the weight "
                     f"{ws} looks like (in, out) = ({D.fmt(out_f)}, {D.fmt(in_f)}) for input {xs}: its axis 0 "
                     f"({D.fmt(out_f)}) matches the input's features, its axis 1 ({D.fmt(in_f)}) does not; "
                     f"pass {fixed}"), Fix(f"use {fixed}", None))
             why = xs.why_of(-1)
             if why:
                 raise ShapeError("flatten-size", lambda: (
-                    f"F.linear weight {ws} takes in_features={D.fmt(in_f)} but the flattened input has {why} = "
+                    f"linear weight {ws} takes in_features={D.fmt(in_f)} but the flattened input has {why} = "
                     f"{D.fmt(fin)} features (input {xs}){mismatch_note(fin, in_f)}"))
             raise ShapeError("matmul-mismatch", lambda: (
-                f"F.linear of input {xs} and weight {ws}: the input has {D.fmt(fin)} features but the weight "
+                f"linear of input {xs} and weight {ws}: the input has {D.fmt(fin)} features but the weight "
                 f"(out, in) takes in_features={D.fmt(in_f)}{mismatch_note(fin, in_f)}"))
     if ws.rank == 1:
         if not call.is_none(2, "bias"):
-            raise ShapeError("operand-rank", f"F.linear with a bias needs a 2-D weight (out_features, in_features), "
+            raise ShapeError("operand-rank", f"linear with a bias needs a 2-D weight (out_features, in_features), "
                                              f"got 1-D {ws}")
-        out = matmul_shape(call, xs, ws, name="F.linear")
+        out = matmul_shape(call, xs, ws, name="linear")
     elif ws.rank == 2:
         out = Shape(xs.dims[:-1] + (ws.dims[0],), xs.variadic) if xs.dims else Shape((ws.dims[0],), True)
     else:
@@ -78,10 +78,10 @@ def linear(call: Call) -> Value:
     b = call.tensor(2, "bias")
     if b is not None:
         bs = call.shape(b)
-        grown = broadcast_shapes(call, [out, bs], what="F.linear bias")
+        grown = broadcast_shapes(call, [out, bs], what="linear bias")
         # the bias is added in place of the output (addmm): it may not grow it
         if out.same(grown, None) is D.FALSE:
-            raise ShapeError("broadcast-mismatch", f"F.linear: bias {bs} does not fit the output {out} "
+            raise ShapeError("broadcast-mismatch", f"linear: bias {bs} does not fit the output {out} "
                                                    f"(it must be (out_features,) = ({D.fmt(out.dims[-1])},) or 1)")
     return Tensor(out, "torch", "float")
 
@@ -93,14 +93,14 @@ def bilinear(call: Call) -> Value:
         return UNKNOWN
     sa, sb, sw = call.shape(a), call.shape(b), call.shape(w)
     if sw.rank is not None and sw.rank != 3:
-        raise ShapeError("operand-rank", f"F.bilinear expects a 3-D weight (out, in1, in2), got {sw.rank}-D {sw}")
+        raise ShapeError("operand-rank", f"bilinear expects a 3-D weight (out, in1, in2), got {sw.rank}-D {sw}")
     if sw.rank != 3:
         return Tensor(Shape.unknown(), "torch", "float")
     out_f, in1, in2 = sw.dims
     for what, s, want in (("input1", sa, in1), ("input2", sb, in2)):
         have = s.dim(-1)
         if have is not None and D.compare(have, want, call.bindings) is D.FALSE:
-            raise ShapeError("matmul-mismatch", f"F.bilinear: {what} {s} has {D.fmt(have)} features but the weight "
+            raise ShapeError("matmul-mismatch", f"bilinear: {what} {s} has {D.fmt(have)} features but the weight "
                                                 f"{sw} takes {D.fmt(want)}{mismatch_note(have, want)}")
     if not sa.dims:
         return Tensor(Shape((out_f,), True), "torch", "float")
@@ -113,7 +113,7 @@ def _conv_fn(n: int, transposed: bool):
         x, w = call.tensor(0, "input"), call.tensor(1, "weight")
         if x is None or w is None:
             return UNKNOWN
-        name = f"F.conv{'_transpose' if transposed else ''}{n}d"
+        name = f"conv{'_transpose' if transposed else ''}{n}d"
         xs, ws = call.shape(x), call.shape(w)
         if ws.rank is not None and ws.rank != n + 2:
             raise ShapeError("layer-rank", f"{name} expects a {n + 2}-D weight "
@@ -171,7 +171,7 @@ def _pool_fn(n: int, kind: str):
         x = call.tensor(0, "input")
         if x is None:
             return UNKNOWN
-        name = f"F.{kind}_pool{n}d"
+        name = f"{kind}_pool{n}d"
         off = 1 if kind == "lp" else 0
         k = ntuple(call.get(off + 1, "kernel_size"), n)
         sv = call.get(off + 2, "stride", None)
@@ -219,7 +219,7 @@ def _adaptive_fn(n: int, is_max: bool):
         else:
             d = as_dim(v)
             sizes = [d] * n if d is not None else None
-        out = adaptive_forward(f"F.adaptive_{'max' if is_max else 'avg'}_pool{n}d", call.shape(x), n, sizes)
+        out = adaptive_forward(f"adaptive_{'max' if is_max else 'avg'}_pool{n}d", call.shape(x), n, sizes)
         if is_max:
             ri = call.bool(2, "return_indices", False)
             if ri is True:
@@ -262,7 +262,7 @@ def glu(call: Call) -> Value:
     x = call.tensor(0, "input")
     if x is None:
         return UNKNOWN
-    return glu_forward(call, "F.glu", call.shape(x), call.int(1, "dim", -1))
+    return glu_forward(call, "glu", call.shape(x), call.int(1, "dim", -1))
 
 
 @shape_rule(*fn("normalize"))
@@ -273,7 +273,7 @@ def normalize(call: Call) -> Value:
     s = call.shape(x)
     dim = call.int(2, "dim", 1)
     if dim is not None and s.rank is not None:
-        axis_of(call, dim, max(s.rank, 1), f"F.normalize(dim={dim}) on {s}")
+        axis_of(call, dim, max(s.rank, 1), f"normalize(dim={dim}) on {s}")
     return Tensor(s, x.fw, "float")
 
 
@@ -287,7 +287,7 @@ def prelu(call: Call) -> Value:
         ws = call.shape(w)
         n = ws.dims[0] if ws.rank == 1 else None
         if n is not None and D.as_int(n) != 1 and s.rank >= 2:
-            feature_mismatch(call, "F.prelu", s, 1 if s.rank >= 2 else 0, n, "weight.numel()")
+            feature_mismatch(call, "prelu", s, 1 if s.rank >= 2 else 0, n, "weight.numel()")
     return Tensor(s, x.fw, "float")
 
 
@@ -304,7 +304,7 @@ def local_response_norm(call: Call) -> Value:
     if x is None:
         return UNKNOWN
     s = call.shape(x)
-    check_min_rank("F.local_response_norm", s, 3)
+    check_min_rank("local_response_norm", s, 3)
     return Tensor(s, x.fw, "float")
 
 
@@ -319,10 +319,10 @@ def pad(call: Call) -> Value:
     if pads is None or any(p is None for p in pads) or not isinstance(call.get(1, "pad"), Seq):
         return Tensor(Shape.unknown(), x.fw, x.dtype)
     if len(pads) % 2:
-        raise ShapeError("layer-rank", f"F.pad: the pad sequence {tuple(D.fmt(p) for p in pads)} must have an even "
+        raise ShapeError("layer-rank", f"pad: the pad sequence {tuple(D.fmt(p) for p in pads)} must have an even "
                                        f"length (pairs for the last axes)")
     if s.rank is not None and len(pads) // 2 > s.rank:
-        raise ShapeError("layer-rank", f"F.pad: {len(pads)} pad values pad {len(pads) // 2} axes but the input {s} "
+        raise ShapeError("layer-rank", f"pad: {len(pads)} pad values pad {len(pads) // 2} axes but the input {s} "
                                        f"has only {s.rank}")
     out = pad_shape(s, pads)
     return Tensor(out if out is not None else Shape.unknown(), x.fw, x.dtype)
@@ -338,7 +338,7 @@ def interpolate(call: Call) -> Value:
     mode = fixed or call.str(3, "mode", "nearest")
     if not fixed and call.has(3, "mode") and mode is None:
         return Tensor(Shape.unknown(), "torch", "float")
-    return interpolate_forward(call, f"F.{short}", call.shape(x), call.get(1, "size", None),
+    return interpolate_forward(call, f"{short}", call.shape(x), call.get(1, "size", None),
                                call.get(2, "scale_factor", None), mode)
 
 
@@ -349,7 +349,7 @@ def pixel_shuffle(call: Call) -> Value:
         return UNKNOWN
     inverse = call.qualname.endswith("unshuffle")
     r = call.dim(1, "downscale_factor" if inverse else "upscale_factor")
-    return pixel_shuffle_forward(call, f"F.{call.qualname.rsplit('.', 1)[-1]}", call.shape(x), r, inverse)
+    return pixel_shuffle_forward(call, f"{call.qualname.rsplit('.', 1)[-1]}", call.shape(x), r, inverse)
 
 
 @shape_rule(*fn("one_hot"))
@@ -371,7 +371,7 @@ def embedding(call: Call) -> Value:
         return UNKNOWN
     ws = call.shape(w)
     if ws.rank is not None and ws.rank != 2:
-        raise ShapeError("operand-rank", f"F.embedding expects a 2-D weight (num_embeddings, embedding_dim), got "
+        raise ShapeError("operand-rank", f"embedding expects a 2-D weight (num_embeddings, embedding_dim), got "
                                          f"{ws.rank}-D {ws}")
     s = call.shape(x)
     if ws.rank != 2:
@@ -388,11 +388,11 @@ def layer_norm(call: Call) -> Value:
     ns = call.dims(1, "normalized_shape")
     if ns is not None and any(d is None for d in ns):
         ns = None
-    name = f"F.{call.qualname.rsplit('.', 1)[-1]}"
+    name = f"{call.qualname.rsplit('.', 1)[-1]}"
     nst = tuple(ns) if ns is not None else None
     for i, key in ((2, "weight"), (3, "bias")):
         t = call.tensor(i, key)
-        if t is not None and nst is not None and not (name == "F.rms_norm" and key == "bias"):
+        if t is not None and nst is not None and not (name == "rms_norm" and key == "bias"):
             ts = call.shape(t)
             if ts.rank is not None and ts.same(Shape(nst), call.bindings) is D.FALSE:
                 raise ShapeError("layer-input-mismatch", f"{name}: {key} {ts} must have normalized_shape "
@@ -419,9 +419,9 @@ def batch_norm(call: Call) -> Value:
     if x is None:
         return UNKNOWN
     s = call.shape(x)
-    check_min_rank("F.batch_norm", s, 2)
+    check_min_rank("batch_norm", s, 2)
     for i, key in ((1, "running_mean"), (2, "running_var"), (3, "weight"), (4, "bias")):
-        _channel_check(call, "F.batch_norm", s, key, call.tensor(i, key))
+        _channel_check(call, "batch_norm", s, key, call.tensor(i, key))
     return Tensor(s, x.fw, "float")
 
 
@@ -432,7 +432,7 @@ def instance_norm(call: Call) -> Value:
         return UNKNOWN
     s = call.shape(x)
     for i, key in ((1, "running_mean"), (2, "running_var"), (3, "weight"), (4, "bias")):
-        _channel_check(call, "F.instance_norm", s, key, call.tensor(i, key))
+        _channel_check(call, "instance_norm", s, key, call.tensor(i, key))
     return Tensor(s, x.fw, "float")
 
 
@@ -442,15 +442,15 @@ def group_norm(call: Call) -> Value:
     if x is None:
         return UNKNOWN
     s = call.shape(x)
-    check_min_rank("F.group_norm", s, 2)
+    check_min_rank("group_norm", s, 2)
     g = call.dim(1, "num_groups")
     if s.rank is not None and g is not None:
         ci, gi = D.as_int(s.dims[1]), D.as_int(g)
         if ci is not None and gi and ci % gi:
-            raise ShapeError("layer-input-mismatch", f"F.group_norm: {ci} channels at axis 1 of {s} cannot be split "
+            raise ShapeError("layer-input-mismatch", f"group_norm: {ci} channels at axis 1 of {s} cannot be split "
                                                      f"into {gi} groups")
     for i, key in ((2, "weight"), (3, "bias")):
-        _channel_check(call, "F.group_norm", s, key, call.tensor(i, key))
+        _channel_check(call, "group_norm", s, key, call.tensor(i, key))
     return Tensor(s, x.fw, "float")
 
 
@@ -488,7 +488,7 @@ def cosine_similarity(call: Call) -> Value:
     a, b = call.tensor(0, "x1"), call.tensor(1, "x2")
     if a is None or b is None:
         return UNKNOWN
-    return cosine_similarity_shape(call, "F.cosine_similarity", call.shape(a), call.shape(b), call.int(2, "dim", 1))
+    return cosine_similarity_shape(call, "cosine_similarity", call.shape(a), call.shape(b), call.int(2, "dim", 1))
 
 
 @shape_rule(*also(fn("pairwise_distance"), ("torch.pairwise_distance",)))
@@ -496,7 +496,7 @@ def pairwise_distance(call: Call) -> Value:
     a, b = call.tensor(0, "x1"), call.tensor(1, "x2")
     if a is None or b is None:
         return UNKNOWN
-    return pairwise_distance_shape(call, "F.pairwise_distance", call.shape(a), call.shape(b),
+    return pairwise_distance_shape(call, "pairwise_distance", call.shape(a), call.shape(b),
                                    call.bool(4, "keepdim", False))
 
 
@@ -507,7 +507,7 @@ def scaled_dot_product_attention(call: Call) -> Value:
     if q is None or k is None or v is None:
         return UNKNOWN
     qs, ks, vs = call.shape(q), call.shape(k), call.shape(v)
-    name = "F.scaled_dot_product_attention"
+    name = "scaled_dot_product_attention"
     for what, s in (("query", qs), ("key", ks), ("value", vs)):
         if s.rank is not None and s.rank < 2:
             raise ShapeError("operand-rank", f"{name} expects {what} of at least 2-D (..., L, E), got {s.rank}-D {s}")
@@ -537,7 +537,7 @@ def unfold(call: Call) -> Value:
     x = call.tensor(0, "input")
     if x is None:
         return UNKNOWN
-    return unfold_shape(call, "F.unfold", call.shape(x), ntuple(call.get(1, "kernel_size"), 2),
+    return unfold_shape(call, "unfold", call.shape(x), ntuple(call.get(1, "kernel_size"), 2),
                         ntuple(call.get(2, "dilation", 1), 2), ntuple(call.get(3, "padding", 0), 2),
                         ntuple(call.get(4, "stride", 1), 2))
 
@@ -547,7 +547,7 @@ def fold(call: Call) -> Value:
     x = call.tensor(0, "input")
     if x is None:
         return UNKNOWN
-    return fold_shape(call, "F.fold", call.shape(x), ntuple(call.get(1, "output_size"), 2),
+    return fold_shape(call, "fold", call.shape(x), ntuple(call.get(1, "output_size"), 2),
                       ntuple(call.get(2, "kernel_size"), 2), ntuple(call.get(3, "dilation", 1), 2),
                       ntuple(call.get(4, "padding", 0), 2), ntuple(call.get(5, "stride", 1), 2))
 
@@ -559,18 +559,18 @@ def grid_sample(call: Call) -> Value:
     if x is None or g is None:
         return UNKNOWN
     xs, gs = call.shape(x), call.shape(g)
-    check_rank("F.grid_sample", xs, (4, 5))
-    check_rank("F.grid_sample (grid)", gs, (4, 5))
+    check_rank("grid_sample", xs, (4, 5))
+    check_rank("grid_sample (grid)", gs, (4, 5))
     if xs.rank is None or gs.rank is None:
         return Tensor(Shape.unknown(), "torch", "float")
     if xs.rank != gs.rank:
-        raise ShapeError("layer-rank", f"F.grid_sample: input {xs} is {xs.rank}-D but grid {gs} is {gs.rank}-D")
+        raise ShapeError("layer-rank", f"grid_sample: input {xs} is {xs.rank}-D but grid {gs} is {gs.rank}-D")
     if D.compare(xs.dims[0], gs.dims[0], call.bindings) is D.FALSE:
-        raise ShapeError("batch-mismatch", f"F.grid_sample: input {xs} has batch {D.fmt(xs.dims[0])} but grid {gs} "
+        raise ShapeError("batch-mismatch", f"grid_sample: input {xs} has batch {D.fmt(xs.dims[0])} but grid {gs} "
                                            f"has {D.fmt(gs.dims[0])}")
     want = xs.rank - 2
     if D.compare(gs.dims[-1], want, call.bindings) is D.FALSE:
-        raise ShapeError("layer-input-mismatch", f"F.grid_sample: the grid's last axis holds the {want} sampling "
+        raise ShapeError("layer-input-mismatch", f"grid_sample: the grid's last axis holds the {want} sampling "
                                                  f"coordinates, got {gs}")
     return Tensor(Shape(xs.dims[:2] + gs.dims[1:-1]), "torch", "float")
 
