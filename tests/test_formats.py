@@ -156,3 +156,14 @@ def test_sarif_empty_run_is_valid():
 def test_statistics_order():
     assert formats.statistics(SAMPLE + SAMPLE[:1]) == [
         (2, "SHP102", "missing-transpose"), (1, "SHP502", "broadcast-outer"), (1, "SHP901", "analysis-skipped")]
+
+
+def test_sarif_of_a_real_run_is_valid(capsys, monkeypatch):
+    from pathlib import Path
+
+    from shapecheck import cli
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    code = cli.run(["check", "--isolated", "--output-format", "sarif", "examples"])
+    log = validate_sarif(capsys.readouterr().out)
+    assert code == 1 and log["runs"][0]["results"]
