@@ -555,9 +555,7 @@ class BatchNormBase(TorchLayer):
 
     def weights(self, layer: Layer) -> dict:
         nf = layer.config["num_features"]
-        if nf is None or layer.config["affine"] is None:
-            return {} if nf is None else {}
-        if layer.config["affine"] is False:
+        if nf is None or layer.config["affine"] is not True:  # (running stats are buffers, not parameters)
             return {}
         return {"weight": Shape.of(nf), "bias": Shape.of(nf)}
 
@@ -1585,7 +1583,7 @@ class PixelShuffleBase(TorchLayer):
 
 def pixel_shuffle_forward(call: Call, what: str, s: Shape, r: Optional[Dim], inverse: bool) -> Value:
     check_min_rank(what, s, 3)
-    if r is None or len(s.dims) < 3:
+    if r is None or len(s.dims) < 3 or (D.as_int(r) is not None and D.as_int(r) < 1):
         return Tensor(Shape.unknown(), "torch", "float")
     c, h, w = s.dims[-3:]
     r2 = D.mul(r, r)
@@ -1645,7 +1643,7 @@ def fold_shape(call: Call, what: str, s: Shape, out: Optional[tuple], k: Optiona
     ck, nblocks = s.dims[-2], s.dims[-1]
     kk = D.mul(*k)
     ci, ki = D.as_int(ck), D.as_int(kk)
-    if ci is not None and ki is not None and ci % ki:
+    if ci is not None and ki and ci % ki:
         raise ShapeError("layer-input-mismatch", f"{what}: axis -2 of {s} ({ci}) must be divisible by the kernel's "
                                                  f"{ki} positions")
     want = _blocks(call, what, out, k, d, p, st, s)
