@@ -63,12 +63,15 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, no summary line."),
     stdin_filename: Optional[str] = typer.Option(
         None, "--stdin-filename", help="The name to report for source read from stdin ('-')."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Files analyzed in parallel (default: one per CPU core)."),
 ) -> None:
     """Check files for shape bugs; prints path:line:col: CODE message, then a count."""
     try:
         code = run_check(paths or ["."], output_format=output_format.value, select=select, ignore=ignore,
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
-                         exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename)
+                         exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
+                         jobs=jobs)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2)
@@ -79,12 +82,11 @@ def run_check(paths: List[str], *, output_format: str = "text", select: Optional
               ignore: Optional[List[str]] = None, exclude: Optional[List[str]] = None,
               config_path: Optional[str] = None, isolated: bool = False, force_exclude: bool = False,
               exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
-              stdin_filename: Optional[str] = None) -> int:
+              stdin_filename: Optional[str] = None, jobs: Optional[int] = None) -> int:
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2)."""
     from . import config as cfgmod
     from . import formats
     from .discover import Excluder, iter_files
-    from .engine import Options, check_path, check_source
 
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
@@ -108,20 +110,17 @@ def run_check(paths: List[str], *, output_format: str = "text", select: Optional
     excl = Excluder([(p, cfg.root) for p in cfg.exclude] + [(p, os.getcwd()) for p in exclude or ()])
     files = list(iter_files(paths, excl, force_exclude=force_exclude))
     by_ignores: dict = {}  # per-file-ignores -> the codes in force (a handful of distinct sets)
-    diags: list = []
+    tasks: list = []
     for f in files:
         shown = stdin_filename if f == "-" and stdin_filename else f
         extra = cfgmod.ignores_for(cfg, shown) if cfg.per_file_ignores else ()
         enabled = by_ignores.get(extra)
         if enabled is None:
-            enabled = by_ignores[extra] = cfgmod.enabled_codes(codes, chosen, ignored + extra)
-        if not enabled:
-            continue
-        opts = Options(select=set(enabled))
-        if f == "-":
-            found = check_source(sys.stdin.read(), shown, opts)
-        else:
-            found = check_path(f, opts)
+            enabled = by_ignores[extra] = frozenset(cfgmod.enabled_codes(codes, chosen, ignored + extra))
+        if enabled:
+            tasks.append((f, shown, enabled))
+    diags: list = []
+    for (f, shown, enabled), found in zip(tasks, _analyze(tasks, jobs)):
         # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
         diags.extend(d for d in found if d.code in enabled)
 
@@ -139,6 +138,34 @@ def run_check(paths: List[str], *, output_format: str = "text", select: Optional
         typer.echo(out)
     failing = any(d.severity in formats.FAILING for d in diags)
     return 1 if failing and not exit_zero else 0
+
+
+def _check_one(task: tuple) -> list:
+    from .engine import Options, check_path, check_source
+
+    f, shown, enabled = task
+    opts = Options(select=set(enabled))
+    if f == "-":
+        return check_source(sys.stdin.read(), shown, opts)
+    return check_path(f, opts)
+
+
+def _analyze(tasks: list, jobs: Optional[int]) -> list:
+    """Diagnostics per task, in order; files spread over forked workers when there are enough.
+
+    Workers are forked after the engine is imported, so they share its loaded modules (sympy,
+    LibCST, the shape-rule tables) instead of importing them again."""
+    import multiprocessing as mp
+
+    n = min(jobs or os.cpu_count() or 1, len(tasks))
+    if n <= 1 or len(tasks) < 8 or any(t[0] == "-" for t in tasks) or "fork" not in mp.get_all_start_methods():
+        return [_check_one(t) for t in tasks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import interpret  # noqa: F401 - imported before the fork, shared by the workers
+
+    with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(_check_one, tasks, chunksize=max(1, len(tasks) // (n * 4))))
 
 
 @app.command()

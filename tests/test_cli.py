@@ -254,7 +254,7 @@ def test_help_names_every_option(capsys):
     code, out, _ = run(capsys, "check", "--help")
     assert code == 0
     for flag in ("--output-format", "--select", "--ignore", "--exclude", "--config", "--isolated",
-                 "--force-exclude", "--exit-zero", "--statistics", "--quiet", "--stdin-filename"):
+                 "--force-exclude", "--exit-zero", "--statistics", "--quiet", "--stdin-filename", "--jobs"):
         assert flag in out
     for fmt in ("text", "json", "github", "sarif"):
         assert fmt in out
@@ -280,3 +280,12 @@ def test_python_dash_m_and_the_console_script_are_one_program(project):
     bad = subprocess.run([sys.executable, "-m", "shapecheck", "check", "--nope"], capture_output=True, text=True,
                          env=subprocess_env(), cwd=project)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_parallel_run_prints_what_a_serial_one_does(project, capsys):
+    for i in range(12):
+        (project / f"m{i:02d}.py").write_text(MISMATCH if i % 3 == 0 else CLEAN)
+    serial = run(capsys, "check", "-j", "1", ".")
+    parallel = run(capsys, "check", "-j", "2", ".")
+    assert serial == parallel
+    assert serial[0] == 1 and "Found 6 errors in 15 files checked." in serial[1]
