@@ -113,6 +113,8 @@ def floordiv(a: Dim, b: Dim) -> Dim:
         return a // b
     if b == 1:
         return a
+    if isinstance(b, int):  # an unevaluated floor: sympy's evaluation of floor(H/2) is slow and gains nothing
+        return sympy.floor(sympy.Mul(a, sympy.Rational(1, b)), evaluate=False)
     return norm(sympy.floor(sympy.Mul(a, sympy.Pow(b, -1))))
 
 
@@ -129,6 +131,10 @@ def mod(a: Dim, b: Dim) -> Dim:
 
 
 _OPAQUE = (sympy.floor, sympy.ceiling, sympy.Mod, sympy.Max, sympy.Min, sympy.Abs)
+
+
+def _has_opaque_parts(e: Dim) -> bool:
+    return not isinstance(e, int) and bool(e.atoms(*_OPAQUE))
 
 
 def _opaque(e: sympy.Expr) -> bool:
@@ -188,6 +194,9 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
             if is_flexible(x) and (isinstance(y, int) or x not in y.free_symbols):
                 bindings.bind(x, y)
                 return TRUE
+    if (_has_opaque_parts(a) or _has_opaque_parts(b)) and any(
+            isinstance(s, sympy.Dummy) for s in a.free_symbols | b.free_symbols):
+        return UNKNOWN  # flexible sizes under floor/Mod: expanding costs much and cannot decide
     diff = sympy.expand(sympy.Add(a, sympy.Mul(-1, b)))
     if diff == 0:
         return TRUE

@@ -1430,6 +1430,14 @@ class Interpreter:
                 return obj
             return UNKNOWN
         if isinstance(obj, Obj):
+            if m.name in ("register_buffer", "register_parameter") and args and isinstance(args[0], Const) and \
+                    isinstance(args[0].value, str):
+                v = args[1] if len(args) > 1 else kwargs.get("tensor", kwargs.get("param", UNKNOWN))
+                if isinstance(v, Tensor) and m.name == "register_parameter":
+                    v = Tensor(v.shape, v.fw, v.dtype, v.role or "torch.nn.Parameter")
+                self._record(obj, args[0].value)
+                obj.attrs[args[0].value] = v
+                return NONE
             if m.name in ("forward", "__call__", "call"):
                 return self.call_value(obj, args, kwargs, node, frame, arg_nodes)
             if m.name in _SELF_RETURNING:

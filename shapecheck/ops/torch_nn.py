@@ -24,6 +24,7 @@ def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, pa
     have = got.dim(axis)
     if have is None:
         return
+    want = call.bindings.resolve(want)
     if D.compare(have, want, call.bindings) is not D.FALSE:
         return
     why = got.why_of(axis)
