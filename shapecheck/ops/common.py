@@ -11,6 +11,11 @@ from ..values import UNKNOWN, Tensor, Value
 from .registry import Call, mismatch_note
 
 
+# Tensor.role of a result whose new size-1 axis was written on purpose (x[:, None], unsqueeze,
+# reshape(-1, 1), np.newaxis, expand_dims): broadcasting it against a row is meant (no SHP502).
+AXIS_ADDED = "axis-added"
+
+
 def out_fw(*ts: Optional[Tensor]) -> str:
     for t in ts:
         if t is not None and t.fw != "any":

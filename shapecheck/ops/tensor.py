@@ -13,7 +13,7 @@ from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..shapes import Shape, norm_axis
 from ..values import (UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims, as_int, tensor_of)
-from .common import (axis_of, broadcast_shapes, is_outer_product, matmul_shape, out_dtype, out_fw,
+from .common import (AXIS_ADDED, axis_of, broadcast_shapes, is_outer_product, matmul_shape, out_dtype, out_fw,
                      require_rank, unknown_like)
 from .registry import Call, mismatch_note, property_rule, shape_rule
 
@@ -36,7 +36,7 @@ def ndim_attr(call: Call) -> Value:
     return UNKNOWN if t is None or t.shape.rank is None else Int(t.shape.rank)
 
 
-TRANSPOSED = "transposed"  # Tensor.role of a transpose's result (SHP502 looks for it)
+TRANSPOSED = "transposed"  # Tensor.role of a transpose's result
 
 
 @property_rule("tensor.T", "numpy.ndarray.T")
@@ -547,8 +547,8 @@ def elementwise(call: Call, a: Value, b: Value, what: str) -> Value:
         return Tensor(Shape.unknown(), t.fw)  # the other side may be a tensor that broadcasts it up
     sa, sb = call.shape(ta), call.shape(tb)
     out = broadcast_shapes(call, [sa, sb], what=f"{what}")
-    if is_outer_product(sa, sb) and (ta.role == TRANSPOSED or tb.role == TRANSPOSED):
-        # a transposed row against a row (or column against column): the classic slip for a dot product;
+    if is_outer_product(sa, sb) and AXIS_ADDED not in (ta.role, tb.role):
+        # a column against a row: the classic slip for a dot product or a residual ((N, 1) - (N,));
         # an explicit x[:, None] * y[None, :] is an outer product on purpose and stays silent
         call.warn("broadcast-outer",
                   f"{what} between {sa} and {sb} broadcasts a column against a row into a {out} matrix; "
