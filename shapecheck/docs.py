@@ -137,7 +137,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"out of date: {', '.join(stale)}; run `python -m shapecheck.docs`", file=sys.stderr)
             return 1
         return 0
-    print(f"wrote {len(stale)} file(s) in {outdir}" if stale else f"{outdir} is up to date")
+    print(f"wrote {len(stale)} file(s): {', '.join(stale)}" if stale else f"{outdir} and README.md are up to date")
     return 0
 
 
