@@ -854,24 +854,68 @@ def _check_dims(call: Call, s: Shape, axes: Sequence[int], what: str) -> None:
 
 @shape_rule(*_t("flip", "roll"), *_tm("flip", "roll"), *_n("flip", "roll"))
 def flip_roll(call: Call) -> Value:
+    """Shape kept; the axes are checked (roll without axes works on the flattened tensor)."""
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
     s = call.shape(t)
-    last = call.qualname.rsplit(".", 1)[-1]
-    if last == "roll":
-        v = _arg(call, 2, "dims", "axis")
-    else:
-        v = _arg(call, 1, "dims", "axis")
-    ok, axes = _axes(v)
+    roll = call.qualname.endswith("roll")
+    ok, axes = _axes(_arg(call, 2 if roll else 1, "dims", "axis"))
     if not ok:
         return _unknown(call, t)
-    if axes is None:
-        if last == "roll" and not s.variadic:
-            return _tensor(call, t, s)  # roll without axes works on the flattened tensor, shape kept
-        return _tensor(call, t, s)
-    _check_dims(call, s, axes, f"{_name(call)} of {s}")
+    if axes is not None:
+        _check_dims(call, s, axes, f"{_name(call)} of {s}")
     return _tensor(call, t, s)
+
+
+@shape_rule(*_t("index_add", "index_copy", "index_fill"),
+            *_tm("index_add", "index_add_", "index_copy", "index_copy_", "index_fill", "index_fill_"))
+def index_update(call: Call) -> Value:
+    """Shape kept; the dim is checked and the index must be a vector."""
+    t = call.tensor(0)
+    if t is None:
+        return UNKNOWN
+    s = call.shape(t)
+    d = call.int(1, "dim")
+    if d is not None:
+        _check_dims(call, s, [d], f"{_name(call)} of {s}")
+    ix = call.tensor(2, "index")
+    if ix is not None and ix.shape.rank is not None and ix.shape.rank > 1:
+        raise ShapeError("index-rank", f"{_name(call)} of {s} with index {ix.shape}: the index must be 1-D (a vector)")
+    return _tensor(call, t, s)
+
+
+@shape_rule(*_t("masked_select"), *_tm("masked_select"))
+def masked_select(call: Call) -> Value:
+    t, m = call.tensor(0), call.tensor(1, "mask")
+    if t is None:
+        return UNKNOWN
+    if m is not None:
+        broadcast_shapes(call, [call.shape(t), call.shape(m)], what=_name(call))
+    return _tensor(call, t, Shape((_flex(),)))
+
+
+@shape_rule(*_t("nonzero", "argwhere"), *_tm("nonzero", "argwhere"), *_n("nonzero", "argwhere", "flatnonzero"),
+            *_nm("nonzero"))
+def nonzero(call: Call) -> Value:
+    """Indices of the nonzero elements: ``(count, rank)``, or one ``(count,)`` per axis as a tuple."""
+    t = call.tensor(0, "input" if not _is_np(call) else "a")
+    if t is None:
+        return UNKNOWN
+    s = call.shape(t)
+    last = call.qualname.rsplit(".", 1)[-1]
+    n = _flex()
+    if last == "flatnonzero":
+        return Tensor(Shape((n,)), "numpy", "int")
+    as_tuple = call.bool(None, "as_tuple", False) if not _is_np(call) else last == "nonzero"
+    if as_tuple is None or s.rank is None:
+        return _unknown(call, t)
+    if as_tuple and s.rank == 0 and _is_np(call):
+        return UNKNOWN  # numpy refuses 0-d here
+    r = max(s.rank, 1) if as_tuple else s.rank
+    if as_tuple:
+        return Seq([Tensor(Shape((n,)), _fw(call, t), "int") for _ in range(r)], "tuple")
+    return Tensor(Shape((n, r)), _fw(call, t), "int")
 
 
 @shape_rule(*_t("narrow"), *_tm("narrow"))
@@ -1332,6 +1376,23 @@ def _classify(v: Value) -> Optional[_Ix]:
     return None
 
 
+def _from_end(d: Dim, size: Optional[Dim]) -> Optional[Dim]:
+    """A slice bound as a position: a negative one counts from the end; None where its sign
+    is not known (``k - 3``) or the size is needed and unknown."""
+    i = D.as_int(d)
+    if i is not None:
+        neg = i < 0
+    elif getattr(d, "is_negative", None) is True:
+        neg = True
+    elif getattr(d, "is_nonnegative", None) is True:
+        neg = False
+    else:
+        return None
+    if not neg:
+        return d
+    return None if size is None else D.add(size, d)
+
+
 def _slice_len(size: Optional[Dim], sl: slice, np_: bool) -> Dim:
     start, stop, step = sl.start, sl.stop, sl.step
     if any(p is UNKNOWN for p in (start, stop, step)):
@@ -1348,12 +1409,8 @@ def _slice_len(size: Optional[Dim], sl: slice, np_: bool) -> Dim:
         if start is None and stop is None and size is not None:
             return D.ceildiv(size, -st) if st != -1 else size
         return _flex()
-    lo: Optional[Dim] = 0 if start is None else start
-    hi: Optional[Dim] = size if stop is None else stop
-    if si is not None and si < 0:
-        lo = None if size is None else D.add(size, si)
-    if ti is not None and ti < 0:
-        hi = None if size is None else D.add(size, ti)
+    lo: Optional[Dim] = 0 if start is None else _from_end(start, size)
+    hi: Optional[Dim] = size if stop is None else _from_end(stop, size)
     if lo is None or hi is None:
         return _flex()
     length = D.sub(hi, lo)
@@ -1766,8 +1823,8 @@ def reduction(call: Call) -> Value:
         return _unknown(call, t)
     keep = call.bool(keep_pos, "keepdim", False)
     ok, axes = _axes(dv)
-    if not ok or keep is None:
-        return _unknown(call, t)
+    if not ok or keep is None:  # (a tuple-returning reduction with an unknown dim: unknown, not a tensor)
+        return UNKNOWN if last in _TUPLE_WITH_DIM or last in ("std_mean", "var_mean", "aminmax") else _unknown(call, t)
     if last == "norm" and axes is None and call.qualname.startswith("torch.linalg") and not _is_none(
             _arg(call, 1, "ord")):
         return _unknown(call, t)
@@ -1899,7 +1956,7 @@ def sort(call: Call) -> Value:
         return Tensor(Shape((_flex() if n is None else n,)), "numpy", dtype)
     a = as_int(av)
     if a is None:
-        return _unknown(call, t)
+        return UNKNOWN if last == "sort" and not np_ else _unknown(call, t)
     if not s.variadic:
         axis_of(call, a, len(s.dims) if np_ else max(len(s.dims), 1), f"{_name(call)} of {s}")
     if last == "sort" and not np_:
@@ -1964,7 +2021,7 @@ def einsum_shape(call: Call, eq: str, shapes: list, what: str) -> Shape:
             if s.variadic:
                 tail = list(s.dims[-len(after):]) if after and len(s.dims) >= len(after) else None
                 pairs = list(zip(after, tail)) if tail is not None else []
-                if s.dims and len(s.dims) > len(after):
+                if not before and s.dims and len(s.dims) > len(after):  # the prefix is all '...'
                     ell_parts.append(Shape(s.dims[:len(s.dims) - len(after)], True))
                 else:
                     ell_parts.append(Shape.unknown())
@@ -2015,9 +2072,8 @@ def einsum_shape(call: Call, eq: str, shapes: list, what: str) -> Shape:
     variadic = False
     for c in out_subs:
         if c == "...":
-            if ell.variadic:
-                if out:
-                    return Shape.unknown()
+            if ell.variadic:  # what comes before joins the unknown prefix
+                out = []
                 variadic = True
             out.extend(ell.dims)
             continue
