@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUGGY = "import numpy as np\na = np.zeros((64, 128))\nb = np.zeros((100, 10))\nc = a @ b\n"
 CLEAN = "import numpy as np\na = np.zeros((64, 128))\nb = np.zeros((128, 10))\nc = a @ b\n"
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # ~1 min: two hook environments built by pip
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +111,13 @@ def test_hook_honours_the_users_config(repo, git_env, snapshot):
     (repo / "pyproject.toml").write_text("[tool.shapecheck]\nexclude = ['models/bad.py']\n")
     done = run_hook(repo, git_env, snapshot, "models/bad.py")
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+
+
+def test_manifest_is_valid():
+    pytest.importorskip("pre_commit")
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    for line in ("- id: shapecheck", "entry: shapecheck check --force-exclude", "language: python", "types: [python]"):
+        assert line in text
