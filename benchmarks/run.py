@@ -5,7 +5,8 @@
 For the Python files under each FOLDER (default: examples/, and ../shared/cases beside the
 checkout when it is there):
   - cold: one ``python -m shapecheck check`` process over the folder, wall clock (interpreter
-    start, imports, discovery, analysis, output), and the bare start-up (``--version``);
+    start, imports, discovery, analysis, output), the bare start-up (``--version``), and a check
+    of a one-line file (start-up plus importing the engine);
   - per file, in one process: ``engine.check_source`` (parse + analysis + positions) against
     ``libcst.parse_module`` alone (the floor: shapecheck parses each file once), best of N;
   - lines per second for both, the ratio, and the slowest files.
@@ -17,6 +18,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,13 +41,19 @@ def cold(folder: str) -> tuple:
     t0 = time.perf_counter()
     subprocess.run(cmd + ["--version"], capture_output=True, env=env, check=True)
     start = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:  # start-up + importing the engine (sympy, LibCST, ops)
+        Path(tmp, "empty.py").write_text("import torch\n")
+        t0 = time.perf_counter()
+        subprocess.run(cmd + ["check", "--isolated", str(Path(tmp, "empty.py"))], capture_output=True, env=env,
+                       check=True)
+        one = time.perf_counter() - t0
     t0 = time.perf_counter()
     done = subprocess.run(cmd + ["check", "--isolated", "--exit-zero", "--statistics", folder], capture_output=True,
                           env=env, text=True)
     total = time.perf_counter() - t0
     if done.returncode != 0:
         raise SystemExit(f"shapecheck failed on {folder}: {done.stderr.strip()}")
-    return start, total
+    return start, one, total
 
 
 def per_file(files: list, repeat: int) -> list:
@@ -80,13 +88,14 @@ def main() -> None:
         if not files:
             print(f"\n{folder}: no Python files")
             continue
-        start, total = cold(folder)
+        start, one, total = cold(folder)
         rows = per_file(files, args.repeat)
         lines = sum(r[1] for r in rows)
         parse = sum(r[2] for r in rows)
         check = sum(r[3] for r in rows)
         print(f"\n{folder}: {len(files)} files, {lines} lines")
-        print(f"  cold `shapecheck check`: {total:.2f} s wall (of which start-up {start:.2f} s)")
+        print(f"  cold `shapecheck check`: {total:.2f} s wall (start-up {start:.2f} s; with the engine's imports, "
+              f"on a one-line file, {one:.2f} s)")
         print(f"  LibCST parse only:       {parse * 1000:8.1f} ms  {lines / parse:10.0f} lines/s")
         print(f"  shapecheck per file:     {check * 1000:8.1f} ms  {lines / check:10.0f} lines/s"
               f"  ({check / parse:.1f}x the parse floor)")
