@@ -20,6 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 class OutputFormat(str, Enum):
     text = "text"
+    full = "full"
     json = "json"
     github = "github"
     sarif = "sarif"
@@ -46,7 +47,7 @@ def check(
     paths: Optional[List[str]] = typer.Argument(
         None, help="Files or folders to check (folders are walked; default: the current folder; '-' reads stdin)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format",
-                                               help="How to print findings: text, json, github or sarif."),
+                                               help="How to print findings: text, full (with the source line), json, github or sarif."),
     select: Optional[List[str]] = typer.Option(
         None, "--select", help="Only these codes or prefixes, comma-separated (SHP1,SHP301); replaces the config's."),
     ignore: Optional[List[str]] = typer.Option(
@@ -132,6 +133,8 @@ def run_check(paths: List[str], *, output_format: str = "text", select: Optional
         out = formats.github(diags)
     elif output_format == "sarif":
         out = formats.sarif(diags)
+    elif output_format == "full":
+        out = formats.full(diags, len(files), quiet=quiet)
     else:
         out = formats.text(diags, len(files), quiet=quiet)
     if out:

@@ -22,6 +22,39 @@ def text(diags: Sequence, files: int, quiet: bool = False) -> str:
     return "\n".join(lines)
 
 
+def full(diags: Sequence, files: int, quiet: bool = False) -> str:
+    """As ``text``, each finding followed by its source line, a caret under the span, and the fix."""
+    cache: dict = {}
+    blocks = []
+    for d in diags:
+        lines = cache.get(d.path)
+        if lines is None:
+            try:
+                with open(d.path, encoding="utf-8", errors="replace") as fh:
+                    lines = cache[d.path] = fh.read().splitlines()
+            except OSError:  # stdin, or a file gone since
+                lines = cache[d.path] = []
+        block = [f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"]
+        if 0 < d.line <= len(lines):
+            src = lines[d.line - 1]
+            end = d.end_column if d.end_line == d.line else len(src) + 1
+            end = max(d.column + 1, min(end, len(src) + 1))
+            # tabs expanded alike in the line and under it, so the caret stays under the span
+            pad = len(src[:d.column - 1].expandtabs(4))
+            width = len(src[:end - 1].expandtabs(4)) - pad
+            gutter = " " * len(str(d.line))
+            block += [f"{gutter} |", f"{d.line} | {src.expandtabs(4)}",
+                      f"{gutter} | {' ' * pad}{'^' * max(1, width)} {d.code}"]
+            if d.fix is not None:
+                block += [f"{gutter} |", f"{gutter} = help: {d.fix.description}"]
+        elif d.fix is not None:
+            block.append(f"  = help: {d.fix.description}")
+        blocks.append("\n".join(block) + "\n")
+    if not quiet:
+        blocks.append(summary_line(diags, files))
+    return "\n".join(blocks)
+
+
 def summary_line(diags: Sequence, files: int) -> str:
     failing = sum(1 for d in diags if d.severity in FAILING)
     notes = len(diags) - failing

@@ -256,7 +256,7 @@ def test_help_names_every_option(capsys):
     for flag in ("--output-format", "--select", "--ignore", "--exclude", "--config", "--isolated",
                  "--force-exclude", "--exit-zero", "--statistics", "--quiet", "--stdin-filename", "--jobs"):
         assert flag in out
-    for fmt in ("text", "json", "github", "sarif"):
+    for fmt in ("text", "full", "json", "github", "sarif"):
         assert fmt in out
 
 

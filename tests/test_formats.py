@@ -167,3 +167,22 @@ def test_sarif_of_a_real_run_is_valid(capsys, monkeypatch):
     code = cli.run(["check", "--isolated", "--output-format", "sarif", "examples"])
     log = validate_sarif(capsys.readouterr().out)
     assert code == 1 and log["runs"][0]["results"]
+
+
+def test_full_format_shows_the_line_and_a_caret(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text("import torch\n\tif True:\n\t\ty = x @ w\n")
+    d = diag(path=str(f), line=3, column=7, end_line=3, end_column=12, fix=Fix("use w.T"))
+    assert formats.full([d], 1).splitlines() == [
+        f"{f}:3:7: SHP102 matmul of (B, 20) and (10, 20)",
+        "  |",
+        "3 |         y = x @ w",
+        "  |             ^^^^^ SHP102",
+        "  |",
+        "  = help: use w.T",
+        "",
+        "Found 1 error in 1 file checked.",
+    ]
+    gone = diag(path=str(tmp_path / "gone.py"), fix=Fix("use w.T"))
+    assert formats.full([gone], 1, quiet=True).splitlines() == [
+        f"{tmp_path / 'gone.py'}:14:16: SHP102 matmul of (B, 20) and (10, 20)", "  = help: use w.T"]
