@@ -171,6 +171,61 @@ def _analyze(tasks: list, jobs: Optional[int]) -> list:
         return list(pool.map(_check_one, tasks, chunksize=max(1, len(tasks) // (n * 4))))
 
 
+class SummaryFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def summary(
+    paths: Optional[List[str]] = typer.Argument(None, help="Files or folders (default: the current folder)."),
+    output_format: SummaryFormat = typer.Option(SummaryFormat.text, "--output-format",
+                                                help="text (as model.summary()) or json."),
+    weights: bool = typer.Option(False, "--weights", help="List each layer's weights and their shapes too."),
+    input_shape: Optional[str] = typer.Option(
+        None, "--input-shape", help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes)."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Globs of files or folders to skip."),
+) -> None:
+    """Print every model a file defines: layers, output shapes, parameter counts (a static model.summary())."""
+    import json
+
+    from . import config as cfgmod
+    from . import summary as summod
+    from .discover import Excluder, iter_files
+
+    paths = paths or ["."]
+    missing = [p for p in paths if not os.path.exists(p)]
+    try:
+        if missing:
+            raise UsageFailure(f"no such file or directory: {missing[0]}")
+        shape = None
+        if input_shape is not None:
+            try:
+                shape = tuple(int(d) for d in input_shape.replace("(", "").replace(")", "").split(",") if d.strip())
+            except ValueError:
+                raise UsageFailure(f"--input-shape: expected sizes like 1,3,32,32, got {input_shape!r}") from None
+        try:
+            cfg = cfgmod.discover(paths)
+        except cfgmod.ConfigError as e:
+            raise UsageFailure(str(e)) from None
+    except UsageFailure as e:
+        typer.echo(f"shapecheck: error: {e}", err=True)
+        raise typer.Exit(2)
+    excl = Excluder([(p, cfg.root) for p in cfg.exclude] + [(p, os.getcwd()) for p in exclude or ()])
+    models: list = []
+    for f in iter_files(paths, excl):
+        try:
+            with open(f, encoding="utf-8") as fh:
+                source = fh.read()
+            models.extend(summod.summarize_source(source, f, shape))
+        except Exception as e:  # noqa: BLE001 - one unreadable file is noted, the others still summarized
+            typer.echo(f"shapecheck: note: {f}: not summarized ({type(e).__name__}: {str(e)[:200]})", err=True)
+    if output_format is SummaryFormat.json:
+        typer.echo(json.dumps(summod.to_json(models, weights=weights), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(summod.render_text(models, weights=weights))
+
+
 @app.command()
 def rule(code: str = typer.Argument(..., help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")) -> None:
     """Explain a rule: what it does, why it is a bug, an example."""

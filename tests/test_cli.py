@@ -289,3 +289,32 @@ def test_parallel_run_prints_what_a_serial_one_does(project, capsys):
     parallel = run(capsys, "check", "-j", "2", ".")
     assert serial == parallel
     assert serial[0] == 1 and "Found 6 errors in 15 files checked." in serial[1]
+
+
+SUMMARY_KEYS = {"name", "framework", "path", "line", "layers", "total_params", "trainable_params",
+                "non_trainable_params"}
+
+
+def test_summary_json_is_the_contract_and_counts_like_torch(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(capsys, "summary", "--output-format", "json", "examples/torch_convnet_clean.py")
+    assert code == 0, err
+    (model,) = json.loads(out)["models"]
+    assert set(model) == SUMMARY_KEYS
+    assert (model["framework"], model["path"]) == ("torch", "examples/torch_convnet_clean.py")
+    assert all(set(layer) >= {"name", "type", "output_shape", "params"} for layer in model["layers"])
+    pytest.importorskip("torch")
+    import runpy
+
+    net = runpy.run_path(str(ROOT / "examples" / "torch_convnet_clean.py"))["LeNet"]()
+    assert model["total_params"] == sum(p.numel() for p in net.parameters()) == 62006
+
+
+def test_summary_text_and_errors(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(capsys, "summary", "examples/torch_mlp_clean.py")
+    assert code == 0 and "Total params:" in out and "fc1 (Linear)" in out
+    code, out, err = run(capsys, "summary", "--input-shape", "a,b", "examples")
+    assert code == 2 and err.startswith("shapecheck: error: --input-shape") and len(err.strip().splitlines()) == 1
+    code, out, err = run(capsys, "summary", "nope.py")
+    assert code == 2 and "no such file or directory: nope.py" in err
