@@ -638,8 +638,9 @@ def torch_repeat(call: Call) -> Value:
         return _unknown(call, t)  # an unannotated receiver might be an ndarray (np.repeat semantics)
     reps = got[0]
     s = call.shape(t)
-    if len(reps) < len(s.dims):
-        return _unknown(call, t)  # torch raises; no rule names it
+    if len(reps) < len(s.dims):  # the sizes are the result's shape: one per dim at least
+        raise ShapeError("reshape-size", f"{_name(call)} of {s} with {len(reps)} sizes {_dims_text(reps)}: "
+                                         f"torch needs at least one size per dim ({len(s.dims)}{'+' if s.variadic else ''})")
     if s.variadic:
         k = len(s.dims)
         lead = [_flex() for _ in range(len(reps) - k)]
