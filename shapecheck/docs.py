@@ -58,8 +58,8 @@ def index(rules: list) -> str:
     return f"{HEADER}# Rules\n\n`shapecheck rule CODE` prints the same text in a terminal.\n\n{table(rules)}"
 
 
-def examples_output(folder: str = "examples") -> str:
-    """What ``shapecheck check examples/`` prints, run for real (no configuration read)."""
+def examples_output(target: str = "examples/", status: bool = True) -> str:
+    """What ``shapecheck check TARGET`` prints, run for real (no configuration read)."""
     import contextlib
     import io
 
@@ -67,14 +67,26 @@ def examples_output(folder: str = "examples") -> str:
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        code = run_check([folder + "/"], isolated=True)
-    return f"```console\n$ shapecheck check {folder}/\n{buf.getvalue()}```\n(exit status {code})\n"
+        code = run_check([target], isolated=True)
+    tail = f"(exit status {code})\n" if status else ""
+    return f"```console\n$ shapecheck check {target}\n{buf.getvalue()}```\n{tail}"
+
+
+def summary_output(path: str = "examples/torch_convnet_clean.py") -> str:
+    """What ``shapecheck summary PATH`` prints."""
+    from .summary import render_text, summarize_source
+
+    with open(path, encoding="utf-8") as fh:
+        text = render_text(summarize_source(fh.read(), path))
+    return f"```console\n$ shapecheck summary {path}\n{text}\n```\n"
 
 
 def readme_blocks() -> dict:
     from .rule import all_rules
 
-    return {"rule-table": table(all_rules(), "docs/rules/"), "examples-output": examples_output()}
+    return {"rule-table": table(all_rules(), "docs/rules/"), "examples-output": examples_output(),
+            "intro-output": examples_output("examples/torch_missing_transpose.py", status=False),
+            "summary-output": summary_output()}
 
 
 def refresh_readme(text: str, blocks: dict) -> str:

@@ -37,7 +37,8 @@ def test_readme_blocks_are_up_to_date(monkeypatch):
     """The rule table and the examples' output in README.md are what the code says now."""
     monkeypatch.chdir(ROOT)
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "<!-- begin: examples-output -->" in text and "<!-- begin: rule-table -->" in text
+    for block in ("intro-output", "examples-output", "summary-output", "rule-table"):
+        assert f"<!-- begin: {block} -->" in text
     assert docs.refresh_readme(text, docs.readme_blocks()) == text, \
         "README.md is out of date: run `python -m shapecheck.docs`"
 
