@@ -79,6 +79,19 @@ def check(
     raise typer.Exit(code)
 
 
+def _require_paths(paths: List[str]) -> None:
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    if missing:
+        raise UsageFailure(f"no such file or directory: {missing[0]}")
+
+
+def _excluder(cfg, exclude: Optional[List[str]]):
+    """The config's exclude globs (relative to its folder) and the command line's (to the cwd)."""
+    from .discover import Excluder
+
+    return Excluder([(p, cfg.root) for p in cfg.exclude] + [(p, os.getcwd()) for p in exclude or ()])
+
+
 def run_check(paths: List[str], *, output_format: str = "text", select: Optional[List[str]] = None,
               ignore: Optional[List[str]] = None, exclude: Optional[List[str]] = None,
               config_path: Optional[str] = None, isolated: bool = False, force_exclude: bool = False,
@@ -87,11 +100,9 @@ def run_check(paths: List[str], *, output_format: str = "text", select: Optional
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2)."""
     from . import config as cfgmod
     from . import formats
-    from .discover import Excluder, iter_files
+    from .discover import iter_files
 
-    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
-    if missing:
-        raise UsageFailure(f"no such file or directory: {missing[0]}")
+    _require_paths(paths)
     try:
         if isolated:
             cfg = cfgmod.Config()
@@ -108,8 +119,7 @@ def run_check(paths: List[str], *, output_format: str = "text", select: Optional
     except cfgmod.ConfigError as e:
         raise UsageFailure(str(e)) from None
 
-    excl = Excluder([(p, cfg.root) for p in cfg.exclude] + [(p, os.getcwd()) for p in exclude or ()])
-    files = list(iter_files(paths, excl, force_exclude=force_exclude))
+    files = list(iter_files(paths, _excluder(cfg, exclude), force_exclude=force_exclude))
     by_ignores: dict = {}  # per-file-ignores -> the codes in force (a handful of distinct sets)
     tasks: list = []
     for f in files:
@@ -121,7 +131,7 @@ def run_check(paths: List[str], *, output_format: str = "text", select: Optional
         if enabled:
             tasks.append((f, shown, enabled))
     diags: list = []
-    for (f, shown, enabled), found in zip(tasks, _analyze(tasks, jobs)):
+    for (_, _, enabled), found in zip(tasks, _analyze(tasks, jobs)):
         # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
         diags.extend(d for d in found if d.code in enabled)
 
@@ -191,13 +201,11 @@ def summary(
 
     from . import config as cfgmod
     from . import summary as summod
-    from .discover import Excluder, iter_files
+    from .discover import iter_files
 
     paths = paths or ["."]
-    missing = [p for p in paths if not os.path.exists(p)]
     try:
-        if missing:
-            raise UsageFailure(f"no such file or directory: {missing[0]}")
+        _require_paths(paths)
         shape = None
         if input_shape is not None:
             try:
@@ -211,9 +219,8 @@ def summary(
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2)
-    excl = Excluder([(p, cfg.root) for p in cfg.exclude] + [(p, os.getcwd()) for p in exclude or ()])
     models: list = []
-    for f in iter_files(paths, excl):
+    for f in iter_files(paths, _excluder(cfg, exclude)):
         try:
             with open(f, encoding="utf-8") as fh:
                 source = fh.read()
