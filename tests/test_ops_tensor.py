@@ -399,6 +399,18 @@ def test_wrong_axis_fix_text() -> None:
     assert err.value.fix.replacement == "torch.cat((numeric, embedded), dim=1)"
 
 
+def test_wrong_axis_fix_replaces_the_keyword() -> None:
+    texts = {"call": "torch.cat([a, b], dim = 0)", "dim": "0"}
+    call = make_call("torch.cat", [["(32, 7)", "(32, 16)"]], {"dim": 0})
+    call._text = lambda key: texts.get(key, "?")  # type: ignore[attr-defined]
+    with pytest.raises(ShapeError) as err:
+        registry.FUNCS["torch.cat"](call)
+    assert err.value.fix is not None and err.value.fix.replacement == "torch.cat([a, b], dim=1)"
+    src = "import numpy as np\na = np.zeros((3, 2))\nb = np.zeros((3, 5))\nc = np.concatenate((a, b), axis=0)\n"
+    (d,) = check_source(src)
+    assert d.code == "SHP202" and d.fix is not None and d.fix.replacement == "np.concatenate((a, b), axis=1)"
+
+
 def test_flatten_derivation_is_recorded() -> None:
     got = run_rule("torch.Tensor.view", ["(4, 16, 5, 5)", 4, -1])
     assert isinstance(got, Tensor) and got.shape.why_of(-1) == "16*5*5"

@@ -9,6 +9,7 @@ understood gives an unknown shape.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -952,12 +953,20 @@ def select(call: Call) -> Value:
 
 # ---------------------------------------------------------------------------------- joins
 def _axis_fix(call: Call, word: str, value: int, given: bool) -> Fix:
+    """``use dim=1``, with the call rewritten where that is safe: the axis added at the end, or
+    a ``dim=``/``axis=`` keyword's value replaced."""
     desc = f"use {word}={value}"
-    if given:
-        return Fix(desc, None)
     text = call.text("call").rstrip()
     if text == "?" or not text.endswith(")"):
         return Fix(desc, None)
+    if given:
+        kw = next((k for k in ("dim", "axis") if k in call.kwargs), None)
+        if kw is None:
+            return Fix(f"use {value} as the axis", None)
+        pat = re.compile(rf"\b{kw}\s*=\s*{re.escape(call.text(kw))}(?=\s*[,)])")
+        if call.text(kw) == "?" or len(pat.findall(text)) != 1:
+            return Fix(f"use {kw}={value}", None)
+        return Fix(f"use {kw}={value}", pat.sub(f"{kw}={value}", text))
     inner = text[:-1].rstrip()
     sep = " " if inner.endswith(",") or inner.endswith("(") else ", "
     return Fix(desc, f"{inner}{sep}{word}={value})")
