@@ -195,7 +195,7 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
                 bindings.bind(x, y)
                 return TRUE
     if (_has_opaque_parts(a) or _has_opaque_parts(b)) and any(
-            isinstance(s, sympy.Dummy) for s in a.free_symbols | b.free_symbols):
+            isinstance(s, sympy.Dummy) for e in (a, b) if not isinstance(e, int) for s in e.free_symbols):
         return UNKNOWN  # flexible sizes under floor/Mod: expanding costs much and cannot decide
     diff = sympy.expand(sympy.Add(a, sympy.Mul(-1, b)))
     if diff == 0:

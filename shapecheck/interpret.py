@@ -1140,6 +1140,9 @@ class Interpreter:
         if isinstance(obj, (Seq, Dict, Int, Const)):
             if isinstance(obj, Int) and name in ("real",):
                 return obj
+            if isinstance(obj, Seq) and len(obj.items) == 2 and name in ("values", "indices") and all(
+                    isinstance(x, Tensor) for x in obj.items):  # torch's (values, indices) results
+                return obj.items[0 if name == "values" else 1]
             return Method(obj, name)
         return UNKNOWN
 
@@ -1366,6 +1369,8 @@ class Interpreter:
             ns = _tensor_ns(obj)
             fn = R.lookup_func(f"{ns}.{m.name}") or R.lookup_func(f"tensor.{m.name}")
             if fn is None:
+                if m.name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                    self.assign(node.func.value, UNKNOWN, frame)
                 return UNKNOWN
             texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
             texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
@@ -1373,7 +1378,11 @@ class Interpreter:
                 texts[0] = node.func.value
             call = self._call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
                               qualname=f"{ns}.{m.name}")
-            return self._call_rule(lambda: fn(call), node)
+            out = self._call_rule(lambda: fn(call), node)
+            if m.name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                # x.unsqueeze_(0) changes x itself
+                self.assign(node.func.value, out if isinstance(out, Tensor) else UNKNOWN, frame)
+            return out
         if isinstance(obj, Seq):
             if m.name in ("append", "insert", "extend", "pop", "clear", "remove", "reverse", "sort"):
                 self._record(obj, ITEMS)
@@ -1946,6 +1955,9 @@ _PYOPS = {
     "mod": _op.mod, "pow": _op.pow, "and_": _op.and_, "or_": _op.or_, "xor": _op.xor, "lshift": _op.lshift,
     "rshift": _op.rshift, "matmul": _op.matmul,
 }
+
+_RESHAPING_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "swapaxes_", "swapdims_",
+                      "as_strided_", "set_"}
 
 _SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply",
                    "type", "share_memory", "bfloat16"}

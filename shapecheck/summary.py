@@ -34,6 +34,7 @@ class ModelSummary:
     rows: list
     trainable: Any
     non_trainable: Any
+    var: str = ""  # the global it was found under (or the class name): how a test finds it
 
     @property
     def total(self) -> Any:
@@ -112,12 +113,15 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
         if isinstance(v, Layer) and _is_keras_model(v):
             seen.add(id(v))
             out.append(_keras_summary(v, names, path, line_of(v.node)))
+            out[-1].var = var
         elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
             seen.add(id(v))
             out.append(_torch_summary(interp, v, var, path, line_of(v.node), input_shape))
+            out[-1].var = var
         elif isinstance(v, Obj) and _is_torch_module(v):
             seen.add(id(v))
             out.append(_torch_summary(interp, v, var, path, line_of(v.node), input_shape))
+            out[-1].var = var
             seen.add(id(v.cls))
     for cls in interp.classes:
         if id(cls) in seen or not _is_torch_class(cls):
@@ -128,6 +132,7 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
             continue
         seen.add(id(cls))
         out.append(_torch_summary(interp, inst, cls.name, path, line_of(cls.node), input_shape))
+        out[-1].var = cls.name
     out.sort(key=lambda m: m.line)
     return out
 

@@ -440,7 +440,7 @@ def matmul(call: Call) -> Value:
     return Tensor(matmul_shape(call, a.shape, b.shape, name=name, texts=(0, 1)), out_fw(a, b), out_dtype(a, b))
 
 
-@shape_rule("numpy.dot", "numpy.ndarray.dot", "torch.dot", "torch.Tensor.dot", "torch.inner", "numpy.inner_1d")
+@shape_rule("numpy.dot", "numpy.ndarray.dot", "torch.dot", "torch.Tensor.dot")
 def dot(call: Call) -> Value:
     a, b = call.tensor(0), call.tensor(1)
     if a is None or b is None:
@@ -704,3 +704,27 @@ def multi_dot(call: Call) -> Value:
     for t in ts[1:]:
         cur = matmul_shape(call, cur, t.shape, name="multi_dot")  # type: ignore[union-attr]
     return Tensor(cur, fw)
+
+
+@shape_rule("math.sqrt", "math.log", "math.log2", "math.log10", "math.exp", "math.pow", "math.ceil", "math.floor",
+            "math.gcd", "math.isqrt")
+def math_fn(call: Call) -> Value:
+    """Python math on numbers: a number where the arguments are known (sizes stay exact for ceil/floor)."""
+    import math
+
+    name = call.qualname.rsplit(".", 1)[-1]
+    vals = []
+    for v in call.args:
+        if isinstance(v, Int) and D.as_int(v.dim) is not None:
+            vals.append(D.as_int(v.dim))
+        elif isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
+            vals.append(v.value)
+        else:
+            if name in ("ceil", "floor") and len(call.args) == 1 and isinstance(v, Int):
+                return v
+            return UNKNOWN
+    try:
+        r = getattr(math, name)(*vals)
+    except (ValueError, TypeError, OverflowError):
+        return UNKNOWN
+    return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import sympy
 
@@ -21,7 +21,7 @@ from ..findings import Fix, ShapeError
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from .common import axis_of, broadcast_shapes, out_dtype, out_fw
-from .registry import Call, mismatch_note, shape_rule
+from .registry import FUNCS, Call, mismatch_note, shape_rule
 
 try:  # the role SHP502 looks for on a transpose's result
     from .tensor import TRANSPOSED
@@ -2208,3 +2208,33 @@ def cross(call: Call) -> Value:
     if d is not None and as_int(d) is not None and not out.variadic:
         axis_of(call, as_int(d), len(out.dims), f"{_name(call)} of {out}")  # type: ignore[arg-type]
     return Tensor(out, "torch", out_dtype(a, b))
+
+
+# ---------------------------------------------------------------------------------- axes added on purpose
+def _marks_added_axis(fn: Callable[[Call], Value], only_with_none: bool = False) -> Callable[[Call], Value]:
+    """The result of an op that adds a size-1 axis on purpose (``x[:, None]``, ``unsqueeze``,
+    ``reshape(-1, 1)``, ``expand_dims``) is tagged, so broadcasting it against a row is not SHP502."""
+    from .common import AXIS_ADDED
+
+    def rule(call: Call) -> Value:
+        out = fn(call)
+        if not isinstance(out, Tensor):
+            return out
+        if only_with_none:
+            idx = call.get(1)
+            items = idx.items if isinstance(idx, Seq) else [idx]
+            if not any(isinstance(i, Const) and i.value is None for i in items):
+                return out
+        return Tensor(out.shape, out.fw, out.dtype, AXIS_ADDED)
+
+    return rule
+
+
+def _tag_added_axes() -> None:
+    for qual, fn in list(FUNCS.items()):
+        if qual.rsplit(".", 1)[-1] in ("unsqueeze", "expand_dims", "reshape", "view", "atleast_2d", "atleast_3d"):
+            FUNCS[qual] = _marks_added_axis(fn)
+
+
+_tag_added_axes()
+FUNCS["tensor.__getitem__"] = _marks_added_axis(FUNCS["tensor.__getitem__"], only_with_none=True)
