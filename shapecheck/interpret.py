@@ -21,7 +21,7 @@ from .ops import registry as R
 from .ops.registry import Call
 from .shapes import Shape
 from .values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                     Super, Tensor, Value, as_bool, as_dim, as_int, resolve_value, same_value, tensor_of)
+                     Super, Tensor, Value, as_bool, as_dim, as_dims, as_int, resolve_value, same_value, tensor_of)
 
 MAX_DEPTH = 10
 MAX_UNROLL = 64
@@ -1120,6 +1120,8 @@ class Interpreter:
                 return Func(got, obj)
             if got is not None:
                 return got
+            if name in _KERAS_OBJECT_METHODS and _is_keras_class(obj.cls):
+                return Method(obj, name)  # runs through the object's own call()
             if obj.base is not None:
                 return self.get_attr(obj.base, name, node, frame)
             return Method(obj, name)  # an inherited framework method (load_state_dict, parameters...)
@@ -1299,6 +1301,14 @@ class Interpreter:
             call = self._call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework, qualname=fn.kind)
             return self._call_rule(lambda: rule.apply(fn, call), node)
         assert isinstance(fn, Obj)
+        if _is_keras_class(fn.cls) and "__built__" not in fn.attrs and args and isinstance(args[0], Tensor):
+            # Keras calls build(input_shape) before the first call
+            build = fn.cls.lookup("build")
+            self._record(fn, "__built__")
+            fn.attrs["__built__"] = Const(True)
+            if isinstance(build, FuncInfo) and not args[0].shape.variadic:
+                dims = [NONE if D.is_opaque(d) else Int(d) for d in args[0].shape.dims]
+                self.call_func(build, [Seq(dims, "tuple")], {}, bound=fn, node=node)
         for name in ("forward", "call", "__call__"):
             m = fn.cls.lookup(name)
             if isinstance(m, FuncInfo):
@@ -1449,11 +1459,49 @@ class Interpreter:
                 return NONE
             if m.name in ("forward", "__call__", "call"):
                 return self.call_value(obj, args, kwargs, node, frame, arg_nodes)
+            if _is_keras_class(obj.cls):
+                got = self._keras_object_method(obj, m.name, args, kwargs, node, frame)
+                if got is not None:
+                    return got
             if m.name in _SELF_RETURNING:
                 return obj
         if isinstance(obj, Const) and isinstance(obj.value, str):
             return UNKNOWN
         return UNKNOWN
+
+    def _keras_object_method(self, obj: Obj, name: str, args: list, kwargs: dict, node: Any,
+                             frame: Frame) -> Optional[Value]:
+        """A subclassed Keras model or layer: compile/fit/predict through its own ``call``;
+        ``add_weight(shape=...)`` gives a weight of that shape."""
+        from .ops import keras_models as KM
+
+        if name == "compile":
+            loss = kwargs.get("loss", args[1] if len(args) > 1 else UNKNOWN)
+            self._record(obj, "__loss__")
+            obj.attrs["__loss__"] = Const(KM.loss_name(loss))
+            return NONE
+        if name == "add_weight":
+            shape = kwargs.get("shape", args[0] if args and not isinstance(args[0], Const) else UNKNOWN)
+            ds = as_dims(shape) if isinstance(shape, Seq) else None
+            if ds is None or any(d is None for d in ds):
+                return Tensor(Shape.unknown(), "keras", "float")
+            return Tensor(Shape(tuple(ds)), "keras", "float", "keras.Variable")
+        if name in ("fit", "evaluate", "train_on_batch", "test_on_batch", "predict", "predict_on_batch"):
+            x = kwargs.get("x", args[0] if args else UNKNOWN)
+            if not isinstance(x, Tensor):
+                return UNKNOWN
+            out = self.call_value(obj, [x], {}, node, frame, {})
+            y = kwargs.get("y", args[1] if len(args) > 1 else UNKNOWN)
+            loss = obj.attrs.get("__loss__")
+            if name.startswith("predict") or not isinstance(y, Tensor) or not isinstance(out, Tensor) or not (
+                    isinstance(loss, Const) and loss.value):
+                return out if name.startswith("predict") else UNKNOWN
+            call = self._call([], {}, node, frame.bindings)
+            why = KM.target_error(call, loss.value, out.shape.resolved(frame.bindings), y.shape.resolved(frame.bindings))
+            if why:
+                self.report("target-mismatch", f"{name}: targets do not fit the model output: {why}", node)
+            return UNKNOWN
+        return None
 
     def isinstance_of(self, v: Value, cls: Value) -> Optional[bool]:
         """``isinstance(v, cls)`` where it is certain, else None."""
@@ -1646,6 +1694,11 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _is_keras_class(cls: ClassInfo) -> bool:
+    base = cls.framework_base()
+    return bool(base) and base.startswith("keras.")
 
 
 def _is_record_class(cls: ClassInfo) -> bool:
@@ -1955,6 +2008,9 @@ _PYOPS = {
     "mod": _op.mod, "pow": _op.pow, "and_": _op.and_, "or_": _op.or_, "xor": _op.xor, "lshift": _op.lshift,
     "rshift": _op.rshift, "matmul": _op.matmul,
 }
+
+_KERAS_OBJECT_METHODS = {"compile", "add_weight", "fit", "evaluate", "train_on_batch", "test_on_batch", "predict",
+                         "predict_on_batch"}
 
 _RESHAPING_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "swapaxes_", "swapdims_",
                       "as_strided_", "set_"}
