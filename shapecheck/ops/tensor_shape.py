@@ -9,6 +9,7 @@ understood gives an unknown shape.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
@@ -183,11 +184,22 @@ def _size_values(call: Call, start: int, kw: Optional[str]) -> Optional[list]:
     """Sizes given as ``f(2, 3)``, ``f((2, 3))`` or ``f(shape=(2, 3))``, as Values."""
     if kw is not None and kw in call.kwargs:
         v = call.kwargs[kw]
-        return list(v.items) if isinstance(v, Seq) else [v]
+        if isinstance(v, Seq):
+            return list(v.items)
+        return [v] if _one_size(v) else None
     rest = call.args[start:]
     if len(rest) == 1 and isinstance(rest[0], Seq):
         return list(rest[0].items)
+    if len(rest) == 1 and not _one_size(rest[0]):
+        return None  # a lone value we cannot read may as well be a whole shape tuple (x.size()[:-1] + (4, -1))
     return list(rest)
+
+
+def _one_size(v: Value) -> bool:
+    """Whether ``v`` is surely a single size (an int, or a 0-d tensor), not a tuple of them."""
+    if isinstance(v, Tensor):
+        return v.shape.rank == 0
+    return not isinstance(v, Param) and as_dim(v) is not None
 
 
 def _size_of(v: Value) -> tuple:
@@ -1893,7 +1905,9 @@ def cumulative(call: Call) -> Value:
         return _unknown(call, t)
     what = f"{_name(call)} of {s}"
     if not s.variadic:
-        axis_of(call, a, len(s.dims) if _is_np(call) else max(len(s.dims), 1), what)
+        axis_of(call, a, max(len(s.dims), 1), what)
+    if _is_np(call) and s.rank == 0:
+        s = Shape((1,))  # numpy treats a 0-d array as 1-D here: np.cumsum(np.array(1), axis=0) is (1,)
     out = _tensor(call, t, s)
     if last in ("cummax", "cummin"):
         return Seq([out, Tensor(s, out.fw, "int")], "tuple")
@@ -1967,6 +1981,10 @@ def sort(call: Call) -> Value:
     a = as_int(av)
     if a is None:
         return UNKNOWN if last == "sort" and not np_ else _unknown(call, t)
+    if np_ and last.startswith("arg") and s.rank == 0:
+        # np.argsort/argpartition see a 0-d array as 1-D (axis -1 or 0) and give (1,); np.sort does not
+        axis_of(call, a, 1, f"{_name(call)} of {s}")
+        return Tensor(Shape((1,)), "numpy", dtype)
     if not s.variadic:
         axis_of(call, a, len(s.dims) if np_ else max(len(s.dims), 1), f"{_name(call)} of {s}")
     if last == "sort" and not np_:
@@ -2216,6 +2234,7 @@ def _marks_added_axis(fn: Callable[[Call], Value], only_with_none: bool = False)
     ``reshape(-1, 1)``, ``expand_dims``) is tagged, so broadcasting it against a row is not SHP502."""
     from .common import AXIS_ADDED
 
+    @functools.wraps(fn)
     def rule(call: Call) -> Value:
         out = fn(call)
         if not isinstance(out, Tensor):
@@ -2231,9 +2250,12 @@ def _marks_added_axis(fn: Callable[[Call], Value], only_with_none: bool = False)
 
 
 def _tag_added_axes() -> None:
+    wrapped: dict = {}  # one wrapper per rule function, shared by all its spellings
     for qual, fn in list(FUNCS.items()):
-        if qual.rsplit(".", 1)[-1] in ("unsqueeze", "expand_dims", "reshape", "view", "atleast_2d", "atleast_3d"):
-            FUNCS[qual] = _marks_added_axis(fn)
+        if qual.rsplit(".", 1)[-1] in ("unsqueeze", "expand_dims", "reshape", "view"):
+            if id(fn) not in wrapped:
+                wrapped[id(fn)] = _marks_added_axis(fn)
+            FUNCS[qual] = wrapped[id(fn)]
 
 
 _tag_added_axes()

@@ -34,27 +34,7 @@ PROGRAMS: List[Program] = generate()
 BY_ID: Dict[str, Program] = {p.id: p for p in PROGRAMS}
 
 # Program id -> why shapecheck disagrees with the real run (a gap in someone's module, not the test).
-_MULTI_DOT = "torch.linalg.multi_dot / np.linalg.multi_dot have no shape rule: the result is unknown"
-_REPEAT = "Tensor.repeat with fewer sizes than the tensor's rank raises in torch but is not reported"
-_OUTER = ("an elementwise op matching SHP502's column-against-row pattern reports the warning by raising, "
-          "so the result's shape is lost (ops/tensor.py elementwise)")
-_TRIL = "Tensor.tril/torch.tril (and triu) have no shape rule, so the mask's shape is unknown and the " \
-        "masked_fill broadcast mismatch is missed"
-_VALUES = "the .values/.indices fields of the namedtuple from Tensor.max(dim=...) are unknown (indexing works)"
-_DOT_SCALAR = "np.dot(array, scalar) is unknown (numpy treats it as multiplication)"
-KNOWN_GAPS: Dict[str, str] = {
-    "products-x030": _MULTI_DOT,
-    "products-x036": _MULTI_DOT,
-    "reshapes-x041": _REPEAT,
-    "reshapes-x049": _REPEAT,
-    "broadcasts-002": _OUTER,
-    "broadcasts-x003": _TRIL,
-    "broadcasts-x023": _TRIL,
-    "broadcasts-x029": _TRIL,
-    "traps-x008": _VALUES,
-    "traps-x051": _DOT_SCALAR,
-    "traps-x054": _DOT_SCALAR,
-}
+KNOWN_GAPS: Dict[str, str] = {}  # every gap found so far is fixed
 
 # Words a shape error's message has (torch and NumPy); anything else is a generator bug.
 _SHAPE_WORDS = re.compile(
