@@ -41,10 +41,7 @@ NOT_YET_ANALYZED: set = set()
 NO_INVALID = {"SHP901"}
 # Examples that are right but that the engine does not meet yet: (code, kind, index) -> why.
 # Non-strict xfails: an XPASS means the entry can go.
-KNOWN_GAPS = {
-    ("SHP100", "INVALID", 0): "engine.check_source returns early when the interpreter found nothing, "
-                              "so an unused suppression in an otherwise clean file is never reported",
-}
+KNOWN_GAPS: dict = {}
 
 
 def _examples(kind: str) -> list:

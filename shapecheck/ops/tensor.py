@@ -728,3 +728,24 @@ def math_fn(call: Call) -> Value:
     except (ValueError, TypeError, OverflowError):
         return UNKNOWN
     return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)
+
+
+@shape_rule("torch.Tensor.type", "torch.Tensor.to_dtype")
+def tensor_type(call: Call) -> Value:
+    """``x.type(torch.float16)`` keeps the shape; ``x.type()`` is a string."""
+    t = call.tensor(0)
+    if t is None or not (call.has(1, "dtype")):
+        return UNKNOWN
+    return Tensor(t.shape, t.fw, _dtype_kind(call.with_args([t], {"dtype": call.get(1, "dtype")}), t.dtype or "float"))
+
+
+@shape_rule("numpy.linspace", "numpy.logspace", "numpy.geomspace", "torch.linspace", "torch.logspace")
+def linspace(call: Call) -> Value:
+    """``linspace(start, stop, num=50)`` -> ``(num,)``."""
+    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+    default = 50 if fw == "numpy" else None
+    n = call.dim(2, "num" if fw == "numpy" else "steps", default) if call.has(2, "num" if fw == "numpy" else "steps") \
+        else default
+    if n is None:
+        return UNKNOWN
+    return Tensor(Shape((n,)), fw, "float")

@@ -210,8 +210,8 @@ class TorchLayer(LayerRule):
 
     def attr(self, layer: Layer, name: str) -> Value:
         w = self.weights(layer)
-        if name in w:
-            return Tensor(w[name], "torch", "float")
+        if name in w:  # a weight knows whose it is, so SHP601 can name the layout
+            return Tensor(w[name], "torch", "float", f"{layer.kind}.{name}")
         child = self.child(layer, name)
         if child is not None:
             return child

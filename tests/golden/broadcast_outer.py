@@ -1,4 +1,4 @@
-"""PENDING -- the column-times-row warning (SHP502).
+"""Formerly pending, now met: the column-times-row warning (SHP502).
 
 1. expected: after the SHP502 warning the program still runs, so the value is the broadcast
    result, revealed (5, 5); got: unknown (the warning loses the value and everything

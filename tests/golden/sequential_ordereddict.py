@@ -1,4 +1,4 @@
-"""PENDING -- children of nn.Sequential(OrderedDict) by attribute.
+"""Formerly pending, now met: children of nn.Sequential(OrderedDict) by attribute.
 
 expected: `named.fc1(x)` is the child Linear(784, 64) applied, revealed (32, 64), and a
 mismatching input reported (SHP301); got: unknown, and nothing reported.

@@ -1,4 +1,4 @@
-"""PENDING -- results the checker leaves unknown (no false finding, just no shape).
+"""Formerly pending, now met: results the checker leaves unknown (no false finding, just no shape).
 
 expected vs got, line by line: the named-tuple results of reductions (`x.max(dim=1).values`,
 `torch.topk(...).values`) -> unknown; `x.type(torch.float16)` -> unknown; `np.linspace(0, 1, 50)`

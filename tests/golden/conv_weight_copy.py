@@ -1,4 +1,4 @@
-"""PENDING -- a conv kernel copied in the Keras layout (SHP601).
+"""Formerly pending, now met: a conv kernel copied in the Keras layout (SHP601).
 
 expected: SHP601 weight-layout (torch stores a conv kernel (out, in, kh, kw); (kh, kw, in, out)
 is Keras's layout); got: SHP501 broadcast-mismatch ("copy_ between (16, 3, 3, 3) and
