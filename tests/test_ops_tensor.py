@@ -1141,3 +1141,31 @@ def _same_text(inferred: Optional[str], real: Optional[str]) -> bool:
         return inferred == real
     a, b = inferred.strip("()").split(","), real.strip("()").split(",")
     return len(a) == len(b) and all(x.strip() in (y.strip(), "n") for x, y in zip(a, b))
+
+
+# ---------------------------------------------------------------------------------- real-code regressions
+# Precision on model sources nobody here wrote: an unknown value in must give an unknown out.
+def test_a_lone_unknown_size_may_be_a_whole_shape() -> None:
+    # x.size()[:-1] + (4, -1) is a whole shape tuple once x's rank is unknown: never a 1-D (n,)
+    src = ("import torch\ndef f(x, y, shape):\n    a = x.view(x.size()[:-1] + (4, -1))\n    reveal_shape(a)\n"
+           "    b = y.view(4, 3)\n    c = b.expand(x.size())\n    reveal_shape(c)\n    d = b.reshape(shape)\n"
+           "    reveal_shape(d)\n    e = a.permute(0, 2, 1, 3)\n    g = a[:, :, :, :2]\n    return e, g\n")
+    assert codes(src) == []
+    assert reveal(src) == [(4, "(*)"), (7, "(*)"), (9, "(*)")]
+    # a single size that is surely an int still counts as one
+    assert reveal("import torch\nx = torch.zeros(2, 3)\nn = 6\nreveal_shape(x.view(n))\n") == [(4, "(6,)")]
+    assert codes("import torch\nx = torch.zeros(2, 3)\ny = x.expand(torch.zeros(4).size())\n") == [(3, "SHP501")]
+
+
+def test_numpy_sees_a_0d_array_as_1d_in_argsort_and_cumsum() -> None:
+    np = pytest.importorskip("numpy")
+    x = np.array(1)
+    assert np.argsort(x).shape == (1,) and np.cumsum(x, axis=-1).shape == (1,)
+    src = ("import numpy as np\nx = np.array(1)\nreveal_shape(np.argsort(x))\nreveal_shape(np.cumsum(x, axis=0))\n"
+           "reveal_shape(np.argpartition(x, 0))\n")
+    assert codes(src) == []
+    assert reveal(src) == [(3, "(1,)"), (4, "(1,)"), (5, "(1,)")]
+    with pytest.raises(Exception):
+        np.sort(x)  # np.sort does not: still SHP402
+    assert codes("import numpy as np\nx = np.array(1)\ny = np.sort(x)\nz = np.argsort(x, axis=1)\n") == [
+        (3, "SHP402"), (4, "SHP402")]

@@ -102,6 +102,8 @@ KOPS_CASES = [
     ("ops.concatenate([a, a])", (8, 3)),
     ("ops.concatenate([a, b], axis=0)", "SHP201"),
     ("ops.reshape(x, (-1, 3))", (8, 3)),
+    ("ops.reshape(x, (-2, 3))", "SHP401"),
+    ("ops.reshape(x, (-1, -1, 3))", "SHP401"),
     ("ops.transpose(x, (2, 0, 1))", (3, 2, 4)),
     ("ops.expand_dims(a, 0)", (1, 4, 3)),
     ("ops.sum(x, axis=-1)", (2, 4)),
@@ -215,3 +217,11 @@ def test_session_run_feed_dict_rule() -> None:
         assert e.value.kind == "input-data-mismatch"
     # a Session reached through `with tf.Session() as sess:` resolves to this rule
     assert lookup_func("tensorflow.Session") is not None and lookup_func("tensorflow.Session.run") is run
+
+
+def test_reshape_messages_show_sizes_as_written() -> None:
+    # not "(-10 elements)" for a -2 nor a tuple of strings ('-1', '-1', '5')
+    head = "from keras import ops\nimport numpy as np\nx = np.zeros(20)\n"
+    msgs = [d.message for d in check_source(head + "a = ops.reshape(x, (-2, 5))\nb = ops.reshape(x, (-1, -1, 5))\n")]
+    assert msgs == ["reshape of (20,) to (-2, 5): a size must be non-negative or -1 (inferred), got -2",
+                    "reshape of (20,) to (-1, -1, 5): only one -1 is allowed"]

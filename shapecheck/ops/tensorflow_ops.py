@@ -222,6 +222,11 @@ def tf_stack(call: Call) -> Value:
 
 
 # ---------------------------------------------------------------------------------- reshaping
+def _sizes_text(ds: list) -> str:
+    """A size list as the user wrote it: ``(-1, -1, 5)``, not a tuple of strings."""
+    return "(" + ", ".join(D.fmt(d) for d in ds) + ("," if len(ds) == 1 else "") + ")"
+
+
 @shape_rule(*tf("reshape"), *kops("reshape"))
 def tf_reshape(call: Call) -> Value:
     t = call.tensor(0, "tensor" if call.qualname.startswith("tensorflow") else "x")
@@ -232,9 +237,13 @@ def tf_reshape(call: Call) -> Value:
     if ds is None or any(d is None for d in ds):
         return _t(call, Shape.unknown(), t)
     s = _shape(call, t)
+    bad = [D.as_int(d) for d in ds if D.as_int(d) is not None and D.as_int(d) < -1]
+    if bad:  # TF and keras.ops reject these (numpy alone would take them as -1)
+        raise ShapeError("reshape-size", f"reshape of {s} to {_sizes_text(ds)}: a size must be non-negative or "
+                                         f"-1 (inferred), got {bad[0]}")
     neg = [i for i, d in enumerate(ds) if D.as_int(d) == -1]
     if len(neg) > 1:
-        raise ShapeError("reshape-size", f"reshape of {s} to {tuple(D.fmt(d) for d in ds)}: only one -1 is allowed")
+        raise ShapeError("reshape-size", f"reshape of {s} to {_sizes_text(ds)}: only one -1 is allowed")
     n = s.numel()
     if n is None or any(D.is_opaque(d) for d in s.dims):
         return _t(call, Shape(tuple(D.opaque("None") if i in neg else d for i, d in enumerate(ds))), t)
@@ -245,7 +254,7 @@ def tf_reshape(call: Call) -> Value:
         if ni is not None and ki is not None:
             if ki == 0 or ni % ki:
                 raise ShapeError("reshape-size", lambda: (
-                    f"reshape of {s} ({ni} elements) to {tuple(D.fmt(d) for d in ds)}: {ni} is not divisible by {ki}"))
+                    f"reshape of {s} ({ni} elements) to {_sizes_text(ds)}: {ni} is not divisible by {ki}"))
             ds[neg[0]] = ni // ki
         else:
             ds[neg[0]] = D.floordiv(n, known)
@@ -253,7 +262,7 @@ def tf_reshape(call: Call) -> Value:
         want = D.mul(*ds) if ds else 1
         if D.compare(n, want, call.bindings, unify=False) is D.FALSE:
             raise ShapeError("reshape-size", lambda: (
-                f"reshape of {s} ({D.fmt(n)} elements) to {tuple(D.fmt(d) for d in ds)} ({D.fmt(want)} elements)"
+                f"reshape of {s} ({D.fmt(n)} elements) to {_sizes_text(ds)} ({D.fmt(want)} elements)"
                 f"{mismatch_note(n, want)}"))
     return _t(call, Shape(tuple(ds)), t)
 
