@@ -51,3 +51,13 @@ def test_torchvision_models_check_clean():
     assert not bad, "\n".join(bad)
     skipped = [f"{d.path}:{d.line}: {d.message}" for d in diags if d.code == "SHP901"]
     assert not skipped, "\n".join(skipped)
+
+
+def test_keras_applications_check_clean():
+    root = unpacked("keras==3.15.1", "keras") / "keras" / "src" / "applications"
+    files, diags = findings(root)
+    assert len(files) > 15
+    bad = [f"{d.path}:{d.line}: {d.code} {d.message}" for d in diags if d.severity in ("error", "warning")]
+    assert not bad, "\n".join(bad)
+    skipped = [f"{d.path}:{d.line}: {d.message}" for d in diags if d.code == "SHP901"]
+    assert not skipped, "\n".join(skipped)
