@@ -43,20 +43,18 @@ def findings(folder: Path) -> tuple:
     return files, diags
 
 
-def test_torchvision_models_check_clean():
-    root = unpacked("torchvision==0.29.1", "torchvision") / "torchvision" / "models"
-    files, diags = findings(root)
-    assert len(files) > 50
-    bad = [f"{d.path}:{d.line}: {d.code} {d.message}" for d in diags if d.severity in ("error", "warning")]
-    assert not bad, "\n".join(bad)
-    skipped = [f"{d.path}:{d.line}: {d.message}" for d in diags if d.code == "SHP901"]
-    assert not skipped, "\n".join(skipped)
+# (requirement, wheel name, folder inside the wheel, at least this many files)
+CORPORA = [
+    ("torchvision==0.29.1", "torchvision", "torchvision/models", 50),
+    ("keras==3.15.1", "keras", "keras/src/applications", 15),
+]
 
 
-def test_keras_applications_check_clean():
-    root = unpacked("keras==3.15.1", "keras") / "keras" / "src" / "applications"
+@pytest.mark.parametrize("requirement,name,folder,at_least", CORPORA, ids=[c[0] for c in CORPORA])
+def test_model_sources_check_clean(requirement: str, name: str, folder: str, at_least: int):
+    root = unpacked(requirement, name) / folder
     files, diags = findings(root)
-    assert len(files) > 15
+    assert len(files) >= at_least
     bad = [f"{d.path}:{d.line}: {d.code} {d.message}" for d in diags if d.severity in ("error", "warning")]
     assert not bad, "\n".join(bad)
     skipped = [f"{d.path}:{d.line}: {d.message}" for d in diags if d.code == "SHP901"]
