@@ -1169,3 +1169,13 @@ def test_numpy_sees_a_0d_array_as_1d_in_argsort_and_cumsum() -> None:
         np.sort(x)  # np.sort does not: still SHP402
     assert codes("import numpy as np\nx = np.array(1)\ny = np.sort(x)\nz = np.argsort(x, axis=1)\n") == [
         (3, "SHP402"), (4, "SHP402")]
+
+
+def test_np_einsum_takes_a_list_as_one_array() -> None:
+    np = pytest.importorskip("numpy")
+    a = np.ones((2, 3))
+    assert np.einsum("ij->j", [a[0], a[0]]).shape == (3,)  # one (2, 3) array-like, not two operands
+    src = "import numpy as np\na = np.ones((2, 3))\nb = np.einsum('ij->j', [a[0], a[0]])\n"
+    assert codes(src) == []
+    # torch.einsum(eq, [a, b]) does take a list of operands
+    assert codes("import torch\na = torch.ones(2, 3)\nb = torch.einsum('ij,jk->ik', [a, a])\n") == [(3, "SHP103")]

@@ -2117,10 +2117,12 @@ def einsum(call: Call) -> Value:
     if eq is None:
         return UNKNOWN
     operands = call.args[1:]
-    if len(operands) == 1 and isinstance(operands[0], Seq):
-        operands = list(operands[0].items)
-    ts = [tensor_of(v) if isinstance(v, (Tensor, Param)) else None for v in operands]
     fw = "numpy" if _is_np(call) else "torch"
+    if len(operands) == 1 and isinstance(operands[0], Seq):
+        if _is_np(call):  # np.einsum('ij->j', [a, b]): the list is one array-like operand, not two operands
+            return Tensor(Shape.unknown(), fw)
+        operands = list(operands[0].items)  # torch.einsum(eq, [a, b]) takes a list of operands
+    ts = [tensor_of(v) if isinstance(v, (Tensor, Param)) else None for v in operands]
     if any(t is None for t in ts):
         return Tensor(Shape.unknown(), fw) if ts else UNKNOWN
     shapes = [call.shape(t) for t in ts]  # type: ignore[arg-type]
