@@ -8,7 +8,7 @@ from typing import Optional
 
 from .ops import registry as R
 from .shapes import Shape
-from .values import Layer, Obj, Seq, Tensor, Value
+from .values import UNKNOWN, ClassRef, Ext, Layer, Obj, Param, Seq, Tensor, Value
 
 PARAMETER = "torch.nn.Parameter"
 
@@ -32,11 +32,23 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
             return out
         if hasattr(rule, "children") and kids is None and v.config.get("layers", 0) is None:
             return None
+        if "items" in v.config:  # a ModuleDict: its values under their keys
+            items = v.config["items"]
+            if not isinstance(items, dict):
+                return None
+            for k, child in items.items():
+                sub = named_parameters(child, f"{prefix}{k}.", depth + 1) if isinstance(child, (Layer, Obj)) else None
+                if sub is None:
+                    return None
+                out.update(sub)
+            return out
         for name, shape in rule.weights(v).items():
             got = v.attrs.get(name)
             out[prefix + name] = got.shape if isinstance(got, Tensor) else shape
         return out
     if isinstance(v, Obj):
+        if v.base is None and not _plain_module(v.cls):
+            return None  # it extends a class from another file (torchvision's MLP): parameters unknown
         if v.base is not None:
             sub = named_parameters(v.base, prefix, depth + 1)
             if sub is None:
@@ -52,8 +64,26 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
                 out[prefix + name] = a.shape
             elif isinstance(a, Seq) and any(isinstance(x, (Layer, Obj)) for x in a.items):
                 return None  # a plain list of modules is not registered by torch: unknown intent
+            elif a is UNKNOWN or isinstance(a, Param):
+                return None  # may be a module or a parameter: a count without it could be wrong
         return out
     return None
+
+
+_ROOTS = ("torch.nn.Module", "torch.nn.modules.module.Module", "builtins.object", "abc.ABC", "typing.Generic")
+
+
+def _plain_module(cls: object, depth: int = 0) -> bool:
+    """Whether every class ``cls`` extends is defined in this file or is ``nn.Module`` itself."""
+    if depth > 16:
+        return False
+    for b in getattr(cls, "bases", ()):
+        if isinstance(b, ClassRef):
+            if not _plain_module(b.info, depth + 1):
+                return False
+        elif not (isinstance(b, Ext) and b.qualname in _ROOTS):
+            return False
+    return True
 
 
 def is_shape(x: object) -> bool:

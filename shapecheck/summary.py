@@ -61,11 +61,17 @@ def keras_type(layer: Layer) -> str:
 
 def keras_names(created: list) -> dict:
     """id(layer) -> the name Keras gives it: ``name=`` where set, else ``dense``, ``dense_1``, ... in
-    construction order within the file (one counter per prefix, as ``backend.get_uid``)."""
+    construction order within the file (one counter per prefix, as ``backend.get_uid``).
+
+    Keras also takes names for objects the file never spells: every build of a Sequential makes
+    a Functional (``functional``, ``functional_1``, ...) and a Keras 2 ``input_shape=`` on its
+    first layer makes an InputLayer, so a ``keras.Model`` or ``keras.Input`` that comes later
+    gets the next number."""
     counters: dict = {}
     out: dict = {}
-    for layer in created:
-        if not layer.kind.startswith("keras."):
+    for layer, base in _name_events(created):
+        if layer is None:  # an object Keras builds behind the scenes: it only takes a number
+            counters[base] = counters.get(base, 0) + 1
             continue
         explicit = layer.config.get("name")
         t = layer.config.get("_output_tensor") if layer.kind.endswith("InputLayer") else None
@@ -74,15 +80,86 @@ def keras_names(created: list) -> dict:
             if t is not None:
                 out[("tensor", id(t))] = explicit
             continue
-        base = snake_case(keras_type(layer))
-        if base == "input_layer" or layer.kind.endswith(("InputLayer", ".Input")):
-            base = "input_layer"
         n = counters.get(base, 0)
         counters[base] = n + 1
         out[id(layer)] = base if n == 0 else f"{base}_{n}"
         if t is not None:  # the functional model's InputLayer row finds its name by the tensor
             out[("tensor", id(t))] = out[id(layer)]
     return out
+
+
+def _name_events(created: list) -> list:
+    """(layer or None, name prefix) in the order Keras names them."""
+    events: list = []  # (position, order, layer or None, prefix)
+    index = {id(x): i for i, x in enumerate(created)}
+    for i, layer in enumerate(created):
+        if not layer.kind.startswith("keras."):
+            continue
+        base = snake_case(keras_type(layer))
+        if base == "input_layer" or layer.kind.endswith(("InputLayer", ".Input")):
+            base = "input_layer"
+        events.append((i, 0, layer, base))
+        if keras_type(layer) == "Sequential":
+            events += _sequential_events(layer, i, created, index)
+    events.sort(key=lambda e: (e[0], e[1]))
+    return [(layer, base) for _, _, layer, base in events]
+
+
+def _sequential_events(seq: Layer, at: int, created: list, index: dict) -> list:
+    """The names a Sequential takes as Keras builds it (``Sequential.add`` / ``_maybe_rebuild``):
+    one Functional per build (once for the list it is given, then once per ``add`` while its input
+    is known) and an InputLayer for a Keras 2 ``input_shape=`` on its first layer."""
+    final = seq.config.get("layers")
+    if not isinstance(final, list):
+        return []
+    listed = _listed_count(seq.node, len(final))
+    out: list = []
+    order = 1
+    size = 0  # len(Sequential._layers), an InputLayer counted
+    known = False
+
+    def pos(x: Any) -> int:
+        if isinstance(x, Tensor):  # keras.Input(...): where its InputLayer was recorded
+            j = next((k for k, c in enumerate(created) if c.config.get("_output_tensor") is x
+                      and c.kind.endswith("InputLayer")), None)
+        else:
+            j = index.get(id(x))
+        return at if j is None else max(at, j)
+
+    for k, x in enumerate(final):
+        in_list = k < listed
+        p = at if in_list else pos(x)
+        is_input = isinstance(x, Tensor) or (isinstance(x, Layer) and x.kind.endswith("InputLayer"))
+        if size == 0 and not is_input and isinstance(x, Layer) and isinstance(x.config.get("_input"), Shape):
+            out.append((p, order, None, "input_layer"))  # Keras 2 input_shape=: an InputLayer first
+            order += 1
+            size, known = 1, True
+        if size == 0 and is_input:
+            known = True
+        size += 1
+        if not in_list and known and size > 1:
+            out.append((p, order, None, "functional"))
+            order += 1
+        if in_list and k == listed - 1 and known and size > 1:
+            out.append((at, order, None, "functional"))
+            order += 1
+    return out
+
+
+def _listed_count(node: Any, default: int) -> int:
+    """How many layers ``Sequential([...])`` was given as a literal (the rest came by ``add``)."""
+    import libcst as cst
+
+    if not isinstance(node, cst.Call):
+        return default
+    arg = next((a for a in node.args if a.keyword is None or a.keyword.value == "layers"), None)
+    if arg is None or arg.star:
+        return 0 if arg is None else default
+    if isinstance(arg.value, (cst.List, cst.Tuple)):
+        if any(isinstance(e, cst.StarredElement) for e in arg.value.elements):
+            return default
+        return len(arg.value.elements)
+    return default
 
 
 # ------------------------------------------------------------------------------------------ collect
@@ -330,27 +407,65 @@ def other_layout(kind: str, wname: str, s: Shape, framework: str) -> Optional[st
     return None
 
 
+# column widths of the table: Keras 3's for a Sequential (80 characters in all)
+_W_NAME, _W_SHAPE, _W_PARAMS = 33, 26, 15
+_RULE = 1 + _W_NAME + _W_SHAPE + _W_PARAMS + 1
+
+
+def _wrap(text: str, width: int, sep: str = " ") -> list:
+    """Greedy wrap at ``sep`` (Keras wraps ``name (Type)`` before the type); over-long words are cut."""
+    lines: list = []
+    cur = ""
+    for word in text.split(sep):
+        piece = word if not cur else cur + sep + word
+        if len(piece) <= width:
+            cur = piece
+            continue
+        if cur:
+            lines.append(cur + (sep.rstrip() if sep != " " else ""))
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        cur = word
+    lines.append(cur)
+    return lines
+
+
+def _row_lines(name: str, shape: str, params: str) -> list:
+    a = _wrap(name, _W_NAME - 1)
+    b = _wrap(shape, _W_SHAPE - 1, ", ")
+    c = _wrap(params, _W_PARAMS)
+    out = []
+    for i in range(max(len(a), len(b), len(c))):
+        cells = [x[i] if i < len(x) else "" for x in (a, b, c)]
+        out.append((f" {cells[0]:<{_W_NAME}}{cells[1]:<{_W_SHAPE}}{cells[2]:>{_W_PARAMS}}").rstrip())
+    return out
+
+
 def render_text(models: list, weights: bool = False) -> str:
+    """Each model as Keras prints it (``Model: "sequential"``, the Layer (type) / Output Shape /
+    Param # table, the Total / Trainable / Non-trainable lines), in plain ASCII, after the line
+    that defines it (``path:line: keras model``)."""
     if not models:
         return "No models found."
     blocks = []
     for m in models:
         keras = m.framework == "keras"
-        lines = [f'Model: "{m.name}"  ({m.framework}, {m.path}:{m.line})', "_" * 78,
-                 f" {'Layer (type)':<36}{'Output Shape':<26}{'Param #':>14}", "=" * 78]
+        lines = [f"{m.path}:{m.line}: {m.framework} model", f'Model: "{m.name}"', "_" * _RULE,
+                 _row_lines("Layer (type)", "Output Shape", "Param #")[0], "=" * _RULE]
         for r in m.rows:
-            lines.append(f" {(r.name + ' (' + r.type + ')'):<36}{fmt_shape(r.output, keras):<26}{fmt_count(r.params):>14}")
+            lines += _row_lines(f"{r.name} ({r.type})", fmt_shape(r.output, keras), fmt_count(r.params))
             if weights:
                 for wn, ws, trainable, fw, kind in r.weights:
                     other = other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)
                     note = f" — {other}" if other else ""
                     frozen = "" if trainable else " (non-trainable)"
                     lines.append(f"     {wn} {fmt_shape(ws, False)}{frozen}{note}")
-        lines.append("=" * 78)
-        lines.append(f"Total params: {_text_count(total_expr(m))}")
-        lines.append(f"Trainable params: {_text_count(total_expr(m, 'trainable'))}")
-        lines.append(f"Non-trainable params: {fmt_count(m.non_trainable)}")
-        lines.append("_" * 78)
+        lines.append("=" * _RULE)
+        lines.append(f" Total params: {_text_count(total_expr(m))}")
+        lines.append(f" Trainable params: {_text_count(total_expr(m, 'trainable'))}")
+        lines.append(f" Non-trainable params: {fmt_count(m.non_trainable)}")
+        lines.append("_" * _RULE)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
