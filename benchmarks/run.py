@@ -99,7 +99,7 @@ def main() -> None:
         print(f"  LibCST parse only:       {parse * 1000:8.1f} ms  {lines / parse:10.0f} lines/s")
         print(f"  shapecheck per file:     {check * 1000:8.1f} ms  {lines / check:10.0f} lines/s"
               f"  ({check / parse:.1f}x the parse floor)")
-        print(f"  slowest files (check ms / parse ms):")
+        print("  slowest files (check ms / parse ms):")
         for f, n, p, c in sorted(rows, key=lambda r: -r[3])[:args.top]:
             print(f"    {c * 1000:8.1f} / {p * 1000:6.1f}  {n:6d} lines  {os.path.relpath(f)}")
 
