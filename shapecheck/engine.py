@@ -65,6 +65,9 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
     if _enabled("SHP100", opts):
         r100 = rule_by_code("SHP100")
         for line, col, codes in suppress.unused(sup):
+            codes = [c for c in codes if _enabled(c, opts)]  # a code switched off cannot be used
+            if not codes:
+                continue
             out.append(Diagnostic("SHP100", r100.NAME, r100.SEVERITY,
                                   f"unused suppression: {', '.join(codes)} reported nothing on this line",
                                   path, line, col, line, col))
@@ -110,8 +113,14 @@ def check_path(path: str, opts: Optional[Options] = None, display: Optional[str]
     try:
         with open(path, "rb") as fh:
             data = fh.read()
-        source = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+        import io
+        import tokenize
+
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # PEP 263 cookies, BOMs
+        source = data.decode(encoding)
+        if source.startswith("\ufeff"):
+            source = source[1:]
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as e:
         return [Diagnostic("SHP900", "syntax-error", "error", f"cannot read this file: {e}", display or path,
                            1, 1, 1, 1)]
     try:

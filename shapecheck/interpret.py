@@ -591,11 +591,19 @@ class Interpreter:
         self._loop_once(node.body.body, frame)
 
     def stmt_With(self, node: cst.With, frame: Frame) -> None:
+        expects_error = False
         for item in node.items:
             v = self.eval(item.item, frame)
+            expects_error = expects_error or _expects_error(item.item)
             if item.asname is not None:
                 self.assign(item.asname.name, self.enter_value(v), frame)
-        self.exec_block(node.body.body, frame)
+        if expects_error:  # pytest.raises / assertRaises: the body fails on purpose
+            self.suppress += 1
+        try:
+            self.exec_block(node.body.body, frame)
+        finally:
+            if expects_error:
+                self.suppress -= 1
 
     def enter_value(self, v: Value) -> Value:
         if isinstance(v, Ext) and v.qualname.endswith("Session"):
@@ -1109,7 +1117,9 @@ class Interpreter:
                 return self._call_rule(lambda: prop(call), node)
             return Method(obj, name)
         if isinstance(obj, Param):
-            return Method(tensor_of(obj), name) if name not in R.PROPERTIES_ANY else UNKNOWN
+            # an unannotated parameter may not be a tensor at all (a sympy expression, a string):
+            # its methods run on a tensor of unknown rank, but report nothing (see call_method)
+            return Method(obj, name) if name not in R.PROPERTIES_ANY else UNKNOWN
         if isinstance(obj, Obj):
             if name in obj.attrs:
                 return obj.attrs[name]
@@ -1362,6 +1372,12 @@ class Interpreter:
 
     def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         obj = m.obj
+        if isinstance(obj, Param):
+            self.suppress += 1
+            try:
+                return self.call_method(Method(tensor_of(obj), m.name), args, kwargs, node, frame, arg_nodes)
+            finally:
+                self.suppress -= 1
         if m.name == "load_state_dict" and isinstance(obj, (Layer, Obj)) and args and isinstance(args[0], Dict):
             self._check_state_dict(obj, args[0], node, frame)
             return UNKNOWN
@@ -1694,6 +1710,15 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _expects_error(e: cst.BaseExpression) -> bool:
+    """``pytest.raises(...)``, ``self.assertRaises(...)``, ``np.testing.assert_raises(...)``."""
+    if isinstance(e, cst.Call):
+        e = e.func
+    last = _dotted(e).rsplit(".", 1)[-1] if isinstance(e, (cst.Name, cst.Attribute)) else ""
+    return last in ("raises", "assertRaises", "assertRaisesRegex", "assert_raises", "assert_raises_regex",
+                    "assertRaisesRegexp")
 
 
 def _is_keras_class(cls: ClassInfo) -> bool:

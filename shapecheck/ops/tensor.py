@@ -385,14 +385,21 @@ def np_rand(call: Call) -> Value:
 @shape_rule("numpy.random.random", "numpy.random.random_sample", "numpy.random.uniform", "numpy.random.normal",
             "numpy.random.randint", "numpy.random.standard_normal", "numpy.random.choice", "numpy.random.binomial",
             "numpy.random.poisson", "numpy.random.exponential", "numpy.random.beta", "numpy.random.gamma",
-            "numpy.random.ranf", "numpy.random.sample", "numpy.random.permutation_size")
+            "numpy.random.ranf", "numpy.random.sample", "numpy.random.permutation_size",
+            "numpy.random.Generator.random", "numpy.random.Generator.normal", "numpy.random.Generator.uniform",
+            "numpy.random.Generator.integers", "numpy.random.Generator.standard_normal",
+            "numpy.random.Generator.choice", "numpy.random.Generator.binomial", "numpy.random.Generator.poisson",
+            "numpy.random.Generator.exponential")
 def np_random_sized(call: Call) -> Value:
     pos = {"numpy.random.random": 0, "numpy.random.random_sample": 0, "numpy.random.standard_normal": 0,
            "numpy.random.ranf": 0, "numpy.random.sample": 0, "numpy.random.uniform": 2, "numpy.random.normal": 2,
            "numpy.random.randint": 2, "numpy.random.choice": 1, "numpy.random.binomial": 2,
            "numpy.random.poisson": 1, "numpy.random.exponential": 1, "numpy.random.beta": 2,
-           "numpy.random.gamma": 2}.get(call.qualname, 0)
-    dtype = "int" if call.qualname.endswith(("randint", "binomial", "poisson")) else "float"
+           "numpy.random.gamma": 2, "numpy.random.Generator.normal": 2, "numpy.random.Generator.uniform": 2,
+           "numpy.random.Generator.integers": 2, "numpy.random.Generator.choice": 1,
+           "numpy.random.Generator.binomial": 2, "numpy.random.Generator.poisson": 1,
+           "numpy.random.Generator.exponential": 1}.get(call.qualname, 0)
+    dtype = "int" if call.qualname.endswith(("randint", "binomial", "poisson", "integers")) else "float"
     if not call.has(pos, "size"):
         if call.qualname.endswith("choice"):
             return UNKNOWN
@@ -590,6 +597,8 @@ def where(call: Call) -> Value:
     if len(call.args) < 3:
         return UNKNOWN
     ts = [tensor_of(v) for v in call.args[:3]]
+    if any(t is None and not isinstance(v, (Int, Const)) for t, v in zip(ts, call.args[:3])):
+        return unknown_like(next((t for t in ts if t is not None), None))  # an operand of unknown shape
     shapes = [t.shape for t in ts if t is not None]
     if len(shapes) < 2:
         t = next((t for t in ts if t is not None), None)
@@ -749,3 +758,11 @@ def linspace(call: Call) -> Value:
     if n is None:
         return UNKNOWN
     return Tensor(Shape((n,)), fw, "float")
+
+
+@shape_rule("numpy.random.default_rng", "numpy.random.Generator", "numpy.random.RandomState")
+def default_rng(call: Call) -> Value:
+    """A random generator: its draws (``rng.normal(size=...)``) are rules of ``numpy.random.Generator``."""
+    from ..values import Ext
+
+    return Ext("numpy.random.Generator")

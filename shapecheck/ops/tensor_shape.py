@@ -1788,6 +1788,8 @@ _NP_RED = ("sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmi
            "nanargmax", "nanargmin", "count_nonzero", "average", "ptp")
 _NP_RED_METHODS = ("sum", "mean", "prod", "max", "min", "argmax", "argmin", "std", "var", "any", "all", "ptp")
 _TUPLE_WITH_DIM = {"max", "min", "median", "nanmedian", "mode", "kthvalue"}  # torch: (values, indices)
+_TORCH_RED_KW = {"input", "dim", "axis", "keepdim", "keepdims", "dtype", "out", "unbiased", "correction", "p", "ord",
+                 "k", "other"}
 
 
 @shape_rule(*_t(*_TORCH_RED), *_tm(*_TORCH_RED), "torch.linalg.norm", "torch.linalg.vector_norm",
@@ -1838,12 +1840,16 @@ def reduction(call: Call) -> Value:
         dim_pos, keep_pos = 2, 3
     elif last == "count_nonzero":
         keep_pos = 99
+    if set(call.kwargs) - _TORCH_RED_KW:
+        # a keyword torch does not take here (ddof=, where=): the receiver may be an ndarray after all
+        return UNKNOWN if last in _TUPLE_WITH_DIM or last in ("std_mean", "var_mean", "aminmax") else _unknown(call, t)
     dv = _arg(call, dim_pos, "dim", "axis")
     if last in ("mode", "kthvalue") and dv is None:
         dv = Int(-1)
     if last == "logsumexp" and dv is None:
         return _unknown(call, t)
-    keep = call.bool(keep_pos, "keepdim", False)
+    # torch takes numpy's spelling too: x.mean(axis=-1, keepdims=True)
+    keep = call.bool(None, "keepdims") if "keepdims" in call.kwargs else call.bool(keep_pos, "keepdim", False)
     ok, axes = _axes(dv)
     if not ok or keep is None:  # (a tuple-returning reduction with an unknown dim: unknown, not a tensor)
         return UNKNOWN if last in _TUPLE_WITH_DIM or last in ("std_mean", "var_mean", "aminmax") else _unknown(call, t)
