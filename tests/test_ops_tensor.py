@@ -1179,3 +1179,17 @@ def test_np_einsum_takes_a_list_as_one_array() -> None:
     assert codes(src) == []
     # torch.einsum(eq, [a, b]) does take a list of operands
     assert codes("import torch\na = torch.ones(2, 3)\nb = torch.einsum('ij,jk->ik', [a, a])\n") == [(3, "SHP103")]
+
+
+def test_torch_reductions_take_numpy_keyword_spellings() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.ones(2, 3)
+    assert x.mean(-1, keepdims=True).shape == (2, 1) and x.sum(axis=-1, keepdims=True).shape == (2, 1)
+    src = ("import torch\nx = torch.ones(2, 3)\nreveal_shape(x.mean(-1, keepdims=True))\n"
+           "reveal_shape(torch.sum(x, axis=-1, keepdims=True))\nreveal_shape(x.amax(1, keepdims=False))\n")
+    assert reveal(src) == [(3, "(2, 1)"), (4, "(2, 1)"), (5, "(2,)")]
+    # a receiver of unknown framework with numpy-only keywords (ddof=): unknown, never a guessed shape
+    src = ("import numpy.typing as npt\ndef f(a: npt.NDArray, n: int, g: int, k: int):\n"
+           "    v = a.reshape((n, g, k))\n    m = v.mean(axis=-1, keepdims=True)\n"
+           "    s = v.var(axis=-1, ddof=0, keepdims=True)\n    return (v - m) * s\n")
+    assert codes(src) == []
