@@ -1,0 +1,274 @@
+"""The static summary of torchvision 0.29.1's classification builders against torch itself.
+
+The static side reads each builder's own source file from the wheel (``pip download``, never
+installed; see test_corpus.py) and appends one line to a copy of it, ``__shapecheck_model__ =
+resnet18()``: shapecheck analyses one file at a time and follows no imports, so the call has to be
+in the file. Nothing else in the source is changed.
+
+The oracle builds the same builders for real with torch, in a subprocess, without torchvision's
+package ``__init__`` (its C extension does not load beside torch 2.13 here): ``torchvision``,
+``torchvision.models``, ``.ops`` and ``.transforms`` are empty packages pointing at the unzipped
+wheel, PIL and the transforms presets (only named in annotations and weight metadata) are stubs,
+and ``torchvision.ops`` gets the names of ops/misc.py and ops/stochastic_depth.py, the only ops
+the classification models use. Every parameter is moved to the meta device as it is registered
+(no memory, no initialisation work); the count is ``sum(p.numel() for p in m.parameters())``.
+
+A builder the summary cannot count yet is ``?`` (unknown), never a wrong number: that is
+``test_never_a_wrong_total``; ``test_total_equals_torch`` wants the number. Builders that do not
+agree yet are listed below with the reason (strict xfail: a fix shows up as XPASS).
+``python tests/test_summary_torchvision.py`` prints the table.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from shapecheck import dims as D  # noqa: E402
+from shapecheck.summary import summarize_source  # noqa: E402
+
+REQUIREMENT = "torchvision==0.29.1"
+
+# module under torchvision/models -> its classification builders (every one that runs with defaults)
+BUILDERS = {
+    "alexnet": ["alexnet"],
+    "convnext": ["convnext_tiny", "convnext_small", "convnext_base", "convnext_large"],
+    "densenet": ["densenet121", "densenet161", "densenet169", "densenet201"],
+    "efficientnet": ["efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4",
+                     "efficientnet_b5", "efficientnet_b6", "efficientnet_b7", "efficientnet_v2_s",
+                     "efficientnet_v2_m", "efficientnet_v2_l"],
+    "googlenet": ["googlenet"],
+    "inception": ["inception_v3"],
+    "maxvit": ["maxvit_t"],
+    "mnasnet": ["mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3"],
+    "mobilenetv2": ["mobilenet_v2"],
+    "mobilenetv3": ["mobilenet_v3_large", "mobilenet_v3_small"],
+    "regnet": ["regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf", "regnet_y_8gf",
+               "regnet_y_16gf", "regnet_y_32gf", "regnet_y_128gf", "regnet_x_400mf", "regnet_x_800mf",
+               "regnet_x_1_6gf", "regnet_x_3_2gf", "regnet_x_8gf", "regnet_x_16gf", "regnet_x_32gf"],
+    "resnet": ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
+               "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2"],
+    "shufflenetv2": ["shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0"],
+    "squeezenet": ["squeezenet1_0", "squeezenet1_1"],
+    "swin_transformer": ["swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"],
+    "vgg": ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"],
+    "vision_transformer": ["vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14"],
+}
+CASES = [(mod, fn) for mod, fns in BUILDERS.items() for fn in fns]
+
+# --------------------------------------------------------------------------- what does not agree yet
+# Every builder starts with ``weights = X_Weights.verify(weights)`` (models/_api.py: another file),
+# so ``weights`` is unknown and the ``if weights is not None:`` branches run as maybes.
+_OTHER_FILE = ("uses modules from another file (torchvision/ops/misc.py: Conv2dNormActivation, SqueezeExcitation, "
+               "MLP, Permute; ops/stochastic_depth.py) or helpers from models/_utils.py (_make_divisible): "
+               "shapecheck follows no imports")
+_VERIFY = ("the `if weights is not None:` branch (weights = X_Weights.verify(weights), models/_api.py) sets "
+           "attributes / kwargs, so they are unknown after it")
+FAMILY_GAPS = {
+    "convnext": _OTHER_FILE, "efficientnet": _OTHER_FILE, "maxvit": _OTHER_FILE, "mobilenetv2": _OTHER_FILE,
+    "mobilenetv3": _OTHER_FILE, "regnet": _OTHER_FILE, "swin_transformer": _OTHER_FILE,
+    "vision_transformer": "kwargs.pop('image_size', 224) is unknown (dict.pop); functools.partial(nn.LayerNorm) is "
+                          "unknown; MLPBlock extends torchvision.ops.misc.MLP (another file)",
+    "googlenet": _VERIFY,
+    "mnasnet": "_round_to_multiple_of compares an int with a float (`new_val >= round_up_bias * val`): unknown; "
+               "mnasnet0_5/0_75/1_3 also " + _VERIFY,
+    "vgg": "make_layers calls typing.cast(int, v): unknown, so every Conv2d size in `features` is unknown",
+}
+# Counted, but wrong: a child the interpreter does not see registered, or kwargs it does not see filled in.
+WRONG = {
+    "densenet": "children registered with self.add_module(name, module) on an nn.Module / ModuleDict subclass "
+                "(_DenseBlock, _Transition) are not seen",
+    "shufflenetv2": "the stages are registered with setattr(self, name, nn.Sequential(...)) (names from "
+                    "f\"stage{i}\"): not seen",
+    "resnext": "_ovewrite_named_param(kwargs, 'groups', 32) (models/_utils.py) fills kwargs: not seen, so the "
+               "count is ResNet's with groups=1, width_per_group=64",
+}
+
+
+def wrong_reason(mod: str, fn: str) -> Optional[str]:
+    if mod == "resnet" and fn.startswith(("resnext", "wide_resnet")):
+        return WRONG["resnext"]
+    return WRONG.get(mod)
+
+
+def gap_reason(mod: str, fn: str) -> Optional[str]:
+    return wrong_reason(mod, fn) or FAMILY_GAPS.get(mod)
+
+
+# ---------------------------------------------------------------------------------- the oracle
+ORACLE = r'''
+import importlib, json, sys, types, warnings
+warnings.simplefilter("ignore")
+root = sys.argv[1]
+sys.path.insert(0, root)
+
+class _Stub(types.ModuleType):  # PIL is only named in annotations and base classes of torchvision.utils
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return type(name, (), {})
+
+pil = _Stub("PIL")
+pil.__version__ = "10.0.0"
+for n in ["Image", "ImageColor", "ImageDraw", "ImageFont"]:
+    sub = _Stub("PIL." + n)
+    setattr(pil, n, sub)
+    sys.modules["PIL." + n] = sub
+sys.modules["PIL"] = pil
+# the packages without their __init__ (torchvision's loads the C extension, models' imports everything)
+for pkg in ["torchvision", "torchvision.models", "torchvision.ops", "torchvision.transforms"]:
+    m = types.ModuleType(pkg)
+    m.__path__ = [root + "/" + pkg.replace(".", "/")]
+    sys.modules[pkg] = m
+presets = types.ModuleType("torchvision.transforms._presets")  # only used in the weights' metadata
+class _Preset:
+    def __init__(self, *a, **k):
+        pass
+class _AnyName(type):
+    def __getattr__(cls, name):
+        return name
+for n in ["ImageClassification", "ObjectDetection", "SemanticSegmentation", "VideoClassification", "OpticalFlow"]:
+    setattr(presets, n, _Preset)
+presets.InterpolationMode = _AnyName("InterpolationMode", (), {})
+sys.modules[presets.__name__] = presets
+
+import torch
+ops = sys.modules["torchvision.ops"]
+for sub in ["misc", "stochastic_depth"]:
+    mod = importlib.import_module("torchvision.ops." + sub)
+    for k, v in vars(mod).items():
+        if not k.startswith("__"):
+            setattr(ops, k, v)
+
+# every parameter goes to the meta device as it is registered: no memory, no initialisation work
+_register = torch.nn.Module.register_parameter
+def _meta_register(self, name, param):
+    if param is not None and param.device.type != "meta":
+        param = torch.nn.Parameter(param.detach().to("meta"), requires_grad=param.requires_grad)
+    return _register(self, name, param)
+torch.nn.Module.register_parameter = _meta_register
+
+def count(m):
+    return sum(p.numel() for p in m.parameters())
+
+out = {}
+for spec in sys.argv[2:]:
+    mod, fn = spec.split(":")
+    try:
+        model = getattr(importlib.import_module("torchvision.models." + mod), fn)()
+        out[fn] = {"total": count(model),
+                   "children": [[n, type(c).__name__, count(c)] for n, c in model.named_children()]}
+    except Exception as e:
+        out[fn] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
+print(json.dumps(out))
+'''
+
+
+def wheel_root() -> Path:
+    from test_corpus import unpacked
+
+    return unpacked(REQUIREMENT, "torchvision")
+
+
+def run_oracle(root: Path) -> dict:
+    specs = [f"{mod}:{fn}" for mod, fn in CASES]
+    r = subprocess.run([sys.executable, "-c", ORACLE, str(root)] + specs, capture_output=True, text=True,
+                       timeout=900)
+    if r.returncode != 0:
+        raise RuntimeError(f"the torch oracle failed:\n{r.stderr[-3000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+_STATIC: dict = {}
+
+
+def static_summary(root: Path, mod: str, fn: str) -> Any:
+    """The summary of ``__shapecheck_model__ = fn()`` appended to a copy of the builder's file."""
+    if fn not in _STATIC:
+        path = root / "torchvision" / "models" / f"{mod}.py"
+        source = path.read_text(encoding="utf-8") + f"\n__shapecheck_model__ = {fn}()\n"
+        found = [m for m in summarize_source(source, str(path)) if m.var == "__shapecheck_model__"]
+        _STATIC[fn] = found[0] if found else None
+    return _STATIC[fn]
+
+
+def static_total(root: Path, mod: str, fn: str) -> Optional[int]:
+    m = static_summary(root, mod, fn)
+    if m is None or m.total is None:
+        return None
+    n = D.as_int(m.total)
+    assert n is not None, f"{fn}: a symbolic total {m.total} for a builder with every size known"
+    return n
+
+
+@pytest.fixture(scope="module")
+def root() -> Path:
+    return wheel_root()
+
+
+@pytest.fixture(scope="module")
+def oracle(root: Path) -> dict:
+    pytest.importorskip("torch")
+    return run_oracle(root)
+
+
+# ---------------------------------------------------------------------------------- tests
+def test_oracle_builds_every_builder(oracle: dict) -> None:
+    failed = {fn: r["error"] for fn, r in oracle.items() if "error" in r}
+    assert not failed, failed
+    assert len(oracle) == len(CASES) >= 80
+    # the published counts (the weights' "num_params"): the oracle is torchvision's own model
+    assert oracle["resnet18"]["total"] == 11689512 and oracle["vgg11"]["total"] == 132863336
+    assert oracle["efficientnet_b0"]["total"] == 5288548 and oracle["vit_b_16"]["total"] == 86567656
+
+
+def _mark(reason: Optional[str]) -> list:
+    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+
+
+@pytest.mark.parametrize("mod,fn", [pytest.param(m, f, marks=_mark(gap_reason(m, f)), id=f) for m, f in CASES])
+def test_total_equals_torch(root: Path, oracle: dict, mod: str, fn: str) -> None:
+    assert static_total(root, mod, fn) == oracle[fn]["total"]
+
+
+@pytest.mark.parametrize("mod,fn", [pytest.param(m, f, marks=_mark(wrong_reason(m, f)), id=f) for m, f in CASES])
+def test_never_a_wrong_total(root: Path, oracle: dict, mod: str, fn: str) -> None:
+    """Unknown (``?``) is allowed; a number must be torch's."""
+    got = static_total(root, mod, fn)
+    assert got is None or got == oracle[fn]["total"], f"{fn}: shapecheck {got:,} != torch {oracle[fn]['total']:,}"
+
+
+@pytest.mark.parametrize("mod,fn", [(m, f) for m, f in CASES if gap_reason(m, f) is None], ids=lambda x: x)
+def test_rows_are_the_named_children(root: Path, oracle: dict, mod: str, fn: str) -> None:
+    """Where the total agrees, each row is one of ``named_children()`` with its own count."""
+    m = static_summary(root, mod, fn)
+    want = [tuple(c) for c in oracle[fn]["children"]]
+    got = [(r.name, r.type, None if r.params is None else D.as_int(r.params)) for r in m.rows]
+    assert got == want
+
+
+# ---------------------------------------------------------------------------------- report
+def main() -> None:  # pragma: no cover - a table for humans
+    root = wheel_root()
+    real = run_oracle(root)
+    rows = {"ok": [], "unknown": [], "WRONG": []}
+    for mod, fn in CASES:
+        got = static_total(root, mod, fn)
+        want = real[fn].get("total")
+        kind = "ok" if got == want else ("unknown" if got is None else "WRONG")
+        rows[kind].append(fn)
+        print(f"{kind:8} {fn:22} shapecheck {'?' if got is None else f'{got:,}':>14}   torch {want:>14,}")
+    print(", ".join(f"{k}: {len(v)}" for k, v in rows.items()), f"of {len(CASES)} builders")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
