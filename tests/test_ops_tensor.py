@@ -1193,3 +1193,14 @@ def test_torch_reductions_take_numpy_keyword_spellings() -> None:
            "    v = a.reshape((n, g, k))\n    m = v.mean(axis=-1, keepdims=True)\n"
            "    s = v.var(axis=-1, ddof=0, keepdims=True)\n    return (v - m) * s\n")
     assert codes(src) == []
+
+
+def test_numpy_method_spellings_on_a_receiver_of_unknown_framework() -> None:
+    np = pytest.importorskip("numpy")
+    a = np.ones((2, 3, 4))
+    assert a.view().shape == (2, 3, 4) and a.take([0, 1], axis=1).shape == (2, 2, 4)
+    src = ("def f(a, n: int):\n    v = a.reshape(n, 3, 4)\n    reveal_shape(v.view())\n"
+           "    reveal_shape(v.take([0, 1], axis=1))\n")
+    assert codes(src) == []
+    assert reveal(src) == [(3, "(n, 3, 4)"), (4, "(*)")]
+    assert codes("import torch\nx = torch.ones(2, 3)\ny = x.view()\n") == []  # not a reshape to ()

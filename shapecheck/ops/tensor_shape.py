@@ -331,6 +331,9 @@ def reshape(call: Call) -> Value:
     if t is None:
         return UNKNOWN
     if _is_method(call):
+        if len(call.args) == 1 and not call.kwargs:
+            # ndarray.view() is a same-shape view; torch's view() needs sizes (or a dtype)
+            return _tensor(call, t, call.shape(t)) if t.fw in ("numpy", "any") else _unknown(call, t)
         got = _sizes(call, 1, "shape")
     else:
         kw = "shape" if "shape" in call.kwargs else "newshape"
@@ -1742,6 +1745,8 @@ def take(call: Call) -> Value:
         ishape = c.adv
     else:
         return _unknown(call, t)
+    if not _is_np(call) and set(call.kwargs) - {"input", "index"}:
+        return _unknown(call, t)  # take(i, axis=1) is numpy's: torch's take has no axis
     av = _arg(call, 2, "axis") if _is_np(call) else None
     if _is_none(av):
         return _tensor(call, t, ishape)
