@@ -1628,3 +1628,13 @@ def test_diff_containers_params() -> None:
                      build("MultiheadAttention", 16, 4, kdim=8, vdim=4, add_bias_kv=True))
     assert tally.params_checked == 3 and not tally.problems, tally.problems
     assert show(apply(stack, T("(7, 2, 32)"))) == "(7, 2, 32)"
+
+
+def test_interpolate_size_from_an_unannotated_parameter_is_unknown() -> None:
+    # size may be an int or a tuple: the rank is known, the spatial sizes are not (never the rigid "size")
+    src = ("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\ndef f(size):\n"
+           "    x = torch.zeros(2, 3, 8, 8)\n    reveal_shape(F.interpolate(x, size=size))\n"
+           "    reveal_shape(nn.Upsample(size=size)(x))\n    y = F.interpolate(x, size=size)\n"
+           "    return y + torch.zeros(2, 3, 16, 32)\n")
+    assert reveal(src) == [(6, "(2, 3, n, n)"), (7, "(2, 3, n, n)")]
+    assert [d.code for d in check_source(src) if d.severity in ("error", "warning")] == []

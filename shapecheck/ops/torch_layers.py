@@ -15,7 +15,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..shapes import Shape
-from ..values import (NONE, UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_dim, as_dims, tensor_of)
+from ..values import (NONE, UNKNOWN, Const, Int, Layer, Param, Seq, Tensor, Value, as_dim, as_dims, tensor_of)
 from .common import axis_of, broadcast_shapes
 from .registry import LAYERS, Call, LayerRule, layer_rule, lookup_layer, mismatch_note
 from .torch_nn import describe, feature_mismatch, nn
@@ -1452,6 +1452,8 @@ def interpolate_forward(call: Call, what: str, s: Shape, size: Value, sf: Value,
             if ds is None or len(ds) != n or any(d is None for d in ds):
                 return Tensor(Shape.unknown(), "torch", "float")
             outs = ds
+        elif isinstance(size, Param):  # an unannotated parameter may be an int or a tuple: sizes unknown
+            return Tensor(Shape(s.dims[:2] + tuple(D.flexible("n") for _ in range(n))), "torch", "float")
         else:
             d = as_dim(size)
             if d is None:
