@@ -1412,6 +1412,9 @@ class Interpreter:
         if isinstance(obj, Seq):
             if m.name in ("append", "insert", "extend", "pop", "clear", "remove", "reverse", "sort"):
                 self._record(obj, ITEMS)
+            if m.name in ("insert", "pop", "clear", "remove", "reverse", "sort") and obj.kind == "list":
+                obj.items[:] = [UNKNOWN_STAR]  # contents no longer tracked
+                return UNKNOWN
             if m.name == "append" and obj.kind == "list" and len(args) == 1:
                 obj.items.append(args[0])
                 return NONE
@@ -1875,7 +1878,7 @@ UNKNOWN_STAR = _UnknownStar()
 def _scoped_flexible(frame: Frame, name: str) -> Any:
     key = "__flex__" + name
     v = frame.env.get(key)
-    if v is None:
+    if not isinstance(v, Int):  # absent, or lost in a branch merge
         v = frame.env[key] = Int(D.flexible(name))
     return v.dim
 

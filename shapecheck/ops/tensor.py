@@ -443,6 +443,8 @@ def matmul(call: Call) -> Value:
     a, b = call.tensor(0, "input"), call.tensor(1, "other")
     if a is None or b is None:
         return UNKNOWN
+    if call.has(None, "axes") or call.has(None, "axis"):  # np.matmul's gufunc axes: not modelled
+        return unknown_like(a)
     name = "matmul" if call.qualname != "operator.matmul" else "@"
     return Tensor(matmul_shape(call, a.shape, b.shape, name=name, texts=(0, 1)), out_fw(a, b), out_dtype(a, b))
 
