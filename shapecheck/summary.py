@@ -59,7 +59,7 @@ def keras_type(layer: Layer) -> str:
     return _KERAS_TYPE_NAMES.get(short, short)
 
 
-def keras_names(created: list) -> dict:
+def keras_names(created: list, owners: Optional[dict] = None) -> dict:
     """id(layer) -> the name Keras gives it: ``name=`` where set, else ``dense``, ``dense_1``, ... in
     construction order within the file (one counter per prefix, as ``backend.get_uid``).
 
@@ -69,7 +69,7 @@ def keras_names(created: list) -> dict:
     gets the next number."""
     counters: dict = {}
     out: dict = {}
-    for layer, base in _name_events(created):
+    for layer, base in _name_events(created, owners or {}):
         if layer is None:  # an object Keras builds behind the scenes: it only takes a number
             counters[base] = counters.get(base, 0) + 1
             continue
@@ -88,14 +88,16 @@ def keras_names(created: list) -> dict:
     return out
 
 
-def _name_events(created: list) -> list:
-    """(layer or None, name prefix) in the order Keras names them."""
+def _name_events(created: list, owners: dict) -> list:
+    """(layer or None, name prefix) in the order Keras names them. ``owners``: id(base layer) ->
+    the object of a Keras subclass it is the base of (named after its class: ``MLP`` -> ``mlp``)."""
     events: list = []  # (position, order, layer or None, prefix)
     index = {id(x): i for i, x in enumerate(created)}
     for i, layer in enumerate(created):
         if not layer.kind.startswith("keras."):
             continue
-        base = snake_case(keras_type(layer))
+        owner = owners.get(id(layer))
+        base = snake_case(owner.cls.name if owner is not None else keras_type(layer))
         if base == "input_layer" or layer.kind.endswith(("InputLayer", ".Input")):
             base = "input_layer"
         events.append((i, 0, layer, base))
@@ -174,7 +176,8 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
     interp.trace = {}
     interp.run(keep_trace=True)
     pos = positions.Positions(module)
-    names = keras_names(interp.created)
+    owners = {id(o.base): o for o in interp.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
+    names = keras_names(interp.created, owners)
     out: list = []
     seen: set = set()
 
@@ -190,6 +193,10 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
         if isinstance(v, Layer) and _is_keras_model(v):
             seen.add(id(v))
             out.append(_keras_summary(v, names, path, line_of(v.node)))
+            out[-1].var = var
+        elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
+            seen.add(id(v))
+            out.append(_keras_object_summary(v, names, path, line_of(v.node), interp.kept_trace or {}))
             out[-1].var = var
         elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
             seen.add(id(v))
@@ -217,6 +224,16 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
 def _is_keras_model(v: Layer) -> bool:
     return v.kind.startswith("keras.") and keras_type(v) in ("Sequential", "Functional") or (
         v.kind.startswith("keras.applications"))
+
+
+def _is_keras_obj(v: Any) -> bool:
+    base = v.cls.framework_base() if isinstance(v, Obj) else None
+    return bool(base) and base.startswith(("keras.", "tensorflow.keras."))
+
+
+def _is_keras_model_class(cls: Any) -> bool:
+    base = cls.framework_base() or ""
+    return base.rsplit(".", 1)[-1] in ("Model", "Sequential")
 
 
 def _is_torch_class(cls: Any) -> bool:
@@ -337,6 +354,78 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSumm
         else:
             tr, nt = D.add(tr, counts[0]), D.add(nt, counts[1])
     return ModelSummary(names.get(id(model), snake_case(keras_type(model))), "keras", path, line, rows, tr, nt)
+
+
+def _tracked_layers(obj: Obj) -> list:
+    """The layers a subclassed Keras model or layer tracks, in attribute order (lists flattened), as
+    ``model.layers`` lists them."""
+    out: list = []
+    for name, a in obj.attrs.items():
+        items = a.items if isinstance(a, Seq) else [a]
+        for x in items:
+            if isinstance(x, Layer) and x.kind.startswith("keras."):
+                out.append(x)
+            elif isinstance(x, Obj) and _is_keras_obj(x):
+                out.append(x)
+    return out
+
+
+def _own_weights(obj: Obj) -> Optional[tuple]:
+    """(trainable, non-trainable) of the ``add_weight`` variables an object holds itself."""
+    tr: Any = 0
+    for a in obj.attrs.values():
+        if isinstance(a, Tensor) and a.fw == "keras" and (a.role == "keras.Variable" or a.shape.variadic):
+            n = a.shape.numel()
+            if n is None:
+                return None
+            tr = D.add(tr, n)
+    return tr, 0
+
+
+def _keras_object_params(obj: Obj, depth: int = 0) -> Optional[tuple]:
+    """(trainable, non-trainable) of a subclassed Keras layer or model: its layers and its own weights."""
+    from .ops import registry as R
+
+    if depth > 16:
+        return None
+    total = _own_weights(obj)
+    if total is None:
+        return None
+    tr, nt = total
+    for sub in _tracked_layers(obj):
+        got = _keras_object_params(sub, depth + 1) if isinstance(sub, Obj) else _keras_params(
+            R.lookup_layer(sub.kind), sub)
+        if got is None:
+            return None
+        tr, nt = D.add(tr, got[0]), D.add(nt, got[1])
+    return tr, nt
+
+
+def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: dict) -> ModelSummary:
+    """A subclassed ``keras.Model``: one row per tracked layer, shapes from the first call."""
+    from .ops import registry as R
+
+    rows = []
+    for sub in _tracked_layers(obj):
+        if isinstance(sub, Obj):
+            counts = _keras_object_params(sub)
+            name = names.get(id(sub.base)) if sub.base is not None else None
+            rows.append(Row(name or snake_case(sub.cls.name), sub.cls.name, _shape_of(trace.get(id(sub))),
+                            None if counts is None else D.add(*counts)))
+            continue
+        counts = _keras_params(R.lookup_layer(sub.kind), sub)
+        out = trace.get(id(sub))
+        if out is None:
+            out = sub.config.get("_output_tensor")
+        rule = R.lookup_layer(sub.kind)
+        wl = rule.weight_list(sub) if rule is not None and hasattr(rule, "weight_list") else None
+        rows.append(Row(names.get(id(sub)) or snake_case(keras_type(sub)), keras_type(sub), _shape_of(out),
+                        None if counts is None else D.add(counts[0], counts[1]),
+                        [(n, sh, t, "keras", sub.kind) for n, sh, t in (wl or [])]))
+    counts = _keras_object_params(obj)
+    name = names.get(id(obj.base)) if obj.base is not None else None
+    return ModelSummary(name or snake_case(obj.cls.name), "keras", path, line, rows,
+                        None if counts is None else counts[0], None if counts is None else counts[1])
 
 
 def _keras_params(rule: Any, layer: Layer) -> Optional[tuple]:
