@@ -8,7 +8,7 @@ from typing import Optional
 
 from .ops import registry as R
 from .shapes import Shape
-from .values import UNKNOWN, ClassRef, Ext, Layer, Obj, Param, Seq, Tensor, Value
+from .values import UNKNOWN, ClassRef, Ext, Layer, Obj, Seq, Tensor, Value
 
 PARAMETER = "torch.nn.Parameter"
 
@@ -64,7 +64,7 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
                 out[prefix + name] = a.shape
             elif isinstance(a, Seq) and any(isinstance(x, (Layer, Obj)) for x in a.items):
                 return None  # a plain list of modules is not registered by torch: unknown intent
-            elif a is UNKNOWN or isinstance(a, Param):
+            elif a is UNKNOWN:
                 return None  # may be a module or a parameter: a count without it could be wrong
         return out
     return None

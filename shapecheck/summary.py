@@ -523,7 +523,7 @@ def _wrap(text: str, width: int, sep: str = " ") -> list:
 def _row_lines(name: str, shape: str, params: str) -> list:
     a = _wrap(name, _W_NAME - 1)
     b = _wrap(shape, _W_SHAPE - 1, ", ")
-    c = _wrap(params, _W_PARAMS)
+    c = [params]  # a count is never split; a long formula runs past the column
     out = []
     for i in range(max(len(a), len(b), len(c))):
         cells = [x[i] if i < len(x) else "" for x in (a, b, c)]

@@ -547,3 +547,37 @@ def main() -> None:  # pragma: no cover - a report for humans
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# ---------------------------------------------------------------------------------- torch, symbolic
+ENCODER = """import torch.nn as nn
+
+class Encoder(nn.Module):
+    def __init__(self, vocab, embed, hidden):
+        super().__init__()
+        self.hidden = hidden
+        self.emb = nn.Embedding(vocab, embed)
+        self.lstm = nn.LSTM(embed, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        return self.out(self.lstm(self.emb(x))[0])
+"""
+
+
+def test_torch_class_gets_a_formula_and_an_instance_gets_torchs_number() -> None:
+    (m,) = summarize_source(ENCODER, "enc.py")
+    at = {"vocab": 7, "embed": 3, "hidden": 5}
+    assert {s.name for s in m.total.free_symbols} == set(at)
+    v, e, h = at["vocab"], at["embed"], at["hidden"]
+    assert m.total.subs({s: at[s.name] for s in m.total.free_symbols}) == v * e + 4 * h * (e + h + 2) + h * v + v
+    assert "Total params: " in render_text([m]) and "?" not in render_text([m]).split("Total params:")[1].split("\n")[0]
+    (m,) = [x for x in summarize_source(ENCODER + "enc = Encoder(5000, 100, 128)\n", "enc.py") if x.var == "enc"]
+    torch = pytest.importorskip("torch")
+    ns: dict = {}
+    exec(ENCODER, ns)  # noqa: S102 - the oracle
+    with torch.device("meta"):
+        real = ns["Encoder"](5000, 100, 128)
+    assert D.as_int(m.total) == sum(p.numel() for p in real.parameters())
+    assert [(r.name, D.as_int(r.params)) for r in m.rows] == [
+        (n, sum(p.numel() for p in c.parameters())) for n, c in real.named_children()]
