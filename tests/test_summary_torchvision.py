@@ -85,10 +85,11 @@ FAMILY_GAPS = {
 }
 # Counted, but wrong: a child the interpreter does not see registered, or kwargs it does not see filled in.
 WRONG = {
-    "densenet": "children registered with self.add_module(name, module) on an nn.Module / ModuleDict subclass "
-                "(_DenseBlock, _Transition) are not seen",
+    "densenet": "children registered with self.add_module(\"denselayer%d\" % (i + 1), module) on an nn.Module / "
+                "ModuleDict subclass (_DenseBlock, _Transition) are not seen (needs add_module on objects, "
+                "str % formatting, float())",
     "shufflenetv2": "the stages are registered with setattr(self, name, nn.Sequential(...)) (names from "
-                    "f\"stage{i}\"): not seen",
+                    "f\"stage{i}\"): not seen (needs builtins.setattr and known f-strings)",
     "resnext": "_ovewrite_named_param(kwargs, 'groups', 32) (models/_utils.py) fills kwargs: not seen, so the "
                "count is ResNet's with groups=1, width_per_group=64",
 }
