@@ -519,10 +519,12 @@ class Interpreter:
             frame.done = True
             return
         if a.done:
-            frame.env, frame.bindings = b.env, b.bindings
+            _set_env(frame, b.env)
+            frame.bindings = b.bindings
             return
         if b.done:
-            frame.env, frame.bindings = a.env, a.bindings
+            _set_env(frame, a.env)
+            frame.bindings = a.bindings
             return
         env = {}
         for k in set(a.env) | set(b.env):
@@ -533,7 +535,7 @@ class Interpreter:
                 env[k] = va
             else:
                 env[k] = UNKNOWN
-        frame.env = env
+        _set_env(frame, env)
         frame.bindings.keep_agreeing(a.bindings, b.bindings)
 
     def stmt_For(self, node: cst.For, frame: Frame) -> None:
@@ -547,7 +549,8 @@ class Interpreter:
                 self.exec_block(node.body.body, inner)
                 frame.returns.extend(inner.returns)
                 if inner.broke and inner.done and not inner.returns:
-                    frame.env, frame.bindings = inner.env, inner.bindings  # it stops here on every path
+                    _set_env(frame, inner.env)  # it stops here on every path
+                    frame.bindings = inner.bindings
                     return
                 if inner.broke:
                     # where the loop stops is not known: what it assigns is unknown after it
@@ -558,7 +561,8 @@ class Interpreter:
                 if inner.done:  # every path returned or raised
                     frame.done = True
                     return
-                frame.env, frame.bindings = inner.env, inner.bindings
+                _set_env(frame, inner.env)
+                frame.bindings = inner.bindings
             if node.orelse is not None:
                 self.exec_block(node.orelse.body.body, frame)
             return
@@ -630,7 +634,8 @@ class Interpreter:
             merged = self._branch(frame)
             self._merge(merged, body, handler)
             body = merged
-        frame.env, frame.bindings, frame.done = body.env, body.bindings, body.done
+        _set_env(frame, body.env)
+        frame.bindings, frame.done = body.bindings, body.done
         frame.returns.extend(body.returns)
         if node.finalbody is not None:
             self.exec_block(node.finalbody.body.body, frame)
@@ -1254,7 +1259,25 @@ class Interpreter:
             # sizes unified here travel into the callee, which has its own bindings
             args = [resolve_value(a, frame.bindings) for a in args]
             kwargs = {k: resolve_value(v, frame.bindings) for k, v in kwargs.items()}
+        if not self._known_callee(fn):
+            # a function we cannot see may fill a dict or list it is given (kwargs, layers): forget their contents
+            for a in list(args) + list(kwargs.values()):
+                self._forget_contents(a)
         return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
+
+    def _known_callee(self, fn: Value) -> bool:
+        if isinstance(fn, Ext):
+            return fn.qualname.startswith("builtins.") or R.lookup_func(fn.qualname) is not None or \
+                R.lookup_layer(fn.qualname) is not None
+        return not (fn is UNKNOWN or isinstance(fn, Param))
+
+    def _forget_contents(self, v: Value) -> None:
+        if isinstance(v, Dict) and UNKNOWN_KEY not in v.items:
+            self._record(v, ITEMS)
+            v.items[UNKNOWN_KEY] = UNKNOWN
+        elif isinstance(v, Seq) and v.kind == "list" and UNKNOWN_STAR not in v.items:
+            self._record(v, ITEMS)
+            v.items[:] = [UNKNOWN_STAR]
 
     def _unknown_call(self, fn: Value) -> Value:
         return UNKNOWN
@@ -1336,6 +1359,14 @@ class Interpreter:
                 if isinstance(me, Obj):
                     return Super(me, fn.cls)
             return UNKNOWN
+        if q == "builtins.setattr" and len(args) == 3:
+            name = args[1]
+            if isinstance(name, Const) and isinstance(name.value, str):
+                self.set_attr(args[0], name.value, args[2], node)
+            elif isinstance(args[0], Obj):
+                self._record(args[0], UNKNOWN_CHILDREN)
+                args[0].attrs[UNKNOWN_CHILDREN] = Const(True)
+            return NONE
         if q == "builtins.isinstance" and len(args) == 2:
             got = self.isinstance_of(args[0], args[1])
             return UNKNOWN if got is None else Const(got)
@@ -1468,6 +1499,11 @@ class Interpreter:
                 return obj
             return UNKNOWN
         if isinstance(obj, Obj):
+            if m.name == "add_module" and len(args) == 2:
+                name = args[0].value if isinstance(args[0], Const) and isinstance(args[0].value, str) else None
+                self._record(obj, name or UNKNOWN_CHILDREN)
+                obj.attrs[name or UNKNOWN_CHILDREN] = args[1] if name else Const(True)
+                return NONE
             if m.name in ("register_buffer", "register_parameter") and args and isinstance(args[0], Const) and \
                     isinstance(args[0].value, str):
                 v = args[1] if len(args) > 1 else kwargs.get("tensor", kwargs.get("param", UNKNOWN))
@@ -1808,6 +1844,7 @@ def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
 
 
 ITEMS = "__items__"  # a Seq's or Dict's contents, as one heap field
+UNKNOWN_CHILDREN = "__unknown_children__"  # an object given attributes we cannot name (setattr with a computed name)
 CONFIG = "__config__"  # a container layer's children
 
 
@@ -1865,6 +1902,13 @@ def _heap_unknown(holder: Any, field: str) -> Any:
 
 
 _ABSENT = object()
+def _set_env(frame: Frame, env: dict) -> None:
+    """Replace a frame's names in place: the module frame's dict is ``Interpreter.globals``."""
+    if env is not frame.env:
+        frame.env.clear()
+        frame.env.update(env)
+
+
 UNKNOWN_KEY = "\x00unknown"  # a Dict holding this key has unknown contents
 
 

@@ -47,6 +47,8 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
             out[prefix + name] = got.shape if isinstance(got, Tensor) else shape
         return out
     if isinstance(v, Obj):
+        if "__unknown_children__" in v.attrs:  # children registered under names we could not compute
+            return None
         if v.base is None and not _plain_module(v.cls):
             return None  # it extends a class from another file (torchvision's MLP): parameters unknown
         if v.base is not None:
