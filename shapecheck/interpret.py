@@ -24,6 +24,15 @@ from .values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int,
                      Super, Tensor, Value, as_bool, as_dim, as_dims, as_int, resolve_value, same_value, tensor_of)
 
 MAX_DEPTH = 10
+
+
+@dataclass(eq=False)
+class Partial(Value):
+    """``functools.partial(fn, *args, **kwargs)``: calling it calls ``fn`` with those first."""
+
+    fn: Value
+    args: list
+    kwargs: dict
 MAX_UNROLL = 64
 STEP_BUDGET = 400_000
 
@@ -693,6 +702,12 @@ class Interpreter:
                     obj.items[i] = v
                     return
             self.eval_subscript_side_effects(target, frame)
+            if isinstance(obj, Dict):  # a key we cannot name: the dict's contents are unknown now
+                self._record(obj, ITEMS)
+                obj.items[UNKNOWN_KEY] = UNKNOWN
+            elif isinstance(obj, Seq) and obj.kind == "list":
+                self._record(obj, ITEMS)
+                obj.items[:] = [UNKNOWN_STAR]
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, v, frame)
 
@@ -794,10 +809,18 @@ class Interpreter:
         return Const(v) if v is not None else UNKNOWN
 
     def ex_FormattedString(self, e: cst.FormattedString, frame: Frame) -> Value:
+        out: Optional[list] = []
         for part in e.parts:
             if isinstance(part, cst.FormattedStringExpression):
-                self.eval(part.expression, frame)
-        return UNKNOWN
+                v = _plain(self.eval(part.expression, frame))
+                if v is None or part.conversion is not None or part.format_spec is not None or out is None:
+                    out = None
+                else:
+                    out.append(str(v))
+            elif out is not None:
+                out.append(part.value)
+        # f"stage{i}" with a known i is that string (torch module names)
+        return Const("".join(out)) if out is not None and "{" not in e.start and e.start.lower().count("b") == 0 else UNKNOWN
 
     def ex_Ellipsis(self, e: cst.Ellipsis, frame: Frame) -> Value:
         return Const(Ellipsis)
@@ -1024,6 +1047,14 @@ class Interpreter:
                 c = Cond(((da, db),), ())
                 return c if op == "Equal" else c.negate()
             return None
+        if op in ("Equal", "NotEqual") and (isinstance(a, Int) and isinstance(b, Const) and isinstance(b.value, str)
+                                            or isinstance(b, Int) and isinstance(a, Const) and isinstance(a.value, str)):
+            return op == "NotEqual"  # a size is never equal to a string (vgg's cfg: 64 == "M")
+        na, nb = _plain(a), _plain(b)
+        if isinstance(na, (int, float)) and isinstance(nb, (int, float)) and not isinstance(na, bool) \
+                and not isinstance(nb, bool):  # known numbers: 96 >= 0.9 * 96.0
+            return {"Equal": na == nb, "NotEqual": na != nb, "LessThan": na < nb, "GreaterThan": na > nb,
+                    "LessThanEqual": na <= nb, "GreaterThanEqual": na >= nb}.get(op)
         if isinstance(a, Const) and isinstance(b, Const):
             try:
                 return {"Equal": a.value == b.value, "NotEqual": a.value != b.value}.get(op)
@@ -1081,6 +1112,15 @@ class Interpreter:
             n = D.as_int(b.dim)
             if n is not None and 0 <= n <= MAX_UNROLL:
                 return Seq(a.items * n, a.kind)
+        if op == "mod" and isinstance(a, Const) and isinstance(a.value, str):
+            vals = b.items if isinstance(b, Seq) else [b]
+            plain = [_plain(x) for x in vals]
+            if any(p is None for p in plain):
+                return UNKNOWN
+            try:  # "denseblock%d" % (i + 1)
+                return Const(a.value % (tuple(plain) if isinstance(b, Seq) else plain[0]))
+            except Exception:  # noqa: BLE001
+                return UNKNOWN
         if isinstance(a, Const) and isinstance(b, Const):
             try:
                 return Const(_PYOPS[op](a.value, b.value))
@@ -1319,6 +1359,8 @@ class Interpreter:
             return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
         if isinstance(fn, ClassRef):
             return self.instantiate(fn.info, args, kwargs, node)
+        if isinstance(fn, Partial):
+            return self.call_value(fn.fn, fn.args + list(args), {**fn.kwargs, **kwargs}, node, frame, {})
         if isinstance(fn, (Layer, Obj)):
             out = self._apply_module(fn, args, kwargs, node, frame, arg_nodes)
             if self.trace is not None and id(fn) not in self.trace:
@@ -1359,6 +1401,8 @@ class Interpreter:
                 if isinstance(me, Obj):
                     return Super(me, fn.cls)
             return UNKNOWN
+        if q == "functools.partial" and args:
+            return Partial(args[0], list(args[1:]), dict(kwargs))
         if q == "builtins.setattr" and len(args) == 3:
             name = args[1]
             if isinstance(name, Const) and isinstance(name.value, str):
@@ -1472,6 +1516,11 @@ class Interpreter:
                     obj.items.update(args[0].items)
                     obj.items.update(kwargs)
                     return NONE
+                key = args[0].value if args and isinstance(args[0], Const) and isinstance(args[0].value, str) else None
+                if m.name == "pop" and key is not None and (key in obj.items or len(args) == 2):
+                    return obj.items.pop(key) if key in obj.items else args[1]  # kwargs.pop("x", 224)
+                if m.name == "setdefault" and key is not None and len(args) == 2:
+                    return obj.items.setdefault(key, args[1])
                 obj.items[UNKNOWN_KEY] = UNKNOWN
                 return UNKNOWN
             if m.name == "items":
@@ -1499,7 +1548,10 @@ class Interpreter:
                 return obj
             return UNKNOWN
         if isinstance(obj, Obj):
-            if m.name == "add_module" and len(args) == 2:
+            if m.name in ("add_module", "register_module") and isinstance(obj.base, Layer) and hasattr(
+                    R.lookup_layer(obj.base.kind), "method_" + m.name):  # a Sequential/ModuleDict base keeps its list
+                return self.call_method(Method(obj.base, m.name), args, kwargs, node, frame, arg_nodes)
+            if m.name in ("add_module", "register_module") and len(args) == 2:
                 name = args[0].value if isinstance(args[0], Const) and isinstance(args[0].value, str) else None
                 self._record(obj, name or UNKNOWN_CHILDREN)
                 obj.attrs[name or UNKNOWN_CHILDREN] = args[1] if name else Const(True)
@@ -1902,6 +1954,17 @@ def _heap_unknown(holder: Any, field: str) -> Any:
 
 
 _ABSENT = object()
+
+
+def _plain(v: Value) -> Any:
+    """A known int / str / float / bool as a Python value, else None."""
+    if isinstance(v, Int):
+        return D.as_int(v.dim)
+    if isinstance(v, Const) and isinstance(v.value, (int, str, float, bool)):
+        return v.value
+    return None
+
+
 def _set_env(frame: Frame, env: dict) -> None:
     """Replace a frame's names in place: the module frame's dict is ``Interpreter.globals``."""
     if env is not frame.env:

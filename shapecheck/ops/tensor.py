@@ -129,6 +129,33 @@ def builtin_len(call: Call) -> Value:
     return UNKNOWN
 
 
+@shape_rule("typing.cast")
+def typing_cast(call: Call) -> Value:
+    """``cast(T, v)`` is ``v`` at run time."""
+    return call.get(1, "val")
+
+
+@shape_rule("builtins.float")
+def builtin_float(call: Call) -> Value:
+    v = call.get(0)
+    n = D.as_int(v.dim) if isinstance(v, Int) else (v.value if isinstance(v, Const) else None)
+    if isinstance(n, (int, float)) and not isinstance(n, bool):
+        return Const(float(n))
+    return UNKNOWN
+
+
+@shape_rule("builtins.round")
+def builtin_round(call: Call) -> Value:
+    v = call.get(0)
+    n = D.as_int(v.dim) if isinstance(v, Int) else (v.value if isinstance(v, Const) else None)
+    if not isinstance(n, (int, float)) or isinstance(n, bool):
+        return UNKNOWN
+    if len(call.args) > 1 or call.has(None, "ndigits"):
+        k = call.int(1, "ndigits")
+        return UNKNOWN if k is None else Const(round(n, k))
+    return Int(round(n))
+
+
 @shape_rule("builtins.int")
 def builtin_int(call: Call) -> Value:
     v = call.get(0)

@@ -7,7 +7,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
 from ..shapes import Shape
-from ..values import UNKNOWN, Dict, Layer, Obj, Param, Seq, Tensor, Value, as_dim, tensor_of
+from ..values import UNKNOWN, Const, Dict, Layer, Obj, Param, Seq, Tensor, Value, as_dim, tensor_of
 from .registry import Call, LayerRule, layer_rule, mismatch_note
 
 
@@ -114,8 +114,17 @@ class Sequential(LayerRule):
     def method_add_module(self, layer: Layer, call: Call) -> Value:
         layers = layer.config.get("layers")
         if layers is not None and len(call.args) == 2:
+            names = layer.config.get("names")
+            if names is not None and len(names) == len(layers) and isinstance(call.args[0], Const):
+                names.append(call.args[0].value)
+            elif names is not None:
+                layer.config["names"] = None
             layers.append(call.args[1])
-        return UNKNOWN
+        elif layers is not None:
+            layer.config["layers"] = None
+        return Const(None)
+
+    method_register_module = method_add_module
 
 
 def _apply_layer(sub: Layer, x: Value, call: Call) -> Value:
@@ -174,6 +183,17 @@ class ModuleDict(LayerRule):
 
     def children(self, layer: Layer) -> Optional[list]:
         return None
+
+    def method_add_module(self, layer: Layer, call: Call) -> Value:
+        items = layer.config.get("items")
+        name = call.args[0] if call.args else None
+        if items is not None and len(call.args) == 2 and isinstance(name, Const) and isinstance(name.value, str):
+            items[name.value] = call.args[1]
+        elif items is not None:
+            layer.config["items"] = None
+        return Const(None)
+
+    method_register_module = method_add_module
 
     def method_values(self, layer: Layer, call: Call) -> Value:
         items = layer.config.get("items")
