@@ -31,7 +31,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from shapecheck import dims as D  # noqa: E402
-from shapecheck.summary import render_text, summarize_source, to_json  # noqa: E402
+from shapecheck.summary import fmt_shape, render_text, summarize_source, to_json  # noqa: E402
 
 HEAD = "import numpy as np\nimport keras\nfrom keras import layers\n"
 SEED = 20250301
@@ -581,3 +581,13 @@ def test_torch_class_gets_a_formula_and_an_instance_gets_torchs_number() -> None
     assert D.as_int(m.total) == sum(p.numel() for p in real.parameters())
     assert [(r.name, D.as_int(r.params)) for r in m.rows] == [
         (n, sum(p.numel() for p in c.parameters())) for n, c in real.named_children()]
+
+
+def test_sequential_built_by_hand() -> None:
+    """``model.build((None, 4))`` gives the input shape: Keras prints dense (None, 3) 15, dense_1 (None, 1) 4."""
+    src = ("import keras\nfrom keras import layers\n"
+           "model = keras.Sequential([layers.Dense(3), layers.Dense(1)])\nmodel.build((None, 4))\n")
+    (m,) = summarize_source(src, "built.py")
+    assert [(r.name, fmt_shape(r.output, True), r.params) for r in m.rows] == [
+        ("dense", "(None, 3)", 15), ("dense_1", "(None, 1)", 4)]
+    assert m.total == 19

@@ -449,12 +449,26 @@ class Sequential(KerasModel):
         layers = layer.config["layers"]
         shape = self._input(layers)
         if shape is None:
+            shape = layer.config.get("_build_shape")
+        if shape is None:
             return
         x = kt(shape.dims)
         layer.config["_input_tensor"] = x
         layer.config["_has_input"] = True
         out = chain([s for s in layers if not (isinstance(s, Layer) and s.kind.endswith("InputLayer"))], x, call)
         layer.config["_output_tensor"] = out
+
+    def method_build(self, layer: Layer, call: Call) -> Value:
+        """``model.build((None, 4))``: the input shape given by hand; every layer is built on it."""
+        from .keras_layers import shape_tuple
+
+        ds = shape_tuple(call.get(0, "input_shape"))
+        if ds and layer.config.get("layers") is not None and not layer.config.get("_has_input"):
+            if D.is_opaque(ds[0]):
+                ds[0] = BATCH
+            layer.config["_build_shape"] = Shape(tuple(ds))
+            self._rebuild(layer, call)
+        return Const(None)
 
     def model_inputs(self, layer: Layer) -> Optional[list]:
         if not layer.config.get("_has_input"):
