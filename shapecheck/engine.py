@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from .findings import Diagnostic, Fix
+from .findings import Diagnostic
 
 
 @dataclass

@@ -826,17 +826,14 @@ class Interpreter:
         return Const(Ellipsis)
 
     def ex_Tuple(self, e: cst.Tuple, frame: Frame) -> Value:
-        return Seq(self._elements(e.elements, frame), "tuple") if self._no_unknown_star(e.elements, frame) else UNKNOWN
+        return Seq(self._elements(e.elements, frame), "tuple")
 
     def ex_List(self, e: cst.List, frame: Frame) -> Value:
-        return Seq(self._elements(e.elements, frame), "list") if self._no_unknown_star(e.elements, frame) else UNKNOWN
+        return Seq(self._elements(e.elements, frame), "list")
 
     def ex_Set(self, e: cst.Set, frame: Frame) -> Value:
         self._elements(e.elements, frame)
         return UNKNOWN
-
-    def _no_unknown_star(self, elements: Any, frame: Frame) -> bool:
-        return True
 
     def _elements(self, elements: Any, frame: Frame) -> list:
         out: list = []
@@ -1155,7 +1152,6 @@ class Interpreter:
         if isinstance(obj, Ext):
             return Ext(R.canonical(f"{obj.qualname}.{name}"))
         if isinstance(obj, Tensor):
-            fn = R.lookup_func(f"{_tensor_ns(obj)}.{name}")
             prop = R.PROPERTIES.get(f"{_tensor_ns(obj)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
             if prop is not None:
                 call = self._call([obj], {}, node, frame.bindings, fw=obj.fw, qualname=name)
@@ -1287,14 +1283,12 @@ class Interpreter:
                 if isinstance(v, Dict):
                     kwargs.update(v.items)
                 else:
-                    return self._unknown_call(fn)
+                    return UNKNOWN
             else:
                 arg_nodes[len(args)] = a.value
                 args.append(self.eval(a.value, frame))
         if args is None:
-            for a in e.args:
-                pass
-            return self._unknown_call(fn)
+            return UNKNOWN
         if isinstance(fn, (Func, ClassRef, Obj)) and frame.bindings.map:
             # sizes unified here travel into the callee, which has its own bindings
             args = [resolve_value(a, frame.bindings) for a in args]
@@ -1318,9 +1312,6 @@ class Interpreter:
         elif isinstance(v, Seq) and v.kind == "list" and UNKNOWN_STAR not in v.items:
             self._record(v, ITEMS)
             v.items[:] = [UNKNOWN_STAR]
-
-    def _unknown_call(self, fn: Value) -> Value:
-        return UNKNOWN
 
     def _call(self, args: list, kwargs: dict, node: Any, bindings: D.Bindings, texts: Optional[dict] = None,
               fw: str = "torch", qualname: str = "") -> Call:

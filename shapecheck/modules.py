@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Optional
 
 from .ops import registry as R
-from .shapes import Shape
 from .values import UNKNOWN, ClassRef, Ext, Layer, Obj, Seq, Tensor, Value
 
 PARAMETER = "torch.nn.Parameter"
@@ -87,6 +86,3 @@ def _plain_module(cls: object, depth: int = 0) -> bool:
             return False
     return True
 
-
-def is_shape(x: object) -> bool:
-    return isinstance(x, Shape)

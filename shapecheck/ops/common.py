@@ -59,7 +59,6 @@ def broadcast_shapes(call: Call, shapes: Sequence[Shape], kind: str = "broadcast
                 continue
             t = D.compare(cur, d, call.bindings, unify=False)
             if t is D.FALSE:
-                a, b = shapes[0], shapes[-1]
                 axis = -i
                 raise ShapeError(kind, lambda: (
                     f"{what} between {_list(shapes)}: sizes {D.fmt(cur)} and {D.fmt(d)} at axis {axis} do not "

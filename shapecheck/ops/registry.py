@@ -19,7 +19,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
 from ..shapes import Shape
-from ..values import (UNKNOWN, Const, Int, Layer, Param, Seq, Tensor, Value, as_bool, as_dim, as_dims,
+from ..values import (UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_bool, as_dim, as_dims,
                       as_int, as_str, tensor_of)
 
 FUNCS: dict[str, Callable[["Call"], Value]] = {}
@@ -203,14 +203,6 @@ class LayerRule:
             v = layer.config[name]
             return v if isinstance(v, Value) else const(v)
         return UNKNOWN
-
-
-def int_or_sym(v: Value) -> Optional[Dim]:
-    return as_dim(v)
-
-
-def is_param(v: Value) -> bool:
-    return isinstance(v, Param)
 
 
 def lookup_func(qualname: str) -> Optional[Callable[[Call], Value]]:

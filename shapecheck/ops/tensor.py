@@ -10,8 +10,8 @@ from typing import Optional
 
 from .. import dims as D
 from ..dims import Dim
-from ..findings import Fix, ShapeError
-from ..shapes import Shape, norm_axis
+from ..findings import ShapeError
+from ..shapes import Shape
 from ..values import (UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims, as_int, tensor_of)
 from .common import (AXIS_ADDED, axis_of, broadcast_shapes, is_outer_product, matmul_shape, out_dtype, out_fw,
                      require_rank, unknown_like)

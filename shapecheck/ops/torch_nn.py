@@ -7,7 +7,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
 from ..shapes import Shape
-from ..values import UNKNOWN, Const, Dict, Layer, Obj, Param, Seq, Tensor, Value, as_dim, tensor_of
+from ..values import UNKNOWN, Const, Dict, Layer, Obj, Seq, Tensor, Value, as_dim, tensor_of
 from .registry import Call, LayerRule, layer_rule, mismatch_note
 
 
