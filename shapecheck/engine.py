@@ -21,8 +21,10 @@ def _enabled(code: str, opts: Options) -> bool:
     return any(code.startswith(p) for p in opts.select)
 
 
-def check_source(source: str, path: str = "<string>", opts: Optional[Options] = None) -> list:
-    """Every diagnostic for one file's text, sorted by position."""
+def check_source(source: str, path: str = "<string>", opts: Optional[Options] = None,
+                 real_path: Optional[str] = None) -> list:
+    """Every diagnostic for one file's text, sorted by position. Imports of the project are
+    followed from the file's place on disk: ``real_path`` when the shown ``path`` is not it."""
     import libcst as cst
 
     from . import interpret, positions, suppress
@@ -37,7 +39,7 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
         return [Diagnostic("SHP900", r.NAME, r.SEVERITY, f"cannot parse this file: {msg}", path, line, col, line, col)]
     except Exception as e:  # noqa: BLE001 - never a traceback for bad input
         return [Diagnostic("SHP900", "syntax-error", "error", f"cannot parse this file: {e}"[:200], path, 1, 1, 1, 1)]
-    interp = interpret.Interpreter(module, source)
+    interp = interpret.Interpreter(module, source, path if real_path is None else real_path)
     try:
         findings = interp.run()
     except RecursionError:
@@ -124,7 +126,7 @@ def check_path(path: str, opts: Optional[Options] = None, display: Optional[str]
         return [Diagnostic("SHP900", "syntax-error", "error", f"cannot read this file: {e}", display or path,
                            1, 1, 1, 1)]
     try:
-        return check_source(source, display or path, opts)
+        return check_source(source, display or path, opts, real_path=path)
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
         return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
                            f"{type(e).__name__}: {e}"[:300], display or path, 1, 1, 1, 1)]

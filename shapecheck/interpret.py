@@ -9,6 +9,7 @@ on the node that raised it; an internal error in one function becomes SHP901 for
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
@@ -16,6 +17,7 @@ from typing import Any, Callable, Iterable, Optional
 import libcst as cst
 
 from . import dims as D
+from . import imports
 from .findings import Finding, ShapeError
 from .ops import registry as R
 from .ops.registry import Call
@@ -34,11 +36,38 @@ class Partial(Value):
     args: list
     kwargs: dict
 MAX_UNROLL = 64
+MAX_MODULES = 48  # files of the project loaded for one checked file
 STEP_BUDGET = 400_000
 
 
 class Budget(Exception):
     """The analysis of a file ran out of steps."""
+
+
+@dataclass(eq=False)
+class ModuleInfo:
+    """A file of the project: the checked one, or one it imports (read and run, never imported)."""
+
+    path: Optional[str]
+    place: Optional[imports.Place]
+    module: cst.Module
+    ns: dict  # its global names
+
+
+@dataclass(eq=False)
+class ModuleRef(Value):
+    """``import pkg.mod`` of a project file: attributes are its global names (or its submodules)."""
+
+    info: ModuleInfo
+
+
+@dataclass(eq=False)
+class LazyName(Value):
+    """``from .misc import X``: the file is read the first time ``X`` is used."""
+
+    path: str
+    name: str
+    fallback: Value  # what X is when the file does not define it
 
 
 @dataclass(eq=False)
@@ -48,6 +77,7 @@ class FuncInfo:
     cls: Optional["ClassInfo"] = None
     analysed: bool = False
     scope: Optional[dict] = None  # names visible from an enclosing function (closures)
+    home: Optional[ModuleInfo] = None  # the file it is defined in
 
     @property
     def params(self) -> cst.Parameters:
@@ -64,6 +94,7 @@ class ClassInfo:
     analysed: bool = False
     fields: list = field(default_factory=list)  # annotated class-level names, in order (dataclass fields)
     defaults: dict = field(default_factory=dict)  # field -> default Value
+    home: Optional[ModuleInfo] = None  # the file it is defined in
 
     def lookup(self, name: str) -> Optional[Any]:
         """A method or class attribute, through the bases defined in this file."""
@@ -110,12 +141,18 @@ SHAPE_COMMENT = re.compile(r"#\s*([A-Za-z_]\w*)\s*:\s*[\(\[]([^)\]]*)[\)\]]")
 
 
 class Interpreter:
-    def __init__(self, module: cst.Module, source: str = "") -> None:
+    def __init__(self, module: cst.Module, source: str = "", path: Optional[str] = None) -> None:
         self.module = module
         self.source = source
         self.findings: list[Finding] = []
         self._seen: set = set()
         self.globals: dict = {}
+        # The checked file, the project files it imports (path -> ModuleInfo, None: unreadable), the
+        # file whose code runs now, and the call in the checked file that entered another file.
+        self.main = ModuleInfo(path, imports.place_of(path), module, self.globals)
+        self.modules: dict = {}
+        self.current = self.main
+        self.entry: Optional[tuple] = None
         self.functions: list[FuncInfo] = []
         self.classes: list[ClassInfo] = []
         self.memo: dict = {}
@@ -166,11 +203,91 @@ class Interpreter:
     def report(self, kind: str, message: str, node: Any, fix: Any = None) -> None:
         if self.suppress and kind != "analysis-skipped":
             return
+        if self.current is not self.main:
+            # Code of an imported file, run with the arguments of a call in the checked file: the
+            # finding goes on that call. Errors of the imported file alone are its own file's.
+            if self.entry is None or kind == "analysis-skipped":
+                return
+            node, fn = self.entry
+            message = f"in {_func_label(fn)} ({self._rel(fn.home)}): {message}"
+            fix = None
         key = (id(node), kind)
         if key in self._seen:
             return
         self._seen.add(key)
         self.findings.append(Finding(kind, message, node, fix))
+
+    def _rel(self, info: Optional[ModuleInfo]) -> str:
+        if info is None or info.path is None:
+            return "?"
+        root = self.main.place.root if self.main.place is not None else None
+        try:
+            import os
+
+            return os.path.relpath(info.path, root) if root else info.path
+        except ValueError:
+            return info.path
+
+    # ------------------------------------------------------------------ imported files
+    def _import_place(self) -> Optional[imports.Place]:
+        return self.current.place
+
+    def load_module(self, path: str) -> Optional[ModuleInfo]:
+        """Run the module code of a project file (once per checked file); None when unreadable."""
+        if path in self.modules:
+            return self.modules[path]
+        if self.main.path is not None and path == os.path.abspath(self.main.path):
+            return self.main
+        if len(self.modules) >= MAX_MODULES:
+            return None
+        parsed = imports.parse(path)
+        if parsed is None:
+            self.modules[path] = None
+            return None
+        info = ModuleInfo(path, imports.place_of(path), parsed[0], {})
+        self.modules[path] = info
+        saved = self.current, self.entry
+        self.current, self.entry = info, None
+        frame = Frame(info.ns, D.Bindings(), None, info.ns)
+        try:
+            for stmt in info.module.body:
+                self.exec_stmt(stmt, frame)
+        except (Budget, RecursionError):
+            raise
+        except Exception:  # noqa: BLE001 - what ran so far stays; the rest of the file is unknown
+            pass
+        finally:
+            self.current, self.entry = saved
+        return info
+
+    def resolve_lazy(self, v: Value, depth: int = 0) -> Value:
+        while isinstance(v, LazyName) and depth < 8:
+            info = self.load_module(v.path)
+            if info is None:
+                return v.fallback
+            if v.name in info.ns:
+                v, depth = info.ns[v.name], depth + 1
+                continue
+            sub = self._submodule(info, v.name)
+            return sub if sub is not None else v.fallback
+        return UNKNOWN if isinstance(v, LazyName) else v
+
+    def _submodule(self, info: ModuleInfo, name: str) -> Optional[Value]:
+        if info.path is None or not info.path.endswith("__init__.py"):
+            return None
+        path = imports.file_in(os.path.dirname(info.path), name)
+        sub = self.load_module(path) if path else None
+        return ModuleRef(sub) if sub is not None else None
+
+    def module_attr(self, ref: ModuleRef, name: str) -> Value:
+        info = ref.info
+        if name in info.ns:
+            v = info.ns[name]
+            if isinstance(v, LazyName):
+                v = info.ns[name] = self.resolve_lazy(v)
+            return v
+        sub = self._submodule(info, name)
+        return sub if sub is not None else UNKNOWN
 
     def text(self, node: cst.CSTNode) -> str:
         try:
@@ -191,6 +308,8 @@ class Interpreter:
         if cls.analysed and not pending:
             return
         obj = next((o for o in self.instances if o.cls is cls), None)
+        if obj is not None:  # methods no call reached must not change what the file built (summaries)
+            obj = _copy_value(obj, True, {})
         if obj is None:
             init = cls.lookup("__init__")
             args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
@@ -267,7 +386,10 @@ class Interpreter:
     def qualname_of(self, expr: cst.BaseExpression) -> Optional[str]:
         """The qualified name an expression denotes, from the global names (imports)."""
         if isinstance(expr, cst.Name):
-            v = self.globals.get(expr.value)
+            ns = self.current.ns
+            v = ns.get(expr.value)
+            if isinstance(v, LazyName):
+                v = ns[expr.value] = self.resolve_lazy(v)
             if isinstance(v, Ext):
                 return v.qualname
             return None
@@ -377,27 +499,44 @@ class Interpreter:
             for alias in s.names:
                 full = _dotted(alias.name)
                 if alias.asname is not None:
-                    frame.env[alias.asname.name.value] = Ext(R.canonical(full))
+                    local = self._import_module(full, 0)
+                    frame.env[alias.asname.name.value] = local if local is not None else Ext(R.canonical(full))
                 else:
                     top = full.split(".")[0]
-                    frame.env[top] = Ext(top)
+                    local = self._import_module(top, 0)
+                    frame.env[top] = local if local is not None else Ext(top)
         elif isinstance(s, cst.ImportFrom):
-            if s.module is None or s.relative:
-                if not isinstance(s.names, cst.ImportStar):
-                    for alias in s.names:
-                        frame.env[_alias_name(alias)] = UNKNOWN
-                return
-            mod = _dotted(s.module)
-            if isinstance(s.names, cst.ImportStar):
-                return
-            for alias in s.names:
-                frame.env[_alias_name(alias)] = Ext(R.canonical(f"{mod}.{_dotted(alias.name)}"))
+            self._import_from(s, frame)
         elif isinstance(s, cst.Del):
             pass
         elif isinstance(s, cst.Break):
             frame.done = frame.broke = True
         elif isinstance(s, (cst.Global, cst.Nonlocal, cst.Pass, cst.Continue)):
             pass
+
+    def _import_module(self, dotted: str, level: int) -> Optional[Value]:
+        path = imports.resolve(self._import_place(), dotted, level)
+        info = self.load_module(path) if path else None
+        return ModuleRef(info) if info is not None else None
+
+    def _import_from(self, s: cst.ImportFrom, frame: Frame) -> None:
+        level = len(s.relative)
+        mod = _dotted(s.module) if s.module is not None else ""
+        path = imports.resolve(self._import_place(), mod, level)
+        if isinstance(s.names, cst.ImportStar):
+            info = self.load_module(path) if path else None
+            if info is not None:
+                public = info.ns.get("__all__")
+                names = [x.value for x in public.items if isinstance(x, Const) and isinstance(x.value, str)] \
+                    if isinstance(public, Seq) else [k for k in info.ns if not k.startswith("_")]
+                for k in names:
+                    if k in info.ns:
+                        frame.env[k] = info.ns[k]
+            return
+        for alias in s.names:
+            name = _dotted(alias.name)
+            fallback = UNKNOWN if level or not mod else Ext(R.canonical(f"{mod}.{name}"))
+            frame.env[_alias_name(alias)] = LazyName(path, name, fallback) if path else fallback
 
     def _assume(self, test: cst.BaseExpression, frame: Frame) -> None:
         """``assert a == b`` on sizes: what follows may take them as equal."""
@@ -410,25 +549,28 @@ class Interpreter:
 
     # ------------------------------------------------------------------ compound statements
     def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
-        info = FuncInfo(node, node.name.value)
+        info = FuncInfo(node, node.name.value, home=self.current)
         if frame.func is not None:  # a nested function sees its enclosing function's names
             info.scope = {**(frame.globals if frame.globals is not None else self.globals), **frame.env}
-        self.functions.append(info)
+        if self.current is self.main:  # imported files are checked on their own
+            self.functions.append(info)
         for d in node.decorators:
             self.eval(d.decorator, frame)
         frame.env[node.name.value] = Func(info)
 
     def stmt_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
         bases = [self.eval(a.value, frame) for a in node.bases if a.keyword is None]
-        info = ClassInfo(node, node.name.value, bases)
-        self.classes.append(info)
+        info = ClassInfo(node, node.name.value, bases, home=self.current)
+        if self.current is self.main:
+            self.classes.append(info)
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
         cframe = Frame(dict(frame.env), frame.bindings)
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
-                f = FuncInfo(stmt, stmt.name.value, info)
+                f = FuncInfo(stmt, stmt.name.value, info, home=self.current)
                 info.methods[stmt.name.value] = f
-                self.functions.append(f)
+                if self.current is self.main:
+                    self.functions.append(f)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
@@ -445,7 +587,8 @@ class Interpreter:
 
     def stmt_If(self, node: cst.If, frame: Frame) -> None:
         if _is_main_guard(node.test):
-            self.exec_block(node.body.body, frame)
+            if self.current is self.main:  # an imported file is not __main__
+                self.exec_block(node.body.body, frame)
             return
         test = self.eval(node.test, frame)
         cond = self.truth_of(test)
@@ -753,7 +896,7 @@ class Interpreter:
         from .ops.common import check_weight_assignment
 
         rule = R.lookup_layer(layer.kind)
-        w = rule.weights(layer) if rule is not None else {}
+        w = (rule.weights(layer) if rule is not None else None) or {}
         if name not in w:
             return False
         call = self._call([], {}, node, self._cur_bindings)
@@ -778,10 +921,16 @@ class Interpreter:
     def ex_Name(self, e: cst.Name, frame: Frame) -> Value:
         n = e.value
         if n in frame.env:
-            return frame.env[n]
+            v = frame.env[n]
+            if isinstance(v, LazyName):
+                v = frame.env[n] = self.resolve_lazy(v)
+            return v
         g = frame.globals if frame.globals is not None else self.globals
         if n in g:
-            return g[n]
+            v = g[n]
+            if isinstance(v, LazyName):
+                v = g[n] = self.resolve_lazy(v)
+            return v
         if n in ("True", "False"):
             return Const(n == "True")
         if n == "None":
@@ -1025,8 +1174,9 @@ class Interpreter:
             if isinstance(b, Const) and b.value is None:
                 if isinstance(a, Const):
                     same = a.value is None
-                elif isinstance(a, (Layer, Obj, Tensor, Func, ClassRef, Seq, Dict, Int)):
-                    same = False
+                elif isinstance(a, (Layer, Obj, Tensor, Func, ClassRef, Seq, Dict, Int, Partial, ModuleRef)) or (
+                        isinstance(a, Ext) and self._known_callee(a) and not a.qualname.startswith("builtins.")):
+                    same = False  # (a framework class or function the registry knows is not None)
                 else:
                     return None
                 return same if op == "Is" else not same
@@ -1057,6 +1207,12 @@ class Interpreter:
                 return {"Equal": a.value == b.value, "NotEqual": a.value != b.value}.get(op)
             except Exception:  # noqa: BLE001
                 return None
+        if op in ("In", "NotIn") and isinstance(b, Dict) and isinstance(a, Const) and UNKNOWN_KEY not in b.items:
+            try:
+                r = a.value in b.items
+            except TypeError:
+                return None
+            return r if op == "In" else not r
         if op in ("In", "NotIn") and isinstance(b, Seq) and isinstance(a, Const):
             if all(isinstance(x, Const) for x in b.items):
                 r = any(x.value == a.value for x in b.items)
@@ -1151,6 +1307,8 @@ class Interpreter:
             return Method(obj, name) if name == "__init__" else UNKNOWN
         if isinstance(obj, Ext):
             return Ext(R.canonical(f"{obj.qualname}.{name}"))
+        if isinstance(obj, ModuleRef):
+            return self.module_attr(obj, name)
         if isinstance(obj, Tensor):
             prop = R.PROPERTIES.get(f"{_tensor_ns(obj)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
             if prop is not None:
@@ -1326,7 +1484,7 @@ class Interpreter:
             return self.text(n) if n is not None else "?"
 
         def invoke(f: Value, a: list, kw: dict) -> Value:
-            return self.call_value(f, a, kw, node, Frame({}, bindings, None, self.globals), {})
+            return self.call_value(f, a, kw, node, Frame({}, bindings, None, self.current.ns), {})
 
         def warn(kind: str, message: str, fix: Any = None, where: Any = None) -> None:
             self.report(kind, message, where if where is not None else node, fix)
@@ -1392,6 +1550,8 @@ class Interpreter:
                 if isinstance(me, Obj):
                     return Super(me, fn.cls)
             return UNKNOWN
+        if q in ("copy.copy", "copy.deepcopy") and len(args) == 1 and not kwargs:
+            return _copy_value(args[0], q == "copy.deepcopy", {})
         if q == "functools.partial" and args:
             return Partial(args[0], list(args[1:]), dict(kwargs))
         if q == "builtins.setattr" and len(args) == 3:
@@ -1406,7 +1566,8 @@ class Interpreter:
             got = self.isinstance_of(args[0], args[1])
             return UNKNOWN if got is None else Const(got)
         if q == "builtins.reveal_shape" and len(args) == 1:
-            self.revealed.append((node, reveal_text(args[0], frame.bindings)))
+            if self.current is self.main:
+                self.revealed.append((node, reveal_text(args[0], frame.bindings)))
             return args[0]
         rule = R.lookup_layer(q)
         if rule is not None:
@@ -1456,6 +1617,11 @@ class Interpreter:
                 return NONE
             if isinstance(me, Obj) and me.base is not None and m.name in ("forward", "__call__", "call"):
                 return self.call_value(me.base, args, kwargs, node, frame, arg_nodes)
+            record = next((b.info for b in obj.cls.bases if isinstance(b, ClassRef)), None)
+            if m.name == "__init__" and isinstance(me, Obj) and record is not None and record.fields and \
+                    _is_record_class(record):  # a dataclass base's generated __init__
+                _init_record(record, me, args, kwargs)
+                return NONE
             return UNKNOWN if m.name != "__init__" else NONE
         if isinstance(obj, Tensor):
             ns = _tensor_ns(obj)
@@ -1563,8 +1729,17 @@ class Interpreter:
                     return got
             if m.name in _SELF_RETURNING:
                 return obj
-        if isinstance(obj, Const) and isinstance(obj.value, str):
-            return UNKNOWN
+        if isinstance(obj, Const) and isinstance(obj.value, str) and m.name in _STR_METHODS and not kwargs and all(
+                isinstance(a, Const) and isinstance(a.value, (str, int, tuple)) or isinstance(a, Seq) and all(
+                    isinstance(x, Const) and isinstance(x.value, str) for x in a.items) for a in args):
+            plain = [tuple(x.value for x in a.items) if isinstance(a, Seq) else a.value for a in args]
+            try:
+                got = getattr(obj.value, m.name)(*plain)
+            except Exception:  # noqa: BLE001 - a str method that raises: unknown
+                return UNKNOWN
+            if isinstance(got, (list, tuple)):
+                return Seq([Const(x) for x in got], "list" if isinstance(got, list) else "tuple")
+            return Int(got) if isinstance(got, int) and not isinstance(got, bool) else Const(got)
         return UNKNOWN
 
     def _keras_object_method(self, obj: Obj, name: str, args: list, kwargs: dict, node: Any,
@@ -1658,20 +1833,14 @@ class Interpreter:
         if isinstance(init, FuncInfo):
             self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
         elif cls.fields and _is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
-            for i, name in enumerate(cls.fields):
-                if i < len(args):
-                    obj.attrs[name] = args[i]
-                elif name in kwargs:
-                    obj.attrs[name] = kwargs[name]
-                elif name in cls.defaults:
-                    obj.attrs[name] = cls.defaults[name]
+            _init_record(cls, obj, args, kwargs)
         elif base_q is not None and R.lookup_layer(base_q) is not None:
             obj.base = self._build_base(base_q, args, kwargs, node)
         cls.analysed = True
         return obj
 
     def _build_base(self, q: str, args: list, kwargs: dict, node: Any) -> Optional[Layer]:
-        v = self.call_ext(q, args, kwargs, node, Frame({}, D.Bindings(), None, self.globals), {})
+        v = self.call_ext(q, args, kwargs, node, Frame({}, D.Bindings(), None, self.current.ns), {})
         return v if isinstance(v, Layer) else None
 
     def call_func(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value] = None, node: Any = None,
@@ -1686,6 +1855,12 @@ class Interpreter:
             return UNKNOWN
         self.stack.append(fn)
         self.memo[key] = UNKNOWN
+        saved = self.current, self.entry
+        home = fn.home if fn.home is not None else self.main
+        if home is not self.current:
+            if self.current is self.main:
+                self.entry = (node if node is not None else fn.node, fn)
+            self.current = home
         try:
             result = self._run_function(fn, args, kwargs, bound, generic)
         except (Budget, RecursionError):
@@ -1697,6 +1872,7 @@ class Interpreter:
             result = UNKNOWN
         finally:
             self.stack.pop()
+            self.current, self.entry = saved
         self.memo[key] = result
         return result
 
@@ -1712,7 +1888,7 @@ class Interpreter:
             else:
                 env[first] = bound if bound is not None else UNKNOWN
             plist = plist[1:]
-        scope = fn.scope if fn.scope is not None else self.globals
+        scope = fn.scope if fn.scope is not None else (fn.home.ns if fn.home is not None else self.globals)
         frame = Frame(env, D.Bindings(), fn, scope)
         defaults_frame = Frame({}, frame.bindings, None, scope)
         for i, p in enumerate(plist):
@@ -1792,6 +1968,63 @@ class Interpreter:
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _copy_value(v: Value, deep: bool, memo: dict) -> Value:
+    """``copy.copy`` / ``copy.deepcopy`` of objects, layers and containers (tensors and sizes are
+    immutable values here: shared)."""
+    if id(v) in memo:
+        return memo[id(v)]
+
+    def sub(x: Any) -> Any:
+        if not deep:
+            return x
+        if isinstance(x, Value):
+            return _copy_value(x, True, memo)
+        if isinstance(x, list):
+            return [sub(y) for y in x]
+        if isinstance(x, dict):
+            return {k: sub(y) for k, y in x.items()}
+        return x
+
+    if isinstance(v, Obj):
+        out: Value = Obj(v.cls, node=v.node)
+        memo[id(v)] = out
+        out.attrs.update({k: sub(x) for k, x in v.attrs.items()})
+        out.base = sub(v.base) if v.base is not None else None
+        return out
+    if isinstance(v, Layer):
+        out = Layer(v.kind, {}, v.node)
+        memo[id(v)] = out
+        out.config.update({k: sub(x) for k, x in v.config.items()})
+        out.attrs.update({k: sub(x) for k, x in v.attrs.items()})
+        return out
+    if isinstance(v, Seq):
+        out = Seq([], v.kind)
+        memo[id(v)] = out
+        out.items.extend(sub(x) for x in v.items)
+        return out
+    if isinstance(v, Dict):
+        out = Dict({}, v.kind)
+        memo[id(v)] = out
+        out.items.update({k: sub(x) for k, x in v.items.items()})
+        return out
+    return v
+
+
+def _init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
+    """The ``__init__`` a dataclass or NamedTuple gets: its fields from the arguments, in order."""
+    for i, name in enumerate(cls.fields):
+        if i < len(args):
+            obj.attrs[name] = args[i]
+        elif name in kwargs:
+            obj.attrs[name] = kwargs[name]
+        elif name in cls.defaults:
+            obj.attrs[name] = cls.defaults[name]
+
+
+def _func_label(fn: FuncInfo) -> str:
+    return f"{fn.cls.name}.{fn.name}" if fn.cls is not None else fn.name
 
 
 def _expects_error(e: cst.BaseExpression) -> bool:
@@ -1883,8 +2116,15 @@ def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
         return f"int {D.fmt(bindings.resolve(v.dim) if bindings else v.dim)}"
     if isinstance(v, Seq):
         return "[" + ", ".join(reveal_text(x, bindings) for x in v.items) + "]"
+    if isinstance(v, Const):
+        return repr(v.value)
     return "unknown"
 
+
+# str methods answered on known strings (pure; bounded result sizes)
+_STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit",
+                          "replace", "find", "rfind", "count", "isdigit", "isalpha", "title", "capitalize",
+                          "removeprefix", "removesuffix", "partition", "rpartition"})
 
 ITEMS = "__items__"  # a Seq's or Dict's contents, as one heap field
 UNKNOWN_CHILDREN = "__unknown_children__"  # an object given attributes we cannot name (setattr with a computed name)

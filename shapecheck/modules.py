@@ -41,7 +41,10 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
                     return None
                 out.update(sub)
             return out
-        for name, shape in rule.weights(v).items():
+        weights = rule.weights(v)
+        if weights is None:  # a size they depend on is unknown
+            return None
+        for name, shape in weights.items():
             got = v.attrs.get(name)
             out[prefix + name] = got.shape if isinstance(got, Tensor) else shape
         return out

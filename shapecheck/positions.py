@@ -9,14 +9,21 @@ class Positions:
         self.module = module
         self._map = None
 
-    def span(self, node: Any) -> tuple:
-        """((line, column), (end_line, end_column)), 1-based columns in characters."""
+    def _positions(self) -> Any:
         if self._map is None:
             from libcst.metadata import MetadataWrapper, PositionProvider
 
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._map = wrapper.resolve(PositionProvider)
-        r = self._map.get(node)
+        return self._map
+
+    def has(self, node: Any) -> bool:
+        """Whether ``node`` is in this file (values built by an imported file are not)."""
+        return node is not None and node in self._positions()
+
+    def span(self, node: Any) -> tuple:
+        """((line, column), (end_line, end_column)), 1-based columns in characters."""
+        r = self._positions().get(node)
         if r is None:
             return (1, 1), (1, 1)
         return (r.start.line, r.start.column + 1), (r.end.line, r.end.column + 1)

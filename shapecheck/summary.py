@@ -172,7 +172,7 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
     from . import interpret, positions
 
     module = cst.parse_module(source)
-    interp = interpret.Interpreter(module, source)
+    interp = interpret.Interpreter(module, source, path)
     interp.trace = {}
     interp.run(keep_trace=True)
     pos = positions.Positions(module)
@@ -188,7 +188,8 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
             return 1
 
     for var, v in interp.globals.items():
-        if id(v) in seen:
+        node = getattr(v, "node", None)
+        if id(v) in seen or (node is not None and not pos.has(node)):  # built by an imported file
             continue
         if isinstance(v, Layer) and _is_keras_model(v):
             seen.add(id(v))
@@ -263,8 +264,11 @@ def _children(v: Value) -> Optional[list]:
         return [(str(i), k) for i, k in enumerate(kids)]
     if isinstance(v, Obj):
         out = []
-        if v.base is not None:
-            return None
+        if v.base is not None:  # a subclass of nn.Sequential (torchvision's Conv2dNormActivation)
+            base = _children(v.base)
+            if base is None:
+                return None
+            out.extend(base)
         for name, a in v.attrs.items():
             if isinstance(a, (Layer, Obj)) and (not isinstance(a, Layer) or a.kind.startswith("torch.")):
                 out.append((name, a))
@@ -334,8 +338,8 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSumm
     rule = R.lookup_layer(model.kind)
     subs = rule.sublayers(model) if rule is not None and hasattr(rule, "sublayers") else None
     rows = []
-    tr: Any = 0
-    nt: Any = 0
+    tr: Any = 0 if subs is not None else None  # layers not all known: no count, never a wrong one
+    nt: Any = tr
     for sub in subs or []:
         if not isinstance(sub, Layer):
             rows.append(Row("?", type(sub).__name__, None, None))

@@ -190,13 +190,14 @@ class LayerRule:
         """The output for the inputs in ``call`` (the layer itself is not among the args)."""
         return UNKNOWN
 
-    def weights(self, layer: Layer) -> dict[str, Shape]:
-        """Weight shapes in the framework's layout, by attribute name (``weight``, ``bias``)."""
+    def weights(self, layer: Layer) -> Optional[dict[str, Shape]]:
+        """Weight shapes in the framework's layout, by attribute name (``weight``, ``bias``); None
+        when a size they depend on is unknown (never ``{}``: that says the layer has none)."""
         return {}
 
     def attr(self, layer: Layer, name: str) -> Value:
         """An attribute of the layer: a weight, or a config entry."""
-        w = self.weights(layer)
+        w = self.weights(layer) or {}
         if name in w:
             return Tensor(w[name], self.framework, "float", f"{layer.kind}.{name}")
         if name in layer.config:

@@ -222,10 +222,11 @@ def builtin_reversed(call: Call) -> Value:
 @shape_rule("builtins.max", "builtins.min")
 def builtin_minmax(call: Call) -> Value:
     vals = call.args if len(call.args) > 1 else (call.get(0).items if isinstance(call.get(0), Seq) else [])
-    ints = [as_int(v) for v in vals]
-    if not ints or any(i is None for i in ints):
+    nums = [v.value if isinstance(v, Const) and type(v.value) in (int, float) else as_int(v) for v in vals]
+    if not nums or any(n is None for n in nums):
         return UNKNOWN
-    return Int(max(ints) if call.qualname.endswith("max") else min(ints))  # type: ignore[type-var]
+    got = max(nums) if call.qualname.endswith("max") else min(nums)  # type: ignore[type-var]
+    return Int(got) if isinstance(got, int) else Const(got)
 
 
 @shape_rule("builtins.sum")

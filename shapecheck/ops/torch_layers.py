@@ -209,7 +209,7 @@ class TorchLayer(LayerRule):
     parameter count is the sum over ``weights()`` alone; no rule here has ``children()``."""
 
     def attr(self, layer: Layer, name: str) -> Value:
-        w = self.weights(layer)
+        w = self.weights(layer) or {}
         if name in w:  # a weight knows whose it is, so SHP601 can name the layout
             return Tensor(w[name], "torch", "float", f"{layer.kind}.{name}")
         child = self.child(layer, name)
@@ -232,14 +232,23 @@ def sub_layer(kind: str, *args: Any, **kwargs: Any) -> Optional[Layer]:
     return None if cfg is None else Layer(kind, cfg)
 
 
-def weights_of(layer: Optional[Value], prefix: str = "") -> dict:
-    """The weights of a (child) layer under ``prefix.``."""
-    if not isinstance(layer, Layer):
+def weights_of(layer: Optional[Value], prefix: str = "") -> Optional[dict]:
+    """The weights of a (child) layer under ``prefix.``; ``{}`` for no layer, None when unknown."""
+    if layer is None or isinstance(layer, Const) and layer.value is None:
         return {}
-    rule = lookup_layer(layer.kind)
-    if rule is None:
-        return {}
-    return {f"{prefix}{k}": v for k, v in rule.weights(layer).items()}
+    rule = lookup_layer(layer.kind) if isinstance(layer, Layer) else None
+    w = rule.weights(layer) if rule is not None else None
+    return None if w is None else {f"{prefix}{k}": v for k, v in w.items()}
+
+
+def merged(parts: list) -> Optional[dict]:
+    """The union of weight dicts in order; None when any part is unknown."""
+    out: dict = {}
+    for p in parts:
+        if p is None:
+            return None
+        out.update(p)
+    return out
 
 
 # ================================================================================== convolutions
@@ -309,11 +318,11 @@ class ConvBase(TorchLayer):
                             c["stride"], c["padding"], c["dilation"], c["output_padding"], c["groups"],
                             out_size)
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
         cin, cout, k, g = c["in_channels"], c["out_channels"], c["kernel_size"], c["groups"]
         if cin is None or cout is None or k is None or g is None:
-            return {}
+            return None
         if self.transposed:
             w = Shape.of(cin, D.floordiv(cout, g), *k)
         else:
@@ -553,10 +562,12 @@ class BatchNormBase(TorchLayer):
                 feature_mismatch(call, what, s, self.channel_from_end, nf, "num_features")
         return Tensor(s, "torch", "float")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         nf = layer.config["num_features"]
-        if nf is None or layer.config["affine"] is not True:  # (running stats are buffers, not parameters)
+        if layer.config["affine"] is False:  # (running stats are buffers, not parameters)
             return {}
+        if nf is None or layer.config["affine"] is not True:
+            return None
         return {"weight": Shape.of(nf), "bias": Shape.of(nf)}
 
 
@@ -593,10 +604,12 @@ class LayerNorm(TorchLayer):
             return UNKNOWN
         return layer_norm_forward(call, describe(layer), call.shape(x), layer.config["normalized_shape"])
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         ns, c = layer.config["normalized_shape"], layer.config
-        if ns is None or c["elementwise_affine"] is not True:
+        if c["elementwise_affine"] is False:
             return {}
+        if ns is None or c["elementwise_affine"] is not True or c["bias"] is None:
+            return None
         out = {"weight": Shape.of(*ns)}
         if c["bias"] is not False:
             out["bias"] = Shape.of(*ns)
@@ -653,10 +666,12 @@ class GroupNorm(TorchLayer):
                                                      f"{gi} groups")
         return Tensor(s, "torch", "float")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         ch = layer.config["num_channels"]
-        if ch is None or layer.config["affine"] is not True:
+        if layer.config["affine"] is False:
             return {}
+        if ch is None or layer.config["affine"] is not True:
+            return None
         return {"weight": Shape.of(ch), "bias": Shape.of(ch)}
 
 
@@ -702,9 +717,9 @@ class Embedding(TorchLayer):
             return Tensor(Shape.unknown(), "torch", "float")
         return Tensor(Shape(s.dims + (dim,), s.variadic), "torch", "float")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         n, dim = layer.config["num_embeddings"], layer.config["embedding_dim"]
-        return {} if n is None or dim is None else {"weight": Shape.of(n, dim)}
+        return None if n is None or dim is None else {"weight": Shape.of(n, dim)}
 
 
 @layer_rule("torch.nn.Embedding.from_pretrained")
@@ -879,11 +894,11 @@ class RNNBase(TorchLayer):
             fix = Fix("build the layer with batch_first=True, or pass the input as x.transpose(0, 1)")
         return ShapeError("recurrent-layout", msg + "; " + fix.description, fix)
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
         ins, hs, nl, ps = c["input_size"], c["hidden_size"], D.as_int(c["num_layers"] or 0), c["proj_size"]
         if ins is None or hs is None or not nl or c["bidirectional"] is None or c["bias"] is None or ps is None:
-            return {}
+            return None
         ndir = 2 if c["bidirectional"] else 1
         g = _GATES[self.mode]
         h_out = hs if D.as_int(ps) == 0 else ps
@@ -950,11 +965,11 @@ class CellBase(TorchLayer):
             return Seq([out, out], "tuple")
         return out
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
         ins, hs = c["input_size"], c["hidden_size"]
         if ins is None or hs is None or c["bias"] is None:
-            return {}
+            return None
         g = _GATES[self.mode]
         out = {"weight_ih": Shape.of(D.mul(g, hs), ins), "weight_hh": Shape.of(D.mul(g, hs), hs)}
         if c["bias"]:
@@ -995,11 +1010,11 @@ class MultiheadAttention(TorchLayer):
         c, what = layer.config, describe(layer)
         return mha_forward(call, what, c, q, k, v)
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
         e, kd, vd = c["embed_dim"], c["kdim"], c["vdim"]
         if e is None or kd is None or vd is None or c["bias"] is None or c["add_bias_kv"] is None:
-            return {}
+            return None
         same = D.compare(kd, e) is D.TRUE and D.compare(vd, e) is D.TRUE
         out: dict = {}
         if same:
@@ -1157,21 +1172,20 @@ class TransformerLayerBase(TorchLayer):
                             call.tensor(1, "src_mask"), "src_key_padding_mask", "src_mask")
         return Tensor(s, "torch", "float")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
         d, ff, b = c["d_model"], c["dim_feedforward"], c["bias"]
         if d is None or ff is None or b is None:
-            return {}
-        out: dict = {}
+            return None
         attn = sub_layer("torch.nn.MultiheadAttention", d, c["nhead"] or 1, bias=b)
-        out.update(weights_of(attn, "self_attn."))
+        parts = [weights_of(attn, "self_attn.")]
         if self.decoder:
-            out.update(weights_of(attn, "multihead_attn."))
-        out.update(weights_of(sub_layer("torch.nn.Linear", d, ff, bias=b), "linear1."))
-        out.update(weights_of(sub_layer("torch.nn.Linear", ff, d, bias=b), "linear2."))
+            parts.append(weights_of(attn, "multihead_attn."))
+        parts.append(weights_of(sub_layer("torch.nn.Linear", d, ff, bias=b), "linear1."))
+        parts.append(weights_of(sub_layer("torch.nn.Linear", ff, d, bias=b), "linear2."))
         for i in range(1, 4 if self.decoder else 3):
-            out.update(weights_of(sub_layer("torch.nn.LayerNorm", d, bias=b), f"norm{i}."))
-        return out
+            parts.append(weights_of(sub_layer("torch.nn.LayerNorm", d, bias=b), f"norm{i}."))
+        return merged(parts)
 
     def child(self, layer: Layer, name: str) -> Optional[Layer]:
         c = layer.config
@@ -1232,16 +1246,14 @@ class TransformerStackBase(TorchLayer):
                 out = nrule.apply(norm, call.with_args([out], {}))
         return out
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         sub, n, norm = layer.config["layer"], layer.config["num_layers"], layer.config["norm"]
         if sub is None or n is None or norm is None:
-            return {}
+            return None
         w = weights_of(sub)
-        if not w:
-            return {}
-        out = {f"layers.{i}.{k}": v for i in range(n) for k, v in w.items()}
-        out.update(weights_of(norm, "norm."))
-        return out
+        if w is None:
+            return None
+        return merged([{f"layers.{i}.{k}": v for i in range(n) for k, v in w.items()}, weights_of(norm, "norm.")])
 
 
 layer_rule(*nn("TransformerEncoder"))(type("TransformerEncoder", (TransformerStackBase,), {}))
@@ -1288,24 +1300,22 @@ class Transformer(TorchLayer):
                         call.tensor(3, "tgt_mask"), "tgt_key_padding_mask", "tgt_mask")
         return Tensor(ts, "torch", "float")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
         if not c.get("ok") or None in (c["d_model"], c["dim_feedforward"], c["bias"], c["num_encoder_layers"],
                                         c["num_decoder_layers"]):
-            return {}
+            return None
         d, ff, b = c["d_model"], c["dim_feedforward"], c["bias"]
         enc = sub_layer("torch.nn.TransformerEncoderLayer", d, c["nhead"], ff, bias=b)
         dec = sub_layer("torch.nn.TransformerDecoderLayer", d, c["nhead"], ff, bias=b)
         norm = sub_layer("torch.nn.LayerNorm", d, bias=b)
-        out: dict = {}
         ew, dw = weights_of(enc), weights_of(dec)
-        for i in range(c["num_encoder_layers"]):
-            out.update({f"encoder.layers.{i}.{k}": v for k, v in ew.items()})
-        out.update(weights_of(norm, "encoder.norm."))
-        for i in range(c["num_decoder_layers"]):
-            out.update({f"decoder.layers.{i}.{k}": v for k, v in dw.items()})
-        out.update(weights_of(norm, "decoder.norm."))
-        return out
+        if ew is None or dw is None:
+            return None
+        return merged([{f"encoder.layers.{i}.{k}": v for i in range(c["num_encoder_layers"]) for k, v in ew.items()},
+                       weights_of(norm, "encoder.norm."),
+                       {f"decoder.layers.{i}.{k}": v for i in range(c["num_decoder_layers"]) for k, v in dw.items()},
+                       weights_of(norm, "decoder.norm.")])
 
 
 # ================================================================================== reshaping layers
@@ -1565,9 +1575,9 @@ class PReLU(TorchLayer):
                                                          f"{s.rank}-D input {s} has a single channel")
         return Tensor(s, x.fw, "float")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         n = layer.config["num_parameters"]
-        return {} if n is None else {"weight": Shape.of(n)}
+        return None if n is None else {"weight": Shape.of(n)}
 
 
 class PixelShuffleBase(TorchLayer):
@@ -1881,7 +1891,7 @@ class LossBase(TorchLayer):
             return class_loss(call, self.fname, inp, tgt, red, self.fname == "cross_entropy")
         return elementwise_loss(call, self.fname, inp, tgt, red)
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         return {}
 
 

@@ -226,10 +226,10 @@ class Linear(LayerRule):
             return Tensor(Shape((fout,), True), "torch")
         return Tensor(s.replace_last(1, [fout]), "torch")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         fin, fout = layer.config["in_features"], layer.config["out_features"]
         if fin is None or fout is None:
-            return {}
+            return None
         out = {"weight": Shape((fout, fin))}
         if layer.config.get("bias") is not False:
             out["bias"] = Shape((fout,))
@@ -271,10 +271,10 @@ class Bilinear(LayerRule):
             return UNKNOWN
         return Tensor(call.shape(a).replace_last(1, [c["out"]]), "torch")
 
-    def weights(self, layer: Layer) -> dict:
+    def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
         if None in (c["in1"], c["in2"], c["out"]):
-            return {}
+            return None
         out = {"weight": Shape((c["out"], c["in1"], c["in2"]))}
         if c["bias"] is not False:
             out["bias"] = Shape((c["out"],))

@@ -1,0 +1,138 @@
+"""Which file an import names, and the parsed files themselves (read, never imported).
+
+A checked file's imports are followed only into code of the same project: relative imports
+(``from .misc import X``), absolute imports of the file's own top-level package
+(``from torchvision.ops import X`` inside torchvision), and, for a file that is not in a package,
+modules beside it (``from model import Net`` next to ``train.py``: Python puts the script's
+folder first on ``sys.path``). Frameworks (torch, keras, numpy, ...) are never looked up on
+disk: their names resolve to the shape rules of the registry.
+
+Parsed modules are cached per process, keyed by path, size and modification time, and bounded
+by their total source size.
+"""
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Optional
+
+# Top-level names that always denote the installed framework, never a file beside the code.
+FRAMEWORKS = frozenset({
+    "torch", "torchvision", "torchaudio", "torchtext", "numpy", "keras", "tensorflow", "tf_keras", "jax", "jaxlib",
+    "flax", "scipy", "sklearn", "pandas", "einops", "jaxtyping", "typing", "typing_extensions", "collections",
+    "functools", "math", "os", "sys", "re", "abc", "dataclasses", "enum", "itertools", "warnings", "copy",
+    "inspect", "logging", "json", "pathlib", "random", "time", "operator", "contextlib", "types", "io",
+})
+MAX_FILE_BYTES = 400_000  # larger files are not followed (generated code, vendored bundles)
+CACHE_BYTES = 30_000_000
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a checked file sits: the folder imports start from, and its own dotted name."""
+
+    root: str  # the folder holding the top-level package (or the file itself when it has none)
+    parts: tuple  # the file's dotted module name, e.g. ("torchvision", "models", "resnet")
+    is_package: bool  # the file is a package's __init__.py
+
+
+def place_of(path: Optional[str]) -> Optional[Place]:
+    if not path or not path.endswith(".py") or not os.path.isfile(path):
+        return None
+    path = os.path.abspath(path)
+    folder, fname = os.path.split(path)
+    is_pkg = fname == "__init__.py"
+    parts: list = [] if is_pkg else [fname[:-3]]
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parent, name = os.path.split(folder)
+        if not name.isidentifier() or parent == folder:
+            break
+        parts.insert(0, name)
+        folder = parent
+    return Place(folder, tuple(parts), is_pkg)
+
+
+def resolve(place: Optional[Place], module: str, level: int) -> Optional[str]:
+    """The file of module ``module`` (dotted, may be empty) imported with ``level`` leading dots
+    from a file at ``place``; None when it is not this project's code."""
+    if place is None:
+        return None
+    if level:
+        pkg = list(place.parts if place.is_package else place.parts[:-1])
+        if level - 1 > len(pkg):
+            return None
+        base = pkg[:len(pkg) - (level - 1)]
+        target = base + ([p for p in module.split(".") if p] if module else [])
+        if not target:
+            return None
+    else:
+        target = module.split(".")
+        own_top = place.parts[0] if len(place.parts) > 1 or place.is_package else None
+        if not target or (target[0] in FRAMEWORKS and target[0] != own_top):
+            return None
+    return _file_of(place.root, target)
+
+
+def _file_of(root: str, target: list) -> Optional[str]:
+    base = os.path.join(root, *target)
+    for cand in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(cand):
+            try:
+                if os.path.getsize(cand) > MAX_FILE_BYTES:
+                    return None
+            except OSError:
+                return None
+            return os.path.abspath(cand)
+    return None
+
+
+def file_in(folder: str, name: str) -> Optional[str]:
+    """The file of submodule ``name`` of the package in ``folder``."""
+    return _file_of(folder, [name]) if name.isidentifier() else None
+
+
+def module_name(place: Place, path: str) -> tuple:
+    """The dotted name of ``path`` relative to ``place.root``."""
+    rel = os.path.relpath(path, place.root)
+    parts = rel[:-3].split(os.sep)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return tuple(parts)
+
+
+_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
+_cached_bytes = 0
+
+
+def parse(path: str) -> Optional[tuple]:
+    """(LibCST module, source) of ``path``, cached; None when it cannot be read or parsed."""
+    global _cached_bytes
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    key = (path, st.st_size, st.st_mtime_ns)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    import io
+    import tokenize
+
+    import libcst as cst
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        source = data.decode(encoding).lstrip("\ufeff")
+        module = cst.parse_module(source)
+    except Exception:  # noqa: BLE001 - an unreadable import is an unknown module, never a crash
+        return None
+    _CACHE[key] = (module, source)
+    _cached_bytes += len(source)
+    while _cached_bytes > CACHE_BYTES and len(_CACHE) > 1:
+        _, (_, old) = _CACHE.popitem(last=False)
+        _cached_bytes -= len(old)
+    return module, source
