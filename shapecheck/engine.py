@@ -32,7 +32,7 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
 
     opts = opts or Options()
     try:
-        module = cst.parse_module(source)
+        module = _parse(source, real_path)
     except cst.ParserSyntaxError as e:
         r = rule_by_code("SHP900")
         line, col, msg = _syntax_error_position(source, e)
@@ -75,6 +75,20 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
                                   path, line, col, line, col))
     out.sort(key=lambda d: (d.line, d.column, d.code))
     return out
+
+
+def _parse(source: str, path: Optional[str]) -> object:
+    """The file's LibCST module; a file on disk goes through the cache that imports share, so a
+    folder is parsed once however often its files import each other."""
+    import libcst as cst
+
+    from . import imports
+
+    if path is not None and imports.place_of(path) is not None:  # (only where imports are followed)
+        hit = imports.parse(path)
+        if hit is not None and hit[1] == source:
+            return hit[0]
+    return cst.parse_module(source)
 
 
 _SPECIFIC = {"matmul-mismatch": "missing-transpose", "concat-mismatch": "concat-wrong-axis",

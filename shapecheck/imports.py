@@ -12,6 +12,7 @@ by their total source size.
 """
 from __future__ import annotations
 
+import gc
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ FRAMEWORKS = frozenset({
     "functools", "math", "os", "sys", "re", "abc", "dataclasses", "enum", "itertools", "warnings", "copy",
     "inspect", "logging", "json", "pathlib", "random", "time", "operator", "contextlib", "types", "io",
 })
+# Packages whose names are the registry's shape rules: their own sources are checked file by file.
+REGISTERED = frozenset({"torch", "keras", "tensorflow", "tf_keras", "numpy", "jax"})
 MAX_FILE_BYTES = 400_000  # larger files are not followed (generated code, vendored bundles)
 CACHE_BYTES = 30_000_000
 
@@ -50,6 +53,8 @@ def place_of(path: Optional[str]) -> Optional[Place]:
             break
         parts.insert(0, name)
         folder = parent
+    if parts and parts[0] in REGISTERED and (len(parts) > 1 or is_pkg):
+        return None
     return Place(folder, tuple(parts), is_pkg)
 
 
@@ -131,6 +136,10 @@ def parse(path: str) -> Optional[tuple]:
     except Exception:  # noqa: BLE001 - an unreadable import is an unknown module, never a crash
         return None
     _CACHE[key] = (module, source)
+    # A parsed file is a large, long-lived object graph: keep it out of the cyclic collector's
+    # scans (every full collection would walk every cached tree again).
+    gc.collect()
+    gc.freeze()
     _cached_bytes += len(source)
     while _cached_bytes > CACHE_BYTES and len(_CACHE) > 1:
         _, (_, old) = _CACHE.popitem(last=False)

@@ -153,6 +153,7 @@ class Interpreter:
         self.modules: dict = {}
         self.current = self.main
         self.entry: Optional[tuple] = None
+        self._stars: dict = {}  # id(namespace) -> files it star-imports
         self.functions: list[FuncInfo] = []
         self.classes: list[ClassInfo] = []
         self.memo: dict = {}
@@ -260,6 +261,24 @@ class Interpreter:
             self.current, self.entry = saved
         return info
 
+    def _star_name(self, ns: dict, name: str) -> Optional[Value]:
+        """``name`` from the files ``ns`` star-imports, in import order (later ones win)."""
+        found: Optional[Value] = None
+        for path in self._stars.get(id(ns), ()):
+            info = self.load_module(path)
+            if info is None or name not in info.ns:
+                continue
+            public = info.ns.get("__all__")
+            if isinstance(public, Seq):
+                if not any(isinstance(x, Const) and x.value == name for x in public.items):
+                    continue
+            elif name.startswith("_"):
+                continue
+            found = self.resolve_lazy(info.ns[name])
+        if found is not None:
+            ns[name] = found
+        return found
+
     def resolve_lazy(self, v: Value, depth: int = 0) -> Value:
         while isinstance(v, LazyName) and depth < 8:
             info = self.load_module(v.path)
@@ -268,7 +287,7 @@ class Interpreter:
             if v.name in info.ns:
                 v, depth = info.ns[v.name], depth + 1
                 continue
-            sub = self._submodule(info, v.name)
+            sub = self._submodule(info, v.name) or self._star_name(info.ns, v.name)
             return sub if sub is not None else v.fallback
         return UNKNOWN if isinstance(v, LazyName) else v
 
@@ -286,7 +305,7 @@ class Interpreter:
             if isinstance(v, LazyName):
                 v = info.ns[name] = self.resolve_lazy(v)
             return v
-        sub = self._submodule(info, name)
+        sub = self._submodule(info, name) or self._star_name(info.ns, name)
         return sub if sub is not None else UNKNOWN
 
     def text(self, node: cst.CSTNode) -> str:
@@ -482,6 +501,11 @@ class Interpreter:
             cur = self.eval(s.target, frame)
             rhs = self.eval(s.value, frame)
             op = _BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
+            rule = R.lookup_layer(cur.kind) if isinstance(cur, Layer) and op == "add" else None
+            if rule is not None and hasattr(rule, "method_extend"):  # module_list += [...] extends it in place
+                self._record(cur, CONFIG)
+                rule.method_extend(cur, self._call([rhs], {}, s, frame.bindings))
+                return
             v = self.binop(op, cur, rhs, s, frame) if op else UNKNOWN
             self.assign(s.target, v, frame)
         elif isinstance(s, cst.Return):
@@ -524,14 +548,8 @@ class Interpreter:
         mod = _dotted(s.module) if s.module is not None else ""
         path = imports.resolve(self._import_place(), mod, level)
         if isinstance(s.names, cst.ImportStar):
-            info = self.load_module(path) if path else None
-            if info is not None:
-                public = info.ns.get("__all__")
-                names = [x.value for x in public.items if isinstance(x, Const) and isinstance(x.value, str)] \
-                    if isinstance(public, Seq) else [k for k in info.ns if not k.startswith("_")]
-                for k in names:
-                    if k in info.ns:
-                        frame.env[k] = info.ns[k]
+            if path:  # read when a name is not found (models/__init__.py star-imports every model)
+                self._stars.setdefault(id(frame.env), []).append(path)
             return
         for alias in s.names:
             name = _dotted(alias.name)
@@ -935,6 +953,10 @@ class Interpreter:
             return Const(n == "True")
         if n == "None":
             return NONE
+        if self._stars and n not in _BUILTIN_NAMES:
+            got = self._star_name(g, n)
+            if got is not None:
+                return got
         return Ext(f"builtins.{n}")
 
     def ex_Integer(self, e: cst.Integer, frame: Frame) -> Value:
@@ -1718,6 +1740,8 @@ class Interpreter:
                 v = args[1] if len(args) > 1 else kwargs.get("tensor", kwargs.get("param", UNKNOWN))
                 if isinstance(v, Tensor) and m.name == "register_parameter":
                     v = Tensor(v.shape, v.fw, v.dtype, v.role or "torch.nn.Parameter")
+                elif m.name == "register_buffer" and not isinstance(v, (Tensor, Const)):
+                    v = Tensor(Shape.unknown(), "torch")  # a buffer, whatever it is: never a parameter
                 self._record(obj, args[0].value)
                 obj.attrs[args[0].value] = v
                 return NONE
@@ -2120,6 +2144,8 @@ def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
         return repr(v.value)
     return "unknown"
 
+
+_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
 
 # str methods answered on known strings (pure; bounded result sizes)
 _STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit",

@@ -114,6 +114,17 @@ def numel(call: Call) -> Value:
     return UNKNOWN if n is None else Int(n)
 
 
+@shape_rule("torch.Tensor.tolist", "numpy.ndarray.tolist")
+def tolist(call: Call) -> Value:
+    """A 1-D tensor of known length becomes a list of that many unknown numbers
+    (``np.linspace(0, p, n).tolist()``): its length is what shapes depend on."""
+    t = call.tensor(0)
+    if t is None or t.shape.variadic or t.shape.rank != 1:
+        return UNKNOWN
+    n = D.as_int(t.shape.dims[0])
+    return Seq([UNKNOWN] * n, "list") if n is not None and 0 <= n <= 4096 else UNKNOWN
+
+
 @shape_rule("builtins.len")
 def builtin_len(call: Call) -> Value:
     v = call.get(0)
