@@ -193,7 +193,7 @@ def summary(
                                                 help="text (as model.summary()) or json."),
     weights: bool = typer.Option(False, "--weights", help="List each layer's weights and their shapes too."),
     input_shape: Optional[str] = typer.Option(
-        None, "--input-shape", help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes)."),
+        None, "--input-shape", "--input", help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes)."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Globs of files or folders to skip."),
 ) -> None:
     """Print every model a file defines: layers, output shapes, parameter counts (a static model.summary())."""

@@ -1097,7 +1097,13 @@ class Interpreter:
         return out if known else None
 
     def ex_Lambda(self, e: cst.Lambda, frame: Frame) -> Value:
-        return UNKNOWN
+        """A lambda is a one-line function (``layers.Lambda(lambda t: tf.reduce_mean(t, 1))``): run
+        when called, like a nested function, seeing the names around it."""
+        node = cst.FunctionDef(name=cst.Name("lambda"), params=e.params,
+                               body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(e.body)])]))
+        info = FuncInfo(node, "<lambda>", home=self.current)
+        info.scope = {**(frame.globals if frame.globals is not None else self.globals), **frame.env}
+        return Func(info)
 
     def ex_IfExp(self, e: cst.IfExp, frame: Frame) -> Value:
         t = self.truth(e.test, frame)
@@ -1460,9 +1466,9 @@ class Interpreter:
                 args.extend(items)
             elif a.star == "**":
                 v = self.eval(a.value, frame)
-                if isinstance(v, Dict):
+                if isinstance(v, Dict) and UNKNOWN_KEY not in v.items:
                     kwargs.update(v.items)
-                else:
+                else:  # keywords we cannot name: the call is unknown
                     return UNKNOWN
             else:
                 arg_nodes[len(args)] = a.value
@@ -1924,7 +1930,7 @@ class Interpreter:
             elif p.default is not None:
                 env[name] = self.eval(p.default, defaults_frame)
             else:
-                env[name] = self.generic_param(p)
+                env[name] = self.generic_param(p) if generic else UNKNOWN  # (a call missing it raises)
         if isinstance(params.star_arg, cst.Param):
             extra = args[len(plist):]
             env[params.star_arg.name.value] = UNKNOWN if generic else Seq(list(extra), "tuple")
@@ -1935,7 +1941,7 @@ class Interpreter:
             elif p.default is not None:
                 env[name] = self.eval(p.default, defaults_frame)
             else:
-                env[name] = self.generic_param(p)
+                env[name] = self.generic_param(p) if generic else UNKNOWN
         if params.star_kwarg is not None:
             known = {p.name.value for p in plist} | {p.name.value for p in params.kwonly_params}
             env[params.star_kwarg.name.value] = UNKNOWN if generic else Dict(

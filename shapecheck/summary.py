@@ -571,9 +571,9 @@ def total_expr(m: ModelSummary, which: str = "total") -> Any:
         return n
     import sympy
 
-    parts = [r.params for r in m.rows]
-    if not parts or any(p is None for p in parts):
-        return n
+    parts = [r.params for r in m.rows if r.params != 0]
+    if not parts or any(p is None or D.as_int(p) is not None for p in parts):
+        return n  # (rows with plain numbers: one expanded formula reads better than a sum of pieces)
     if sympy.expand(sympy.Add(*parts) - n) != 0:
         return n
     return sympy.Add(*[_pretty(p) for p in parts], evaluate=False)

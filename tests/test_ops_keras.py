@@ -48,6 +48,8 @@ CASES = [
     ("layers.Dense(8, use_bias=False)", (4,), (8,)),
     ("layers.EinsumDense('ab,bc->ac', output_shape=(16,), bias_axes='c')", (5,), (16,)),
     ("layers.EinsumDense('abc,cd->abd', output_shape=(7, 4))", (7, 5), (7, 4)),
+    ("layers.EinsumDense('...b,bc->...c', output_shape=(16,), bias_axes='c')", (7, 5), (7, 16)),
+    ("layers.EinsumDense('...ab,bcd->...acd', output_shape=(3, 2, 4))", (6, 3, 5), (6, 3, 2, 4)),
     ("layers.Embedding(100, 16)", (10,), (10, 16)),
     ("layers.Conv1D(4, 3)", (10, 2), (8, 4)),
     ("layers.Conv1D(4, 3, padding='same', strides=2)", (10, 2), (5, 4)),
@@ -129,6 +131,18 @@ CASES = [
     ("layers.Resizing(4, 6)", (8, 8, 3), (4, 6, 3)),
     ("layers.CenterCrop(4, 6)", (8, 8, 3), (4, 6, 3)),
     ("layers.UnitNormalization()", (8, 3), (8, 3)),
+    ("layers.ConvLSTM2D(4, 3)", (5, 9, 9, 2), (7, 7, 4)),
+    ("layers.ConvLSTM2D(4, 3, padding='same', return_sequences=True)", (5, 9, 9, 2), (5, 9, 9, 4)),
+    ("layers.ConvLSTM2D(4, (3, 1), strides=2, data_format='channels_first')", (5, 2, 9, 9), (4, 4, 5)),
+    ("layers.ConvLSTM1D(6, 2, return_sequences=True)", (5, 8, 3), (5, 7, 6)),
+    ("layers.ConvLSTM3D(2, 2)", (3, 4, 4, 4, 1), (3, 3, 3, 2)),
+    ("layers.ConvLSTM2D(4, 3)", (9, 9, 2), "SHP302"),
+    ("layers.ConvLSTM2D(4, 11)", (5, 9, 9, 2), "SHP304"),
+    ("layers.Lambda(lambda t: keras.ops.mean(t, axis=1))", (10, 8), (8,)),
+    ("layers.Lambda(lambda t: t * 2.0)", (10, 8), (10, 8)),
+    ("layers.Lambda(lambda t, k: keras.ops.reshape(t, (-1, k, 4)), arguments={'k': 20})", (10, 8), (20, 4)),
+    ("layers.Lambda(lambda t: keras.ops.transpose(t, (0, 2, 1)))", (10, 8), (8, 10)),
+    ("layers.Lambda(lambda t: keras.ops.matmul(t, keras.ops.ones((5, 2))))", (10, 8), "SHP101"),
 ]
 
 
@@ -192,6 +206,10 @@ WEIGHTS = [
     ("layers.MultiHeadAttention(2, 4)", None, [(6, 2, 4), (2, 4), (6, 2, 4), (2, 4), (6, 2, 4), (2, 4), (2, 4, 6), (6,)]),
     ("layers.LayerNormalization()", (5, 3), [(3,), (3,)]),
     ("layers.PReLU()", (5, 3), [(5, 3)]),
+    ("layers.ConvLSTM2D(4, 3)", (5, 9, 9, 2), [(3, 3, 2, 16), (3, 3, 4, 16), (16,)]),
+    ("layers.EinsumDense('...b,bc->...c', output_shape=(16,), bias_axes='c')", (7, 5), [(5, 16), (16,)]),
+    ("layers.EinsumDense('...ab,bcd->...acd', output_shape=(3, 2, 4))", (6, 3, 5), [(5, 2, 4)]),
+    ("layers.ConvLSTM1D(4, 2, use_bias=False)", (5, 8, 3), [(2, 3, 16), (2, 4, 16)]),
 ]
 
 
@@ -606,3 +624,21 @@ def main() -> None:  # pragma: no cover - a report for humans
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def test_attention_axes_keep_output_and_weights() -> None:
+    """MultiHeadAttention(attention_axes=...) attends over other axes: the output and the weights
+    are those of the plain layer (checked against Keras where it is installed)."""
+    src = HEAD + ("x = keras.Input((5, 6, 8))\nl = layers.MultiHeadAttention(2, 4, attention_axes=(1, 2))\n"
+                  "y = l(x, x)\nreveal_shape(y)\nw = l.get_weights()\nreveal_shape(w)\n")
+    got = [t for _, t in reveal(src)]
+    want = ["(None, 5, 6, 8)", "[(8, 2, 4), (2, 4), (8, 2, 4), (2, 4), (8, 2, 4), (2, 4), (2, 4, 8), (8,)]"]
+    assert got == want
+    keras = _keras()
+    if keras is None:
+        return
+    x = keras.Input((5, 6, 8))
+    layer = keras.layers.MultiHeadAttention(2, 4, attention_axes=(1, 2))
+    y = layer(x, x)
+    real = [str(tuple(y.shape)), "[" + ", ".join(str(tuple(w.shape)) for w in layer.get_weights()) + "]"]
+    assert real == want

@@ -460,17 +460,31 @@ class EinsumDense(KerasLayer):
 
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
         ins, ker, outs = layer.config["eq"]
-        if "..." in ins or "..." in outs:
-            return Shape.unknown()  # ellipsis equations: not modelled
-        check_rank(layer, s, ndim=len(ins))
-        if s.variadic:
-            return Shape.unknown()
-        full_out = list(layer.config["output_shape"])
-        if len(full_out) == len(outs) - 1:
-            full_out = [s.dims[0]] + full_out
-        if len(full_out) != len(outs):
-            return Shape.unknown()
-        sizes = dict(zip(ins, s.dims))
+        lead: tuple = ()  # the sizes "..." stands for, in front of the output (Keras: left-elided)
+        if ins.startswith("...") and outs.startswith("...") and "..." not in ins[3:] + outs[3:] + ker:
+            ins, outs = ins[3:], outs[3:]
+            if s.variadic:
+                return Shape.unknown()
+            if s.rank <= len(ins):
+                return Shape.unknown()  # (nothing elided: Keras's own reading is odd there)
+            lead, core = s.dims[:s.rank - len(ins)], s.dims[s.rank - len(ins):]
+            full_out = list(lead) + list(layer.config["output_shape"])
+            if len(full_out) != len(lead) + len(outs):
+                return Shape.unknown()
+            full_out = full_out[len(lead):]
+        elif "..." in ins or "..." in outs or "..." in ker:
+            return Shape.unknown()  # right-elided equations: not modelled
+        else:
+            check_rank(layer, s, ndim=len(ins))
+            if s.variadic:
+                return Shape.unknown()
+            core = s.dims
+            full_out = list(layer.config["output_shape"])
+            if len(full_out) == len(outs) - 1:
+                full_out = [s.dims[0]] + full_out
+            if len(full_out) != len(outs):
+                return Shape.unknown()
+        sizes = dict(zip(ins, core))
         for c, d in zip(outs, full_out):
             if c in sizes:
                 full_out[outs.index(c)] = sizes[c]
@@ -493,7 +507,7 @@ class EinsumDense(KerasLayer):
                 if D.compare(have, got, call.bindings) is D.FALSE:
                     raise ShapeError("layer-input-mismatch", lambda: (
                         f"{describe(layer)} was built with '{c}' = {D.fmt(have)} but gets {D.fmt(got)} (input {s})"))
-        return Shape(tuple(full_out))
+        return Shape(tuple(lead) + tuple(full_out))
 
     def is_built(self, layer: Layer) -> bool:
         return layer.config.get("_kernel") is not None
@@ -730,6 +744,53 @@ for _r in (1, 2):
         type(f"SeparableConv{_r}D", (Conv,), {"rank": _r, "separable": True}))
     layer_rule(*spellings(f"DepthwiseConv{_r}D", f"convolutional.depthwise_conv{_r}d"))(
         type(f"DepthwiseConv{_r}D", (Conv,), {"rank": _r, "depthwise": True}))
+
+
+class ConvLSTM(Conv):
+    """ConvLSTM1D/2D/3D: an LSTM whose gates are convolutions. The input is (batch, time, *spatial,
+    channels); each step is the convolution of ``Conv`` (the recurrent one keeps the size: 'same',
+    stride 1); weights are the four gates' kernels side by side."""
+
+    def configure(self, call: Call) -> Optional[dict]:
+        cfg = super().configure(call)
+        if cfg is None or cfg["groups"] != 1:
+            return None
+        cfg["return_sequences"] = call.bool(None, "return_sequences", False) is True
+        cfg["return_state"] = call.bool(None, "return_state", False) is True
+        if call.has(None, "return_sequences") and call.bool(None, "return_sequences") is None or \
+                call.has(None, "return_state") and call.bool(None, "return_state") is None:
+            return None
+        return cfg
+
+    def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
+        c = layer.config
+        cf = c["data_format"] == "channels_first"
+        check_rank(layer, s, ndim=self.rank + 3, what="(batch, time, *spatial, channels)" if not cf
+                   else "(batch, time, channels, *spatial)")
+        if s.variadic:
+            return Shape.unknown()
+        step = super().compute(layer, call, Shape((s.dims[0],) + s.dims[2:]))
+        if not isinstance(step, Shape) or step.variadic:
+            return Shape.unknown()
+        out = Shape((s.dims[0], s.dims[1]) + step.dims[1:]) if c["return_sequences"] else step
+        if c["return_state"]:
+            return Seq([Tensor(out, FW, "float"), Tensor(step, FW, "float"), Tensor(step, FW, "float")], "list")
+        return out
+
+    def weights(self, layer: Layer) -> dict:
+        c = layer.config
+        cin = c.get("_in")
+        if cin is None:
+            return {}
+        k, f4 = tuple(c["kernel"]), D.mul(4, c["filters"])
+        out = {"kernel": Shape(k + (cin, f4)), "recurrent_kernel": Shape(k + (c["filters"], f4))}
+        if c["use_bias"]:
+            out["bias"] = Shape((f4,))
+        return out
+
+
+for _r in (1, 2, 3):
+    layer_rule(*spellings(f"ConvLSTM{_r}D", f"rnn.conv_lstm{_r}d"))(type(f"ConvLSTM{_r}D", (ConvLSTM,), {"rank": _r}))
 
 
 # ---------------------------------------------------------------------------------- pooling
@@ -1017,10 +1078,33 @@ class Normalization(KerasLayer):
 
 @layer_rule(*spellings("Lambda", "core.lambda_layer"))
 class Lambda(KerasLayer):
-    """The body is code we do not follow here: an unknown result."""
+    """Keras computes the output by running the function on the symbolic input: so do we (a body
+    of known ops gives a shape; anything else is unknown). A given ``output_shape`` is not read."""
 
-    def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
-        return Shape.unknown()
+    def configure(self, call: Call) -> Optional[dict]:
+        extra = call.get(None, "arguments")
+        return {"function": call.get(0, "function"), "arguments": extra,
+                "known": not call.has(1, "output_shape") and not call.has(None, "mask") and (
+                    not call.has(None, "arguments") or isinstance(extra, Dict))}
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        x = call.get(0, "inputs")
+        fn = layer.config.get("function")
+        if not layer.config.get("known") or fn is None or fn is UNKNOWN or not (
+                isinstance(x, Tensor) or isinstance(x, Seq) and all(isinstance(t, Tensor) for t in x.items)):
+            return record(Tensor(Shape.unknown(), FW, "float"), layer, call)
+        extra = layer.config.get("arguments")
+        out = call.invoke(fn, x, **(dict(extra.items) if isinstance(extra, Dict) else {}))
+        if isinstance(out, Tensor):
+            out = Tensor(out.shape, FW, out.dtype)
+        elif not (isinstance(out, Seq) and all(isinstance(t, Tensor) for t in out.items)):
+            out = Tensor(Shape.unknown(), FW, "float")
+        if "_output_tensor" not in layer.config and (isinstance(x, Tensor) and x.fw == FW):
+            layer.config["_output_tensor"] = out
+        return record(out, layer, call)
+
+    def weights(self, layer: Layer) -> dict:
+        return {}
 
 
 # ---------------------------------------------------------------------------------- reshaping
@@ -1579,10 +1663,9 @@ class MultiHeadAttention(KerasLayer):
         os_ = None if osv is UNKNOWN or (isinstance(osv, Const) and osv.value is None) else shape_tuple(osv)
         if v is None or (osv is not UNKNOWN and os_ is None and not (isinstance(osv, Const) and osv.value is None)):
             return None
-        aa = call.get(None, "attention_axes")
-        if aa is not UNKNOWN and not (isinstance(aa, Const) and aa.value is None):
-            return None
+        aa = call.get(None, "attention_axes")  # changes the scores' shape only: output and weights stay
         return {"heads": h, "key_dim": k, "value_dim": v, "output_shape": os_,
+                "axes": aa is not UNKNOWN and not (isinstance(aa, Const) and aa.value is None),
                 "use_bias": call.bool(None, "use_bias", True) is not False, "_repr": f"{D.fmt(h)}, {D.fmt(k)}"}
 
     def apply(self, layer: Layer, call: Call) -> Value:
@@ -1619,8 +1702,8 @@ class MultiHeadAttention(KerasLayer):
         ret = call.bool(None, "return_attention_scores", False)
         t = Tensor(out, FW, "float")
         if ret:
-            scores = Tensor(Shape((qs.dims[0], c["heads"], qs.dims[1], ks.dims[1])) if qs.rank == 3 else Shape.unknown(),
-                            FW, "float")
+            scores = Tensor(Shape((qs.dims[0], c["heads"], qs.dims[1], ks.dims[1])) if qs.rank == 3 and not c["axes"]
+                            else Shape.unknown(), FW, "float")
             return record(Seq([t, scores], "tuple"), layer, call)
         return record(t, layer, call)
 
