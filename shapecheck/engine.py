@@ -55,15 +55,20 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
         rule = rule_for_kind(f.kind)
         if rule is None or not _enabled(rule.CODE, opts):
             continue
+        node, fix = f.node, f.fix
+        if not pos.has(node):  # a layer built in an imported file: the call here that fed it
+            node, fix = f.fallback, None
+            if node is None or not pos.has(node):
+                continue
         try:
-            (l1, c1), (l2, c2) = pos.span(f.node)
+            (l1, c1), (l2, c2) = pos.span(node)
         except RecursionError:  # a pathologically deep expression: report it, never crash
             return [Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: expression nesting too deep",
                                path, 1, 1, 1, 1)]
         if suppress.is_suppressed(sup, l1, rule.CODE):
             continue
         out.append(Diagnostic(rule.CODE, rule.NAME, f.severity_override or rule.SEVERITY, f.message, path,
-                              l1, c1, l2, c2, f.fix))
+                              l1, c1, l2, c2, fix))
     if _enabled("SHP100", opts):
         r100 = rule_by_code("SHP100")
         for line, col, codes in suppress.unused(sup):

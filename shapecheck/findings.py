@@ -43,6 +43,7 @@ class Finding:
     node: Any
     fix: Optional[Fix] = None
     severity_override: Optional[str] = None
+    fallback: Any = None  # the call to point at when ``node`` is in another file (a layer built there)
 
 
 @dataclass(frozen=True)

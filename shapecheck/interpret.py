@@ -201,7 +201,7 @@ class Interpreter:
         return False
 
     # ------------------------------------------------------------------ findings
-    def report(self, kind: str, message: str, node: Any, fix: Any = None) -> None:
+    def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None) -> None:
         if self.suppress and kind != "analysis-skipped":
             return
         if self.current is not self.main:
@@ -216,7 +216,7 @@ class Interpreter:
         if key in self._seen:
             return
         self._seen.add(key)
-        self.findings.append(Finding(kind, message, node, fix))
+        self.findings.append(Finding(kind, message, node, fix, fallback=fallback))
 
     def _rel(self, info: Optional[ModuleInfo]) -> str:
         if info is None or info.path is None:
@@ -1523,7 +1523,7 @@ class Interpreter:
         try:
             out = work()
         except ShapeError as err:
-            self.report(err.kind, err.message, err.where if err.where is not None else node, err.fix)
+            self.report(err.kind, err.message, err.where if err.where is not None else node, err.fix, fallback=node)
             return UNKNOWN
         return out if isinstance(out, Value) else UNKNOWN
 

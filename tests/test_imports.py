@@ -170,3 +170,19 @@ def test_checked_text_that_is_not_on_disk_follows_no_imports() -> None:
     from shapecheck.engine import check_source
 
     assert check_source("from model import Net\nNet()(1)\n", "<stdin>") == []
+
+
+def test_layer_built_in_another_file_is_reported_on_the_call_here(tmp_path: Path) -> None:
+    """An ``nn.Sequential`` built by model.py's module code and fed the wrong size in train.py:
+    the finding is on the call in train.py (the layer's own line is in the other file)."""
+    write(tmp_path, {"model.py": """
+        from torch import nn
+        head = nn.Sequential(nn.Linear(64, 10), nn.ReLU())
+        """, "train.py": """
+        import torch
+        from model import head
+
+        y = head(torch.randn(8, 32))
+        """})
+    found = check_path(str(tmp_path / "train.py"))
+    assert [(d.code, d.line) for d in found] == [("SHP301", 4)]

@@ -642,3 +642,44 @@ def test_attention_axes_keep_output_and_weights() -> None:
     y = layer(x, x)
     real = [str(tuple(y.shape)), "[" + ", ".join(str(tuple(w.shape)) for w in layer.get_weights()) + "]"]
     assert real == want
+
+
+MULTI_OUTPUT = HEAD + """
+inp = keras.Input((8,))
+h = layers.Dense(16, activation="relu")(inp)
+a = layers.Dense(1, name="reg")(h)
+b = layers.Dense(3, activation="softmax", name="cls")(h)
+model = keras.Model(inp, [a, b])
+model.compile(optimizer="adam", loss={loss})
+x = np.zeros((32, 8), "float32")
+model.fit(x, [np.zeros({y1}, "float32"), np.zeros({y2}, "float32")], epochs=1, verbose=0)
+"""
+MULTI_CASES = [
+    ('["mse", "categorical_crossentropy"]', (32, 1), (32, 3), None),
+    ('["mse", "categorical_crossentropy"]', (32, 1), (32, 5), "SHP702"),
+    ('["mse", "sparse_categorical_crossentropy"]', (32,), (32, 1), None),
+    ('["mse", "sparse_categorical_crossentropy"]', (32,), (32, 3), "SHP702"),
+    ('"mse"', (32, 1), (32, 3), None),
+    ('"categorical_crossentropy"', (32, 1), (32, 4), "SHP702"),
+    ('["mse", "mse"]', (16, 1), (32, 3), "SHP702"),
+]
+
+
+@pytest.mark.parametrize("loss,y1,y2,expect", MULTI_CASES)
+def test_multi_output_targets(loss: str, y1: tuple, y2: tuple, expect) -> None:
+    """Targets given as a list, one per output, each under its own loss (or the one loss for all);
+    the real fit is the oracle where Keras is installed."""
+    src = MULTI_OUTPUT.format(loss=loss, y1=y1, y2=y2)
+    found = codes(src)
+    assert found == ([expect] if expect else []), found
+    keras = _keras()
+    if keras is None:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(src, {})  # noqa: S102 - the oracle runs the program; the checker never does
+    except Exception:  # noqa: BLE001
+        assert expect, f"Keras raises on {loss} {y1} {y2}"
+        return
+    assert not expect, f"Keras accepts {loss} {y1} {y2}"

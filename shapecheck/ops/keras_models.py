@@ -305,7 +305,10 @@ class KerasModel(KerasLayer):
 
     # -- methods -----------------------------------------------------------------------------------
     def method_compile(self, layer: Layer, call: Call) -> Value:
-        layer.config["loss"] = loss_name(call.get(1, "loss"))
+        v = call.get(1, "loss")
+        layer.config["loss"] = loss_name(v)
+        # one loss per output, in order (Keras 3 pairs a list of losses with the outputs' list)
+        layer.config["losses"] = [loss_name(x) for x in v.items] if isinstance(v, Seq) and len(v.items) > 1 else None
         return Const(None)
 
     def method_get_layer(self, layer: Layer, call: Call) -> Value:
@@ -331,22 +334,34 @@ class KerasModel(KerasLayer):
         out = self._output_for(layer, call, x, what)
         yt = tensor_of(y) if not isinstance(y, Seq) else None
         xs = _data_tensors(x)
+        if isinstance(y, Seq) and isinstance(out, Seq) and xs is not None and len(y.items) == len(out.items) > 1:
+            # several outputs, targets as a list in the same order: each pair under its own loss
+            losses = layer.config.get("losses") or [layer.config.get("loss")] * len(out.items)
+            if len(losses) == len(out.items):
+                for i, (yi, oi, li) in enumerate(zip(y.items, out.items, losses)):
+                    self._check_pair(call, xs, tensor_of(yi), oi, li, f"{what} (output {i})")
+            return out
         if yt is None or xs is None:
             return out
+        self._check_pair(call, xs, yt, out, layer.config.get("loss"), what)
+        return out
+
+    def _check_pair(self, call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Optional[str],
+                    what: str) -> None:
+        if yt is None:
+            return
         ys = call.shape(yt)
         n = next((call.shape(t).dim(0) for t in xs if not call.shape(t).variadic and call.shape(t).dims), None)
         if n is not None and ys.dims and not ys.variadic:
             if D.compare(n, ys.dims[0], call.bindings, unify=False) is D.FALSE:
                 raise ShapeError("target-mismatch", lambda: (
                     f"{what}: x has {D.fmt(n)} samples but y has {D.fmt(ys.dims[0])} (y of shape {ys})"))
-        loss = layer.config.get("loss")
         if loss is None or not isinstance(out, Tensor):
-            return out
+            return
         os = call.shape(out)
         why = target_error(call, loss, os, ys)
         if why:
             raise ShapeError("target-mismatch", lambda: f"{what}: targets do not fit the model output: {why}")
-        return out
 
     def method_fit(self, layer: Layer, call: Call) -> Value:
         x, y = call.get(0, "x"), call.get(1, "y")
