@@ -298,13 +298,17 @@ class Interpreter:
         sub = self.load_module(path) if path else None
         return ModuleRef(sub) if sub is not None else None
 
+    def read_name(self, ns: dict, name: str) -> Value:
+        """``ns[name]``, reading the imported file the first time a lazily imported name is used."""
+        v = ns[name]
+        if isinstance(v, LazyName):
+            v = ns[name] = self.resolve_lazy(v)
+        return v
+
     def module_attr(self, ref: ModuleRef, name: str) -> Value:
         info = ref.info
         if name in info.ns:
-            v = info.ns[name]
-            if isinstance(v, LazyName):
-                v = info.ns[name] = self.resolve_lazy(v)
-            return v
+            return self.read_name(info.ns, name)
         sub = self._submodule(info, name) or self._star_name(info.ns, name)
         return sub if sub is not None else UNKNOWN
 
@@ -406,9 +410,7 @@ class Interpreter:
         """The qualified name an expression denotes, from the global names (imports)."""
         if isinstance(expr, cst.Name):
             ns = self.current.ns
-            v = ns.get(expr.value)
-            if isinstance(v, LazyName):
-                v = ns[expr.value] = self.resolve_lazy(v)
+            v = self.read_name(ns, expr.value) if expr.value in ns else None
             if isinstance(v, Ext):
                 return v.qualname
             return None
@@ -939,16 +941,10 @@ class Interpreter:
     def ex_Name(self, e: cst.Name, frame: Frame) -> Value:
         n = e.value
         if n in frame.env:
-            v = frame.env[n]
-            if isinstance(v, LazyName):
-                v = frame.env[n] = self.resolve_lazy(v)
-            return v
+            return self.read_name(frame.env, n)
         g = frame.globals if frame.globals is not None else self.globals
         if n in g:
-            v = g[n]
-            if isinstance(v, LazyName):
-                v = g[n] = self.resolve_lazy(v)
-            return v
+            return self.read_name(g, n)
         if n in ("True", "False"):
             return Const(n == "True")
         if n == "None":
