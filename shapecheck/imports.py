@@ -76,7 +76,39 @@ def resolve(place: Optional[Place], module: str, level: int) -> Optional[str]:
         own_top = place.parts[0] if len(place.parts) > 1 or place.is_package else None
         if not target or (target[0] in FRAMEWORKS and target[0] != own_top):
             return None
-    return _file_of(place.root, target)
+    if level:
+        return _file_of(place.root, target)
+    for root in _search_roots(place.root):
+        got = _file_of(root, target)
+        if got is not None:
+            return got
+    return None
+
+
+_ROOTS: dict = {}
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def _search_roots(root: str) -> tuple:
+    """Where absolute imports are looked up: the file's own root, then the project's root and its
+    ``src/`` (tests beside a src-layout package) — the project being the nearest folder above with
+    a pyproject.toml, setup.py, setup.cfg or .git."""
+    hit = _ROOTS.get(root)
+    if hit is None:
+        out = [root]
+        folder = root
+        for _ in range(6):
+            if any(os.path.exists(os.path.join(folder, m)) for m in _PROJECT_MARKERS):
+                for cand in (folder, os.path.join(folder, "src")):
+                    if cand not in out and os.path.isdir(cand):
+                        out.append(cand)
+                break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        hit = _ROOTS[root] = tuple(out)
+    return hit
 
 
 def _file_of(root: str, target: list) -> Optional[str]:

@@ -186,3 +186,16 @@ def test_layer_built_in_another_file_is_reported_on_the_call_here(tmp_path: Path
         """})
     found = check_path(str(tmp_path / "train.py"))
     assert [(d.code, d.line) for d in found] == [("SHP301", 4)]
+
+
+def test_tests_beside_a_src_layout_package(tmp_path: Path) -> None:
+    """tests/test_net.py imports the package from src/ (found from the project's pyproject.toml)."""
+    write(tmp_path, {"pyproject.toml": "[project]\nname = 'demo'\n", "src/demo/__init__.py": "",
+                     "src/demo/model.py": MODEL, "tests/test_net.py": """
+        import torch
+        from demo.model import Net
+
+        def test_forward():
+            Net()(torch.randn(4, 28))
+        """})
+    assert codes(tmp_path / "tests/test_net.py") == [("SHP301", 5)]
