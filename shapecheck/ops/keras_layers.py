@@ -38,6 +38,11 @@ def kt(dims: Sequence[Dim], variadic: bool = False, why: Any = None, dtype: str 
     return Tensor(Shape(tuple(D.norm(d) for d in dims), variadic, why), FW, dtype)
 
 
+def snake(name: str) -> str:
+    """``RandomColorJitter`` -> ``random_color_jitter`` (Keras's module names)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def spellings(cls: str, src: str, *aliases: str) -> tuple:
     """``keras.layers.X``, ``keras.src.layers.<src>.X`` and the Keras 2 aliases."""
     out = [f"keras.layers.{cls}", f"keras.src.layers.{src}.{cls}"]
@@ -1001,6 +1006,22 @@ class GroupNormalization(KerasLayer):
         return out
 
 
+@layer_rule(*spellings("RMSNormalization", "normalization.rms_normalization"))
+class RMSNormalization(KerasLayer):
+    """Same shape; one ``scale`` weight over the normalized axis (or axes)."""
+
+    def configure(self, call: Call) -> Optional[dict]:
+        axes = _axes(call.get(0, "axis"), -1)
+        return None if axes is None else {"axis": axes}
+
+    compute = LayerNormalization.compute
+    is_built = LayerNormalization.is_built
+
+    def weights(self, layer: Layer) -> dict:
+        shp = layer.config.get("_shape") or ((layer.config["_in"],) if layer.config.get("_in") is not None else None)
+        return {} if shp is None else {"scale": Shape(shp)}
+
+
 # ---------------------------------------------------------------------------------- same-shape layers
 class SameShape(KerasLayer):
     min_ndim: Optional[int] = None
@@ -1022,6 +1043,15 @@ _SAME = {
 }
 for _n, _src in _SAME.items():
     layer_rule(*spellings(_n, _src))(type(_n, (SameShape,), {}))
+# image augmentation and preprocessing layers: the output has the input's shape (checked against
+# Keras 3.15 in tests/test_ops_keras.py), no weights
+_AUGMENT = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+            "RandomHue", "RandomSaturation", "RandomColorDegeneration", "RandomColorJitter", "RandomSharpness",
+            "RandomShear", "RandomInvert", "RandomPosterization", "RandomGaussianBlur", "RandomErasing",
+            "RandomPerspective", "RandomElasticTransform", "AutoContrast", "Equalization", "Solarization",
+            "RandomGrayscale", "AugMix", "RandAugment")
+for _n in _AUGMENT:
+    layer_rule(*spellings(_n, "preprocessing.image_preprocessing." + snake(_n)))(type(_n, (SameShape,), {}))
 for _r in (1, 2, 3):
     layer_rule(*spellings(f"SpatialDropout{_r}D", "regularization.spatial_dropout"))(
         type(f"SpatialDropout{_r}D", (SameShape,), {"ndim": _r + 2}))
