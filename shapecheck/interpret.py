@@ -1,11 +1,13 @@
-"""The interpreter: abstract values through statements, calls and classes of one file.
+"""The interpreter: abstract values through statements, calls and classes of the checked file.
 
 It walks LibCST nodes once per analysis context. Module code runs top to bottom; then every
 function and class not yet analysed runs on *generic* inputs (unannotated parameters are
 ``Param`` values: rigid sizes where used as sizes, tensors of unknown rank where used as
-tensors). Calls to functions of the same file are analysed with the caller's arguments
-(memoized, depth-limited, recursion cut). A ``ShapeError`` from a shape rule becomes a finding
-on the node that raised it; an internal error in one function becomes SHP901 for it.
+tensors). Calls to functions of the same file, or of a project file it imports (read lazily,
+see ``imports.py`` and ``load_module``), are analysed with the caller's arguments (memoized,
+depth-limited, recursion cut). A ``ShapeError`` from a shape rule becomes a finding on the node
+that raised it (inside an imported file: on the call in the checked file that led there); an
+internal error in one function becomes SHP901 for it.
 """
 from __future__ import annotations
 
