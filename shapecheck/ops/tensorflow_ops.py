@@ -382,10 +382,11 @@ def tf_gather(call: Call) -> Value:
     if p is None:
         return UNKNOWN
     s = _shape(call, p)
-    axis = call.int(2 if call.qualname.startswith("keras") else None, "axis", 0)
+    bd = call.int(None, "batch_dims", 0)
+    # tf.gather's axis defaults to batch_dims
+    axis = call.int(2 if call.qualname.startswith("keras") else None, "axis", bd if bd is not None else 0)
     if call.qualname.startswith("keras") and not call.has(2, "axis"):
         return _t(call, Shape.unknown(), p)
-    bd = call.int(None, "batch_dims", 0)
     it = tensor_of(iv)
     if it is not None:
         ish = _shape(call, it)
@@ -395,9 +396,16 @@ def tf_gather(call: Call) -> Value:
         ish = Shape(())
     else:
         return _t(call, Shape.unknown(), p)
-    if axis is None or bd != 0 or s.variadic or ish.variadic:
+    if axis is None or bd is None or s.variadic or ish.variadic:
         return _t(call, Shape.unknown(), p)
     ax = axis_of(call, axis, len(s.dims), f"gather of {s}")
+    if bd:
+        # the first batch_dims axes of params and indices go together: out = params[:axis] +
+        # indices[batch_dims:] + params[axis + 1:] (TensorFlow's own checks are left to it)
+        b = bd + len(ish.dims) if bd < 0 else bd
+        if not 0 < b <= min(ax, len(ish.dims)):
+            return _t(call, Shape.unknown(), p)
+        return _t(call, Shape(s.dims[:ax] + ish.dims[b:] + s.dims[ax + 1:]), p)
     return _t(call, Shape(s.dims[:ax] + ish.dims + s.dims[ax + 1:]), p)
 
 
