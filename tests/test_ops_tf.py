@@ -123,6 +123,12 @@ TF_CASES = [
 ]
 
 KOPS_CASES = [
+    ("ops.where(a > 0, a, v)", (4, 3)),
+    ("ops.repeat(a, 2, axis=1)", (4, 6)),
+    ("ops.flip(x, axis=1)", (2, 4, 3)),
+    ("ops.roll(x, 1, axis=0)", (2, 4, 3)),
+    ("ops.unstack(x, axis=2)[0]", (2, 4)),
+    ("ops.top_k(x, 2)[1]", (2, 4, 2)),
     ("ops.matmul(a, b)", (4, 5)),
     ("ops.matmul(a, c)", "SHP102"),
     ("ops.concatenate([a, a])", (8, 3)),
