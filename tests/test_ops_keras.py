@@ -133,6 +133,14 @@ CASES = [
     ("layers.UnitNormalization()", (8, 3), (8, 3)),
     ("layers.RMSNormalization()", (8, 3), (8, 3)),
     ("layers.AdaptiveAveragePooling2D(4)", (9, 7, 3), (4, 4, 3)),
+    ("layers.RandomCrop(4, 5)", (8, 8, 3), (4, 5, 3)),
+    ("layers.RandomCrop(4, 5, data_format='channels_first')", (3, 8, 8), (3, 4, 5)),
+    ("layers.CategoryEncoding(num_tokens=6)", (3,), (6,)),
+    ("layers.CategoryEncoding(num_tokens=6, output_mode='one_hot')", (1,), (6,)),
+    ("layers.CategoryEncoding(num_tokens=6, output_mode='count')", (4, 2), (4, 6)),
+    ("layers.Hashing(num_bins=4)", (5,), (5,)),
+    ("layers.IntegerLookup(vocabulary=[1, 2, 3])", (5,), (5,)),
+    ("layers.Discretization(bin_boundaries=[0.0, 1.0])", (5,), (5,)),
     ("layers.AdaptiveMaxPooling2D((2, 3), data_format='channels_first')", (3, 9, 7), (3, 2, 3)),
     ("layers.AdaptiveAveragePooling1D(5)", (16, 2), (5, 2)),
     ("layers.AdaptiveMaxPooling3D(2)", (4, 4, 4, 1), (2, 2, 2, 1)),
@@ -159,8 +167,12 @@ CASES = [
 ]
 
 
+def _int_input(expr: str) -> bool:
+    return any(n in expr for n in ("Embedding", "CategoryEncoding", "Hashing", "IntegerLookup"))
+
+
 def _case_source(expr: str, shape: tuple) -> str:
-    dtype = ', dtype="int32"' if "Embedding" in expr else ""
+    dtype = ', dtype="int32"' if _int_input(expr) else ""
     return HEAD + f"x = keras.Input(shape={shape!r}{dtype})\ny = {expr}(x)\nreveal_shape(y)\n"
 
 
@@ -189,7 +201,7 @@ def test_layer_table_against_keras(expr: str, shape: tuple, expect) -> None:
         pytest.skip("keras (torch backend) not installed")
     ns: dict = {}
     exec(HEAD, ns)  # noqa: S102 - the oracle runs the snippet; the checker never does
-    dtype = "int32" if "Embedding" in expr else "float32"
+    dtype = "int32" if _int_input(expr) else "float32"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

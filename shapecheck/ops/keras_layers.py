@@ -1335,7 +1335,8 @@ for _r in (1, 2, 3):
 
 
 @layer_rule(*spellings("Resizing", "preprocessing.image_preprocessing.resizing"),
-            *spellings("CenterCrop", "preprocessing.image_preprocessing.center_crop"))
+            *spellings("CenterCrop", "preprocessing.image_preprocessing.center_crop"),
+            *spellings("RandomCrop", "preprocessing.image_preprocessing.random_crop"))
 class Resizing(KerasLayer):
     def configure(self, call: Call) -> Optional[dict]:
         h, w = call.dim(0, "height"), call.dim(1, "width")
@@ -1352,6 +1353,50 @@ class Resizing(KerasLayer):
         if layer.config["data_format"] == "channels_first":
             return Shape(s.dims[:-2] + (h, w))
         return Shape(s.dims[:-3] + (h, w, s.dims[-1]))
+
+
+@layer_rule(*spellings("CategoryEncoding", "preprocessing.category_encoding"))
+class CategoryEncoding(KerasLayer):
+    """Integer tokens to multi-hot / count / one-hot vectors of ``num_tokens`` (Keras's
+    ``compute_output_shape``)."""
+
+    def configure(self, call: Call) -> Optional[dict]:
+        n = call.dim(0, "num_tokens")
+        mode = name_of(call.get(1, "output_mode")) if call.has(1, "output_mode") else "multi_hot"
+        if n is None or mode not in ("multi_hot", "one_hot", "count"):
+            return None
+        return {"num_tokens": n, "mode": mode}
+
+    def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
+        n = layer.config["num_tokens"]
+        if s.variadic:
+            return Shape.unknown()
+        if not s.dims:
+            return Shape((n,))
+        if layer.config["mode"] == "one_hot":
+            one = D.as_int(s.dims[-1])
+            if one is None:
+                return Shape.unknown()
+            if one != 1 or len(s.dims) == 1:
+                return Shape(s.dims + (n,))
+        return Shape(s.dims[:-1] + (n,))
+
+    def weights(self, layer: Layer) -> dict:
+        return {}
+
+
+class Lookup(SameShape):
+    """Hashing / IntegerLookup / StringLookup / Discretization in their default ``output_mode='int'``:
+    one integer per input value (other modes: unknown)."""
+
+    def configure(self, call: Call) -> Optional[dict]:
+        mode = call.get(None, "output_mode")
+        return {} if mode is UNKNOWN or name_of(mode) == "int" else None
+
+
+for _n, _src in (("Hashing", "hashing"), ("IntegerLookup", "integer_lookup"), ("StringLookup", "string_lookup"),
+                 ("Discretization", "discretization")):
+    layer_rule(*spellings(_n, "preprocessing." + _src))(type(_n, (Lookup,), {}))
 
 
 # ---------------------------------------------------------------------------------- merging
