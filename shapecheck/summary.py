@@ -187,25 +187,31 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
         except Exception:  # noqa: BLE001
             return 1
 
+    imported, assigned = _module_names(module)
     for var, v in interp.globals.items():
-        node = getattr(v, "node", None)
-        if id(v) in seen or (node is not None and not pos.has(node)):  # built by an imported file
+        if id(v) in seen or var in imported:  # a model of another file, imported here: that file's
             continue
+        node = getattr(v, "node", None)
+        if node is not None and not pos.has(node):  # built by an imported file's code, kept here
+            if var not in assigned:
+                continue
+            node = assigned[var]
+        line = line_of(node)
         if isinstance(v, Layer) and _is_keras_model(v):
             seen.add(id(v))
-            out.append(_keras_summary(v, names, path, line_of(v.node)))
+            out.append(_keras_summary(v, names, path, line))
             out[-1].var = var
         elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
             seen.add(id(v))
-            out.append(_keras_object_summary(v, names, path, line_of(v.node), interp.kept_trace or {}))
+            out.append(_keras_object_summary(v, names, path, line, interp.kept_trace or {}))
             out[-1].var = var
         elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
             seen.add(id(v))
-            out.append(_torch_summary(interp, v, var, path, line_of(v.node), input_shape))
+            out.append(_torch_summary(interp, v, var, path, line, input_shape))
             out[-1].var = var
         elif isinstance(v, Obj) and _is_torch_module(v):
             seen.add(id(v))
-            out.append(_torch_summary(interp, v, var, path, line_of(v.node), input_shape))
+            out.append(_torch_summary(interp, v, var, path, line, input_shape))
             out[-1].var = var
             seen.add(id(v.cls))
     for cls in interp.classes:
@@ -220,6 +226,43 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
         out[-1].var = cls.name
     out.sort(key=lambda m: m.line)
     return out
+
+
+def _module_names(module: Any) -> tuple:
+    """Names the module's own code binds by import, and the last top-level statement assigning each
+    other name (``model = build_model(...)``: where a model built by another file's code is kept)."""
+    import libcst as cst
+
+    imported: set = set()
+    assigned: dict = {}
+
+    def walk(body: Any) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                        for a in small.names:
+                            target = a.asname.name if a.asname is not None else a.name
+                            while isinstance(target, cst.Attribute):
+                                target = target.value
+                            if isinstance(target, cst.Name):
+                                imported.add(target.value)
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        for t in targets:
+                            if isinstance(t, cst.Name):
+                                assigned[t.value] = small
+                                imported.discard(t.value)
+            elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+                for part in (stmt.body, getattr(stmt, "orelse", None), getattr(stmt, "finalbody", None)):
+                    inner = getattr(part, "body", None)
+                    if isinstance(inner, cst.IndentedBlock):
+                        walk(inner.body)
+                    elif isinstance(inner, (list, tuple)):
+                        walk(inner)
+
+    walk(module.body)
+    return imported, assigned
 
 
 def _is_keras_model(v: Layer) -> bool:

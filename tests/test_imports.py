@@ -199,3 +199,32 @@ def test_tests_beside_a_src_layout_package(tmp_path: Path) -> None:
             Net()(torch.randn(4, 28))
         """})
     assert codes(tmp_path / "tests/test_net.py") == [("SHP301", 5)]
+
+
+def test_summary_of_a_model_built_by_another_files_function(tmp_path: Path) -> None:
+    """``model = build_model((28, 28, 1))`` with build_model in models.py: summarised in train.py,
+    where it is kept; a model only imported (``from models import net``) is models.py's."""
+    write(tmp_path, {"models.py": """
+        import keras
+        from keras import layers
+
+
+        def build_model(input_shape, num_classes=10):
+            model = keras.Sequential([keras.Input(shape=input_shape), layers.Conv2D(32, 3), layers.Flatten(),
+                                      layers.Dense(num_classes)])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            return model
+
+
+        net = build_model((8, 8, 1), 3)
+        """, "train.py": """
+        import numpy as np
+        from models import build_model, net
+
+        model = build_model((28, 28, 1))
+        model.fit(np.zeros((100, 28, 28, 1)), np.zeros((100,)))
+        """})
+    path = tmp_path / "train.py"
+    found = summarize_source(path.read_text(), str(path))
+    assert [(m.var, m.line, m.total) for m in found] == [("model", 4, 320 + 26 * 26 * 32 * 10 + 10)]
+    assert codes(path) == [("SHP702", 5)]
