@@ -688,14 +688,23 @@ MULTI_CASES = [
     ('"mse"', (32, 1), (32, 3), None),
     ('"categorical_crossentropy"', (32, 1), (32, 4), "SHP702"),
     ('["mse", "mse"]', (16, 1), (32, 3), "SHP702"),
+    ('{"reg": "mse", "cls": "categorical_crossentropy"}', (32, 1), (32, 3), None),
+    ('{"reg": "mse", "cls": "categorical_crossentropy"}', (32, 1), (32, 4), "SHP702"),
+    ('{"cls": "sparse_categorical_crossentropy", "reg": "mse"}', (32, 1), (32, 3), "SHP702"),
+    ('{"cls": "sparse_categorical_crossentropy", "reg": "mse"}', (32, 1), (32,), None),
 ]
 
 
+@pytest.mark.parametrize("as_dict", [False, True], ids=["y-list", "y-dict"])
 @pytest.mark.parametrize("loss,y1,y2,expect", MULTI_CASES)
-def test_multi_output_targets(loss: str, y1: tuple, y2: tuple, expect) -> None:
-    """Targets given as a list, one per output, each under its own loss (or the one loss for all);
-    the real fit is the oracle where Keras is installed."""
+def test_multi_output_targets(loss: str, y1: tuple, y2: tuple, expect, as_dict: bool) -> None:
+    """Targets given as a list (or a dict by output name), one per output, each under its own loss
+    (a list or a dict by output name, or the one loss for all); the real fit is the oracle where
+    Keras is installed."""
     src = MULTI_OUTPUT.format(loss=loss, y1=y1, y2=y2)
+    if as_dict:
+        src = src.replace('[np.zeros(', '{"reg": np.zeros(').replace('"float32"), np.zeros(', '"float32"), "cls": np.zeros(')
+        src = src.replace('"float32")], epochs', '"float32")}, epochs')
     found = codes(src)
     assert found == ([expect] if expect else []), found
     keras = _keras()

@@ -309,7 +309,24 @@ class KerasModel(KerasLayer):
         layer.config["loss"] = loss_name(v)
         # one loss per output, in order (Keras 3 pairs a list of losses with the outputs' list)
         layer.config["losses"] = [loss_name(x) for x in v.items] if isinstance(v, Seq) and len(v.items) > 1 else None
+        # {"output_layer_name": loss}: paired with the outputs through their layers' names
+        layer.config["losses_by_name"] = {k: loss_name(x) for k, x in v.items.items() if isinstance(k, str)} \
+            if isinstance(v, Dict) else None
         return Const(None)
+
+    def _output_names(self, layer: Layer) -> Optional[list]:
+        """The ``name=`` of the layer behind each output of a functional model (None where unnamed)."""
+        from .keras_layers import HISTORY
+
+        outs = layer.config.get("outputs")
+        if not isinstance(outs, list):
+            return None
+        names = []
+        for t in outs:
+            h = HISTORY.get(t) if isinstance(t, Tensor) else None
+            n = h[0].config.get("name") if h is not None else None
+            names.append(n if isinstance(n, str) else None)
+        return names
 
     def method_get_layer(self, layer: Layer, call: Call) -> Value:
         subs = self.sublayers(layer) or []
@@ -334,9 +351,17 @@ class KerasModel(KerasLayer):
         out = self._output_for(layer, call, x, what)
         yt = tensor_of(y) if not isinstance(y, Seq) else None
         xs = _data_tensors(x)
+        by_name = layer.config.get("losses_by_name")
+        names = self._output_names(layer) if by_name is not None or isinstance(y, Dict) else None
+        if isinstance(y, Dict) and isinstance(out, Seq) and names is not None and len(names) == len(out.items) and all(
+                n is not None and n in y.items for n in names) and len(y.items) == len(names):
+            y = Seq([y.items[n] for n in names], "list")  # targets by output name
         if isinstance(y, Seq) and isinstance(out, Seq) and xs is not None and len(y.items) == len(out.items) > 1:
             # several outputs, targets as a list in the same order: each pair under its own loss
-            losses = layer.config.get("losses") or [layer.config.get("loss")] * len(out.items)
+            if by_name is not None:
+                losses = [by_name.get(n) if n is not None else None for n in names or [None] * len(out.items)]
+            else:
+                losses = layer.config.get("losses") or [layer.config.get("loss")] * len(out.items)
             if len(losses) == len(out.items):
                 for i, (yi, oi, li) in enumerate(zip(y.items, out.items, losses)):
                     self._check_pair(call, xs, tensor_of(yi), oi, li, f"{what} (output {i})")
