@@ -20,6 +20,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from shapecheck import dims as D  # noqa: E402
+from shapecheck.values import Const  # noqa: E402
 from shapecheck.engine import check_source, reveal  # noqa: E402
 
 
@@ -398,6 +399,42 @@ def test_target_rules_against_keras() -> None:
                 if real != _target_static(loss, out, y):
                     disagree.append((loss, out, y, real))
     assert not disagree, f"{len(disagree)}/{total} disagree: {disagree[:10]}"
+
+
+def test_silent_loss_broadcast_against_keras() -> None:
+    """SHP503 exactly where Keras accepts the targets but, after its own rank adjustment
+    (``squeeze_or_expand_to_same_rank``), targets and predictions still differ in shape."""
+    keras = _keras()
+    if keras is None:
+        pytest.skip("keras (torch backend) not installed")
+    import numpy as np
+    from keras.src.losses.loss import squeeze_or_expand_to_same_rank
+
+    from shapecheck.ops.keras_models import BROADCAST, loss_name
+
+    disagree, wanted, accepted = [], 0, 0
+    for out in OUTS:
+        m = keras.Sequential([keras.Input(shape=out), keras.layers.Activation("sigmoid")])
+        x = np.random.rand(N, *out).astype("float32")
+        for loss in [name for name in LOSSES if loss_name(Const(name)) in BROADCAST]:
+            m.compile(optimizer="sgd", loss=loss)
+            for y in YS:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        m.train_on_batch(x, np.zeros((N,) + y, "int32"))
+                except Exception:  # noqa: BLE001 - SHP702's business (test_target_rules_against_keras)
+                    continue
+                t, p = squeeze_or_expand_to_same_rank(np.zeros((N,) + y), np.zeros((N,) + out))
+                want = tuple(t.shape) != tuple(p.shape)
+                wanted, accepted = wanted + want, accepted + 1
+                src = HEAD + (f"m = keras.Sequential([keras.Input(shape={out!r}), layers.Activation('sigmoid')])\n"
+                              f"m.compile(optimizer='sgd', loss={loss!r})\n"
+                              f"m.train_on_batch(np.zeros({(N,) + out!r}), np.zeros({(N,) + y!r}))\n")
+                if ("SHP503" in codes(src)) != want:
+                    disagree.append((loss, out, y, want))
+    assert not disagree, disagree[:10]
+    assert accepted > 200 and wanted > 50, (accepted, wanted)  # the grid exercises both answers
 
 
 def test_fit_inputs_rank_adjustment() -> None:

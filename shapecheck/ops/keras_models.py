@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .. import dims as D
-from ..findings import ShapeError
+from ..findings import Fix, ShapeError
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Layer, Obj, Seq, Tensor, Value, tensor_of
 from .common import broadcast_shapes
@@ -188,6 +188,25 @@ def target_error(call: Call, loss: str, out: Shape, y: Shape) -> Optional[str]:
     except ShapeError:
         return f"{loss} of targets {y} and predictions {out}: the shapes do not broadcast"
     return None
+
+
+def silent_broadcast(call: Call, loss: str, out: Shape, y: Shape) -> Optional[str]:
+    """An elementwise loss whose targets and predictions still differ after Keras's own rank
+    adjustment but broadcast: Keras computes it over the broadcast pairs without a word (SHP503)."""
+    if loss not in BROADCAST or out.variadic or y.variadic or not y.dims or not out.dims:
+        return None
+    r = _squeeze_or_expand(list(y.dims), list(out.dims))
+    if r is None:
+        return None
+    t, p = r
+    if len(t) == len(p) and not any(D.compare(a, b, call.bindings, unify=False) is D.FALSE for a, b in zip(t, p)):
+        return None
+    try:
+        both = broadcast_shapes(call, [Shape(tuple(t)), Shape(tuple(p))])
+    except ShapeError:
+        return None
+    return (f"{loss} gets targets {y} and predictions {out} of different shapes; they broadcast to {both}, so "
+            f"the loss averages over every pair of the broadcast instead of target-prediction pairs")
 
 
 # ---------------------------------------------------------------------------------- the model base
@@ -387,6 +406,10 @@ class KerasModel(KerasLayer):
         why = target_error(call, loss, os, ys)
         if why:
             raise ShapeError("target-mismatch", lambda: f"{what}: targets do not fit the model output: {why}")
+        silent = silent_broadcast(call, loss, os, ys)
+        if silent:
+            raise ShapeError("loss-broadcast", lambda: f"{what}: {silent}", Fix(
+                "give targets the output's shape (e.g. y.reshape(-1, 1) for a (None, 1) output)"))
 
     def method_fit(self, layer: Layer, call: Call) -> Value:
         x, y = call.get(0, "x"), call.get(1, "y")
