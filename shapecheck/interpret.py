@@ -25,7 +25,9 @@ from .ops import registry as R
 from .ops.registry import Call
 from .shapes import Shape
 from .values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                     Super, Tensor, Value, as_bool, as_dim, as_dims, as_int, resolve_value, same_value, tensor_of)
+                     Super, Tensor, Value, as_bool, as_dim, as_dims, as_int, merge_values, poison, resolve_value,
+                     same_value, tensor_of, without_values)
+from .values import FOLDING, PURE_RULES
 
 MAX_DEPTH = 10
 
@@ -170,6 +172,8 @@ class Interpreter:
         self.created: list = []  # every framework layer built, in construction order (summary names)
         self.trace: Optional[dict] = None  # id(layer or module) -> its first output, while a summary traces
         self.kept_trace: Optional[dict] = None
+        # values inside torch float tensors assume float32, the default dtype, unless the code changes it
+        FOLDING["torch_float"] = not _changes_default_dtype(source or module.code)
 
     # ------------------------------------------------------------------ entry
     def run(self, keep_trace: bool = False) -> list[Finding]:
@@ -249,6 +253,8 @@ class Interpreter:
             return None
         info = ModuleInfo(path, imports.place_of(path), parsed[0], {})
         self.modules[path] = info
+        if _changes_default_dtype(parsed[1]):
+            FOLDING["torch_float"] = False
         saved = self.current, self.entry
         self.current, self.entry = info, None
         frame = Frame(info.ns, D.Bindings(), None, info.ns)
@@ -510,6 +516,7 @@ class Interpreter:
                 self._record(cur, CONFIG)
                 rule.method_extend(cur, self._call([rhs], {}, s, frame.bindings))
                 return
+            poison(cur)  # `x += 1` changes a tensor in place: every alias of it too
             v = self.binop(op, cur, rhs, s, frame) if op else UNKNOWN
             self.assign(s.target, v, frame)
         elif isinstance(s, cst.Return):
@@ -708,7 +715,7 @@ class Interpreter:
             elif va is vb or same_value(va, vb):
                 env[k] = va
             else:
-                env[k] = UNKNOWN
+                env[k] = merge_values(va, vb) or UNKNOWN
         _set_env(frame, env)
         frame.bindings.keep_agreeing(a.bindings, b.bindings)
 
@@ -762,7 +769,7 @@ class Interpreter:
         for k, v in inner.env.items():
             old = frame.env.get(k)
             if old is None or not (old is v or same_value(old, v)):
-                frame.env[k] = UNKNOWN
+                frame.env[k] = (merge_values(old, v) if old is not None else None) or UNKNOWN
 
     def stmt_While(self, node: cst.While, frame: Frame) -> None:
         self.eval(node.test, frame)
@@ -867,6 +874,7 @@ class Interpreter:
                     obj.items[i] = v
                     return
             self.eval_subscript_side_effects(target, frame)
+            poison(obj)  # x[i] = v changes a tensor in place
             if isinstance(obj, Dict):  # a key we cannot name: the dict's contents are unknown now
                 self._record(obj, ITEMS)
                 obj.items[UNKNOWN_KEY] = UNKNOWN
@@ -1139,7 +1147,7 @@ class Interpreter:
             if isinstance(v, Const) and isinstance(v.value, float):
                 return Const(-v.value)
             if isinstance(v, Tensor):
-                return v
+                return without_values(v)
         if op == "Plus":
             return v
         if op == "Not":
@@ -1148,7 +1156,7 @@ class Interpreter:
             b = as_bool(v)
             return Const(not b) if b is not None else UNKNOWN
         if op == "BitInvert" and isinstance(v, Tensor):
-            return v
+            return without_values(v)
         return UNKNOWN
 
     def ex_BooleanOperation(self, e: cst.BooleanOperation, frame: Frame) -> Value:
@@ -1338,6 +1346,8 @@ class Interpreter:
         if isinstance(obj, Tensor):
             prop = R.PROPERTIES.get(f"{_tensor_ns(obj)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
             if prop is not None:
+                if name not in _READ_ONLY_ATTRS:  # x.T, x.data: a view that may be changed in place
+                    poison(obj)
                 call = self._call([obj], {}, node, frame.bindings, fw=obj.fw, qualname=name)
                 return self._call_rule(lambda: prop(call), node)
             return Method(obj, name)
@@ -1412,6 +1422,7 @@ class Interpreter:
         if isinstance(obj, Tensor) or isinstance(obj, Param):
             t = tensor_of(obj)
             fn = R.lookup_func("tensor.__getitem__")
+            poison(obj)  # x[i] is a view of x: changing it changes x
             if fn is None or t is None:
                 return UNKNOWN
             call = self._call([t, Seq(idx, "tuple")], {}, node, frame.bindings, fw=t.fw, qualname="__getitem__")
@@ -1473,6 +1484,7 @@ class Interpreter:
                 args.append(self.eval(a.value, frame))
         if args is None:
             return UNKNOWN
+        self._escape(fn, args, kwargs)
         if isinstance(fn, (Func, ClassRef, Obj)) and frame.bindings.map:
             # sizes unified here travel into the callee, which has its own bindings
             args = [resolve_value(a, frame.bindings) for a in args]
@@ -1482,6 +1494,32 @@ class Interpreter:
             for a in list(args) + list(kwargs.values()):
                 self._forget_contents(a)
         return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
+
+    def _escape(self, fn: Value, args: list, kwargs: dict) -> None:
+        """Tensors given to a call that may change them in place (or keep a view of them) lose their
+        values; only the value-folding rules and harmless builtins keep them."""
+        if isinstance(fn, Ext) and fn.qualname.startswith("builtins."):
+            if fn.qualname not in _VALUE_SAFE_BUILTINS:
+                for a in list(args) + list(kwargs.values()):
+                    if isinstance(a, Tensor):  # list(x), zip(x, y): views of its rows
+                        poison(a)
+            return
+        if isinstance(fn, Method) and isinstance(fn.obj, (Seq, Dict, Const, Int)):
+            return  # lst.append(x) keeps the same tensor
+        if "out" not in kwargs:
+            if isinstance(fn, Ext) and R.lookup_func(fn.qualname) in PURE_RULES:
+                return
+            if isinstance(fn, Method) and isinstance(fn.obj, Tensor):
+                ns = _tensor_ns(fn.obj)
+                if (R.lookup_func(f"{ns}.{fn.name}") or R.lookup_func(f"tensor.{fn.name}")) in PURE_RULES:
+                    return
+        for a in list(args) + list(kwargs.values()):
+            poison(a)
+        if isinstance(fn, Method):
+            poison(fn.obj)
+        elif isinstance(fn, Partial):
+            for a in list(fn.args) + list(fn.kwargs.values()):
+                poison(a)
 
     def _known_callee(self, fn: Value) -> bool:
         if isinstance(fn, Ext):
@@ -1837,6 +1875,8 @@ class Interpreter:
                   Seq: ("builtins.list", "builtins.tuple"), Dict: ("builtins.dict",)}
         for typ, names in simple.items():
             if isinstance(v, typ):
+                if isinstance(v, Seq) and v.kind == "set":
+                    return q in ("builtins.set", "builtins.frozenset") or None
                 if isinstance(v, Seq):
                     return q == ("builtins.list" if v.kind == "list" else "builtins.tuple") or (
                         None if q not in ("builtins.list", "builtins.tuple", "builtins.int", "builtins.str",
@@ -1974,6 +2014,8 @@ class Interpreter:
     # ------------------------------------------------------------------ iteration
     def iter_items(self, v: Value) -> Optional[list]:
         if isinstance(v, Seq):
+            if v.kind == "set" or any(x is UNKNOWN_STAR for x in v.items):  # a set's order is not its making
+                return None
             if any(x is UNKNOWN_STAR for x in v.items):
                 return None
             return list(v.items)
@@ -1984,6 +2026,7 @@ class Interpreter:
             if rule is not None and hasattr(rule, "children"):
                 return rule.children(v)
         if isinstance(v, Tensor):
+            poison(v)  # its rows are views
             d = v.shape.dim(0)
             n = D.as_int(d) if d is not None else None
             if n is not None and n <= MAX_UNROLL and v.shape.rank:
@@ -1993,6 +2036,7 @@ class Interpreter:
         return None
 
     def element_of(self, v: Value) -> Value:
+        poison(v)
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
@@ -2407,6 +2451,19 @@ _PYOPS = {
 
 _KERAS_OBJECT_METHODS = {"compile", "add_weight", "fit", "evaluate", "train_on_batch", "test_on_batch", "predict",
                          "predict_on_batch"}
+
+# tensor attributes that are not views of it
+_READ_ONLY_ATTRS = {"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad", "size_attr_numpy", "itemsize",
+                    "nbytes", "layout", "names", "is_leaf", "grad_fn", "size"}
+# builtins that read a tensor without keeping a view of it
+_VALUE_SAFE_BUILTINS = {"builtins.len", "builtins.isinstance", "builtins.print", "builtins.str", "builtins.repr",
+                        "builtins.type", "builtins.id", "builtins.hasattr", "builtins.float", "builtins.int",
+                        "builtins.bool", "builtins.reveal_shape", "builtins.callable", "builtins.format"}
+
+
+def _changes_default_dtype(source: str) -> bool:
+    return "set_default_dtype" in source or "set_default_tensor_type" in source
+
 
 _RESHAPING_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "swapaxes_", "swapdims_",
                       "as_strided_", "set_"}

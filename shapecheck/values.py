@@ -42,9 +42,57 @@ class Tensor(Value):
     fw: str = "torch"
     dtype: Optional[str] = None
     role: Optional[str] = None  # a layer's weight: "torch.nn.Linear.weight" (for SHP601 messages)
+    # the numbers inside a small 1-D tensor where every one is known (``torch.arange(4) * 0.5``);
+    # dropped (``poison``) as soon as the tensor may be changed in place or escapes into a view
+    values: Optional["Vals"] = None
 
     def __repr__(self) -> str:
         return f"Tensor{self.shape}"
+
+
+MAX_VALUES = 4096  # longer tensors never carry their values
+
+
+@dataclass(frozen=True, eq=False)
+class Vals:
+    """The elements of a 1-D tensor, flat, as Python numbers in the tensor's own arithmetic.
+
+    ``kind`` is ``int`` (int64/int32; ints), ``f32`` (floats already rounded to float32), ``f64``
+    or ``bool``. ``err`` is None where every element is exactly what torch/numpy computes, else a
+    per-element bound on the absolute difference (after a ``log`` or ``pow``, whose last bit a
+    library may round either way): rounding such a value is only known away from its boundaries."""
+
+    items: tuple
+    kind: str
+    err: Optional[tuple] = None
+
+    def same(self, other: "Vals") -> bool:
+        return self.kind == other.kind and self.items == other.items and self.err == other.err
+
+
+# rules that read a tensor's values without changing it or returning a view of it (value folding in
+# ops/tensor.py); a tensor given to any other call may be changed in place: the interpreter poisons it
+PURE_RULES: set = set()
+# torch's default float dtype is float32 unless the analysed code changes it (then no float values)
+FOLDING = {"torch_float": True}
+
+
+def poison(v: Value, depth: int = 0) -> None:
+    """Forget the values of a tensor (and of tensors in a container) that may be changed in place
+    or aliased by a view we do not follow: every holder of the same object sees it."""
+    if isinstance(v, Tensor):
+        if v.values is not None:
+            object.__setattr__(v, "values", None)
+    elif depth < 3 and isinstance(v, Seq):
+        for x in v.items:
+            poison(x, depth + 1)
+    elif depth < 3 and isinstance(v, Dict):
+        for x in v.items.values():
+            poison(x, depth + 1)
+
+
+def without_values(t: Tensor) -> Tensor:
+    return t if t.values is None else Tensor(t.shape, t.fw, t.dtype, t.role)
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,6 +284,8 @@ def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> boo
     if a is b:
         return True
     if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if (a.values is None) != (b.values is None) or (a.values is not None and not a.values.same(b.values)):
+            return False  # see merge_values: the shape may still agree
         return a.shape.same(b.shape, None) is D.TRUE and a.shape.variadic == b.shape.variadic
     if isinstance(a, Int) and isinstance(b, Int):
         return D.compare(a.dim, b.dim, None, unify=False) is D.TRUE
@@ -249,6 +299,15 @@ def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> boo
     if isinstance(a, Param) and isinstance(b, Param):
         return a.name == b.name
     return False
+
+
+def merge_values(a: Value, b: Value) -> Optional[Value]:
+    """Two branches' tensors that agree on the shape but not on the values: that shape, no values."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and (a.values is not None or b.values is not None):
+        wa, wb = without_values(a), without_values(b)
+        if same_value(wa, wb):
+            return wa
+    return None
 
 
 @dataclass(frozen=True, eq=False)
