@@ -461,17 +461,19 @@ def tf_reduce(call: Call) -> Value:
 
 
 # ---------------------------------------------------------------------------------- more shape ops
-def _known(s: Shape, t: Optional[Tensor]) -> bool:
-    return t is not None and not s.variadic
+def _operand(call: Call, name: str) -> Optional[tuple]:
+    """(the first tensor argument, its shape), or None when it is not a tensor."""
+    t = call.tensor(0, name)
+    return None if t is None else (t, _shape(call, t))
 
 
 @shape_rule(*tf("pad"))
 def tf_pad(call: Call) -> Value:
     """``tf.pad(t, [[1, 1], [2, 2]])``: each size grows by its two paddings."""
-    t = call.tensor(0, "tensor")
-    if t is None:
+    got = _operand(call, "tensor")
+    if got is None:
         return UNKNOWN
-    s = _shape(call, t)
+    t, s = got
     pv = call.get(1, "paddings")
     pairs = [shape_tuple(p) for p in pv.items] if isinstance(pv, Seq) else None
     if s.variadic or pairs is None or len(pairs) != len(s.dims) or any(
@@ -527,10 +529,10 @@ def tf_unstack(call: Call) -> Value:
 @shape_rule(*tf("slice"))
 def tf_slice(call: Call) -> Value:
     """``tf.slice(x, begin, size)``: the result has ``size`` (-1: to the end)."""
-    t = call.tensor(0, "input_")
-    if t is None:
+    got = _operand(call, "input_")
+    if got is None:
         return UNKNOWN
-    s = _shape(call, t)
+    t, s = got
     begin, size = shape_tuple(call.get(1, "begin")), shape_tuple(call.get(2, "size"))
     if s.variadic or begin is None or size is None or not len(begin) == len(size) == len(s.dims):
         return _t(call, Shape.unknown(), t)
