@@ -1616,6 +1616,57 @@ class GRU(RNN):
     gates = 3
 
 
+class Cell(KerasLayer):
+    """SimpleRNNCell / LSTMCell / GRUCell: one step, meant for ``layers.RNN(cell)``. Called on its own
+    (with states) it is not modelled."""
+
+    rnn: type = RNN
+
+    def configure(self, call: Call) -> Optional[dict]:
+        return self.rnn().configure(call)
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        return UNKNOWN
+
+    def weights(self, layer: Layer) -> dict:
+        return {}
+
+
+for _n, _src, _rnn in (("SimpleRNNCell", "simple_rnn", SimpleRNN), ("LSTMCell", "lstm", LSTM),
+                       ("GRUCell", "gru", GRU)):
+    layer_rule(*spellings(_n, "rnn." + _src))(type(_n, (Cell,), {"rnn": _rnn}))
+
+
+@layer_rule(*spellings("RNN", "rnn.rnn"))
+class CellRNN(KerasLayer):
+    """``layers.RNN(layers.LSTMCell(4), return_sequences=True)`` is ``layers.LSTM(4, return_sequences=True)``
+    (same output, same weights). A list of cells (StackedRNNCells) is not modelled."""
+
+    def configure(self, call: Call) -> Optional[dict]:
+        from .registry import lookup_layer
+
+        cell = call.get(0, "cell")
+        rule = lookup_layer(cell.kind) if isinstance(cell, Layer) else None
+        if not isinstance(rule, Cell) or any(k in call.kwargs for k in ("go_backwards", "stateful", "unroll",
+                                                                          "time_major", "zero_output_for_mask")):
+            return None
+        seqs, state = call.bool(1, "return_sequences", False), call.bool(2, "return_state", False)
+        if seqs is None or state is None:
+            return None
+        cfg = {k: v for k, v in cell.config.items() if not k.startswith("_") or k == "_repr"}
+        cfg.update({"return_sequences": seqs, "return_state": state, "_rnn": rule.rnn()})
+        return cfg
+
+    def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
+        return layer.config["_rnn"].compute(layer, call, s)
+
+    def is_built(self, layer: Layer) -> bool:
+        return layer.config.get("_in") is not None
+
+    def weights(self, layer: Layer) -> dict:
+        return layer.config["_rnn"].weights(layer)
+
+
 def _inner(v: Value) -> Optional[tuple]:
     """A wrapped layer and its rule."""
     from .registry import lookup_layer
