@@ -806,7 +806,7 @@ def _window(v: Value, n: int) -> Optional[list]:
     return None
 
 
-@shape_rule(*tf("nn.conv2d", "nn.conv1d", "nn.conv3d", "nn.convolution"))
+@shape_rule(*tf("nn.conv2d", "nn.conv1d", "nn.conv3d", "nn.convolution", "nn.depthwise_conv2d"))
 def tf_conv(call: Call) -> Value:
     x = call.tensor(0, "input") or call.tensor(None, "value")
     w = call.tensor(1, "filters") or call.tensor(None, "filter")
@@ -843,8 +843,64 @@ def tf_conv(call: Call) -> Value:
             raise ShapeError("empty-spatial", f"conv of {s} with filter {ws}: spatial size {D.fmt(d)} is smaller "
                                               f"than the kernel {D.fmt(ws.dims[i])} (padding VALID)")
         out.append(o)
-    dims = (s.dims[0], ws.dims[-1], *out) if cf else (s.dims[0], *out, ws.dims[-1])
+    # a depthwise filter is (*kernel, in, multiplier): in*multiplier channels out
+    cout = D.mul(ws.dims[-2], ws.dims[-1]) if call.qualname.endswith("depthwise_conv2d") else ws.dims[-1]
+    dims = (s.dims[0], cout, *out) if cf else (s.dims[0], *out, cout)
     return _t(call, Shape(tuple(dims)), x)
+
+
+@shape_rule(*tf("nn.conv2d_transpose", "nn.conv1d_transpose", "nn.conv3d_transpose", "nn.conv_transpose"))
+def tf_conv_transpose(call: Call) -> Value:
+    """The output shape is given (``output_shape``); the filter is (*kernel, out, in): the input's
+    channels must be its last size."""
+    x, w = call.tensor(0, "input"), call.tensor(1, "filters")
+    if x is None or w is None:
+        return UNKNOWN
+    s, ws = _shape(call, x), _shape(call, w)
+    out = shape_tuple(call.get(2, "output_shape"))
+    fmt = call.str(None, "data_format") or "NHWC"
+    if not s.variadic and not ws.variadic and ws.dims and len(s.dims) == len(ws.dims):
+        cin = s.dims[1] if fmt.startswith("NC") else s.dims[-1]
+        if D.compare(cin, ws.dims[-1], call.bindings, unify=False) is D.FALSE:
+            raise ShapeError("layer-input-mismatch", lambda: (
+                f"{call.qualname.replace('tensorflow.', 'tf.')}: the input {s} has {D.fmt(cin)} channels but the "
+                f"filter {ws} expects {D.fmt(ws.dims[-1])} (transposed filters are (*kernel, out, in))"
+                f"{mismatch_note(cin, ws.dims[-1])}"))
+    if out is None or any(D.as_int(d) is None for d in out):
+        return _t(call, Shape.unknown(), x)
+    return _t(call, Shape(tuple(out)), x)
+
+
+@shape_rule(*tf("nn.batch_normalization"))
+def tf_batch_normalization(call: Call) -> Value:
+    """``tf.nn.batch_normalization(x, mean, variance, offset, scale, eps)``: the broadcast of all."""
+    names = ("x", "mean", "variance", "offset", "scale")
+    ts = [call.tensor(i, n) for i, n in enumerate(names)]
+    if ts[0] is None:
+        return UNKNOWN
+    shapes = [_shape(call, t) for t in ts if t is not None]
+    return _t(call, broadcast_shapes(call, shapes, what="tf.nn.batch_normalization"), ts[0])
+
+
+@shape_rule(*tf("norm", "linalg.norm"))
+def tf_norm(call: Call) -> Value:
+    """``tf.norm(x, axis=...)``: reduced over ``axis`` (all of it when None)."""
+    t = call.tensor(0, "tensor")
+    if t is None:
+        return UNKNOWN
+    s = _shape(call, t)
+    av = call.get(2, "axis")
+    keep = call.bool(3, "keepdims", False)
+    if s.variadic or keep is None:
+        return _t(call, Shape.unknown(), t)
+    if av is UNKNOWN or isinstance(av, Const) and av.value is None:
+        return _t(call, Shape((1,) * len(s.dims) if keep else ()), t)
+    axes = shape_tuple(av)
+    if axes is None or any(D.as_int(a) is None for a in axes):
+        return _t(call, Shape.unknown(), t)
+    norm = {axis_of(call, D.as_int(a), len(s.dims), f"tf.norm of {s}") for a in axes}  # type: ignore[arg-type]
+    return _t(call, Shape(tuple(1 if i in norm else d for i, d in enumerate(s.dims)) if keep else tuple(
+        d for i, d in enumerate(s.dims) if i not in norm)), t)
 
 
 @shape_rule(*tf("nn.max_pool2d", "nn.avg_pool2d", "nn.max_pool", "nn.avg_pool", "nn.max_pool1d", "nn.avg_pool1d",
