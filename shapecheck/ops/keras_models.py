@@ -259,6 +259,7 @@ class KerasModel(KerasLayer):
         """Run the model on ``xs`` as Keras does; data that does not fit is SHP701 at the call."""
         data = _is_data(xs)
         ins = self.model_inputs(layer)
+        given = xs
         try:
             if ins is not None:
                 if len(ins) != len(xs):
@@ -272,11 +273,19 @@ class KerasModel(KerasLayer):
             if not data:
                 e.where = None
                 raise
-            shapes = ", ".join(str(call.shape(x)) for x in xs)
+            shapes = ", ".join(str(call.shape(x)) for x in given)
+            adjusted = ", ".join(str(call.shape(x)) for x in xs)
+            note = ""
+            if adjusted != shapes:
+                grew = any(call.shape(a).rank > call.shape(b).rank for a, b in zip(xs, given)
+                           if call.shape(a).rank is not None and call.shape(b).rank is not None)
+                note = (f" (Keras reads it as {adjusted}: its first axis is the batch, and "
+                        + ("a trailing axis of 1 is added; a single sample needs the batch axis: x[None])" if grew
+                           else "its trailing axis of 1 is dropped)"))
             want = ", ".join(str(s) for s in ins) if ins else None
             msg = e.message
             raise ShapeError("input-data-mismatch", lambda: (
-                f"{what} data of shape {shapes} does not fit the model"
+                f"{what} data of shape {shapes}{note} does not fit the model"
                 + (f" (input {want})" if want else "") + f": {msg}")) from None
 
     # -- weights -----------------------------------------------------------------------------------
