@@ -212,6 +212,8 @@ def test_layer_table_against_keras(expr: str, shape: tuple, expect) -> None:
             warnings.simplefilter("ignore")
             x = keras.Input(shape=shape, dtype=dtype)
             y = eval(expr, ns)(x)  # noqa: S307
+    except ImportError as e:  # Hashing, IntegerLookup, StringLookup need TensorFlow installed
+        pytest.skip(str(e)[:100])
     except Exception:  # noqa: BLE001
         assert isinstance(expect, str), f"Keras raises on {expr} {shape}"
         return
