@@ -129,15 +129,6 @@ def file_in(folder: str, name: str) -> Optional[str]:
     return _file_of(folder, [name]) if name.isidentifier() else None
 
 
-def module_name(place: Place, path: str) -> tuple:
-    """The dotted name of ``path`` relative to ``place.root``."""
-    rel = os.path.relpath(path, place.root)
-    parts = rel[:-3].split(os.sep)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return tuple(parts)
-
-
 _CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
 _cached_bytes = 0
 

@@ -22,7 +22,6 @@ agree yet are listed below with the reason (strict xfail: a fix shows up as XPAS
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

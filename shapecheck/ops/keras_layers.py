@@ -23,7 +23,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
 from ..shapes import Shape
-from ..values import UNKNOWN, Const, Dict, Ext, Int, Layer, Obj, Param, Seq, Tensor, Value, as_dim, tensor_of
+from ..values import UNKNOWN, Const, Dict, Int, Layer, Param, Seq, Tensor, Value, as_dim, tensor_of
 from .common import broadcast_shapes
 from .registry import Call, LayerRule, layer_rule, mismatch_note, shape_rule
 

@@ -1213,7 +1213,7 @@ def diff(call: Call) -> Value:
     if n is None or d is None or n < 0 or s.variadic:
         return unknown_like(t)
     if not s.dims:
-        raise ShapeError("axis-out-of-range", f"diff of a 0-D tensor: it needs at least one dimension")
+        raise ShapeError("axis-out-of-range", "diff of a 0-D tensor: it needs at least one dimension")
     k = axis_of(call, d, len(s.dims), f"diff along dim {d} of {s}")
     size = D.as_int(s.dims[k])
     new = max(size - n, 0) if size is not None else D.sub(s.dims[k], n)
