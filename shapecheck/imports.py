@@ -69,15 +69,11 @@ def resolve(place: Optional[Place], module: str, level: int) -> Optional[str]:
             return None
         base = pkg[:len(pkg) - (level - 1)]
         target = base + ([p for p in module.split(".") if p] if module else [])
-        if not target:
-            return None
-    else:
-        target = module.split(".")
-        own_top = place.parts[0] if len(place.parts) > 1 or place.is_package else None
-        if not target or (target[0] in FRAMEWORKS and target[0] != own_top):
-            return None
-    if level:
-        return _file_of(place.root, target)
+        return _file_of(place.root, target) if target else None
+    target = module.split(".")
+    own_top = place.parts[0] if len(place.parts) > 1 or place.is_package else None
+    if not target or (target[0] in FRAMEWORKS and target[0] != own_top):
+        return None
     for root in _search_roots(place.root):
         got = _file_of(root, target)
         if got is not None:

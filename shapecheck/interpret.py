@@ -229,16 +229,11 @@ class Interpreter:
             return "?"
         root = self.main.place.root if self.main.place is not None else None
         try:
-            import os
-
             return os.path.relpath(info.path, root) if root else info.path
         except ValueError:
             return info.path
 
     # ------------------------------------------------------------------ imported files
-    def _import_place(self) -> Optional[imports.Place]:
-        return self.current.place
-
     def load_module(self, path: str) -> Optional[ModuleInfo]:
         """Run the module code of a project file (once per checked file); None when unreadable."""
         if path in self.modules:
@@ -550,14 +545,14 @@ class Interpreter:
             pass
 
     def _import_module(self, dotted: str, level: int) -> Optional[Value]:
-        path = imports.resolve(self._import_place(), dotted, level)
+        path = imports.resolve(self.current.place, dotted, level)
         info = self.load_module(path) if path else None
         return ModuleRef(info) if info is not None else None
 
     def _import_from(self, s: cst.ImportFrom, frame: Frame) -> None:
         level = len(s.relative)
         mod = _dotted(s.module) if s.module is not None else ""
-        path = imports.resolve(self._import_place(), mod, level)
+        path = imports.resolve(self.current.place, mod, level)
         if isinstance(s.names, cst.ImportStar):
             if path:  # read when a name is not found (models/__init__.py star-imports every model)
                 self._stars.setdefault(id(frame.env), []).append(path)
