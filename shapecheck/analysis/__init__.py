@@ -1,0 +1,1 @@
+"""The abstract interpreter, split by responsibility (see docs/engine.md)."""

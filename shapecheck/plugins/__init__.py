@@ -1,0 +1,1 @@
+"""Framework object semantics (torch modules, Keras models), keyed by qualified name."""
