@@ -210,21 +210,6 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
     return FALSE
 
 
-def equal(a: Dim, b: Dim, bindings: Bindings | None = None) -> bool:
-    return compare(a, b, bindings) is TRUE
-
-
-def differ(a: Dim, b: Dim, bindings: Bindings | None = None) -> bool:
-    return compare(a, b, bindings) is FALSE
-
-
-def is_symbolic_mismatch(a: Dim, b: Dim) -> bool:
-    """True where a FALSE answer rests on rigid symbols (the code works only where they agree)."""
-    return not (isinstance(a, int) or getattr(a, "is_Integer", False)) or not (
-        isinstance(b, int) or getattr(b, "is_Integer", False)
-    )
-
-
 def positive(d: Dim, bindings: Bindings | None = None) -> Truth:
     """Is ``d >= 1``?"""
     if bindings is not None:

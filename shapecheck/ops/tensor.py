@@ -11,10 +11,12 @@ from typing import Optional
 from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
+from ..framework import Framework
+from ..shape_math.matmul import dot_nd
 from ..shapes import Shape
 from ..values import (UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims, as_int, tensor_of)
-from .common import (AXIS_ADDED, axis_of, broadcast_shapes, is_outer_product, matmul_shape, out_dtype, out_fw,
-                     require_rank, unknown_like)
+from .common import (AXIS_ADDED, axis_of, broadcast_shapes, is_outer_product, matmul_shape, matmul_speller,
+                     out_dtype, out_fw, require_rank, unknown_like)
 from .registry import Call, mismatch_note, property_rule, shape_rule
 
 # ---------------------------------------------------------------------------------- attributes
@@ -473,7 +475,7 @@ def nn_parameter(call: Call) -> Value:
 
 
 # ---------------------------------------------------------------------------------- operators
-_MATMUL_NAMES = ("operator.matmul", "torch.matmul", "torch.Tensor.matmul", "torch.Tensor.__matmul__",
+_MATMUL_NAMES = ("torch.matmul", "torch.Tensor.matmul", "torch.Tensor.__matmul__",
                  "numpy.matmul", "numpy.ndarray.__matmul__")
 
 
@@ -484,38 +486,55 @@ def matmul(call: Call) -> Value:
         return UNKNOWN
     if call.has(None, "axes") or call.has(None, "axis"):  # np.matmul's gufunc axes: not modelled
         return unknown_like(a)
-    name = "matmul" if call.qualname != "operator.matmul" else "@"
-    return Tensor(matmul_shape(call, a.shape, b.shape, name=name, texts=(0, 1)), out_fw(a, b), out_dtype(a, b))
+    fw = out_fw(a, b)
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="matmul", texts=(0, 1), fw=fw), fw, out_dtype(a, b))
 
 
-@shape_rule("numpy.dot", "numpy.ndarray.dot", "torch.dot", "torch.Tensor.dot")
-def dot(call: Call) -> Value:
+@shape_rule("operator.matmul")
+def matmul_operator(call: Call) -> Value:
+    """``a @ b``: the operands' framework spells the fix (``tf.transpose`` for TF tensors)."""
     a, b = call.tensor(0), call.tensor(1)
     if a is None or b is None:
+        return UNKNOWN
+    fw = out_fw(a, b)
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="@", texts=(0, 1), fw=fw), fw, out_dtype(a, b))
+
+
+@shape_rule("torch.dot", "torch.Tensor.dot")
+def torch_dot(call: Call) -> Value:
+    """``torch.dot``: two 1-D tensors only."""
+    a, b = call.tensor(0), call.tensor(1, "tensor")
+    if a is None or b is None:
+        return UNKNOWN
+    for t in (a, b):
+        require_rank(call, t, (1,), "operand-rank", "torch.dot")
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="dot", texts=(0, 1), fw=Framework.TORCH), "torch",
+                  out_dtype(a, b))
+
+
+@shape_rule("numpy.dot", "numpy.ndarray.dot")
+def np_dot(call: Call) -> Value:
+    """``np.dot``: a product with a scalar, matmul up to 2-D ``b``, and ``dot_nd`` beyond."""
+    a, b = call.tensor(0, "a"), call.tensor(1, "b")
+    if a is None or b is None:
         # np.dot(a, 2.0): a product with a scalar keeps the array's shape
-        t, other = (a, call.get(1)) if a is not None else (b, call.get(0))
-        if t is not None and call.qualname.startswith("numpy") and isinstance(other, (Int, Const)):
+        t, other = (a, call.get(1, "b")) if a is not None else (b, call.get(0, "a"))
+        if t is not None and isinstance(other, (Int, Const)):
             return Tensor(t.shape, "numpy", t.dtype)
         return UNKNOWN
-    if call.qualname.startswith("torch"):
-        for t in (a, b):
-            require_rank(call, t, (1,), "operand-rank", "torch.dot")
-        return Tensor(matmul_shape(call, a.shape, b.shape, name="dot", texts=(0, 1)), "torch", out_dtype(a, b))
     sa, sb = call.shape(a), call.shape(b)
     if sa.rank == 0 or sb.rank == 0:
         return Tensor(broadcast_shapes(call, [sa, sb]), "numpy", out_dtype(a, b))
     if sa.variadic or sb.variadic:
         if sb.rank is not None and sb.rank <= 2 and len(sa.dims) >= 1:
-            return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1)), "numpy")
+            return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1), fw=Framework.NUMPY), "numpy")
         return Tensor(Shape.unknown(), "numpy")
+    ta, tb = call.text(0), call.text(1)
     if sb.rank is not None and sb.rank > 2:
-        # np.dot contracts a's last with b's second-to-last; result a[:-1] + b[:-2] + b[-1:]
-        ka, kb = sa.dims[-1], sb.dims[-2]
-        if D.compare(ka, kb, call.bindings) is D.FALSE:
-            raise ShapeError("matmul-mismatch", f"np.dot of {sa} and {sb}: contracted sizes differ, {D.fmt(ka)} != "
-                                                f"{D.fmt(kb)}")
-        return Tensor(Shape(sa.dims[:-1] + sb.dims[:-2] + sb.dims[-1:]), "numpy", out_dtype(a, b))
-    return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1)), "numpy", out_dtype(a, b))
+        speller = matmul_speller(Framework.NUMPY, ta, tb, sa, sb, swapped=f"np.dot({tb}, {ta})")
+        return Tensor(dot_nd(sa, sb, call.bindings, name="np.dot", speller=speller), "numpy", out_dtype(a, b))
+    return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1), fw=Framework.NUMPY,
+                               swapped=f"np.dot({tb}, {ta})"), "numpy", out_dtype(a, b))
 
 
 @shape_rule("torch.mm", "torch.Tensor.mm")

@@ -13,6 +13,8 @@ from typing import Optional
 from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
+from ..framework import Framework
+from ..shape_math import matmul as SMM
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
 from .common import (axis_of, broadcast_shapes, matmul_shape, out_dtype, out_fw, unknown_like)
@@ -56,10 +58,11 @@ def _shape(call: Call, t: Tensor) -> Shape:
 
 
 # ---------------------------------------------------------------------------------- products
-@shape_rule(*tf("matmul", "linalg.matmul"), *kops("matmul"))
+@shape_rule(*tf("matmul", "linalg.matmul"))
 def tf_matmul(call: Call) -> Value:
-    a, b = call.tensor(0, "a" if call.qualname.startswith("tensorflow") else "x1"), call.tensor(
-        1, "b" if call.qualname.startswith("tensorflow") else "x2")
+    """``tf.matmul(a, b, transpose_a=, transpose_b=, adjoint_a=, adjoint_b=)``: both operands at
+    least 2-D; fixes are spelled with the flags (or a swap)."""
+    a, b = call.tensor(0, "a"), call.tensor(1, "b")
     if a is None or b is None:
         return UNKNOWN
     sa, sb = _shape(call, a), _shape(call, b)
@@ -71,27 +74,40 @@ def tf_matmul(call: Call) -> Value:
         flags[k] = v
     ta = flags["transpose_a"] or flags["adjoint_a"]
     tb = flags["transpose_b"] or flags["adjoint_b"]
-    if call.qualname.startswith("tensorflow"):
-        for s, n in ((sa, "a"), (sb, "b")):
-            if s.rank is not None and s.rank < 2:
-                raise ShapeError("operand-rank", f"tf.matmul: operand {n} of shape {s} must be at least 2-D")
+    for s, n in ((sa, "a"), (sb, "b")):
+        if s.rank is not None and s.rank < 2:
+            raise ShapeError("operand-rank", f"tf.matmul: operand {n} of shape {s} must be at least 2-D")
     if (ta and len(sa.dims) < 2) or (tb and len(sb.dims) < 2):
         return unknown_like(a)
-    xa = Shape(sa.dims[:-2] + (sa.dims[-1], sa.dims[-2]), sa.variadic) if ta else sa
-    xb = Shape(sb.dims[:-2] + (sb.dims[-1], sb.dims[-2]), sb.variadic) if tb else sb
-    if len(xa.dims) >= 2 and len(xb.dims) >= 2:
-        ka, kb = xa.dims[-1], xb.dims[-2]
-        if D.compare(ka, kb, call.bindings, unify=False) is D.FALSE:
-            msg = (f"matmul of {sa} and {sb}{' (transposed)' if ta or tb else ''}: contracted sizes differ, "
-                   f"{D.fmt(ka)} != {D.fmt(kb)}{mismatch_note(ka, kb)}")
-            if D.compare(ka, xb.dims[-1], None, unify=False) is D.TRUE:
-                flag = "transpose_b=False" if tb else "transpose_b=True"
-                raise ShapeError("missing-transpose", f"{msg}; did you mean {flag}?", Fix(f"pass {flag}"))
-            if D.compare(xa.dims[-2], kb, None, unify=False) is D.TRUE:
-                flag = "transpose_a=False" if ta else "transpose_a=True"
-                raise ShapeError("missing-transpose", f"{msg}; did you mean {flag}?", Fix(f"pass {flag}"))
-            raise ShapeError("matmul-mismatch", msg)
-    out = matmul_shape(call, xa, xb, name="matmul", texts=(0, 1))
+    xa = SMM.transposed(sa) if ta else sa
+    xb = SMM.transposed(sb) if tb else sb
+    texts = call.text(0), call.text(1)
+
+    def spell(fit: SMM.Fits) -> tuple[str, Fix]:
+        if fit is SMM.Fits.TRANSPOSE_B:
+            flag = "transpose_b=False" if tb else "transpose_b=True"
+        elif fit is SMM.Fits.TRANSPOSE_A:
+            flag = "transpose_a=False" if ta else "transpose_a=True"
+        else:
+            swapped = f"tf.matmul({texts[1]}, {texts[0]})"
+            return f"to swap the operands ({swapped})", Fix(f"swap the operands: {swapped}")
+        return flag, Fix(f"pass {flag}")
+
+    head = f"matmul of {sa} and {sb} (transposed)" if ta or tb else None
+    out = SMM.matmul(xa, xb, call.bindings, name="matmul", speller=spell, head=head)
+    return _t(call, out, a, b)
+
+
+@shape_rule(*kops("matmul"))
+def kops_matmul(call: Call) -> Value:
+    """``keras.ops.matmul(x1, x2)``: NumPy semantics and no transpose flags, so a fix transposes
+    an operand (``keras.ops.transpose``) or swaps them."""
+    a, b = call.tensor(0, "x1"), call.tensor(1, "x2")
+    if a is None or b is None:
+        return UNKNOWN
+    ta, tb = call.text(0), call.text(1)
+    out = matmul_shape(call, a.shape, b.shape, name="matmul", texts=(0, 1), fw=Framework.KERAS,
+                       swapped=f"keras.ops.matmul({tb}, {ta})")
     return _t(call, out, a, b)
 
 

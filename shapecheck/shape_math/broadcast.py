@@ -1,0 +1,76 @@
+"""Broadcasting (NumPy rules, which torch, TF and Keras share): the one family that was already
+written once, moved here unchanged so that ``shape_math`` holds every pure rule."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from .. import dims as D
+from ..dims import Bindings, Dim
+from ..findings import ShapeError
+from ..shapes import Shape
+from .require import mismatch_note
+
+
+def broadcast(shapes: Sequence[Shape], bindings: Optional[Bindings] = None, kind: str = "broadcast-mismatch",
+              what: str = "elementwise op") -> Shape:
+    """The broadcast of ``shapes``; raises ``kind`` where two sizes provably neither match nor are 1.
+
+    Sizes are compared without unifying: a flexible size may be 1 rather than equal, so meeting
+    a broadcast teaches nothing about it."""
+    if bindings is not None:
+        shapes = [s.resolved(bindings) for s in shapes]
+    n = max(len(s.dims) for s in shapes)
+    variadic = any(s.variadic for s in shapes)
+    out: list[Dim] = []
+    for i in range(1, n + 1):
+        cur: Optional[Dim] = None
+        cur_known = True
+        for s in shapes:
+            if i > len(s.dims):
+                if s.variadic:
+                    cur_known = False
+                continue
+            d = s.dims[-i]
+            if cur is None:
+                cur = d
+                continue
+            if D.as_int(d) == 1:
+                continue
+            if D.as_int(cur) == 1:
+                cur = d
+                continue
+            t = D.compare(cur, d, bindings, unify=False)
+            if t is D.FALSE:
+                axis = -i
+                raise ShapeError(kind, lambda cur=cur, d=d, axis=axis: (
+                    f"{what} between {_list(shapes)}: sizes {D.fmt(cur)} and {D.fmt(d)} at axis {axis} do not "
+                    f"broadcast (each must be equal or 1){mismatch_note(cur, d)}"))
+            if t is D.UNKNOWN:
+                # Could be 1 or equal: keep the one that is not flexible, unify no further.
+                if D.is_flexible(cur) and not D.is_flexible(d):
+                    cur = d
+        if not cur_known and cur is not None and D.as_int(cur) == 1:
+            cur = D.flexible("n")
+        assert cur is not None
+        out.append(cur)
+    return Shape(tuple(reversed(out)), variadic)
+
+
+def _list(shapes: Sequence[Shape]) -> str:
+    return " and ".join(str(s) for s in shapes)
+
+
+def is_outer_product(a: Shape, b: Shape) -> bool:
+    """A column (n, 1) against a row (1, m) / (m,) with n, m > 1: an outer product built by accident."""
+    if a.variadic or b.variadic:
+        return False
+
+    def col(s: Shape) -> bool:
+        return len(s.dims) == 2 and D.as_int(s.dims[1]) == 1 and (D.as_int(s.dims[0]) or 0) > 1
+
+    def row(s: Shape) -> bool:
+        if len(s.dims) == 2:
+            return D.as_int(s.dims[0]) == 1 and (D.as_int(s.dims[1]) or 0) > 1
+        return len(s.dims) == 1 and (D.as_int(s.dims[0]) or 0) > 1
+
+    return (col(a) and row(b)) or (row(a) and col(b) and len(a.dims) == 2)
