@@ -19,7 +19,8 @@ import sympy
 from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
-from ..shapes import Shape
+from ..shape_math import index as SMI
+from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from .common import axis_of, broadcast_shapes, out_dtype, out_fw
 from .registry import FUNCS, Call, mismatch_note, shape_rule
@@ -374,6 +375,7 @@ def flatten_shape(call: Call, s: Shape, start: int, end: int, what: str) -> Shap
         if r == 0:  # numpy ravel of a 0-d array
             return Shape((1,))
         i, j = axis_of(call, start, r, what), axis_of(call, end, r, what)
+        SMI.require_axis_order(i, j, what)
     if i > j:
         return Shape.unknown()
     w = _whys(s)
@@ -1219,6 +1221,7 @@ def torch_split(call: Call) -> Value:
         sizes = [as_dim(x) for x in arg.items]
         if any(x is None for x in sizes) or len(sizes) > MAX_PIECES:
             return UNKNOWN
+        SMI.require_split_sizes(sizes, n, call.bindings, f"{_name(call)} of {s} along dim {p}")
         return _pieces(call, t, s, p, sizes)
     k, ni = as_int(arg), D.as_int(n)
     if k is None or k <= 0:
@@ -1863,6 +1866,11 @@ def reduction(call: Call) -> Value:
         return _unknown(call, t)
     if last == "kthvalue" or last == "mode":
         axes = axes[:1] if axes else axes
+    if last == "kthvalue" and axes and not s.variadic and norm_axis(axes[0], max(len(s.dims), 1)) is not None:
+        k = call.dim(1, "k")
+        n = s.dims[norm_axis(axes[0], len(s.dims))] if s.dims else 1
+        if k is not None:
+            SMI.require_k_within(k, n, call.bindings, what, least=1)
     out = reduce_shape(call, s, axes, keep, what)
     if last in _TUPLE_WITH_DIM and (dv is not None or last in ("mode", "kthvalue")):
         return Seq([Tensor(out, _fw(call, t), t.dtype), Tensor(out, _fw(call, t), "int")], "tuple")
@@ -1958,6 +1966,8 @@ def topk(call: Call) -> Value:
         p = _pos(call, s, a, what)
         if p is None:
             return UNKNOWN
+        if not s.variadic:
+            SMI.require_k_within(k, s.dims[p], call.bindings, what)
         out = _mk(s.dims[:p] + (k,) + s.dims[p + 1:], None, s.variadic)
     return Seq([_tensor(call, t, out), Tensor(out, _fw(call, t), "int")], "tuple")
 

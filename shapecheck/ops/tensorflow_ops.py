@@ -14,6 +14,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..framework import Framework
+from ..shape_math import index as SMI
 from ..shape_math import matmul as SMM
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
@@ -517,6 +518,8 @@ def tf_split(call: Call) -> Value:
         parts = [n // D.as_int(k)] * D.as_int(k)
     elif isinstance(spec, Seq):
         sizes = [D.as_int(as_dim(x)) if as_dim(x) is not None else None for x in spec.items]
+        if None not in sizes and n is not None and -1 not in sizes:
+            SMI.require_split_sizes(sizes, n, call.bindings, f"tf.split of {s} along axis {a}")
         if None not in sizes and n is not None and sizes.count(-1) <= 1:
             rest = n - sum(x for x in sizes if x != -1)
             if rest >= 0 and (-1 in sizes or rest == 0):

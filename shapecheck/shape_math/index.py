@@ -1,0 +1,57 @@
+"""Axes and index arguments: axis normalisation, and the argument checks of splitting and
+selecting ops (SHP402 axis-out-of-range, SHP405 invalid-shape-argument).
+
+Pure: ints, sizes and shapes in; a normalised value out or a ``ShapeError``. ``op`` and the
+argument names are the adapter's words (``torch.split``, ``dim``) so messages read like the
+call the user wrote.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from .. import dims as D
+from ..dims import Bindings, Dim
+from ..findings import ShapeError
+from ..shapes import norm_axis
+
+
+def axis(a: int, rank: int, what: str) -> int:
+    """``a`` in ``[-rank, rank)`` as a non-negative index; SHP402 otherwise."""
+    n = norm_axis(a, rank)
+    if n is None:
+        raise ShapeError("axis-out-of-range",
+                         f"{what}: axis {a} is out of range for a {rank}-D tensor (valid: {-rank} to {rank - 1})"
+                         if rank else f"{what}: axis {a} is out of range for a 0-D tensor")
+    return n
+
+
+def require_axis_order(start: int, end: int, what: str, names: tuple[str, str] = ("start_dim", "end_dim")) -> None:
+    """SHP405 where the normalised ``start`` comes after ``end`` (``flatten(x, 2, 1)``)."""
+    if start > end:
+        raise ShapeError("invalid-shape-argument",
+                         f"{what}: {names[0]} (axis {start}) comes after {names[1]} (axis {end})")
+
+
+def require_split_sizes(sizes: Sequence[Dim], n: Dim, bindings: Optional[Bindings], what: str) -> None:
+    """SHP405 where explicit split sizes provably do not add up to the axis size ``n`` (torch's
+    ``split_with_sizes``, ``tf.split`` with a list and no -1)."""
+    total = D.add(0, 0)
+    for s in sizes:
+        total = D.add(total, s)
+    if D.compare(total, n, bindings, unify=False) is D.FALSE:
+        parts = " + ".join(D.fmt(s) for s in sizes)
+        raise ShapeError("invalid-shape-argument", lambda: (
+            f"{what}: split sizes {parts} = {D.fmt(total)} do not add up to the axis size {D.fmt(n)}"))
+
+
+def require_k_within(k: Dim, n: Dim, bindings: Optional[Bindings], what: str, *, least: int = 0) -> None:
+    """SHP405 where ``k`` provably exceeds the axis size ``n`` (``topk``, ``kthvalue``) or is
+    below ``least`` (``kthvalue`` counts from 1)."""
+    if bindings is not None:
+        k, n = bindings.resolve(k), bindings.resolve(n)
+    ki, ni = D.as_int(k), D.as_int(n)
+    if ki is not None and ki < least:
+        raise ShapeError("invalid-shape-argument", f"{what}: k={ki} must be at least {least}")
+    if ki is not None and ni is not None and ki > ni:
+        raise ShapeError("invalid-shape-argument",
+                         f"{what}: k={ki} is larger than the axis it selects from (size {ni})")
