@@ -22,6 +22,7 @@ from typing import Any, Optional, Sequence
 from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
+from ..shape_math import join as SMJ
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Int, Layer, Param, Seq, Tensor, Value, as_dim, tensor_of
 from .common import broadcast_shapes
@@ -1400,58 +1401,6 @@ for _n, _src in (("Hashing", "hashing"), ("IntegerLookup", "integer_lookup"), ("
 
 
 # ---------------------------------------------------------------------------------- merging
-def _concat_shapes(call: Call, shapes: list, axis: int, what: str) -> Shape:
-    """Keras Concatenate: same rank, equal sizes except on ``axis`` (SHP203 / SHP201 / SHP202)."""
-    ranks = {s.rank for s in shapes}
-    if None in ranks:
-        return Shape.unknown()
-    if len(ranks) > 1:
-        raise ShapeError("concat-rank", lambda: (
-            f"{what} of {' and '.join(str(s) for s in shapes)}: inputs have different ranks "
-            f"({', '.join(str(s.rank) for s in shapes)})"))
-    r = shapes[0].rank
-    if not -r <= axis < r:
-        raise ShapeError("axis-out-of-range", f"{what}: axis {axis} is out of range for {r}-D inputs")
-    ax = axis % r
-
-    def bad(a: int) -> Optional[tuple]:
-        for i in range(r):
-            if i == a:
-                continue
-            for s in shapes[1:]:
-                if D.compare(shapes[0].dims[i], s.dims[i], call.bindings, unify=False) is D.FALSE:
-                    return i, shapes[0].dims[i], s.dims[i]
-        return None
-
-    b = bad(ax)
-    if b is not None:
-        i, x, y = b
-        alt = [a for a in range(1, r) if a != ax and bad(a) is None]
-        msg = (f"{what} along axis {axis} of {' and '.join(str(s) for s in shapes)}: sizes differ at axis {i} "
-               f"({D.fmt(x)} vs {D.fmt(y)}); all axes but the join axis must match{mismatch_note(x, y)}")
-        if alt:
-            from ..findings import Fix
-
-            raise ShapeError("concat-wrong-axis", f"{msg}; did you mean axis={alt[0]}?", Fix(f"use axis={alt[0]}"))
-        raise ShapeError("concat-mismatch", msg)
-    total: Dim = 0
-    for s in shapes:
-        d = s.dims[ax]
-        if D.is_opaque(d):
-            total = D.opaque("None")
-            break
-        total = D.add(total, d)
-    dims = list(shapes[0].dims)
-    dims[ax] = total
-    for i in range(r):
-        if i != ax and D.is_opaque(dims[i]):
-            for s in shapes[1:]:
-                if not D.is_opaque(s.dims[i]):
-                    dims[i] = s.dims[i]
-                    break
-    return Shape(tuple(dims))
-
-
 @layer_rule(*spellings("Concatenate", "merging.concatenate"))
 class Concatenate(KerasLayer):
     multi_input = True
@@ -1463,7 +1412,8 @@ class Concatenate(KerasLayer):
     def compute_multi(self, layer: Layer, call: Call, shapes: list) -> Any:
         if len(shapes) < 1:
             return Shape.unknown()
-        return _concat_shapes(call, shapes, layer.config["axis"], "Concatenate")
+        # axis 0 is the batch axis: joining there is never the fix for a layer
+        return SMJ.concat(shapes, layer.config["axis"], call.bindings, op="Concatenate", never=(0,))
 
 
 class Merge(KerasLayer):

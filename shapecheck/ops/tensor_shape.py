@@ -19,7 +19,9 @@ import sympy
 from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
+from ..framework import Framework, framework_of
 from ..shape_math import index as SMI
+from ..shape_math import join as SMJ
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from .common import axis_of, broadcast_shapes, out_dtype, out_fw
@@ -989,117 +991,45 @@ def _axis_fix(call: Call, word: str, value: int, given: bool) -> Fix:
     return Fix(desc, f"{inner}{sep}{word}={value})")
 
 
-def _aligned(shapes: Sequence[Shape], r: int) -> list:
-    """Each shape as ``r`` sizes (None where a variadic prefix hides them)."""
-    out = []
-    for s in shapes:
-        ds = list(s.dims[len(s.dims) - r:]) if len(s.dims) >= r else [None] * (r - len(s.dims)) + list(s.dims)
-        out.append(ds)
-    return out
+_pick = SMJ.pick
 
 
-def _agree(call: Call, cols: list) -> D.Truth:
-    """Do the known sizes in one column all agree (no unifying)?"""
-    known = [d for d in cols if d is not None]
-    worst = D.TRUE
-    for d in known[1:]:
-        t = D.compare(known[0], d, call.bindings, unify=False)
-        if t is D.FALSE:
-            return D.FALSE
-        if t is D.UNKNOWN:
-            worst = D.UNKNOWN
-    return worst
-
-
-def _pick(cols: list) -> Dim:
-    known = [d for d in cols if d is not None]
-    for d in known:
-        if not D.has_flexible(d) and not D.is_flexible(d):
-            return d
-    return known[0] if known else _flex()
-
-
-def concat_shape(call: Call, shapes: list, axis: int, what: str, word: str = "dim", suggest: bool = True,
-                 axis_given: bool = True) -> Shape:
-    """The join of ``shapes`` along ``axis``; SHP203/SHP201/SHP202 when they provably do not fit."""
-    shapes = [s.resolved(call.bindings) for s in shapes]
-    if not _is_np(call) and any(s.rank != 1 for s in shapes):
-        # torch still accepts legacy empty 1-D tensors of shape (0,) among others
+def _drop_legacy_empty(shapes: list) -> list:
+    """torch quirk: ``cat`` still skips legacy empty 1-D tensors of shape ``(0,)`` among others."""
+    if any(s.rank != 1 for s in shapes):
         kept = [s for s in shapes if not (s.rank == 1 and D.as_int(s.dims[0]) == 0)]
-        shapes = kept or shapes
-    both = _shapes_text(shapes)
-    ranks = list(dict.fromkeys(s.rank for s in shapes if s.rank is not None))  # in input order
-    if len(ranks) > 1:
-        raise ShapeError("concat-rank", f"{what} of {both}: inputs have different ranks "
-                                        f"({' and '.join(f'{r}-D' for r in ranks)})")
-    r: Optional[int] = ranks[0] if ranks else None
-    if r is not None:
-        for s in shapes:
-            if s.variadic and len(s.dims) > r:
-                raise ShapeError("concat-rank", f"{what} of {both}: inputs have different ranks "
-                                                f"({r}-D and at least {len(s.dims)}-D)")
-        if r == 0:
-            raise ShapeError("concat-rank", f"{what} of {both}: 0-D tensors cannot be joined (use stack)")
-        ax = axis_of(call, axis, r, f"{what} of {both}")
-        length = r
-    else:
-        length = min(len(s.dims) for s in shapes)
-        if axis >= 0 or -axis > length:
-            return Shape.unknown()
-        ax = length + axis
-    cols = list(zip(*_aligned(shapes, length))) if length else []
-    truths = [_agree(call, list(c)) if k != ax else D.TRUE for k, c in enumerate(cols)]
-    bad = [k for k, tr in enumerate(truths) if tr is D.FALSE]
-    if bad:
-        q = bad[0]
-        col = [d for d in cols[q] if d is not None]
-        first = col[0]
-        other = next(d for d in col[1:] if D.compare(first, d, call.bindings, unify=False) is D.FALSE)
-        shown_q = q - length if (axis < 0 or r is None) else q
-        msg = (f"{what} of {both} along {word}={axis}: sizes differ at {word} {shown_q} "
-               f"({D.fmt(first)} vs {D.fmt(other)}){mismatch_note(first, other)}")
-        if suggest and len(bad) == 1 and _agree(call, list(cols[ax])) is not D.FALSE:
-            raise ShapeError("concat-wrong-axis", f"{msg}; did you mean {word}={shown_q}?",
-                             _axis_fix(call, word, shown_q, axis_given))
-        raise ShapeError("concat-mismatch", f"{msg}; all sizes but the join axis must match")
-    for k, c in enumerate(cols):  # now bind what the join requires to be equal
-        if k != ax:
-            known = [d for d in c if d is not None]
-            for d in known[1:]:
-                D.compare(known[0], d, call.bindings)
-    out, ws = [], []
-    whys = [_whys(s)[len(s.dims) - length:] if len(s.dims) >= length else
-            [None] * (length - len(s.dims)) + _whys(s) for s in shapes]
-    for k, c in enumerate(cols):
-        if k == ax:
-            if any(d is None for d in c):
-                out.append(_flex())
-            else:
-                tot: Dim = 0
-                for d in c:
-                    tot = D.add(tot, d)
-                out.append(tot)
-            ws.append(None)
-        else:
-            out.append(_pick(list(c)))
-            ws.append(next((w[k] for w in whys if w[k]), None))
-    return _mk(out, ws, r is None)
+        return kept or shapes
+    return shapes
 
 
-def _join_inputs(call: Call) -> Optional[list]:
-    v = _arg(call, 0, "tensors", "arrays", "tup", "seq")
-    return _tensors_of(v)
+def _join_inputs(call: Call, *names: str) -> Optional[list]:
+    return _tensors_of(_arg(call, 0, *names))
 
 
-@shape_rule(*_t("cat", "concat", "concatenate"), *_n("concatenate", "concat"))
-def cat(call: Call) -> Value:
-    ts = _join_inputs(call)
+@shape_rule(*_t("cat", "concat", "concatenate"))
+def torch_cat(call: Call) -> Value:
+    """``torch.cat(tensors, dim=0)``."""
+    ts = _join_inputs(call, "tensors")
     if ts is None:
         return UNKNOWN
-    np_ = _is_np(call)
-    av = _arg(call, 1, "axis", "dim")
-    word = "axis" if np_ else "dim"
-    if np_ and av is not None and _is_none(av):
+    av = _arg(call, 1, "dim", "axis")
+    axis = 0 if av is None else as_int(av)
+    if axis is None:
+        return Tensor(Shape.unknown(), "torch", out_dtype(*ts))
+    shapes = _drop_legacy_empty([call.shape(t) for t in ts])
+    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call), word="dim",
+                     fix_for=lambda q: _axis_fix(call, "dim", q, av is not None))
+    return Tensor(out, "torch", out_dtype(*ts))
+
+
+@shape_rule(*_n("concatenate", "concat"))
+def np_concatenate(call: Call) -> Value:
+    """``np.concatenate(arrays, axis=0)``; ``axis=None`` flattens every array first."""
+    ts = _join_inputs(call, "arrays", "tup", "seq")
+    if ts is None:
+        return UNKNOWN
+    av = _arg(call, 1, "axis")
+    if av is not None and _is_none(av):
         total: Dim = 0
         for t in ts:
             n = call.shape(t).numel()
@@ -1108,17 +1038,19 @@ def cat(call: Call) -> Value:
             total = D.add(total, n)
         return Tensor(Shape((total,)), "numpy", out_dtype(*ts))
     axis = 0 if av is None else as_int(av)
-    fw = "numpy" if np_ else "torch"
     if axis is None:
-        return Tensor(Shape.unknown(), fw, out_dtype(*ts))
-    out = concat_shape(call, [t.shape for t in ts], axis, _name(call), word, True, av is not None)
-    return Tensor(out, fw, out_dtype(*ts))
+        return Tensor(Shape.unknown(), "numpy", out_dtype(*ts))
+    out = SMJ.concat([call.shape(t) for t in ts], axis, call.bindings, op=_name(call), word="axis",
+                     fix_for=lambda q: _axis_fix(call, "axis", q, av is not None))
+    return Tensor(out, "numpy", out_dtype(*ts))
 
 
 @shape_rule(*_n("hstack", "vstack", "row_stack", "dstack", "column_stack"),
             *_t("hstack", "vstack", "row_stack", "dstack", "column_stack"))
 def stack_family(call: Call) -> Value:
-    ts = _join_inputs(call)
+    """``hstack``/``vstack``/``dstack``/``column_stack`` (NumPy and torch alike): promote, then a
+    concat along the op's own axis (no axis to suggest: the op fixes it)."""
+    ts = _join_inputs(call, "tensors", "tup", "arrays")
     if ts is None:
         return UNKNOWN
     last = call.qualname.rsplit(".", 1)[-1]
@@ -1136,55 +1068,38 @@ def stack_family(call: Call) -> Value:
         shapes = [Shape((s.dims[0], 1), False, None) if s.rank == 1 else (_atleast(s, 2) if s.rank == 0 else s)
                   for s in shapes]
         axis = 1
-    fw = "numpy" if _is_np(call) else "torch"
+    torch = framework_of(call.qualname) is Framework.TORCH
+    fw = "torch" if torch else "numpy"
     if axis is None or any(s.variadic and not s.dims for s in shapes):
         return Tensor(Shape.unknown(), fw, out_dtype(*ts))
-    out = concat_shape(call, shapes, axis, _name(call), "axis" if _is_np(call) else "dim", suggest=False)
+    if torch:
+        shapes = _drop_legacy_empty(shapes)
+    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call), word="dim" if torch else "axis", suggest=False)
     return Tensor(out, fw, out_dtype(*ts))
 
 
-@shape_rule(*_t("stack"), *_n("stack"))
-def stack(call: Call) -> Value:
-    ts = _join_inputs(call)
+def _stack(call: Call, fw: str, names: tuple, axis_names: tuple) -> Value:
+    ts = _join_inputs(call, *names)
     if ts is None:
         return UNKNOWN
-    av = _arg(call, 1, "axis", "dim")
+    av = _arg(call, 1, *axis_names)
     axis = 0 if av is None else as_int(av)
-    fw = "numpy" if _is_np(call) else "torch"
     if axis is None:
         return Tensor(Shape.unknown(), fw, out_dtype(*ts))
     shapes = [call.shape(t) for t in ts]
-    return Tensor(stack_shape(call, shapes, axis, _name(call)), fw, out_dtype(*ts))
+    return Tensor(SMJ.stack(shapes, axis, call.bindings, op=_name(call)), fw, out_dtype(*ts))
 
 
-def stack_shape(call: Call, shapes: list, axis: int, what: str) -> Shape:
-    both = _shapes_text(shapes)
-    first = shapes[0]
-    for k, s in enumerate(shapes[1:], 1):
-        if first.same(s, None) is D.FALSE or (
-                first.rank is not None and s.variadic and len(s.dims) > first.rank) or (
-                s.rank is not None and first.variadic and len(first.dims) > s.rank):
-            raise ShapeError("stack-mismatch", f"{what} of {both}: inputs must all have the same shape, "
-                                               f"input {k} is {s} and input 0 is {first}")
-    ranks = {s.rank for s in shapes if s.rank is not None}
-    n = len(shapes)
-    if ranks:
-        r = ranks.pop()
-        ax = axis_of(call, axis, r + 1, f"{what} of {both}")
-        cols = list(zip(*_aligned(shapes, r))) if r else []
-        for c in cols:
-            known = [d for d in c if d is not None]
-            for d in known[1:]:
-                D.compare(known[0], d, call.bindings)
-        ds = [_pick(list(c)) for c in cols]
-        return _mk(ds[:ax] + [n] + ds[ax:])
-    length = min(len(s.dims) for s in shapes)
-    if axis >= 0 or -axis > length + 1:
-        return Shape.unknown()
-    ax = length + 1 + axis
-    cols = list(zip(*_aligned(shapes, length))) if length else []
-    ds = [_pick(list(c)) for c in cols]
-    return _mk(ds[:ax] + [n] + ds[ax:], None, True)
+@shape_rule(*_t("stack"))
+def torch_stack(call: Call) -> Value:
+    """``torch.stack(tensors, dim=0)``."""
+    return _stack(call, "torch", ("tensors",), ("dim", "axis"))
+
+
+@shape_rule(*_n("stack"))
+def np_stack(call: Call) -> Value:
+    """``np.stack(arrays, axis=0)``."""
+    return _stack(call, "numpy", ("arrays", "tup", "seq"), ("axis",))
 
 
 # ---------------------------------------------------------------------------------- splits

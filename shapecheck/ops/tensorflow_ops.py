@@ -15,11 +15,12 @@ from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..framework import Framework
 from ..shape_math import index as SMI
+from ..shape_math import join as SMJ
 from ..shape_math import matmul as SMM
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
 from .common import (axis_of, broadcast_shapes, matmul_shape, out_dtype, out_fw, unknown_like)
-from .keras_layers import _concat_shapes, conv_length, shape_tuple
+from .keras_layers import conv_length, shape_tuple
 from .registry import Call, mismatch_note, shape_rule
 
 
@@ -200,42 +201,51 @@ def _tensor_list(v: Value) -> Optional[list]:
     return None
 
 
-@shape_rule(*tf("concat"), *kops("concatenate", "concat"))
+@shape_rule(*tf("concat"))
 def tf_concat(call: Call) -> Value:
-    ts = _tensor_list(call.get(0, "values" if call.qualname.startswith("tensorflow") else "xs"))
+    """``tf.concat(values, axis)``: the axis has no default."""
+    ts = _tensor_list(call.get(0, "values"))
     if ts is None or not ts:
         return UNKNOWN
-    if call.qualname.startswith("tensorflow"):
-        axis = call.int(1, "axis")
-    else:
-        axis = call.int(1, "axis", 0)
+    axis = call.int(1, "axis")
     if axis is None:
         return _t(call, Shape.unknown(), *ts)
     shapes = [_shape(call, t) for t in ts]
-    if any(s.variadic for s in shapes):
+    return _t(call, SMJ.concat(shapes, axis, call.bindings, op="tf.concat"), *ts)
+
+
+@shape_rule(*kops("concatenate", "concat"))
+def kops_concatenate(call: Call) -> Value:
+    """``keras.ops.concatenate(xs, axis=0)``."""
+    ts = _tensor_list(call.get(0, "xs"))
+    if ts is None or not ts:
+        return UNKNOWN
+    axis = call.int(1, "axis", 0)
+    if axis is None:
         return _t(call, Shape.unknown(), *ts)
-    name = "tf.concat" if call.qualname.startswith("tensorflow") else "keras.ops.concatenate"
-    return _t(call, _concat_shapes(call, shapes, axis, name), *ts)
+    shapes = [_shape(call, t) for t in ts]
+    return _t(call, SMJ.concat(shapes, axis, call.bindings, op="keras.ops.concatenate"), *ts)
 
 
-@shape_rule(*tf("stack"), *kops("stack"))
-def tf_stack(call: Call) -> Value:
-    ts = _tensor_list(call.get(0, "values" if call.qualname.startswith("tensorflow") else "x"))
+def _stack(call: Call, values: str, op: str) -> Value:
+    ts = _tensor_list(call.get(0, values))
     axis = call.int(1, "axis", 0)
     if ts is None or not ts or axis is None:
         return UNKNOWN
     shapes = [_shape(call, t) for t in ts]
-    if any(s.variadic for s in shapes):
-        return _t(call, Shape.unknown(), *ts)
-    for s in shapes[1:]:
-        if s.same(shapes[0], call.bindings) is D.FALSE:
-            raise ShapeError("stack-mismatch", lambda s=s: (
-                f"stack of {' and '.join(str(x) for x in shapes)}: all inputs must have the same shape"))
-    r = len(shapes[0].dims)
-    ax = axis_of(call, axis, r + 1, "stack")
-    dims = list(shapes[0].dims)
-    dims.insert(ax, len(ts))
-    return _t(call, Shape(tuple(dims)), *ts)
+    return _t(call, SMJ.stack(shapes, axis, call.bindings, op=op), *ts)
+
+
+@shape_rule(*tf("stack"))
+def tf_stack(call: Call) -> Value:
+    """``tf.stack(values, axis=0)``."""
+    return _stack(call, "values", "tf.stack")
+
+
+@shape_rule(*kops("stack"))
+def kops_stack(call: Call) -> Value:
+    """``keras.ops.stack(x, axis=0)``."""
+    return _stack(call, "x", "keras.ops.stack")
 
 
 # ---------------------------------------------------------------------------------- reshaping
