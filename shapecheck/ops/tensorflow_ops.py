@@ -8,12 +8,13 @@ checks each fed array against the tensor it feeds (exact rank, fixed sizes), SHP
 from __future__ import annotations
 
 import re
-from typing import Optional
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
-from ..framework import Framework
+from ..framework import Framework, framework_of
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
 from ..shape_math import matmul as SMM
@@ -38,8 +39,52 @@ def kops(*names: str) -> tuple:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Api:
+    """The framework signature a shared TF/``keras.ops`` rule was registered under.
+
+    ``tf.squeeze(input, axis)`` and ``keras.ops.squeeze(x, axis)`` share their shape math but not
+    their argument names, defaults or quirks. Each rule is registered once per signature
+    (``tf_kops``) and receives the ``Api`` it was registered as, instead of guessing the
+    framework from the qualified name it was called by."""
+
+    fw: Framework
+
+    @property
+    def tf(self) -> bool:
+        return self.fw is Framework.TF
+
+    def arg(self, tf_name: str, keras_name: str) -> str:
+        """The argument's name in this signature."""
+        return tf_name if self.tf else keras_name
+
+    @property
+    def tensor_fw(self) -> str:
+        """What tensors a constructor of this API makes are tagged with."""
+        return "tf" if self.tf else "keras"
+
+
+TF_API, KOPS_API = Api(Framework.TF), Api(Framework.KERAS)
+
+
+def tf_kops(tf_names: tuple, kops_names: tuple) -> Callable:
+    """Register ``fn(call, api)`` as two rules: one under the TF names, one under ``keras.ops``'s."""
+
+    def register(fn: Callable[[Call, Api], Value]) -> Callable[[Call, Api], Value]:
+        for names, api in ((tf_names, TF_API), (kops_names, KOPS_API)):
+            def bound(call: Call, _api: Api = api) -> Value:
+                return fn(call, _api)
+            bound.__name__ = bound.__qualname__ = f"{fn.__name__}[{api.fw.value}]"
+            bound.__doc__ = fn.__doc__
+            shape_rule(*names)(bound)
+        return fn
+
+    return register
+
+
 def _fw(call: Call, *ts: Optional[Tensor]) -> str:
-    if call.qualname.startswith("tensorflow"):
+    """The result's framework: TF functions make TF tensors; ``keras.ops`` keeps its inputs'."""
+    if framework_of(call.qualname) is Framework.TF:
         return "tf"
     return out_fw(*ts) if any(t is not None for t in ts) else "keras"
 
@@ -113,8 +158,8 @@ def kops_matmul(call: Call) -> Value:
     return _t(call, out, a, b)
 
 
-@shape_rule(*tf("tensordot", "linalg.tensordot"), *kops("tensordot"))
-def tf_tensordot(call: Call) -> Value:
+@tf_kops((*tf("tensordot", "linalg.tensordot"),), (*kops("tensordot"),))
+def tf_tensordot(call: Call, api: Api) -> Value:
     a, b = call.tensor(0), call.tensor(1)
     if a is None or b is None:
         return UNKNOWN
@@ -152,8 +197,8 @@ def tf_tensordot(call: Call) -> Value:
 _SUB = re.compile(r"^[a-zA-Z.]*$")
 
 
-@shape_rule(*tf("einsum", "linalg.einsum"), *kops("einsum"))
-def tf_einsum(call: Call) -> Value:
+@tf_kops((*tf("einsum", "linalg.einsum"),), (*kops("einsum"),))
+def tf_einsum(call: Call, api: Api) -> Value:
     eq = call.str(0, "equation") if call.has(0, "equation") else None
     ops = [tensor_of(v) for v in call.args[1:]]
     if eq is None or not ops or any(t is None for t in ops):
@@ -254,10 +299,10 @@ def _sizes_text(ds: list) -> str:
     return "(" + ", ".join(D.fmt(d) for d in ds) + ("," if len(ds) == 1 else "") + ")"
 
 
-@shape_rule(*tf("reshape"), *kops("reshape"))
-def tf_reshape(call: Call) -> Value:
-    t = call.tensor(0, "tensor" if call.qualname.startswith("tensorflow") else "x")
-    v = call.get(1, "shape" if call.qualname.startswith("tensorflow") else "newshape")
+@tf_kops((*tf("reshape"),), (*kops("reshape"),))
+def tf_reshape(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("tensor", "x"))
+    v = call.get(1, api.arg("shape", "newshape"))
     if t is None:
         return UNKNOWN
     ds = [as_dim(x) for x in v.items] if isinstance(v, Seq) else None
@@ -294,13 +339,13 @@ def tf_reshape(call: Call) -> Value:
     return _t(call, Shape(tuple(ds)), t)
 
 
-@shape_rule(*tf("transpose", "linalg.transpose"), *kops("transpose"))
-def tf_transpose(call: Call) -> Value:
-    t = call.tensor(0, "a" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("transpose", "linalg.transpose"),), (*kops("transpose"),))
+def tf_transpose(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("a", "x"))
     if t is None:
         return UNKNOWN
     s = _shape(call, t)
-    pv = call.get(1, "perm" if call.qualname.startswith("tensorflow") else "axes")
+    pv = call.get(1, api.arg("perm", "axes"))
     if pv is UNKNOWN or (isinstance(pv, Const) and pv.value is None):
         if call.qualname.endswith("linalg.transpose"):
             if len(s.dims) < 2:
@@ -323,9 +368,9 @@ def tf_transpose(call: Call) -> Value:
     return _t(call, Shape(tuple(s.dims[p] for p in norm)), t)  # type: ignore[index]
 
 
-@shape_rule(*tf("expand_dims"), *kops("expand_dims"))
-def tf_expand_dims(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("expand_dims"),), (*kops("expand_dims"),))
+def tf_expand_dims(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
     axis = call.int(1, "axis")
     if t is None:
         return UNKNOWN
@@ -339,9 +384,9 @@ def tf_expand_dims(call: Call) -> Value:
     return _t(call, Shape(tuple(dims)), t)
 
 
-@shape_rule(*tf("squeeze"), *kops("squeeze"))
-def tf_squeeze(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("squeeze"),), (*kops("squeeze"),))
+def tf_squeeze(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
     if t is None:
         return UNKNOWN
     s = _shape(call, t)
@@ -364,16 +409,16 @@ def tf_squeeze(call: Call) -> Value:
     return _t(call, Shape(tuple(d for i, d in enumerate(s.dims) if i not in norm)), t)
 
 
-@shape_rule(*tf("tile"), *kops("tile"))
-def tf_tile(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
-    m = shape_tuple(call.get(1, "multiples" if call.qualname.startswith("tensorflow") else "repeats"))
+@tf_kops((*tf("tile"),), (*kops("tile"),))
+def tf_tile(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
+    m = shape_tuple(call.get(1, api.arg("multiples", "repeats")))
     if t is None:
         return UNKNOWN
     s = _shape(call, t)
     if m is None or s.variadic:
         return _t(call, Shape.unknown(), t)
-    if call.qualname.startswith("tensorflow") and len(m) != len(s.dims):
+    if api.tf and len(m) != len(s.dims):
         raise ShapeError("axis-out-of-range", f"tf.tile of {s}: multiples has {len(m)} entries, the input has "
                                               f"{len(s.dims)} dims")
     if len(m) != len(s.dims):
@@ -381,9 +426,9 @@ def tf_tile(call: Call) -> Value:
     return _t(call, Shape(tuple(D.mul(d, k) for d, k in zip(s.dims, m))), t)
 
 
-@shape_rule(*tf("broadcast_to"), *kops("broadcast_to"))
-def tf_broadcast_to(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("broadcast_to"),), (*kops("broadcast_to"),))
+def tf_broadcast_to(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
     ds = shape_tuple(call.get(1, "shape"))
     if t is None:
         return UNKNOWN
@@ -402,17 +447,17 @@ def tf_broadcast_to(call: Call) -> Value:
     return _t(call, Shape(tuple(ds)) if out.rank == len(ds) else out, t)
 
 
-@shape_rule(*tf("gather"), *kops("take"))
-def tf_gather(call: Call) -> Value:
-    p = call.tensor(0, "params" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("gather"),), (*kops("take"),))
+def tf_gather(call: Call, api: Api) -> Value:
+    p = call.tensor(0, api.arg("params", "x"))
     iv = call.get(1, "indices")
     if p is None:
         return UNKNOWN
     s = _shape(call, p)
     bd = call.int(None, "batch_dims", 0)
     # tf.gather's axis defaults to batch_dims
-    axis = call.int(2 if call.qualname.startswith("keras") else None, "axis", bd if bd is not None else 0)
-    if call.qualname.startswith("keras") and not call.has(2, "axis"):
+    axis = call.int(None if api.tf else 2, "axis", bd if bd is not None else 0)
+    if not api.tf and not call.has(2, "axis"):
         return _t(call, Shape.unknown(), p)
     it = tensor_of(iv)
     if it is not None:
@@ -446,9 +491,9 @@ _REDUCE_K = ("sum", "mean", "max", "min", "prod", "any", "all", "logsumexp", "st
              "amax", "amin")
 
 
-@shape_rule(*tf(*_REDUCE_TF), *kops(*_REDUCE_K))
-def tf_reduce(call: Call) -> Value:
-    t = call.tensor(0, "input_tensor" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf(*_REDUCE_TF),), (*kops(*_REDUCE_K),))
+def tf_reduce(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input_tensor", "x"))
     if t is None:
         t = call.tensor(None, "input")
     if t is None:
@@ -458,7 +503,7 @@ def tf_reduce(call: Call) -> Value:
     av = call.get(1, "axis")
     if av is UNKNOWN and "reduction_indices" in call.kwargs:
         av = call.kwargs["reduction_indices"]
-    if arg and call.qualname.startswith("tensorflow") and av is UNKNOWN:
+    if arg and api.tf and av is UNKNOWN:
         av = Int(0)
     keep = call.bool(2 if not arg else None, "keepdims", False)
     if "keep_dims" in call.kwargs:
@@ -539,9 +584,9 @@ def tf_split(call: Call) -> Value:
     return Seq([_t(call, Shape(s.dims[:a] + (p,) + s.dims[a + 1:]), t) for p in parts], "list")
 
 
-@shape_rule(*tf("unstack"), *kops("unstack"))
-def tf_unstack(call: Call) -> Value:
-    t = call.tensor(0, "value" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("unstack"),), (*kops("unstack"),))
+def tf_unstack(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("value", "x"))
     ax = call.int(None, "axis", 0)
     if t is None or ax is None:
         return UNKNOWN
@@ -574,11 +619,11 @@ def tf_slice(call: Call) -> Value:
     return _t(call, Shape(tuple(out)), t)
 
 
-@shape_rule("tensorflow.where", "tensorflow.compat.v2.where", *kops("where"))
-def tf_where(call: Call) -> Value:
+@tf_kops(("tensorflow.where", "tensorflow.compat.v2.where"), (*kops("where"),))
+def tf_where(call: Call, api: Api) -> Value:
     """``tf.where(cond, x, y)`` broadcasts its three operands (TF2 and keras.ops)."""
-    ts = [call.tensor(0, "condition"), call.tensor(1, "x" if call.qualname.startswith("tensorflow") else "x1"),
-          call.tensor(2, "y" if call.qualname.startswith("tensorflow") else "x2")]
+    ts = [call.tensor(0, "condition"), call.tensor(1, api.arg("x", "x1")),
+          call.tensor(2, api.arg("y", "x2"))]
     if ts[0] is None or not call.has(1, "x") and not call.has(1, "x1"):
         return UNKNOWN  # (one argument: the coordinates of the true elements, a data-dependent count)
     shapes = [_shape(call, t) for t in ts if t is not None]
@@ -611,16 +656,16 @@ def tf_sequence_mask(call: Call) -> Value:
     return Tensor(Shape(s.dims + (m,)), "tf", "bool")
 
 
-@shape_rule(*tf("reverse", "roll"), *kops("roll", "flip"))
-def tf_same_shape(call: Call) -> Value:
+@tf_kops((*tf("reverse", "roll"),), (*kops("roll", "flip"),))
+def tf_same_shape(call: Call, api: Api) -> Value:
     t = call.tensor(0, "tensor" if call.qualname.endswith("reverse") else (
-        "input" if call.qualname.startswith("tensorflow") else "x"))
+        api.arg("input", "x")))
     return UNKNOWN if t is None else _t(call, _shape(call, t), t)
 
 
-@shape_rule(*tf("repeat"), *kops("repeat"))
-def tf_repeat(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("repeat"),), (*kops("repeat"),))
+def tf_repeat(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
     r = as_dim(call.get(1, "repeats"))
     ax = call.get(2, "axis")
     if t is None:
@@ -662,9 +707,9 @@ def tf_image_resize(call: Call) -> Value:
     return Tensor(Shape(s.dims[:-3] + tuple(size) + s.dims[-1:]), "tf", "float")
 
 
-@shape_rule(*tf("math.top_k", "nn.top_k"), *kops("top_k"))
-def tf_top_k(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("math.top_k", "nn.top_k"),), (*kops("top_k"),))
+def tf_top_k(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
     k = call.dim(1, "k") if call.has(1, "k") else 1
     if t is None:
         return UNKNOWN
@@ -732,14 +777,14 @@ _BINARY_K = ("add", "subtract", "multiply", "divide", "true_divide", "floor_divi
              "mod", "arctan2")
 
 
-@shape_rule(*tf(*_BINARY), *kops(*_BINARY_K))
-def tf_binary(call: Call) -> Value:
+@tf_kops((*tf(*_BINARY),), (*kops(*_BINARY_K),))
+def tf_binary(call: Call, api: Api) -> Value:
     from .tensor import elementwise
 
-    out = elementwise(call, call.get(0, "x" if call.qualname.startswith("tensorflow") else "x1"),
-                      call.get(1, "y" if call.qualname.startswith("tensorflow") else "x2"),
+    out = elementwise(call, call.get(0, api.arg("x", "x1")),
+                      call.get(1, api.arg("y", "x2")),
                       call.qualname.rsplit(".", 1)[-1])
-    if isinstance(out, Tensor) and call.qualname.startswith("tensorflow"):
+    if isinstance(out, Tensor) and api.tf:
         return Tensor(out.shape, "tf", out.dtype)
     return out
 
@@ -773,8 +818,8 @@ _UNARY_K = ("relu", "relu6", "sigmoid", "tanh", "elu", "selu", "gelu", "silu", "
             "hard_silu", "mish")
 
 
-@shape_rule(*tf(*_UNARY), *kops(*_UNARY_K))
-def tf_unary(call: Call) -> Value:
+@tf_kops((*tf(*_UNARY),), (*kops(*_UNARY_K),))
+def tf_unary(call: Call, api: Api) -> Value:
     t = call.tensor(0)
     if t is None:
         t = call.tensor(None, "x") or call.tensor(None, "features") or call.tensor(None, "t")
@@ -787,9 +832,9 @@ def tf_unary(call: Call) -> Value:
     return _t(call, _shape(call, t), t, dtype=dtype)
 
 
-@shape_rule(*tf("nn.softmax", "nn.log_softmax", "math.softmax", "math.log_softmax"), *kops("softmax", "log_softmax"))
-def tf_softmax(call: Call) -> Value:
-    t = call.tensor(0, "logits" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("nn.softmax", "nn.log_softmax", "math.softmax", "math.log_softmax"),), (*kops("softmax", "log_softmax"),))
+def tf_softmax(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("logits", "x"))
     if t is None:
         return UNKNOWN
     s = _shape(call, t)
@@ -990,11 +1035,11 @@ def tf_const(call: Call) -> Value:
     return Tensor(s, "tf", "int" if isinstance(v, Int) else None)
 
 
-@shape_rule(*tf("zeros", "ones", "random.normal", "random.uniform", "random.truncated_normal", "random_normal",
-                "random_uniform", "truncated_normal", "random.stateless_normal", "random.stateless_uniform",
-                "empty"), *kops("zeros", "ones", "empty"), "keras.random.normal", "keras.random.uniform",
-            "keras.random.truncated_normal")
-def tf_ctor(call: Call) -> Value:
+@tf_kops(tf("zeros", "ones", "random.normal", "random.uniform", "random.truncated_normal", "random_normal",
+            "random_uniform", "truncated_normal", "random.stateless_normal", "random.stateless_uniform", "empty"),
+         (*kops("zeros", "ones", "empty"), "keras.random.normal", "keras.random.uniform",
+          "keras.random.truncated_normal"))
+def tf_ctor(call: Call, api: Api) -> Value:
     ds = shape_tuple(call.get(0, "shape"))
     if ds is None:
         return UNKNOWN
@@ -1003,31 +1048,31 @@ def tf_ctor(call: Call) -> Value:
     q = getattr(dtype, "qualname", "") or (dtype.value if isinstance(dtype, Const) and isinstance(dtype.value, str) else "")
     if q:
         kind = "int" if "int" in q else ("bool" if "bool" in q else "float")
-    fw = "tf" if call.qualname.startswith("tensorflow") else "keras"
+    fw = api.tensor_fw
     return Tensor(Shape(tuple(ds)), fw, kind or "float")
 
 
-@shape_rule(*tf("fill"), *kops("full"))
-def tf_fill(call: Call) -> Value:
-    ds = shape_tuple(call.get(0, "dims" if call.qualname.startswith("tensorflow") else "shape"))
+@tf_kops((*tf("fill"),), (*kops("full"),))
+def tf_fill(call: Call, api: Api) -> Value:
+    ds = shape_tuple(call.get(0, api.arg("dims", "shape")))
     if ds is None:
         return UNKNOWN
-    return Tensor(Shape(tuple(ds)), "tf" if call.qualname.startswith("tensorflow") else "keras")
+    return Tensor(Shape(tuple(ds)), api.tensor_fw)
 
 
-@shape_rule(*tf("eye", "linalg.eye"), *kops("eye"))
-def tf_eye(call: Call) -> Value:
-    n = call.dim(0, "num_rows" if call.qualname.startswith("tensorflow") else "N")
-    m = call.dim(1, "num_columns" if call.qualname.startswith("tensorflow") else "M", n)
+@tf_kops((*tf("eye", "linalg.eye"),), (*kops("eye"),))
+def tf_eye(call: Call, api: Api) -> Value:
+    n = call.dim(0, api.arg("num_rows", "N"))
+    m = call.dim(1, api.arg("num_columns", "M"), n)
     if n is None or m is None:
         return UNKNOWN
-    return Tensor(Shape((n, m)), "tf" if call.qualname.startswith("tensorflow") else "keras")
+    return Tensor(Shape((n, m)), api.tensor_fw)
 
 
-@shape_rule(*tf("one_hot"), *kops("one_hot"))
-def tf_one_hot(call: Call) -> Value:
-    t = call.tensor(0, "indices" if call.qualname.startswith("tensorflow") else "x")
-    depth = call.dim(1, "depth" if call.qualname.startswith("tensorflow") else "num_classes")
+@tf_kops((*tf("one_hot"),), (*kops("one_hot"),))
+def tf_one_hot(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("indices", "x"))
+    depth = call.dim(1, api.arg("depth", "num_classes"))
     if t is None or depth is None:
         return UNKNOWN
     s = _shape(call, t)
@@ -1041,9 +1086,9 @@ def tf_one_hot(call: Call) -> Value:
     return Tensor(Shape(tuple(dims)), _fw(call, t), "float")
 
 
-@shape_rule(*tf("shape"), *kops("shape"))
-def tf_shape(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("shape"),), (*kops("shape"),))
+def tf_shape(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
     if t is None:
         return UNKNOWN
     s = _shape(call, t)
@@ -1052,9 +1097,9 @@ def tf_shape(call: Call) -> Value:
     return Seq([Int(d) for d in s.dims], "size")
 
 
-@shape_rule(*tf("size", "rank"), *kops("size", "ndim"))
-def tf_size(call: Call) -> Value:
-    t = call.tensor(0, "input" if call.qualname.startswith("tensorflow") else "x")
+@tf_kops((*tf("size", "rank"),), (*kops("size", "ndim"),))
+def tf_size(call: Call, api: Api) -> Value:
+    t = call.tensor(0, api.arg("input", "x"))
     if t is None:
         return UNKNOWN
     s = _shape(call, t)
