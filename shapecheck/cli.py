@@ -236,7 +236,6 @@ def summary(
 @app.command()
 def rule(code: str = typer.Argument(..., help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")) -> None:
     """Explain a rule: what it does, why it is a bug, an example."""
-    from .docs import summary
     from .rule import all_rules, rule_by_code
 
     wanted = code.strip().upper()
@@ -250,7 +249,7 @@ def rule(code: str = typer.Argument(..., help="A rule code (SHP102), a prefix (S
         typer.echo(f"shapecheck: error: unknown rule {code!r} (see `shapecheck rule all`)", err=True)
         raise typer.Exit(2)
     for r in matching:
-        typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {summary(r)}")
+        typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {r.summary()}")
 
 
 def run(argv: Optional[List[str]] = None) -> int:

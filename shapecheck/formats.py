@@ -137,7 +137,6 @@ def _location(d) -> dict:
 def sarif(diags: Sequence, rules: Sequence = ()) -> str:
     """A SARIF 2.1.0 log with one run; ``rules``: the rule classes to describe (all by default)."""
     from . import __version__
-    from .docs import summary
 
     if not rules:
         from .rule import all_rules
@@ -151,7 +150,7 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
         "rules": [{
             "id": r.CODE,
             "name": r.NAME,
-            "shortDescription": {"text": summary(r) or r.NAME},
+            "shortDescription": {"text": r.summary() or r.NAME},
             "fullDescription": {"text": r.doc() or r.NAME},
             "help": {"text": r.doc() or r.NAME, "markdown": r.doc() or r.NAME},
             "defaultConfiguration": {"level": _SARIF_LEVEL.get(r.SEVERITY, "warning")},
