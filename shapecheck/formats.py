@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 FAILING = ("error", "warning")  # severities that fail a run; "info" never does
@@ -168,7 +169,7 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
         if d.code in index:
             res["ruleIndex"] = index[d.code]
         if d.fix is not None:
-            fix = {"description": {"text": d.fix.description}}
+            fix: dict[str, Any] = {"description": {"text": d.fix.description}}
             if d.fix.replacement is not None:
                 loc = _location(d)["physicalLocation"]
                 fix["artifactChanges"] = [{

@@ -22,8 +22,8 @@ from ..shapes import Shape
 from ..values import (UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_bool, as_dim, as_dims,
                       as_int, as_str, tensor_of)
 
-FUNCS: dict[str, Callable[["Call"], Value]] = {}
-LAYERS: dict[str, "LayerRule"] = {}
+FUNCS: dict[str, Callable[[Call], Value]] = {}
+LAYERS: dict[str, LayerRule] = {}
 
 
 def _who(obj: Any) -> str:
@@ -34,7 +34,7 @@ def shape_rule(*names: str) -> Callable:
     """Register ``fn`` under every qualified name in ``names``. A name already registered (by
     another function, or twice in one list) is an error at import time: a silent overwrite would
     make the winner depend on import order."""
-    def register(fn: Callable[["Call"], Value]) -> Callable[["Call"], Value]:
+    def register(fn: Callable[[Call], Value]) -> Callable[[Call], Value]:
         _check_new(FUNCS, names, fn)
         for n in names:
             FUNCS[n] = fn
