@@ -187,12 +187,32 @@ def check(case: OpCase) -> None:
 
 
 # -- what the coverage guard counts ------------------------------------------------------------------
+def _unwrapped(target: Any) -> Any:
+    """The rule under the wrappers the registry adds: ``functools.wraps`` tags (added axes) and
+    the value-folding wrappers, which keep the rule they wrap as their ``base`` default; for a
+    layer, its ``LayerRule`` class (a loop may register one class under many names)."""
+    if isinstance(target, registry.LayerRule):  # one rule class registered under several loops' names
+        return type(target)
+    while True:
+        inner = getattr(target, "__wrapped__", None)
+        if inner is None and callable(target) and getattr(target, "__kwdefaults__", None) is None:
+            code = getattr(target, "__code__", None)
+            defaults = getattr(target, "__defaults__", None) or ()
+            if code is not None and "base" in code.co_varnames[:code.co_argcount]:
+                names = code.co_varnames[code.co_argcount - len(defaults):code.co_argcount]
+                inner = dict(zip(names, defaults)).get("base")
+        if inner is None:
+            return target
+        target = inner
+
+
 def registered_targets() -> dict[int, tuple[str, ...]]:
-    """Every distinct registered shape function and layer rule (by identity), with its names."""
+    """Every distinct registered shape function and layer rule (by identity, wrappers seen
+    through), with its names."""
     out: dict[int, list[str]] = {}
     for table in (registry.FUNCS, registry.LAYERS):
         for name, target in table.items():
-            out.setdefault(id(target), []).append(name)
+            out.setdefault(id(_unwrapped(target)), []).append(name)
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
@@ -202,5 +222,119 @@ def target_of(name: str) -> Optional[int]:
     for table in (registry.FUNCS, registry.LAYERS):
         for n in (name, canon):
             if n in table:
-                return id(table[n])
+                return id(_unwrapped(table[n]))
     return None
+
+
+# -- the oracle: the same row run by the real framework ------------------------------------------------
+def _concrete(text: str) -> Optional[tuple]:
+    """A shape string's sizes (``None`` for Keras's batch), or None where a size is a symbol."""
+    parts = [p.strip() for p in text.strip()[1:-1].split(",") if p.strip()]
+    out: list = []
+    for p in parts:
+        if p == "None":
+            out.append(None)
+        elif p.lstrip("-").isdigit():
+            out.append(int(p))
+        else:
+            return None
+    return tuple(out)
+
+
+def _real_arg(x: Any, fw: str, make: Callable[[tuple, str], Any]) -> Any:
+    if isinstance(x, OpCase):
+        return real_build(x)
+    if isinstance(x, S) or (isinstance(x, str) and x.startswith("(")):
+        shape = _concrete(x.shape if isinstance(x, S) else x)
+        if shape is None:
+            raise LookupError("symbolic sizes")
+        return make(shape, (x.dtype or "float") if isinstance(x, S) else "float")
+    if isinstance(x, tuple):
+        return tuple(_real_arg(i, fw, make) for i in x)
+    if isinstance(x, list):
+        return [_real_arg(i, fw, make) for i in x]
+    if isinstance(x, P):
+        raise LookupError("an unannotated parameter")
+    return x
+
+
+def _maker(fw: str) -> Callable[[tuple, str], Any]:
+    if fw == "torch":
+        import torch
+
+        def make(shape: tuple, dtype: str) -> Any:
+            if dtype == "int":
+                return torch.zeros(shape, dtype=torch.long)
+            return torch.zeros(shape, dtype=torch.bool) if dtype == "bool" else torch.rand(shape)
+        return make
+    if fw == "numpy":
+        import numpy as np
+
+        def make(shape: tuple, dtype: str) -> Any:
+            return np.zeros(shape, dtype={"int": np.int64, "bool": bool}.get(dtype, np.float32)) + (dtype == "float")
+        return make
+    if fw == "keras":
+        import keras
+
+        def make(shape: tuple, dtype: str) -> Any:
+            if shape and shape[0] is None:
+                return keras.Input(shape=shape[1:], dtype="int32" if dtype == "int" else "float32")
+            return keras.ops.ones(shape, dtype="int32" if dtype == "int" else "float32")
+        return make
+    raise LookupError(f"no oracle for {fw}")
+
+
+def _resolve(name: str) -> Any:
+    """The real object a qualified name spells (``torch.Tensor.mm`` -> the unbound method)."""
+    import importlib
+
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for p in parts[i:]:
+            obj = getattr(obj, p)
+        return obj
+    raise LookupError(name)
+
+
+def real_build(case: OpCase) -> Any:
+    fw = case.fw or framework_of(case.name)
+    make = _maker(fw)
+    return _resolve(case.name)(*[_real_arg(a, fw, make) for a in case.args],
+                               **{k: _real_arg(v, fw, make) for k, v in case.kwargs.items()})
+
+
+def _real_shape(r: Any) -> str:
+    if isinstance(r, (list, tuple)):
+        return "[" + ", ".join(_real_shape(i) for i in r) + "]"
+    shape = tuple(r.shape)
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def real_outcome(case: OpCase) -> Optional[str]:
+    """What the framework itself gives for a row: the printed shape, ``!`` for an error, or None
+    where the row cannot be run for real (symbolic sizes, framework not installed)."""
+    import warnings
+
+    fw = case.fw or framework_of(case.name)
+    try:
+        make = _maker(fw)
+        _resolve(case.name)
+        args = [_real_arg(a, fw, make) for a in (case.inputs if case.is_layer else case.args) or []]
+        kwargs = {k: _real_arg(v, fw, make) for k, v in (case.call_kwargs if case.is_layer else case.kwargs).items()}
+    except (ImportError, LookupError, AttributeError):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fn = real_build(case) if case.is_layer else _resolve(case.name)
+            return _real_shape(fn(*args, **kwargs))
+    except LookupError:
+        return None
+    except Exception:  # noqa: BLE001 - any framework error (at construction or call) is the "raises" outcome
+        return "!"
