@@ -35,6 +35,7 @@ class MissingTranspose(Rule):
     CODE = "SHP102"
     NAME = "missing-transpose"
     SEVERITY = "error"
+    SUPERSEDES = ("matmul-mismatch",)
     VALID = [
         """\
 import torch

@@ -35,6 +35,7 @@ class ConcatWrongAxis(Rule):
     CODE = "SHP202"
     NAME = "concat-wrong-axis"
     SEVERITY = "error"
+    SUPERSEDES = ("concat-mismatch",)
     VALID = [
         """\
 import torch

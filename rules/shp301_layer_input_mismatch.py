@@ -73,7 +73,7 @@ norm = nn.LayerNorm(20)(out)
     INVALID = [
         """\
 import torch.nn as nn
-net = nn.Sequential(nn.Linear(4800, 2000), nn.Tanh(), nn.Linear(1000, 4800))  # runtime: ok (fails when called)  # E: SHP301
+net = nn.Sequential(nn.Linear(4800, 2000), nn.Tanh(), nn.Linear(1000, 4800))  # runtime: ok (fails on call)  # E: SHP301
 """,
         """\
 import torch

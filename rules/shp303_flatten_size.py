@@ -35,6 +35,7 @@ class FlattenSize(Rule):
     CODE = "SHP303"
     NAME = "flatten-size"
     SEVERITY = "error"
+    SUPERSEDES = ("layer-input-mismatch",)
     VALID = [
         """\
 import torch

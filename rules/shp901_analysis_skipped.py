@@ -42,4 +42,4 @@ def f(x):
 y = f(torch.randn(2, 3))
 """,
     ]
-    INVALID: list = []
+    INVALID = []

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
-from typing import List, Optional
+from enum import StrEnum
+from typing import Optional
 
 import typer
 
@@ -18,7 +18,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Static, symbolic shape checker for PyTorch, NumPy and Keras/TensorFlow code.")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     full = "full"
     json = "json"
@@ -44,15 +44,16 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def check(
-    paths: Optional[List[str]] = typer.Argument(
+    paths: Optional[list[str]] = typer.Argument(
         None, help="Files or folders to check (folders are walked; default: the current folder; '-' reads stdin)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format",
-                                               help="How to print findings: text, full (with the source line), json, github or sarif."),
-    select: Optional[List[str]] = typer.Option(
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.text, "--output-format",
+        help="How to print findings: text, full (with the source line), json, github or sarif."),
+    select: Optional[list[str]] = typer.Option(
         None, "--select", help="Only these codes or prefixes, comma-separated (SHP1,SHP301); replaces the config's."),
-    ignore: Optional[List[str]] = typer.Option(
+    ignore: Optional[list[str]] = typer.Option(
         None, "--ignore", help="Skip these codes or prefixes, comma-separated; added to the config's."),
-    exclude: Optional[List[str]] = typer.Option(
+    exclude: Optional[list[str]] = typer.Option(
         None, "--exclude", help="Globs of files or folders to skip; added to the config's."),
     config: Optional[str] = typer.Option(
         None, "--config", help="Read this pyproject.toml or shapecheck.toml instead of searching for one."),
@@ -60,7 +61,8 @@ def check(
     force_exclude: bool = typer.Option(
         False, "--force-exclude", help="Apply the exclude globs to files named on the command line too."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings are reported."),
-    statistics: bool = typer.Option(False, "--statistics", help="Print how many findings of each code, not the findings."),
+    statistics: bool = typer.Option(False, "--statistics",
+                                    help="Print how many findings of each code, not the findings."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, no summary line."),
     stdin_filename: Optional[str] = typer.Option(
         None, "--stdin-filename", help="The name to report for source read from stdin ('-')."),
@@ -75,25 +77,25 @@ def check(
                          jobs=jobs)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     raise typer.Exit(code)
 
 
-def _require_paths(paths: List[str]) -> None:
+def _require_paths(paths: list[str]) -> None:
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
         raise UsageFailure(f"no such file or directory: {missing[0]}")
 
 
-def _excluder(cfg, exclude: Optional[List[str]]):
+def _excluder(cfg, exclude: Optional[list[str]]):
     """The config's exclude globs (relative to its folder) and the command line's (to the cwd)."""
     from .discover import Excluder
 
     return Excluder([(p, cfg.root) for p in cfg.exclude] + [(p, os.getcwd()) for p in exclude or ()])
 
 
-def run_check(paths: List[str], *, output_format: str = "text", select: Optional[List[str]] = None,
-              ignore: Optional[List[str]] = None, exclude: Optional[List[str]] = None,
+def run_check(paths: list[str], *, output_format: str = "text", select: Optional[list[str]] = None,
+              ignore: Optional[list[str]] = None, exclude: Optional[list[str]] = None,
               config_path: Optional[str] = None, isolated: bool = False, force_exclude: bool = False,
               exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
               stdin_filename: Optional[str] = None, jobs: Optional[int] = None) -> int:
@@ -181,20 +183,21 @@ def _analyze(tasks: list, jobs: Optional[int]) -> list:
         return list(pool.map(_check_one, tasks, chunksize=max(1, len(tasks) // (n * 4))))
 
 
-class SummaryFormat(str, Enum):
+class SummaryFormat(StrEnum):
     text = "text"
     json = "json"
 
 
 @app.command()
 def summary(
-    paths: Optional[List[str]] = typer.Argument(None, help="Files or folders (default: the current folder)."),
+    paths: Optional[list[str]] = typer.Argument(None, help="Files or folders (default: the current folder)."),
     output_format: SummaryFormat = typer.Option(SummaryFormat.text, "--output-format",
                                                 help="text (as model.summary()) or json."),
     weights: bool = typer.Option(False, "--weights", help="List each layer's weights and their shapes too."),
     input_shape: Optional[str] = typer.Option(
-        None, "--input-shape", "--input", help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes)."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Globs of files or folders to skip."),
+        None, "--input-shape", "--input",
+        help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes)."),
+    exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="Globs of files or folders to skip."),
 ) -> None:
     """Print every model a file defines: layers, output shapes, parameter counts (a static model.summary())."""
     import json
@@ -218,7 +221,7 @@ def summary(
             raise UsageFailure(str(e)) from None
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     models: list = []
     for f in iter_files(paths, _excluder(cfg, exclude)):
         try:
@@ -234,9 +237,9 @@ def summary(
 
 
 @app.command()
-def rule(code: str = typer.Argument(..., help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")) -> None:
+def rule(code: str = typer.Argument(
+        ..., help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")) -> None:
     """Explain a rule: what it does, why it is a bug, an example."""
-    from .docs import summary
     from .rule import all_rules, rule_by_code
 
     wanted = code.strip().upper()
@@ -250,10 +253,10 @@ def rule(code: str = typer.Argument(..., help="A rule code (SHP102), a prefix (S
         typer.echo(f"shapecheck: error: unknown rule {code!r} (see `shapecheck rule all`)", err=True)
         raise typer.Exit(2)
     for r in matching:
-        typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {summary(r)}")
+        typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {r.summary()}")
 
 
-def run(argv: Optional[List[str]] = None) -> int:
+def run(argv: Optional[list[str]] = None) -> int:
     """The program: returns the exit status; never lets a traceback out."""
     command = typer.main.get_command(app)
     try:

@@ -17,8 +17,9 @@ import fnmatch
 import os
 import re
 import tomllib  # Python >= 3.11 (requires-python): the only TOML reader we may depend on
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 CONFIG_NAMES = ("shapecheck.toml", "pyproject.toml")  # in one folder, shapecheck.toml wins (as ruff.toml)
 KEYS = ("select", "ignore", "exclude", "per-file-ignores")

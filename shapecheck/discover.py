@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Optional
 
 DEFAULT_EXCLUDES = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env", "env", "build", "dist", "site-packages",
@@ -26,7 +27,7 @@ PY_SUFFIXES = (".py",)  # stubs (.pyi) carry no computations to check
 
 @dataclass(frozen=True)
 class _Rule:
-    regex: "re.Pattern[str]"
+    regex: re.Pattern[str]
     negate: bool
     dir_only: bool
 

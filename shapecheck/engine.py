@@ -96,10 +96,6 @@ def _parse(source: str, path: Optional[str]) -> object:
     return cst.parse_module(source)
 
 
-_SPECIFIC = {"matmul-mismatch": "missing-transpose", "concat-mismatch": "concat-wrong-axis",
-             "layer-input-mismatch": "flatten-size"}
-
-
 def _syntax_error_position(source: str, err: Exception) -> tuple:
     """(line, column, message) of a syntax error: Python's own parser places it best."""
     import ast
@@ -115,18 +111,18 @@ def _syntax_error_position(source: str, err: Exception) -> tuple:
 
 
 def _most_specific(findings: Iterable) -> list:
-    """The more specific rule wins on the same node (SHP102 over SHP101...)."""
+    """The more specific rule wins on the same node: a finding is dropped where a rule whose
+    ``SUPERSEDES`` names its kind also reported on that node (SHP102 over SHP101...)."""
+    from .rule import rule_for_kind
+
     findings = list(findings)
     by_node: dict = {}
     for f in findings:
         by_node.setdefault(id(f.node), set()).add(f.kind)
-    out = []
-    for f in findings:
-        better = _SPECIFIC.get(f.kind)
-        if better is not None and better in by_node[id(f.node)]:
-            continue
-        out.append(f)
-    return out
+    superseded: dict = {}
+    for node, kinds in by_node.items():
+        superseded[node] = {old for k in kinds if (r := rule_for_kind(k)) is not None for old in r.SUPERSEDES}
+    return [f for f in findings if f.kind not in superseded[id(f.node)]]
 
 
 def check_path(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 FAILING = ("error", "warning")  # severities that fail a run; "info" never does
@@ -137,7 +138,6 @@ def _location(d) -> dict:
 def sarif(diags: Sequence, rules: Sequence = ()) -> str:
     """A SARIF 2.1.0 log with one run; ``rules``: the rule classes to describe (all by default)."""
     from . import __version__
-    from .docs import summary
 
     if not rules:
         from .rule import all_rules
@@ -151,7 +151,7 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
         "rules": [{
             "id": r.CODE,
             "name": r.NAME,
-            "shortDescription": {"text": summary(r) or r.NAME},
+            "shortDescription": {"text": r.summary() or r.NAME},
             "fullDescription": {"text": r.doc() or r.NAME},
             "help": {"text": r.doc() or r.NAME, "markdown": r.doc() or r.NAME},
             "defaultConfiguration": {"level": _SARIF_LEVEL.get(r.SEVERITY, "warning")},
@@ -169,7 +169,7 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
         if d.code in index:
             res["ruleIndex"] = index[d.code]
         if d.fix is not None:
-            fix = {"description": {"text": d.fix.description}}
+            fix: dict[str, Any] = {"description": {"text": d.fix.description}}
             if d.fix.replacement is not None:
                 loc = _location(d)["physicalLocation"]
                 fix["artifactChanges"] = [{

@@ -1853,5 +1853,3 @@ def to_categorical(call: Call) -> Value:
         dims = dims[:-1]
     return Tensor(Shape(dims + (n,)), "numpy", "float")
 
-
-from . import keras_models  # noqa: E402,F401 - models are registered with the layers

@@ -22,12 +22,20 @@ from ..shapes import Shape
 from ..values import (UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_bool, as_dim, as_dims,
                       as_int, as_str, tensor_of)
 
-FUNCS: dict[str, Callable[["Call"], Value]] = {}
-LAYERS: dict[str, "LayerRule"] = {}
+FUNCS: dict[str, Callable[[Call], Value]] = {}
+LAYERS: dict[str, LayerRule] = {}
+
+
+def _who(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
 
 
 def shape_rule(*names: str) -> Callable:
-    def register(fn: Callable[["Call"], Value]) -> Callable[["Call"], Value]:
+    """Register ``fn`` under every qualified name in ``names``. A name already registered (by
+    another function, or twice in one list) is an error at import time: a silent overwrite would
+    make the winner depend on import order."""
+    def register(fn: Callable[[Call], Value]) -> Callable[[Call], Value]:
+        _check_new(FUNCS, names, fn)
         for n in names:
             FUNCS[n] = fn
         return fn
@@ -36,7 +44,10 @@ def shape_rule(*names: str) -> Callable:
 
 
 def layer_rule(*names: str) -> Callable:
+    """Register a ``LayerRule`` subclass under every qualified name in ``names`` (one instance
+    serves them all); a name already registered is an error at import time, as for ``shape_rule``."""
     def register(cls: type) -> type:
+        _check_new(LAYERS, names, cls)
         inst = cls()
         inst.names = names
         for n in names:
@@ -44,6 +55,16 @@ def layer_rule(*names: str) -> Callable:
         return cls
 
     return register
+
+
+def _check_new(table: dict, names: Sequence[str], what: Any) -> None:
+    """Raise where one of ``names`` is already in ``table`` or repeated in ``names``."""
+    seen: set[str] = set()
+    for n in names:
+        if n in table or n in seen:
+            old = table.get(n, what)
+            raise ValueError(f"{n!r} is registered twice: by {_who(old)} and by {_who(what)}")
+        seen.add(n)
 
 
 _MISSING = object()
@@ -223,6 +244,7 @@ def property_rule(*names: str) -> Callable:
     """Register an attribute read on a tensor: ``"torch.Tensor.T"``, ``"tensor.shape"`` (any framework)."""
 
     def register(fn: Callable[[Call], Value]) -> Callable[[Call], Value]:
+        _check_new(PROPERTIES, names, fn)
         for n in names:
             PROPERTIES[n] = fn
             PROPERTIES_ANY.add(n.rsplit(".", 1)[-1])

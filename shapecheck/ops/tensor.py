@@ -344,7 +344,7 @@ def arange(call: Call) -> Value:
 
 @shape_rule("torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.rand_like", "torch.empty_like",
             "torch.full_like", "torch.randint_like", "numpy.zeros_like", "numpy.ones_like", "numpy.empty_like",
-            "numpy.full_like", "numpy.copy", "torch.clone")
+            "numpy.full_like")  # numpy.copy and torch.clone: same_shape (_SAME)
 def like(call: Call) -> Value:
     t = call.tensor(0)
     if t is None:

@@ -2,8 +2,9 @@
 
 Three kinds of tests:
 
-* table-driven cases: build a layer (or call a function) on parsed shapes, compare the printed
-  result (``(N, 6, 28, 28)``, ``[(...), (...)]``) or the finding kind it raises;
+* table-driven cases (``OpCase``, tests/ops/harness.py): build a layer (or call a function) on
+  parsed shapes, compare the printed result (``(N, 6, 28, 28)``, ``[(...), (...)]``) or the
+  finding kind it raises;
 * end-to-end snippets through ``shapecheck.engine.check_source`` / ``reveal``;
 * differential tests against real torch: many random configurations (fixed seed) run for real;
   the inferred output shape must equal torch's, a reported ShapeError must match a real error
@@ -18,12 +19,14 @@ from typing import Any, Optional
 
 import pytest
 
+from harness import OpCase, S, check
+
 from shapecheck import dims as D
 from shapecheck.engine import check_source, reveal
 from shapecheck.findings import ShapeError
 from shapecheck.ops.registry import Call, lookup_func, lookup_layer
-from shapecheck.shapes import Shape, parse
-from shapecheck.values import UNKNOWN, Const, Int, Layer, Seq, Tensor, Value
+from shapecheck.shapes import parse
+from shapecheck.values import Const, Int, Layer, Seq, Tensor, Value
 
 
 # ================================================================================== harness
@@ -104,7 +107,7 @@ def n_params(layer: Layer) -> Optional[int]:
 
 # ================================================================================== table cases
 # (kind, ctor args, ctor kwargs, inputs, call kwargs, expected)
-LAYER_CASES = [
+LAYER_ROWS = [
     ("Conv2d", (3, 6, 5), {}, ["(1, 3, 32, 32)"], {}, "(1, 6, 28, 28)"),
     ("Conv2d", (3, 6, 5), {}, ["(3, 32, 32)"], {}, "(6, 28, 28)"),
     ("Conv2d", (3, 6, 5), {}, ["(1, 4, 32, 32)"], {}, "!layer-input-mismatch"),
@@ -243,27 +246,34 @@ LAYER_CASES = [
 ]
 
 
-def _case_id(c) -> str:
-    return f"{c[0]}{c[1]}{c[2] or ''}-{'-'.join(map(str, c[3]))}"
-
-
 def _input(x: Any) -> Any:
-    if not isinstance(x, (str, tuple)):
-        return x
+    """A table input: a shape string is a torch tensor of unknown dtype."""
     if isinstance(x, tuple):
         return tuple(_input(i) for i in x)
-    return T(x)
+    return S(x, None) if isinstance(x, str) else x
 
 
-@pytest.mark.parametrize("case", LAYER_CASES, ids=_case_id)
-def test_layer_table(case) -> None:
-    kind, args, kwargs, inputs, ckw, expect = case
-    layer = build(kind, *args, **kwargs)
-    assert layer is not None
-    assert outcome(lambda: apply(layer, *[_input(i) for i in inputs], **ckw)) == expect
+def layer_case(kind: str, args: tuple, kwargs: dict, inputs: list, call_kwargs: dict, expect: str) -> OpCase:
+    """A row (kind, ctor args, ctor kwargs, inputs, call kwargs, expected) as an ``OpCase``."""
+    name = kind if kind.startswith("torch.") else f"torch.nn.{kind}"
+    return OpCase(name, list(args), kwargs, expect, inputs=[_input(i) for i in inputs], call_kwargs=call_kwargs)
 
 
-FUNC_CASES = [
+def func_case(name: str, args: list, kwargs: dict, expect: str) -> OpCase:
+    """A row (function, args, kwargs, expected) as an ``OpCase``."""
+    name = name if name.startswith("torch.") else f"torch.nn.functional.{name}"
+    return OpCase(name, [_input(a) for a in args], kwargs, expect)
+
+
+LAYER_CASES = [layer_case(*row) for row in LAYER_ROWS]
+
+
+@pytest.mark.parametrize("case", LAYER_CASES, ids=str)
+def test_layer_table(case: OpCase) -> None:
+    check(case)
+
+
+FUNC_ROWS = [
     ("linear", ["(64, 784)", "(128, 784)"], {}, "(64, 128)"),
     ("linear", ["(64, 784)", "(784, 128)"], {}, "!weight-layout"),
     ("linear", ["(64, 784)", "(128, 100)"], {}, "!matmul-mismatch"),
@@ -327,11 +337,12 @@ FUNC_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", FUNC_CASES, ids=lambda c: f"{c[0]}-{'-'.join(map(str, c[1]))}")
-def test_functional_table(case) -> None:
-    name, args, kwargs, expect = case
-    args = [T(a) if isinstance(a, str) else a for a in args]
-    assert outcome(lambda: call_fn(name, *args, **kwargs)) == expect
+FUNC_CASES = [func_case(*row) for row in FUNC_ROWS]
+
+
+@pytest.mark.parametrize("case", FUNC_CASES, ids=str)
+def test_functional_table(case: OpCase) -> None:
+    check(case)
 
 
 def test_weight_layout_message() -> None:

@@ -3,7 +3,7 @@ where it is installed, and a differential test over generated Sequential and fun
 
 The real run is the oracle: a generated program that raises at build or ``fit`` must get an error
 finding; one that runs must get none, and every layer's output shape and parameter count must
-equal ``layer.output.shape`` / ``layer.count_params()``. ``python tests/test_ops_keras.py`` prints
+equal ``layer.output.shape`` / ``layer.count_params()``. ``python tests/ops/test_keras.py`` prints
 the agreement counts.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Optional
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from shapecheck import dims as D  # noqa: E402
 from shapecheck.values import Const  # noqa: E402

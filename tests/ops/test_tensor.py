@@ -1,7 +1,8 @@
-"""Shape rules of ``shapecheck/ops/tensor_shape.py``: reshape, joins, splits, indexing, gathers,
-reductions, einsum. Three layers of tests:
+"""torch and NumPy shape rules: reshape, joins, splits, indexing, gathers, reductions, einsum, and
+the matrix products. Three layers of tests:
 
-* a table of ``OpCase``s calling the registry function directly (symbolic sizes too);
+* a table of ``OpCase``s (tests/ops/harness.py) calling the registry by qualified name (symbolic
+  sizes too);
 * end-to-end snippets through ``check_source`` / ``reveal``;
 * differential checks against real torch and NumPy (skipped where absent): many generated calls
   run for real on random arrays of the same concrete shapes; the inferred shape must equal the
@@ -10,99 +11,28 @@ reductions, einsum. Three layers of tests:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pytest
 
-import shapecheck.ops  # noqa: F401 - registers every rule
+from harness import OpCase, P, S, check, make_call, show, to_value
+
 from shapecheck import dims as D
 from shapecheck import shapes
 from shapecheck.engine import check_source, reveal
 from shapecheck.findings import ShapeError
 from shapecheck.ops import registry
 from shapecheck.ops.registry import Call
-from shapecheck.values import UNKNOWN, Const, Int, Param, Seq, Tensor, Value
-
-
-# ---------------------------------------------------------------------------------- building calls
-@dataclass(frozen=True)
-class S:
-    """A tensor argument: a shape string and a coarse dtype (``float``, ``int``, ``bool``)."""
-
-    shape: str
-    dtype: str = "float"
-
-
-@dataclass(frozen=True)
-class P:
-    """An unannotated parameter (a rigid size ``name`` where used as a size)."""
-
-    name: str
+from shapecheck.values import UNKNOWN, Seq, Tensor, Value
 
 
 def _fw(name: str) -> str:
     return "numpy" if name.startswith("numpy") else "torch"
 
 
-def to_value(x: Any, fw: str) -> Value:
-    """A test argument as an abstract value (what the interpreter would pass)."""
-    if isinstance(x, S):
-        return Tensor(shapes.parse(x.shape), fw, x.dtype)
-    if isinstance(x, str) and x.startswith("("):
-        return Tensor(shapes.parse(x), fw, "float")
-    if isinstance(x, bool) or x is None or isinstance(x, float):
-        return Const(x)
-    if x is Ellipsis:
-        return Const(Ellipsis)
-    if isinstance(x, int):
-        return Int(x)
-    if isinstance(x, str):
-        return Const(x)
-    if isinstance(x, P):
-        return Param(x.name)
-    if isinstance(x, slice):  # the interpreter passes slice parts as sizes
-        parts = [D.rigid(p.name) if isinstance(p, P) else p for p in (x.start, x.stop, x.step)]
-        return Const(slice(*parts))
-    if isinstance(x, tuple):
-        return Seq([to_value(i, fw) for i in x], "tuple")
-    if isinstance(x, list):
-        return Seq([to_value(i, fw) for i in x], "list")
-    raise TypeError(x)
-
-
-def make_call(name: str, args: list, kwargs: Optional[dict] = None) -> Call:
-    fw = _fw(name)
-    return Call([to_value(a, fw) for a in args], {k: to_value(v, fw) for k, v in (kwargs or {}).items()},
-                fw=fw, qualname=name)
-
-
-def show(v: Value) -> str:
-    if isinstance(v, Tensor):
-        return str(v.shape)
-    if isinstance(v, Seq):
-        return "[" + ", ".join(show(i) for i in v.items) + "]"
-    if isinstance(v, Int):
-        return f"int {v.dim}"
-    return "unknown" if v is UNKNOWN else repr(v)
-
-
 def run_rule(name: str, args: list, kwargs: Optional[dict] = None) -> Value:
-    return registry.FUNCS[name](make_call(name, args, kwargs))
-
-
-# ---------------------------------------------------------------------------------- the table
-@dataclass
-class OpCase:
-    name: str
-    args: list
-    kwargs: dict = field(default_factory=dict)
-    expect: Optional[str] = None  # printed result
-    error: Optional[str] = None  # the ShapeError kind
-    contains: Optional[str] = None  # text the message must contain
-
-    def __str__(self) -> str:
-        return f"{self.name}{tuple(self.args)}{self.kwargs or ''}"
+    return registry.FUNCS[name](make_call(name, args, kwargs, _fw(name)))
 
 
 GETITEM = "tensor.__getitem__"
@@ -360,27 +290,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_op_table(case: OpCase) -> None:
-    if case.error is not None:
-        with pytest.raises(ShapeError) as err:
-            run_rule(case.name, case.args, case.kwargs)
-        assert err.value.kind == case.error, err.value.message
-        msg = err.value.message
-        assert msg[:1] == msg[:1].lower(), msg
-        if case.contains:
-            assert case.contains in msg, msg
-        return
-    got = run_rule(case.name, case.args, case.kwargs)
-    assert show(got) == case.expect
-
-
-def test_every_rule_of_the_module_is_in_the_table() -> None:
-    """Each registry function of tensor_shape.py has at least one table row."""
-    from shapecheck.ops import tensor_shape
-
-    tested = {registry.FUNCS[c.name] for c in CASES + MORE_CASES}
-    rules = {f for f in registry.FUNCS.values() if getattr(f, "__module__", "") == tensor_shape.__name__}
-    missing = sorted(f.__name__ for f in rules - tested)
-    assert not missing, missing
+    check(case)
 
 
 def test_symbolic_messages_name_both_shapes_and_axis() -> None:
