@@ -22,6 +22,7 @@ from typing import Any, Optional, Sequence
 from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
+from ..shape_math.window import kernel_why, padded_out, padded_transpose_out, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Int, Layer, Param, Seq, Tensor, Value, as_dim, tensor_of
 from .common import broadcast_shapes
@@ -565,41 +566,9 @@ class Embedding(KerasLayer):
 
 
 # ---------------------------------------------------------------------------------- convolutions
-def conv_length(n: Dim, k: Dim, s: Dim, d: Dim, padding: str) -> Optional[Dim]:
-    """Keras ``conv_output_length``: valid / same / causal / full."""
-    if D.is_opaque(n):
-        return n
-    ek = D.add(k, D.mul(D.sub(k, 1), D.sub(d, 1))) if d != 1 else k
-    if padding == "valid":
-        return D.add(D.floordiv(D.sub(n, ek), s), 1)
-    if padding in ("same", "causal"):
-        return D.ceildiv(n, s) if s != 1 else n
-    if padding == "full":
-        return D.add(D.floordiv(D.sub(D.add(n, ek), 2), s), 1)
-    return None
-
-
-def deconv_length(n: Dim, k: Dim, s: Dim, d: Dim, padding: str, out_pad: Optional[Dim]) -> Optional[Dim]:
-    """Keras ``compute_conv_transpose_output_shape`` (``deconv_output_length``)."""
-    if D.is_opaque(n):
-        return n
-    ek = D.add(k, D.mul(D.sub(k, 1), D.sub(d, 1))) if d != 1 else k
-    if out_pad is None:
-        if padding == "valid":
-            ik, is_ = D.as_int(ek), D.as_int(s)
-            if ik is None or is_ is None:
-                return None
-            return D.add(D.mul(n, s), max(ik - is_, 0))
-        if padding == "same":
-            return D.mul(n, s)
-        return None
-    pad = {"same": None, "valid": 0}.get(padding)
-    if padding == "same":
-        ik = D.as_int(ek)
-        if ik is None:
-            return None
-        pad = ik // 2
-    return D.add(D.add(D.sub(D.mul(D.sub(n, 1), s), 2 * pad), ek), out_pad)  # type: ignore[arg-type]
+# Keras conv_output_length under its old name: tensorflow_ops imports it on a line it shares with
+# the concat import (to go once both import from shape_math directly)
+conv_length = padded_out
 
 
 def _padding(call: Call, default: str = "valid") -> Optional[str]:
@@ -688,17 +657,17 @@ class Conv(KerasLayer):
         for i, n in enumerate(spatial):
             if self.transpose:
                 op = c.get("output_padding")
-                o = deconv_length(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"],
+                o = padded_transpose_out(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"],
                                   op[i] if op else None)
             else:
-                o = conv_length(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"])
+                o = padded_out(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"])
             if o is None:
                 return Shape.unknown()
-            if D.positive(o, call.bindings) is D.FALSE:
-                raise ShapeError("empty-spatial", lambda i=i, n=n, o=o: (
-                    f"{describe(layer)}: spatial size {D.fmt(n)} at axis {i + (2 if cf else 1)} is too small for kernel "
-                    f"{D.fmt(c['kernel'][i])} (stride {D.fmt(c['strides'][i])}, padding '{c['padding']}'): the output "
-                    f"size would be {D.fmt(o)} (input {s})"))
+            require_nonempty_spatial(o, op=describe(layer), shape=s, axis=i + (2 if cf else 1), size=n,
+                                     bindings=call.bindings,
+                                     why=kernel_why(c["kernel"][i], c["dilation"][i], padding=c["padding"])
+                                     if not self.transpose else f"with kernel {D.fmt(c['kernel'][i])} and padding "
+                                     f"'{c['padding']}' loses more to the padding than it has")
             out_sp.append(o)
         if self.depthwise:
             cin_d = s.dims[cax]
@@ -828,13 +797,12 @@ class Pool(KerasLayer):
         spatial = s.dims[2:] if cf else s.dims[1:1 + r]
         out = []
         for i, n in enumerate(spatial):
-            o = conv_length(n, c["pool"][i], c["strides"][i], 1, c["padding"])
+            o = padded_out(n, c["pool"][i], c["strides"][i], 1, c["padding"])
             if o is None:
                 return Shape.unknown()
-            if D.positive(o, call.bindings) is D.FALSE:
-                raise ShapeError("empty-spatial", lambda i=i, n=n, o=o: (
-                    f"{describe(layer)}: spatial size {D.fmt(n)} at axis {i + (2 if cf else 1)} is smaller than the "
-                    f"pool size {D.fmt(c['pool'][i])}: the output size would be {D.fmt(o)} (input {s})"))
+            require_nonempty_spatial(o, op=describe(layer), shape=s, axis=i + (2 if cf else 1), size=n,
+                                     bindings=call.bindings, advice="pool less or earlier",
+                                     why=kernel_why(c["pool"][i], window="pool size", padding=c["padding"]))
             out.append(o)
         dims = [s.dims[0], s.dims[1]] + out if cf else [s.dims[0]] + out + [s.dims[-1]]
         return Shape(tuple(dims))
@@ -1315,10 +1283,9 @@ class SpatialResize(KerasLayer):
                 dims[start + i] = D.add(D.add(n, amt[0]), amt[1])
             elif self.op == "crop":
                 o = D.sub(n, D.add(amt[0], amt[1]))
-                if D.positive(o, call.bindings) is D.FALSE:
-                    raise ShapeError("empty-spatial", lambda n=n, amt=amt, i=i: (
-                        f"{describe(layer)}: cropping {D.fmt(amt[0])}+{D.fmt(amt[1])} from size {D.fmt(n)} at axis "
-                        f"{start + i} leaves nothing (input {s})"))
+                require_nonempty_spatial(o, op=describe(layer), shape=s, axis=start + i, size=n,
+                                         bindings=call.bindings, advice="crop less",
+                                         why=f"is not more than the cropping {D.fmt(amt[0])}+{D.fmt(amt[1])}")
                 dims[start + i] = o
             else:
                 dims[start + i] = D.mul(n, amt)

@@ -13,6 +13,7 @@ from typing import Optional
 from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
+from ..shape_math.window import kernel_why, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
 from .common import (axis_of, broadcast_shapes, matmul_shape, out_dtype, out_fw, unknown_like)
@@ -792,6 +793,11 @@ def tf_bias_add(call: Call) -> Value:
     return _t(call, s, v)
 
 
+def _op_name(call: Call) -> str:
+    """``tf.nn.conv2d``: the op as users spell it, for messages."""
+    return call.qualname.replace("tensorflow.", "tf.")
+
+
 def _window(v: Value, n: int) -> Optional[list]:
     """TF strides/ksize: an int, a list of ``n`` ints, or a list of ``n + 2`` with 1s around."""
     ds = shape_tuple(v)
@@ -839,9 +845,8 @@ def tf_conv(call: Call) -> Value:
         o = conv_length(d, ws.dims[i], strides[i], dil[i], padding.lower())
         if o is None:
             return _t(call, Shape.unknown(), x)
-        if D.positive(o, call.bindings) is D.FALSE:
-            raise ShapeError("empty-spatial", f"conv of {s} with filter {ws}: spatial size {D.fmt(d)} is smaller "
-                                              f"than the kernel {D.fmt(ws.dims[i])} (padding VALID)")
+        require_nonempty_spatial(o, op=f"{_op_name(call)} with filter {ws}", shape=s, axis=i + (2 if cf else 1),
+                                 size=d, bindings=call.bindings, why=kernel_why(ws.dims[i], dil[i], padding="VALID"))
         out.append(o)
     # a depthwise filter is (*kernel, in, multiplier): in*multiplier channels out
     cout = D.mul(ws.dims[-2], ws.dims[-1]) if call.qualname.endswith("depthwise_conv2d") else ws.dims[-1]
@@ -930,9 +935,9 @@ def tf_pool(call: Call) -> Value:
         o = conv_length(d, k[i], st[i], 1, padding.lower())
         if o is None:
             return _t(call, Shape.unknown(), x)
-        if D.positive(o, call.bindings) is D.FALSE:
-            raise ShapeError("empty-spatial", f"pooling {s} with ksize {D.fmt(k[i])}: spatial size {D.fmt(d)} is "
-                                              f"too small (padding VALID)")
+        require_nonempty_spatial(o, op=_op_name(call), shape=s, axis=i + (2 if cf else 1), size=d,
+                                 bindings=call.bindings, advice="pool less or earlier",
+                                 why=kernel_why(k[i], window="pooling window", padding="VALID"))
         out.append(o)
     dims = (s.dims[0], s.dims[1], *out) if cf else (s.dims[0], *out, s.dims[-1])
     return _t(call, Shape(tuple(dims)), x)
