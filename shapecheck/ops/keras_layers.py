@@ -22,6 +22,7 @@ from typing import Any, Optional, Sequence
 from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
+from ..shape_math.features import require_feature
 from ..shape_math.window import kernel_why, padded_out, padded_transpose_out, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Int, Layer, Param, Seq, Tensor, Value, as_dim, tensor_of
@@ -154,9 +155,12 @@ def usable(d: Optional[Dim]) -> bool:
     return d is not None and not D.is_opaque(d) and not D.has_flexible(d)
 
 
-def bind_built(layer: Layer, call: Call, s: Shape, axis: int, key: str = "_in", param: str = "input size") -> Optional[Dim]:
+def bind_built(layer: Layer, call: Call, s: Shape, axis: int, key: str = "_in",
+               param: str = "input_dim") -> Optional[Dim]:
     """Keras builds on the first call: remember ``s[axis]``; a later call with another size is SHP301
-    (SHP303 where the size came from a Flatten). Returns the size the layer is built for, or None."""
+    (SHP303 where the size came from a Flatten), worded as torch's (``shape_math.features``).
+    ``param`` is the size's name in the layer's ``build`` (``input_dim``, ``input_channel``).
+    Returns the size the layer is built for, or None."""
     got = s.dim(axis)
     have = layer.config.get(key)
     if have is None:
@@ -164,15 +168,8 @@ def bind_built(layer: Layer, call: Call, s: Shape, axis: int, key: str = "_in", 
             layer.config[key] = got
             return got
         return None
-    if got is not None and D.compare(have, got, call.bindings) is D.FALSE:
-        why = s.why_of(axis if axis < 0 else axis - len(s.dims) if s.variadic else axis)
-        if why:
-            raise ShapeError("flatten-size", lambda: (
-                f"{describe(layer)} was built for {param} {D.fmt(have)} but the flattened input has {why} = "
-                f"{D.fmt(got)} features (input {s}){mismatch_note(got, have)}"))
-        raise ShapeError("layer-input-mismatch", lambda: (
-            f"{describe(layer)} was built for {param} {D.fmt(have)} at axis {axis} but gets {D.fmt(got)} "
-            f"(input {s}){mismatch_note(got, have)}"))
+    if got is not None:
+        require_feature(s, axis, have, param, describe(layer), bindings=call.bindings, fix_param=False, built=True)
     return have
 
 
@@ -429,7 +426,7 @@ class Dense(KerasLayer):
 
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
         check_rank(layer, s, min_ndim=2)
-        bind_built(layer, call, s, -1, param="input size")
+        bind_built(layer, call, s, -1)
         if not s.dims:
             return Shape((layer.config["units"],), True)
         return s.replace_last(1, [layer.config["units"]])
@@ -642,12 +639,12 @@ class Conv(KerasLayer):
         if s.variadic:
             if c["data_format"] == "channels_first" or self.depthwise:
                 return Shape.unknown()
-            bind_built(layer, call, s, -1, param="channels")
+            bind_built(layer, call, s, -1, param="input_channel")
             out_c = c["filters"]
             return Shape((out_c,), True)
         cf = c["data_format"] == "channels_first"
         cax = 1 if cf else r + 1
-        cin = bind_built(layer, call, s, cax, param="channels")
+        cin = bind_built(layer, call, s, cax, param="input_channel")
         g = c["groups"]
         if cin is not None and isinstance(g, int) and g > 1 and isinstance(D.as_int(cin), int) and D.as_int(cin) % g:
             raise ShapeError("layer-input-mismatch", f"{describe(layer)} with groups={g} gets {D.fmt(cin)} channels, "
@@ -951,7 +948,7 @@ class GroupNormalization(KerasLayer):
         ax = _norm_axes(layer, s, [layer.config["axis"]])
         if ax is None:
             return s
-        c = bind_built(layer, call, s, ax[0], param="channels")
+        c = bind_built(layer, call, s, ax[0], param="input_channel")
         g = D.as_int(layer.config["groups"])
         ci = D.as_int(c) if c is not None else None
         if g is not None and ci is not None and (ci < g or ci % g):

@@ -13,6 +13,7 @@ from typing import Optional
 from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
+from ..shape_math.features import require_feature
 from ..shape_math.window import kernel_why, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
@@ -829,11 +830,9 @@ def tf_conv(call: Call) -> Value:
                                        f"a {len(ws.dims)}-D filter {ws}, got {len(s.dims)}-D {s}")
     fmt = call.str(None, "data_format") or ("NWC" if n == 1 else "NHWC" if n == 2 else "NDHWC")
     cf = fmt.startswith("NC")
-    cin = s.dims[1] if cf else s.dims[-1]
-    if D.compare(cin, ws.dims[-2], call.bindings, unify=False) is D.FALSE:
-        raise ShapeError("layer-input-mismatch", lambda: (
-            f"{call.qualname.replace('tensorflow.', 'tf.')}: the input {s} has {D.fmt(cin)} channels but the filter "
-            f"{ws} expects {D.fmt(ws.dims[-2])} (filters are (*kernel, in, out)){mismatch_note(cin, ws.dims[-2])}"))
+    require_feature(s, 1 if cf else len(s.dims) - 1, ws.dims[-2], "in_channels",
+                    f"{_op_name(call)} with filter {ws} (*kernel, in, out)", bindings=call.bindings, fix_param=False,
+                    unify=False)
     strides = _window(call.get(2, "strides" if not call.qualname.endswith("conv1d") else "stride"), n)
     padding = call.str(3, "padding")
     dil = _window(call.get(None, "dilations"), n) if call.has(None, "dilations") else [1] * n
@@ -865,12 +864,9 @@ def tf_conv_transpose(call: Call) -> Value:
     out = shape_tuple(call.get(2, "output_shape"))
     fmt = call.str(None, "data_format") or "NHWC"
     if not s.variadic and not ws.variadic and ws.dims and len(s.dims) == len(ws.dims):
-        cin = s.dims[1] if fmt.startswith("NC") else s.dims[-1]
-        if D.compare(cin, ws.dims[-1], call.bindings, unify=False) is D.FALSE:
-            raise ShapeError("layer-input-mismatch", lambda: (
-                f"{call.qualname.replace('tensorflow.', 'tf.')}: the input {s} has {D.fmt(cin)} channels but the "
-                f"filter {ws} expects {D.fmt(ws.dims[-1])} (transposed filters are (*kernel, out, in))"
-                f"{mismatch_note(cin, ws.dims[-1])}"))
+        require_feature(s, 1 if fmt.startswith("NC") else len(s.dims) - 1, ws.dims[-1], "in_channels",
+                        f"{_op_name(call)} with filter {ws} (*kernel, out, in)", bindings=call.bindings,
+                        fix_param=False, unify=False)
     if out is None or any(D.as_int(d) is None for d in out):
         return _t(call, Shape.unknown(), x)
     return _t(call, Shape(tuple(out)), x)

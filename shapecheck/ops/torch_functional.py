@@ -10,6 +10,7 @@ from typing import Optional
 
 from .. import dims as D
 from ..findings import Fix, ShapeError
+from ..shape_math.features import require_feature
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from .common import axis_of, broadcast_shapes, matmul_shape
@@ -58,14 +59,9 @@ def linear(call: Call) -> Value:
                     f"{ws} looks like (in, out) = ({D.fmt(out_f)}, {D.fmt(in_f)}) for input {xs}: its axis 0 "
                     f"({D.fmt(out_f)}) matches the input's features, its axis 1 ({D.fmt(in_f)}) does not; "
                     f"pass {fixed}"), Fix(f"use {fixed}", None))
-            why = xs.why_of(-1)
-            if why:
-                raise ShapeError("flatten-size", lambda: (
-                    f"linear weight {ws} takes in_features={D.fmt(in_f)} but the flattened input has {why} = "
-                    f"{D.fmt(fin)} features (input {xs}){mismatch_note(fin, in_f)}"))
-            raise ShapeError("matmul-mismatch", lambda: (
-                f"linear of input {xs} and weight {ws}: the input has {D.fmt(fin)} features but the weight "
-                f"(out, in) takes in_features={D.fmt(in_f)}{mismatch_note(fin, in_f)}"))
+            # F.linear is a product, not a layer: a plain mismatch stays SHP101, a flattened one SHP303
+            require_feature(xs, -1, in_f, "in_features", f"linear with weight {ws} (out, in)", bindings=call.bindings,
+                            kind="matmul-mismatch", fix_param=False)
     if ws.rank == 1:
         if not call.is_none(2, "bias"):
             raise ShapeError("operand-rank", f"linear with a bias needs a 2-D weight (out_features, in_features), "
@@ -98,10 +94,8 @@ def bilinear(call: Call) -> Value:
         return Tensor(Shape.unknown(), "torch", "float")
     out_f, in1, in2 = sw.dims
     for what, s, want in (("input1", sa, in1), ("input2", sb, in2)):
-        have = s.dim(-1)
-        if have is not None and D.compare(have, want, call.bindings) is D.FALSE:
-            raise ShapeError("matmul-mismatch", f"bilinear: {what} {s} has {D.fmt(have)} features but the weight "
-                                                f"{sw} takes {D.fmt(want)}{mismatch_note(have, want)}")
+        require_feature(s, -1, want, f"{what[:2]}{what[-1]}_features", f"bilinear ({what}) with weight {sw}",
+                        bindings=call.bindings, kind="matmul-mismatch", fix_param=False)
     if not sa.dims:
         return Tensor(Shape((out_f,), True), "torch", "float")
     return Tensor(sa.replace_last(1, [out_f]), "torch", "float")
@@ -406,11 +400,8 @@ def _channel_check(call: Call, name: str, s: Shape, what: str, t: Optional[Tenso
     ts = call.shape(t)
     if ts.rank != 1:
         return
-    have, want = s.dims[1], ts.dims[0]
-    if D.compare(have, want, call.bindings) is D.FALSE:
-        raise ShapeError("layer-input-mismatch", lambda: (
-            f"{name}: input {s} has {D.fmt(have)} channels at axis 1 but {what} {ts} has {D.fmt(want)}"
-            f"{mismatch_note(have, want)}"))
+    require_feature(s, 1, ts.dims[0], "num_features", f"{name} with {what} {ts}", bindings=call.bindings,
+                    fix_param=False)
 
 
 @shape_rule(*fn("batch_norm"))
