@@ -418,6 +418,8 @@ class InputLayer(KerasLayer):
 # ---------------------------------------------------------------------------------- Dense & co
 @layer_rule(*spellings("Dense", "core.dense"))
 class Dense(KerasLayer):
+    layouts = {"kernel": "io"}  # shape_math.layout tags: Keras stores (input_dim, units)
+
     def configure(self, call: Call) -> Optional[dict]:
         units = call.dim(0, "units") if call.has(0, "units") else call.dim(None, "output_dim")  # Keras 1
         if units is None:
@@ -581,6 +583,14 @@ class Conv(KerasLayer):
     transpose = False
     separable = False
     depthwise = False
+
+    @property
+    def layouts(self) -> dict:
+        """shape_math.layout tags: (*kernel, in, filters); transposed (*kernel, filters, in). A
+        depthwise kernel (*kernel, in, multiplier) is in no other framework's layout: no tag."""
+        if self.separable or self.depthwise:
+            return {}
+        return {"kernel": "koi" if self.transpose else "kio"}
 
     def configure(self, call: Call) -> Optional[dict]:
         r = self.rank

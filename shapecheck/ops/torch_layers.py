@@ -192,6 +192,11 @@ class ConvBase(TorchLayer):
     transposed = False
     lazy = False
 
+    @property
+    def layouts(self) -> dict:
+        """shape_math.layout tags: (out, in/groups, *kernel); transposed (in, out/groups, *kernel)."""
+        return {"weight": "iok" if self.transposed else "oik"}
+
     def build(self, call: Call) -> Optional[dict]:
         n, off = self.N, (0 if self.lazy else 1)
         # A lazy conv's in_channels is whatever the first input brings: a flexible size, bound by

@@ -192,6 +192,8 @@ class ModuleDict(LayerRule):
 # ---------------------------------------------------------------------------------- Linear
 @layer_rule(*nn("Linear"))
 class Linear(LayerRule):
+    layouts = {"weight": "oi"}  # shape_math.layout tags: torch stores (out_features, in_features)
+
     def build(self, call: Call) -> Optional[dict]:
         fin = call.dim(0, "in_features")
         fout = call.dim(1, "out_features")
