@@ -10,7 +10,7 @@ from typing import Optional
 
 from .. import dims as D
 from ..findings import Fix, ShapeError
-from ..shape_math.features import require_feature
+from ..shape_math.features import require_feature, require_feature_dropout_rank
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from .common import axis_of, broadcast_shapes, matmul_shape
@@ -20,7 +20,7 @@ from .torch_nn import feature_mismatch
 from .torch_layers import (adaptive_forward, check_min_rank, check_rank, class_loss, const_of, conv_forward,
                            cosine_similarity_shape, elementwise_loss, fold_shape, glu_forward, interpolate_forward,
                            layer_norm_forward, ntuple, pad_shape, pairwise_distance_shape, pixel_shuffle_forward,
-                           pool_forward, unfold_shape)
+                           pool_forward, require_reflect_pads, unfold_shape)
 
 F = "torch.nn.functional."
 
@@ -285,8 +285,20 @@ def prelu(call: Call) -> Value:
     return Tensor(s, x.fw, "float")
 
 
+@shape_rule(*fn("dropout2d", "dropout3d"))
+def feature_dropout(call: Call) -> Value:
+    """Channel-wise dropout: the input's shape, from at least 2-D (SHP405 below, as torch raises)."""
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    if call.bool(2, "training", True) is not False:  # not training: the input comes back as it is
+        name = call.qualname.rsplit(".", 1)[-1]
+        require_feature_dropout_rank(name, call.shape(x), 2 if name == "dropout2d" else 1)
+    return x
+
+
 # Shape-preserving functional forms not in ops/tensor.py's list.
-for _name in ("dropout1d", "dropout2d", "dropout3d", "rrelu", "rrelu_", "elu_", "leaky_relu_", "hardtanh_",
+for _name in ("dropout1d", "rrelu", "rrelu_", "elu_", "leaky_relu_", "hardtanh_",
               "threshold_", "celu_", "selu_", "relu_", "silu", "tanh", "sigmoid", "hardswish"):
     if F + _name not in FUNCS:
         shape_rule(F + _name)(same_shape)
@@ -318,6 +330,9 @@ def pad(call: Call) -> Value:
     if s.rank is not None and len(pads) // 2 > s.rank:
         raise ShapeError("layer-rank", f"pad: {len(pads)} pad values pad {len(pads) // 2} axes but the input {s} "
                                        f"has only {s.rank}")
+    mode = call.str(2, "mode", "constant")
+    if mode == "reflect":
+        require_reflect_pads("pad(mode='reflect')", s, pads)
     out = pad_shape(s, pads)
     return Tensor(out if out is not None else Shape.unknown(), x.fw, x.dtype)
 

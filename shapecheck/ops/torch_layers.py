@@ -290,6 +290,8 @@ def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin:
         if spatial is None:
             return Tensor(Shape.unknown(), "torch", "float")
         return Tensor(tail_replace(s, n + 1, [cout] + spatial), "torch", "float")
+    if transposed and op is not None and st is not None and d is not None:
+        require_output_padding(what, op, st, d)
     if k is None or st is None or p is None or d is None or (transposed and op is None):
         sp = flex_spatial(n)
         return Tensor(tail_replace(s, n + 1, [cout, *sp]), "torch", "float")
@@ -1627,6 +1629,7 @@ layer_rule(*nn("Fold"))(type("Fold", (UnfoldBase,), {"fold": True}))
 class PadBase(TorchLayer):
     N = 2
     constant = True  # constant/zero padding takes any rank >= N; the others (N+1)-D or (N+2)-D
+    reflect = False  # reflection padding must be smaller than the axis it reflects (SHP405)
 
     def build(self, call: Call) -> Optional[dict]:
         v = call.get(0, "padding")
@@ -1651,8 +1654,16 @@ class PadBase(TorchLayer):
         pads = layer.config["padding"]
         if pads is None:
             return Tensor(Shape.unknown(), x.fw, x.dtype)
+        if self.reflect:
+            require_reflect_pads(what, s, pads)
         out = pad_shape(s, pads)
         return Tensor(out, x.fw, x.dtype) if out is not None else Tensor(Shape.unknown(), x.fw, x.dtype)
+
+
+def require_reflect_pads(what: str, s: Shape, pads: Sequence[Dim]) -> None:
+    """SHP405 for reflection padding ``(left, right)`` pairs from the last axis backwards."""
+    for i in range(len(pads) // 2):
+        require_reflect_padding(what, s, -1 - i, pads[2 * i], pads[2 * i + 1])
 
 
 def pad_shape(s: Shape, pads: Sequence[Dim]) -> Optional[Shape]:
@@ -1675,7 +1686,7 @@ for _n in (1, 2, 3):
     for _pre, _const in (("Zero", True), ("Constant", True), ("Reflection", False), ("Replication", False),
                          ("Circular", False)):
         _name = f"{_pre}Pad{_n}d"
-        layer_rule(*nn(_name))(type(_name, (PadBase,), {"N": _n, "constant": _const}))
+        layer_rule(*nn(_name))(type(_name, (PadBase,), {"N": _n, "constant": _const, "reflect": _pre == "Reflection"}))
 
 
 @layer_rule(*nn("CosineSimilarity"))

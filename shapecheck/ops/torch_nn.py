@@ -6,7 +6,7 @@ from typing import Optional
 from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
-from ..shape_math.features import require_feature
+from ..shape_math.features import require_feature, require_feature_dropout_rank
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Layer, Obj, Seq, Tensor, Value, as_dim, tensor_of
 from .registry import Call, LayerRule, layer_rule
@@ -290,6 +290,16 @@ class SameShape(LayerRule):
         return x if x is not None else UNKNOWN
 
 
+class FeatureDropout(SameShape):
+    """Dropout2d/Dropout3d: channel-wise, so at least 2-D (SHP405 below that, as torch raises)."""
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        x = call.tensor(0, "input")
+        if x is not None:
+            require_feature_dropout_rank(describe(layer), call.shape(x), 2 if layer.kind.endswith("2d") else 1)
+        return x if x is not None else UNKNOWN
+
+
 for _n in _ACTIVATIONS:
     if not _n.endswith("_"):
-        layer_rule(*nn(_n))(type(_n, (SameShape,), {}))
+        layer_rule(*nn(_n))(type(_n, (FeatureDropout if _n in ("Dropout2d", "Dropout3d") else SameShape,), {}))

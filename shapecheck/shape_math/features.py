@@ -54,3 +54,15 @@ def require_feature(got: Shape, axis: int, want: Dim, param: str, layer: str, *,
     raise ShapeError(kind, lambda: (
         f"{layer} expects {param}={D.fmt(want)}{source} at axis {axis} but gets {D.fmt(have)} (input {got})"
         f"{mismatch_note(have, want)}"))
+
+
+def require_feature_dropout_rank(op: str, got: Shape, min_rank: int) -> None:
+    """SHP405: a feature (channel-wise) dropout zeroes whole channels; torch raises "Feature dropout
+    requires at least 2 dimensions in the input" once its own unbatched-input unsqueeze is done
+    (``dropout3d`` adds a batch axis to anything not 5-D, so only a 0-D input fails there:
+    ``min_rank`` 2 for dropout2d, 1 for dropout3d)."""
+    r = got.rank
+    if r is not None and r < min_rank:
+        raise ShapeError("invalid-shape-argument", lambda: (
+            f"{op} drops whole channels and needs an input of at least {min_rank}-D, got {r}-D {got}; "
+            f"use plain dropout for this tensor"))
