@@ -1817,10 +1817,9 @@ class MultiHeadAttention(KerasLayer):
             if all(usable(d) for d in got):
                 c["_dims"] = got
         else:
-            for what, have, g in zip(("query", "value", "key"), built, got):
-                if D.compare(have, g, call.bindings) is D.FALSE:
-                    raise ShapeError("layer-input-mismatch", lambda what=what, have=have, g=g: (
-                        f"{describe(layer)} was built for a {what} size {D.fmt(have)} but gets {D.fmt(g)}"))
+            for what, have, ts in zip(("query", "value", "key"), built, (qs, vs, ks)):
+                require_feature(ts, -1, have, f"{what}_dim", f"{describe(layer)} ({what})", bindings=call.bindings,
+                                fix_param=False, built=True)
         out_last = c["output_shape"][-1] if c["output_shape"] else qs.dims[-1]
         if c["output_shape"] and len(c["output_shape"]) != 1:
             out = Shape(qs.dims[:-1] + tuple(c["output_shape"]))
