@@ -826,7 +826,7 @@ def tf_conv(call: Call) -> Value:
     if n < 1:
         return _t(call, Shape.unknown(), x)
     if len(s.dims) != n + 2:
-        raise ShapeError("layer-rank", f"{call.qualname.replace('tensorflow.', 'tf.')} expects a {n + 2}-D input for "
+        raise ShapeError("layer-rank", f"{_op_name(call)} expects a {n + 2}-D input for "
                                        f"a {len(ws.dims)}-D filter {ws}, got {len(s.dims)}-D {s}")
     fmt = call.str(None, "data_format") or ("NWC" if n == 1 else "NHWC" if n == 2 else "NDHWC")
     cf = fmt.startswith("NC")
@@ -916,7 +916,7 @@ def tf_pool(call: Call) -> Value:
     last = call.qualname.rsplit(".", 1)[-1]
     n = int(last[-2]) if last[-2].isdigit() else len(s.dims) - 2
     if len(s.dims) != n + 2:
-        raise ShapeError("layer-rank", f"{call.qualname.replace('tensorflow.', 'tf.')} expects a {n + 2}-D input, "
+        raise ShapeError("layer-rank", f"{_op_name(call)} expects a {n + 2}-D input, "
                                        f"got {len(s.dims)}-D {s}")
     k = _window(call.get(1, "ksize"), n)
     st = _window(call.get(2, "strides"), n)
