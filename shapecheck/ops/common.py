@@ -114,26 +114,21 @@ def unknown_like(t: Optional[Tensor]) -> Value:
 
 # ---------------------------------------------------------------------------------- weight layouts
 def _layout_note(role: str, dest: Shape, src: Shape) -> str:
-    """Which layout ``src`` is in, where it is the other framework's layout of ``dest``."""
+    """Which other known layout ``src`` is in, where ``dest`` is the weight ``role``
+    (``torch.nn.Linear.weight``): the layer rule declares its weights' layout tags (``"oi"``,
+    ``"kio"``...), and ``shape_math.layout`` permutes them; a weight without a tag gets no note."""
+    # imported here: this section's imports stay out of the module header the tensor-math rules share
+    from ..shape_math.layout import layout_note
+    from .registry import lookup_layer
+
     kind, _, attr = role.rpartition(".")
+    rule = lookup_layer(kind)
+    tag = (getattr(rule, "layouts", None) or {}).get(attr) if rule is not None else None
+    if tag is None:
+        return ""
     short = kind.replace("torch.nn.", "nn.").replace("keras.layers.", "")
-    dd, sd = dest.dims, src.dims
-    if len(dd) == 2 and len(sd) == 2 and D.compare(dd[0], sd[1], None, unify=False) is D.TRUE and D.compare(
-            dd[1], sd[0], None, unify=False) is D.TRUE:
-        if kind.startswith("torch"):
-            return (f"; torch stores {short}.{attr} as (out, in) = {dest}, and {src} is the (in, out) layout of a "
-                    f"Keras/TF Dense kernel: transpose it (.T)")
-        return (f"; Keras/TF store the {short} {attr} as (in, out) = {dest}, and {src} is the (out, in) layout of "
-                f"torch's nn.Linear.weight: transpose it (.T)")
-    if len(dd) >= 3 and len(sd) == len(dd):
-        k = len(dd) - 2
-        if kind.startswith("torch") and sd == tuple(dd[2:]) + (dd[1], dd[0]):
-            return (f"; torch stores {short}.{attr} as (out, in, *kernel) = {dest}, and {src} is the Keras/TF "
-                    f"(*kernel, in, out) layout: permute it ({', '.join(str(i) for i in [k + 1, k] + list(range(k)))})")
-        if not kind.startswith("torch") and sd == (dd[-1], dd[-2]) + tuple(dd[:k]):
-            return (f"; Keras/TF store the {short} {attr} as (*kernel, in, out) = {dest}, and {src} is torch's "
-                    f"(out, in, *kernel) layout: permute it ({', '.join(str(i) for i in list(range(2, k + 2)) + [1, 0])})")
-    return ""
+    owner = f"torch stores {short}.{attr}" if rule.framework == "torch" else f"Keras/TF store the {short} {attr}"
+    return layout_note(tag, owner, dest, src)
 
 
 def check_weight_assignment(call: Call, role: Optional[str], dest: Shape, src: Shape, how: str) -> None:

@@ -23,6 +23,8 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
 from ..shape_math import join as SMJ
+from ..shape_math.features import require_feature
+from ..shape_math.window import kernel_why, padded_out, padded_transpose_out, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Int, Layer, Param, Seq, Tensor, Value, as_dim, tensor_of
 from .common import broadcast_shapes
@@ -154,9 +156,12 @@ def usable(d: Optional[Dim]) -> bool:
     return d is not None and not D.is_opaque(d) and not D.has_flexible(d)
 
 
-def bind_built(layer: Layer, call: Call, s: Shape, axis: int, key: str = "_in", param: str = "input size") -> Optional[Dim]:
+def bind_built(layer: Layer, call: Call, s: Shape, axis: int, key: str = "_in",
+               param: str = "input_dim") -> Optional[Dim]:
     """Keras builds on the first call: remember ``s[axis]``; a later call with another size is SHP301
-    (SHP303 where the size came from a Flatten). Returns the size the layer is built for, or None."""
+    (SHP303 where the size came from a Flatten), worded as torch's (``shape_math.features``).
+    ``param`` is the size's name in the layer's ``build`` (``input_dim``, ``input_channel``).
+    Returns the size the layer is built for, or None."""
     got = s.dim(axis)
     have = layer.config.get(key)
     if have is None:
@@ -164,15 +169,8 @@ def bind_built(layer: Layer, call: Call, s: Shape, axis: int, key: str = "_in", 
             layer.config[key] = got
             return got
         return None
-    if got is not None and D.compare(have, got, call.bindings) is D.FALSE:
-        why = s.why_of(axis if axis < 0 else axis - len(s.dims) if s.variadic else axis)
-        if why:
-            raise ShapeError("flatten-size", lambda: (
-                f"{describe(layer)} was built for {param} {D.fmt(have)} but the flattened input has {why} = "
-                f"{D.fmt(got)} features (input {s}){mismatch_note(got, have)}"))
-        raise ShapeError("layer-input-mismatch", lambda: (
-            f"{describe(layer)} was built for {param} {D.fmt(have)} at axis {axis} but gets {D.fmt(got)} "
-            f"(input {s}){mismatch_note(got, have)}"))
+    if got is not None:
+        require_feature(s, axis, have, param, describe(layer), bindings=call.bindings, fix_param=False, built=True)
     return have
 
 
@@ -421,6 +419,8 @@ class InputLayer(KerasLayer):
 # ---------------------------------------------------------------------------------- Dense & co
 @layer_rule(*spellings("Dense", "core.dense"))
 class Dense(KerasLayer):
+    layouts = {"kernel": "io"}  # shape_math.layout tags: Keras stores (input_dim, units)
+
     def configure(self, call: Call) -> Optional[dict]:
         units = call.dim(0, "units") if call.has(0, "units") else call.dim(None, "output_dim")  # Keras 1
         if units is None:
@@ -429,7 +429,7 @@ class Dense(KerasLayer):
 
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
         check_rank(layer, s, min_ndim=2)
-        bind_built(layer, call, s, -1, param="input size")
+        bind_built(layer, call, s, -1)
         if not s.dims:
             return Shape((layer.config["units"],), True)
         return s.replace_last(1, [layer.config["units"]])
@@ -566,41 +566,9 @@ class Embedding(KerasLayer):
 
 
 # ---------------------------------------------------------------------------------- convolutions
-def conv_length(n: Dim, k: Dim, s: Dim, d: Dim, padding: str) -> Optional[Dim]:
-    """Keras ``conv_output_length``: valid / same / causal / full."""
-    if D.is_opaque(n):
-        return n
-    ek = D.add(k, D.mul(D.sub(k, 1), D.sub(d, 1))) if d != 1 else k
-    if padding == "valid":
-        return D.add(D.floordiv(D.sub(n, ek), s), 1)
-    if padding in ("same", "causal"):
-        return D.ceildiv(n, s) if s != 1 else n
-    if padding == "full":
-        return D.add(D.floordiv(D.sub(D.add(n, ek), 2), s), 1)
-    return None
-
-
-def deconv_length(n: Dim, k: Dim, s: Dim, d: Dim, padding: str, out_pad: Optional[Dim]) -> Optional[Dim]:
-    """Keras ``compute_conv_transpose_output_shape`` (``deconv_output_length``)."""
-    if D.is_opaque(n):
-        return n
-    ek = D.add(k, D.mul(D.sub(k, 1), D.sub(d, 1))) if d != 1 else k
-    if out_pad is None:
-        if padding == "valid":
-            ik, is_ = D.as_int(ek), D.as_int(s)
-            if ik is None or is_ is None:
-                return None
-            return D.add(D.mul(n, s), max(ik - is_, 0))
-        if padding == "same":
-            return D.mul(n, s)
-        return None
-    pad = {"same": None, "valid": 0}.get(padding)
-    if padding == "same":
-        ik = D.as_int(ek)
-        if ik is None:
-            return None
-        pad = ik // 2
-    return D.add(D.add(D.sub(D.mul(D.sub(n, 1), s), 2 * pad), ek), out_pad)  # type: ignore[arg-type]
+# Keras conv_output_length under its old name: tensorflow_ops imports it on a line it shares with
+# the concat import (to go once both import from shape_math directly)
+conv_length = padded_out
 
 
 def _padding(call: Call, default: str = "valid") -> Optional[str]:
@@ -616,6 +584,14 @@ class Conv(KerasLayer):
     transpose = False
     separable = False
     depthwise = False
+
+    @property
+    def layouts(self) -> dict:
+        """shape_math.layout tags: (*kernel, in, filters); transposed (*kernel, filters, in). A
+        depthwise kernel (*kernel, in, multiplier) is in no other framework's layout: no tag."""
+        if self.separable or self.depthwise:
+            return {}
+        return {"kernel": "koi" if self.transpose else "kio"}
 
     def configure(self, call: Call) -> Optional[dict]:
         r = self.rank
@@ -674,12 +650,12 @@ class Conv(KerasLayer):
         if s.variadic:
             if c["data_format"] == "channels_first" or self.depthwise:
                 return Shape.unknown()
-            bind_built(layer, call, s, -1, param="channels")
+            bind_built(layer, call, s, -1, param="input_channel")
             out_c = c["filters"]
             return Shape((out_c,), True)
         cf = c["data_format"] == "channels_first"
         cax = 1 if cf else r + 1
-        cin = bind_built(layer, call, s, cax, param="channels")
+        cin = bind_built(layer, call, s, cax, param="input_channel")
         g = c["groups"]
         if cin is not None and isinstance(g, int) and g > 1 and isinstance(D.as_int(cin), int) and D.as_int(cin) % g:
             raise ShapeError("layer-input-mismatch", f"{describe(layer)} with groups={g} gets {D.fmt(cin)} channels, "
@@ -689,17 +665,17 @@ class Conv(KerasLayer):
         for i, n in enumerate(spatial):
             if self.transpose:
                 op = c.get("output_padding")
-                o = deconv_length(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"],
+                o = padded_transpose_out(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"],
                                   op[i] if op else None)
             else:
-                o = conv_length(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"])
+                o = padded_out(n, c["kernel"][i], c["strides"][i], c["dilation"][i], c["padding"])
             if o is None:
                 return Shape.unknown()
-            if D.positive(o, call.bindings) is D.FALSE:
-                raise ShapeError("empty-spatial", lambda i=i, n=n, o=o: (
-                    f"{describe(layer)}: spatial size {D.fmt(n)} at axis {i + (2 if cf else 1)} is too small for kernel "
-                    f"{D.fmt(c['kernel'][i])} (stride {D.fmt(c['strides'][i])}, padding '{c['padding']}'): the output "
-                    f"size would be {D.fmt(o)} (input {s})"))
+            require_nonempty_spatial(o, op=describe(layer), shape=s, axis=i + (2 if cf else 1), size=n,
+                                     bindings=call.bindings,
+                                     why=kernel_why(c["kernel"][i], c["dilation"][i], padding=c["padding"])
+                                     if not self.transpose else f"with kernel {D.fmt(c['kernel'][i])} and padding "
+                                     f"'{c['padding']}' loses more to the padding than it has")
             out_sp.append(o)
         if self.depthwise:
             cin_d = s.dims[cax]
@@ -829,13 +805,12 @@ class Pool(KerasLayer):
         spatial = s.dims[2:] if cf else s.dims[1:1 + r]
         out = []
         for i, n in enumerate(spatial):
-            o = conv_length(n, c["pool"][i], c["strides"][i], 1, c["padding"])
+            o = padded_out(n, c["pool"][i], c["strides"][i], 1, c["padding"])
             if o is None:
                 return Shape.unknown()
-            if D.positive(o, call.bindings) is D.FALSE:
-                raise ShapeError("empty-spatial", lambda i=i, n=n, o=o: (
-                    f"{describe(layer)}: spatial size {D.fmt(n)} at axis {i + (2 if cf else 1)} is smaller than the "
-                    f"pool size {D.fmt(c['pool'][i])}: the output size would be {D.fmt(o)} (input {s})"))
+            require_nonempty_spatial(o, op=describe(layer), shape=s, axis=i + (2 if cf else 1), size=n,
+                                     bindings=call.bindings, advice="pool less or earlier",
+                                     why=kernel_why(c["pool"][i], window="pool size", padding=c["padding"]))
             out.append(o)
         dims = [s.dims[0], s.dims[1]] + out if cf else [s.dims[0]] + out + [s.dims[-1]]
         return Shape(tuple(dims))
@@ -984,7 +959,7 @@ class GroupNormalization(KerasLayer):
         ax = _norm_axes(layer, s, [layer.config["axis"]])
         if ax is None:
             return s
-        c = bind_built(layer, call, s, ax[0], param="channels")
+        c = bind_built(layer, call, s, ax[0], param="input_channel")
         g = D.as_int(layer.config["groups"])
         ci = D.as_int(c) if c is not None else None
         if g is not None and ci is not None and (ci < g or ci % g):
@@ -1316,10 +1291,9 @@ class SpatialResize(KerasLayer):
                 dims[start + i] = D.add(D.add(n, amt[0]), amt[1])
             elif self.op == "crop":
                 o = D.sub(n, D.add(amt[0], amt[1]))
-                if D.positive(o, call.bindings) is D.FALSE:
-                    raise ShapeError("empty-spatial", lambda n=n, amt=amt, i=i: (
-                        f"{describe(layer)}: cropping {D.fmt(amt[0])}+{D.fmt(amt[1])} from size {D.fmt(n)} at axis "
-                        f"{start + i} leaves nothing (input {s})"))
+                require_nonempty_spatial(o, op=describe(layer), shape=s, axis=start + i, size=n,
+                                         bindings=call.bindings, advice="crop less",
+                                         why=f"is not more than the cropping {D.fmt(amt[0])}+{D.fmt(amt[1])}")
                 dims[start + i] = o
             else:
                 dims[start + i] = D.mul(n, amt)
@@ -1793,10 +1767,9 @@ class MultiHeadAttention(KerasLayer):
             if all(usable(d) for d in got):
                 c["_dims"] = got
         else:
-            for what, have, g in zip(("query", "value", "key"), built, got):
-                if D.compare(have, g, call.bindings) is D.FALSE:
-                    raise ShapeError("layer-input-mismatch", lambda what=what, have=have, g=g: (
-                        f"{describe(layer)} was built for a {what} size {D.fmt(have)} but gets {D.fmt(g)}"))
+            for what, have, ts in zip(("query", "value", "key"), built, (qs, vs, ks)):
+                require_feature(ts, -1, have, f"{what}_dim", f"{describe(layer)} ({what})", bindings=call.bindings,
+                                fix_param=False, built=True)
         out_last = c["output_shape"][-1] if c["output_shape"] else qs.dims[-1]
         if c["output_shape"] and len(c["output_shape"]) != 1:
             out = Shape(qs.dims[:-1] + tuple(c["output_shape"]))

@@ -18,10 +18,12 @@ from ..framework import Framework, framework_of
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
 from ..shape_math import matmul as SMM
+from ..shape_math.features import require_feature
+from ..shape_math.window import kernel_why, padded_out, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
 from .common import (axis_of, broadcast_shapes, matmul_shape, out_dtype, out_fw, unknown_like)
-from .keras_layers import conv_length, shape_tuple
+from .keras_layers import shape_tuple
 from .registry import Call, mismatch_note, shape_rule
 
 
@@ -866,6 +868,11 @@ def tf_bias_add(call: Call) -> Value:
     return _t(call, s, v)
 
 
+def _op_name(call: Call) -> str:
+    """``tf.nn.conv2d``: the op as users spell it, for messages."""
+    return call.qualname.replace("tensorflow.", "tf.")
+
+
 def _window(v: Value, n: int) -> Optional[list]:
     """TF strides/ksize: an int, a list of ``n`` ints, or a list of ``n + 2`` with 1s around."""
     ds = shape_tuple(v)
@@ -893,15 +900,13 @@ def tf_conv(call: Call) -> Value:
     if n < 1:
         return _t(call, Shape.unknown(), x)
     if len(s.dims) != n + 2:
-        raise ShapeError("layer-rank", f"{call.qualname.replace('tensorflow.', 'tf.')} expects a {n + 2}-D input for "
+        raise ShapeError("layer-rank", f"{_op_name(call)} expects a {n + 2}-D input for "
                                        f"a {len(ws.dims)}-D filter {ws}, got {len(s.dims)}-D {s}")
     fmt = call.str(None, "data_format") or ("NWC" if n == 1 else "NHWC" if n == 2 else "NDHWC")
     cf = fmt.startswith("NC")
-    cin = s.dims[1] if cf else s.dims[-1]
-    if D.compare(cin, ws.dims[-2], call.bindings, unify=False) is D.FALSE:
-        raise ShapeError("layer-input-mismatch", lambda: (
-            f"{call.qualname.replace('tensorflow.', 'tf.')}: the input {s} has {D.fmt(cin)} channels but the filter "
-            f"{ws} expects {D.fmt(ws.dims[-2])} (filters are (*kernel, in, out)){mismatch_note(cin, ws.dims[-2])}"))
+    require_feature(s, 1 if cf else len(s.dims) - 1, ws.dims[-2], "in_channels",
+                    f"{_op_name(call)} with filter {ws} (*kernel, in, out)", bindings=call.bindings, fix_param=False,
+                    unify=False)
     strides = _window(call.get(2, "strides" if not call.qualname.endswith("conv1d") else "stride"), n)
     padding = call.str(3, "padding")
     dil = _window(call.get(None, "dilations"), n) if call.has(None, "dilations") else [1] * n
@@ -910,12 +915,11 @@ def tf_conv(call: Call) -> Value:
     sp = s.dims[2:] if cf else s.dims[1:-1]
     out = []
     for i, d in enumerate(sp):
-        o = conv_length(d, ws.dims[i], strides[i], dil[i], padding.lower())
+        o = padded_out(d, ws.dims[i], strides[i], dil[i], padding.lower())
         if o is None:
             return _t(call, Shape.unknown(), x)
-        if D.positive(o, call.bindings) is D.FALSE:
-            raise ShapeError("empty-spatial", f"conv of {s} with filter {ws}: spatial size {D.fmt(d)} is smaller "
-                                              f"than the kernel {D.fmt(ws.dims[i])} (padding VALID)")
+        require_nonempty_spatial(o, op=f"{_op_name(call)} with filter {ws}", shape=s, axis=i + (2 if cf else 1),
+                                 size=d, bindings=call.bindings, why=kernel_why(ws.dims[i], dil[i], padding="VALID"))
         out.append(o)
     # a depthwise filter is (*kernel, in, multiplier): in*multiplier channels out
     cout = D.mul(ws.dims[-2], ws.dims[-1]) if call.qualname.endswith("depthwise_conv2d") else ws.dims[-1]
@@ -934,12 +938,9 @@ def tf_conv_transpose(call: Call) -> Value:
     out = shape_tuple(call.get(2, "output_shape"))
     fmt = call.str(None, "data_format") or "NHWC"
     if not s.variadic and not ws.variadic and ws.dims and len(s.dims) == len(ws.dims):
-        cin = s.dims[1] if fmt.startswith("NC") else s.dims[-1]
-        if D.compare(cin, ws.dims[-1], call.bindings, unify=False) is D.FALSE:
-            raise ShapeError("layer-input-mismatch", lambda: (
-                f"{call.qualname.replace('tensorflow.', 'tf.')}: the input {s} has {D.fmt(cin)} channels but the "
-                f"filter {ws} expects {D.fmt(ws.dims[-1])} (transposed filters are (*kernel, out, in))"
-                f"{mismatch_note(cin, ws.dims[-1])}"))
+        require_feature(s, 1 if fmt.startswith("NC") else len(s.dims) - 1, ws.dims[-1], "in_channels",
+                        f"{_op_name(call)} with filter {ws} (*kernel, out, in)", bindings=call.bindings,
+                        fix_param=False, unify=False)
     if out is None or any(D.as_int(d) is None for d in out):
         return _t(call, Shape.unknown(), x)
     return _t(call, Shape(tuple(out)), x)
@@ -989,7 +990,7 @@ def tf_pool(call: Call) -> Value:
     last = call.qualname.rsplit(".", 1)[-1]
     n = int(last[-2]) if last[-2].isdigit() else len(s.dims) - 2
     if len(s.dims) != n + 2:
-        raise ShapeError("layer-rank", f"{call.qualname.replace('tensorflow.', 'tf.')} expects a {n + 2}-D input, "
+        raise ShapeError("layer-rank", f"{_op_name(call)} expects a {n + 2}-D input, "
                                        f"got {len(s.dims)}-D {s}")
     k = _window(call.get(1, "ksize"), n)
     st = _window(call.get(2, "strides"), n)
@@ -1001,12 +1002,12 @@ def tf_pool(call: Call) -> Value:
     sp = s.dims[2:] if cf else s.dims[1:-1]
     out = []
     for i, d in enumerate(sp):
-        o = conv_length(d, k[i], st[i], 1, padding.lower())
+        o = padded_out(d, k[i], st[i], 1, padding.lower())
         if o is None:
             return _t(call, Shape.unknown(), x)
-        if D.positive(o, call.bindings) is D.FALSE:
-            raise ShapeError("empty-spatial", f"pooling {s} with ksize {D.fmt(k[i])}: spatial size {D.fmt(d)} is "
-                                              f"too small (padding VALID)")
+        require_nonempty_spatial(o, op=_op_name(call), shape=s, axis=i + (2 if cf else 1), size=d,
+                                 bindings=call.bindings, advice="pool less or earlier",
+                                 why=kernel_why(k[i], window="pooling window", padding="VALID"))
         out.append(o)
     dims = (s.dims[0], s.dims[1], *out) if cf else (s.dims[0], *out, s.dims[-1])
     return _t(call, Shape(tuple(dims)), x)

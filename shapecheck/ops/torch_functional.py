@@ -10,6 +10,7 @@ from typing import Optional
 
 from .. import dims as D
 from ..findings import Fix, ShapeError
+from ..shape_math.features import require_feature, require_feature_dropout_rank
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from .common import axis_of, broadcast_shapes, matmul_shape
@@ -19,7 +20,7 @@ from .torch_nn import feature_mismatch
 from .torch_layers import (adaptive_forward, check_min_rank, check_rank, class_loss, const_of, conv_forward,
                            cosine_similarity_shape, elementwise_loss, fold_shape, glu_forward, interpolate_forward,
                            layer_norm_forward, ntuple, pad_shape, pairwise_distance_shape, pixel_shuffle_forward,
-                           pool_forward, unfold_shape)
+                           pool_forward, require_reflect_pads, unfold_shape)
 
 F = "torch.nn.functional."
 
@@ -58,14 +59,9 @@ def linear(call: Call) -> Value:
                     f"{ws} looks like (in, out) = ({D.fmt(out_f)}, {D.fmt(in_f)}) for input {xs}: its axis 0 "
                     f"({D.fmt(out_f)}) matches the input's features, its axis 1 ({D.fmt(in_f)}) does not; "
                     f"pass {fixed}"), Fix(f"use {fixed}", None))
-            why = xs.why_of(-1)
-            if why:
-                raise ShapeError("flatten-size", lambda: (
-                    f"linear weight {ws} takes in_features={D.fmt(in_f)} but the flattened input has {why} = "
-                    f"{D.fmt(fin)} features (input {xs}){mismatch_note(fin, in_f)}"))
-            raise ShapeError("matmul-mismatch", lambda: (
-                f"linear of input {xs} and weight {ws}: the input has {D.fmt(fin)} features but the weight "
-                f"(out, in) takes in_features={D.fmt(in_f)}{mismatch_note(fin, in_f)}"))
+            # F.linear is a product, not a layer: a plain mismatch stays SHP101, a flattened one SHP303
+            require_feature(xs, -1, in_f, "in_features", f"linear with weight {ws} (out, in)", bindings=call.bindings,
+                            kind="matmul-mismatch", fix_param=False)
     if ws.rank == 1:
         if not call.is_none(2, "bias"):
             raise ShapeError("operand-rank", f"linear with a bias needs a 2-D weight (out_features, in_features), "
@@ -98,10 +94,8 @@ def bilinear(call: Call) -> Value:
         return Tensor(Shape.unknown(), "torch", "float")
     out_f, in1, in2 = sw.dims
     for what, s, want in (("input1", sa, in1), ("input2", sb, in2)):
-        have = s.dim(-1)
-        if have is not None and D.compare(have, want, call.bindings) is D.FALSE:
-            raise ShapeError("matmul-mismatch", f"bilinear: {what} {s} has {D.fmt(have)} features but the weight "
-                                                f"{sw} takes {D.fmt(want)}{mismatch_note(have, want)}")
+        require_feature(s, -1, want, f"{what[:2]}{what[-1]}_features", f"bilinear ({what}) with weight {sw}",
+                        bindings=call.bindings, kind="matmul-mismatch", fix_param=False)
     if not sa.dims:
         return Tensor(Shape((out_f,), True), "torch", "float")
     return Tensor(sa.replace_last(1, [out_f]), "torch", "float")
@@ -291,8 +285,20 @@ def prelu(call: Call) -> Value:
     return Tensor(s, x.fw, "float")
 
 
+@shape_rule(*fn("dropout2d", "dropout3d"))
+def feature_dropout(call: Call) -> Value:
+    """Channel-wise dropout: the input's shape, from at least 2-D (SHP405 below, as torch raises)."""
+    x = call.tensor(0, "input")
+    if x is None:
+        return UNKNOWN
+    if call.bool(2, "training", True) is not False:  # not training: the input comes back as it is
+        name = call.qualname.rsplit(".", 1)[-1]
+        require_feature_dropout_rank(name, call.shape(x), 2 if name == "dropout2d" else 1)
+    return x
+
+
 # Shape-preserving functional forms not in ops/tensor.py's list.
-for _name in ("dropout1d", "dropout2d", "dropout3d", "rrelu", "rrelu_", "elu_", "leaky_relu_", "hardtanh_",
+for _name in ("dropout1d", "rrelu", "rrelu_", "elu_", "leaky_relu_", "hardtanh_",
               "threshold_", "celu_", "selu_", "relu_", "silu", "tanh", "sigmoid", "hardswish"):
     if F + _name not in FUNCS:
         shape_rule(F + _name)(same_shape)
@@ -324,6 +330,9 @@ def pad(call: Call) -> Value:
     if s.rank is not None and len(pads) // 2 > s.rank:
         raise ShapeError("layer-rank", f"pad: {len(pads)} pad values pad {len(pads) // 2} axes but the input {s} "
                                        f"has only {s.rank}")
+    mode = call.str(2, "mode", "constant")
+    if mode == "reflect":
+        require_reflect_pads("pad(mode='reflect')", s, pads)
     out = pad_shape(s, pads)
     return Tensor(out if out is not None else Shape.unknown(), x.fw, x.dtype)
 
@@ -406,11 +415,8 @@ def _channel_check(call: Call, name: str, s: Shape, what: str, t: Optional[Tenso
     ts = call.shape(t)
     if ts.rank != 1:
         return
-    have, want = s.dims[1], ts.dims[0]
-    if D.compare(have, want, call.bindings) is D.FALSE:
-        raise ShapeError("layer-input-mismatch", lambda: (
-            f"{name}: input {s} has {D.fmt(have)} channels at axis 1 but {what} {ts} has {D.fmt(want)}"
-            f"{mismatch_note(have, want)}"))
+    require_feature(s, 1, ts.dims[0], "num_features", f"{name} with {what} {ts}", bindings=call.bindings,
+                    fix_param=False)
 
 
 @shape_rule(*fn("batch_norm"))

@@ -2,8 +2,9 @@
 layers, attention, transformers, reshaping layers and losses as modules.
 
 Every rule follows torch's own documentation for the output size and creates its weights with
-exactly the shapes torch gives them (so parameter counts equal ``sum(p.numel())``). The size
-arithmetic (``conv_out``, ``pool_out``...) is shared with the functional rules in
+exactly the shapes torch gives them (so parameter counts equal ``sum(p.numel())``). The window
+arithmetic (``conv_out``, ``pool_out``...) lives in ``shape_math.window``, shared with Keras and
+TensorFlow; the ``*_forward`` helpers here are shared with the functional rules in
 ``torch_functional``.
 """
 from __future__ import annotations
@@ -16,6 +17,8 @@ from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..shapes import Shape
 from ..values import (NONE, UNKNOWN, Const, Int, Layer, Param, Seq, Tensor, Value, as_dim, as_dims, tensor_of)
+from ..shape_math.window import (conv_out, conv_transpose_out, kernel_why, pool_out, require_nonempty_spatial,
+                                 require_output_padding, require_pool_padding, require_reflect_padding)
 from .common import axis_of, broadcast_shapes
 from .registry import LAYERS, Call, LayerRule, layer_rule, lookup_layer, mismatch_note
 from .torch_nn import describe, feature_mismatch, nn
@@ -120,74 +123,6 @@ def check_min_rank(what: str, s: Shape, rmin: int) -> None:
         raise ShapeError("layer-rank", f"{what} expects an input of at least {rmin}-D, got {r}-D {s}")
 
 
-def require_positive(what: str, out: Dim, detail: str, call: Call) -> None:
-    if D.positive(out, call.bindings) is D.FALSE:
-        raise ShapeError("empty-spatial", f"{what}: {detail} gives an output size of {D.fmt(out)}; the input is "
-                                          f"smaller than the kernel")
-
-
-# ---------------------------------------------------------------------------- size arithmetic
-def floordiv(a: Dim, s: Dim) -> Dim:
-    """``a // s``. A symbolic ``a`` over a concrete stride gives an *unevaluated* sympy floor,
-    ``floor((H - 3)/2)``: evaluating it (sympy's floor/Mul canonicalisation, assumption queries on
-    fresh symbols) costs tens of milliseconds per layer, and an integer substitution still
-    evaluates it to a number. Everything else goes to ``dims.floordiv``."""
-    si = D.as_int(s)
-    if si is None or si <= 0 or D.as_int(a) is not None:
-        return D.floordiv(a, s)
-    if si == 1:
-        return a
-    import sympy
-
-    return sympy.floor(sympy.Mul(a, sympy.Pow(sympy.Integer(si), -1, evaluate=False), evaluate=False),
-                       evaluate=False)
-
-
-def _offset(L: Dim, *parts: Dim) -> Dim:
-    """``L + sum(parts)``, adding the concrete parts first (one sympy Add at most)."""
-    c: Dim = 0
-    for x in parts:
-        c = D.add(c, x)
-    return L if D.as_int(c) == 0 else D.add(L, c)
-
-
-def _floor_plus_one(L: Dim, c: Dim, s: Dim) -> Dim:
-    """floor((L + c)/s) + 1, written floor(L/s) + c/s + 1 where s divides c (pooling by 2 gives
-    ``floor(H/2)``, not ``floor((H - 2)/2) + 1``)."""
-    ci, si = D.as_int(c), D.as_int(s)
-    if ci is not None and si is not None and si > 0 and D.as_int(L) is None and ci % si == 0:
-        return _offset(floordiv(L, si), ci // si + 1)
-    return D.add(floordiv(_offset(L, c), s), 1)
-
-
-def conv_out(L: Dim, k: Dim, s: Dim, p: Dim, d: Dim) -> Dim:
-    """floor((L + 2p - d(k-1) - 1) / s) + 1 (torch.nn.Conv*d docs)."""
-    return _floor_plus_one(L, _offset(D.mul(2, p), D.mul(-1, D.mul(d, D.sub(k, 1))), -1), s)
-
-
-def conv_transpose_out(L: Dim, k: Dim, s: Dim, p: Dim, d: Dim, op: Dim) -> Dim:
-    """(L - 1)s - 2p + d(k-1) + output_padding + 1 (torch.nn.ConvTranspose*d docs)."""
-    return _offset(D.mul(D.sub(L, 1), s), D.mul(-2, p), D.mul(d, D.sub(k, 1)), op, 1)
-
-
-def pool_out(L: Dim, k: Dim, s: Dim, p: Dim, d: Dim, ceil: bool) -> Optional[Dim]:
-    """Pooling output size; with ``ceil_mode`` the last window must start inside the input or
-    its left padding. None where that cannot be decided (symbolic size with ceil_mode)."""
-    c = _offset(D.mul(2, p), D.mul(-1, D.mul(d, D.sub(k, 1))), -1)
-    if not ceil:
-        return _floor_plus_one(L, c, s)
-    num = _offset(L, c)
-    li, ni, si, pi = D.as_int(L), D.as_int(num), D.as_int(s), D.as_int(p)
-    if li is None or ni is None or si is None or pi is None or si == 0:
-        if D.as_int(s) == 1:
-            return D.add(num, 1)
-        return None
-    out = -(-ni // si) + 1
-    if (out - 1) * si >= li + pi:
-        out -= 1
-    return out
-
-
 def scaled(L: Optional[Dim], sf: Any) -> Optional[Dim]:
     """floor(L * scale_factor) as torch computes interpolate's output size."""
     if L is None:
@@ -256,6 +191,11 @@ class ConvBase(TorchLayer):
     N = 2
     transposed = False
     lazy = False
+
+    @property
+    def layouts(self) -> dict:
+        """shape_math.layout tags: (out, in/groups, *kernel); transposed (in, out/groups, *kernel)."""
+        return {"weight": "iok" if self.transposed else "oik"}
 
     def build(self, call: Call) -> Optional[dict]:
         n, off = self.N, (0 if self.lazy else 1)
@@ -350,6 +290,8 @@ def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin:
         if spatial is None:
             return Tensor(Shape.unknown(), "torch", "float")
         return Tensor(tail_replace(s, n + 1, [cout] + spatial), "torch", "float")
+    if transposed and op is not None and st is not None and d is not None:
+        require_output_padding(what, op, st, d)
     if k is None or st is None or p is None or d is None or (transposed and op is None):
         sp = flex_spatial(n)
         return Tensor(tail_replace(s, n + 1, [cout, *sp]), "torch", "float")
@@ -367,20 +309,16 @@ def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin:
             o = conv_transpose_out(L, k[i], st[i], p[i], d[i], op[i])
         else:
             o = conv_out(L, k[i], st[i], p[i], d[i])
-        if D.positive(o, call.bindings) is D.FALSE:
-            # (a transposed conv of output size 0 raises, or on some CPU backends returns an empty tensor)
-            axis = i - n if s.rank is None else s.rank - n + i
-            if transposed:
-                detail = (f"size {D.fmt(L)} at axis {axis} with kernel {D.fmt(k[i])}, stride {D.fmt(st[i])}, "
-                          f"padding {D.fmt(p[i])}")
-                raise ShapeError("empty-spatial", f"{what} on input {s}: {detail} gives an output size of "
-                                                  f"{D.fmt(o)}; the padding removes more than the input has")
-            eff = D.add(D.mul(d[i], D.sub(k[i], 1)), 1)
-            pad = f" plus padding 2*{D.fmt(p[i])}" if D.as_int(p[i]) != 0 else ""
-            keff = f"dilated kernel {D.fmt(eff)}" if D.as_int(d[i]) != 1 else f"kernel {D.fmt(k[i])}"
-            raise ShapeError("empty-spatial", lambda L=L, axis=axis, o=o, pad=pad, keff=keff: (
-                f"{what} on input {s}: spatial size {D.fmt(L)} at axis {axis}{pad} is smaller than the {keff}, "
-                f"so the output size would be {D.fmt(o)}; use a smaller kernel, padding, or a larger input"))
+        # (a transposed conv of output size 0 raises, or on some CPU backends returns an empty tensor)
+        axis = i - n if s.rank is None else s.rank - n + i
+        if transposed:
+            why = (f"with kernel {D.fmt(k[i])}, stride {D.fmt(st[i])} and padding {D.fmt(p[i])} loses more to the "
+                   f"padding than it has")
+            require_nonempty_spatial(o, op=what, shape=s, axis=axis, size=L, why=why, bindings=call.bindings,
+                                     advice="use less padding or a larger input")
+        else:
+            require_nonempty_spatial(o, op=what, shape=s, axis=axis, size=L, why=kernel_why(k[i], d[i], p[i]),
+                                     bindings=call.bindings)
         outs.append(o)
     return Tensor(tail_replace(s, n + 1, [cout] + outs), "torch", "float")
 
@@ -447,31 +385,27 @@ def pool_forward(call: Call, what: str, s: Shape, n: int, k: Optional[tuple], st
     check_rank(what, s, (n + 1, n + 2))
     if avg3d and k is not None:
         for i, L in enumerate(spatial_of(s, n)):
-            if L is not None and D.compare(D.sub(L, k[i]), 0) is not D.TRUE:
-                diff = D.as_int(D.sub(L, k[i]))
-                if diff is not None and diff < 0:
-                    raise ShapeError("empty-spatial", f"{what} on input {s}: spatial size {D.fmt(L)} is smaller than "
-                                                      f"the pooling window {D.fmt(k[i])} (avg_pool3d does not count "
-                                                      f"the padding here)")
+            if L is not None:
+                require_nonempty_spatial(D.add(D.sub(L, k[i]), 1), op=what, shape=s, axis=i - n if s.rank is None
+                                         else s.rank - n + i, size=L, bindings=call.bindings,
+                                         why=f"is smaller than the pooling window {D.fmt(k[i])} (avg_pool3d does not "
+                                             f"count the padding here)", advice="pool less or earlier")
     flex = flex_spatial(n)
     if k is None or st is None or p is None or d is None or ceil is None:
         return Tensor(tail_replace(s, n, flex), "torch", "float")
+    require_pool_padding(what, k, p)
     outs: list = []
     for i, L in enumerate(spatial_of(s, n)):
-        pi, ki = D.as_int(p[i]), D.as_int(k[i])
-        if L is None or (pi is not None and ki is not None and pi * 2 > ki):
-            outs.append(flex[i])  # torch raises on padding > kernel/2: not a shape rule, say nothing
+        if L is None:
+            outs.append(flex[i])
             continue
         o = pool_out(L, k[i], st[i], p[i], d[i], ceil)
         if o is None:
             outs.append(flex[i])
             continue
-        if D.positive(o, call.bindings) is D.FALSE:
-            axis = i - n if s.rank is None else s.rank - n + i
-            pad = f" plus padding 2*{D.fmt(p[i])}" if D.as_int(p[i]) != 0 else ""
-            raise ShapeError("empty-spatial", lambda L=L, axis=axis, o=o, pad=pad, ki=k[i]: (
-                f"{what} on input {s}: spatial size {D.fmt(L)} at axis {axis}{pad} is smaller than the pooling "
-                f"window {D.fmt(ki)}, so the output size would be {D.fmt(o)}; pool less or earlier"))
+        axis = i - n if s.rank is None else s.rank - n + i
+        require_nonempty_spatial(o, op=what, shape=s, axis=axis, size=L, bindings=call.bindings,
+                                 why=kernel_why(k[i], 1, p[i], window="pooling window"), advice="pool less or earlier")
         outs.append(o)
     return Tensor(tail_replace(s, n, outs), "torch", "float")
 
@@ -1478,9 +1412,10 @@ def interpolate_forward(call: Call, what: str, s: Shape, size: Value, sf: Value,
             fs = [const_of(sf)] * n
         outs = [scaled(L, f) for L, f in zip(s.dims[2:], fs)]
         for i, o in enumerate(outs):
-            if o is not None and D.as_int(o) is not None and D.as_int(o) < 1:
-                raise ShapeError("empty-spatial", f"{what}: scale_factor {fs[i]} turns size {D.fmt(s.dims[2 + i])} at "
-                                                  f"axis {2 + i} of {s} into {D.as_int(o)}")
+            if o is not None:
+                require_nonempty_spatial(o, op=what, shape=s, axis=2 + i, size=s.dims[2 + i],
+                                         why=f"scaled by scale_factor {fs[i]} rounds down to nothing",
+                                         advice="use a larger scale_factor or give size=")
         if any(o is None for o in outs):
             return Tensor(Shape(s.dims[:2] + tuple(D.flexible("n") if o is None else o for o in outs)), "torch",
                           "float")
@@ -1628,9 +1563,8 @@ def _blocks(call: Call, what: str, spatial: Sequence[Optional[Dim]], k: tuple, d
         if L is None:
             return None
         o = conv_out(L, k[i], st[i], p[i], d[i])
-        if D.positive(o, call.bindings) is D.FALSE:
-            raise ShapeError("empty-spatial", f"{what} on {s}: spatial size {D.fmt(L)} at axis {i - len(spatial)} "
-                                              f"is smaller than the kernel {D.fmt(k[i])}, so there are no blocks")
+        require_nonempty_spatial(o, op=what, shape=s, axis=i - len(spatial), size=L, bindings=call.bindings,
+                                 why=kernel_why(k[i], d[i], p[i]), advice="there are no blocks to extract")
         total = D.mul(total, o)
     return total
 
@@ -1695,6 +1629,7 @@ layer_rule(*nn("Fold"))(type("Fold", (UnfoldBase,), {"fold": True}))
 class PadBase(TorchLayer):
     N = 2
     constant = True  # constant/zero padding takes any rank >= N; the others (N+1)-D or (N+2)-D
+    reflect = False  # reflection padding must be smaller than the axis it reflects (SHP405)
 
     def build(self, call: Call) -> Optional[dict]:
         v = call.get(0, "padding")
@@ -1719,8 +1654,16 @@ class PadBase(TorchLayer):
         pads = layer.config["padding"]
         if pads is None:
             return Tensor(Shape.unknown(), x.fw, x.dtype)
+        if self.reflect:
+            require_reflect_pads(what, s, pads)
         out = pad_shape(s, pads)
         return Tensor(out, x.fw, x.dtype) if out is not None else Tensor(Shape.unknown(), x.fw, x.dtype)
+
+
+def require_reflect_pads(what: str, s: Shape, pads: Sequence[Dim]) -> None:
+    """SHP405 for reflection padding ``(left, right)`` pairs from the last axis backwards."""
+    for i in range(len(pads) // 2):
+        require_reflect_padding(what, s, -1 - i, pads[2 * i], pads[2 * i + 1])
 
 
 def pad_shape(s: Shape, pads: Sequence[Dim]) -> Optional[Shape]:
@@ -1743,7 +1686,7 @@ for _n in (1, 2, 3):
     for _pre, _const in (("Zero", True), ("Constant", True), ("Reflection", False), ("Replication", False),
                          ("Circular", False)):
         _name = f"{_pre}Pad{_n}d"
-        layer_rule(*nn(_name))(type(_name, (PadBase,), {"N": _n, "constant": _const}))
+        layer_rule(*nn(_name))(type(_name, (PadBase,), {"N": _n, "constant": _const, "reflect": _pre == "Reflection"}))
 
 
 @layer_rule(*nn("CosineSimilarity"))

@@ -6,9 +6,10 @@ from typing import Optional
 from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
+from ..shape_math.features import require_feature, require_feature_dropout_rank
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Layer, Obj, Seq, Tensor, Value, as_dim, tensor_of
-from .registry import Call, LayerRule, layer_rule, mismatch_note
+from .registry import Call, LayerRule, layer_rule
 
 
 def nn(*names: str) -> tuple:
@@ -20,21 +21,9 @@ def nn(*names: str) -> tuple:
 
 
 def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str) -> None:
-    """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``."""
-    have = got.dim(axis)
-    if have is None:
-        return
-    want = call.bindings.resolve(want)
-    if D.compare(have, want, call.bindings) is not D.FALSE:
-        return
-    why = got.why_of(axis)
-    if why:
-        raise ShapeError("flatten-size", lambda: (
-            f"{what} expects {param}={D.fmt(want)} but the flattened input has {why} = {D.fmt(have)} features "
-            f"(input {got}); use {param}={D.fmt(have)}{mismatch_note(have, want)}"))
-    raise ShapeError("layer-input-mismatch", lambda: (
-        f"{what} expects {param}={D.fmt(want)} at axis {axis} but gets {D.fmt(have)} (input {got})"
-        f"{mismatch_note(have, want)}"))
+    """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``,
+    a constructor argument the user can change (``use in_features=9216``)."""
+    require_feature(got, axis, want, param, what, bindings=call.bindings)
 
 
 def describe(layer: Layer) -> str:
@@ -203,6 +192,8 @@ class ModuleDict(LayerRule):
 # ---------------------------------------------------------------------------------- Linear
 @layer_rule(*nn("Linear"))
 class Linear(LayerRule):
+    layouts = {"weight": "oi"}  # shape_math.layout tags: torch stores (out_features, in_features)
+
     def build(self, call: Call) -> Optional[dict]:
         fin = call.dim(0, "in_features")
         fout = call.dim(1, "out_features")
@@ -299,6 +290,16 @@ class SameShape(LayerRule):
         return x if x is not None else UNKNOWN
 
 
+class FeatureDropout(SameShape):
+    """Dropout2d/Dropout3d: channel-wise, so at least 2-D (SHP405 below that, as torch raises)."""
+
+    def apply(self, layer: Layer, call: Call) -> Value:
+        x = call.tensor(0, "input")
+        if x is not None:
+            require_feature_dropout_rank(describe(layer), call.shape(x), 2 if layer.kind.endswith("2d") else 1)
+        return x if x is not None else UNKNOWN
+
+
 for _n in _ACTIVATIONS:
     if not _n.endswith("_"):
-        layer_rule(*nn(_n))(type(_n, (SameShape,), {}))
+        layer_rule(*nn(_n))(type(_n, (FeatureDropout if _n in ("Dropout2d", "Dropout3d") else SameShape,), {}))
