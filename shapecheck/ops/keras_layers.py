@@ -566,11 +566,6 @@ class Embedding(KerasLayer):
 
 
 # ---------------------------------------------------------------------------------- convolutions
-# Keras conv_output_length under its old name: tensorflow_ops imports it on a line it shares with
-# the concat import (to go once both import from shape_math directly)
-conv_length = padded_out
-
-
 def _padding(call: Call, default: str = "valid") -> Optional[str]:
     p = call.get(None, "padding") if call.has(None, "padding") else call.get(None, "border_mode")
     if p is UNKNOWN and not call.has(None, "padding") and not call.has(None, "border_mode"):
