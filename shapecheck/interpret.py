@@ -172,6 +172,7 @@ class Interpreter:
         self.created: list = []  # every framework layer built, in construction order (summary names)
         self.trace: Optional[dict] = None  # id(layer or module) -> its first output, while a summary traces
         self.kept_trace: Optional[dict] = None
+        self.captures: list = []  # findings of a model's own call() run on training data (see _runner)
         # values inside torch float tensors assume float32, the default dtype, unless the code changes it
         FOLDING["torch_float"] = not _changes_default_dtype(source or module.code)
 
@@ -209,6 +210,9 @@ class Interpreter:
     # ------------------------------------------------------------------ findings
     def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None) -> None:
         if self.suppress and kind != "analysis-skipped":
+            return
+        if self.captures and kind != "analysis-skipped":
+            self.captures[-1].append(Finding(kind, message, node, fix, fallback=fallback))
             return
         if self.current is not self.main:
             # Code of an imported file, run with the arguments of a call in the checked file: the
@@ -1585,10 +1589,15 @@ class Interpreter:
             return self._call_rule(lambda: rule.apply(fn, call), node)
         assert isinstance(fn, Obj)
         if _is_keras_class(fn.cls) and "__built__" not in fn.attrs and args and isinstance(args[0], Tensor):
+            from .ops import keras_layers as KL
+
             # Keras calls build(input_shape) before the first call
             build = fn.cls.lookup("build")
             self._record(fn, "__built__")
-            fn.attrs["__built__"] = Const(True)
+            shape = args[0].shape.resolved(frame.bindings)
+            # what it was built for, batch axis free (a later fit's message names it)
+            fn.attrs["__built__"] = Const(Shape((KL.BATCH,) + shape.dims[1:]) if shape.dims and not shape.variadic
+                                          else True)
             if isinstance(build, FuncInfo) and not args[0].shape.variadic:
                 dims = [NONE if D.is_opaque(d) else Int(d) for d in args[0].shape.dims]
                 self.call_func(build, [Seq(dims, "tuple")], {}, bound=fn, node=node)
@@ -1809,10 +1818,12 @@ class Interpreter:
         ``add_weight(shape=...)`` gives a weight of that shape."""
         from .ops import keras_models as KM
 
-        if name == "compile":
-            loss = kwargs.get("loss", args[1] if len(args) > 1 else UNKNOWN)
-            self._record(obj, "__loss__")
-            obj.attrs["__loss__"] = Const(KM.loss_name(loss))
+        if name == "compile" and isinstance(obj.base, Layer):
+            rule = R.lookup_layer(obj.base.kind)
+            if isinstance(rule, KM.KerasModel):
+                self._record(obj.base, CONFIG)
+                call = self._call(args, kwargs, node, frame.bindings, fw="keras", qualname=f"{obj.cls.name}.compile")
+                return self._call_rule(lambda: rule.method_compile(obj.base, call), node)
             return NONE
         if name == "add_weight":
             shape = kwargs.get("shape", args[0] if args and not isinstance(args[0], Const) else UNKNOWN)
@@ -1820,22 +1831,31 @@ class Interpreter:
             if ds is None or any(d is None for d in ds):
                 return Tensor(Shape.unknown(), "keras", "float")
             return Tensor(Shape(tuple(ds)), "keras", "float", "keras.Variable")
-        if name in ("fit", "evaluate", "train_on_batch", "test_on_batch", "predict", "predict_on_batch"):
-            x = kwargs.get("x", args[0] if args else UNKNOWN)
-            if not isinstance(x, Tensor):
-                return UNKNOWN
-            out = self.call_value(obj, [x], {}, node, frame, {})
-            y = kwargs.get("y", args[1] if len(args) > 1 else UNKNOWN)
-            loss = obj.attrs.get("__loss__")
-            if name.startswith("predict") or not isinstance(y, Tensor) or not isinstance(out, Tensor) or not (
-                    isinstance(loss, Const) and loss.value):
-                return out if name.startswith("predict") else UNKNOWN
-            call = self._call([], {}, node, frame.bindings)
-            why = KM.target_error(call, loss.value, out.shape.resolved(frame.bindings), y.shape.resolved(frame.bindings))
-            if why:
-                self.report("target-mismatch", f"{name}: targets do not fit the model output: {why}", node)
-            return UNKNOWN
+        if name in KM.TRAINING_METHODS and isinstance(obj.base, Layer):
+            # the same training path as a Sequential or functional model: the data runs through the
+            # object's own call(); an error there is the data's (SHP701 at this call)
+            built = obj.attrs.get("__built__")
+            shown = [built.value] if isinstance(built, Const) and isinstance(built.value, Shape) else None
+            call = self._call(args, kwargs, node, frame.bindings, fw="keras", qualname=f"{obj.cls.name}.{name}")
+            return self._call_rule(lambda: KM.fit_check(obj.base, call, name, self._runner(obj, node, frame), shown),
+                                   node)
         return None
+
+    def _runner(self, obj: Obj, node: Any, frame: Frame) -> Callable[[list], Value]:
+        """Run a model object on data; the first finding its code reports becomes a ShapeError."""
+
+        def run(xs: list) -> Value:
+            arg = xs[0] if len(xs) == 1 else Seq(list(xs), "list")
+            self.captures.append([])
+            try:
+                out = self.call_value(obj, [arg], {}, node, frame, {})
+            finally:
+                got = self.captures.pop()
+            if got:
+                raise ShapeError(got[0].kind, got[0].message, got[0].fix)
+            return out
+
+        return run
 
     def isinstance_of(self, v: Value, cls: Value) -> Optional[bool]:
         """``isinstance(v, cls)`` where it is certain, else None."""
