@@ -145,6 +145,20 @@ class Call:
     def shape(self, t: Tensor) -> Shape:
         return t.shape.resolved(self.bindings)
 
+    # -- frameworks ------------------------------------------------------------------------------
+    @staticmethod
+    def framework_of(qualname: str) -> str:
+        """The ``fw`` of a framework function's results from its qualified name."""
+        if qualname.startswith("numpy"):
+            return "numpy"
+        return "tf" if qualname.startswith(("tensorflow", "keras")) else "torch"
+
+    @staticmethod
+    def tensor_namespace(fw: str) -> str:
+        """Where a tensor's methods are registered: ``torch.Tensor``, ``numpy.ndarray``, ``tensorflow.Tensor``."""
+        return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor", "keras": "tensorflow.Tensor"}.get(
+            fw, "torch.Tensor")
+
 
 def _const(x: Any) -> Value:
     if isinstance(x, bool) or x is None or isinstance(x, (float, str)):
@@ -204,6 +218,33 @@ class LayerRule:
             v = layer.config[name]
             return v if isinstance(v, Value) else const(v)
         return UNKNOWN
+
+    # -- optional hooks: every one has a default here, so the analysis asks instead of probing --------
+    def after_build(self, layer: Layer, call: Call) -> None:
+        """Work after the constructor (a Sequential builds its layers on a known input)."""
+        return None
+
+    def children(self, layer: Layer) -> Optional[list]:
+        """The sub-layers of a container, in order (iteration, ``named_parameters``); None: not a
+        container, or its contents are unknown."""
+        return None
+
+    def getitem(self, layer: Layer, idx: list) -> Value:
+        """``layer[i]`` of a container."""
+        return UNKNOWN
+
+    def sublayers(self, layer: Layer) -> Optional[list]:
+        """The layers a Keras model lists (``model.layers``), for summaries; None: unknown."""
+        return None
+
+    def weight_list(self, layer: Layer) -> Optional[list]:
+        """``[(name, Shape, trainable)]`` in the framework's own order; None: not built / unknown."""
+        return None
+
+    def method(self, name: str) -> Optional[Callable[[Layer, Call], Value]]:
+        """The rule's ``method_<name>(layer, call)`` for ``layer.<name>(...)``, or None: a layer
+        method is declared by defining ``method_<name>`` on the rule class."""
+        return getattr(self, "method_" + name, None)
 
 
 def lookup_func(qualname: str) -> Optional[Callable[[Call], Value]]:

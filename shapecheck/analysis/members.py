@@ -1,0 +1,351 @@
+"""Attribute access and methods of values (mypy's checkmember): get_attr/set_attr/isinstance_of/call_method."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from .. import dims as D
+from ..findings import ShapeError
+from ..ops import registry as R
+from ..ops.registry import Call
+from ..values import (
+    NONE,
+    UNKNOWN,
+    ClassRef,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Method,
+    Obj,
+    Param,
+    Seq,
+    Super,
+    Tensor,
+    Value,
+    as_dim,
+    poison,
+    tensor_of,
+)
+from .context import Part
+from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame
+from .objects import (
+    FuncInfo,
+    _init_record,
+    _is_record_class,
+    _subclass,
+)
+from .project import ModuleRef
+from .syntax import _is_property
+
+# tensor attributes that are not views of it
+_READ_ONLY_ATTRS = {"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad", "size_attr_numpy", "itemsize",
+                    "nbytes", "layout", "names", "is_leaf", "grad_fn", "size"}
+
+
+_RESHAPING_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "swapaxes_", "swapdims_",
+                      "as_strided_", "set_"}
+
+
+_SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply",
+                   "type", "share_memory", "bfloat16"}
+
+
+# str methods answered on known strings (pure; bounded result sizes)
+_STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit",
+                          "replace", "find", "rfind", "count", "isdigit", "isalpha", "title", "capitalize",
+                          "removeprefix", "removesuffix", "partition", "rpartition"})
+
+
+class MemberEvaluator(Part):
+    """Attribute reads and writes, ``isinstance``, and methods of tensors, layers and objects
+    (mypy's checkmember)."""
+
+    def set_attr(self, obj: Value, name: str, v: Value, node: cst.CSTNode, bindings: D.Bindings) -> None:
+        """``obj.name = v``; a layer's weight assigned a tensor of another shape is SHP601."""
+        if isinstance(obj, Obj):
+            if obj.base is not None and isinstance(v, Tensor) and self.check_weight(obj.base, name, v, node, bindings):
+                return
+            self.flow.record(obj, name)
+            obj.attrs[name] = v
+        elif isinstance(obj, Layer):
+            if isinstance(v, Tensor) and self.check_weight(obj, name, v, node, bindings):
+                return
+            self.flow.record(obj, name)
+            obj.attrs[name] = v
+        elif isinstance(obj, Tensor) and name == "data" and obj.role and isinstance(v, Tensor):
+            from ..ops.common import check_weight_assignment
+
+            call = self.calls.make_call([], {}, node, bindings)
+            self.calls.run_rule(lambda: check_weight_assignment(call, obj.role, obj.shape, v.shape, "assigning"), node)
+
+    def check_weight(self, layer: Layer, name: str, v: Tensor, node: Any, bindings: D.Bindings) -> bool:
+        """True where ``v`` does not fit ``layer.name`` (reported)."""
+        from ..ops.common import check_weight_assignment
+
+        rule = R.lookup_layer(layer.kind)
+        w = (rule.weights(layer) if rule is not None else None) or {}
+        if name not in w:
+            return False
+        call = self.calls.make_call([], {}, node, bindings)
+        failed = False
+
+        def check() -> Value:
+            nonlocal failed
+            try:
+                return check_weight_assignment(call, f"{layer.kind}.{name}", w[name], v.shape, "assigning")
+            except ShapeError:
+                failed = True
+                raise
+
+        self.calls.run_rule(check, node)
+        return failed
+
+    def ex_Attribute(self, e: cst.Attribute, frame: Frame) -> Value:
+        obj = self.exprs.eval(e.value, frame)
+        return self.get_attr(obj, e.attr.value, e, frame)
+
+    def get_attr(self, obj: Value, name: str, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Super):
+            for b in obj.cls.bases:
+                if isinstance(b, ClassRef):
+                    got = b.info.lookup(name)
+                    if isinstance(got, FuncInfo):
+                        return Func(got, obj.obj)
+                    if got is not None:
+                        return got
+                elif isinstance(b, Ext) and R.lookup_layer(b.qualname) is not None:
+                    return Method(obj, name)
+            return Method(obj, name) if name == "__init__" else UNKNOWN
+        if isinstance(obj, Ext):
+            return Ext(R.canonical(f"{obj.qualname}.{name}"))
+        if isinstance(obj, ModuleRef):
+            return self.project.module_attr(obj, name)
+        if isinstance(obj, Tensor):
+            prop = R.PROPERTIES.get(f"{Call.tensor_namespace(obj.fw)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
+            if prop is not None:
+                if name not in _READ_ONLY_ATTRS:  # x.T, x.data: a view that may be changed in place
+                    poison(obj)
+                call = self.calls.make_call([obj], {}, node, frame.bindings, fw=obj.fw, qualname=name)
+                return self.calls.run_rule(lambda: prop(call), node)
+            return Method(obj, name)
+        if isinstance(obj, Param):
+            # an unannotated parameter may not be a tensor at all (a sympy expression, a string):
+            # its methods run on a tensor of unknown rank, but report nothing (see call_method)
+            return Method(obj, name) if name not in R.PROPERTIES_ANY else UNKNOWN
+        if isinstance(obj, Obj):
+            if name in obj.attrs:
+                return obj.attrs[name]
+            got = obj.cls.lookup(name)
+            if isinstance(got, FuncInfo):
+                if _is_property(got.node):
+                    return self.calls.call_func(got, [], {}, bound=obj, node=node)
+                return Func(got, obj)
+            if got is not None:
+                return got
+            if self.plugins.attribute_hook(obj, name):
+                return Method(obj, name)  # a framework method (keras fit) that runs through the object's call()
+            if obj.base is not None:
+                return self.get_attr(obj.base, name, node, frame)
+            return Method(obj, name)  # an inherited framework method (load_state_dict, parameters...)
+        if isinstance(obj, ClassRef):
+            got = obj.info.lookup(name)
+            if isinstance(got, FuncInfo):
+                return Func(got)
+            return got if got is not None else UNKNOWN
+        if isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            if name in obj.attrs:
+                return obj.attrs[name]
+            if rule is not None:
+                v = rule.attr(obj, name)
+                if v is not UNKNOWN:
+                    return v
+            return Method(obj, name)
+        if isinstance(obj, (Seq, Dict, Int, Const)):
+            if isinstance(obj, Int) and name in ("real",):
+                return obj
+            if isinstance(obj, Seq) and len(obj.items) == 2 and name in ("values", "indices") and all(
+                    isinstance(x, Tensor) for x in obj.items):  # torch's (values, indices) results
+                return obj.items[0 if name == "values" else 1]
+            return Method(obj, name)
+        return UNKNOWN
+
+    def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        obj = m.obj
+        if isinstance(obj, Param):
+            self.ctx.suppress += 1
+            try:
+                return self.call_method(Method(tensor_of(obj), m.name), args, kwargs, node, frame, arg_nodes)
+            finally:
+                self.ctx.suppress -= 1
+        if isinstance(obj, (Layer, Obj)):  # framework object semantics (load_state_dict, add_module, fit, ...)
+            got = self.plugins.method_hook(obj, m.name, args, kwargs, node, frame, arg_nodes)
+            if got is not None:
+                return got
+        if isinstance(obj, Super):
+            # a framework base class: __init__ builds the layer this object extends
+            me = obj.obj
+            base_q = next((b.qualname for b in obj.cls.bases if isinstance(b, Ext)), None)
+            if m.name == "__init__" and isinstance(me, Obj) and base_q is not None and R.lookup_layer(base_q):
+                me.base = self.calls.build_base(base_q, args, kwargs, node)
+                return NONE
+            if isinstance(me, Obj) and me.base is not None and m.name in ("forward", "__call__", "call"):
+                return self.calls.call_value(me.base, args, kwargs, node, frame, arg_nodes)
+            record = next((b.info for b in obj.cls.bases if isinstance(b, ClassRef)), None)
+            if m.name == "__init__" and isinstance(me, Obj) and record is not None and record.fields and \
+                    _is_record_class(record):  # a dataclass base's generated __init__
+                _init_record(record, me, args, kwargs)
+                return NONE
+            return UNKNOWN if m.name != "__init__" else NONE
+        if isinstance(obj, Tensor):
+            ns = Call.tensor_namespace(obj.fw)
+            fn = R.lookup_func(f"{ns}.{m.name}") or R.lookup_func(f"tensor.{m.name}")
+            if fn is None:
+                if m.name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                    self.stmts.assign(node.func.value, UNKNOWN, frame)
+                return UNKNOWN
+            texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
+            texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                texts[0] = node.func.value
+            call = self.calls.make_call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
+                              qualname=f"{ns}.{m.name}")
+            out = self.calls.run_rule(lambda: fn(call), node)
+            if m.name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                # x.unsqueeze_(0) changes x itself
+                self.stmts.assign(node.func.value, out if isinstance(out, Tensor) else UNKNOWN, frame)
+            return out
+        if isinstance(obj, Seq):
+            if m.name in ("append", "insert", "extend", "pop", "clear", "remove", "reverse", "sort"):
+                self.flow.record(obj, ITEMS)
+            if m.name in ("insert", "pop", "clear", "remove", "reverse", "sort") and obj.kind == "list":
+                obj.items[:] = [UNKNOWN_STAR]  # contents no longer tracked
+                return UNKNOWN
+            if m.name == "append" and obj.kind == "list" and len(args) == 1:
+                obj.items.append(args[0])
+                return NONE
+            if m.name == "extend" and obj.kind == "list" and len(args) == 1:
+                items = self.exprs.iter_items(args[0])
+                if items is None:
+                    obj.items.append(UNKNOWN_STAR)
+                else:
+                    obj.items.extend(items)
+                return NONE
+            if m.name == "index" or m.name == "count":
+                return UNKNOWN
+            if obj.kind == "size" and m.name == "numel":
+                return Int(D.mul(*[as_dim(x) for x in obj.items])) if all(as_dim(x) is not None for x in obj.items) else UNKNOWN
+            return UNKNOWN
+        if isinstance(obj, Dict) and UNKNOWN_KEY in obj.items:
+            if m.name in ("update", "pop", "setdefault", "clear", "__setitem__"):
+                self.flow.record(obj, ITEMS)
+            return UNKNOWN
+        if isinstance(obj, Dict):
+            if m.name in ("update", "pop", "setdefault", "clear"):
+                self.flow.record(obj, ITEMS)
+                if m.name == "update" and len(args) == 1 and isinstance(args[0], Dict):
+                    obj.items.update(args[0].items)
+                    obj.items.update(kwargs)
+                    return NONE
+                key = args[0].value if args and isinstance(args[0], Const) and isinstance(args[0].value, str) else None
+                if m.name == "pop" and key is not None and (key in obj.items or len(args) == 2):
+                    return obj.items.pop(key) if key in obj.items else args[1]  # kwargs.pop("x", 224)
+                if m.name == "setdefault" and key is not None and len(args) == 2:
+                    return obj.items.setdefault(key, args[1])
+                obj.items[UNKNOWN_KEY] = UNKNOWN
+                return UNKNOWN
+            if m.name == "items":
+                return Seq([Seq([Const(k), v], "tuple") for k, v in obj.items.items()], "list")
+            if m.name == "values":
+                return Seq(list(obj.items.values()), "list")
+            if m.name == "keys":
+                return Seq([Const(k) for k in obj.items], "list")
+            if m.name == "get" and args and isinstance(args[0], Const):
+                return obj.items.get(args[0].value, args[1] if len(args) > 1 else NONE)
+            return UNKNOWN
+        if isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            if m.name in ("append", "extend", "insert", "add_module", "update", "pop") and (
+                    "layers" in obj.config or "items" in obj.config):
+                self.flow.record(obj, CONFIG)
+            meth = rule.method(m.name) if rule is not None else None
+            if meth is not None:
+                call = self.calls.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
+                                  qualname=f"{obj.kind}.{m.name}")
+                return self.calls.run_rule(lambda: meth(obj, call), node)
+            if m.name in ("forward", "__call__", "call"):
+                return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
+            if m.name in _SELF_RETURNING:
+                return obj
+            return UNKNOWN
+        if isinstance(obj, Obj):
+            if m.name in ("forward", "__call__", "call"):
+                return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
+            if m.name in _SELF_RETURNING:
+                return obj
+        if isinstance(obj, Const) and isinstance(obj.value, str) and m.name in _STR_METHODS and not kwargs and all(
+                isinstance(a, Const) and isinstance(a.value, (str, int, tuple)) or isinstance(a, Seq) and all(
+                    isinstance(x, Const) and isinstance(x.value, str) for x in a.items) for a in args):
+            plain = [tuple(x.value for x in a.items) if isinstance(a, Seq) else a.value for a in args]
+            try:
+                got = getattr(obj.value, m.name)(*plain)
+            except Exception:  # noqa: BLE001 - a str method that raises: unknown
+                return UNKNOWN
+            if isinstance(got, (list, tuple)):
+                return Seq([Const(x) for x in got], "list" if isinstance(got, list) else "tuple")
+            return Int(got) if isinstance(got, int) and not isinstance(got, bool) else Const(got)
+        return UNKNOWN
+
+    def isinstance_of(self, v: Value, cls: Value) -> Optional[bool]:
+        """``isinstance(v, cls)`` where it is certain, else None."""
+        if isinstance(cls, Seq):
+            answers = [self.isinstance_of(v, c) for c in cls.items]
+            if any(a is True for a in answers):
+                return True
+            return False if answers and all(a is False for a in answers) else None
+        if isinstance(cls, ClassRef):
+            if isinstance(v, Obj):
+                return _subclass(v.cls, cls.info)
+            if isinstance(v, (Tensor, Int, Const, Seq, Dict, Layer)):
+                return False
+            return None
+        if not isinstance(cls, Ext):
+            return None
+        q = cls.qualname
+        if isinstance(v, Layer):
+            bases = self.plugins.layer_bases(v.kind)
+            if q == v.kind or q in bases or q in self.plugins.layer_roots:
+                return True
+            if R.lookup_layer(q) is not None and q not in bases:
+                return False
+            return None
+        if isinstance(v, Obj):
+            base = v.cls.framework_base()
+            if base == q or q == "builtins.object" or q in self.plugins.object_roots:
+                return True
+            return None
+        simple = {Tensor: ("torch.Tensor", "numpy.ndarray", "tensorflow.Tensor"), Int: ("builtins.int",),
+                  Seq: ("builtins.list", "builtins.tuple"), Dict: ("builtins.dict",)}
+        for typ, names in simple.items():
+            if isinstance(v, typ):
+                if isinstance(v, Seq) and v.kind == "set":
+                    return q in ("builtins.set", "builtins.frozenset") or None
+                if isinstance(v, Seq):
+                    return q == ("builtins.list" if v.kind == "list" else "builtins.tuple") or (
+                        None if q not in ("builtins.list", "builtins.tuple", "builtins.int", "builtins.str",
+                                          "builtins.float", "builtins.dict", "torch.Tensor", "numpy.ndarray") else False)
+                if isinstance(v, Tensor):
+                    if q in names:
+                        return (q == "numpy.ndarray") == (v.fw == "numpy") if v.fw in ("numpy", "torch") else None
+                    return False if q.startswith("builtins.") else None
+                return True if q in names else (False if q.startswith("builtins.") else None)
+        if isinstance(v, Const):
+            if v.value is None:
+                return q == "builtins.NoneType" if q.startswith("builtins.") else False
+            t = type(v.value).__name__
+            return q == f"builtins.{t}" if q.startswith("builtins.") else False
+        return None
