@@ -222,14 +222,14 @@ class Layer(Value):
 class ClassRef(Value):
     """A class defined in the analysed file."""
 
-    info: Any  # interpret.ClassInfo
+    info: Any  # analysis.objects.ClassInfo
 
 
 @dataclass(eq=False)
 class Obj(Value):
     """An instance of a class defined in the file; ``base`` is a framework layer it extends."""
 
-    cls: Any  # interpret.ClassInfo
+    cls: Any  # analysis.objects.ClassInfo
     attrs: dict = field(default_factory=dict)
     base: Optional[Layer] = None
     node: Any = None
@@ -239,7 +239,7 @@ class Obj(Value):
 class Func(Value):
     """A function defined in the file, maybe bound to ``self``."""
 
-    info: Any  # interpret.FuncInfo
+    info: Any  # analysis.objects.FuncInfo
     bound: Optional[Value] = None
 
 
@@ -381,7 +381,7 @@ class Super(Value):
     """``super()`` inside a method of ``cls`` bound to ``obj``."""
 
     obj: Value
-    cls: Any  # interpret.ClassInfo
+    cls: Any  # analysis.objects.ClassInfo
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,6 +19,7 @@ from ..values import AnalysisState
 
 if TYPE_CHECKING:
     from ..plugins import PluginTable
+    from .builtins import BuiltinMethods
     from .calls import CallEvaluator
     from .expressions import ExpressionEvaluator
     from .frames import BranchLog
@@ -127,11 +128,12 @@ class Part:
     sources: "Sources"
     flow: "BranchLog"
     plugins: "PluginTable"
+    builtins: "BuiltinMethods"
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
     def wire(self, other: "Part") -> None:
         """Share the parts of ``other`` (the driver, which built them all)."""
-        for name in ("stmts", "exprs", "calls", "members", "project", "sources", "flow", "plugins"):
+        for name in ("stmts", "exprs", "calls", "members", "project", "sources", "flow", "plugins", "builtins"):
             setattr(self, name, getattr(other, name))

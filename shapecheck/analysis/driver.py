@@ -23,14 +23,16 @@ import libcst as cst
 from .. import dims as D
 from .. import imports
 from ..findings import Finding
+from ..plugins import PluginTable, adjust_state
 from ..values import AnalysisState, Obj, Value, activated
+from .builtins import BuiltinMethods
 from .calls import CallEvaluator
 from .context import Budget, Context, Part
 from .expressions import ExpressionEvaluator
 from .frames import BranchLog, Frame
 from .members import MemberEvaluator
 from .objects import ClassInfo, FuncInfo, _copy_value, reveal_text
-from .project import ModuleInfo, Project, _changes_default_dtype
+from .project import ModuleInfo, Project
 from .sources import Sources
 from .statements import StatementEvaluator
 from .syntax import _is_static
@@ -67,10 +69,9 @@ class Analysis(Part):
     """One file's analysis: builds the context and the parts, runs the module, then the generic pass."""
 
     def __init__(self, module: cst.Module, source: str = "", path: Optional[str] = None) -> None:
-        state = AnalysisState(torch_float=not _changes_default_dtype(source or module.code))
+        state = adjust_state(AnalysisState(), source or module.code)
         main = ModuleInfo(path, imports.place_of(path), module, {})
         super().__init__(Context(module, source, main, state))
-        from ..plugins import PluginTable
 
         self.stmts = StatementEvaluator(self.ctx)
         self.exprs = ExpressionEvaluator(self.ctx)
@@ -79,8 +80,10 @@ class Analysis(Part):
         self.project = Project(self.ctx)
         self.sources = Sources(self.ctx)
         self.flow = BranchLog()
+        self.builtins = BuiltinMethods(self.ctx)
         self.plugins = PluginTable(self.ctx)
-        for part in (self.stmts, self.exprs, self.calls, self.members, self.project, self.sources, self.plugins):
+        for part in (self.stmts, self.exprs, self.calls, self.members, self.project, self.sources, self.builtins,
+                     self.plugins):
             part.wire(self)
 
     # ------------------------------------------------------------------ entry

@@ -1,7 +1,7 @@
 """Attribute access and methods of values (mypy's checkmember): get_attr/set_attr/isinstance_of/call_method."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import libcst as cst
 
@@ -26,12 +26,11 @@ from ..values import (
     Super,
     Tensor,
     Value,
-    as_dim,
     poison,
     tensor_of,
 )
 from .context import Part
-from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame
+from .frames import CONFIG, Frame
 from .objects import (
     FuncInfo,
     _init_record,
@@ -53,11 +52,6 @@ _RESHAPING_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "
 _SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply",
                    "type", "share_memory", "bfloat16"}
 
-
-# str methods answered on known strings (pure; bounded result sizes)
-_STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit",
-                          "replace", "find", "rfind", "count", "isdigit", "isalpha", "title", "capitalize",
-                          "removeprefix", "removesuffix", "partition", "rpartition"})
 
 
 class MemberEvaluator(Part):
@@ -175,6 +169,8 @@ class MemberEvaluator(Part):
         return UNKNOWN
 
     def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        """``obj.name(...)``: framework object semantics first (plugins), then the method table of
+        the receiver's type (tensors, layers, objects, ``super()``, containers and strings)."""
         obj = m.obj
         if isinstance(obj, Param):
             self.ctx.suppress += 1
@@ -186,119 +182,72 @@ class MemberEvaluator(Part):
             got = self.plugins.method_hook(obj, m.name, args, kwargs, node, frame, arg_nodes)
             if got is not None:
                 return got
-        if isinstance(obj, Super):
-            # a framework base class: __init__ builds the layer this object extends
-            me = obj.obj
-            base_q = next((b.qualname for b in obj.cls.bases if isinstance(b, Ext)), None)
-            if m.name == "__init__" and isinstance(me, Obj) and base_q is not None and R.lookup_layer(base_q):
-                me.base = self.calls.build_base(base_q, args, kwargs, node)
-                return NONE
-            if isinstance(me, Obj) and me.base is not None and m.name in ("forward", "__call__", "call"):
-                return self.calls.call_value(me.base, args, kwargs, node, frame, arg_nodes)
-            record = next((b.info for b in obj.cls.bases if isinstance(b, ClassRef)), None)
-            if m.name == "__init__" and isinstance(me, Obj) and record is not None and record.fields and \
-                    _is_record_class(record):  # a dataclass base's generated __init__
-                _init_record(record, me, args, kwargs)
-                return NONE
-            return UNKNOWN if m.name != "__init__" else NONE
-        if isinstance(obj, Tensor):
-            ns = Call.tensor_namespace(obj.fw)
-            fn = R.lookup_func(f"{ns}.{m.name}") or R.lookup_func(f"tensor.{m.name}")
-            if fn is None:
-                if m.name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-                    self.stmts.assign(node.func.value, UNKNOWN, frame)
-                return UNKNOWN
-            texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
-            texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
-            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-                texts[0] = node.func.value
-            call = self.calls.make_call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
-                              qualname=f"{ns}.{m.name}")
-            out = self.calls.run_rule(lambda: fn(call), node)
-            if m.name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-                # x.unsqueeze_(0) changes x itself
-                self.stmts.assign(node.func.value, out if isinstance(out, Tensor) else UNKNOWN, frame)
-            return out
-        if isinstance(obj, Seq):
-            if m.name in ("append", "insert", "extend", "pop", "clear", "remove", "reverse", "sort"):
-                self.flow.record(obj, ITEMS)
-            if m.name in ("insert", "pop", "clear", "remove", "reverse", "sort") and obj.kind == "list":
-                obj.items[:] = [UNKNOWN_STAR]  # contents no longer tracked
-                return UNKNOWN
-            if m.name == "append" and obj.kind == "list" and len(args) == 1:
-                obj.items.append(args[0])
-                return NONE
-            if m.name == "extend" and obj.kind == "list" and len(args) == 1:
-                items = self.exprs.iter_items(args[0])
-                if items is None:
-                    obj.items.append(UNKNOWN_STAR)
-                else:
-                    obj.items.extend(items)
-                return NONE
-            if m.name == "index" or m.name == "count":
-                return UNKNOWN
-            if obj.kind == "size" and m.name == "numel":
-                return Int(D.mul(*[as_dim(x) for x in obj.items])) if all(as_dim(x) is not None for x in obj.items) else UNKNOWN
+        for typ in type(obj).__mro__:
+            handler = _RECEIVERS.get(typ)
+            if handler is not None:
+                return handler(self, obj, m.name, args, kwargs, node, frame, arg_nodes)
+        got = self.builtins.method(obj, m.name, args, kwargs)
+        return got if got is not None else UNKNOWN
+
+    def super_method(self, obj: Super, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                     arg_nodes: dict) -> Value:
+        # a framework base class: __init__ builds the layer this object extends
+        me = obj.obj
+        base_q = next((b.qualname for b in obj.cls.bases if isinstance(b, Ext)), None)
+        if name == "__init__" and isinstance(me, Obj) and base_q is not None and R.lookup_layer(base_q):
+            me.base = self.calls.build_base(base_q, args, kwargs, node)
+            return NONE
+        if isinstance(me, Obj) and me.base is not None and name in ("forward", "__call__", "call"):
+            return self.calls.call_value(me.base, args, kwargs, node, frame, arg_nodes)
+        record = next((b.info for b in obj.cls.bases if isinstance(b, ClassRef)), None)
+        if name == "__init__" and isinstance(me, Obj) and record is not None and record.fields and \
+                _is_record_class(record):  # a dataclass base's generated __init__
+            _init_record(record, me, args, kwargs)
+            return NONE
+        return UNKNOWN if name != "__init__" else NONE
+
+    def tensor_method(self, obj: Tensor, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                      arg_nodes: dict) -> Value:
+        ns = Call.tensor_namespace(obj.fw)
+        fn = R.lookup_func(f"{ns}.{name}") or R.lookup_func(f"tensor.{name}")
+        if fn is None:
+            if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                self.stmts.assign(node.func.value, UNKNOWN, frame)
             return UNKNOWN
-        if isinstance(obj, Dict) and UNKNOWN_KEY in obj.items:
-            if m.name in ("update", "pop", "setdefault", "clear", "__setitem__"):
-                self.flow.record(obj, ITEMS)
-            return UNKNOWN
-        if isinstance(obj, Dict):
-            if m.name in ("update", "pop", "setdefault", "clear"):
-                self.flow.record(obj, ITEMS)
-                if m.name == "update" and len(args) == 1 and isinstance(args[0], Dict):
-                    obj.items.update(args[0].items)
-                    obj.items.update(kwargs)
-                    return NONE
-                key = args[0].value if args and isinstance(args[0], Const) and isinstance(args[0].value, str) else None
-                if m.name == "pop" and key is not None and (key in obj.items or len(args) == 2):
-                    return obj.items.pop(key) if key in obj.items else args[1]  # kwargs.pop("x", 224)
-                if m.name == "setdefault" and key is not None and len(args) == 2:
-                    return obj.items.setdefault(key, args[1])
-                obj.items[UNKNOWN_KEY] = UNKNOWN
-                return UNKNOWN
-            if m.name == "items":
-                return Seq([Seq([Const(k), v], "tuple") for k, v in obj.items.items()], "list")
-            if m.name == "values":
-                return Seq(list(obj.items.values()), "list")
-            if m.name == "keys":
-                return Seq([Const(k) for k in obj.items], "list")
-            if m.name == "get" and args and isinstance(args[0], Const):
-                return obj.items.get(args[0].value, args[1] if len(args) > 1 else NONE)
-            return UNKNOWN
-        if isinstance(obj, Layer):
-            rule = R.lookup_layer(obj.kind)
-            if m.name in ("append", "extend", "insert", "add_module", "update", "pop") and (
-                    "layers" in obj.config or "items" in obj.config):
-                self.flow.record(obj, CONFIG)
-            meth = rule.method(m.name) if rule is not None else None
-            if meth is not None:
-                call = self.calls.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
-                                  qualname=f"{obj.kind}.{m.name}")
-                return self.calls.run_rule(lambda: meth(obj, call), node)
-            if m.name in ("forward", "__call__", "call"):
-                return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
-            if m.name in _SELF_RETURNING:
-                return obj
-            return UNKNOWN
-        if isinstance(obj, Obj):
-            if m.name in ("forward", "__call__", "call"):
-                return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
-            if m.name in _SELF_RETURNING:
-                return obj
-        if isinstance(obj, Const) and isinstance(obj.value, str) and m.name in _STR_METHODS and not kwargs and all(
-                isinstance(a, Const) and isinstance(a.value, (str, int, tuple)) or isinstance(a, Seq) and all(
-                    isinstance(x, Const) and isinstance(x.value, str) for x in a.items) for a in args):
-            plain = [tuple(x.value for x in a.items) if isinstance(a, Seq) else a.value for a in args]
-            try:
-                got = getattr(obj.value, m.name)(*plain)
-            except Exception:  # noqa: BLE001 - a str method that raises: unknown
-                return UNKNOWN
-            if isinstance(got, (list, tuple)):
-                return Seq([Const(x) for x in got], "list" if isinstance(got, list) else "tuple")
-            return Int(got) if isinstance(got, int) and not isinstance(got, bool) else Const(got)
+        texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
+        texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            texts[0] = node.func.value
+        call = self.calls.make_call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
+                          qualname=f"{ns}.{name}")
+        out = self.calls.run_rule(lambda: fn(call), node)
+        if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            # x.unsqueeze_(0) changes x itself
+            self.stmts.assign(node.func.value, out if isinstance(out, Tensor) else UNKNOWN, frame)
+        return out
+
+    def layer_method(self, obj: Layer, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                     arg_nodes: dict) -> Value:
+        rule = R.lookup_layer(obj.kind)
+        if name in ("append", "extend", "insert", "add_module", "update", "pop") and (
+                "layers" in obj.config or "items" in obj.config):
+            self.flow.record(obj, CONFIG)
+        meth = rule.method(name) if rule is not None else None
+        if meth is not None:
+            call = self.calls.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
+                              qualname=f"{obj.kind}.{name}")
+            return self.calls.run_rule(lambda: meth(obj, call), node)
+        if name in ("forward", "__call__", "call"):
+            return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
+        if name in _SELF_RETURNING:
+            return obj
         return UNKNOWN
+
+    def object_method(self, obj: Obj, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                      arg_nodes: dict) -> Value:
+        if name in ("forward", "__call__", "call"):
+            return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
+        return obj if name in _SELF_RETURNING else UNKNOWN
 
     def isinstance_of(self, v: Value, cls: Value) -> Optional[bool]:
         """``isinstance(v, cls)`` where it is certain, else None."""
@@ -328,7 +277,8 @@ class MemberEvaluator(Part):
             if base == q or q == "builtins.object" or q in self.plugins.object_roots:
                 return True
             return None
-        simple = {Tensor: ("torch.Tensor", "numpy.ndarray", "tensorflow.Tensor"), Int: ("builtins.int",),
+        arrays = self.plugins.tensor_classes | {"numpy.ndarray"}  # what a list or tuple is certainly not
+        simple = {Tensor: (*arrays, "tensorflow.Tensor"), Int: ("builtins.int",),
                   Seq: ("builtins.list", "builtins.tuple"), Dict: ("builtins.dict",)}
         for typ, names in simple.items():
             if isinstance(v, typ):
@@ -336,8 +286,9 @@ class MemberEvaluator(Part):
                     return q in ("builtins.set", "builtins.frozenset") or None
                 if isinstance(v, Seq):
                     return q == ("builtins.list" if v.kind == "list" else "builtins.tuple") or (
-                        None if q not in ("builtins.list", "builtins.tuple", "builtins.int", "builtins.str",
-                                          "builtins.float", "builtins.dict", "torch.Tensor", "numpy.ndarray") else False)
+                        None if q not in arrays and q not in ("builtins.list", "builtins.tuple", "builtins.int",
+                                                              "builtins.str", "builtins.float", "builtins.dict")
+                        else False)
                 if isinstance(v, Tensor):
                     if q in names:
                         return (q == "numpy.ndarray") == (v.fw == "numpy") if v.fw in ("numpy", "torch") else None
@@ -349,3 +300,12 @@ class MemberEvaluator(Part):
             t = type(v.value).__name__
             return q == f"builtins.{t}" if q.startswith("builtins.") else False
         return None
+
+
+# the method table of each receiver type (containers and strings: builtins.py)
+_RECEIVERS: dict[type, Callable[..., Value]] = {
+    Super: MemberEvaluator.super_method,
+    Tensor: MemberEvaluator.tensor_method,
+    Layer: MemberEvaluator.layer_method,
+    Obj: MemberEvaluator.object_method,
+}

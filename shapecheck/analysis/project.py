@@ -10,6 +10,7 @@ import libcst as cst
 from .. import dims as D
 from .. import imports
 from ..ops import registry as R
+from ..plugins import adjust_state
 from ..values import UNKNOWN, Const, Ext, Seq, Value
 from .context import Budget, Part
 from .frames import Frame
@@ -44,10 +45,6 @@ class LazyName(Value):
     fallback: Value  # what X is when the file does not define it
 
 
-def _changes_default_dtype(source: str) -> bool:
-    return "set_default_dtype" in source or "set_default_tensor_type" in source
-
-
 class Project(Part):
     """The project files a checked file imports: read lazily, run once, never imported."""
 
@@ -65,8 +62,7 @@ class Project(Part):
             return None
         info = ModuleInfo(path, imports.place_of(path), parsed[0], {})
         self.ctx.modules[path] = info
-        if _changes_default_dtype(parsed[1]):
-            self.ctx.state.torch_float = False
+        adjust_state(self.ctx.state, parsed[1])  # (an imported file may change torch's default dtype)
         saved = self.ctx.current, self.ctx.entry
         self.ctx.current, self.ctx.entry = info, None
         frame = Frame(info.ns, D.Bindings(), None, info.ns)

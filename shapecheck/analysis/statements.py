@@ -81,61 +81,73 @@ class StatementEvaluator(Part):
             handler(stmt, frame)
 
     def exec_small(self, s: cst.BaseSmallStatement, frame: Frame) -> None:
-        if isinstance(s, cst.Expr):
-            self.exprs.eval(s.value, frame)
-        elif isinstance(s, cst.Assign):
-            v = self.exprs.eval(s.value, frame)
-            for t in s.targets:
-                self.assign(t.target, v, frame)
-        elif isinstance(s, cst.AnnAssign):
-            v = self.exprs.eval(s.value, frame) if s.value is not None else None
-            if v is None:  # `x: Float[Tensor, "b d"]` declares a shape; `n: int` declares nothing
-                ann = self.sources.annotation_value(s.annotation.annotation, "")
-                if isinstance(ann, Tensor) and isinstance(s.target, cst.Name):
-                    frame.env[s.target.value] = ann
-                return
-            self.assign(s.target, v, frame)
-        elif isinstance(s, cst.AugAssign):
-            cur = self.exprs.eval(s.target, frame)
-            rhs = self.exprs.eval(s.value, frame)
-            op = _BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
-            rule = R.lookup_layer(cur.kind) if isinstance(cur, Layer) and op == "add" else None
-            if rule is not None and rule.method("extend") is not None:  # module_list += [...] extends it in place
-                self.flow.record(cur, CONFIG)
-                rule.method("extend")(cur, self.calls.make_call([rhs], {}, s, frame.bindings))
-                return
-            poison(cur)  # `x += 1` changes a tensor in place: every alias of it too
-            v = self.exprs.binop(op, cur, rhs, s, frame) if op else UNKNOWN
-            self.assign(s.target, v, frame)
-        elif isinstance(s, cst.Return):
-            v = self.exprs.eval(s.value, frame) if s.value is not None else NONE
-            frame.returns.append(v)
-            frame.done = True
-        elif isinstance(s, cst.Raise):
-            if s.exc is not None:
-                self.exprs.eval(s.exc, frame)
-            frame.done = True
-        elif isinstance(s, cst.Assert):
-            self.exprs.eval(s.test, frame)
-            self._assume(s.test, frame)
-        elif isinstance(s, cst.Import):
-            for alias in s.names:
-                full = _dotted(alias.name)
-                if alias.asname is not None:
-                    local = self.project.import_module(full, 0)
-                    frame.env[alias.asname.name.value] = local if local is not None else Ext(R.canonical(full))
-                else:
-                    top = full.split(".")[0]
-                    local = self.project.import_module(top, 0)
-                    frame.env[top] = local if local is not None else Ext(top)
-        elif isinstance(s, cst.ImportFrom):
-            self.project.import_from(s, frame)
-        elif isinstance(s, cst.Del):
-            pass
-        elif isinstance(s, cst.Break):
-            frame.done = frame.broke = True
-        elif isinstance(s, (cst.Global, cst.Nonlocal, cst.Pass, cst.Continue)):
-            pass
+        """One small statement, by its handler ``small_<node class>`` (``pass``, ``del``, ``global``,
+        ``nonlocal`` and ``continue`` have none: nothing to do)."""
+        handler = getattr(self, "small_" + type(s).__name__, None)
+        if handler is not None:
+            handler(s, frame)
+
+    def small_Expr(self, s: cst.Expr, frame: Frame) -> None:
+        self.exprs.eval(s.value, frame)
+
+    def small_Assign(self, s: cst.Assign, frame: Frame) -> None:
+        v = self.exprs.eval(s.value, frame)
+        for t in s.targets:
+            self.assign(t.target, v, frame)
+
+    def small_AnnAssign(self, s: cst.AnnAssign, frame: Frame) -> None:
+        v = self.exprs.eval(s.value, frame) if s.value is not None else None
+        if v is None:  # `x: Float[Tensor, "b d"]` declares a shape; `n: int` declares nothing
+            ann = self.sources.annotation_value(s.annotation.annotation, "")
+            if isinstance(ann, Tensor) and isinstance(s.target, cst.Name):
+                frame.env[s.target.value] = ann
+            return
+        self.assign(s.target, v, frame)
+
+    def small_AugAssign(self, s: cst.AugAssign, frame: Frame) -> None:
+        cur = self.exprs.eval(s.target, frame)
+        rhs = self.exprs.eval(s.value, frame)
+        op = _BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
+        rule = R.lookup_layer(cur.kind) if isinstance(cur, Layer) and op == "add" else None
+        extend = rule.method("extend") if rule is not None else None
+        if extend is not None:  # module_list += [...] extends it in place
+            self.flow.record(cur, CONFIG)
+            extend(cur, self.calls.make_call([rhs], {}, s, frame.bindings))
+            return
+        poison(cur)  # `x += 1` changes a tensor in place: every alias of it too
+        v = self.exprs.binop(op, cur, rhs, s, frame) if op else UNKNOWN
+        self.assign(s.target, v, frame)
+
+    def small_Return(self, s: cst.Return, frame: Frame) -> None:
+        v = self.exprs.eval(s.value, frame) if s.value is not None else NONE
+        frame.returns.append(v)
+        frame.done = True
+
+    def small_Raise(self, s: cst.Raise, frame: Frame) -> None:
+        if s.exc is not None:
+            self.exprs.eval(s.exc, frame)
+        frame.done = True
+
+    def small_Assert(self, s: cst.Assert, frame: Frame) -> None:
+        self.exprs.eval(s.test, frame)
+        self._assume(s.test, frame)
+
+    def small_Import(self, s: cst.Import, frame: Frame) -> None:
+        for alias in s.names:
+            full = _dotted(alias.name)
+            if alias.asname is not None:
+                local = self.project.import_module(full, 0)
+                frame.env[alias.asname.name.value] = local if local is not None else Ext(R.canonical(full))
+            else:
+                top = full.split(".")[0]
+                local = self.project.import_module(top, 0)
+                frame.env[top] = local if local is not None else Ext(top)
+
+    def small_ImportFrom(self, s: cst.ImportFrom, frame: Frame) -> None:
+        self.project.import_from(s, frame)
+
+    def small_Break(self, s: cst.Break, frame: Frame) -> None:
+        frame.done = frame.broke = True
 
     def _assume(self, test: cst.BaseExpression, frame: Frame) -> None:
         """``assert a == b`` on sizes: what follows may take them as equal."""

@@ -12,7 +12,9 @@ extends, or a layer's kind):
 - ``before_call(obj, ...)``: what the framework does before an object's call (Keras builds);
 - ``after_function(qualname, out, ...)``: a framework function with effects beyond its shape
   rule (``keras.Input`` creates a named InputLayer);
-- ``layer_bases(kind)``, ``layer_roots``, ``object_roots``: ``isinstance`` answers;
+- ``layer_bases(kind)``, ``layer_roots``, ``object_roots``, ``tensor_classes``: ``isinstance`` answers;
+- ``adjust_state(state, source)``: what a file's source changes in the state rules read (torch's
+  default dtype, for folding float values);
 - ``role_of(module, key)``: the layer kind a parameter name belongs to (summaries, SHP601).
 
 ``PluginTable`` asks every plugin in turn; the analysis asks nothing else about frameworks.
@@ -22,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..analysis.context import Part
-from ..values import Value
+from ..values import AnalysisState, Value
 
 if TYPE_CHECKING:
     from ..analysis.context import Context
@@ -33,6 +35,7 @@ class Plugin(Part):
 
     layer_roots: tuple = ()  # every layer of the framework is an instance of these
     object_roots: tuple = ()  # every object of the file is taken to be an instance of these
+    tensor_classes: tuple = ()  # the framework's tensor classes (``isinstance(x, torch.Tensor)``)
 
     def method_hook(self, obj: Value, name: str, args: list, kwargs: dict, node: Any, frame: Any,
                     arg_nodes: dict) -> Optional[Value]:
@@ -53,18 +56,30 @@ class Plugin(Part):
     def role_of(self, module: Any, key: str) -> Optional[str]:
         return None
 
+    @staticmethod
+    def adjust_state(state: AnalysisState, source: str) -> None:
+        return None
+
+
+PLUGINS: tuple = ()  # the plugin classes, in the order they are asked (filled below)
+
+
+def adjust_state(state: AnalysisState, source: str) -> AnalysisState:
+    """``state`` after a file (the checked one or a project file it runs) with this source."""
+    for cls in PLUGINS:
+        cls.adjust_state(state, source)
+    return state
+
 
 class PluginTable(Part):
     """Every plugin, asked in order: the one seam between the analysis and framework objects."""
 
     def __init__(self, ctx: "Context") -> None:
         super().__init__(ctx)
-        from .keras_model import KerasModelPlugin
-        from .torch_module import TorchModulePlugin
-
-        self.all: list[Plugin] = [TorchModulePlugin(ctx), KerasModelPlugin(ctx)]
+        self.all: list[Plugin] = [cls(ctx) for cls in PLUGINS]
         self.layer_roots = frozenset(q for p in self.all for q in p.layer_roots)
         self.object_roots = frozenset(q for p in self.all for q in p.object_roots)
+        self.tensor_classes = frozenset(q for p in self.all for q in p.tensor_classes)
 
     def wire(self, other: Part) -> None:
         super().wire(other)
@@ -103,3 +118,9 @@ class PluginTable(Part):
             if got is not None:
                 return got
         return "?"
+
+
+from .keras_model import KerasModelPlugin  # noqa: E402 - the plugins subclass Plugin, defined above
+from .torch_module import TorchModulePlugin  # noqa: E402
+
+PLUGINS = (TorchModulePlugin, KerasModelPlugin)

@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from ..ops import registry as R
 from ..shapes import Shape
-from ..values import NONE, UNKNOWN, Const, Dict, Layer, Method, Obj, Tensor, Value
+from ..values import NONE, UNKNOWN, AnalysisState, Const, Dict, Layer, Method, Obj, Tensor, Value
 from . import Plugin
 
 PARAMETER = "torch.nn.Parameter"
@@ -50,6 +50,13 @@ class TorchModulePlugin(Plugin):
     prefixes = ("torch.",)
     layer_roots = ("torch.nn.Module",)
     object_roots = ("torch.nn.Module",)
+    tensor_classes = ("torch.Tensor",)
+
+    @staticmethod
+    def adjust_state(state: AnalysisState, source: str) -> None:
+        """Values inside torch float tensors assume float32, the default dtype, unless the code changes it."""
+        if "set_default_dtype" in source or "set_default_tensor_type" in source:
+            state.torch_float = False
 
     def method_hook(self, obj: Value, name: str, args: list, kwargs: dict, node: Any, frame: Any,
                     arg_nodes: dict) -> Optional[Value]:
@@ -58,8 +65,9 @@ class TorchModulePlugin(Plugin):
             return UNKNOWN
         if not isinstance(obj, Obj):
             return None
-        if name in ("add_module", "register_module") and isinstance(obj.base, Layer) and R.lookup_layer(
-                obj.base.kind).method("method_" + name) is not None:  # a Sequential/ModuleDict base keeps its list
+        base_rule = R.lookup_layer(obj.base.kind) if isinstance(obj.base, Layer) else None
+        if name in ("add_module", "register_module") and base_rule is not None and base_rule.method(
+                name) is not None:  # a Sequential/ModuleDict base keeps its list
             return self.members.call_method(Method(obj.base, name), args, kwargs, node, frame, arg_nodes)
         if name in ("add_module", "register_module") and len(args) == 2:
             key = args[0].value if isinstance(args[0], Const) and isinstance(args[0].value, str) else None
