@@ -153,7 +153,7 @@ class CallEvaluator(Part):
         def warn(kind: str, message: str, fix: Any = None, where: Any = None) -> None:
             self.ctx.report(kind, message, where if where is not None else node, fix)
 
-        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn)
+        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state)
 
     def run_rule(self, work: Callable[[], Value], node: Any) -> Value:
         try:
@@ -186,7 +186,8 @@ class CallEvaluator(Part):
             rule = R.lookup_layer(fn.kind)
             if rule is None:
                 return UNKNOWN
-            call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework, qualname=fn.kind)
+            call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
+                                  qualname=fn.kind)
             return self.run_rule(lambda: rule.apply(fn, call), node)
         assert isinstance(fn, Obj)
         self.plugins.before_call(fn, args, node, frame)  # (Keras builds before the first call)
@@ -291,7 +292,7 @@ class CallEvaluator(Part):
         except Exception as e:  # noqa: BLE001 - failure containment: this function, not the file
             what = f"{fn.cls.name}.{fn.name}" if fn.cls is not None else fn.name
             self.ctx.report("analysis-skipped", f"function {what} not analyzed: internal error "
-                                            f"{type(e).__name__}: {e}"[:300], fn.node)
+                                                f"{type(e).__name__}: {e}"[:300], fn.node)
             result = UNKNOWN
         finally:
             self.ctx.stack.pop()

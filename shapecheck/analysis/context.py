@@ -91,6 +91,10 @@ class Context:
         self._seen.add(key)
         self.findings.append(Finding(kind, message, node, fix, fallback=fallback))
 
+    def reported(self) -> int:
+        """How many findings were recorded so far (kept or captured by a training check)."""
+        return len(self.findings) + sum(len(c) for c in self.captures)
+
     def rel(self, info: Optional["ModuleInfo"]) -> str:
         """A project file's path relative to the project root (for messages)."""
         if info is None or info.path is None:

@@ -122,7 +122,8 @@ class ExpressionEvaluator(Part):
             elif out is not None:
                 out.append(part.value)
         # f"stage{i}" with a known i is that string (torch module names)
-        return Const("".join(out)) if out is not None and "{" not in e.start and e.start.lower().count("b") == 0 else UNKNOWN
+        known = out is not None and "{" not in e.start and e.start.lower().count("b") == 0
+        return Const("".join(out)) if known and out is not None else UNKNOWN
 
     def ex_Ellipsis(self, e: cst.Ellipsis, frame: Frame) -> Value:
         return Const(Ellipsis)
@@ -353,8 +354,9 @@ class ExpressionEvaluator(Part):
                 c = Cond(((da, db),), ())
                 return c if op == "Equal" else c.negate()
             return None
-        if op in ("Equal", "NotEqual") and (isinstance(a, Int) and isinstance(b, Const) and isinstance(b.value, str)
-                                            or isinstance(b, Int) and isinstance(a, Const) and isinstance(a.value, str)):
+        if op in ("Equal", "NotEqual") and (
+                isinstance(a, Int) and isinstance(b, Const) and isinstance(b.value, str)
+                or isinstance(b, Int) and isinstance(a, Const) and isinstance(a.value, str)):
             return op == "NotEqual"  # a size is never equal to a string (vgg's cfg: 64 == "M")
         na, nb = _plain(a), _plain(b)
         if isinstance(na, (int, float)) and isinstance(nb, (int, float)) and not isinstance(na, bool) \
@@ -480,7 +482,8 @@ class ExpressionEvaluator(Part):
             poison(obj)  # x[i] is a view of x: changing it changes x
             if fn is None or t is None:
                 return UNKNOWN
-            call = self.calls.make_call([t, Seq(idx, "tuple")], {}, node, frame.bindings, fw=t.fw, qualname="__getitem__")
+            call = self.calls.make_call([t, Seq(idx, "tuple")], {}, node, frame.bindings, fw=t.fw,
+                                        qualname="__getitem__")
             return self.calls.run_rule(lambda: fn(call), node)
         if isinstance(obj, Seq) and len(idx) == 1:
             i = idx[0]

@@ -6,7 +6,6 @@ from typing import Any, Callable, Optional
 import libcst as cst
 
 from .. import dims as D
-from ..findings import ShapeError
 from ..ops import registry as R
 from ..ops.registry import Call
 from ..values import (
@@ -85,18 +84,10 @@ class MemberEvaluator(Part):
         if name not in w:
             return False
         call = self.calls.make_call([], {}, node, bindings)
-        failed = False
-
-        def check() -> Value:
-            nonlocal failed
-            try:
-                return check_weight_assignment(call, f"{layer.kind}.{name}", w[name], v.shape, "assigning")
-            except ShapeError:
-                failed = True
-                raise
-
-        self.calls.run_rule(check, node)
-        return failed
+        before = self.ctx.reported()
+        self.calls.run_rule(lambda: check_weight_assignment(call, f"{layer.kind}.{name}", w[name], v.shape,
+                                                            "assigning"), node)
+        return self.ctx.reported() > before
 
     def ex_Attribute(self, e: cst.Attribute, frame: Frame) -> Value:
         obj = self.exprs.eval(e.value, frame)
@@ -219,7 +210,7 @@ class MemberEvaluator(Part):
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             texts[0] = node.func.value
         call = self.calls.make_call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
-                          qualname=f"{ns}.{name}")
+                                    qualname=f"{ns}.{name}")
         out = self.calls.run_rule(lambda: fn(call), node)
         if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             # x.unsqueeze_(0) changes x itself
@@ -235,7 +226,7 @@ class MemberEvaluator(Part):
         meth = rule.method(name) if rule is not None else None
         if meth is not None:
             call = self.calls.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
-                              qualname=f"{obj.kind}.{name}")
+                                        qualname=f"{obj.kind}.{name}")
             return self.calls.run_rule(lambda: meth(obj, call), node)
         if name in ("forward", "__call__", "call"):
             return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)

@@ -66,7 +66,8 @@ class Sources(Part):
                 return v
         if p.default is not None:
             d = p.default
-            if isinstance(d, cst.Integer) or (isinstance(d, cst.UnaryOperation) and isinstance(d.expression, cst.Integer)):
+            if isinstance(d, cst.Integer) or (
+                    isinstance(d, cst.UnaryOperation) and isinstance(d.expression, cst.Integer)):
                 return Param(name)
             return UNKNOWN
         return Param(name)
@@ -86,8 +87,9 @@ class Sources(Part):
                         if shape is None:
                             return None
                         fw = Call.framework_of(arr_q)
-                        dtype = "int" if head.split(".")[-1] in ("Int", "Int64", "Int32", "Integer", "UInt8", "Long") else (
-                            "bool" if head.split(".")[-1] == "Bool" else "float")
+                        kind = head.split(".")[-1]
+                        dtype = "int" if kind in ("Int", "Int64", "Int32", "Integer", "UInt8", "Long") else (
+                            "bool" if kind == "Bool" else "float")
                         return Tensor(shape, fw, dtype)
             return None
         q = self.qualname_of(ann)

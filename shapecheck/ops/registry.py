@@ -19,8 +19,8 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
 from ..shapes import Shape
-from ..values import (UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_bool, as_dim, as_dims,
-                      as_int, as_str, tensor_of)
+from ..values import (UNKNOWN, AnalysisState, Const, Int, Layer, Seq, Tensor, Value, analysis_state, as_bool,
+                      as_dim, as_dims, as_int, as_str, tensor_of)
 
 FUNCS: dict[str, Callable[["Call"], Value]] = {}
 LAYERS: dict[str, "LayerRule"] = {}
@@ -54,15 +54,17 @@ class Call:
 
     ``text(i)`` / ``text("name")`` give an argument's source text (for fixes); ``bindings``
     records flexible sizes unified so far; ``invoke(fn, *args)`` calls any value (a layer, a
-    module defined in the file) through the interpreter."""
+    module defined in the file) through the interpreter; ``ctx`` is the running analysis's
+    ``values.AnalysisState`` (folding options, Keras call history), never a process-wide one."""
 
-    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn")
+    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn", "ctx")
 
     def __init__(self, args: Sequence[Value], kwargs: dict[str, Value], bindings: Optional[D.Bindings] = None,
                  text: Optional[Callable[[Any], str]] = None, invoke: Optional[Callable[..., Value]] = None,
                  fw: str = "torch", qualname: str = "", node: Any = None,
-                 warn: Optional[Callable[..., None]] = None) -> None:
+                 warn: Optional[Callable[..., None]] = None, ctx: Optional[AnalysisState] = None) -> None:
         self._warn = warn
+        self.ctx = ctx if ctx is not None else analysis_state()
         self.args = list(args)
         self.kwargs = kwargs
         self.bindings = bindings if bindings is not None else D.Bindings()
@@ -125,7 +127,7 @@ class Call:
 
     def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> "Call":
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
-                    self.fw, self.qualname, self.node, self._warn)
+                    self.fw, self.qualname, self.node, self._warn, self.ctx)
 
     def warn(self, kind: str, message: str, fix: Any = None, where: Any = None) -> None:
         """Report a finding that does not stop the op (a warning such as SHP502): the rule goes on
