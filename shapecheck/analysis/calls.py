@@ -9,42 +9,13 @@ from .. import dims as D
 from ..findings import ShapeError
 from ..ops import registry as R
 from ..ops.registry import Call
-from ..values import (
-    NONE,
-    PURE_RULES,
-    UNKNOWN,
-    ClassRef,
-    Const,
-    Dict,
-    Ext,
-    Func,
-    Int,
-    Layer,
-    Method,
-    Obj,
-    Param,
-    Seq,
-    Super,
-    Tensor,
-    Value,
-    poison,
-    resolve_value,
-    same_value,
-)
+from ..values import (NONE, PURE_RULES, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
+                      Super, Tensor, Value, poison, resolve_value, same_value)
 from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
-from .objects import (
-    MAX_DEPTH,
-    ClassInfo,
-    FuncInfo,
-    Partial,
-    _copy_value,
-    _init_record,
-    _is_record_class,
-    _sig,
-    reveal_text,
-)
-from .syntax import _is_classmethod, _is_static
+from .objects import (MAX_DEPTH, ClassInfo, FuncInfo, Partial, copy_value, init_record, is_record_class, reveal_text,
+                      signature)
+from .syntax import is_classmethod, is_static
 
 # builtins that read a tensor without keeping a view of it
 _VALUE_SAFE_BUILTINS = {"builtins.len", "builtins.isinstance", "builtins.print", "builtins.str", "builtins.repr",
@@ -136,7 +107,9 @@ class CallEvaluator(Part):
             v.items[:] = [UNKNOWN_STAR]
 
     def make_call(self, args: list, kwargs: dict, node: Any, bindings: D.Bindings, texts: Optional[dict] = None,
-              fw: str = "torch", qualname: str = "") -> Call:
+                  fw: str = "torch", qualname: str = "") -> Call:
+        """The rule-facing ``Call``: its arguments, the source texts of their nodes (fixes), a way to
+        report a warning on this node, and the running analysis's state."""
         texts = texts or {}
 
         def text(key: Any) -> str:
@@ -156,6 +129,7 @@ class CallEvaluator(Part):
         return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state)
 
     def run_rule(self, work: Callable[[], Value], node: Any) -> Value:
+        """Run a shape rule; its ``ShapeError`` becomes a finding on ``node`` (or where it points)."""
         try:
             out = work()
         except ShapeError as err:
@@ -209,7 +183,7 @@ class CallEvaluator(Part):
                     return Super(me, fn.cls)
             return UNKNOWN
         if q in ("copy.copy", "copy.deepcopy") and len(args) == 1 and not kwargs:
-            return _copy_value(args[0], q == "copy.deepcopy", {})
+            return copy_value(args[0], q == "copy.deepcopy", {})
         if q == "functools.partial" and args:
             return Partial(args[0], list(args[1:]), dict(kwargs))
         if q == "builtins.setattr" and len(args) == 3:
@@ -256,8 +230,8 @@ class CallEvaluator(Part):
         init = cls.lookup("__init__")
         if isinstance(init, FuncInfo):
             self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
-        elif cls.fields and _is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
-            _init_record(cls, obj, args, kwargs)
+        elif cls.fields and is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
+            init_record(cls, obj, args, kwargs)
         elif base_q is not None and R.lookup_layer(base_q) is not None:
             obj.base = self.build_base(base_q, args, kwargs, node)
         cls.analysed = True
@@ -271,8 +245,8 @@ class CallEvaluator(Part):
                   generic: bool = False) -> Value:
         """Analyse ``fn`` with these arguments (memoized); an internal error is SHP901 for ``fn`` alone."""
         fn.analysed = True
-        key = (id(fn), id(bound), generic, tuple(_sig(a) for a in args),
-               tuple(sorted((k, _sig(v)) for k, v in kwargs.items())))
+        key = (id(fn), id(bound), generic, tuple(signature(a) for a in args),
+               tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
         if key in self.ctx.memo:
             return self.ctx.memo[key]
         if fn in self.ctx.stack or len(self.ctx.stack) >= MAX_DEPTH:
@@ -304,10 +278,10 @@ class CallEvaluator(Part):
         env: dict = {}
         params = fn.params
         plist = list(params.posonly_params) + list(params.params)
-        static = _is_static(fn.node)
+        static = is_static(fn.node)
         if fn.cls is not None and not static and plist:
             first = plist[0].name.value
-            if _is_classmethod(fn.node):
+            if is_classmethod(fn.node):
                 env[first] = ClassRef(fn.cls)
             else:
                 env[first] = bound if bound is not None else UNKNOWN

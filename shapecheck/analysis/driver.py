@@ -31,11 +31,11 @@ from .context import Budget, Context, Part
 from .expressions import ExpressionEvaluator
 from .frames import BranchLog, Frame
 from .members import MemberEvaluator
-from .objects import ClassInfo, FuncInfo, _copy_value, reveal_text
+from .objects import ClassInfo, FuncInfo, copy_value, reveal_text
 from .project import ModuleInfo, Project
 from .sources import Sources
 from .statements import StatementEvaluator
-from .syntax import _is_static
+from .syntax import is_static
 
 __all__ = ["Analysis", "AnalysisResult", "reveal_text"]
 
@@ -144,7 +144,7 @@ class Analysis(Part):
             return
         obj = next((o for o in self.ctx.instances if o.cls is cls), None)
         if obj is not None:  # methods no call reached must not change what the file built (summaries)
-            obj = _copy_value(obj, True, {})
+            obj = copy_value(obj, True, {})
         if obj is None:
             init = cls.lookup("__init__")
             args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
@@ -174,7 +174,7 @@ class Analysis(Part):
     def _generic_args(self, fn: FuncInfo) -> tuple[list, dict]:
         params = fn.params
         plist = list(params.posonly_params) + list(params.params)
-        if fn.cls is not None and plist and not _is_static(fn.node):
+        if fn.cls is not None and plist and not is_static(fn.node):
             plist = plist[1:]
         pos = [self.sources.generic_param(p) for p in plist]
         kw = {p.name.value: self.sources.generic_param(p) for p in params.kwonly_params}

@@ -8,45 +8,13 @@ import libcst as cst
 from .. import dims as D
 from ..ops import registry as R
 from ..shapes import Shape
-from ..values import (
-    NONE,
-    UNKNOWN,
-    ClassRef,
-    Cond,
-    Const,
-    Dict,
-    Ext,
-    Func,
-    Int,
-    Layer,
-    Method,
-    Obj,
-    Param,
-    Seq,
-    Tensor,
-    Value,
-    as_bool,
-    as_dim,
-    as_int,
-    poison,
-    same_value,
-    tensor_of,
-    without_values,
-)
+from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
+                      Tensor, Value, as_bool, as_dim, as_int, poison, same_value, tensor_of, without_values)
 from .context import Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
-from .objects import (
-    _BINOPS,
-    _PYOPS,
-    MAX_UNROLL,
-    FuncInfo,
-    Partial,
-    _int_arith,
-    _num,
-    _plain,
-)
+from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain
 from .project import ModuleRef
-from .syntax import _string_value
+from .syntax import string_value
 
 _BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
 
@@ -103,18 +71,18 @@ class ExpressionEvaluator(Part):
             return UNKNOWN
 
     def ex_SimpleString(self, e: cst.SimpleString, frame: Frame) -> Value:
-        v = _string_value(e)
+        v = string_value(e)
         return Const(v) if v is not None else UNKNOWN
 
     def ex_ConcatenatedString(self, e: cst.ConcatenatedString, frame: Frame) -> Value:
-        v = _string_value(e)
+        v = string_value(e)
         return Const(v) if v is not None else UNKNOWN
 
     def ex_FormattedString(self, e: cst.FormattedString, frame: Frame) -> Value:
         out: Optional[list] = []
         for part in e.parts:
             if isinstance(part, cst.FormattedStringExpression):
-                v = _plain(self.eval(part.expression, frame))
+                v = plain(self.eval(part.expression, frame))
                 if v is None or part.conversion is not None or part.format_spec is not None or out is None:
                     out = None
                 else:
@@ -358,7 +326,7 @@ class ExpressionEvaluator(Part):
                 isinstance(a, Int) and isinstance(b, Const) and isinstance(b.value, str)
                 or isinstance(b, Int) and isinstance(a, Const) and isinstance(a.value, str)):
             return op == "NotEqual"  # a size is never equal to a string (vgg's cfg: 64 == "M")
-        na, nb = _plain(a), _plain(b)
+        na, nb = plain(a), plain(b)
         if isinstance(na, (int, float)) and isinstance(nb, (int, float)) and not isinstance(na, bool) \
                 and not isinstance(nb, bool):  # known numbers: 96 >= 0.9 * 96.0
             return {"Equal": na == nb, "NotEqual": na != nb, "LessThan": na < nb, "GreaterThan": na > nb,
@@ -401,7 +369,7 @@ class ExpressionEvaluator(Part):
     def ex_BinaryOperation(self, e: cst.BinaryOperation, frame: Frame) -> Value:
         a = self.eval(e.left, frame)
         b = self.eval(e.right, frame)
-        op = _BINOPS.get(type(e.operator).__name__)
+        op = BINOPS.get(type(e.operator).__name__)
         if op is None:
             return UNKNOWN
         return self.binop(op, a, b, e, frame, left=e.left, right=e.right)
@@ -419,7 +387,7 @@ class ExpressionEvaluator(Part):
             return self.calls.run_rule(lambda: fn(call), node)
         if isinstance(a, (Int, Param)) and isinstance(b, (Int, Param)):
             da, db = as_dim(a), as_dim(b)
-            return _int_arith(op, da, db)
+            return int_arith(op, da, db)
         if isinstance(a, Seq) and isinstance(b, Seq) and op == "add":
             return Seq(a.items + b.items, a.kind if a.kind == b.kind else "tuple")
         if isinstance(a, Seq) and isinstance(b, Int) and op == "mul":
@@ -428,7 +396,7 @@ class ExpressionEvaluator(Part):
                 return Seq(a.items * n, a.kind)
         if op == "mod" and isinstance(a, Const) and isinstance(a.value, str):
             vals = b.items if isinstance(b, Seq) else [b]
-            plain = [_plain(x) for x in vals]
+            plain = [plain(x) for x in vals]
             if any(p is None for p in plain):
                 return UNKNOWN
             try:  # "denseblock%d" % (i + 1)
@@ -437,14 +405,14 @@ class ExpressionEvaluator(Part):
                 return UNKNOWN
         if isinstance(a, Const) and isinstance(b, Const):
             try:
-                return Const(_PYOPS[op](a.value, b.value))
+                return Const(PYOPS[op](a.value, b.value))
             except Exception:  # noqa: BLE001
                 return UNKNOWN
         if isinstance(a, (Int, Const)) and isinstance(b, (Int, Const)):
-            x, y = _num(a), _num(b)
+            x, y = number(a), number(b)
             if x is not None and y is not None:
                 try:
-                    r = _PYOPS[op](x, y)
+                    r = PYOPS[op](x, y)
                 except Exception:  # noqa: BLE001
                     return UNKNOWN
                 return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)

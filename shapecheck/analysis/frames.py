@@ -48,7 +48,7 @@ UNKNOWN_STAR = _UnknownStar()
 _ABSENT = object()
 
 
-def _heap_get(holder: Any, field: str) -> Any:
+def heap_get(holder: Any, field: str) -> Any:
     if field == ITEMS:
         return list(holder.items) if isinstance(holder.items, list) else dict(holder.items)
     if field == CONFIG:
@@ -57,7 +57,7 @@ def _heap_get(holder: Any, field: str) -> Any:
     return holder.attrs.get(field, _ABSENT)
 
 
-def _heap_set(holder: Any, field: str, value: Any) -> None:
+def heap_set(holder: Any, field: str, value: Any) -> None:
     if field == ITEMS:
         if isinstance(holder.items, list):
             holder.items[:] = value
@@ -73,22 +73,22 @@ def _heap_set(holder: Any, field: str, value: Any) -> None:
         holder.attrs[field] = value
 
 
-def _heap_same(a: Any, b: Any) -> bool:
+def heap_same(a: Any, b: Any) -> bool:
     if a is b:
         return True
     if isinstance(a, Value) and isinstance(b, Value):
         return same_value(a, b)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_heap_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(heap_same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_heap_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(heap_same(a[k], b[k]) for k in a)
     try:
         return bool(a == b)
     except Exception:  # noqa: BLE001
         return False
 
 
-def _heap_unknown(holder: Any, field: str) -> Any:
+def heap_unknown(holder: Any, field: str) -> Any:
     """What a field holds after branches that disagree on it."""
     if field == ITEMS:
         return [UNKNOWN_STAR] if isinstance(holder.items, list) else {UNKNOWN_KEY: UNKNOWN}
@@ -101,7 +101,7 @@ def _heap_unknown(holder: Any, field: str) -> Any:
     return UNKNOWN
 
 
-def _set_env(frame: Frame, env: dict) -> None:
+def set_env(frame: Frame, env: dict) -> None:
     """Replace a frame's names in place: the module frame's dict is ``Interpreter.globals``."""
     if env is not frame.env:
         frame.env.clear()
@@ -124,8 +124,8 @@ class BranchLog:
             log = self.logs.pop()
         out = {}
         for key, (holder, field, old) in log.items():
-            out[key] = (holder, field, old, _heap_get(holder, field))
-            _heap_set(holder, field, old)
+            out[key] = (holder, field, old, heap_get(holder, field))
+            heap_set(holder, field, old)
         return out
 
     def merge_heap(self, log_a: dict, log_b: dict, a_done: bool, b_done: bool) -> None:
@@ -143,10 +143,10 @@ class BranchLog:
     def heap_merge(self, holder: Any, field: str, old: Any, va: Any, vb: Any) -> None:
         if self.logs:  # the enclosing branch must be able to undo this too
             self.logs[-1].setdefault((id(holder), field), (holder, field, old))
-        if _heap_same(va, vb):
-            _heap_set(holder, field, va)
+        if heap_same(va, vb):
+            heap_set(holder, field, va)
         else:
-            _heap_set(holder, field, _heap_unknown(holder, field))
+            heap_set(holder, field, heap_unknown(holder, field))
 
     def record(self, holder: Any, field: str) -> None:
         """Note the value of ``holder.field`` before the first write to it in the current branch."""
@@ -155,7 +155,7 @@ class BranchLog:
         log = self.logs[-1]
         key = (id(holder), field)
         if key not in log:
-            log[key] = (holder, field, _heap_get(holder, field))
+            log[key] = (holder, field, heap_get(holder, field))
 
 
 def branch(frame: Frame) -> Frame:
@@ -172,11 +172,11 @@ def merge(frame: Frame, a: Frame, b: Frame) -> None:
         frame.done = True
         return
     if a.done:
-        _set_env(frame, b.env)
+        set_env(frame, b.env)
         frame.bindings = b.bindings
         return
     if b.done:
-        _set_env(frame, a.env)
+        set_env(frame, a.env)
         frame.bindings = a.bindings
         return
     env = {}
@@ -188,5 +188,5 @@ def merge(frame: Frame, a: Frame, b: Frame) -> None:
             env[k] = va
         else:
             env[k] = merge_values(va, vb) or UNKNOWN
-    _set_env(frame, env)
+    set_env(frame, env)
     frame.bindings.keep_agreeing(a.bindings, b.bindings)

@@ -8,36 +8,13 @@ import libcst as cst
 from .. import dims as D
 from ..ops import registry as R
 from ..ops.registry import Call
-from ..values import (
-    NONE,
-    UNKNOWN,
-    ClassRef,
-    Const,
-    Dict,
-    Ext,
-    Func,
-    Int,
-    Layer,
-    Method,
-    Obj,
-    Param,
-    Seq,
-    Super,
-    Tensor,
-    Value,
-    poison,
-    tensor_of,
-)
+from ..values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq, Super,
+                      Tensor, Value, poison, tensor_of)
 from .context import Part
 from .frames import CONFIG, Frame
-from .objects import (
-    FuncInfo,
-    _init_record,
-    _is_record_class,
-    _subclass,
-)
+from .objects import FuncInfo, init_record, is_record_class, is_subclass
 from .project import ModuleRef
-from .syntax import _is_property
+from .syntax import is_property
 
 # tensor attributes that are not views of it
 _READ_ONLY_ATTRS = {"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad", "size_attr_numpy", "itemsize",
@@ -126,7 +103,7 @@ class MemberEvaluator(Part):
                 return obj.attrs[name]
             got = obj.cls.lookup(name)
             if isinstance(got, FuncInfo):
-                if _is_property(got.node):
+                if is_property(got.node):
                     return self.calls.call_func(got, [], {}, bound=obj, node=node)
                 return Func(got, obj)
             if got is not None:
@@ -192,8 +169,8 @@ class MemberEvaluator(Part):
             return self.calls.call_value(me.base, args, kwargs, node, frame, arg_nodes)
         record = next((b.info for b in obj.cls.bases if isinstance(b, ClassRef)), None)
         if name == "__init__" and isinstance(me, Obj) and record is not None and record.fields and \
-                _is_record_class(record):  # a dataclass base's generated __init__
-            _init_record(record, me, args, kwargs)
+                is_record_class(record):  # a dataclass base's generated __init__
+            init_record(record, me, args, kwargs)
             return NONE
         return UNKNOWN if name != "__init__" else NONE
 
@@ -249,7 +226,7 @@ class MemberEvaluator(Part):
             return False if answers and all(a is False for a in answers) else None
         if isinstance(cls, ClassRef):
             if isinstance(v, Obj):
-                return _subclass(v.cls, cls.info)
+                return is_subclass(v.cls, cls.info)
             if isinstance(v, (Tensor, Int, Const, Seq, Dict, Layer)):
                 return False
             return None

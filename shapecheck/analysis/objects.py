@@ -8,21 +8,8 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from .. import dims as D
-from ..values import (
-    UNKNOWN,
-    ClassRef,
-    Const,
-    Dict,
-    Ext,
-    Int,
-    Layer,
-    Obj,
-    Param,
-    Seq,
-    Tensor,
-    Value,
-)
-from .syntax import _dotted
+from ..values import UNKNOWN, ClassRef, Const, Dict, Ext, Int, Layer, Obj, Param, Seq, Tensor, Value
+from .syntax import dotted
 
 if TYPE_CHECKING:
     from .project import ModuleInfo
@@ -94,7 +81,7 @@ class ClassInfo:
         return None
 
 
-def _copy_value(v: Value, deep: bool, memo: dict) -> Value:
+def copy_value(v: Value, deep: bool, memo: dict) -> Value:
     """``copy.copy`` / ``copy.deepcopy`` of objects, layers and containers (tensors and sizes are
     immutable values here: shared)."""
     if id(v) in memo:
@@ -104,7 +91,7 @@ def _copy_value(v: Value, deep: bool, memo: dict) -> Value:
         if not deep:
             return x
         if isinstance(x, Value):
-            return _copy_value(x, True, memo)
+            return copy_value(x, True, memo)
         if isinstance(x, list):
             return [sub(y) for y in x]
         if isinstance(x, dict):
@@ -136,7 +123,7 @@ def _copy_value(v: Value, deep: bool, memo: dict) -> Value:
     return v
 
 
-def _init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
+def init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
     """The ``__init__`` a dataclass or NamedTuple gets: its fields from the arguments, in order."""
     for i, name in enumerate(cls.fields):
         if i < len(args):
@@ -147,13 +134,13 @@ def _init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
             obj.attrs[name] = cls.defaults[name]
 
 
-def _is_record_class(cls: ClassInfo) -> bool:
-    names = {_dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator).split(".")[-1]
+def is_record_class(cls: ClassInfo) -> bool:
+    names = {dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator).split(".")[-1]
              for d in cls.node.decorators}
     return "dataclass" in names or any(isinstance(b, Ext) and b.qualname.endswith("NamedTuple") for b in cls.bases)
 
 
-def _subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[bool]:
+def is_subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[bool]:
     if c is target:
         return True
     if depth > 16:
@@ -161,7 +148,7 @@ def _subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[bool]
     answer: Optional[bool] = False
     for b in c.bases:
         if isinstance(b, ClassRef):
-            got = _subclass(b.info, target, depth + 1)
+            got = is_subclass(b.info, target, depth + 1)
             if got is True:
                 return True
             if got is None:
@@ -171,11 +158,7 @@ def _subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[bool]
     return answer
 
 
-def _func_label(fn: FuncInfo) -> str:
-    return f"{fn.cls.name}.{fn.name}" if fn.cls is not None else fn.name
-
-
-def _sig(v: Value) -> Any:
+def signature(v: Value) -> Any:
     if isinstance(v, Tensor):
         return ("T", str(v.shape), v.fw)
     if isinstance(v, Int):
@@ -185,13 +168,13 @@ def _sig(v: Value) -> Any:
     if isinstance(v, Param):
         return ("P", v.name)
     if isinstance(v, Seq):
-        return ("S", v.kind, tuple(_sig(x) for x in v.items))
+        return ("S", v.kind, tuple(signature(x) for x in v.items))
     if isinstance(v, Ext):
         return ("E", v.qualname)
     return ("id", id(v))
 
 
-def _plain(v: Value) -> Any:
+def plain(v: Value) -> Any:
     """A known int / str / float / bool as a Python value, else None."""
     if isinstance(v, Int):
         return D.as_int(v.dim)
@@ -200,7 +183,7 @@ def _plain(v: Value) -> Any:
     return None
 
 
-def _num(v: Value) -> Any:
+def number(v: Value) -> Any:
     if isinstance(v, Int):
         return D.as_int(v.dim)
     if isinstance(v, Const) and isinstance(v.value, (int, float)):
@@ -208,13 +191,13 @@ def _num(v: Value) -> Any:
     return None
 
 
-def _int_arith(op: str, a: Any, b: Any) -> Value:
+def int_arith(op: str, a: Any, b: Any) -> Value:
     if a is None or b is None:
         return UNKNOWN
     ia, ib = D.as_int(a), D.as_int(b)
     if ia is not None and ib is not None:
         try:
-            r = _PYOPS[op](ia, ib)
+            r = PYOPS[op](ia, ib)
         except Exception:  # noqa: BLE001
             return UNKNOWN
         return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)
@@ -231,14 +214,14 @@ def _int_arith(op: str, a: Any, b: Any) -> Value:
     return UNKNOWN
 
 
-_BINOPS = {
+BINOPS = {
     "Add": "add", "Subtract": "sub", "Multiply": "mul", "Divide": "truediv", "FloorDivide": "floordiv",
     "Modulo": "mod", "Power": "pow", "MatrixMultiply": "matmul", "BitAnd": "and_", "BitOr": "or_",
     "BitXor": "xor", "LeftShift": "lshift", "RightShift": "rshift",
 }
 
 
-_PYOPS = {
+PYOPS = {
     "add": _op.add, "sub": _op.sub, "mul": _op.mul, "truediv": _op.truediv, "floordiv": _op.floordiv,
     "mod": _op.mod, "pow": _op.pow, "and_": _op.and_, "or_": _op.or_, "xor": _op.xor, "lshift": _op.lshift,
     "rshift": _op.rshift, "matmul": _op.matmul,

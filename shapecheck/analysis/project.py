@@ -14,7 +14,7 @@ from ..plugins import adjust_state
 from ..values import UNKNOWN, Const, Ext, Seq, Value
 from .context import Budget, Part
 from .frames import Frame
-from .syntax import _alias_name, _dotted
+from .syntax import alias_name, dotted
 
 MAX_MODULES = 48  # files of the project loaded for one checked file
 
@@ -135,13 +135,13 @@ class Project(Part):
 
     def import_from(self, s: cst.ImportFrom, frame: Frame) -> None:
         level = len(s.relative)
-        mod = _dotted(s.module) if s.module is not None else ""
+        mod = dotted(s.module) if s.module is not None else ""
         path = imports.resolve(self.ctx.current.place, mod, level)
         if isinstance(s.names, cst.ImportStar):
             if path:  # read when a name is not found (models/__init__.py star-imports every model)
                 self.ctx._stars.setdefault(id(frame.env), []).append(path)
             return
         for alias in s.names:
-            name = _dotted(alias.name)
+            name = dotted(alias.name)
             fallback = UNKNOWN if level or not mod else Ext(R.canonical(f"{mod}.{name}"))
-            frame.env[_alias_name(alias)] = LazyName(path, name, fallback) if path else fallback
+            frame.env[alias_name(alias)] = LazyName(path, name, fallback) if path else fallback

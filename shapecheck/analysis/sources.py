@@ -13,12 +13,12 @@ from ..values import UNKNOWN, Ext, Int, Param, Tensor, Value
 from .context import Part
 from .frames import Frame
 from .objects import FuncInfo
-from .syntax import _string_value
+from .syntax import string_value
 
 SHAPE_COMMENT = re.compile(r"#\s*([A-Za-z_]\w*)\s*:\s*[\(\[]([^)\]]*)[\)\]]")
 
 
-def _scoped_flexible(frame: Frame, name: str) -> Any:
+def scoped_flexible(frame: Frame, name: str) -> Any:
     key = "__flex__" + name
     v = frame.env.get(key)
     if not isinstance(v, Int):  # absent, or lost in a branch merge
@@ -81,7 +81,7 @@ class Sources(Part):
                 spec = ann.slice[1].slice
                 if isinstance(arr, cst.Index) and isinstance(spec, cst.Index):
                     arr_q = self.qualname_of(arr.value) or ""
-                    s = _string_value(spec.value)
+                    s = string_value(spec.value)
                     if s is not None:
                         shape = jaxtyping_shape(s)
                         if shape is None:
@@ -140,7 +140,7 @@ class Sources(Part):
             if tok.isdigit():
                 out.append(int(tok))
             elif re.fullmatch(r"[A-Za-z_]\w*", tok):
-                out.append(D.rigid(tok) if tok in known else _scoped_flexible(frame, tok))
+                out.append(D.rigid(tok) if tok in known else scoped_flexible(frame, tok))
             else:
                 return None
         return Shape(tuple(out), variadic)

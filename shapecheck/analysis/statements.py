@@ -7,44 +7,15 @@ import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
-from ..values import (
-    NONE,
-    UNKNOWN,
-    ClassRef,
-    Cond,
-    Const,
-    Dict,
-    Ext,
-    Func,
-    Layer,
-    Obj,
-    Seq,
-    Tensor,
-    Value,
-    as_dim,
-    as_int,
-    merge_values,
-    poison,
-    same_value,
-)
+from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Layer, Obj, Seq, Tensor, Value, as_dim,
+                      as_int, merge_values, poison, same_value)
 from .context import Part
-from .frames import (
-    CONFIG,
-    ITEMS,
-    UNKNOWN_KEY,
-    UNKNOWN_STAR,
-    Frame,
-    _heap_get,
-    _heap_set,
-    _set_env,
-    branch,
-    merge,
-)
-from .objects import _BINOPS, MAX_UNROLL, ClassInfo, FuncInfo
-from .syntax import _broad_handler, _dotted, _expects_error, _is_main_guard
+from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
+from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo
+from .syntax import broad_handler, dotted, expects_error, is_main_guard
 
 
-def _assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
+def assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
     """Take ``a == b`` as given in ``bindings`` (a branch's or after an assert): a bare symbol,
     rigid or flexible, is mapped to the other side."""
     for a, b in eqs:
@@ -107,7 +78,7 @@ class StatementEvaluator(Part):
     def small_AugAssign(self, s: cst.AugAssign, frame: Frame) -> None:
         cur = self.exprs.eval(s.target, frame)
         rhs = self.exprs.eval(s.value, frame)
-        op = _BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
+        op = BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
         rule = R.lookup_layer(cur.kind) if isinstance(cur, Layer) and op == "add" else None
         extend = rule.method("extend") if rule is not None else None
         if extend is not None:  # module_list += [...] extends it in place
@@ -134,7 +105,7 @@ class StatementEvaluator(Part):
 
     def small_Import(self, s: cst.Import, frame: Frame) -> None:
         for alias in s.names:
-            full = _dotted(alias.name)
+            full = dotted(alias.name)
             if alias.asname is not None:
                 local = self.project.import_module(full, 0)
                 frame.env[alias.asname.name.value] = local if local is not None else Ext(R.canonical(full))
@@ -156,7 +127,7 @@ class StatementEvaluator(Part):
             a = as_dim(self.exprs.eval(test.left, frame))
             b = as_dim(self.exprs.eval(test.comparisons[0].comparator, frame))
             if a is not None and b is not None:
-                _assume_equal(((a, b),), frame.bindings)
+                assume_equal(((a, b),), frame.bindings)
 
     def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
         info = FuncInfo(node, node.name.value, home=self.ctx.current)
@@ -196,7 +167,7 @@ class StatementEvaluator(Part):
         frame.env[node.name.value] = ClassRef(info)
 
     def stmt_If(self, node: cst.If, frame: Frame) -> None:
-        if _is_main_guard(node.test):
+        if is_main_guard(node.test):
             if self.ctx.current is self.ctx.main:  # an imported file is not __main__
                 self.exec_block(node.body.body, frame)
             return
@@ -215,8 +186,8 @@ class StatementEvaluator(Part):
         a = branch(frame)
         b = branch(frame)
         if isinstance(test, Cond):  # each branch assumes what its condition says of the sizes
-            _assume_equal(test.pos, a.bindings)
-            _assume_equal(test.neg, b.bindings)
+            assume_equal(test.pos, a.bindings)
+            assume_equal(test.neg, b.bindings)
         log_a = self.flow.logged(lambda: self.exec_block(node.body.body, a))
         if isinstance(orelse, cst.If):
             log_b = self.flow.logged(lambda: self.stmt_If(orelse, b))
@@ -238,7 +209,7 @@ class StatementEvaluator(Part):
                 self.exec_block(node.body.body, inner)
                 frame.returns.extend(inner.returns)
                 if inner.broke and inner.done and not inner.returns:
-                    _set_env(frame, inner.env)  # it stops here on every path
+                    set_env(frame, inner.env)  # it stops here on every path
                     frame.bindings = inner.bindings
                     return
                 if inner.broke:
@@ -250,7 +221,7 @@ class StatementEvaluator(Part):
                 if inner.done:  # every path returned or raised
                     frame.done = True
                     return
-                _set_env(frame, inner.env)
+                set_env(frame, inner.env)
                 frame.bindings = inner.bindings
             if node.orelse is not None:
                 self.exec_block(node.orelse.body.body, frame)
@@ -270,8 +241,8 @@ class StatementEvaluator(Part):
             log = self.flow.logs.pop()
         # the body may run any number of times: what it changed on the heap is unknown after it
         for key, (holder, field, old) in log.items():
-            new = _heap_get(holder, field)
-            _heap_set(holder, field, old)
+            new = heap_get(holder, field)
+            heap_set(holder, field, old)
             self.flow.heap_merge(holder, field, old, new, old)
         frame.returns.extend(inner.returns)
         for k, v in inner.env.items():
@@ -284,18 +255,18 @@ class StatementEvaluator(Part):
         self._loop_once(node.body.body, frame)
 
     def stmt_With(self, node: cst.With, frame: Frame) -> None:
-        expects_error = False
+        on_purpose = False
         for item in node.items:
             v = self.exprs.eval(item.item, frame)
-            expects_error = expects_error or _expects_error(item.item)
+            on_purpose = on_purpose or expects_error(item.item)
             if item.asname is not None:
                 self.assign(item.asname.name, self.enter_value(v), frame)
-        if expects_error:  # pytest.raises / assertRaises: the body fails on purpose
+        if on_purpose:  # pytest.raises / assertRaises: the body fails on purpose
             self.ctx.suppress += 1
         try:
             self.exec_block(node.body.body, frame)
         finally:
-            if expects_error:
+            if on_purpose:
                 self.ctx.suppress -= 1
 
     def enter_value(self, v: Value) -> Value:
@@ -305,7 +276,7 @@ class StatementEvaluator(Part):
 
     def stmt_Try(self, node: cst.Try, frame: Frame) -> None:
         # Code under a broad handler may fail on purpose (tests, fallbacks): nothing is reported there.
-        broad = any(_broad_handler(h) for h in node.handlers)
+        broad = any(broad_handler(h) for h in node.handlers)
         if broad:
             self.ctx.suppress += 1
         body = branch(frame)
@@ -323,7 +294,7 @@ class StatementEvaluator(Part):
             merged = branch(frame)
             merge(merged, body, handler)
             body = merged
-        _set_env(frame, body.env)
+        set_env(frame, body.env)
         frame.bindings, frame.done = body.bindings, body.done
         frame.returns.extend(body.returns)
         if node.finalbody is not None:
