@@ -128,7 +128,7 @@ class CallEvaluator(Part):
 
         return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state)
 
-    def run_rule(self, work: Callable[[], Value], node: Any) -> Value:
+    def run_rule(self, work: Callable[[], Any], node: Any) -> Value:
         """Run a shape rule; its ``ShapeError`` becomes a finding on ``node`` (or where it points)."""
         try:
             out = work()

@@ -43,7 +43,8 @@ class KerasModelPlugin(Plugin):
 
     def before_call(self, obj: Value, args: list, node: Any, frame: Any) -> None:
         """Keras calls ``build(input_shape)`` before the first call."""
-        if not _is_keras(obj) or BUILT in obj.attrs or not args or not isinstance(args[0], Tensor):
+        if not isinstance(obj, Obj) or not _is_keras(obj) or BUILT in obj.attrs or not args or not isinstance(
+                args[0], Tensor):
             return
         from ..analysis.objects import FuncInfo
 
@@ -60,13 +61,14 @@ class KerasModelPlugin(Plugin):
                     arg_nodes: dict) -> Optional[Value]:
         if not isinstance(obj, Obj) or not _is_keras(obj):
             return None
-        if name == "compile" and isinstance(obj.base, Layer):
-            rule = R.lookup_layer(obj.base.kind)
+        model = obj.base  # the keras.Model its super().__init__() built: it keeps loss and history
+        if name == "compile" and isinstance(model, Layer):
+            rule = R.lookup_layer(model.kind)
             if isinstance(rule, KM.KerasModel):
-                self.flow.record(obj.base, CONFIG)
+                self.flow.record(model, CONFIG)
                 call = self.calls.make_call(args, kwargs, node, frame.bindings, fw="keras",
                                             qualname=f"{obj.cls.name}.compile")
-                return self.calls.run_rule(lambda: rule.method_compile(obj.base, call), node)
+                return self.calls.run_rule(lambda: rule.method_compile(model, call), node)
             return NONE
         if name == "add_weight":
             shape = kwargs.get("shape", args[0] if args and not isinstance(args[0], Const) else UNKNOWN)
@@ -74,13 +76,13 @@ class KerasModelPlugin(Plugin):
             if ds is None or any(d is None for d in ds):
                 return Tensor(Shape.unknown(), "keras", "float")
             return Tensor(Shape(tuple(ds)), "keras", "float", "keras.Variable")
-        if name in KM.TRAINING_METHODS and isinstance(obj.base, Layer):
+        if name in KM.TRAINING_METHODS and isinstance(model, Layer):
             built = obj.attrs.get(BUILT)
             shown = [built.value] if isinstance(built, Const) and isinstance(built.value, Shape) else None
             call = self.calls.make_call(args, kwargs, node, frame.bindings, fw="keras",
                                         qualname=f"{obj.cls.name}.{name}")
             run = self.runner(obj, node, frame)
-            return self.calls.run_rule(lambda: KM.fit_check(obj.base, call, name, run, shown), node)
+            return self.calls.run_rule(lambda: KM.fit_check(model, call, name, run, shown), node)
         return None
 
     def runner(self, obj: Obj, node: Any, frame: Any) -> Callable[[list], Value]:

@@ -65,10 +65,11 @@ class TorchModulePlugin(Plugin):
             return UNKNOWN
         if not isinstance(obj, Obj):
             return None
-        base_rule = R.lookup_layer(obj.base.kind) if isinstance(obj.base, Layer) else None
-        if name in ("add_module", "register_module") and base_rule is not None and base_rule.method(
-                name) is not None:  # a Sequential/ModuleDict base keeps its list
-            return self.members.call_method(Method(obj.base, name), args, kwargs, node, frame, arg_nodes)
+        base = obj.base
+        base_rule = R.lookup_layer(base.kind) if isinstance(base, Layer) else None
+        if name in ("add_module", "register_module") and base is not None and base_rule is not None and \
+                base_rule.method(name) is not None:  # a Sequential/ModuleDict base keeps its list
+            return self.members.call_method(Method(base, name), args, kwargs, node, frame, arg_nodes)
         if name in ("add_module", "register_module") and len(args) == 2:
             key = args[0].value if isinstance(args[0], Const) and isinstance(args[0].value, str) else None
             self.flow.record(obj, key or UNKNOWN_CHILDREN)
