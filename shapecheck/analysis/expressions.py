@@ -12,7 +12,7 @@ from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int
                       Tensor, Value, as_bool, as_dim, as_int, poison, same_value, tensor_of, without_values)
 from .context import Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
-from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain
+from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain_value
 from .project import ModuleRef
 from .syntax import string_value
 
@@ -82,7 +82,7 @@ class ExpressionEvaluator(Part):
         out: Optional[list] = []
         for part in e.parts:
             if isinstance(part, cst.FormattedStringExpression):
-                v = plain(self.eval(part.expression, frame))
+                v = plain_value(self.eval(part.expression, frame))
                 if v is None or part.conversion is not None or part.format_spec is not None or out is None:
                     out = None
                 else:
@@ -326,7 +326,7 @@ class ExpressionEvaluator(Part):
                 isinstance(a, Int) and isinstance(b, Const) and isinstance(b.value, str)
                 or isinstance(b, Int) and isinstance(a, Const) and isinstance(a.value, str)):
             return op == "NotEqual"  # a size is never equal to a string (vgg's cfg: 64 == "M")
-        na, nb = plain(a), plain(b)
+        na, nb = plain_value(a), plain_value(b)
         if isinstance(na, (int, float)) and isinstance(nb, (int, float)) and not isinstance(na, bool) \
                 and not isinstance(nb, bool):  # known numbers: 96 >= 0.9 * 96.0
             return {"Equal": na == nb, "NotEqual": na != nb, "LessThan": na < nb, "GreaterThan": na > nb,
@@ -396,7 +396,7 @@ class ExpressionEvaluator(Part):
                 return Seq(a.items * n, a.kind)
         if op == "mod" and isinstance(a, Const) and isinstance(a.value, str):
             vals = b.items if isinstance(b, Seq) else [b]
-            plain = [plain(x) for x in vals]
+            plain = [plain_value(x) for x in vals]
             if any(p is None for p in plain):
                 return UNKNOWN
             try:  # "denseblock%d" % (i + 1)

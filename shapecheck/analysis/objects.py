@@ -174,7 +174,7 @@ def signature(v: Value) -> Any:
     return ("id", id(v))
 
 
-def plain(v: Value) -> Any:
+def plain_value(v: Value) -> Any:
     """A known int / str / float / bool as a Python value, else None."""
     if isinstance(v, Int):
         return D.as_int(v.dim)
