@@ -177,7 +177,7 @@ def _analyze(tasks: list, jobs: Optional[int]) -> list:
         return [_check_one(t) for t in tasks]
     from concurrent.futures import ProcessPoolExecutor
 
-    from . import interpret  # noqa: F401 - imported before the fork, shared by the workers
+    from .analysis import driver  # noqa: F401 - imported before the fork, shared by the workers
 
     with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
         return list(pool.map(_check_one, tasks, chunksize=max(1, len(tasks) // (n * 4))))

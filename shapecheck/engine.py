@@ -27,7 +27,8 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
     followed from the file's place on disk: ``real_path`` when the shown ``path`` is not it."""
     import libcst as cst
 
-    from . import interpret, positions, suppress
+    from . import positions, suppress
+    from .analysis.driver import analyse
     from .rule import rule_by_code, rule_for_kind
 
     opts = opts or Options()
@@ -39,9 +40,8 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
         return [Diagnostic("SHP900", r.NAME, r.SEVERITY, f"cannot parse this file: {msg}", path, line, col, line, col)]
     except Exception as e:  # noqa: BLE001 - never a traceback for bad input
         return [Diagnostic("SHP900", "syntax-error", "error", f"cannot parse this file: {e}"[:200], path, 1, 1, 1, 1)]
-    interp = interpret.Interpreter(module, source, path if real_path is None else real_path)
     try:
-        findings = interp.run()
+        findings = analyse(module, source, path if real_path is None else real_path).findings
     except RecursionError:
         return [Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: nesting too deep", path,
                            1, 1, 1, 1)]
@@ -151,14 +151,14 @@ def reveal(source: str) -> list:
     """``(line, text)`` for every ``reveal_shape(x)`` call in ``source`` (golden tests)."""
     import libcst as cst
 
-    from . import interpret, positions
+    from . import positions
+    from .analysis.driver import analyse
 
     module = cst.parse_module(source)
-    interp = interpret.Interpreter(module, source)
-    interp.run()
+    result = analyse(module, source)
     pos = positions.Positions(module)
     seen = {}
-    for node, text in interp.revealed:
+    for node, text in result.revealed:
         line = pos.span(node)[0][0]
         seen.setdefault(line, [])
         if text not in seen[line]:

@@ -21,7 +21,7 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
         rule = R.lookup_layer(v.kind)
         if rule is None:
             return None
-        kids = rule.children(v) if hasattr(rule, "children") else None
+        kids = rule.children(v)
         if kids is not None:
             for i, k in enumerate(kids):
                 sub = named_parameters(k, f"{prefix}{i}.", depth + 1)
@@ -29,7 +29,7 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
                     return None
                 out.update(sub)
             return out
-        if hasattr(rule, "children") and kids is None and v.config.get("layers", 0) is None:
+        if kids is None and v.config.get("layers", 0) is None:
             return None
         if "items" in v.config:  # a ModuleDict: its values under their keys
             items = v.config["items"]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from . import dims as D
 from .shapes import Shape
 from .values import Layer, Obj, Seq, Tensor, Value
+
+if TYPE_CHECKING:
+    from .analysis.driver import AnalysisResult
 
 
 @dataclass
@@ -169,15 +172,14 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
     """Every model in ``source``, summarized."""
     import libcst as cst
 
-    from . import interpret, positions
+    from . import positions
+    from .analysis.driver import analyse
 
     module = cst.parse_module(source)
-    interp = interpret.Interpreter(module, source, path)
-    interp.trace = {}
-    interp.run(keep_trace=True)
+    result = analyse(module, source, path, keep_trace=True)
     pos = positions.Positions(module)
-    owners = {id(o.base): o for o in interp.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
-    names = keras_names(interp.created, owners)
+    owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
+    names = keras_names(result.created, owners)
     out: list = []
     seen: set = set()
 
@@ -188,7 +190,7 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
             return 1
 
     imported, assigned = _module_names(module)
-    for var, v in interp.globals.items():
+    for var, v in result.globals.items():
         if id(v) in seen or var in imported:  # a model of another file, imported here: that file's
             continue
         node = getattr(v, "node", None)
@@ -203,26 +205,26 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
             out[-1].var = var
         elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
             seen.add(id(v))
-            out.append(_keras_object_summary(v, names, path, line, interp.kept_trace or {}))
+            out.append(_keras_object_summary(v, names, path, line, result.trace))
             out[-1].var = var
         elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
             seen.add(id(v))
-            out.append(_torch_summary(interp, v, var, path, line, input_shape))
+            out.append(_torch_summary(result, v, var, path, line, input_shape))
             out[-1].var = var
         elif isinstance(v, Obj) and _is_torch_module(v):
             seen.add(id(v))
-            out.append(_torch_summary(interp, v, var, path, line, input_shape))
+            out.append(_torch_summary(result, v, var, path, line, input_shape))
             out[-1].var = var
             seen.add(id(v.cls))
-    for cls in interp.classes:
+    for cls in result.classes:
         if id(cls) in seen or not _is_torch_class(cls):
             continue
-        inst = next((o for o in interp.instances if o.cls is cls and o.node is cls.node), None) or next(
-            (o for o in interp.instances if o.cls is cls), None)
+        inst = next((o for o in result.instances if o.cls is cls and o.node is cls.node), None) or next(
+            (o for o in result.instances if o.cls is cls), None)
         if inst is None:
             continue
         seen.add(id(cls))
-        out.append(_torch_summary(interp, inst, cls.name, path, line_of(cls.node), input_shape))
+        out.append(_torch_summary(result, inst, cls.name, path, line_of(cls.node), input_shape))
         out[-1].var = cls.name
     out.sort(key=lambda m: m.line)
     return out
@@ -295,7 +297,7 @@ def _children(v: Value) -> Optional[list]:
 
     if isinstance(v, Layer):
         rule = R.lookup_layer(v.kind)
-        kids = rule.children(v) if rule is not None and hasattr(rule, "children") else None
+        kids = rule.children(v) if rule is not None else None
         if kids is None:
             items = v.config.get("items")
             if isinstance(items, dict):
@@ -336,19 +338,11 @@ def _torch_params(v: Value) -> tuple:
     return total, list(params.items())
 
 
-def _torch_summary(interp: Any, model: Value, name: str, path: str, line: int, input_shape: Optional[tuple]) -> ModelSummary:
-    trace = interp.kept_trace or {}
+def _torch_summary(result: AnalysisResult, model: Value, name: str, path: str, line: int,
+                   input_shape: Optional[tuple]) -> ModelSummary:
+    trace = result.trace
     if input_shape is not None:
-        interp.trace = {}
-        try:
-            from .interpret import Frame
-
-            interp.call_value(model, [Tensor(Shape(tuple(input_shape)), "torch", "float")], {}, None,
-                              Frame({}, D.Bindings(), None, interp.globals), {})
-        except Exception:  # noqa: BLE001 - a summary without shapes is still a summary
-            pass
-        trace = interp.trace or {}
-        interp.trace = None
+        trace = result.call(model, [Tensor(Shape(tuple(input_shape)), "torch", "float")])
     rows = []
     kids = _children(model) or []
     for child_name, child in kids:
@@ -361,9 +355,9 @@ def _torch_summary(interp: Any, model: Value, name: str, path: str, line: int, i
 
 
 def _owner_kind(module: Value, pname: str) -> str:
-    from .interpret import _role_of
+    from .plugins.torch_module import role_of
 
-    return _role_of(module, pname).rsplit(".", 1)[0]
+    return role_of(module, pname).rsplit(".", 1)[0]
 
 
 def _shape_of(v: Any) -> Any:
@@ -379,7 +373,7 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSumm
     from .ops import registry as R
 
     rule = R.lookup_layer(model.kind)
-    subs = rule.sublayers(model) if rule is not None and hasattr(rule, "sublayers") else None
+    subs = rule.sublayers(model) if rule is not None else None
     rows = []
     tr: Any = 0 if subs is not None else None  # layers not all known: no count, never a wrong one
     nt: Any = tr
@@ -391,7 +385,7 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSumm
         srule = R.lookup_layer(sub.kind)
         counts = _keras_params(srule, sub)
         out = sub.config.get("_output_tensor")
-        wl = srule.weight_list(sub) if srule is not None and hasattr(srule, "weight_list") else None
+        wl = srule.weight_list(sub) if srule is not None else None
         name = names.get(id(sub)) or names.get(("tensor", id(out))) or snake_case(keras_type(sub))
         rows.append(Row(name, keras_type(sub), _shape_of(out),
                         None if counts is None else D.add(counts[0], counts[1]),
@@ -465,7 +459,7 @@ def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: di
         if out is None:
             out = sub.config.get("_output_tensor")
         rule = R.lookup_layer(sub.kind)
-        wl = rule.weight_list(sub) if rule is not None and hasattr(rule, "weight_list") else None
+        wl = rule.weight_list(sub) if rule is not None else None
         rows.append(Row(names.get(id(sub)) or snake_case(keras_type(sub)), keras_type(sub), _shape_of(out),
                         None if counts is None else D.add(counts[0], counts[1]),
                         [(n, sh, t, "keras", sub.kind) for n, sh, t in (wl or [])]))

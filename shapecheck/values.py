@@ -1,8 +1,11 @@
 """Abstract values the interpreter computes: tensors with shapes, sizes, containers, layers."""
 from __future__ import annotations
 
+import weakref
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from . import dims as D
 from .dims import Dim
@@ -73,8 +76,71 @@ class Vals:
 # rules that read a tensor's values without changing it or returning a view of it (value folding in
 # ops/tensor.py); a tensor given to any other call may be changed in place: the interpreter poisons it
 PURE_RULES: set = set()
-# torch's default float dtype is float32 unless the analysed code changes it (then no float values)
-FOLDING = {"torch_float": True}
+
+
+@dataclass(eq=False)
+class AnalysisState:
+    """What shape rules may read of the analysis that runs them, one per analysis (an editor server
+    or a thread pool runs several at once: nothing here is process-wide).
+
+    ``torch_float``: torch's default float dtype is float32 unless the analysed code (or a project
+    file it imports) changes it; then no float values are folded. ``keras_history``: output tensor
+    -> (layer, args, kwargs, index of the output or None), the layer call that made it, so a
+    functional model can be re-run on the shape of the data it is fed."""
+
+    torch_float: bool = True
+    keras_history: "weakref.WeakKeyDictionary[Tensor, tuple]" = field(default_factory=weakref.WeakKeyDictionary)
+
+
+_STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)
+
+
+def analysis_state() -> AnalysisState:
+    """The state of the analysis running in this thread (the driver activates it). A rule called
+    outside any analysis (a unit test of one rule) gets a state of its own context."""
+    got = _STATE.get()
+    if got is None:
+        got = AnalysisState()
+        _STATE.set(got)
+    return got
+
+
+@contextmanager
+def activated(state: AnalysisState) -> Iterator[AnalysisState]:
+    """Make ``state`` the one rules read in this thread while the block runs."""
+    token = _STATE.set(state)
+    try:
+        yield state
+    finally:
+        _STATE.reset(token)
+
+
+class _FoldingView:
+    """``FOLDING["torch_float"]``: the running analysis's folding options (read by ops/tensor.py)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> bool:
+        return bool(getattr(analysis_state(), key))
+
+
+class _HistoryView:
+    """``HISTORY[t] = ...`` / ``HISTORY.get(t)``: the running analysis's Keras call history."""
+
+    __slots__ = ()
+
+    def get(self, t: "Tensor", default: Any = None) -> Any:
+        return analysis_state().keras_history.get(t, default)
+
+    def __setitem__(self, t: "Tensor", v: tuple) -> None:
+        analysis_state().keras_history[t] = v
+
+    def __contains__(self, t: object) -> bool:
+        return t in analysis_state().keras_history
+
+
+FOLDING = _FoldingView()
+KERAS_HISTORY = _HistoryView()
 
 
 def poison(v: Value, depth: int = 0) -> None:
@@ -156,14 +222,14 @@ class Layer(Value):
 class ClassRef(Value):
     """A class defined in the analysed file."""
 
-    info: Any  # interpret.ClassInfo
+    info: Any  # analysis.objects.ClassInfo
 
 
 @dataclass(eq=False)
 class Obj(Value):
     """An instance of a class defined in the file; ``base`` is a framework layer it extends."""
 
-    cls: Any  # interpret.ClassInfo
+    cls: Any  # analysis.objects.ClassInfo
     attrs: dict = field(default_factory=dict)
     base: Optional[Layer] = None
     node: Any = None
@@ -173,7 +239,7 @@ class Obj(Value):
 class Func(Value):
     """A function defined in the file, maybe bound to ``self``."""
 
-    info: Any  # interpret.FuncInfo
+    info: Any  # analysis.objects.FuncInfo
     bound: Optional[Value] = None
 
 
@@ -315,7 +381,7 @@ class Super(Value):
     """``super()`` inside a method of ``cls`` bound to ``obj``."""
 
     obj: Value
-    cls: Any  # interpret.ClassInfo
+    cls: Any  # analysis.objects.ClassInfo
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,7 +16,6 @@ can be re-run on the shape of the data it is fed, as Keras does.
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Any, Optional, Sequence
 
 from .. import dims as D
@@ -33,8 +32,9 @@ from .registry import Call, LayerRule, layer_rule, mismatch_note, shape_rule
 FW = "keras"
 BATCH = D.opaque("None")
 
-# output tensor -> (layer, args, kwargs, index of the output or None)
-HISTORY: "weakref.WeakKeyDictionary[Tensor, tuple]" = weakref.WeakKeyDictionary()
+# output tensor -> (layer, args, kwargs, index of the output or None): the running analysis's own
+# table (values.AnalysisState.keras_history), never shared by two analyses
+from ..values import KERAS_HISTORY as HISTORY  # noqa: E402
 
 
 def kt(dims: Sequence[Dim], variadic: bool = False, why: Any = None, dtype: str = "float") -> Tensor:

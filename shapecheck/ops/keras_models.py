@@ -14,7 +14,7 @@ What Keras 3 does with data, followed exactly (keras/src/models/functional.py, l
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .. import dims as D
 from ..findings import Fix, ShapeError
@@ -24,6 +24,9 @@ from .common import broadcast_shapes
 from .keras_layers import (BATCH, FW, HISTORY, KerasLayer, describe, kt, name_of, params_of, record,
                            shape_tuple)
 from .registry import Call, layer_rule, lookup_layer, shape_rule
+
+# how a model runs its data: the data tensors in, the output out (or a ShapeError)
+Runner = Callable[[list], Value]
 
 
 def _rule(v: Value) -> Optional[KerasLayer]:
@@ -255,10 +258,16 @@ class KerasModel(KerasLayer):
             record(out, layer, call)
         return out
 
-    def feed(self, layer: Layer, call: Call, xs: list, what: str) -> Value:
-        """Run the model on ``xs`` as Keras does; data that does not fit is SHP701 at the call."""
+    def feed(self, layer: Layer, call: Call, xs: list, what: str, run: Optional[Runner] = None,
+             shown: Optional[list] = None) -> Value:
+        """Run the model on ``xs`` as Keras does; data that does not fit is SHP701 at the call.
+
+        ``run`` replaces how the model runs its data (a subclassed model: through its own
+        ``call``, which Keras runs on the data as given, without a functional model's rank
+        adjustment); ``shown`` are the input shapes a message names (a subclass: what it was
+        built for)."""
         data = _is_data(xs)
-        ins = self.model_inputs(layer)
+        ins = self.model_inputs(layer) if run is None else None
         given = xs
         try:
             if ins is not None:
@@ -268,7 +277,7 @@ class KerasModel(KerasLayer):
                     for ref, x in zip(ins, xs):
                         check_input_spec(call, ref, x, data)
                 xs = [adjust_rank(call, ref, x, data) for ref, x in zip(ins, xs)]
-            return self.run(layer, call, xs)
+            return self.run(layer, call, xs) if run is None else run(xs)
         except ShapeError as e:
             if not data:
                 e.where = None
@@ -282,7 +291,8 @@ class KerasModel(KerasLayer):
                 note = (f" (Keras reads it as {adjusted}: its first axis is the batch, and "
                         + ("a trailing axis of 1 is added; a single sample needs the batch axis: x[None])" if grew
                            else "its trailing axis of 1 is dropped)"))
-            want = ", ".join(str(s) for s in ins) if ins else None
+            names = ins if ins is not None else shown
+            want = ", ".join(str(s) for s in names) if names else None
             msg = e.message
             raise ShapeError("input-data-mismatch", lambda: (
                 f"{what} data of shape {shapes}{note} does not fit the model"
@@ -342,20 +352,6 @@ class KerasModel(KerasLayer):
             if isinstance(v, Dict) else None
         return Const(None)
 
-    def _output_names(self, layer: Layer) -> Optional[list]:
-        """The ``name=`` of the layer behind each output of a functional model (None where unnamed)."""
-        from .keras_layers import HISTORY
-
-        outs = layer.config.get("outputs")
-        if not isinstance(outs, list):
-            return None
-        names = []
-        for t in outs:
-            h = HISTORY.get(t) if isinstance(t, Tensor) else None
-            n = h[0].config.get("name") if h is not None else None
-            names.append(n if isinstance(n, str) else None)
-        return names
-
     def method_get_layer(self, layer: Layer, call: Call) -> Value:
         subs = self.sublayers(layer) or []
         name = name_of(call.get(0, "name"))
@@ -369,90 +365,121 @@ class KerasModel(KerasLayer):
             return subs[i]
         return UNKNOWN
 
-    def _output_for(self, layer: Layer, call: Call, x: Value, what: str) -> Value:
-        xs = _data_tensors(x)
-        if xs is None:
-            return UNKNOWN
-        return self.feed(layer, call, xs, what)
-
-    def _check_xy(self, layer: Layer, call: Call, x: Value, y: Value, what: str) -> Value:
-        out = self._output_for(layer, call, x, what)
-        yt = tensor_of(y) if not isinstance(y, Seq) else None
-        xs = _data_tensors(x)
-        by_name = layer.config.get("losses_by_name")
-        names = self._output_names(layer) if by_name is not None or isinstance(y, Dict) else None
-        if isinstance(y, Dict) and isinstance(out, Seq) and names is not None and len(names) == len(out.items) and all(
-                n is not None and n in y.items for n in names) and len(y.items) == len(names):
-            y = Seq([y.items[n] for n in names], "list")  # targets by output name
-        if isinstance(y, Seq) and isinstance(out, Seq) and xs is not None and len(y.items) == len(out.items) > 1:
-            # several outputs, targets as a list in the same order: each pair under its own loss
-            if by_name is not None:
-                losses = [by_name.get(n) if n is not None else None for n in names or [None] * len(out.items)]
-            else:
-                losses = layer.config.get("losses") or [layer.config.get("loss")] * len(out.items)
-            if len(losses) == len(out.items):
-                for i, (yi, oi, li) in enumerate(zip(y.items, out.items, losses)):
-                    self._check_pair(call, xs, tensor_of(yi), oi, li, f"{what} (output {i})")
-            return out
-        if yt is None or xs is None:
-            return out
-        self._check_pair(call, xs, yt, out, layer.config.get("loss"), what)
-        return out
-
-    def _check_pair(self, call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Optional[str],
-                    what: str) -> None:
-        if yt is None:
-            return
-        ys = call.shape(yt)
-        n = next((call.shape(t).dim(0) for t in xs if not call.shape(t).variadic and call.shape(t).dims), None)
-        if n is not None and ys.dims and not ys.variadic:
-            if D.compare(n, ys.dims[0], call.bindings, unify=False) is D.FALSE:
-                raise ShapeError("target-mismatch", lambda: (
-                    f"{what}: x has {D.fmt(n)} samples but y has {D.fmt(ys.dims[0])} (y of shape {ys})"))
-        if loss is None or not isinstance(out, Tensor):
-            return
-        os = call.shape(out)
-        why = target_error(call, loss, os, ys)
-        if why:
-            raise ShapeError("target-mismatch", lambda: f"{what}: targets do not fit the model output: {why}")
-        silent = silent_broadcast(call, loss, os, ys)
-        if silent:
-            raise ShapeError("loss-broadcast", lambda: f"{what}: {silent}", Fix(
-                "give targets the output's shape (e.g. y.reshape(-1, 1) for a (None, 1) output)"))
-
     def method_fit(self, layer: Layer, call: Call) -> Value:
-        x, y = call.get(0, "x"), call.get(1, "y")
-        self._check_xy(layer, call, x, y, "fit")
-        vd = call.get(None, "validation_data")
-        if isinstance(vd, Seq) and len(vd.items) >= 2:
-            self._check_xy(layer, call, vd.items[0], vd.items[1], "fit (validation_data)")
-        return UNKNOWN
+        return fit_check(layer, call, "fit")
 
     def method_train_on_batch(self, layer: Layer, call: Call) -> Value:
-        self._check_xy(layer, call, call.get(0, "x"), call.get(1, "y"), "train_on_batch")
-        return UNKNOWN
+        return fit_check(layer, call, "train_on_batch")
 
     def method_test_on_batch(self, layer: Layer, call: Call) -> Value:
-        self._check_xy(layer, call, call.get(0, "x"), call.get(1, "y"), "test_on_batch")
-        return UNKNOWN
+        return fit_check(layer, call, "test_on_batch")
 
     def method_evaluate(self, layer: Layer, call: Call) -> Value:
-        self._check_xy(layer, call, call.get(0, "x"), call.get(1, "y"), "evaluate")
-        return UNKNOWN
+        return fit_check(layer, call, "evaluate")
 
     def method_predict(self, layer: Layer, call: Call) -> Value:
-        out = self._output_for(layer, call, call.get(0, "x"), "predict")
-        return Tensor(out.shape, "numpy", "float") if isinstance(out, Tensor) else UNKNOWN
+        return fit_check(layer, call, "predict")
 
     def method_predict_on_batch(self, layer: Layer, call: Call) -> Value:
-        out = self._output_for(layer, call, call.get(0, "x"), "predict_on_batch")
-        return Tensor(out.shape, "numpy", "float") if isinstance(out, Tensor) else UNKNOWN
+        return fit_check(layer, call, "predict_on_batch")
 
     def method_summary(self, layer: Layer, call: Call) -> Value:
         return Const(None)
 
     def method_build(self, layer: Layer, call: Call) -> Value:
         return Const(None)
+
+
+# ---------------------------------------------------------------------------------- training
+TRAINING_METHODS = ("fit", "evaluate", "train_on_batch", "test_on_batch", "predict", "predict_on_batch")
+
+
+def fit_check(model: Layer, call: Call, method: str, run: Optional[Runner] = None,
+              shown: Optional[list] = None) -> Value:
+    """``model.fit/evaluate/train_on_batch/test_on_batch/predict/predict_on_batch(...)``: the one
+    training path of every Keras model (Sequential, functional, and a subclass through the
+    ``keras_model`` plugin, which passes ``run``: its own ``call`` on the data). The data must fit
+    the model (SHP701), the targets its output under the compiled loss (SHP702, SHP503), and
+    ``validation_data`` is checked the same way."""
+    rule = _rule(model)
+    if not isinstance(rule, KerasModel):
+        return UNKNOWN
+    if method.startswith("predict"):
+        out = _output_for(rule, model, call, call.get(0, "x"), method, run, shown)
+        return Tensor(out.shape, "numpy", "float") if isinstance(out, Tensor) else UNKNOWN
+    _check_xy(rule, model, call, call.get(0, "x"), call.get(1, "y"), method, run, shown)
+    vd = call.get(None, "validation_data") if method == "fit" else UNKNOWN
+    if isinstance(vd, Seq) and len(vd.items) >= 2:
+        _check_xy(rule, model, call, vd.items[0], vd.items[1], "fit (validation_data)", run, shown)
+    return UNKNOWN
+
+
+def _output_for(rule: KerasModel, layer: Layer, call: Call, x: Value, what: str, run: Optional[Runner],
+                shown: Optional[list]) -> Value:
+    xs = _data_tensors(x)
+    if xs is None:
+        return UNKNOWN
+    return rule.feed(layer, call, xs, what, run, shown)
+
+
+def _output_names(layer: Layer) -> Optional[list]:
+    """The ``name=`` of the layer behind each output of a functional model (None where unnamed)."""
+    outs = layer.config.get("outputs")
+    if not isinstance(outs, list):
+        return None
+    names = []
+    for t in outs:
+        h = HISTORY.get(t) if isinstance(t, Tensor) else None
+        n = h[0].config.get("name") if h is not None else None
+        names.append(n if isinstance(n, str) else None)
+    return names
+
+
+def _check_xy(rule: KerasModel, layer: Layer, call: Call, x: Value, y: Value, what: str, run: Optional[Runner],
+              shown: Optional[list]) -> Value:
+    out = _output_for(rule, layer, call, x, what, run, shown)
+    yt = tensor_of(y) if not isinstance(y, Seq) else None
+    xs = _data_tensors(x)
+    by_name = layer.config.get("losses_by_name")
+    names = _output_names(layer) if by_name is not None or isinstance(y, Dict) else None
+    if isinstance(y, Dict) and isinstance(out, Seq) and names is not None and len(names) == len(out.items) and all(
+            n is not None and n in y.items for n in names) and len(y.items) == len(names):
+        y = Seq([y.items[n] for n in names], "list")  # targets by output name
+    if isinstance(y, Seq) and isinstance(out, Seq) and xs is not None and len(y.items) == len(out.items) > 1:
+        # several outputs, targets as a list in the same order: each pair under its own loss
+        if by_name is not None:
+            losses = [by_name.get(n) if n is not None else None for n in names or [None] * len(out.items)]
+        else:
+            losses = layer.config.get("losses") or [layer.config.get("loss")] * len(out.items)
+        if len(losses) == len(out.items):
+            for i, (yi, oi, li) in enumerate(zip(y.items, out.items, losses)):
+                _check_pair(call, xs, tensor_of(yi), oi, li, f"{what} (output {i})")
+        return out
+    if yt is None or xs is None:
+        return out
+    _check_pair(call, xs, yt, out, layer.config.get("loss"), what)
+    return out
+
+
+def _check_pair(call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Optional[str], what: str) -> None:
+    if yt is None:
+        return
+    ys = call.shape(yt)
+    n = next((call.shape(t).dim(0) for t in xs if not call.shape(t).variadic and call.shape(t).dims), None)
+    if n is not None and ys.dims and not ys.variadic:
+        if D.compare(n, ys.dims[0], call.bindings, unify=False) is D.FALSE:
+            raise ShapeError("target-mismatch", lambda: (
+                f"{what}: x has {D.fmt(n)} samples but y has {D.fmt(ys.dims[0])} (y of shape {ys})"))
+    if loss is None or not isinstance(out, Tensor):
+        return
+    os = call.shape(out)
+    why = target_error(call, loss, os, ys)
+    if why:
+        raise ShapeError("target-mismatch", lambda: f"{what}: targets do not fit the model output: {why}")
+    silent = silent_broadcast(call, loss, os, ys)
+    if silent:
+        raise ShapeError("loss-broadcast", lambda: f"{what}: {silent}", Fix(
+            "give targets the output's shape (e.g. y.reshape(-1, 1) for a (None, 1) output)"))
 
 
 def chain(layers: list, x: Value, call: Call) -> Value:

@@ -19,8 +19,8 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
 from ..shapes import Shape
-from ..values import (UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_bool, as_dim, as_dims,
-                      as_int, as_str, tensor_of)
+from ..values import (UNKNOWN, AnalysisState, Const, Int, Layer, Seq, Tensor, Value, analysis_state, as_bool,
+                      as_dim, as_dims, as_int, as_str, tensor_of)
 
 FUNCS: dict[str, Callable[[Call], Value]] = {}
 LAYERS: dict[str, LayerRule] = {}
@@ -75,15 +75,17 @@ class Call:
 
     ``text(i)`` / ``text("name")`` give an argument's source text (for fixes); ``bindings``
     records flexible sizes unified so far; ``invoke(fn, *args)`` calls any value (a layer, a
-    module defined in the file) through the interpreter."""
+    module defined in the file) through the interpreter; ``ctx`` is the running analysis's
+    ``values.AnalysisState`` (folding options, Keras call history), never a process-wide one."""
 
-    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn")
+    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn", "ctx")
 
     def __init__(self, args: Sequence[Value], kwargs: dict[str, Value], bindings: Optional[D.Bindings] = None,
                  text: Optional[Callable[[Any], str]] = None, invoke: Optional[Callable[..., Value]] = None,
                  fw: str = "torch", qualname: str = "", node: Any = None,
-                 warn: Optional[Callable[..., None]] = None) -> None:
+                 warn: Optional[Callable[..., None]] = None, ctx: Optional[AnalysisState] = None) -> None:
         self._warn = warn
+        self.ctx = ctx if ctx is not None else analysis_state()
         self.args = list(args)
         self.kwargs = kwargs
         self.bindings = bindings if bindings is not None else D.Bindings()
@@ -146,7 +148,7 @@ class Call:
 
     def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> "Call":
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
-                    self.fw, self.qualname, self.node, self._warn)
+                    self.fw, self.qualname, self.node, self._warn, self.ctx)
 
     def warn(self, kind: str, message: str, fix: Any = None, where: Any = None) -> None:
         """Report a finding that does not stop the op (a warning such as SHP502): the rule goes on
@@ -165,6 +167,20 @@ class Call:
 
     def shape(self, t: Tensor) -> Shape:
         return t.shape.resolved(self.bindings)
+
+    # -- frameworks ------------------------------------------------------------------------------
+    @staticmethod
+    def framework_of(qualname: str) -> str:
+        """The ``fw`` of a framework function's results from its qualified name."""
+        if qualname.startswith("numpy"):
+            return "numpy"
+        return "tf" if qualname.startswith(("tensorflow", "keras")) else "torch"
+
+    @staticmethod
+    def tensor_namespace(fw: str) -> str:
+        """Where a tensor's methods are registered: ``torch.Tensor``, ``numpy.ndarray``, ``tensorflow.Tensor``."""
+        return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor", "keras": "tensorflow.Tensor"}.get(
+            fw, "torch.Tensor")
 
 
 def _const(x: Any) -> Value:
@@ -225,6 +241,33 @@ class LayerRule:
             v = layer.config[name]
             return v if isinstance(v, Value) else const(v)
         return UNKNOWN
+
+    # -- optional hooks: every one has a default here, so the analysis asks instead of probing --------
+    def after_build(self, layer: Layer, call: Call) -> None:
+        """Work after the constructor (a Sequential builds its layers on a known input)."""
+        return None
+
+    def children(self, layer: Layer) -> Optional[list]:
+        """The sub-layers of a container, in order (iteration, ``named_parameters``); None: not a
+        container, or its contents are unknown."""
+        return None
+
+    def getitem(self, layer: Layer, idx: list) -> Value:
+        """``layer[i]`` of a container."""
+        return UNKNOWN
+
+    def sublayers(self, layer: Layer) -> Optional[list]:
+        """The layers a Keras model lists (``model.layers``), for summaries; None: unknown."""
+        return None
+
+    def weight_list(self, layer: Layer) -> Optional[list]:
+        """``[(name, Shape, trainable)]`` in the framework's own order; None: not built / unknown."""
+        return None
+
+    def method(self, name: str) -> Optional[Callable[[Layer, Call], Value]]:
+        """The rule's ``method_<name>(layer, call)`` for ``layer.<name>(...)``, or None: a layer
+        method is declared by defining ``method_<name>`` on the rule class."""
+        return getattr(self, "method_" + name, None)
 
 
 def lookup_func(qualname: str) -> Optional[Callable[[Call], Value]]:

@@ -616,16 +616,14 @@ def run_real(src: str) -> tuple:
 def run_static(src: str) -> tuple:
     import libcst as cst
 
-    from shapecheck import interpret
+    from shapecheck.analysis.driver import analyse
     from shapecheck.ops.keras_layers import KerasLayer, params_of
     from shapecheck.ops.registry import lookup_layer
     from shapecheck.values import Layer, Tensor
 
     diags = check_source(src)
     errors = [d for d in diags if d.severity == "error"]
-    interp = interpret.Interpreter(cst.parse_module(src), src)
-    interp.run()
-    model = interp.globals.get("model")
+    model = analyse(cst.parse_module(src), src).globals.get("model")
     layers: dict = {}
     rule = lookup_layer(model.kind) if isinstance(model, Layer) else None
     subs = rule.sublayers(model) if rule is not None else None

@@ -1,0 +1,342 @@
+"""The call evaluator: argument binding, escape, dispatch to rules, layers, functions and classes."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import libcst as cst
+
+from .. import dims as D
+from ..findings import ShapeError
+from ..ops import registry as R
+from ..ops.registry import Call
+from ..values import (NONE, PURE_RULES, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
+                      Super, Tensor, Value, poison, resolve_value, same_value)
+from .context import Budget, Part
+from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
+from .objects import (MAX_DEPTH, ClassInfo, FuncInfo, Partial, copy_value, init_record, is_record_class, reveal_text,
+                      signature)
+from .syntax import is_classmethod, is_static
+
+# builtins that read a tensor without keeping a view of it
+_VALUE_SAFE_BUILTINS = {"builtins.len", "builtins.isinstance", "builtins.print", "builtins.str", "builtins.repr",
+                        "builtins.type", "builtins.id", "builtins.hasattr", "builtins.float", "builtins.int",
+                        "builtins.bool", "builtins.reveal_shape", "builtins.callable", "builtins.format"}
+
+
+class CallEvaluator(Part):
+    """Calls: argument binding, escape of tensors into unknown code, framework functions and
+    layers through the registry, functions and classes of the file (memoized, depth-limited)."""
+
+    def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
+        fn = self.exprs.eval(e.func, frame)
+        args: list = []
+        kwargs: dict = {}
+        arg_nodes: dict = {}
+        for a in e.args:
+            if a.keyword is not None:
+                v = self.exprs.eval(a.value, frame)
+                kwargs[a.keyword.value] = v
+                arg_nodes[a.keyword.value] = a.value
+            elif a.star == "*":
+                v = self.exprs.eval(a.value, frame)
+                items = self.exprs.iter_items(v)
+                if items is None:
+                    args = None  # type: ignore[assignment]
+                    break
+                args.extend(items)
+            elif a.star == "**":
+                v = self.exprs.eval(a.value, frame)
+                if isinstance(v, Dict) and UNKNOWN_KEY not in v.items:
+                    kwargs.update(v.items)
+                else:  # keywords we cannot name: the call is unknown
+                    return UNKNOWN
+            else:
+                arg_nodes[len(args)] = a.value
+                args.append(self.exprs.eval(a.value, frame))
+        if args is None:
+            return UNKNOWN
+        self._escape(fn, args, kwargs)
+        if isinstance(fn, (Func, ClassRef, Obj)) and frame.bindings.map:
+            # sizes unified here travel into the callee, which has its own bindings
+            args = [resolve_value(a, frame.bindings) for a in args]
+            kwargs = {k: resolve_value(v, frame.bindings) for k, v in kwargs.items()}
+        if not self.known_callee(fn):
+            # a function we cannot see may fill a dict or list it is given (kwargs, layers): forget their contents
+            for a in list(args) + list(kwargs.values()):
+                self._forget_contents(a)
+        return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
+
+    def _escape(self, fn: Value, args: list, kwargs: dict) -> None:
+        """Tensors given to a call that may change them in place (or keep a view of them) lose their
+        values; only the value-folding rules and harmless builtins keep them."""
+        if isinstance(fn, Ext) and fn.qualname.startswith("builtins."):
+            if fn.qualname not in _VALUE_SAFE_BUILTINS:
+                for a in list(args) + list(kwargs.values()):
+                    if isinstance(a, Tensor):  # list(x), zip(x, y): views of its rows
+                        poison(a)
+            return
+        if isinstance(fn, Method) and isinstance(fn.obj, (Seq, Dict, Const, Int)):
+            return  # lst.append(x) keeps the same tensor
+        if "out" not in kwargs:
+            if isinstance(fn, Ext) and R.lookup_func(fn.qualname) in PURE_RULES:
+                return
+            if isinstance(fn, Method) and isinstance(fn.obj, Tensor):
+                ns = Call.tensor_namespace(fn.obj.fw)
+                if (R.lookup_func(f"{ns}.{fn.name}") or R.lookup_func(f"tensor.{fn.name}")) in PURE_RULES:
+                    return
+        for a in list(args) + list(kwargs.values()):
+            poison(a)
+        if isinstance(fn, Method):
+            poison(fn.obj)
+        elif isinstance(fn, Partial):
+            for a in list(fn.args) + list(fn.kwargs.values()):
+                poison(a)
+
+    def known_callee(self, fn: Value) -> bool:
+        if isinstance(fn, Ext):
+            return fn.qualname.startswith("builtins.") or R.lookup_func(fn.qualname) is not None or \
+                R.lookup_layer(fn.qualname) is not None
+        return not (fn is UNKNOWN or isinstance(fn, Param))
+
+    def _forget_contents(self, v: Value) -> None:
+        if isinstance(v, Dict) and UNKNOWN_KEY not in v.items:
+            self.flow.record(v, ITEMS)
+            v.items[UNKNOWN_KEY] = UNKNOWN
+        elif isinstance(v, Seq) and v.kind == "list" and UNKNOWN_STAR not in v.items:
+            self.flow.record(v, ITEMS)
+            v.items[:] = [UNKNOWN_STAR]
+
+    def make_call(self, args: list, kwargs: dict, node: Any, bindings: D.Bindings, texts: Optional[dict] = None,
+                  fw: str = "torch", qualname: str = "") -> Call:
+        """The rule-facing ``Call``: its arguments, the source texts of their nodes (fixes), a way to
+        report a warning on this node, and the running analysis's state."""
+        texts = texts or {}
+
+        def text(key: Any) -> str:
+            if key == "func" and isinstance(node, cst.Call):
+                return self.ctx.text(node.func)
+            if key == "call":
+                return self.ctx.text(node)
+            n = texts.get(key)
+            return self.ctx.text(n) if n is not None else "?"
+
+        def invoke(f: Value, a: list, kw: dict) -> Value:
+            return self.call_value(f, a, kw, node, Frame({}, bindings, None, self.ctx.current.ns), {})
+
+        def warn(kind: str, message: str, fix: Any = None, where: Any = None) -> None:
+            self.ctx.report(kind, message, where if where is not None else node, fix)
+
+        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state)
+
+    def run_rule(self, work: Callable[[], Any], node: Any) -> Value:
+        """Run a shape rule; its ``ShapeError`` becomes a finding on ``node`` (or where it points)."""
+        try:
+            out = work()
+        except ShapeError as err:
+            self.ctx.report(err.kind, err.message, err.where if err.where is not None else node, err.fix, fallback=node)
+            return UNKNOWN
+        return out if isinstance(out, Value) else UNKNOWN
+
+    def call_value(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if isinstance(fn, Ext):
+            return self.call_ext(fn.qualname, args, kwargs, node, frame, arg_nodes)
+        if isinstance(fn, Method):
+            return self.members.call_method(fn, args, kwargs, node, frame, arg_nodes)
+        if isinstance(fn, Func):
+            return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
+        if isinstance(fn, ClassRef):
+            return self.instantiate(fn.info, args, kwargs, node)
+        if isinstance(fn, Partial):
+            return self.call_value(fn.fn, fn.args + list(args), {**fn.kwargs, **kwargs}, node, frame, {})
+        if isinstance(fn, (Layer, Obj)):
+            out = self.apply_module(fn, args, kwargs, node, frame, arg_nodes)
+            if self.ctx.trace is not None and id(fn) not in self.ctx.trace:
+                self.ctx.trace[id(fn)] = out
+            return out
+        return UNKNOWN
+
+    def apply_module(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if isinstance(fn, Layer):
+            rule = R.lookup_layer(fn.kind)
+            if rule is None:
+                return UNKNOWN
+            call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
+                                  qualname=fn.kind)
+            return self.run_rule(lambda: rule.apply(fn, call), node)
+        assert isinstance(fn, Obj)
+        self.plugins.before_call(fn, args, node, frame)  # (Keras builds before the first call)
+        for name in ("forward", "call", "__call__"):
+            m = fn.cls.lookup(name)
+            if isinstance(m, FuncInfo):
+                return self.call_func(m, args, kwargs, bound=fn, node=node)
+        if fn.base is not None:
+            return self.call_value(fn.base, args, kwargs, node, frame, arg_nodes)
+        return UNKNOWN
+
+    def call_ext(self, q: str, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if q == "builtins.super":
+            fn = frame.func
+            if fn is not None and fn.cls is not None:
+                plist = list(fn.params.posonly_params) + list(fn.params.params)
+                me = frame.env.get(plist[0].name.value) if plist else None
+                if isinstance(me, Obj):
+                    return Super(me, fn.cls)
+            return UNKNOWN
+        if q in ("copy.copy", "copy.deepcopy") and len(args) == 1 and not kwargs:
+            return copy_value(args[0], q == "copy.deepcopy", {})
+        if q == "functools.partial" and args:
+            return Partial(args[0], list(args[1:]), dict(kwargs))
+        if q == "builtins.setattr" and len(args) == 3:
+            name = args[1]
+            if isinstance(name, Const) and isinstance(name.value, str):
+                self.members.set_attr(args[0], name.value, args[2], node, frame.bindings)
+            elif isinstance(args[0], Obj):
+                self.flow.record(args[0], UNKNOWN_CHILDREN)
+                args[0].attrs[UNKNOWN_CHILDREN] = Const(True)
+            return NONE
+        if q == "builtins.isinstance" and len(args) == 2:
+            got = self.members.isinstance_of(args[0], args[1])
+            return UNKNOWN if got is None else Const(got)
+        if q == "builtins.reveal_shape" and len(args) == 1:
+            if self.ctx.current is self.ctx.main:
+                self.ctx.revealed.append((node, reveal_text(args[0], frame.bindings)))
+            return args[0]
+        rule = R.lookup_layer(q)
+        if rule is not None:
+            call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework, qualname=q)
+            try:
+                config = rule.build(call)
+            except ShapeError as err:
+                self.ctx.report(err.kind, err.message, err.where if err.where is not None else node, err.fix)
+                return UNKNOWN
+            if config is None:
+                return UNKNOWN
+            layer = Layer(q if not rule.names else rule.names[0], config, node)
+            self.ctx.created.append(layer)
+            self.run_rule(lambda: rule.after_build(layer, call), node)
+            return layer
+        fn = R.lookup_func(q)
+        if fn is None:
+            return UNKNOWN
+        call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=Call.framework_of(q), qualname=q)
+        out = self.run_rule(lambda: fn(call), node)
+        self.plugins.after_function(q, out, kwargs, node)
+        return out
+
+    def instantiate(self, cls: ClassInfo, args: list, kwargs: dict, node: Any, generic: bool = False) -> Value:
+        obj = Obj(cls, node=node)
+        self.ctx.instances.append(obj)
+        base_q = cls.framework_base()
+        init = cls.lookup("__init__")
+        if isinstance(init, FuncInfo):
+            self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
+        elif cls.fields and is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
+            init_record(cls, obj, args, kwargs)
+        elif base_q is not None and R.lookup_layer(base_q) is not None:
+            obj.base = self.build_base(base_q, args, kwargs, node)
+        cls.analysed = True
+        return obj
+
+    def build_base(self, q: str, args: list, kwargs: dict, node: Any) -> Optional[Layer]:
+        v = self.call_ext(q, args, kwargs, node, Frame({}, D.Bindings(), None, self.ctx.current.ns), {})
+        return v if isinstance(v, Layer) else None
+
+    def call_func(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value] = None, node: Any = None,
+                  generic: bool = False) -> Value:
+        """Analyse ``fn`` with these arguments (memoized); an internal error is SHP901 for ``fn`` alone."""
+        fn.analysed = True
+        key = (id(fn), id(bound), generic, tuple(signature(a) for a in args),
+               tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
+        if key in self.ctx.memo:
+            return self.ctx.memo[key]
+        if fn in self.ctx.stack or len(self.ctx.stack) >= MAX_DEPTH:
+            return UNKNOWN
+        self.ctx.stack.append(fn)
+        self.ctx.memo[key] = UNKNOWN
+        saved = self.ctx.current, self.ctx.entry
+        home = fn.home if fn.home is not None else self.ctx.main
+        if home is not self.ctx.current:
+            if self.ctx.current is self.ctx.main:
+                self.ctx.entry = (node if node is not None else fn.node, fn)
+            self.ctx.current = home
+        try:
+            result = self._run_function(fn, args, kwargs, bound, generic)
+        except (Budget, RecursionError):
+            raise
+        except Exception as e:  # noqa: BLE001 - failure containment: this function, not the file
+            what = f"{fn.cls.name}.{fn.name}" if fn.cls is not None else fn.name
+            self.ctx.report("analysis-skipped", f"function {what} not analyzed: internal error "
+                                                f"{type(e).__name__}: {e}"[:300], fn.node)
+            result = UNKNOWN
+        finally:
+            self.ctx.stack.pop()
+            self.ctx.current, self.ctx.entry = saved
+        self.ctx.memo[key] = result
+        return result
+
+    def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value], generic: bool) -> Value:
+        env: dict = {}
+        params = fn.params
+        plist = list(params.posonly_params) + list(params.params)
+        static = is_static(fn.node)
+        if fn.cls is not None and not static and plist:
+            first = plist[0].name.value
+            if is_classmethod(fn.node):
+                env[first] = ClassRef(fn.cls)
+            else:
+                env[first] = bound if bound is not None else UNKNOWN
+            plist = plist[1:]
+        scope = fn.scope if fn.scope is not None else (fn.home.ns if fn.home is not None else self.ctx.globals)
+        frame = Frame(env, D.Bindings(), fn, scope)
+        defaults_frame = Frame({}, frame.bindings, None, scope)
+        for i, p in enumerate(plist):
+            name = p.name.value
+            if i < len(args):
+                env[name] = args[i]
+            elif name in kwargs:
+                env[name] = kwargs[name]
+            elif p.default is not None:
+                env[name] = self.exprs.eval(p.default, defaults_frame)
+            else:
+                env[name] = self.sources.generic_param(p) if generic else UNKNOWN  # (a call missing it raises)
+        if isinstance(params.star_arg, cst.Param):
+            extra = args[len(plist):]
+            env[params.star_arg.name.value] = UNKNOWN if generic else Seq(list(extra), "tuple")
+        for p in params.kwonly_params:
+            name = p.name.value
+            if name in kwargs:
+                env[name] = kwargs[name]
+            elif p.default is not None:
+                env[name] = self.exprs.eval(p.default, defaults_frame)
+            else:
+                env[name] = self.sources.generic_param(p) if generic else UNKNOWN
+        if params.star_kwarg is not None:
+            known = {p.name.value for p in plist} | {p.name.value for p in params.kwonly_params}
+            env[params.star_kwarg.name.value] = UNKNOWN if generic else Dict(
+                {k: v for k, v in kwargs.items() if k not in known})
+        # annotations on parameters given no concrete tensor: jaxtyping shapes
+        for p in plist + list(params.kwonly_params):
+            if p.annotation is not None:
+                cur = env.get(p.name.value)
+                if cur is UNKNOWN:
+                    # A jaxtyping annotation declares the shape of an argument the caller could not
+                    # tell; other annotations (int) would name an unknown value after this parameter
+                    # and make two values the caller knows to be equal look different.
+                    ann = self.sources.annotation_value(p.annotation.annotation, p.name.value)
+                    if isinstance(ann, Tensor):
+                        env[p.name.value] = ann
+        body = fn.node.body
+        if isinstance(body, cst.IndentedBlock):
+            self.stmts.exec_block(body.body, frame)
+        else:
+            for small in body.body:
+                self.stmts.exec_small(small, frame)
+        if fn.name == "__init__" and isinstance(bound, Obj):
+            return NONE
+        if not frame.returns:
+            return NONE
+        returns = [resolve_value(r, frame.bindings) for r in frame.returns]
+        first = returns[0]
+        if all(r is first or same_value(first, r) for r in returns[1:]):
+            return first
+        return UNKNOWN

@@ -1,0 +1,143 @@
+"""The state one analysis shares among its parts, passed explicitly (never process-wide).
+
+``Context`` holds what every part of one file's analysis reads and writes: the findings sink,
+the step budget, the files of the project it follows, the objects the file built (for
+summaries) and the ``AnalysisState`` the shape rules see (folding options, Keras call history).
+Each part (statements, expressions, calls, members, project, sources, branch log, plugins) holds
+the context and references to the other parts: two objects, an explicit seam (mypy's
+``TypeChecker.expr_checker``), no inheritance and no globals.
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Optional
+
+import libcst as cst
+
+from ..findings import Finding
+from ..values import AnalysisState
+
+if TYPE_CHECKING:
+    from ..plugins import PluginTable
+    from .builtins import BuiltinMethods
+    from .calls import CallEvaluator
+    from .expressions import ExpressionEvaluator
+    from .frames import BranchLog
+    from .members import MemberEvaluator
+    from .objects import ClassInfo, FuncInfo
+    from .project import ModuleInfo, Project
+    from .sources import Sources
+    from .statements import StatementEvaluator
+
+STEP_BUDGET = 400_000
+
+
+class Budget(Exception):
+    """The analysis of a file ran out of steps."""
+
+
+class Context:
+    """Everything one analysis shares; one per analysed file."""
+
+    def __init__(self, module: cst.Module, source: str, main: "ModuleInfo", state: AnalysisState,
+                 budget: int = STEP_BUDGET) -> None:
+        self.module = module
+        self.source = source
+        self.state = state  # what the shape rules read (values.analysis_state while running)
+        self.findings: list[Finding] = []
+        self._seen: set = set()
+        self.budget = budget
+        self.steps = 0
+        # The checked file, the project files it imports (path -> ModuleInfo, None: unreadable), the
+        # file whose code runs now, and the call in the checked file that entered another file.
+        self.main = main
+        self.globals: dict = main.ns
+        self.modules: dict = {}
+        self.current = main
+        self.entry: Optional[tuple] = None
+        self._stars: dict = {}  # id(namespace) -> files it star-imports
+        self.functions: list["FuncInfo"] = []
+        self.classes: list["ClassInfo"] = []
+        self.memo: dict = {}
+        self.stack: list = []
+        self.suppress = 0  # inside try bodies with broad handlers
+        self.captures: list = []  # findings of a model's own call() run on training data (keras_model plugin)
+        self.instances: list = []  # every object instantiated (for summaries)
+        self.revealed: list = []  # (node, text) for reveal_shape(x) calls (golden tests)
+        self.created: list = []  # every framework layer built, in construction order (summary names)
+        self.trace: Optional[dict] = None  # id(layer or module) -> its first output, while a summary traces
+        self.kept_trace: Optional[dict] = None
+
+    # ------------------------------------------------------------------ findings
+    def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None) -> None:
+        """Record a finding once per (node, kind); inside imported code it goes on the entry call."""
+        if self.suppress and kind != "analysis-skipped":
+            return
+        if self.captures and kind != "analysis-skipped":
+            self.captures[-1].append(Finding(kind, message, node, fix, fallback=fallback))
+            return
+        if self.current is not self.main:
+            # Code of an imported file, run with the arguments of a call in the checked file: the
+            # finding goes on that call. Errors of the imported file alone are its own file's.
+            if self.entry is None or kind == "analysis-skipped":
+                return
+            node, fn = self.entry
+            what = f"{fn.cls.name}.{fn.name}" if fn.cls is not None else fn.name
+            message = f"in {what} ({self.rel(fn.home)}): {message}"
+            fix = None
+        key = (id(node), kind)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.findings.append(Finding(kind, message, node, fix, fallback=fallback))
+
+    def reported(self) -> int:
+        """How many findings were recorded so far (kept or captured by a training check)."""
+        return len(self.findings) + sum(len(c) for c in self.captures)
+
+    def rel(self, info: Optional["ModuleInfo"]) -> str:
+        """A project file's path relative to the project root (for messages)."""
+        if info is None or info.path is None:
+            return "?"
+        root = self.main.place.root if self.main.place is not None else None
+        try:
+            return os.path.relpath(info.path, root) if root else info.path
+        except ValueError:
+            return info.path
+
+    def text(self, node: cst.CSTNode) -> str:
+        """The source text of a node of the checked file (fix suggestions)."""
+        try:
+            return self.module.code_for_node(node)
+        except Exception:  # noqa: BLE001
+            return "?"
+
+    def tick(self) -> None:
+        """One step of the budget: a pathological file stops here instead of running forever."""
+        self.steps += 1
+        if self.steps > self.budget:
+            raise Budget()
+
+
+class Part:
+    """One responsibility of the analysis. ``wire`` gives every part the others; a part calls
+    another through its attribute (``self.exprs.eval``), so each seam is visible in the code."""
+
+    ctx: Context
+    stmts: "StatementEvaluator"
+    exprs: "ExpressionEvaluator"
+    calls: "CallEvaluator"
+    members: "MemberEvaluator"
+    project: "Project"
+    sources: "Sources"
+    flow: "BranchLog"
+    plugins: "PluginTable"
+    builtins: "BuiltinMethods"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def wire(self, other: "Part") -> None:
+        """Share the parts of ``other`` (the driver, which built them all)."""
+        for name in ("stmts", "exprs", "calls", "members", "project", "sources", "flow", "plugins", "builtins"):
+            setattr(self, name, getattr(other, name))

@@ -1,0 +1,511 @@
+"""The expression evaluator: ``ex_*`` handlers, operators, comparisons, truth and iteration."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import libcst as cst
+
+from .. import dims as D
+from ..ops import registry as R
+from ..shapes import Shape
+from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
+                      Tensor, Value, as_bool, as_dim, as_int, poison, same_value, tensor_of, without_values)
+from .context import Part
+from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
+from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain_value
+from .project import ModuleRef
+from .syntax import string_value
+
+_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
+
+
+class ExpressionEvaluator(Part):
+    """Expressions: one handler per node kind (``ex_*``), operators, comparisons, truth, iteration."""
+
+    def wire(self, other: Part) -> None:
+        """Also build the handler table: node class name -> ``ex_*`` handler, wherever it lives
+        (``ex_Call`` in calls.py, ``ex_Attribute`` in members.py)."""
+        super().wire(other)
+        self.handlers: dict[str, Callable[[Any, Frame], Value]] = {}
+        for part in (self, self.calls, self.members):
+            for name in dir(type(part)):
+                if name.startswith("ex_"):
+                    self.handlers[name[3:]] = getattr(part, name)
+
+    def eval(self, e: Optional[cst.BaseExpression], frame: Frame) -> Value:
+        if e is None:
+            return UNKNOWN
+        self.ctx.tick()
+        handler = self.handlers.get(type(e).__name__)
+        if handler is None:
+            return UNKNOWN
+        return handler(e, frame)
+
+    def ex_Name(self, e: cst.Name, frame: Frame) -> Value:
+        n = e.value
+        if n in frame.env:
+            return self.project.read_name(frame.env, n)
+        g = frame.globals if frame.globals is not None else self.ctx.globals
+        if n in g:
+            return self.project.read_name(g, n)
+        if n in ("True", "False"):
+            return Const(n == "True")
+        if n == "None":
+            return NONE
+        if self.ctx._stars and n not in _BUILTIN_NAMES:
+            got = self.project.star_name(g, n)
+            if got is not None:
+                return got
+        return Ext(f"builtins.{n}")
+
+    def ex_Integer(self, e: cst.Integer, frame: Frame) -> Value:
+        try:
+            return Int(int(e.evaluated_value))
+        except Exception:  # noqa: BLE001
+            return UNKNOWN
+
+    def ex_Float(self, e: cst.Float, frame: Frame) -> Value:
+        try:
+            return Const(float(e.evaluated_value))
+        except Exception:  # noqa: BLE001
+            return UNKNOWN
+
+    def ex_SimpleString(self, e: cst.SimpleString, frame: Frame) -> Value:
+        v = string_value(e)
+        return Const(v) if v is not None else UNKNOWN
+
+    def ex_ConcatenatedString(self, e: cst.ConcatenatedString, frame: Frame) -> Value:
+        v = string_value(e)
+        return Const(v) if v is not None else UNKNOWN
+
+    def ex_FormattedString(self, e: cst.FormattedString, frame: Frame) -> Value:
+        out: Optional[list] = []
+        for part in e.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                v = plain_value(self.eval(part.expression, frame))
+                if v is None or part.conversion is not None or part.format_spec is not None or out is None:
+                    out = None
+                else:
+                    out.append(str(v))
+            elif out is not None:
+                out.append(part.value)
+        # f"stage{i}" with a known i is that string (torch module names)
+        known = out is not None and "{" not in e.start and e.start.lower().count("b") == 0
+        return Const("".join(out)) if known and out is not None else UNKNOWN
+
+    def ex_Ellipsis(self, e: cst.Ellipsis, frame: Frame) -> Value:
+        return Const(Ellipsis)
+
+    def ex_Tuple(self, e: cst.Tuple, frame: Frame) -> Value:
+        return Seq(self._elements(e.elements, frame), "tuple")
+
+    def ex_List(self, e: cst.List, frame: Frame) -> Value:
+        return Seq(self._elements(e.elements, frame), "list")
+
+    def ex_Set(self, e: cst.Set, frame: Frame) -> Value:
+        self._elements(e.elements, frame)
+        return UNKNOWN
+
+    def _elements(self, elements: Any, frame: Frame) -> list:
+        out: list = []
+        for el in elements:
+            if isinstance(el, cst.StarredElement):
+                v = self.eval(el.value, frame)
+                items = self.iter_items(v)
+                if items is None:
+                    return [UNKNOWN_STAR]
+                out.extend(items)
+            else:
+                out.append(self.eval(el.value, frame))
+        if any(x is UNKNOWN_STAR for x in out):
+            return [UNKNOWN_STAR]
+        return out
+
+    def ex_Dict(self, e: cst.Dict, frame: Frame) -> Value:
+        """A dict with string keys is a ``Dict``; one keyed by tensors (a TF1 ``feed_dict``) is a
+        ``Seq`` of (key, value) pairs of kind ``pairs``; anything else is unknown."""
+        items = {}
+        pairs = []
+        strings = tensors = True
+        for el in e.elements:
+            if isinstance(el, cst.DictElement):
+                k = self.eval(el.key, frame)
+                v = self.eval(el.value, frame)
+                strings = strings and isinstance(k, Const) and isinstance(k.value, str)
+                tensors = tensors and isinstance(k, Tensor)
+                pairs.append(Seq([k, v], "tuple"))
+                if strings:
+                    items[k.value] = v
+            else:
+                self.eval(el.value, frame)
+                strings = tensors = False
+        if strings:
+            return Dict(items)
+        if tensors and pairs:
+            return Seq(pairs, "pairs")
+        return UNKNOWN
+
+    def ex_ListComp(self, e: cst.ListComp, frame: Frame) -> Value:
+        vals = self._comprehension(e.elt, e.for_in, frame)
+        return Seq(vals, "list") if vals is not None else UNKNOWN
+
+    def ex_GeneratorExp(self, e: cst.GeneratorExp, frame: Frame) -> Value:
+        vals = self._comprehension(e.elt, e.for_in, frame)
+        return Seq(vals, "tuple") if vals is not None else UNKNOWN
+
+    def ex_SetComp(self, e: cst.SetComp, frame: Frame) -> Value:
+        self._comprehension(e.elt, e.for_in, frame)
+        return UNKNOWN
+
+    def ex_DictComp(self, e: cst.DictComp, frame: Frame) -> Value:
+        self._comprehension(e.value, e.for_in, frame, key=e.key)
+        return UNKNOWN
+
+    def _comprehension(self, elt: cst.BaseExpression, comp: cst.CompFor, frame: Frame,
+                       key: Optional[cst.BaseExpression] = None) -> Optional[list]:
+        """Unroll a comprehension over known iterables; None where the count is unknown."""
+        out: list = []
+        known = True
+
+        def go(c: cst.CompFor, f: Frame) -> None:
+            nonlocal known
+            it = self.eval(c.iter, f)
+            items = self.iter_items(it)
+            if items is None or len(items) > MAX_UNROLL:
+                known = False
+                items = [self.element_of(it)]
+            for item in items:
+                inner = branch(f)
+                self.stmts.assign(c.target, item, inner)
+                skip = False
+                for cond in c.ifs:
+                    t = self.truth(cond.test, inner)
+                    if t is False:
+                        skip = True
+                    elif t is None:
+                        known = False
+                if skip:
+                    continue
+                if c.inner_for_in is not None:
+                    go(c.inner_for_in, inner)
+                else:
+                    if key is not None:
+                        self.eval(key, inner)
+                    out.append(self.eval(elt, inner))
+
+        go(comp, branch(frame))
+        return out if known else None
+
+    def ex_Lambda(self, e: cst.Lambda, frame: Frame) -> Value:
+        """A lambda is a one-line function (``layers.Lambda(lambda t: tf.reduce_mean(t, 1))``): run
+        when called, like a nested function, seeing the names around it."""
+        node = cst.FunctionDef(name=cst.Name("lambda"), params=e.params,
+                               body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(e.body)])]))
+        info = FuncInfo(node, "<lambda>", home=self.ctx.current)
+        info.scope = {**(frame.globals if frame.globals is not None else self.ctx.globals), **frame.env}
+        return Func(info)
+
+    def ex_IfExp(self, e: cst.IfExp, frame: Frame) -> Value:
+        t = self.truth(e.test, frame)
+        if t is True:
+            return self.eval(e.body, frame)
+        if t is False:
+            return self.eval(e.orelse, frame)
+        a = self.eval(e.body, frame)
+        b = self.eval(e.orelse, frame)
+        return a if same_value(a, b) else UNKNOWN
+
+    def ex_NamedExpr(self, e: cst.NamedExpr, frame: Frame) -> Value:
+        v = self.eval(e.value, frame)
+        self.stmts.assign(e.target, v, frame)
+        return v
+
+    def ex_Await(self, e: Any, frame: Frame) -> Value:
+        self.eval(e.expression, frame)
+        return UNKNOWN
+
+    def ex_Yield(self, e: Any, frame: Frame) -> Value:
+        if e.value is not None and not isinstance(e.value, cst.From):
+            self.eval(e.value, frame)
+        return UNKNOWN
+
+    def ex_StarredElement(self, e: Any, frame: Frame) -> Value:
+        return self.eval(e.value, frame)
+
+    def ex_UnaryOperation(self, e: cst.UnaryOperation, frame: Frame) -> Value:
+        v = self.eval(e.expression, frame)
+        op = type(e.operator).__name__
+        if op == "Minus":
+            if isinstance(v, Int):
+                return Int(D.mul(-1, v.dim))
+            if isinstance(v, Const) and isinstance(v.value, float):
+                return Const(-v.value)
+            if isinstance(v, Tensor):
+                return without_values(v)
+        if op == "Plus":
+            return v
+        if op == "Not":
+            if isinstance(v, Cond):
+                return v.negate()
+            b = as_bool(v)
+            return Const(not b) if b is not None else UNKNOWN
+        if op == "BitInvert" and isinstance(v, Tensor):
+            return without_values(v)
+        return UNKNOWN
+
+    def ex_BooleanOperation(self, e: cst.BooleanOperation, frame: Frame) -> Value:
+        a = self.eval(e.left, frame)
+        ba = as_bool(a)
+        is_and = isinstance(e.operator, cst.And)
+        if ba is not None:
+            if is_and and not ba:
+                return a
+            if not is_and and ba:
+                return a
+            return self.eval(e.right, frame)
+        b = self.eval(e.right, frame)
+        if is_and and as_bool(b) is False and isinstance(b, Const):
+            return Const(False)
+        if is_and and as_bool(b) is True:
+            return a if isinstance(a, Cond) else UNKNOWN
+        ca = a if isinstance(a, Cond) else Cond()
+        cb = b if isinstance(b, Cond) else Cond()
+        if is_and:  # true: both hold; false: nothing known
+            return Cond(ca.pos + cb.pos, ())
+        return Cond((), ca.neg + cb.neg)  # or: false means both are false
+
+    def ex_Comparison(self, e: cst.Comparison, frame: Frame) -> Value:
+        left = self.eval(e.left, frame)
+        result: Optional[bool] = True
+        for c in e.comparisons:
+            right = self.eval(c.comparator, frame)
+            r = self.compare_values(type(c.operator).__name__, left, right, c, frame)
+            if isinstance(r, Tensor) or (isinstance(r, Cond) and len(e.comparisons) == 1):
+                return r
+            if isinstance(r, Cond):
+                r = None
+            if r is None:
+                result = None
+            elif r is False and result is not None:
+                result = False
+            left = right
+        return Const(result) if result is not None else UNKNOWN
+
+    def compare_values(self, op: str, a: Value, b: Value, node: Any, frame: Frame) -> Any:
+        if isinstance(a, Tensor) or isinstance(b, Tensor):
+            if op in ("Is", "IsNot"):
+                return (op == "IsNot") if (isinstance(b, Const) and b.value is None and isinstance(a, Tensor)) else None
+            if op in ("In", "NotIn"):
+                return None
+            return self.binop("compare", a, b, node, frame)
+        if op in ("Is", "IsNot"):
+            if isinstance(b, Const) and b.value is None:
+                if isinstance(a, Const):
+                    same = a.value is None
+                elif isinstance(a, (Layer, Obj, Tensor, Func, ClassRef, Seq, Dict, Int, Partial, ModuleRef)) or (
+                        isinstance(a, Ext) and self.calls.known_callee(a) and not a.qualname.startswith("builtins.")):
+                    same = False  # (a framework class or function the registry knows is not None)
+                else:
+                    return None
+                return same if op == "Is" else not same
+            return None
+        da, db = as_dim(a), as_dim(b)
+        if isinstance(a, Int) and isinstance(b, Int) and da is not None and db is not None:
+            ia, ib = D.as_int(da), D.as_int(db)
+            if ia is not None and ib is not None:
+                return {"Equal": ia == ib, "NotEqual": ia != ib, "LessThan": ia < ib, "GreaterThan": ia > ib,
+                        "LessThanEqual": ia <= ib, "GreaterThanEqual": ia >= ib}.get(op)
+            if op in ("Equal", "NotEqual"):
+                t = D.compare(da, db, frame.bindings, unify=False)
+                if t is D.TRUE:
+                    return op == "Equal"
+                c = Cond(((da, db),), ())
+                return c if op == "Equal" else c.negate()
+            return None
+        if op in ("Equal", "NotEqual") and (
+                isinstance(a, Int) and isinstance(b, Const) and isinstance(b.value, str)
+                or isinstance(b, Int) and isinstance(a, Const) and isinstance(a.value, str)):
+            return op == "NotEqual"  # a size is never equal to a string (vgg's cfg: 64 == "M")
+        na, nb = plain_value(a), plain_value(b)
+        if isinstance(na, (int, float)) and isinstance(nb, (int, float)) and not isinstance(na, bool) \
+                and not isinstance(nb, bool):  # known numbers: 96 >= 0.9 * 96.0
+            return {"Equal": na == nb, "NotEqual": na != nb, "LessThan": na < nb, "GreaterThan": na > nb,
+                    "LessThanEqual": na <= nb, "GreaterThanEqual": na >= nb}.get(op)
+        if isinstance(a, Const) and isinstance(b, Const):
+            try:
+                return {"Equal": a.value == b.value, "NotEqual": a.value != b.value}.get(op)
+            except Exception:  # noqa: BLE001
+                return None
+        if op in ("In", "NotIn") and isinstance(b, Dict) and isinstance(a, Const) and UNKNOWN_KEY not in b.items:
+            try:
+                r = a.value in b.items
+            except TypeError:
+                return None
+            return r if op == "In" else not r
+        if op in ("In", "NotIn") and isinstance(b, Seq) and isinstance(a, Const):
+            if all(isinstance(x, Const) for x in b.items):
+                r = any(x.value == a.value for x in b.items)
+                return r if op == "In" else not r
+        return None
+
+    def truth(self, e: cst.BaseExpression, frame: Frame) -> Optional[bool]:
+        return self.truth_of(self.eval(e, frame))
+
+    def truth_of(self, v: Value) -> Optional[bool]:
+        if isinstance(v, Const):
+            if v.value is None:
+                return False
+            if isinstance(v.value, (bool, str, float)):
+                return bool(v.value)
+        if isinstance(v, Int):
+            i = D.as_int(v.dim)
+            return None if i is None else bool(i)
+        if isinstance(v, Seq) and v.kind != "size":
+            return bool(v.items)
+        if isinstance(v, (Layer, Obj, Func, ClassRef)):
+            return True
+        return None
+
+    def ex_BinaryOperation(self, e: cst.BinaryOperation, frame: Frame) -> Value:
+        a = self.eval(e.left, frame)
+        b = self.eval(e.right, frame)
+        op = BINOPS.get(type(e.operator).__name__)
+        if op is None:
+            return UNKNOWN
+        return self.binop(op, a, b, e, frame, left=e.left, right=e.right)
+
+    def binop(self, op: str, a: Value, b: Value, node: Any, frame: Frame, left: Any = None, right: Any = None) -> Value:
+        if isinstance(a, Tensor) or isinstance(b, Tensor) or (
+                op == "matmul" and (tensor_of(a) is not None and tensor_of(b) is not None)):
+            fw = a.fw if isinstance(a, Tensor) else (b.fw if isinstance(b, Tensor) else "torch")
+            name = "operator.matmul" if op == "matmul" else f"operator.{op}"
+            fn = R.lookup_func(name)
+            if fn is None:
+                return UNKNOWN
+            texts = {0: left, 1: right}
+            call = self.calls.make_call([a, b], {}, node, frame.bindings, texts=texts, fw=fw, qualname=name)
+            return self.calls.run_rule(lambda: fn(call), node)
+        if isinstance(a, (Int, Param)) and isinstance(b, (Int, Param)):
+            da, db = as_dim(a), as_dim(b)
+            return int_arith(op, da, db)
+        if isinstance(a, Seq) and isinstance(b, Seq) and op == "add":
+            return Seq(a.items + b.items, a.kind if a.kind == b.kind else "tuple")
+        if isinstance(a, Seq) and isinstance(b, Int) and op == "mul":
+            n = D.as_int(b.dim)
+            if n is not None and 0 <= n <= MAX_UNROLL:
+                return Seq(a.items * n, a.kind)
+        if op == "mod" and isinstance(a, Const) and isinstance(a.value, str):
+            vals = b.items if isinstance(b, Seq) else [b]
+            plain = [plain_value(x) for x in vals]
+            if any(p is None for p in plain):
+                return UNKNOWN
+            try:  # "denseblock%d" % (i + 1)
+                return Const(a.value % (tuple(plain) if isinstance(b, Seq) else plain[0]))
+            except Exception:  # noqa: BLE001
+                return UNKNOWN
+        if isinstance(a, Const) and isinstance(b, Const):
+            try:
+                return Const(PYOPS[op](a.value, b.value))
+            except Exception:  # noqa: BLE001
+                return UNKNOWN
+        if isinstance(a, (Int, Const)) and isinstance(b, (Int, Const)):
+            x, y = number(a), number(b)
+            if x is not None and y is not None:
+                try:
+                    r = PYOPS[op](x, y)
+                except Exception:  # noqa: BLE001
+                    return UNKNOWN
+                return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)
+        return UNKNOWN
+
+    def ex_Subscript(self, e: cst.Subscript, frame: Frame) -> Value:
+        obj = self.eval(e.value, frame)
+        idx = []
+        for el in e.slice:
+            s = el.slice
+            if isinstance(s, cst.Index):
+                v = self.eval(s.value, frame)
+                if s.star is not None:
+                    return UNKNOWN
+                idx.append(v)
+            else:
+                idx.append(Const(slice(self._slice_part(s.lower, frame), self._slice_part(s.upper, frame),
+                                       self._slice_part(s.step, frame))))
+        return self.subscript(obj, idx, e, frame)
+
+    def _slice_part(self, e: Any, frame: Frame) -> Any:
+        if e is None:
+            return None
+        v = self.eval(e, frame)
+        if isinstance(v, Int):
+            return v.dim
+        if isinstance(v, Param):
+            return D.rigid(v.name)
+        return UNKNOWN
+
+    def subscript(self, obj: Value, idx: list, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Tensor) or isinstance(obj, Param):
+            t = tensor_of(obj)
+            fn = R.lookup_func("tensor.__getitem__")
+            poison(obj)  # x[i] is a view of x: changing it changes x
+            if fn is None or t is None:
+                return UNKNOWN
+            call = self.calls.make_call([t, Seq(idx, "tuple")], {}, node, frame.bindings, fw=t.fw,
+                                        qualname="__getitem__")
+            return self.calls.run_rule(lambda: fn(call), node)
+        if isinstance(obj, Seq) and len(idx) == 1:
+            i = idx[0]
+            if isinstance(i, Const) and isinstance(i.value, slice):
+                sl = i.value
+                parts = [D.as_int(x) if x is not None and x is not UNKNOWN else (None if x is None else UNKNOWN)
+                         for x in (sl.start, sl.stop, sl.step)]
+                if any(p is UNKNOWN for p in parts):
+                    return UNKNOWN
+                return Seq(obj.items[slice(*parts)], obj.kind)
+            n = as_int(i)
+            if n is not None and -len(obj.items) <= n < len(obj.items):
+                return obj.items[n]
+            if n is not None and obj.kind == "size":
+                fn = R.lookup_func("tensor.size_index_error")
+                if fn is not None:
+                    call = self.calls.make_call([obj, Int(n)], {}, node, frame.bindings)
+                    return self.calls.run_rule(lambda: fn(call), node)
+            return UNKNOWN
+        if isinstance(obj, Dict) and len(idx) == 1 and isinstance(idx[0], Const):
+            return obj.items.get(idx[0].value, UNKNOWN)  # a Dict of unknown contents has no known key
+        if isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            if rule is not None:
+                return rule.getitem(obj, idx)
+        if isinstance(obj, Ext):
+            return obj  # typing subscripts and the like
+        return UNKNOWN
+
+    def iter_items(self, v: Value) -> Optional[list]:
+        if isinstance(v, Seq):
+            if v.kind == "set" or any(x is UNKNOWN_STAR for x in v.items):  # a set's order is not its making
+                return None
+            if any(x is UNKNOWN_STAR for x in v.items):
+                return None
+            return list(v.items)
+        if isinstance(v, Dict):
+            return None if UNKNOWN_KEY in v.items else [Const(k) for k in v.items]
+        if isinstance(v, Layer):
+            rule = R.lookup_layer(v.kind)
+            if rule is not None:
+                return rule.children(v)
+        if isinstance(v, Tensor):
+            poison(v)  # its rows are views
+            d = v.shape.dim(0)
+            n = D.as_int(d) if d is not None else None
+            if n is not None and n <= MAX_UNROLL and v.shape.rank:
+                return [Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)] * n
+        if isinstance(v, Method) and isinstance(v.obj, (Seq, Dict)):
+            return None
+        return None
+
+    def element_of(self, v: Value) -> Value:
+        poison(v)
+        if isinstance(v, Tensor) and v.shape.rank:
+            return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
+        return UNKNOWN

@@ -1,0 +1,192 @@
+"""Frames (one function activation) and the branch log: how branches fork and merge names and heap."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from .. import dims as D
+from ..values import UNKNOWN, Value, merge_values, same_value
+
+if TYPE_CHECKING:
+    from .objects import FuncInfo
+
+
+class Frame:
+    """One function activation (or the module): local names, and where control is."""
+
+    __slots__ = ("env", "bindings", "returns", "done", "func", "globals", "broke")
+
+    def __init__(self, env: dict, bindings: D.Bindings, func: Optional[FuncInfo] = None,
+                 globals_: Optional[dict] = None) -> None:
+        self.env = env
+        self.bindings = bindings
+        self.returns: list = []
+        self.done = False  # returned / raised / broke out on every path so far
+        self.broke = False  # a `break` was reached on some path
+        self.func = func
+        self.globals = globals_
+
+
+ITEMS = "__items__"  # a Seq's or Dict's contents, as one heap field
+
+
+UNKNOWN_CHILDREN = "__unknown_children__"  # an object given attributes we cannot name (setattr with a computed name)
+
+
+CONFIG = "__config__"  # a container layer's children
+
+
+UNKNOWN_KEY = "\x00unknown"  # a Dict holding this key has unknown contents
+
+
+class _UnknownStar(Value):
+    __slots__ = ()
+
+
+UNKNOWN_STAR = _UnknownStar()
+
+
+_ABSENT = object()
+
+
+def heap_get(holder: Any, field: str) -> Any:
+    if field == ITEMS:
+        return list(holder.items) if isinstance(holder.items, list) else dict(holder.items)
+    if field == CONFIG:
+        return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+                for k, v in holder.config.items()}
+    return holder.attrs.get(field, _ABSENT)
+
+
+def heap_set(holder: Any, field: str, value: Any) -> None:
+    if field == ITEMS:
+        if isinstance(holder.items, list):
+            holder.items[:] = value
+        else:
+            holder.items.clear()
+            holder.items.update(value)
+    elif field == CONFIG:
+        holder.config.clear()
+        holder.config.update(value)
+    elif value is _ABSENT:
+        holder.attrs.pop(field, None)
+    else:
+        holder.attrs[field] = value
+
+
+def heap_same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, Value) and isinstance(b, Value):
+        return same_value(a, b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(heap_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(heap_same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def heap_unknown(holder: Any, field: str) -> Any:
+    """What a field holds after branches that disagree on it."""
+    if field == ITEMS:
+        return [UNKNOWN_STAR] if isinstance(holder.items, list) else {UNKNOWN_KEY: UNKNOWN}
+    if field == CONFIG:
+        cfg = dict(holder.config)
+        for k in ("layers", "items"):
+            if k in cfg:
+                cfg[k] = None
+        return cfg
+    return UNKNOWN
+
+
+def set_env(frame: Frame, env: dict) -> None:
+    """Replace a frame's names in place: the module frame's dict is ``Interpreter.globals``."""
+    if env is not frame.env:
+        frame.env.clear()
+        frame.env.update(env)
+
+
+class BranchLog:
+    """Writes to objects and containers inside a branch, logged so that each branch starts from the same
+    heap and writes the branches disagree on merge to unknown (mypy's binder, for the heap)."""
+
+    def __init__(self) -> None:
+        self.logs: list = []
+
+    def logged(self, work: Callable[[], Any]) -> dict:
+        """Run one branch with a fresh write log; undo its writes; return {key: (holder, field, old, new)}."""
+        self.logs.append({})
+        try:
+            work()
+        finally:
+            log = self.logs.pop()
+        out = {}
+        for key, (holder, field, old) in log.items():
+            out[key] = (holder, field, old, heap_get(holder, field))
+            heap_set(holder, field, old)
+        return out
+
+    def merge_heap(self, log_a: dict, log_b: dict, a_done: bool, b_done: bool) -> None:
+        """After both branches: writes they agree on stay, others become unknown."""
+        for key in set(log_a) | set(log_b):
+            holder, field, old, _ = log_a.get(key) or log_b[key]
+            va = log_a[key][3] if key in log_a else old
+            vb = log_b[key][3] if key in log_b else old
+            if a_done and not b_done:
+                va = vb
+            elif b_done and not a_done:
+                vb = va
+            self.heap_merge(holder, field, old, va, vb)
+
+    def heap_merge(self, holder: Any, field: str, old: Any, va: Any, vb: Any) -> None:
+        if self.logs:  # the enclosing branch must be able to undo this too
+            self.logs[-1].setdefault((id(holder), field), (holder, field, old))
+        if heap_same(va, vb):
+            heap_set(holder, field, va)
+        else:
+            heap_set(holder, field, heap_unknown(holder, field))
+
+    def record(self, holder: Any, field: str) -> None:
+        """Note the value of ``holder.field`` before the first write to it in the current branch."""
+        if not self.logs:
+            return
+        log = self.logs[-1]
+        key = (id(holder), field)
+        if key not in log:
+            log[key] = (holder, field, heap_get(holder, field))
+
+
+def branch(frame: Frame) -> Frame:
+    """A copy of ``frame`` for one branch: its own names and bindings, the same function and globals."""
+    return Frame(dict(frame.env), frame.bindings.copy(), frame.func, frame.globals)
+
+
+def merge(frame: Frame, a: Frame, b: Frame) -> None:
+    """``frame`` after two branches ``a`` and ``b``: names they agree on stay, others merge or become unknown."""
+    frame.returns.extend(a.returns)
+    frame.returns.extend(b.returns)
+    frame.broke = frame.broke or a.broke or b.broke
+    if a.done and b.done:
+        frame.done = True
+        return
+    if a.done:
+        set_env(frame, b.env)
+        frame.bindings = b.bindings
+        return
+    if b.done:
+        set_env(frame, a.env)
+        frame.bindings = a.bindings
+        return
+    env = {}
+    for k in set(a.env) | set(b.env):
+        va, vb = a.env.get(k), b.env.get(k)
+        if va is None or vb is None:
+            env[k] = UNKNOWN
+        elif va is vb or same_value(va, vb):
+            env[k] = va
+        else:
+            env[k] = merge_values(va, vb) or UNKNOWN
+    set_env(frame, env)
+    frame.bindings.keep_agreeing(a.bindings, b.bindings)

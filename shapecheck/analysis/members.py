@@ -1,0 +1,279 @@
+"""Attribute access and methods of values (mypy's checkmember): get_attr/set_attr/isinstance_of/call_method."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import libcst as cst
+
+from .. import dims as D
+from ..ops import registry as R
+from ..ops.registry import Call
+from ..values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq, Super,
+                      Tensor, Value, poison, tensor_of)
+from .context import Part
+from .frames import CONFIG, Frame
+from .objects import FuncInfo, init_record, is_record_class, is_subclass
+from .project import ModuleRef
+from .syntax import is_property
+
+# tensor attributes that are not views of it
+_READ_ONLY_ATTRS = {"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad", "size_attr_numpy", "itemsize",
+                    "nbytes", "layout", "names", "is_leaf", "grad_fn", "size"}
+
+
+_RESHAPING_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "swapaxes_", "swapdims_",
+                      "as_strided_", "set_"}
+
+
+_SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply",
+                   "type", "share_memory", "bfloat16"}
+
+
+
+class MemberEvaluator(Part):
+    """Attribute reads and writes, ``isinstance``, and methods of tensors, layers and objects
+    (mypy's checkmember)."""
+
+    def set_attr(self, obj: Value, name: str, v: Value, node: cst.CSTNode, bindings: D.Bindings) -> None:
+        """``obj.name = v``; a layer's weight assigned a tensor of another shape is SHP601."""
+        if isinstance(obj, Obj):
+            if obj.base is not None and isinstance(v, Tensor) and self.check_weight(obj.base, name, v, node, bindings):
+                return
+            self.flow.record(obj, name)
+            obj.attrs[name] = v
+        elif isinstance(obj, Layer):
+            if isinstance(v, Tensor) and self.check_weight(obj, name, v, node, bindings):
+                return
+            self.flow.record(obj, name)
+            obj.attrs[name] = v
+        elif isinstance(obj, Tensor) and name == "data" and obj.role and isinstance(v, Tensor):
+            from ..ops.common import check_weight_assignment
+
+            call = self.calls.make_call([], {}, node, bindings)
+            self.calls.run_rule(lambda: check_weight_assignment(call, obj.role, obj.shape, v.shape, "assigning"), node)
+
+    def check_weight(self, layer: Layer, name: str, v: Tensor, node: Any, bindings: D.Bindings) -> bool:
+        """True where ``v`` does not fit ``layer.name`` (reported)."""
+        from ..ops.common import check_weight_assignment
+
+        rule = R.lookup_layer(layer.kind)
+        w = (rule.weights(layer) if rule is not None else None) or {}
+        if name not in w:
+            return False
+        call = self.calls.make_call([], {}, node, bindings)
+        before = self.ctx.reported()
+        self.calls.run_rule(lambda: check_weight_assignment(call, f"{layer.kind}.{name}", w[name], v.shape,
+                                                            "assigning"), node)
+        return self.ctx.reported() > before
+
+    def ex_Attribute(self, e: cst.Attribute, frame: Frame) -> Value:
+        obj = self.exprs.eval(e.value, frame)
+        return self.get_attr(obj, e.attr.value, e, frame)
+
+    def get_attr(self, obj: Value, name: str, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Super):
+            for b in obj.cls.bases:
+                if isinstance(b, ClassRef):
+                    got = b.info.lookup(name)
+                    if isinstance(got, FuncInfo):
+                        return Func(got, obj.obj)
+                    if got is not None:
+                        return got
+                elif isinstance(b, Ext) and R.lookup_layer(b.qualname) is not None:
+                    return Method(obj, name)
+            return Method(obj, name) if name == "__init__" else UNKNOWN
+        if isinstance(obj, Ext):
+            return Ext(R.canonical(f"{obj.qualname}.{name}"))
+        if isinstance(obj, ModuleRef):
+            return self.project.module_attr(obj, name)
+        if isinstance(obj, Tensor):
+            prop = R.PROPERTIES.get(f"{Call.tensor_namespace(obj.fw)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
+            if prop is not None:
+                if name not in _READ_ONLY_ATTRS:  # x.T, x.data: a view that may be changed in place
+                    poison(obj)
+                call = self.calls.make_call([obj], {}, node, frame.bindings, fw=obj.fw, qualname=name)
+                return self.calls.run_rule(lambda: prop(call), node)
+            return Method(obj, name)
+        if isinstance(obj, Param):
+            # an unannotated parameter may not be a tensor at all (a sympy expression, a string):
+            # its methods run on a tensor of unknown rank, but report nothing (see call_method)
+            return Method(obj, name) if name not in R.PROPERTIES_ANY else UNKNOWN
+        if isinstance(obj, Obj):
+            if name in obj.attrs:
+                return obj.attrs[name]
+            got = obj.cls.lookup(name)
+            if isinstance(got, FuncInfo):
+                if is_property(got.node):
+                    return self.calls.call_func(got, [], {}, bound=obj, node=node)
+                return Func(got, obj)
+            if got is not None:
+                return got
+            if self.plugins.attribute_hook(obj, name):
+                return Method(obj, name)  # a framework method (keras fit) that runs through the object's call()
+            if obj.base is not None:
+                return self.get_attr(obj.base, name, node, frame)
+            return Method(obj, name)  # an inherited framework method (load_state_dict, parameters...)
+        if isinstance(obj, ClassRef):
+            got = obj.info.lookup(name)
+            if isinstance(got, FuncInfo):
+                return Func(got)
+            return got if got is not None else UNKNOWN
+        if isinstance(obj, Layer):
+            rule = R.lookup_layer(obj.kind)
+            if name in obj.attrs:
+                return obj.attrs[name]
+            if rule is not None:
+                v = rule.attr(obj, name)
+                if v is not UNKNOWN:
+                    return v
+            return Method(obj, name)
+        if isinstance(obj, (Seq, Dict, Int, Const)):
+            if isinstance(obj, Int) and name in ("real",):
+                return obj
+            if isinstance(obj, Seq) and len(obj.items) == 2 and name in ("values", "indices") and all(
+                    isinstance(x, Tensor) for x in obj.items):  # torch's (values, indices) results
+                return obj.items[0 if name == "values" else 1]
+            return Method(obj, name)
+        return UNKNOWN
+
+    def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        """``obj.name(...)``: framework object semantics first (plugins), then the method table of
+        the receiver's type (tensors, layers, objects, ``super()``, containers and strings)."""
+        obj = m.obj
+        if isinstance(obj, Param):
+            self.ctx.suppress += 1
+            try:
+                return self.call_method(Method(tensor_of(obj), m.name), args, kwargs, node, frame, arg_nodes)
+            finally:
+                self.ctx.suppress -= 1
+        if isinstance(obj, (Layer, Obj)):  # framework object semantics (load_state_dict, add_module, fit, ...)
+            got = self.plugins.method_hook(obj, m.name, args, kwargs, node, frame, arg_nodes)
+            if got is not None:
+                return got
+        for typ in type(obj).__mro__:
+            handler = _RECEIVERS.get(typ)
+            if handler is not None:
+                return handler(self, obj, m.name, args, kwargs, node, frame, arg_nodes)
+        got = self.builtins.method(obj, m.name, args, kwargs)
+        return got if got is not None else UNKNOWN
+
+    def super_method(self, obj: Super, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                     arg_nodes: dict) -> Value:
+        # a framework base class: __init__ builds the layer this object extends
+        me = obj.obj
+        base_q = next((b.qualname for b in obj.cls.bases if isinstance(b, Ext)), None)
+        if name == "__init__" and isinstance(me, Obj) and base_q is not None and R.lookup_layer(base_q):
+            me.base = self.calls.build_base(base_q, args, kwargs, node)
+            return NONE
+        if isinstance(me, Obj) and me.base is not None and name in ("forward", "__call__", "call"):
+            return self.calls.call_value(me.base, args, kwargs, node, frame, arg_nodes)
+        record = next((b.info for b in obj.cls.bases if isinstance(b, ClassRef)), None)
+        if name == "__init__" and isinstance(me, Obj) and record is not None and record.fields and \
+                is_record_class(record):  # a dataclass base's generated __init__
+            init_record(record, me, args, kwargs)
+            return NONE
+        return UNKNOWN if name != "__init__" else NONE
+
+    def tensor_method(self, obj: Tensor, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                      arg_nodes: dict) -> Value:
+        ns = Call.tensor_namespace(obj.fw)
+        fn = R.lookup_func(f"{ns}.{name}") or R.lookup_func(f"tensor.{name}")
+        if fn is None:
+            if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                self.stmts.assign(node.func.value, UNKNOWN, frame)
+            return UNKNOWN
+        texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
+        texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            texts[0] = node.func.value
+        call = self.calls.make_call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
+                                    qualname=f"{ns}.{name}")
+        out = self.calls.run_rule(lambda: fn(call), node)
+        if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            # x.unsqueeze_(0) changes x itself
+            self.stmts.assign(node.func.value, out if isinstance(out, Tensor) else UNKNOWN, frame)
+        return out
+
+    def layer_method(self, obj: Layer, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                     arg_nodes: dict) -> Value:
+        rule = R.lookup_layer(obj.kind)
+        if name in ("append", "extend", "insert", "add_module", "update", "pop") and (
+                "layers" in obj.config or "items" in obj.config):
+            self.flow.record(obj, CONFIG)
+        meth = rule.method(name) if rule is not None else None
+        if meth is not None:
+            call = self.calls.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
+                                        qualname=f"{obj.kind}.{name}")
+            return self.calls.run_rule(lambda: meth(obj, call), node)
+        if name in ("forward", "__call__", "call"):
+            return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
+        if name in _SELF_RETURNING:
+            return obj
+        return UNKNOWN
+
+    def object_method(self, obj: Obj, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                      arg_nodes: dict) -> Value:
+        if name in ("forward", "__call__", "call"):
+            return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
+        return obj if name in _SELF_RETURNING else UNKNOWN
+
+    def isinstance_of(self, v: Value, cls: Value) -> Optional[bool]:
+        """``isinstance(v, cls)`` where it is certain, else None."""
+        if isinstance(cls, Seq):
+            answers = [self.isinstance_of(v, c) for c in cls.items]
+            if any(a is True for a in answers):
+                return True
+            return False if answers and all(a is False for a in answers) else None
+        if isinstance(cls, ClassRef):
+            if isinstance(v, Obj):
+                return is_subclass(v.cls, cls.info)
+            if isinstance(v, (Tensor, Int, Const, Seq, Dict, Layer)):
+                return False
+            return None
+        if not isinstance(cls, Ext):
+            return None
+        q = cls.qualname
+        if isinstance(v, Layer):
+            bases = self.plugins.layer_bases(v.kind)
+            if q == v.kind or q in bases or q in self.plugins.layer_roots:
+                return True
+            if R.lookup_layer(q) is not None and q not in bases:
+                return False
+            return None
+        if isinstance(v, Obj):
+            base = v.cls.framework_base()
+            if base == q or q == "builtins.object" or q in self.plugins.object_roots:
+                return True
+            return None
+        arrays = self.plugins.tensor_classes | {"numpy.ndarray"}  # what a list or tuple is certainly not
+        simple = {Tensor: (*arrays, "tensorflow.Tensor"), Int: ("builtins.int",),
+                  Seq: ("builtins.list", "builtins.tuple"), Dict: ("builtins.dict",)}
+        for typ, names in simple.items():
+            if isinstance(v, typ):
+                if isinstance(v, Seq) and v.kind == "set":
+                    return q in ("builtins.set", "builtins.frozenset") or None
+                if isinstance(v, Seq):
+                    return q == ("builtins.list" if v.kind == "list" else "builtins.tuple") or (
+                        None if q not in arrays and q not in ("builtins.list", "builtins.tuple", "builtins.int",
+                                                              "builtins.str", "builtins.float", "builtins.dict")
+                        else False)
+                if isinstance(v, Tensor):
+                    if q in names:
+                        return (q == "numpy.ndarray") == (v.fw == "numpy") if v.fw in ("numpy", "torch") else None
+                    return False if q.startswith("builtins.") else None
+                return True if q in names else (False if q.startswith("builtins.") else None)
+        if isinstance(v, Const):
+            if v.value is None:
+                return q == "builtins.NoneType" if q.startswith("builtins.") else False
+            t = type(v.value).__name__
+            return q == f"builtins.{t}" if q.startswith("builtins.") else False
+        return None
+
+
+# the method table of each receiver type (containers and strings: builtins.py)
+_RECEIVERS: dict[type, Callable[..., Value]] = {
+    Super: MemberEvaluator.super_method,
+    Tensor: MemberEvaluator.tensor_method,
+    Layer: MemberEvaluator.layer_method,
+    Obj: MemberEvaluator.object_method,
+}

@@ -1,0 +1,241 @@
+"""What the analysis knows of the file's own code: functions, classes, partials, and value helpers."""
+from __future__ import annotations
+
+import operator as _op
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+import libcst as cst
+
+from .. import dims as D
+from ..values import UNKNOWN, ClassRef, Const, Dict, Ext, Int, Layer, Obj, Param, Seq, Tensor, Value
+from .syntax import dotted
+
+if TYPE_CHECKING:
+    from .project import ModuleInfo
+
+
+MAX_DEPTH = 10
+
+
+MAX_UNROLL = 64
+
+
+@dataclass(eq=False)
+class Partial(Value):
+    """``functools.partial(fn, *args, **kwargs)``: calling it calls ``fn`` with those first."""
+
+    fn: Value
+    args: list
+    kwargs: dict
+
+
+@dataclass(eq=False)
+class FuncInfo:
+    node: cst.FunctionDef
+    name: str
+    cls: Optional["ClassInfo"] = None
+    analysed: bool = False
+    scope: Optional[dict] = None  # names visible from an enclosing function (closures)
+    home: Optional[ModuleInfo] = None  # the file it is defined in
+
+    @property
+    def params(self) -> cst.Parameters:
+        return self.node.params
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: cst.ClassDef
+    name: str
+    bases: list  # Values
+    methods: dict = field(default_factory=dict)  # name -> FuncInfo
+    attrs: dict = field(default_factory=dict)  # class-level names -> Value
+    analysed: bool = False
+    fields: list = field(default_factory=list)  # annotated class-level names, in order (dataclass fields)
+    defaults: dict = field(default_factory=dict)  # field -> default Value
+    home: Optional[ModuleInfo] = None  # the file it is defined in
+
+    def lookup(self, name: str) -> Optional[Any]:
+        """A method or class attribute, through the bases defined in this file."""
+        if name in self.methods:
+            return self.methods[name]
+        if name in self.attrs:
+            return self.attrs[name]
+        for b in self.bases:
+            if isinstance(b, ClassRef):
+                got = b.info.lookup(name)
+                if got is not None:
+                    return got
+        return None
+
+    def framework_base(self) -> Optional[str]:
+        """The qualified name of the first framework class this one extends, if any."""
+        for b in self.bases:
+            if isinstance(b, Ext):
+                return b.qualname
+            if isinstance(b, ClassRef):
+                got = b.info.framework_base()
+                if got:
+                    return got
+        return None
+
+
+def copy_value(v: Value, deep: bool, memo: dict) -> Value:
+    """``copy.copy`` / ``copy.deepcopy`` of objects, layers and containers (tensors and sizes are
+    immutable values here: shared)."""
+    if id(v) in memo:
+        return memo[id(v)]
+
+    def sub(x: Any) -> Any:
+        if not deep:
+            return x
+        if isinstance(x, Value):
+            return copy_value(x, True, memo)
+        if isinstance(x, list):
+            return [sub(y) for y in x]
+        if isinstance(x, dict):
+            return {k: sub(y) for k, y in x.items()}
+        return x
+
+    if isinstance(v, Obj):
+        out: Value = Obj(v.cls, node=v.node)
+        memo[id(v)] = out
+        out.attrs.update({k: sub(x) for k, x in v.attrs.items()})
+        out.base = sub(v.base) if v.base is not None else None
+        return out
+    if isinstance(v, Layer):
+        out = Layer(v.kind, {}, v.node)
+        memo[id(v)] = out
+        out.config.update({k: sub(x) for k, x in v.config.items()})
+        out.attrs.update({k: sub(x) for k, x in v.attrs.items()})
+        return out
+    if isinstance(v, Seq):
+        out = Seq([], v.kind)
+        memo[id(v)] = out
+        out.items.extend(sub(x) for x in v.items)
+        return out
+    if isinstance(v, Dict):
+        out = Dict({}, v.kind)
+        memo[id(v)] = out
+        out.items.update({k: sub(x) for k, x in v.items.items()})
+        return out
+    return v
+
+
+def init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
+    """The ``__init__`` a dataclass or NamedTuple gets: its fields from the arguments, in order."""
+    for i, name in enumerate(cls.fields):
+        if i < len(args):
+            obj.attrs[name] = args[i]
+        elif name in kwargs:
+            obj.attrs[name] = kwargs[name]
+        elif name in cls.defaults:
+            obj.attrs[name] = cls.defaults[name]
+
+
+def is_record_class(cls: ClassInfo) -> bool:
+    names = {dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator).split(".")[-1]
+             for d in cls.node.decorators}
+    return "dataclass" in names or any(isinstance(b, Ext) and b.qualname.endswith("NamedTuple") for b in cls.bases)
+
+
+def is_subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[bool]:
+    if c is target:
+        return True
+    if depth > 16:
+        return None
+    answer: Optional[bool] = False
+    for b in c.bases:
+        if isinstance(b, ClassRef):
+            got = is_subclass(b.info, target, depth + 1)
+            if got is True:
+                return True
+            if got is None:
+                answer = None
+        elif not isinstance(b, Ext):
+            answer = None
+    return answer
+
+
+def signature(v: Value) -> Any:
+    if isinstance(v, Tensor):
+        return ("T", str(v.shape), v.fw)
+    if isinstance(v, Int):
+        return ("I", str(v.dim))
+    if isinstance(v, Const):
+        return ("C", repr(v.value))
+    if isinstance(v, Param):
+        return ("P", v.name)
+    if isinstance(v, Seq):
+        return ("S", v.kind, tuple(signature(x) for x in v.items))
+    if isinstance(v, Ext):
+        return ("E", v.qualname)
+    return ("id", id(v))
+
+
+def plain_value(v: Value) -> Any:
+    """A known int / str / float / bool as a Python value, else None."""
+    if isinstance(v, Int):
+        return D.as_int(v.dim)
+    if isinstance(v, Const) and isinstance(v.value, (int, str, float, bool)):
+        return v.value
+    return None
+
+
+def number(v: Value) -> Any:
+    if isinstance(v, Int):
+        return D.as_int(v.dim)
+    if isinstance(v, Const) and isinstance(v.value, (int, float)):
+        return v.value
+    return None
+
+
+def int_arith(op: str, a: Any, b: Any) -> Value:
+    if a is None or b is None:
+        return UNKNOWN
+    ia, ib = D.as_int(a), D.as_int(b)
+    if ia is not None and ib is not None:
+        try:
+            r = PYOPS[op](ia, ib)
+        except Exception:  # noqa: BLE001
+            return UNKNOWN
+        return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)
+    if op == "add":
+        return Int(D.add(a, b))
+    if op == "sub":
+        return Int(D.sub(a, b))
+    if op == "mul":
+        return Int(D.mul(a, b))
+    if op == "floordiv":
+        return Int(D.floordiv(a, b))
+    if op == "mod":
+        return Int(D.mod(a, b))
+    return UNKNOWN
+
+
+BINOPS = {
+    "Add": "add", "Subtract": "sub", "Multiply": "mul", "Divide": "truediv", "FloorDivide": "floordiv",
+    "Modulo": "mod", "Power": "pow", "MatrixMultiply": "matmul", "BitAnd": "and_", "BitOr": "or_",
+    "BitXor": "xor", "LeftShift": "lshift", "RightShift": "rshift",
+}
+
+
+PYOPS = {
+    "add": _op.add, "sub": _op.sub, "mul": _op.mul, "truediv": _op.truediv, "floordiv": _op.floordiv,
+    "mod": _op.mod, "pow": _op.pow, "and_": _op.and_, "or_": _op.or_, "xor": _op.xor, "lshift": _op.lshift,
+    "rshift": _op.rshift, "matmul": _op.matmul,
+}
+
+
+def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
+    """How ``reveal_shape`` prints a value: a shape ``(32, 10)``, ``int 5``, or ``unknown``."""
+    if isinstance(v, Tensor):
+        return str(v.shape.resolved(bindings))
+    if isinstance(v, Int):
+        return f"int {D.fmt(bindings.resolve(v.dim) if bindings else v.dim)}"
+    if isinstance(v, Seq):
+        return "[" + ", ".join(reveal_text(x, bindings) for x in v.items) + "]"
+    if isinstance(v, Const):
+        return repr(v.value)
+    return "unknown"

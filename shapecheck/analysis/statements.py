@@ -1,0 +1,368 @@
+"""The statement evaluator: ``exec_block``/``exec_stmt``, compound statements, one handler per small statement."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import libcst as cst
+
+from .. import dims as D
+from ..ops import registry as R
+from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Layer, Obj, Seq, Tensor, Value, as_dim,
+                      as_int, merge_values, poison, same_value)
+from .context import Part
+from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
+from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo
+from .syntax import broad_handler, dotted, expects_error, is_main_guard
+
+
+def assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
+    """Take ``a == b`` as given in ``bindings`` (a branch's or after an assert): a bare symbol,
+    rigid or flexible, is mapped to the other side."""
+    for a, b in eqs:
+        a, b = bindings.resolve(a), bindings.resolve(b)
+        if D.compare(a, b, bindings) is D.TRUE:
+            continue
+        for x, y in ((a, b), (b, a)):
+            if not isinstance(x, int) and x.is_Symbol and not D.is_opaque(x) and (
+                    isinstance(y, int) or x not in y.free_symbols):
+                bindings.bind(x, y)
+                break
+
+
+class StatementEvaluator(Part):
+    """Statements and control flow: one handler per statement kind (``stmt_*``, ``small_*``)."""
+
+    def exec_block(self, body: Iterable[cst.CSTNode], frame: Frame) -> None:
+        for stmt in body:
+            if frame.done:
+                return
+            self.exec_stmt(stmt, frame)
+
+    def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
+        self.ctx.tick()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            self.sources.shape_comments(stmt, frame)
+            for small in stmt.body:
+                if frame.done:
+                    return
+                self.exec_small(small, frame)
+            return
+        handler = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if handler is not None:
+            handler(stmt, frame)
+
+    def exec_small(self, s: cst.BaseSmallStatement, frame: Frame) -> None:
+        """One small statement, by its handler ``small_<node class>`` (``pass``, ``del``, ``global``,
+        ``nonlocal`` and ``continue`` have none: nothing to do)."""
+        handler = getattr(self, "small_" + type(s).__name__, None)
+        if handler is not None:
+            handler(s, frame)
+
+    def small_Expr(self, s: cst.Expr, frame: Frame) -> None:
+        self.exprs.eval(s.value, frame)
+
+    def small_Assign(self, s: cst.Assign, frame: Frame) -> None:
+        v = self.exprs.eval(s.value, frame)
+        for t in s.targets:
+            self.assign(t.target, v, frame)
+
+    def small_AnnAssign(self, s: cst.AnnAssign, frame: Frame) -> None:
+        v = self.exprs.eval(s.value, frame) if s.value is not None else None
+        if v is None:  # `x: Float[Tensor, "b d"]` declares a shape; `n: int` declares nothing
+            ann = self.sources.annotation_value(s.annotation.annotation, "")
+            if isinstance(ann, Tensor) and isinstance(s.target, cst.Name):
+                frame.env[s.target.value] = ann
+            return
+        self.assign(s.target, v, frame)
+
+    def small_AugAssign(self, s: cst.AugAssign, frame: Frame) -> None:
+        cur = self.exprs.eval(s.target, frame)
+        rhs = self.exprs.eval(s.value, frame)
+        op = BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
+        rule = R.lookup_layer(cur.kind) if isinstance(cur, Layer) and op == "add" else None
+        extend = rule.method("extend") if rule is not None else None
+        if extend is not None:  # module_list += [...] extends it in place
+            self.flow.record(cur, CONFIG)
+            extend(cur, self.calls.make_call([rhs], {}, s, frame.bindings))
+            return
+        poison(cur)  # `x += 1` changes a tensor in place: every alias of it too
+        v = self.exprs.binop(op, cur, rhs, s, frame) if op else UNKNOWN
+        self.assign(s.target, v, frame)
+
+    def small_Return(self, s: cst.Return, frame: Frame) -> None:
+        v = self.exprs.eval(s.value, frame) if s.value is not None else NONE
+        frame.returns.append(v)
+        frame.done = True
+
+    def small_Raise(self, s: cst.Raise, frame: Frame) -> None:
+        if s.exc is not None:
+            self.exprs.eval(s.exc, frame)
+        frame.done = True
+
+    def small_Assert(self, s: cst.Assert, frame: Frame) -> None:
+        self.exprs.eval(s.test, frame)
+        self._assume(s.test, frame)
+
+    def small_Import(self, s: cst.Import, frame: Frame) -> None:
+        for alias in s.names:
+            full = dotted(alias.name)
+            if alias.asname is not None:
+                local = self.project.import_module(full, 0)
+                frame.env[alias.asname.name.value] = local if local is not None else Ext(R.canonical(full))
+            else:
+                top = full.split(".")[0]
+                local = self.project.import_module(top, 0)
+                frame.env[top] = local if local is not None else Ext(top)
+
+    def small_ImportFrom(self, s: cst.ImportFrom, frame: Frame) -> None:
+        self.project.import_from(s, frame)
+
+    def small_Break(self, s: cst.Break, frame: Frame) -> None:
+        frame.done = frame.broke = True
+
+    def _assume(self, test: cst.BaseExpression, frame: Frame) -> None:
+        """``assert a == b`` on sizes: what follows may take them as equal."""
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(
+                test.comparisons[0].operator, cst.Equal):
+            a = as_dim(self.exprs.eval(test.left, frame))
+            b = as_dim(self.exprs.eval(test.comparisons[0].comparator, frame))
+            if a is not None and b is not None:
+                assume_equal(((a, b),), frame.bindings)
+
+    def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
+        info = FuncInfo(node, node.name.value, home=self.ctx.current)
+        if frame.func is not None:  # a nested function sees its enclosing function's names
+            info.scope = {**(frame.globals if frame.globals is not None else self.ctx.globals), **frame.env}
+        if self.ctx.current is self.ctx.main:  # imported files are checked on their own
+            self.ctx.functions.append(info)
+        for d in node.decorators:
+            self.exprs.eval(d.decorator, frame)
+        frame.env[node.name.value] = Func(info)
+
+    def stmt_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
+        bases = [self.exprs.eval(a.value, frame) for a in node.bases if a.keyword is None]
+        info = ClassInfo(node, node.name.value, bases, home=self.ctx.current)
+        if self.ctx.current is self.ctx.main:
+            self.ctx.classes.append(info)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        cframe = Frame(dict(frame.env), frame.bindings)
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                f = FuncInfo(stmt, stmt.name.value, info, home=self.ctx.current)
+                info.methods[stmt.name.value] = f
+                if self.ctx.current is self.ctx.main:
+                    self.ctx.functions.append(f)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        info.fields.append(small.target.value)
+                        if small.value is not None:
+                            info.defaults[small.target.value] = self.exprs.eval(small.value, cframe)
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        before = dict(cframe.env)
+                        self.exec_small(small, cframe)
+                        for k, v in cframe.env.items():
+                            if before.get(k) is not v:
+                                info.attrs[k] = v
+        frame.env[node.name.value] = ClassRef(info)
+
+    def stmt_If(self, node: cst.If, frame: Frame) -> None:
+        if is_main_guard(node.test):
+            if self.ctx.current is self.ctx.main:  # an imported file is not __main__
+                self.exec_block(node.body.body, frame)
+            return
+        test = self.exprs.eval(node.test, frame)
+        cond = self.exprs.truth_of(test)
+        orelse = node.orelse
+        if cond is True:
+            self.exec_block(node.body.body, frame)
+            return
+        if cond is False:
+            if isinstance(orelse, cst.If):
+                self.stmt_If(orelse, frame)
+            elif isinstance(orelse, cst.Else):
+                self.exec_block(orelse.body.body, frame)
+            return
+        a = branch(frame)
+        b = branch(frame)
+        if isinstance(test, Cond):  # each branch assumes what its condition says of the sizes
+            assume_equal(test.pos, a.bindings)
+            assume_equal(test.neg, b.bindings)
+        log_a = self.flow.logged(lambda: self.exec_block(node.body.body, a))
+        if isinstance(orelse, cst.If):
+            log_b = self.flow.logged(lambda: self.stmt_If(orelse, b))
+        elif isinstance(orelse, cst.Else):
+            log_b = self.flow.logged(lambda: self.exec_block(orelse.body.body, b))
+        else:
+            log_b = {}
+        merge(frame, a, b)
+        self.flow.merge_heap(log_a, log_b, a.done, b.done)
+
+    def stmt_For(self, node: cst.For, frame: Frame) -> None:
+        it = self.exprs.eval(node.iter, frame)
+        items = self.exprs.iter_items(it)
+        if items is not None and len(items) <= MAX_UNROLL:
+            before = dict(frame.env)
+            for item in items:
+                self.assign(node.target, item, frame)
+                inner = branch(frame)
+                self.exec_block(node.body.body, inner)
+                frame.returns.extend(inner.returns)
+                if inner.broke and inner.done and not inner.returns:
+                    set_env(frame, inner.env)  # it stops here on every path
+                    frame.bindings = inner.bindings
+                    return
+                if inner.broke:
+                    # where the loop stops is not known: what it assigns is unknown after it
+                    for k, v in inner.env.items():
+                        if before.get(k) is not v:
+                            frame.env[k] = UNKNOWN
+                    return
+                if inner.done:  # every path returned or raised
+                    frame.done = True
+                    return
+                set_env(frame, inner.env)
+                frame.bindings = inner.bindings
+            if node.orelse is not None:
+                self.exec_block(node.orelse.body.body, frame)
+            return
+        self.assign(node.target, self.exprs.element_of(it), frame)
+        self._loop_once(node.body.body, frame)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+
+    def _loop_once(self, body: Any, frame: Frame) -> None:
+        """A loop of unknown count: run the body once; loop-carried values that change become unknown."""
+        inner = branch(frame)
+        self.flow.logs.append({})
+        try:
+            self.exec_block(body, inner)
+        finally:
+            log = self.flow.logs.pop()
+        # the body may run any number of times: what it changed on the heap is unknown after it
+        for key, (holder, field, old) in log.items():
+            new = heap_get(holder, field)
+            heap_set(holder, field, old)
+            self.flow.heap_merge(holder, field, old, new, old)
+        frame.returns.extend(inner.returns)
+        for k, v in inner.env.items():
+            old = frame.env.get(k)
+            if old is None or not (old is v or same_value(old, v)):
+                frame.env[k] = (merge_values(old, v) if old is not None else None) or UNKNOWN
+
+    def stmt_While(self, node: cst.While, frame: Frame) -> None:
+        self.exprs.eval(node.test, frame)
+        self._loop_once(node.body.body, frame)
+
+    def stmt_With(self, node: cst.With, frame: Frame) -> None:
+        on_purpose = False
+        for item in node.items:
+            v = self.exprs.eval(item.item, frame)
+            on_purpose = on_purpose or expects_error(item.item)
+            if item.asname is not None:
+                self.assign(item.asname.name, self.enter_value(v), frame)
+        if on_purpose:  # pytest.raises / assertRaises: the body fails on purpose
+            self.ctx.suppress += 1
+        try:
+            self.exec_block(node.body.body, frame)
+        finally:
+            if on_purpose:
+                self.ctx.suppress -= 1
+
+    def enter_value(self, v: Value) -> Value:
+        if isinstance(v, Ext) and v.qualname.endswith("Session"):
+            return v
+        return v if isinstance(v, (Obj, Ext)) else UNKNOWN
+
+    def stmt_Try(self, node: cst.Try, frame: Frame) -> None:
+        # Code under a broad handler may fail on purpose (tests, fallbacks): nothing is reported there.
+        broad = any(broad_handler(h) for h in node.handlers)
+        if broad:
+            self.ctx.suppress += 1
+        body = branch(frame)
+        try:
+            self.exec_block(node.body.body, body)
+            if node.orelse is not None and not body.done:
+                self.exec_block(node.orelse.body.body, body)
+        finally:
+            if broad:
+                self.ctx.suppress -= 1
+        # Each handler starts from the state before the try (the body may have failed anywhere).
+        for h in node.handlers:
+            handler = branch(frame)
+            self.exec_block(h.body.body, handler)
+            merged = branch(frame)
+            merge(merged, body, handler)
+            body = merged
+        set_env(frame, body.env)
+        frame.bindings, frame.done = body.bindings, body.done
+        frame.returns.extend(body.returns)
+        if node.finalbody is not None:
+            self.exec_block(node.finalbody.body.body, frame)
+
+    def stmt_TryStar(self, node: Any, frame: Frame) -> None:
+        self.stmt_Try(node, frame)
+
+    def stmt_Match(self, node: Any, frame: Frame) -> None:
+        for case in node.cases:
+            self.exec_block(case.body.body, branch(frame))
+
+    def assign(self, target: cst.BaseExpression, v: Value, frame: Frame) -> None:
+        if isinstance(target, cst.Name):
+            frame.env[target.value] = v
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elems = target.elements
+            star = [i for i, e in enumerate(elems) if isinstance(e, cst.StarredElement)]
+            items = self.exprs.iter_items(v)
+            if items is None or (not star and len(items) != len(elems)):
+                for e in elems:
+                    self.assign(e.value, UNKNOWN, frame)
+                return
+            if star:
+                i = star[0]
+                n_after = len(elems) - i - 1
+                if len(items) < len(elems) - 1:
+                    for e in elems:
+                        self.assign(e.value, UNKNOWN, frame)
+                    return
+                for j in range(i):
+                    self.assign(elems[j].value, items[j], frame)
+                self.assign(elems[i].value, Seq(list(items[i:len(items) - n_after]), "list"), frame)
+                for j in range(n_after):
+                    self.assign(elems[i + 1 + j].value, items[len(items) - n_after + j], frame)
+                return
+            for e, item in zip(elems, items):
+                self.assign(e.value, item, frame)
+        elif isinstance(target, cst.Attribute):
+            obj = self.exprs.eval(target.value, frame)
+            self.members.set_attr(obj, target.attr.value, v, target, frame.bindings)
+        elif isinstance(target, cst.Subscript):
+            obj = self.exprs.eval(target.value, frame)
+            if isinstance(obj, Dict) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = self.exprs.eval(target.slice[0].slice.value, frame)
+                if isinstance(key, Const) and isinstance(key.value, str):
+                    self.flow.record(obj, ITEMS)
+                    obj.items[key.value] = v
+                    return
+            if isinstance(obj, Seq) and obj.kind == "list" and len(target.slice) == 1 and isinstance(
+                    target.slice[0].slice, cst.Index):
+                i = as_int(self.exprs.eval(target.slice[0].slice.value, frame))
+                if i is not None and -len(obj.items) <= i < len(obj.items):
+                    self.flow.record(obj, ITEMS)
+                    obj.items[i] = v
+                    return
+            self.eval_subscript_side_effects(target, frame)
+            poison(obj)  # x[i] = v changes a tensor in place
+            if isinstance(obj, Dict):  # a key we cannot name: the dict's contents are unknown now
+                self.flow.record(obj, ITEMS)
+                obj.items[UNKNOWN_KEY] = UNKNOWN
+            elif isinstance(obj, Seq) and obj.kind == "list":
+                self.flow.record(obj, ITEMS)
+                obj.items[:] = [UNKNOWN_STAR]
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, v, frame)
+
+    def eval_subscript_side_effects(self, target: cst.Subscript, frame: Frame) -> None:
+        for el in target.slice:
+            if isinstance(el.slice, cst.Index):
+                self.exprs.eval(el.slice.value, frame)

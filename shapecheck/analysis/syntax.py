@@ -1,0 +1,76 @@
+"""Small readers of LibCST syntax the analysis needs (dotted names, decorators, handlers)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+
+def dotted(e: Any) -> str:
+    if isinstance(e, cst.Name):
+        return e.value
+    if isinstance(e, cst.Attribute):
+        return f"{dotted(e.value)}.{e.attr.value}"
+    return "?"
+
+
+def alias_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return dotted(alias.name).split(".")[-1]
+
+
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    return (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == "__name__")
+
+
+def decorator_names(fn: cst.FunctionDef) -> set:
+    out = set()
+    for d in fn.decorators:
+        x = d.decorator
+        if isinstance(x, cst.Call):
+            x = x.func
+        out.add(dotted(x).split(".")[-1])
+    return out
+
+
+def is_static(fn: cst.FunctionDef) -> bool:
+    return "staticmethod" in decorator_names(fn)
+
+
+def is_classmethod(fn: cst.FunctionDef) -> bool:
+    return "classmethod" in decorator_names(fn)
+
+
+def is_property(fn: cst.FunctionDef) -> bool:
+    return bool({"property", "cached_property"} & decorator_names(fn))
+
+
+def broad_handler(h: cst.ExceptHandler) -> bool:
+    if h.type is None:
+        return True
+    names = []
+    t = h.type
+    if isinstance(t, cst.Tuple):
+        names = [dotted(el.value) for el in t.elements]
+    else:
+        names = [dotted(t)]
+    return any(n.split(".")[-1] in ("Exception", "BaseException", "RuntimeError", "ValueError", "IndexError",
+                                    "InvalidArgumentError", "TypeError") for n in names)
+
+
+def expects_error(e: cst.BaseExpression) -> bool:
+    """``pytest.raises(...)``, ``self.assertRaises(...)``, ``np.testing.assert_raises(...)``."""
+    if isinstance(e, cst.Call):
+        e = e.func
+    last = dotted(e).rsplit(".", 1)[-1] if isinstance(e, (cst.Name, cst.Attribute)) else ""
+    return last in ("raises", "assertRaises", "assertRaisesRegex", "assert_raises", "assert_raises_regex",
+                    "assertRaisesRegexp")
+
+
+def string_value(e: Any) -> Optional[str]:
+    try:
+        v = e.evaluated_value
+    except Exception:  # noqa: BLE001
+        return None
+    return v if isinstance(v, str) else None
