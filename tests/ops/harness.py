@@ -133,6 +133,8 @@ def to_value(x: Any, fw: str) -> Value:
         return Seq([to_value(i, fw) for i in x], "tuple")
     if isinstance(x, list):
         return Seq([to_value(i, fw) for i in x], "list")
+    if isinstance(x, dict):
+        return Dict({k: to_value(v, fw) for k, v in x.items()})
     raise TypeError(x)
 
 
@@ -284,6 +286,8 @@ def _real_arg(x: Any, fw: str, make: Callable[[tuple, str], Any]) -> Any:
         return tuple(_real_arg(i, fw, make) for i in x)
     if isinstance(x, list):
         return [_real_arg(i, fw, make) for i in x]
+    if isinstance(x, dict):
+        return {k: _real_arg(v, fw, make) for k, v in x.items()}
     if isinstance(x, P):
         raise LookupError("an unannotated parameter")
     return x
