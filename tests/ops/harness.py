@@ -104,16 +104,25 @@ def _shape(text: str, fw: str) -> shapes.Shape:
     return shapes.Shape(tuple(dims))
 
 
+_SAME: dict = {}  # the values of the argument rows of the row being run, by identity
+_REAL_SAME: dict = {}  # the same for the framework's run
+
+
 def to_value(x: Any, fw: str) -> Value:
     """A table argument as the abstract value the interpreter would pass."""
     if isinstance(x, Value):
         return x
     if isinstance(x, OpCase):  # a layer (built), a layer called on inputs, or a function's result
+        if id(x) in _SAME:  # one row object used twice in a row is one value (Model(inp, f(inp)))
+            return _SAME[id(x)]
         if x.is_layer or registry.lookup_layer(x.name) is None:
-            return run(x)
-        built = build(x)
-        assert built is not None, f"{x}: not built"
-        return built
+            value: Value = run(x)
+        else:
+            built = build(x)
+            assert built is not None, f"{x}: not built"
+            value = built
+        _SAME[id(x)] = value
+        return value
     if isinstance(x, S):
         return Tensor(_shape(x.shape, fw), fw, x.dtype)
     if isinstance(x, str) and x.startswith("("):
@@ -200,6 +209,7 @@ def starts_lowercase(message: str) -> bool:
 
 def outcome(case: OpCase) -> str:
     """The printed result, or ``!kind`` for a ShapeError (whose message must start lowercase)."""
+    _SAME.clear()
     try:
         return show(run(case))
     except ShapeError as e:
@@ -272,10 +282,13 @@ def _concrete(text: str) -> Optional[tuple]:
 
 def _real_arg(x: Any, fw: str, make: Callable[[tuple, str], Any]) -> Any:
     if isinstance(x, OpCase):
+        if id(x) in _REAL_SAME:
+            return _REAL_SAME[id(x)]
         built = real_build(x)
         if x.is_layer:  # a layer called on its inputs: the result
-            return built(*[_real_arg(a, fw, make) for a in x.inputs or []],
-                         **{k: _real_arg(v, fw, make) for k, v in x.call_kwargs.items()})
+            built = built(*[_real_arg(a, fw, make) for a in x.inputs or []],
+                          **{k: _real_arg(v, fw, make) for k, v in x.call_kwargs.items()})
+        _REAL_SAME[id(x)] = built
         return built
     if isinstance(x, S) or (isinstance(x, str) and x.startswith("(")):
         shape = _concrete(x.shape if isinstance(x, S) else x)
@@ -387,6 +400,7 @@ def real_outcome(case: OpCase) -> Optional[str]:
     fw = case.fw or framework_of(case.name)
     if case.no_oracle is not None:
         return None
+    _REAL_SAME.clear()
     try:
         make = _maker(fw)
         _resolve(case.name)

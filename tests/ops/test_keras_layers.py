@@ -8,7 +8,9 @@ in test_keras_models.py.
 """
 from __future__ import annotations
 
-from harness import OpCase, S, row_tests
+from harness import OpCase, S, layer, row_tests
+
+KL = "keras.layers."
 
 LAYER_ROWS = [
     OpCase("keras.layers.Dense", [8], inputs=["(None, 5)"], expect="(None, 8)"),
@@ -133,6 +135,112 @@ LAYER_ROWS = [
     OpCase("keras.layers.ConvLSTM2D", [4, 11], inputs=["(None, 5, 9, 9, 2)"], error="empty-spatial"),
 ]
 
-ROWS = LAYER_ROWS
+MORE_LAYER_ROWS = [
+    layer(KL + "Add", [], [["(None, 4)", "(None, 4)"]], "(None, 4)"),
+    layer(KL + "Add", [], [["(None, 4)", "(None, 5)"]], "!broadcast-mismatch"),
+    layer(KL + "Concatenate", [], [["(None, 4)", "(None, 5)"]], "(None, 9)"),
+    layer(KL + "Multiply", [], [["(None, 4)", "(None, 4)"]], "(None, 4)"),
+    layer(KL + "Subtract", [], [["(None, 4)", "(None, 4)"]], "(None, 4)"),
+    layer(KL + "Maximum", [], [["(None, 4)", "(None, 4)"]], "(None, 4)"),
+    layer(KL + "Average", [], [["(None, 4)", "(None, 4)"]], "(None, 4)"),
+    layer(KL + "AveragePooling1D", [2], ["(None, 10, 3)"], "(None, 5, 3)"),
+    layer(KL + "GlobalAveragePooling3D", [], ["(None, 4, 4, 4, 2)"], "(None, 2)"),
+    layer(KL + "Identity", [], ["(None, 4)"], "(None, 4)"),
+    layer(KL + "ELU", [], ["(None, 4)"], "(None, 4)"),
+    layer(KL + "GaussianDropout", [0.1], ["(None, 4)"], "(None, 4)"),
+    layer(KL + "Cropping3D", [1], ["(None, 4, 4, 4, 2)"], "(None, 2, 2, 2, 2)"),
+    layer(KL + "Minimum", [], [["(None, 4)", "(None, 4)"]], "(None, 4)"),
+    layer(KL + "Dot", [], [["(None, 4)", "(None, 4)"]], "(None, 1)", axes=1),
+    layer(KL + "Dot", [], [["(None, 4)", "(None, 5)"]], "!matmul-mismatch", axes=1),
+    layer(KL + "AdditiveAttention", [], [["(None, 5, 8)", "(None, 7, 8)"]], "(None, 5, 8)"),
+    layer(KL + "Attention", [], [["(None, 5, 8)", "(None, 7, 8)"]], "(None, 5, 8)"),
+    layer(KL + "ActivityRegularization", [], ["(None, 4)"], "(None, 4)"),
+    layer(KL + "AlphaDropout", [0.1], ["(None, 4)"], "(None, 4)"),
+    layer(KL + "SpatialDropout3D", [0.1], ["(None, 4, 4, 4, 2)"], "(None, 4, 4, 4, 2)"),
+    layer(KL + "SpatialDropout3D", [0.1], ["(None, 4, 4, 2)"], "!layer-rank"),
+    layer(KL + "Masking", [], ["(None, 5, 3)"], "(None, 5, 3)"),
+    layer(KL + "ThresholdedReLU", [], ["(None, 4)"], "(None, 4)"),
+    OpCase(KL + "InputLayer", [], {"shape": (5, 3)}, expect="Layer(keras.layers.InputLayer)"),
+    layer(KL + "GlobalMaxPooling2D", [], ["(None, 9, 9, 3)"], "(None, 3)"),
+    layer(KL + "GlobalMaxPooling2D", [], ["(None, 9, 3)"], "!layer-rank"),
+    layer(KL + "MaxPooling3D", [2], ["(None, 4, 4, 4, 2)"], "(None, 2, 2, 2, 2)"),
+    layer(KL + "MaxPooling3D", [2], ["(None, 4, 4, 1, 2)"], "!empty-spatial"),
+    layer(KL + "AdaptiveAveragePooling3D", [2], ["(None, 4, 6, 8, 3)"], "(None, 2, 2, 2, 3)"),
+    layer(KL + "AdaptiveMaxPooling1D", [4], ["(None, 16, 3)"], "(None, 4, 3)"),
+    layer(KL + "StringLookup", [], [S("(None, 5)", "string")], "(None, 5)", vocabulary=["a", "b"]),
+    # image augmentation keeps the shape
+    layer(KL + "AugMix", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "AutoContrast", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "Equalization", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "Solarization", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomColorDegeneration", [0.2], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomColorJitter", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomElasticTransform", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomErasing", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomGaussianBlur", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomHue", [0.2, (0, 255)], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomInvert", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomPerspective", [], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomPosterization", [(0, 255)], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomSaturation", [0.2], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomSharpness", [0.2], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+    layer(KL + "RandomShear", [0.2], ["(None, 8, 8, 3)"], "(None, 8, 8, 3)"),
+]
+
+# the functional merge spellings: layers.add([a, b]) is Add()([a, b])
+MERGE_FUNCTION_ROWS = [
+    OpCase(KL + "add", [["(None, 4)", "(None, 4)"]], expect="(None, 4)"),
+    OpCase(KL + "add", [["(None, 4)", "(None, 5)"]], error="broadcast-mismatch"),
+    OpCase(KL + "subtract", [["(None, 4)", "(None, 4)"]], expect="(None, 4)"),
+    OpCase(KL + "multiply", [["(None, 4)", "(None, 1)"]], expect="(None, 4)"),
+    OpCase(KL + "average", [["(None, 4)", "(None, 4)"]], expect="(None, 4)"),
+    OpCase(KL + "maximum", [["(None, 4)", "(None, 4)"]], expect="(None, 4)"),
+    OpCase(KL + "minimum", [["(None, 4)", "(None, 4)"]], expect="(None, 4)"),
+    OpCase(KL + "concatenate", [["(None, 4)", "(None, 5)"]], expect="(None, 9)"),
+    OpCase(KL + "concatenate", [["(None, 6, 3)", "(None, 6)"]], error="concat-rank"),
+    OpCase(KL + "dot", [["(None, 4)", "(None, 4)"]], {"axes": 1}, expect="(None, 1)"),
+]
+
+# models: keras.Input, Sequential and functional Model, the applications (built by Keras for real
+# only in slow runs: each is a whole network)
+INP = OpCase("keras.Input", [], {"shape": (5,)})
+MODEL_ROWS = [
+    OpCase("keras.Input", [], {"shape": (5, 3)}, expect="(None, 5, 3)"),
+    OpCase("keras.layers.Input", [(8,)], expect="(None, 8)"),
+    layer("keras.Sequential", [[OpCase(KL + "Dense", [8]), OpCase(KL + "Dense", [3])]], ["(None, 5)"], "(None, 3)"),
+    layer("keras.Sequential", [[OpCase(KL + "LSTM", [8]), OpCase(KL + "Dense", [3])]], ["(None, 5)"], "!layer-rank"),
+    layer("keras.Model", [INP, OpCase(KL + "Dense", [3], inputs=[INP])], ["(None, 5)"], "(None, 3)"),
+    OpCase("keras.utils.to_categorical", [S("(6,)", "int")], {"num_classes": 4}, expect="(6, 4)", fw="numpy"),
+]
+
+_APPS = {  # name: its default input size (the top gives 1000 classes)
+    "ConvNeXtTiny": 224, "ConvNeXtSmall": 224, "ConvNeXtBase": 224, "ConvNeXtLarge": 224, "ConvNeXtXLarge": 224,
+    "DenseNet121": 224, "DenseNet169": 224, "DenseNet201": 224, "EfficientNetB0": 224, "EfficientNetB1": 240,
+    "EfficientNetB2": 260, "EfficientNetB3": 300, "EfficientNetB4": 380, "EfficientNetB5": 456,
+    "EfficientNetB6": 528, "EfficientNetB7": 600, "InceptionResNetV2": 299, "InceptionV3": 299, "MobileNet": 224,
+    "MobileNetV2": 224, "MobileNetV3Large": 224, "MobileNetV3Small": 224, "NASNetLarge": 331,
+    "NASNetMobile": 224, "ResNet50": 224, "ResNet101": 224, "ResNet152": 224, "ResNet50V2": 224,
+    "ResNet101V2": 224, "ResNet152V2": 224, "VGG16": 224, "VGG19": 224, "Xception": 299,
+}
+APPLICATION_ROWS = [
+    layer(f"keras.applications.{app}", [], [f"(None, {size}, {size}, 3)"], "(None, 1000)", weights=None)
+    for app, size in _APPS.items()
+]
+for _row in APPLICATION_ROWS:
+    _row.slow = True
+
+_LOSSES = {"BinaryCrossentropy": "binary_crossentropy", "BinaryFocalCrossentropy": "binary_focal_crossentropy",
+           "CategoricalCrossentropy": "categorical_crossentropy",
+           "CategoricalFocalCrossentropy": "categorical_focal_crossentropy", "CategoricalHinge": "categorical_hinge",
+           "CosineSimilarity": "cosine_similarity", "Hinge": "hinge", "Huber": "huber",
+           "KLDivergence": "kl_divergence", "LogCosh": "log_cosh", "MeanAbsoluteError": "mean_absolute_error",
+           "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
+           "MeanSquaredError": "mean_squared_error", "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error",
+           "Poisson": "poisson", "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+           "SquaredHinge": "squared_hinge"}
+# a loss object stands for its function (what ``compile(loss=...)`` checks targets with)
+LOSS_ROWS = [OpCase(f"keras.losses.{cls}", [], expect=f"Ext(qualname='keras.losses.{fn}')") for cls, fn in _LOSSES.items()]
+
+ROWS = LAYER_ROWS + MORE_LAYER_ROWS + MERGE_FUNCTION_ROWS + MODEL_ROWS + APPLICATION_ROWS + LOSS_ROWS
 
 test_row, test_row_against_the_framework = row_tests(ROWS)
