@@ -36,7 +36,22 @@ KOPS_ROWS = [
     OpCase("keras.ops.tensordot", ["(4, 3)", "(3, 5)"], {"axes": 1}, expect="(4, 5)"),
 ]
 
-ROWS = KOPS_ROWS
+MORE_KOPS_ROWS = [
+    OpCase("keras.ops.abs", ["(2, 4, 3)"], expect="(2, 4, 3)"),
+    OpCase("keras.ops.relu", ["(4, 3)"], expect="(4, 3)"),
+    OpCase("keras.ops.broadcast_to", ["(3,)", (4, 3)], expect="(4, 3)"),
+    OpCase("keras.ops.broadcast_to", ["(4, 3)", (4, 4)], error="broadcast-mismatch"),
+    OpCase("keras.ops.eye", [3], expect="(3, 3)"),
+    OpCase("keras.ops.full", [(2, 3), 7.0], expect="(2, 3)"),
+    OpCase("keras.ops.ndim", ["(2, 4, 3)"], expect="int 3"),
+    OpCase("keras.ops.shape", ["(2, 4, 3)"], expect="[int 2, int 4, int 3]"),
+    OpCase("keras.ops.squeeze", ["(4, 1, 3)"], {"axis": 1}, expect="(4, 3)"),
+    OpCase("keras.ops.squeeze", ["(4, 1, 3)"], {"axis": 3}, error="axis-out-of-range"),
+    OpCase("keras.ops.take", ["(4, 3)", S("(5,)", "int")], {"axis": 0}, expect="(5, 3)"),
+    OpCase("keras.ops.tile", ["(4, 3)", (2, 3)], expect="(8, 9)"),
+]
+
+ROWS = KOPS_ROWS + MORE_KOPS_ROWS
 
 test_row, test_row_against_the_framework = row_tests(ROWS)
 

@@ -10,9 +10,10 @@ wording, TF1 placeholders, ``Session.run``).
 from __future__ import annotations
 
 import pytest
-from harness import OpCase, S, row_tests
+from harness import OpCase, S, row_tests, to_value
 
 from shapecheck.engine import check_source, reveal
+from shapecheck.values import Seq
 
 TF_ROWS = [
     OpCase("tensorflow.matmul", ["(4, 3)", "(3, 5)"], expect="(4, 5)"),
@@ -115,7 +116,34 @@ TF_ROWS = [
     OpCase("tensorflow.eye", [3], expect="(3, 3)"),
 ]
 
-ROWS = TF_ROWS
+# rules the former table had no row for (written from TF's documentation; checked by TensorFlow
+# where it is installed)
+def _feed(placeholder: str, array: str) -> Seq:
+    """A ``feed_dict`` of one placeholder (a TF tensor) fed one NumPy array."""
+    return Seq([Seq([to_value(placeholder, "tf"), to_value(array, "numpy")], "tuple")], "pairs")
+
+
+HOLDS = "a tensor holding the numbers (shape () or (rank,)), where the rule gives the numbers"
+MORE_TF_ROWS = [
+    OpCase("tensorflow.add_n", [["(4, 3)", "(4, 3)", "(4, 3)"]], expect="(4, 3)"),
+    OpCase("tensorflow.add_n", [["(4, 3)", "(3, 4)"]], error="broadcast-mismatch"),
+    # TF returns these as tensors holding the numbers; the rules track the numbers themselves
+    OpCase("tensorflow.rank", ["(2, 4, 3)"], expect="int 3", no_oracle=HOLDS),
+    OpCase("tensorflow.size", ["(2, 4, 3)"], expect="int 24", no_oracle=HOLDS),
+    OpCase("tensorflow.shape", ["(2, 4, 3)"], expect="[int 2, int 4, int 3]", no_oracle=HOLDS),
+    OpCase("tensorflow.compat.v1.placeholder", ["float32"], {"shape": [None, 28, 28, 1]}, expect="(None, 28, 28, 1)",
+           no_oracle="placeholders exist only in TF1 graph mode"),
+    OpCase("tensorflow.compat.v1.layers.dense", ["(None, 20)", 7], expect="(None, 7)",
+           no_oracle="tf.layers needs TF1 graph mode"),
+    OpCase("tensorflow.compat.v1.Session", [], expect="Ext(qualname='tensorflow.Session')", no_oracle="a TF1 session"),
+    # sess.run(fetch, feed_dict={placeholder: array}): the interpreter hands the feed as pairs
+    OpCase("tensorflow.compat.v1.Session.run", ["(None, 3)"], {"feed_dict": _feed("(None, 3)", "(8, 3)")},
+           expect="(None, 3)", no_oracle="a TF1 session"),
+    OpCase("tensorflow.compat.v1.Session.run", ["(None, 3)"], {"feed_dict": _feed("(None, 3)", "(8, 4)")},
+           error="input-data-mismatch", no_oracle="a TF1 session"),
+]
+
+ROWS = TF_ROWS + MORE_TF_ROWS
 
 test_row, test_row_against_the_framework = row_tests(ROWS)
 
