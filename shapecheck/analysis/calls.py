@@ -1,7 +1,8 @@
 """The call evaluator: argument binding, escape, dispatch to rules, layers, functions and classes."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -9,12 +10,41 @@ from .. import dims as D
 from ..findings import ShapeError
 from ..ops import registry as R
 from ..ops.registry import Call
-from ..values import (NONE, PURE_RULES, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                      Super, Tensor, Value, poison, resolve_value, same_value)
+from ..values import (
+    NONE,
+    PURE_RULES,
+    UNKNOWN,
+    ClassRef,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Method,
+    Obj,
+    Param,
+    Seq,
+    Super,
+    Tensor,
+    Value,
+    poison,
+    resolve_value,
+    same_value,
+)
 from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
-from .objects import (MAX_DEPTH, ClassInfo, FuncInfo, Partial, copy_value, init_record, is_record_class, reveal_text,
-                      signature)
+from .objects import (
+    MAX_DEPTH,
+    ClassInfo,
+    FuncInfo,
+    Partial,
+    copy_value,
+    init_record,
+    is_record_class,
+    reveal_text,
+    signature,
+)
 from .syntax import is_classmethod, is_static
 
 # builtins that read a tensor without keeping a view of it

@@ -39,7 +39,7 @@ class Budget(Exception):
 class Context:
     """Everything one analysis shares; one per analysed file."""
 
-    def __init__(self, module: cst.Module, source: str, main: "ModuleInfo", state: AnalysisState,
+    def __init__(self, module: cst.Module, source: str, main: ModuleInfo, state: AnalysisState,
                  budget: int = STEP_BUDGET) -> None:
         self.module = module
         self.source = source
@@ -56,8 +56,8 @@ class Context:
         self.current = main
         self.entry: Optional[tuple] = None
         self._stars: dict = {}  # id(namespace) -> files it star-imports
-        self.functions: list["FuncInfo"] = []
-        self.classes: list["ClassInfo"] = []
+        self.functions: list[FuncInfo] = []
+        self.classes: list[ClassInfo] = []
         self.memo: dict = {}
         self.stack: list = []
         self.suppress = 0  # inside try bodies with broad handlers
@@ -95,7 +95,7 @@ class Context:
         """How many findings were recorded so far (kept or captured by a training check)."""
         return len(self.findings) + sum(len(c) for c in self.captures)
 
-    def rel(self, info: Optional["ModuleInfo"]) -> str:
+    def rel(self, info: Optional[ModuleInfo]) -> str:
         """A project file's path relative to the project root (for messages)."""
         if info is None or info.path is None:
             return "?"
@@ -124,20 +124,20 @@ class Part:
     another through its attribute (``self.exprs.eval``), so each seam is visible in the code."""
 
     ctx: Context
-    stmts: "StatementEvaluator"
-    exprs: "ExpressionEvaluator"
-    calls: "CallEvaluator"
-    members: "MemberEvaluator"
-    project: "Project"
-    sources: "Sources"
-    flow: "BranchLog"
-    plugins: "PluginTable"
-    builtins: "BuiltinMethods"
+    stmts: StatementEvaluator
+    exprs: ExpressionEvaluator
+    calls: CallEvaluator
+    members: MemberEvaluator
+    project: Project
+    sources: Sources
+    flow: BranchLog
+    plugins: PluginTable
+    builtins: BuiltinMethods
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def wire(self, other: "Part") -> None:
+    def wire(self, other: Part) -> None:
         """Share the parts of ``other`` (the driver, which built them all)."""
         for name in ("stmts", "exprs", "calls", "members", "project", "sources", "flow", "plugins", "builtins"):
             setattr(self, name, getattr(other, name))

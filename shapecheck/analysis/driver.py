@@ -15,8 +15,9 @@ project, sources, branch log, plugins), wires them together, and activates the a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -56,7 +57,7 @@ class AnalysisResult:
     created: list
     classes: list
     trace: dict = field(default_factory=dict)
-    analysis: Optional["Analysis"] = field(default=None, repr=False)
+    analysis: Optional[Analysis] = field(default=None, repr=False)
 
     def call(self, model: Value, args: list) -> dict:
         """Call ``model`` on ``args`` after the analysis (a summary's input shape): id of every

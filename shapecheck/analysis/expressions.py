@@ -1,15 +1,39 @@
 """The expression evaluator: ``ex_*`` handlers, operators, comparisons, truth and iteration."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
 from ..shapes import Shape
-from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                      Tensor, Value, as_bool, as_dim, as_int, poison, same_value, tensor_of, without_values)
+from ..values import (
+    NONE,
+    UNKNOWN,
+    ClassRef,
+    Cond,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Method,
+    Obj,
+    Param,
+    Seq,
+    Tensor,
+    Value,
+    as_bool,
+    as_dim,
+    as_int,
+    poison,
+    same_value,
+    tensor_of,
+    without_values,
+)
 from .context import Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
 from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain_value

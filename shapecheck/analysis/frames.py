@@ -1,7 +1,8 @@
 """Frames (one function activation) and the branch log: how branches fork and merge names and heap."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Optional
 
 from .. import dims as D
 from ..values import UNKNOWN, Value, merge_values, same_value

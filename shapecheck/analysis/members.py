@@ -1,15 +1,34 @@
 """Attribute access and methods of values (mypy's checkmember): get_attr/set_attr/isinstance_of/call_method."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
 from ..ops.registry import Call
-from ..values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq, Super,
-                      Tensor, Value, poison, tensor_of)
+from ..values import (
+    NONE,
+    UNKNOWN,
+    ClassRef,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Method,
+    Obj,
+    Param,
+    Seq,
+    Super,
+    Tensor,
+    Value,
+    poison,
+    tensor_of,
+)
 from .context import Part
 from .frames import CONFIG, Frame
 from .objects import FuncInfo, init_record, is_record_class, is_subclass

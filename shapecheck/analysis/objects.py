@@ -34,7 +34,7 @@ class Partial(Value):
 class FuncInfo:
     node: cst.FunctionDef
     name: str
-    cls: Optional["ClassInfo"] = None
+    cls: Optional[ClassInfo] = None
     analysed: bool = False
     scope: Optional[dict] = None  # names visible from an enclosing function (closures)
     home: Optional[ModuleInfo] = None  # the file it is defined in

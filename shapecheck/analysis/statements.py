@@ -1,14 +1,33 @@
 """The statement evaluator: ``exec_block``/``exec_stmt``, compound statements, one handler per small statement."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
-from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Layer, Obj, Seq, Tensor, Value, as_dim,
-                      as_int, merge_values, poison, same_value)
+from ..values import (
+    NONE,
+    UNKNOWN,
+    ClassRef,
+    Cond,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Layer,
+    Obj,
+    Seq,
+    Tensor,
+    Value,
+    as_dim,
+    as_int,
+    merge_values,
+    poison,
+    same_value,
+)
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
 from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo

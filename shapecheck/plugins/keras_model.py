@@ -10,7 +10,8 @@ takes a name in construction order (summaries).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from .. import dims as D
 from ..findings import ShapeError
