@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Optional
 
 import libcst as cst
@@ -245,11 +246,11 @@ class CallEvaluator(Part):
             self.ctx.created.append(layer)
             self.run_rule(lambda: rule.after_build(layer, call), node)
             return layer
-        fn = R.lookup_func(q)
-        if fn is None:
+        shape_rule = R.lookup_func(q)
+        if shape_rule is None:
             return UNKNOWN
         call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=Call.framework_of(q), qualname=q)
-        out = self.run_rule(lambda: fn(call), node)
+        out = self.run_rule(partial(shape_rule, call), node)
         self.plugins.after_function(q, out, kwargs, node)
         return out
 
@@ -310,11 +311,11 @@ class CallEvaluator(Part):
         plist = list(params.posonly_params) + list(params.params)
         static = is_static(fn.node)
         if fn.cls is not None and not static and plist:
-            first = plist[0].name.value
+            self_name = plist[0].name.value
             if is_classmethod(fn.node):
-                env[first] = ClassRef(fn.cls)
+                env[self_name] = ClassRef(fn.cls)
             else:
-                env[first] = bound if bound is not None else UNKNOWN
+                env[self_name] = bound if bound is not None else UNKNOWN
             plist = plist[1:]
         scope = fn.scope if fn.scope is not None else (fn.home.ns if fn.home is not None else self.ctx.globals)
         frame = Frame(env, D.Bindings(), fn, scope)
@@ -358,7 +359,7 @@ class CallEvaluator(Part):
         body = fn.node.body
         if isinstance(body, cst.IndentedBlock):
             self.stmts.exec_block(body.body, frame)
-        else:
+        elif isinstance(body, cst.SimpleStatementSuite):
             for small in body.body:
                 self.stmts.exec_small(small, frame)
         if fn.name == "__init__" and isinstance(bound, Obj):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from ..findings import Finding
-from ..values import AnalysisState
+from ..values import AnalysisState, Layer, Obj, Value
 
 if TYPE_CHECKING:
     from ..plugins import PluginTable
@@ -51,7 +51,7 @@ class Context:
         # The checked file, the project files it imports (path -> ModuleInfo, None: unreadable), the
         # file whose code runs now, and the call in the checked file that entered another file.
         self.main = main
-        self.globals: dict = main.ns
+        self.globals: dict[str, Value] = main.ns
         self.modules: dict = {}
         self.current = main
         self.entry: Optional[tuple] = None
@@ -62,11 +62,12 @@ class Context:
         self.stack: list = []
         self.suppress = 0  # inside try bodies with broad handlers
         self.captures: list = []  # findings of a model's own call() run on training data (keras_model plugin)
-        self.instances: list = []  # every object instantiated (for summaries)
-        self.revealed: list = []  # (node, text) for reveal_shape(x) calls (golden tests)
-        self.created: list = []  # every framework layer built, in construction order (summary names)
-        self.trace: Optional[dict] = None  # id(layer or module) -> its first output, while a summary traces
-        self.kept_trace: Optional[dict] = None
+        self.instances: list[Obj] = []  # every object instantiated (for summaries)
+        self.revealed: list[tuple[cst.CSTNode, str]] = []  # (node, text) for reveal_shape(x) calls (golden tests)
+        self.created: list[Layer] = []  # every framework layer built, in construction order (summary names)
+        # id(layer or module) -> its first output, while a summary traces
+        self.trace: Optional[dict[int, Value]] = None
+        self.kept_trace: Optional[dict[int, Value]] = None
 
     # ------------------------------------------------------------------ findings
     def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None) -> None:

@@ -180,7 +180,7 @@ def merge(frame: Frame, a: Frame, b: Frame) -> None:
         set_env(frame, a.env)
         frame.bindings = a.bindings
         return
-    env = {}
+    env: dict[str, Value] = {}
     for k in set(a.env) | set(b.env):
         va, vb = a.env.get(k), b.env.get(k)
         if va is None or vb is None:
