@@ -26,8 +26,8 @@ from ..values import (
     Super,
     Tensor,
     Value,
+    param_tensor,
     poison,
-    tensor_of,
 )
 from .context import Part
 from .frames import CONFIG, Frame
@@ -162,7 +162,7 @@ class MemberEvaluator(Part):
         if isinstance(obj, Param):
             self.ctx.suppress += 1
             try:
-                return self.call_method(Method(tensor_of(obj), m.name), args, kwargs, node, frame, arg_nodes)
+                return self.call_method(Method(param_tensor(obj.name), m.name), args, kwargs, node, frame, arg_nodes)
             finally:
                 self.ctx.suppress -= 1
         if isinstance(obj, (Layer, Obj)):  # framework object semantics (load_state_dict, add_module, fit, ...)
@@ -201,7 +201,7 @@ class MemberEvaluator(Part):
             if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
                 self.stmts.assign(node.func.value, UNKNOWN, frame)
             return UNKNOWN
-        texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
+        texts: dict[int | str, Any] = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
         texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             texts[0] = node.func.value
@@ -220,7 +220,7 @@ class MemberEvaluator(Part):
                 "layers" in obj.config or "items" in obj.config):
             self.flow.record(obj, CONFIG)
         meth = rule.method(name) if rule is not None else None
-        if meth is not None:
+        if rule is not None and meth is not None:
             call = self.calls.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
                                         qualname=f"{obj.kind}.{name}")
             return self.calls.run_rule(lambda: meth(obj, call), node)
