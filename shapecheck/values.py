@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from . import dims as D
 from .dims import Dim
+from .framework import Framework, framework_of
 from .shapes import Shape
 
 
@@ -52,6 +53,30 @@ class Tensor(Value):
 
     def __repr__(self) -> str:
         return f"Tensor{self.shape}"
+
+
+# Where a tensor's methods are registered, by its ``fw``: Keras tensors have TF's methods.
+# (keyed by the plain strings: an enum member hashes by its name, not by its value)
+_METHOD_NAMESPACES = {Framework.NUMPY.value: "numpy.ndarray", Framework.TF.value: "tensorflow.Tensor",
+                      Framework.KERAS.value: "tensorflow.Tensor", Framework.TORCH.value: "torch.Tensor"}
+
+
+def method_namespace(fw: str) -> str:
+    """The registry prefix of a tensor's methods and properties (``torch.Tensor``,
+    ``numpy.ndarray``, ``tensorflow.Tensor``); a tensor of no framework (``any``) has torch's."""
+    return _METHOD_NAMESPACES.get(str(fw), "torch.Tensor")
+
+
+def result_fw(qualname: str) -> str:
+    """The ``fw`` of the tensors a framework function returns, from ``framework.framework_of``:
+    Keras functions make TF tensors (``keras.ops`` runs on the TF backend's semantics), and a name
+    of no framework (an operator, a builtin) makes torch ones, the analysis's default."""
+    fw = framework_of(qualname)
+    if fw is Framework.KERAS:
+        return Framework.TF.value
+    if fw is Framework.ANY:
+        return Framework.TORCH.value
+    return fw.value
 
 
 MAX_VALUES = 4096  # longer tensors never carry their values

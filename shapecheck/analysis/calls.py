@@ -29,8 +29,10 @@ from ..values import (
     Super,
     Tensor,
     Value,
+    method_namespace,
     poison,
     resolve_value,
+    result_fw,
     same_value,
 )
 from .context import Budget, Part
@@ -112,7 +114,7 @@ class CallEvaluator(Part):
             if isinstance(fn, Ext) and R.lookup_func(fn.qualname) in PURE_RULES:
                 return
             if isinstance(fn, Method) and isinstance(fn.obj, Tensor):
-                ns = Call.tensor_namespace(fn.obj.fw)
+                ns = method_namespace(fn.obj.fw)
                 if (R.lookup_func(f"{ns}.{fn.name}") or R.lookup_func(f"tensor.{fn.name}")) in PURE_RULES:
                     return
         for a in list(args) + list(kwargs.values()):
@@ -249,7 +251,7 @@ class CallEvaluator(Part):
         shape_rule = R.lookup_func(q)
         if shape_rule is None:
             return UNKNOWN
-        call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=Call.framework_of(q), qualname=q)
+        call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=result_fw(q), qualname=q)
         out = self.run_rule(partial(shape_rule, call), node)
         self.plugins.after_function(q, out, kwargs, node)
         return out

@@ -8,7 +8,6 @@ import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
-from ..ops.registry import Call
 from ..values import (
     NONE,
     UNKNOWN,
@@ -26,6 +25,7 @@ from ..values import (
     Super,
     Tensor,
     Value,
+    method_namespace,
     param_tensor,
     poison,
 )
@@ -106,7 +106,7 @@ class MemberEvaluator(Part):
         if isinstance(obj, ModuleRef):
             return self.project.module_attr(obj, name)
         if isinstance(obj, Tensor):
-            prop = R.PROPERTIES.get(f"{Call.tensor_namespace(obj.fw)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
+            prop = R.PROPERTIES.get(f"{method_namespace(obj.fw)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
             if prop is not None:
                 if name not in _READ_ONLY_ATTRS:  # x.T, x.data: a view that may be changed in place
                     poison(obj)
@@ -195,7 +195,7 @@ class MemberEvaluator(Part):
 
     def tensor_method(self, obj: Tensor, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
                       arg_nodes: dict) -> Value:
-        ns = Call.tensor_namespace(obj.fw)
+        ns = method_namespace(obj.fw)
         fn = R.lookup_func(f"{ns}.{name}") or R.lookup_func(f"tensor.{name}")
         if fn is None:
             if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):

@@ -48,7 +48,6 @@ def role_of(module: Value, key: str) -> str:
 class TorchModulePlugin(Plugin):
     """``torch.nn.Module`` and its subclasses."""
 
-    prefixes = ("torch.",)
     layer_roots = ("torch.nn.Module",)
     object_roots = ("torch.nn.Module",)
     tensor_classes = ("torch.Tensor",)
