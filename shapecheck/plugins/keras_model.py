@@ -14,9 +14,9 @@ from typing import Any, Callable, Optional
 
 from .. import dims as D
 from ..findings import ShapeError
-from ..ops import keras_layers as KL
-from ..ops import keras_models as KM
 from ..ops import registry as R
+from ..ops.keras import base as KL
+from ..ops.keras import model as KM
 from ..shapes import Shape
 from ..values import NONE, UNKNOWN, Const, Int, Layer, Obj, Seq, Tensor, Value, as_dims
 from . import Plugin

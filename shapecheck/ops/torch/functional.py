@@ -3,24 +3,36 @@ normalizations, losses, attention). The size arithmetic is shared with ``torch_l
 
 Only ``torch.nn.functional.*`` names (and a few ``torch.*`` aliases no other family registers)
 are registered here; shape-preserving activations live in ``ops/tensor.py``.
+
 """
 from __future__ import annotations
 
 from typing import Optional
 
-from .. import dims as D
-from ..findings import Fix, ShapeError
-from ..shape_math.features import require_feature, require_feature_dropout_rank
-from ..shapes import Shape
-from ..values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
-from .common import axis_of, broadcast_shapes, matmul_shape
-from .registry import FUNCS, Call, mismatch_note, shape_rule
-from .tensor import same_shape
-from .torch_nn import feature_mismatch
-from .torch_layers import (adaptive_forward, check_min_rank, check_rank, class_loss, const_of, conv_forward,
-                           cosine_similarity_shape, elementwise_loss, fold_shape, glu_forward, interpolate_forward,
-                           layer_norm_forward, ntuple, pad_shape, pairwise_distance_shape, pixel_shuffle_forward,
-                           pool_forward, require_reflect_pads, unfold_shape)
+from ... import dims as D
+from ...findings import Fix, ShapeError
+from ...shape_math.features import require_feature, require_feature_dropout_rank
+from ...shapes import Shape
+from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
+from ..common import axis_of, broadcast_shapes, matmul_shape
+from ..registry import FUNCS, Call, mismatch_note, shape_rule
+from ..tensor import same_shape
+from .base import check_min_rank, check_rank, const_of, feature_mismatch, ntuple
+from .conv import conv_forward
+from .losses import class_loss, elementwise_loss
+from .normalization import layer_norm_forward
+from .pooling import adaptive_forward, pool_forward
+from .reshaping import (
+    cosine_similarity_shape,
+    fold_shape,
+    glu_forward,
+    interpolate_forward,
+    pad_shape,
+    pairwise_distance_shape,
+    pixel_shuffle_forward,
+    require_reflect_pads,
+    unfold_shape,
+)
 
 F = "torch.nn.functional."
 
