@@ -107,6 +107,3 @@ class Application(KerasModel):
 for _app, (_mod, *_rest) in _APPS.items():
     layer_rule(f"keras.applications.{_app}", f"keras.applications.{_mod}.{_app}",
                f"keras.src.applications.{_mod}.{_app}")(type(_app, (Application,), {"app": _app}))
-
-
-__all__ = ["Sequential", "Model", "KerasModel", "target_error", "loss_name", "params_of", "describe"]

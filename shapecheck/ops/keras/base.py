@@ -17,7 +17,8 @@ can be re-run on the shape of the data it is fed, as Keras does.
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from ... import dims as D
 from ...dims import Dim
@@ -348,7 +349,7 @@ class KerasLayer(LayerRule):
         return UNKNOWN
 
 
-def params_of(rule: "KerasLayer", layer: Layer) -> Optional[tuple]:
+def params_of(rule: KerasLayer, layer: Layer) -> Optional[tuple]:
     """(trainable, non-trainable) parameter counts of a built layer, or None."""
     wl = rule.weight_list(layer)
     if wl is None:

@@ -49,7 +49,8 @@ class Conv(KerasLayer):
             if keras1 or (len(args) == r + 1 and r > 1 and all(as_dim(a) is not None for a in args)):
                 if not keras1:
                     return None  # Conv2D(32, 3, 3): Keras 2 reads strides=3, Keras 1 a 3x3 kernel; ambiguous
-                ks = args[1:1 + r] if len(args) >= 1 + r else [kw.get(n, UNKNOWN) for n in ("nb_row", "nb_col", "nb_depth")[:r]]
+                ks = (args[1:1 + r] if len(args) >= 1 + r
+                      else [kw.get(n, UNKNOWN) for n in ("nb_row", "nb_col", "nb_depth")[:r]])
                 if r == 1:
                     ks = [kw.get("filter_length", args[1] if len(args) > 1 else UNKNOWN)]
                 k = [as_dim(x) for x in ks]
@@ -82,7 +83,8 @@ class Conv(KerasLayer):
                      + (str(tuple(D.fmt(x) for x in k)).replace("'", "") if len(k) > 1 else D.fmt(k[0]))}
         if self.transpose:
             op = call.get(None, "output_padding")
-            cfg["output_padding"] = None if op is UNKNOWN or (isinstance(op, Const) and op.value is None) else ints(op, r)
+            none = op is UNKNOWN or (isinstance(op, Const) and op.value is None)
+            cfg["output_padding"] = None if none else ints(op, r)
         return cfg
 
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:

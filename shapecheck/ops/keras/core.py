@@ -119,7 +119,7 @@ class EinsumDense(KerasLayer):
         else:
             for c, have, got in zip(ker, built, kshape):
                 if D.compare(have, got, call.bindings) is D.FALSE:
-                    raise ShapeError("layer-input-mismatch", lambda: (
+                    raise ShapeError("layer-input-mismatch", lambda c=c, have=have, got=got: (
                         f"{describe(layer)} was built with '{c}' = {D.fmt(have)} but gets {D.fmt(got)} (input {s})"))
         return Shape(tuple(lead) + tuple(full_out))
 

@@ -137,7 +137,8 @@ def replay(call: Call, outputs: list, env: dict) -> Optional[list]:
 
 
 @layer_rule("keras.Model", "keras.models.Model", "keras.src.models.model.Model",
-            "keras.src.models.functional.Functional", "keras.engine.training.Model", "keras.engine.functional.Functional")
+            "keras.src.models.functional.Functional", "keras.engine.training.Model",
+            "keras.engine.functional.Functional")
 class Model(KerasModel):
     strict_inputs = True
 

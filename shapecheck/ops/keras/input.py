@@ -17,7 +17,8 @@ from .base import BATCH, FW, KerasLayer, name_of, shape_tuple, spellings
 def keras_input(call: Call) -> Value:
     """``keras.Input(shape=(30, 1))`` -> a (None, 30, 1) Keras tensor."""
     if call.has(None, "batch_shape") or call.has(None, "batch_input_shape"):
-        ds = shape_tuple(call.get(None, "batch_shape") if call.has(None, "batch_shape") else call.get(None, "batch_input_shape"))
+        key = "batch_shape" if call.has(None, "batch_shape") else "batch_input_shape"
+        ds = shape_tuple(call.get(None, key))
         if not ds:
             return UNKNOWN
         if D.is_opaque(ds[0]):

@@ -78,7 +78,8 @@ class Dot(KerasLayer):
             raise ShapeError("matmul-mismatch", lambda: (
                 f"Dot(axes={tuple(layer.config['axes'])}) of {a} and {b}: contracted sizes differ, {D.fmt(da)} != "
                 f"{D.fmt(db)}{mismatch_note(da, db)}"))
-        rest = [d for i, d in enumerate(a.dims) if i != ax[0]] + [d for i, d in enumerate(b.dims) if i not in (0, ax[1])]
+        rest = ([d for i, d in enumerate(a.dims) if i != ax[0]]
+                + [d for i, d in enumerate(b.dims) if i not in (0, ax[1])])
         if len(rest) == 1:
             rest.append(1)
         return Shape(tuple(rest))

@@ -15,7 +15,8 @@ What Keras 3 does with data, followed exactly (keras/src/models/functional.py, l
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from ... import dims as D
 from ...findings import Fix, ShapeError
@@ -93,7 +94,8 @@ def check_input_spec(call: Call, ref: Shape, x: Tensor, data: bool) -> None:
         if i == 0 or D.is_opaque(want):
             continue
         if D.compare(want, got, call.bindings, unify=False) is D.FALSE:
-            raise ShapeError("input-data-mismatch" if data else "layer-input-mismatch", lambda i=i, want=want, got=got: (
+            kind = "input-data-mismatch" if data else "layer-input-mismatch"
+            raise ShapeError(kind, lambda i=i, want=want, got=got: (
                 f"the model expects inputs of shape {ref} but gets {s}: size {D.fmt(got)} at axis {i}, not "
                 f"{D.fmt(want)}"))
 

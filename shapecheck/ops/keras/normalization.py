@@ -18,7 +18,9 @@ def axes_arg(v: Value, default: int) -> Optional[list]:
         return [default]
     if isinstance(v, Seq):
         out = [as_dim(x) for x in v.items]
-        return None if any(D.as_int(x) is None for x in out if x is not None) or None in out else [D.as_int(x) for x in out]
+        if any(D.as_int(x) is None for x in out if x is not None) or None in out:
+            return None
+        return [D.as_int(x) for x in out]
     d = as_dim(v)
     return None if d is None or D.as_int(d) is None else [D.as_int(d)]
 

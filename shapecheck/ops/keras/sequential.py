@@ -95,7 +95,8 @@ class Sequential(KerasModel):
         if layers is None or len(xs) != 1:
             return UNKNOWN
         out = chain([s for s in layers if not isinstance(s, Tensor)], xs[0], call)
-        if not layer.config.get("_has_input") and isinstance(out, Tensor) and layer.config.get("_output_tensor") is None:
+        if (not layer.config.get("_has_input") and isinstance(out, Tensor)
+                and layer.config.get("_output_tensor") is None):
             # built by its first call: later data is checked against what it was built for
             layer.config["_output_tensor"] = Tensor(Shape((BATCH,) + out.shape.dims[1:], out.shape.variadic), FW)
         return out

@@ -24,7 +24,8 @@ class MultiheadAttention(TorchLayer):
         if ei is not None and hi and ei % hi:
             return None  # torch asserts embed_dim % num_heads == 0 in the constructor
         return {"embed_dim": e, "num_heads": h, "bias": call.bool(3, "bias", True),
-                "add_bias_kv": call.bool(4, "add_bias_kv", False), "add_zero_attn": call.bool(5, "add_zero_attn", False),
+                "add_bias_kv": call.bool(4, "add_bias_kv", False),
+                "add_zero_attn": call.bool(5, "add_zero_attn", False),
                 "kdim": kd, "vdim": vd, "batch_first": call.bool(8, "batch_first", False),
                 "_repr": f"{D.fmt(e)}, {D.fmt(h)}"}
 

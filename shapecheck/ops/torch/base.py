@@ -6,7 +6,8 @@ find weights, then child modules, then config entries.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from ... import dims as D
 from ...dims import Dim

@@ -122,9 +122,8 @@ def _conv_fn(n: int, transposed: bool):
         name = f"conv{'_transpose' if transposed else ''}{n}d"
         xs, ws = call.shape(x), call.shape(w)
         if ws.rank is not None and ws.rank != n + 2:
-            raise ShapeError("layer-rank", f"{name} expects a {n + 2}-D weight "
-                                           f"{'(in, out/groups, *kernel)' if transposed else '(out, in/groups, *kernel)'}"
-                                           f", got {ws.rank}-D {ws}")
+            layout = "(in, out/groups, *kernel)" if transposed else "(out, in/groups, *kernel)"
+            raise ShapeError("layer-rank", f"{name} expects a {n + 2}-D weight {layout}, got {ws.rank}-D {ws}")
         if ws.rank != n + 2:
             return Tensor(Shape.unknown(), "torch", "float")
         st = ntuple(call.get(3, "stride", 1), n)

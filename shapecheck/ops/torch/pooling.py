@@ -2,7 +2,8 @@
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from ... import dims as D
 from ...shape_math.window import (

@@ -141,8 +141,9 @@ class RNNBase(TorchLayer):
             fix = Fix("build the layer with batch_first=False, or pass the input as x.transpose(0, 1)")
         else:
             msg = (f"{what} is batch_first=False, so it reads input {s} as (seq={D.fmt(s.dims[0])}, "
-                   f"batch={D.fmt(s.dims[1])}, feature={D.fmt(s.dims[2])}); but the initial state {name} {ss} has batch "
-                   f"{D.fmt(hb)}, the size of the input's axis 0: the input is in (batch, seq, feature) layout")
+                   f"batch={D.fmt(s.dims[1])}, feature={D.fmt(s.dims[2])}); but the initial state {name} {ss} "
+                   f"has batch {D.fmt(hb)}, the size of the input's axis 0: the input is in (batch, seq, feature) "
+                   "layout")
             fix = Fix("build the layer with batch_first=True, or pass the input as x.transpose(0, 1)")
         return ShapeError("recurrent-layout", msg + "; " + fix.description, fix)
 

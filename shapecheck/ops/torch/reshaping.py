@@ -3,7 +3,8 @@ the padding layers, with the shape helpers their functional forms share.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from ... import dims as D
 from ...dims import Dim
@@ -387,7 +388,8 @@ class UnfoldBase(TorchLayer):
         off = 1 if self.fold else 0
         return {"output_size": arg_tuple(call, 0, "output_size", 2, None) if self.fold else None,
                 "kernel_size": arg_tuple(call, off, "kernel_size", 2, None),
-                "dilation": arg_tuple(call, off + 1, "dilation", 2, 1), "padding": arg_tuple(call, off + 2, "padding", 2, 0),
+                "dilation": arg_tuple(call, off + 1, "dilation", 2, 1),
+                "padding": arg_tuple(call, off + 2, "padding", 2, 0),
                 "stride": arg_tuple(call, off + 3, "stride", 2, 1)}
 
     def apply(self, layer: Layer, call: Call) -> Value:

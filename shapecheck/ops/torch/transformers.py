@@ -153,7 +153,8 @@ class Transformer(TorchLayer):
             return None
         return {"d_model": d, "nhead": h, "num_encoder_layers": call.int(2, "num_encoder_layers", 6),
                 "num_decoder_layers": call.int(3, "num_decoder_layers", 6),
-                "dim_feedforward": call.dim(4, "dim_feedforward", 2048), "batch_first": call.bool(10, "batch_first", False),
+                "dim_feedforward": call.dim(4, "dim_feedforward", 2048),
+                "batch_first": call.bool(10, "batch_first", False),
                 "bias": call.bool(12, "bias", True), "ok": True, "_repr": f"{D.fmt(d)}, {D.fmt(h)}"}
 
     def apply(self, layer: Layer, call: Call) -> Value:
