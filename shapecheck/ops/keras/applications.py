@@ -94,7 +94,7 @@ class Application(KerasModel):
                                       else [])
         for i in axes:
             if D.compare(ref.dims[i], s.dims[i], call.bindings, unify=False) is D.FALSE:
-                raise ShapeError("layer-input-mismatch", lambda i=i: (
+                raise ShapeError("layer-input-mismatch", lambda i=i: (  # type: ignore[misc]
                     f"{self.app} expects inputs of shape {ref} but gets {s}: size {D.fmt(s.dims[i])} at axis {i}, "
                     f"not {D.fmt(ref.dims[i])}"))
         out = layer.config["output"]

@@ -78,7 +78,7 @@ class MultiHeadAttention(KerasLayer):
             check_rank(layer, s, min_ndim=3)
         if qs.variadic or vs.variadic or ks.variadic:
             return UNKNOWN
-        if ks.rank == vs.rank:
+        if ks.rank is not None and ks.rank == vs.rank:  # (not variadic: returned above)
             for i in range(1, ks.rank - 1):
                 if D.compare(ks.dims[i], vs.dims[i], call.bindings, unify=False) is D.FALSE:
                     raise ShapeError("layer-input-mismatch", lambda: (

@@ -82,12 +82,12 @@ def declared_input(call: Call) -> Optional[Shape]:
     """``input_shape=`` / ``batch_input_shape=`` / ``input_dim=`` (+ ``input_length=``) given to a layer."""
     kw = call.kwargs
     if "batch_input_shape" in kw or "batch_shape" in kw:
-        ds = shape_tuple(kw.get("batch_input_shape", kw.get("batch_shape")))
+        ds = shape_tuple(kw["batch_input_shape"] if "batch_input_shape" in kw else kw["batch_shape"])
         if ds is None or not ds:
             return None
         b = ds[0]
         return Shape(tuple([BATCH if D.is_opaque(b) else b] + ds[1:]))
-    batch = BATCH
+    batch: Dim = BATCH
     if "batch_size" in kw:
         batch = as_dim(kw["batch_size"]) or BATCH
     if "input_shape" in kw:
@@ -180,7 +180,7 @@ def input_tensors(call: Call) -> Optional[list]:
         ts = [tensor_of(x) for x in v.items]
         if any(t is None for t in ts):
             return None
-        return ts  # type: ignore[return-value]
+        return ts
     return None
 
 
@@ -254,6 +254,10 @@ class KerasLayer(LayerRule):
     def non_trainable(self, layer: Layer) -> set:
         """Names of the weights Keras counts as non-trainable (BatchNormalization's moving stats)."""
         return set()
+
+    def weights(self, layer: Layer) -> dict[str, Shape]:
+        """A Keras layer's weights exist once it is built (never None, unlike an unknown torch size)."""
+        return {}
 
     def weight_list(self, layer: Layer) -> Optional[list]:
         """``[(name, Shape, trainable)]`` in ``layer.weights`` order, or None where not built."""

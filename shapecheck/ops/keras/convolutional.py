@@ -102,7 +102,8 @@ class Conv(KerasLayer):
         cax = 1 if cf else r + 1
         cin = bind_built(layer, call, s, cax, param="input_channel")
         g = c["groups"]
-        if cin is not None and isinstance(g, int) and g > 1 and isinstance(D.as_int(cin), int) and D.as_int(cin) % g:
+        ci = D.as_int(cin) if cin is not None else None
+        if ci is not None and isinstance(g, int) and g > 1 and ci % g:
             raise ShapeError("layer-input-mismatch", f"{describe(layer)} with groups={g} gets {D.fmt(cin)} channels, "
                                                      f"not a multiple of groups (input {s})")
         spatial = s.dims[2:] if cf else s.dims[1:1 + r]

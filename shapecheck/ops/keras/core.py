@@ -77,7 +77,7 @@ class EinsumDense(KerasLayer):
         lead: tuple = ()  # the sizes "..." stands for, in front of the output (Keras: left-elided)
         if ins.startswith("...") and outs.startswith("...") and "..." not in ins[3:] + outs[3:] + ker:
             ins, outs = ins[3:], outs[3:]
-            if s.variadic:
+            if s.rank is None:  # variadic
                 return Shape.unknown()
             if s.rank <= len(ins):
                 return Shape.unknown()  # (nothing elided: Keras's own reading is odd there)
@@ -119,7 +119,7 @@ class EinsumDense(KerasLayer):
         else:
             for c, have, got in zip(ker, built, kshape):
                 if D.compare(have, got, call.bindings) is D.FALSE:
-                    raise ShapeError("layer-input-mismatch", lambda c=c, have=have, got=got: (
+                    raise ShapeError("layer-input-mismatch", lambda c=c, have=have, got=got: (  # type: ignore[misc]
                         f"{describe(layer)} was built with '{c}' = {D.fmt(have)} but gets {D.fmt(got)} (input {s})"))
         return Shape(tuple(lead) + tuple(full_out))
 

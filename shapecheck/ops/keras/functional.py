@@ -41,7 +41,7 @@ def _graph_layers(outputs: list, inputs: list) -> Optional[list]:
         if depth > 400:
             return None
         if id(t) in input_ids:
-            node = ("in", id(t))
+            node: tuple = ("in", id(t))
             if node not in finished:
                 op_index.setdefault(id(t), len(op_index))
                 ops[id(t)] = t
@@ -102,7 +102,7 @@ def replay(call: Call, outputs: list, env: dict) -> Optional[list]:
             return go(v, depth + 1)
         if isinstance(v, Seq):
             items = [sub(x, depth) for x in v.items]
-            return None if any(x is None for x in items) else Seq(items, v.kind)  # type: ignore[arg-type]
+            return None if any(x is None for x in items) else Seq(items, v.kind)
         return v
 
     def go(t: Tensor, depth: int) -> Optional[Value]:
@@ -122,7 +122,7 @@ def replay(call: Call, outputs: list, env: dict) -> Optional[list]:
         if r is None:
             return None
         try:
-            out = r.apply(lay, call.with_args(new_args, new_kwargs))
+            out = r.apply(lay, call.with_args(new_args, new_kwargs))  # type: ignore[arg-type]  # no None, above
         except ShapeError as e:
             if e.where is None:
                 e.where = lay.node

@@ -47,7 +47,7 @@ class InputLayer(KerasLayer):
             batch = as_dim(kw["batch_size"]) if "batch_size" in kw and as_dim(kw["batch_size"]) else BATCH
             shape = Shape(tuple([batch] + ds))
         elif "batch_shape" in kw or "batch_input_shape" in kw:
-            ds = shape_tuple(kw.get("batch_shape", kw.get("batch_input_shape")))
+            ds = shape_tuple(kw["batch_shape"] if "batch_shape" in kw else kw["batch_input_shape"])
             if not ds:
                 return None
             shape = Shape(tuple([BATCH if D.is_opaque(ds[0]) else ds[0]] + ds[1:]))

@@ -95,7 +95,7 @@ def check_input_spec(call: Call, ref: Shape, x: Tensor, data: bool) -> None:
             continue
         if D.compare(want, got, call.bindings, unify=False) is D.FALSE:
             kind = "input-data-mismatch" if data else "layer-input-mismatch"
-            raise ShapeError(kind, lambda i=i, want=want, got=got: (
+            raise ShapeError(kind, lambda i=i, want=want, got=got: (  # type: ignore[misc]
                 f"the model expects inputs of shape {ref} but gets {s}: size {D.fmt(got)} at axis {i}, not "
                 f"{D.fmt(want)}"))
 
@@ -153,8 +153,8 @@ class KerasModel(KerasLayer):
             adjusted = ", ".join(str(call.shape(x)) for x in xs)
             note = ""
             if adjusted != shapes:
-                grew = any(call.shape(a).rank > call.shape(b).rank for a, b in zip(xs, given)
-                           if call.shape(a).rank is not None and call.shape(b).rank is not None)
+                ranks = [(call.shape(a).rank, call.shape(b).rank) for a, b in zip(xs, given)]
+                grew = any(ra > rb for ra, rb in ranks if ra is not None and rb is not None)
                 note = (f" (Keras reads it as {adjusted}: its first axis is the batch, and "
                         + ("a trailing axis of 1 is added; a single sample needs the batch axis: x[None])" if grew
                            else "its trailing axis of 1 is dropped)"))

@@ -110,8 +110,8 @@ class CellRNN(KerasLayer):
 
         cell = call.get(0, "cell")
         rule = lookup_layer(cell.kind) if isinstance(cell, Layer) else None
-        if not isinstance(rule, Cell) or any(k in call.kwargs for k in ("go_backwards", "stateful", "unroll",
-                                                                          "time_major", "zero_output_for_mask")):
+        unsupported = ("go_backwards", "stateful", "unroll", "time_major", "zero_output_for_mask")
+        if not isinstance(cell, Layer) or not isinstance(rule, Cell) or any(k in call.kwargs for k in unsupported):
             return None
         seqs, state = call.bool(1, "return_sequences", False), call.bool(2, "return_state", False)
         if seqs is None or state is None:

@@ -81,7 +81,7 @@ class Permute(KerasLayer):
         ds = [D.as_int(as_dim(x)) if as_dim(x) is not None else None for x in v.items] if isinstance(v, Seq) else None
         if ds is None or None in ds:
             return None
-        if sorted(ds) != list(range(1, len(ds) + 1)):
+        if sorted(x for x in ds if x is not None) != list(range(1, len(ds) + 1)):
             raise ShapeError("bad-permutation", f"Permute{tuple(ds)}: dims must be a permutation of 1..{len(ds)} "
                                                 f"(the batch axis 0 is never permuted)")
         return {"dims": ds, "_repr": str(tuple(ds))}
@@ -110,10 +110,9 @@ class RepeatVector(KerasLayer):
 def _pairs(v: Value, r: int, default: Any) -> Optional[list]:
     """ZeroPadding/Cropping amounts: an int, a tuple of ``r`` ints, or ``r`` (before, after) pairs."""
     if v is UNKNOWN:
-        v = default
-        if isinstance(v, int):
-            return [(v, v)] * r
-        return [tuple(p) for p in v]
+        if isinstance(default, int):
+            return [(default, default)] * r
+        return [tuple(p) for p in default]
     if isinstance(v, Seq):
         if r == 1 and len(v.items) == 2 and all(as_dim(x) is not None for x in v.items):
             return [(as_dim(v.items[0]), as_dim(v.items[1]))]

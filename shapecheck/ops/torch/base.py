@@ -187,7 +187,9 @@ def weights_of(layer: Optional[Value], prefix: str = "") -> Optional[dict]:
     """The weights of a (child) layer under ``prefix.``; ``{}`` for no layer, None when unknown."""
     if layer is None or isinstance(layer, Const) and layer.value is None:
         return {}
-    rule = lookup_layer(layer.kind) if isinstance(layer, Layer) else None
+    if not isinstance(layer, Layer):
+        return None
+    rule = lookup_layer(layer.kind)
     w = rule.weights(layer) if rule is not None else None
     return None if w is None else {f"{prefix}{k}": v for k, v in w.items()}
 

@@ -155,6 +155,7 @@ def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin:
             outs.append(L)
             continue
         if transposed:
+            assert op is not None  # (returned above when unknown)
             o = conv_transpose_out(L, k[i], st[i], p[i], d[i], op[i])
         else:
             o = conv_out(L, k[i], st[i], p[i], d[i])

@@ -50,7 +50,8 @@ class EmbeddingFromPretrained(Embedding):
 class EmbeddingBag(Embedding):
     def build(self, call: Call) -> Optional[dict]:
         cfg = super().build(call)
-        cfg["include_last_offset"] = call.bool(8, "include_last_offset", False)
+        if cfg is not None:  # (Embedding.build always gives one)
+            cfg["include_last_offset"] = call.bool(8, "include_last_offset", False)
         return cfg
 
     def apply(self, layer: Layer, call: Call) -> Value:

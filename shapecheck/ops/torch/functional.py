@@ -63,7 +63,7 @@ def linear(call: Call) -> Value:
         fin = xs.dims[-1]
         out_f, in_f = ws.dims
         if D.compare(fin, in_f, call.bindings) is D.FALSE:
-            wt = call.text(1 if call.has(1) else "weight")
+            wt: str = call.text(1 if call.has(1) else "weight")
             if D.compare(fin, out_f, None, unify=False) is D.TRUE:
                 fixed = f"{wt}.T" if wt.replace(".", "").replace("_", "").isalnum() else f"({wt}).T"
                 raise ShapeError("weight-layout", lambda: (
@@ -257,8 +257,9 @@ def softmax(call: Call) -> Value:
         dv = call.get(1, "dim", None)
     dim = as_dim(dv)
     short = call.qualname.rsplit(".", 1)[-1]
-    if dim is not None and D.as_int(dim) is not None and s.rank is not None:
-        axis_of(call, D.as_int(dim), max(s.rank, 1), f"{short}(dim={dim}) on {s}")
+    di = D.as_int(dim) if dim is not None else None
+    if di is not None and s.rank is not None:
+        axis_of(call, di, max(s.rank, 1), f"{short}(dim={dim}) on {s}")
     return Tensor(s, x.fw, "float")
 
 

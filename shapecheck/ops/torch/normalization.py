@@ -68,6 +68,7 @@ for _n in (1, 2, 3):
     layer_rule(*nn(f"LazyInstanceNorm{_n}d"))(type(f"LazyInstanceNorm{_n}d", (BatchNormBase,), {
         "ranks": (_n + 1, _n + 2), "channel_from_end": -(_n + 1), "instance": True, "lazy": True}))
     _bn = LAYERS[f"torch.nn.BatchNorm{_n}d"]
+    assert isinstance(_bn, BatchNormBase)  # registered just above
     layer_rule(*nn(f"LazyBatchNorm{_n}d"))(type(f"LazyBatchNorm{_n}d", (BatchNormBase,), {
         "ranks": _bn.ranks, "channel_from_end": _bn.channel_from_end, "lazy": True}))
 
@@ -113,7 +114,7 @@ def layer_norm_forward(call: Call, what: str, s: Shape, ns: Optional[tuple]) -> 
         have = s.dim(-i)
         if have is not None and D.compare(have, ns[-i], call.bindings) is D.FALSE:
             why = s.why_of(-i)
-            raise ShapeError("layer-input-mismatch", lambda have=have, i=i, why=why: (
+            raise ShapeError("layer-input-mismatch", lambda have=have, i=i, why=why: (  # type: ignore[misc]
                 f"{what} expects the trailing axes of its input to be {Shape.of(*ns)}, but input {s} has "
                 f"{D.fmt(have)}{f' (= {why})' if why else ''} at axis {-i} where normalized_shape has "
                 f"{D.fmt(ns[-i])}{mismatch_note(have, ns[-i])}"))

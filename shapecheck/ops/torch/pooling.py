@@ -42,6 +42,9 @@ class PoolBase(TorchLayer):
         k = arg_tuple(call, off, "kernel_size", n, None)
         sv = call.get(off + 1, "stride", None)
         st = k if isinstance(sv, Const) and sv.value is None else ntuple(sv, n)
+        p: Optional[tuple]
+        d: Optional[tuple]
+        ri: Optional[bool]
         if self.kind == "lp":
             p, d = (0,) * n, (1,) * n
             ceil = call.bool(off + 2, "ceil_mode", False)

@@ -34,8 +34,10 @@ class RNNBase(TorchLayer):
                "batch_first": c.bool(4, "batch_first", False), "bidirectional": c.bool(6, "bidirectional", False),
                "proj_size": c.dim(7, "proj_size", 0) if self.mode == "LSTM" else 0}
         ps, hs = cfg["proj_size"], cfg["hidden_size"]
-        if ps is not None and hs is not None and D.as_int(ps) is not None and D.as_int(hs) is not None:
-            if D.as_int(ps) < 0 or (D.as_int(ps) and D.as_int(ps) >= D.as_int(hs)):
+        pi = D.as_int(ps) if ps is not None else None
+        hi = D.as_int(hs) if hs is not None else None
+        if pi is not None and hi is not None:
+            if pi < 0 or (pi and pi >= hi):
                 return None  # torch raises in the constructor
         cfg["_repr"] = f"{D.fmt(cfg['input_size'])}, {D.fmt(cfg['hidden_size'])}" + (
             f", num_layers={D.fmt(cfg['num_layers'])}" if D.as_int(cfg["num_layers"] or 0) != 1 else "") + (
@@ -89,13 +91,13 @@ class RNNBase(TorchLayer):
             if lead is not None and nl is not None and ndir is not None:
                 want = D.mul(nl, ndir)
                 if D.compare(lead, want, call.bindings) is D.FALSE:
-                    raise ShapeError("layer-input-mismatch", lambda lead=lead, want=want, ss=ss, name=name: (
+                    raise ShapeError("layer-input-mismatch", lambda lead=lead, want=want, ss=ss, name=name: (  # type: ignore[misc]
                         f"{what}: initial state {name} {ss} has {D.fmt(lead)} at axis 0 but the layer needs "
                         f"num_layers*num_directions = {D.fmt(want)}{mismatch_note(lead, want)}"))
             if size is not None:
                 have = ss.dim(-1)
                 if have is not None and D.compare(have, size, call.bindings) is D.FALSE:
-                    raise ShapeError("layer-input-mismatch", lambda have=have, size=size, ss=ss, name=name: (
+                    raise ShapeError("layer-input-mismatch", lambda have=have, size=size, ss=ss, name=name: (  # type: ignore[misc]
                         f"{what}: initial state {name} {ss} has {D.fmt(have)} at axis -1 but the layer's "
                         f"{'hidden size' if name == 'c0' or h_out is c['hidden_size'] else 'proj_size'} is "
                         f"{D.fmt(size)}{mismatch_note(have, size)}"))
@@ -105,7 +107,7 @@ class RNNBase(TorchLayer):
                     other = s.dims[1] if bf else s.dims[0]
                     if D.compare(hb, other, None, unify=False) is D.TRUE:
                         raise self._layout_error(what, s, ss, name, bool(bf), hb)
-                    raise ShapeError("layer-input-mismatch", lambda hb=hb, ss=ss, name=name: (
+                    raise ShapeError("layer-input-mismatch", lambda hb=hb, ss=ss, name=name: (  # type: ignore[misc]
                         f"{what}: initial state {name} {ss} has batch {D.fmt(hb)} at axis 1 but the input {s} has "
                         f"batch {D.fmt(batch)} at axis {0 if bf else 1}{mismatch_note(hb, batch)}"))
                 D.compare(hb, batch, call.bindings)  # unify

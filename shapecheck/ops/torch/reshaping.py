@@ -312,7 +312,8 @@ class PixelShuffleBase(TorchLayer):
 
 def pixel_shuffle_forward(call: Call, what: str, s: Shape, r: Optional[Dim], inverse: bool) -> Value:
     check_min_rank(what, s, 3)
-    if r is None or len(s.dims) < 3 or (D.as_int(r) is not None and D.as_int(r) < 1):
+    ri = D.as_int(r) if r is not None else None
+    if r is None or len(s.dims) < 3 or (ri is not None and ri < 1):
         return Tensor(Shape.unknown(), "torch", "float")
     c, h, w = s.dims[-3:]
     r2 = D.mul(r, r)
