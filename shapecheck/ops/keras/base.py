@@ -1,18 +1,10 @@
-"""Keras 3 layers: InputSpec rank checks, ``compute_output_shape``, weights in Keras layout.
-
-A Keras tensor is ``Tensor(shape, fw="keras")``; the batch ``None`` is ``BATCH``, one opaque size
-(never unifies, never compares FALSE) that flows through every layer, so a batch dim stays the
-same object. Other ``None`` sizes (``Input(shape=(None, 8))``) are fresh opaque sizes.
-
-Keras builds a layer on its first call: the input size its weights depend on (Dense's last
-dim, a Conv's channels) is stored in ``layer.config`` then, and a later call with another size
-is SHP301. ``input_shape=`` / ``input_dim=`` / ``batch_input_shape=`` only matter on the first
-layer of a Sequential (Keras 3 ignores them elsewhere), so they are kept as ``_input`` for the
-Sequential rule (keras_models.py) to use.
-
-Every output tensor remembers the layer call that made it (``HISTORY``), so a functional model
-can be re-run on the shape of the data it is fed, as Keras does.
-
+"""What every Keras layer rule shares: the arguments (shape literals with ``None``, the batch size
+``BATCH``, ``input_shape=`` & co), ``KerasLayer`` (``configure`` at
+construction, the input size bound on the first call, ``compute`` as Keras's
+``compute_output_shape``, weights in Keras layout and the layer methods), and ``record``, which
+writes each output into the running analysis's Keras history (``HISTORY``) so a functional
+model can be re-run on its data. The package docstring (``ops/keras/__init__.py``) states the
+Keras semantics these follow.
 """
 from __future__ import annotations
 
@@ -25,15 +17,16 @@ from ...dims import Dim
 from ...findings import ShapeError
 from ...shape_math.features import require_feature
 from ...shapes import Shape
+from ...values import KERAS_HISTORY as HISTORY
 from ...values import UNKNOWN, Const, Int, Layer, Param, Seq, Tensor, Value, as_dim, tensor_of
+from ..common import check_weight_assignment
 from ..registry import Call, LayerRule
 
+# HISTORY (imported above): output tensor -> (layer, args, kwargs, index of the output or None),
+# a view of the running analysis's own table (values.AnalysisState.keras_history), never shared
+# by two analyses
 FW = "keras"
 BATCH = D.opaque("None")
-
-# output tensor -> (layer, args, kwargs, index of the output or None): the running analysis's own
-# table (values.AnalysisState.keras_history), never shared by two analyses
-from ...values import KERAS_HISTORY as HISTORY  # noqa: E402
 
 
 def kt(dims: Sequence[Dim], variadic: bool = False, why: Any = None, dtype: str = "float") -> Tensor:
@@ -313,8 +306,6 @@ class KerasLayer(LayerRule):
         return Seq([Tensor(s, "numpy", "float", f"{layer.kind}.{n}") for n, s, _ in wl], "list")
 
     def method_set_weights(self, layer: Layer, call: Call) -> Value:
-        from ..common import check_weight_assignment
-
         wl = self.weight_list(layer)
         v = call.get(0, "weights")
         if wl is None or not isinstance(v, Seq):

@@ -15,6 +15,8 @@ from .base import FW, KerasLayer, bind_built, check_rank, describe, ints, name_o
 
 # ---------------------------------------------------------------------------------- convolutions
 def padding_arg(call: Call, default: str = "valid") -> Optional[str]:
+    """``padding=`` (Keras 1: ``border_mode=``) lowercased, ``default`` when absent, None where not a
+    literal; pooling reads it the same way."""
     p = call.get(None, "padding") if call.has(None, "padding") else call.get(None, "border_mode")
     if p is UNKNOWN and not call.has(None, "padding") and not call.has(None, "border_mode"):
         return default

@@ -10,7 +10,7 @@ from ...shape_math import join as SMJ
 from ...shapes import Shape
 from ...values import UNKNOWN, Layer, Seq, Value, as_dim
 from ..common import broadcast_shapes
-from ..registry import Call, layer_rule, mismatch_note, shape_rule
+from ..registry import Call, layer_rule, lookup_layer, mismatch_note, shape_rule
 from .base import KerasLayer, spellings
 
 
@@ -91,8 +91,6 @@ class MergeFn:
 
 def _merge_fn(kind: str):
     def rule(call: Call) -> Value:
-        from ..registry import lookup_layer
-
         r = lookup_layer(f"keras.layers.{kind}")
         if r is None:
             return UNKNOWN

@@ -1,5 +1,5 @@
-"""Keras models: Sequential, functional ``Model(inputs, outputs)``, ``keras.applications`` builders,
-and the data they are fed (SHP701) and trained on (SHP702).
+"""The base of the Keras model rules (Sequential, functional ``Model``, applications): the data
+they are fed (SHP701) and trained on (SHP702), one ``fit_check`` for every training method.
 
 What Keras 3 does with data, followed exactly (keras/src/models/functional.py, losses/loss.py):
 - each input array whose rank is one more than the model input's and ends in 1 is squeezed, one
@@ -11,7 +11,6 @@ What Keras 3 does with data, followed exactly (keras/src/models/functional.py, l
   categorical / binary crossentropy need equal shapes, sparse categorical crossentropy needs
   the targets to be the output shape without its last axis (after dropping a trailing 1), and
   the other losses broadcast.
-
 """
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ Runner = Callable[[list], Value]
 
 
 def keras_rule_of(v: Value) -> Optional[KerasLayer]:
+    """The Keras rule of a layer value, None for anything else (a torch layer, an unknown)."""
     if isinstance(v, Layer):
         r = lookup_layer(v.kind)
         if isinstance(r, KerasLayer):

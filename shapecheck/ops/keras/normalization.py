@@ -14,6 +14,7 @@ from .base import KerasLayer, bind_built, check_rank, describe, ints, name_of, s
 
 # ---------------------------------------------------------------------------------- normalization
 def axes_arg(v: Value, default: int) -> Optional[list]:
+    """An ``axis=`` argument as a list of ints (``default`` when absent); None where not literal."""
     if v is UNKNOWN:
         return [default]
     if isinstance(v, Seq):
@@ -26,6 +27,8 @@ def axes_arg(v: Value, default: int) -> Optional[list]:
 
 
 def normalized_axes(layer: Layer, s: Shape, axes: list) -> Optional[list]:
+    """``axes`` as negative indices into ``s`` (an out-of-range axis raises); where the rank is
+    unknown, only axes that are negative already can be kept, else None."""
     r = s.rank
     out = []
     for a in axes:

@@ -7,7 +7,7 @@ from typing import Any, Optional
 from ... import dims as D
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer, Seq, Tensor, Value
-from ..registry import Call, layer_rule
+from ..registry import Call, layer_rule, lookup_layer
 from .base import FW, KerasLayer, bind_built, check_rank, name_of, spellings
 
 
@@ -106,8 +106,6 @@ class CellRNN(KerasLayer):
     (same output, same weights). A list of cells (StackedRNNCells) is not modelled."""
 
     def configure(self, call: Call) -> Optional[dict]:
-        from ..registry import lookup_layer
-
         cell = call.get(0, "cell")
         rule = lookup_layer(cell.kind) if isinstance(cell, Layer) else None
         unsupported = ("go_backwards", "stateful", "unroll", "time_major", "zero_output_for_mask")
@@ -132,8 +130,6 @@ class CellRNN(KerasLayer):
 
 def _inner(v: Value) -> Optional[tuple]:
     """A wrapped layer and its rule."""
-    from ..registry import lookup_layer
-
     if isinstance(v, Layer):
         r = lookup_layer(v.kind)
         if isinstance(r, KerasLayer):

@@ -8,7 +8,7 @@ from ... import dims as D
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer, Obj, Seq, Tensor, Value
 from ..registry import Call, layer_rule
-from .base import BATCH, FW, kt, name_of
+from .base import BATCH, FW, kt, name_of, shape_tuple
 from .model import KerasModel, chain
 
 
@@ -67,8 +67,6 @@ class Sequential(KerasModel):
 
     def method_build(self, layer: Layer, call: Call) -> Value:
         """``model.build((None, 4))``: the input shape given by hand; every layer is built on it."""
-        from .base import shape_tuple
-
         ds = shape_tuple(call.get(0, "input_shape"))
         if ds and layer.config.get("layers") is not None and not layer.config.get("_has_input"):
             if D.is_opaque(ds[0]):

@@ -26,6 +26,14 @@ def nn(*names: str) -> tuple:
     return tuple(out)
 
 
+F = "torch.nn.functional."
+
+
+def fn(*names: str) -> tuple:
+    """Every spelling of ``torch.nn.functional.X``."""
+    return tuple(F + n for n in names)
+
+
 def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str) -> None:
     """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``,
     a constructor argument the user can change (``use in_features=9216``)."""

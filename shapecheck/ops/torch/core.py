@@ -9,7 +9,7 @@ from ...findings import ShapeError
 from ...shape_math.features import require_feature_dropout_rank
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Dict, Layer, Obj, Seq, Tensor, Value, as_dim, tensor_of
-from ..registry import Call, LayerRule, layer_rule
+from ..registry import Call, LayerRule, layer_rule, lookup_layer
 from .base import describe, feature_mismatch, nn
 
 
@@ -97,8 +97,6 @@ class Sequential(LayerRule):
 
 
 def _apply_layer(sub: Layer, x: Value, call: Call) -> Value:
-    from ..registry import lookup_layer
-
     rule = lookup_layer(sub.kind)
     if rule is None:
         return UNKNOWN

@@ -1,9 +1,8 @@
 """torch.nn.functional: the functional forms of the layers (``F.linear``, ``F.conv2d``, pools,
-normalizations, losses, attention). The size arithmetic is shared with ``torch_layers``.
+normalizations, losses, attention), sharing the size arithmetic of the layer modules.
 
 Only ``torch.nn.functional.*`` names (and a few ``torch.*`` aliases no other family registers)
 are registered here; shape-preserving activations live in ``ops/tensor.py``.
-
 """
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from ..common import axis_of, broadcast_shapes, matmul_shape
 from ..registry import FUNCS, Call, mismatch_note, shape_rule
 from ..tensor import same_shape
-from .base import check_min_rank, check_rank, const_of, feature_mismatch, ntuple
+from .base import F, check_min_rank, check_rank, const_of, feature_mismatch, fn, ntuple
 from .conv import conv_forward
 from .losses import class_loss, elementwise_loss
 from .normalization import layer_norm_forward
@@ -33,12 +32,6 @@ from .reshaping import (
     require_reflect_pads,
     unfold_shape,
 )
-
-F = "torch.nn.functional."
-
-
-def fn(*names: str) -> tuple:
-    return tuple(F + n for n in names)
 
 
 def also(names: tuple, extra: tuple) -> tuple:
