@@ -1,5 +1,4 @@
-"""``keras.applications`` builders: the input and output shapes of the stock models.
-"""
+"""``keras.applications`` builders: the input and output shapes of the stock models."""
 from __future__ import annotations
 
 from typing import Optional

@@ -1,5 +1,4 @@
-"""Keras attention layers: Attention, AdditiveAttention, MultiHeadAttention.
-"""
+"""Keras attention layers: Attention, AdditiveAttention, MultiHeadAttention."""
 from __future__ import annotations
 
 from typing import Any, Optional

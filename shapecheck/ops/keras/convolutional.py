@@ -1,5 +1,4 @@
-"""Keras convolutions (ConvND, separable, depthwise, transposed) over ``shape_math.window``.
-"""
+"""Keras convolutions (ConvND, separable, depthwise, transposed) over ``shape_math.window``."""
 from __future__ import annotations
 
 from typing import Any, Optional

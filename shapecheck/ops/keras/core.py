@@ -1,5 +1,4 @@
-"""Keras core layers: Dense, EinsumDense, Embedding and their weights in Keras layout.
-"""
+"""Keras core layers: Dense, EinsumDense, Embedding and their weights in Keras layout."""
 from __future__ import annotations
 
 import re

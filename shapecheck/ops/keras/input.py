@@ -1,5 +1,4 @@
-"""``keras.Input`` / ``keras.layers.InputLayer``: the symbolic tensors a functional model starts from.
-"""
+"""``keras.Input`` / ``keras.layers.InputLayer``: the symbolic tensors a functional model starts from."""
 from __future__ import annotations
 
 from typing import Any, Optional

@@ -1,5 +1,4 @@
-"""Keras merging layers: Add & co (broadcast), Concatenate (``shape_math.join``), Dot.
-"""
+"""Keras merging layers: Add & co (broadcast), Concatenate (``shape_math.join``), Dot."""
 from __future__ import annotations
 
 from typing import Any, Optional

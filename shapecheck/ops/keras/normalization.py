@@ -1,5 +1,4 @@
-"""Keras normalization layers: BatchNormalization, LayerNormalization, GroupNormalization ...
-"""
+"""Keras normalization layers: BatchNormalization, LayerNormalization, GroupNormalization, RMSNormalization."""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -9,7 +8,7 @@ from ...findings import ShapeError
 from ...shapes import Shape
 from ...values import UNKNOWN, Layer, Seq, Value, as_dim
 from ..registry import Call, layer_rule
-from .base import KerasLayer, bind_built, check_rank, describe, ints, name_of, spellings, usable
+from .base import KerasLayer, bind_built, check_rank, describe, spellings, usable
 
 
 # ---------------------------------------------------------------------------------- normalization
@@ -152,33 +151,6 @@ class GroupNormalization(KerasLayer):
         if layer.config["center"]:
             out["beta"] = Shape((c,))
         return out
-
-
-class AdaptivePooling(KerasLayer):
-    """``AdaptiveAveragePooling2D(output_size)``: the spatial sizes become ``output_size``."""
-
-    rank = 2
-
-    def configure(self, call: Call) -> Optional[dict]:
-        out = ints(call.get(0, "output_size"), self.rank)
-        fmt = name_of(call.get(1, "data_format")) if call.has(1, "data_format") else "channels_last"
-        if out is None or fmt not in ("channels_last", "channels_first"):
-            return None
-        return {"output_size": out, "data_format": fmt}
-
-    def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
-        if s.variadic or s.rank != self.rank + 2:  # (Keras itself does not check the rank when building)
-            return Shape.unknown()
-        out = tuple(layer.config["output_size"])
-        if layer.config["data_format"] == "channels_first":
-            return Shape(s.dims[:2] + out)
-        return Shape(s.dims[:1] + out + s.dims[-1:])
-
-
-for _r in (1, 2, 3):
-    for _kind in ("Average", "Max"):
-        layer_rule(*spellings(f"Adaptive{_kind}Pooling{_r}D", f"pooling.adaptive_{_kind.lower()}_pooling{_r}d"))(
-            type(f"Adaptive{_kind}Pooling{_r}D", (AdaptivePooling,), {"rank": _r}))
 
 
 @layer_rule(*spellings("RMSNormalization", "normalization.rms_normalization"))

@@ -1,5 +1,4 @@
-"""Keras recurrent layers (SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed ...).
-"""
+"""Keras recurrent layers (SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed ...)."""
 from __future__ import annotations
 
 from typing import Any, Optional

@@ -1,5 +1,4 @@
-"""Keras reshaping layers: Flatten, Reshape, Permute, RepeatVector, cropping, padding, upsampling.
-"""
+"""Keras reshaping layers: Flatten, Reshape, Permute, RepeatVector, cropping, padding, upsampling."""
 from __future__ import annotations
 
 from typing import Any, Optional

@@ -1,5 +1,4 @@
-"""Keras layers that return their input's shape: activations, dropout and noise, rescaling ...
-"""
+"""Keras layers that return their input's shape: activations, dropout and noise, rescaling ..."""
 from __future__ import annotations
 
 from typing import Any, Optional

@@ -1,5 +1,4 @@
-"""``keras.Sequential``: layers built in order, the first one's input from ``input_shape=``/``Input``.
-"""
+"""``keras.Sequential``: layers built in order, the first one's input from ``input_shape=``/``Input``."""
 from __future__ import annotations
 
 from typing import Optional

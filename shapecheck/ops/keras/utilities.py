@@ -1,5 +1,4 @@
-"""``keras.utils`` functions with a shape: ``to_categorical``.
-"""
+"""``keras.utils`` functions with a shape: ``to_categorical``."""
 from __future__ import annotations
 
 from ... import dims as D

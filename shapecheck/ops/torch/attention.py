@@ -1,5 +1,4 @@
-"""torch.nn.MultiheadAttention: query/key/value checks and the packed in-projection weights.
-"""
+"""torch.nn.MultiheadAttention: query/key/value checks and the packed in-projection weights."""
 from __future__ import annotations
 
 from typing import Optional

@@ -1,5 +1,4 @@
-"""torch.nn containers and the core layers: Sequential, ModuleList, ModuleDict, Linear, activations.
-"""
+"""torch.nn containers and the core layers: Sequential, ModuleList, ModuleDict, Linear, activations."""
 from __future__ import annotations
 
 from typing import Optional

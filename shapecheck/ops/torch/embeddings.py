@@ -1,5 +1,4 @@
-"""torch.nn Embedding and EmbeddingBag.
-"""
+"""torch.nn Embedding and EmbeddingBag."""
 from __future__ import annotations
 
 from typing import Optional

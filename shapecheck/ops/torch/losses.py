@@ -1,5 +1,4 @@
-"""torch.nn losses as modules, and the element-wise / class-index target checks ``F.*_loss`` share.
-"""
+"""torch.nn losses as modules, and the element-wise / class-index target checks ``F.*_loss`` share."""
 from __future__ import annotations
 
 from typing import Optional

@@ -1,5 +1,4 @@
-"""torch.nn normalization layers (BatchNorm, InstanceNorm, LayerNorm, GroupNorm ...) and their weights.
-"""
+"""torch.nn normalization layers (BatchNorm, InstanceNorm, LayerNorm, GroupNorm ...) and their weights."""
 from __future__ import annotations
 
 from typing import Optional

@@ -1,5 +1,4 @@
-"""torch.nn pooling layers (max/avg/LP/adaptive) and the ``*_forward`` helpers shared with ``F.*pool*``.
-"""
+"""torch.nn pooling layers (max/avg/LP/adaptive) and the ``*_forward`` helpers shared with ``F.*pool*``."""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,5 +1,4 @@
-"""torch.nn recurrent layers (RNN, LSTM, GRU and their cells) with torch's weight layout.
-"""
+"""torch.nn recurrent layers (RNN, LSTM, GRU and their cells) with torch's weight layout."""
 from __future__ import annotations
 
 from typing import Optional

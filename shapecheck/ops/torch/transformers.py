@@ -1,5 +1,4 @@
-"""torch.nn Transformer, its encoder/decoder layers and stacks, built from their sub-layers.
-"""
+"""torch.nn Transformer, its encoder/decoder layers and stacks, built from their sub-layers."""
 from __future__ import annotations
 
 from typing import Optional
