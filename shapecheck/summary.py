@@ -472,7 +472,7 @@ def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: di
 
 def _keras_params(rule: Any, layer: Layer) -> Optional[tuple]:
     try:
-        from .ops.keras_layers import params_of
+        from .ops.keras.base import params_of
     except ImportError:  # pragma: no cover
         return None
     if rule is None:

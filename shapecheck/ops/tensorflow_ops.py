@@ -23,7 +23,7 @@ from ..shape_math.window import kernel_why, padded_out, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
 from .common import (axis_of, broadcast_shapes, matmul_shape, out_dtype, out_fw, unknown_like)
-from .keras_layers import shape_tuple
+from .keras.base import shape_tuple
 from .registry import Call, mismatch_note, shape_rule
 
 

@@ -3,7 +3,7 @@
 Keras builds a layer before its first call (``build(input_shape)``); ``compile`` records the
 loss on the model the subclass extends; ``fit`` / ``evaluate`` / ``train_on_batch`` /
 ``test_on_batch`` / ``predict`` / ``predict_on_batch`` go through the SAME training check as a
-Sequential or functional model (``ops/keras_models.fit_check``), the data running through the
+Sequential or functional model (``ops/keras/model.fit_check``), the data running through the
 object's own ``call`` (an error there is the data's: SHP701 at the training call);
 ``add_weight(shape=...)`` gives a weight of that shape; ``keras.Input`` makes an InputLayer that
 takes a name in construction order (summaries).
@@ -16,9 +16,9 @@ from typing import Any, Optional
 from .. import dims as D
 from ..findings import ShapeError
 from ..framework import Framework, framework_of
-from ..ops import keras_layers as KL
-from ..ops import keras_models as KM
 from ..ops import registry as R
+from ..ops.keras import base as KL
+from ..ops.keras import model as KM
 from ..shapes import Shape
 from ..values import NONE, UNKNOWN, Const, Int, Layer, Obj, Seq, Tensor, Value, as_dims
 from . import Plugin

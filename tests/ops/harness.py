@@ -97,7 +97,7 @@ def _shape(text: str, fw: str) -> shapes.Shape:
     """A shape string; ``None`` is Keras's unknown batch size (the one ``keras.Input`` makes)."""
     if "None" not in text:
         return shapes.parse(text)
-    from shapecheck.ops.keras_layers import BATCH
+    from shapecheck.ops.keras.base import BATCH
 
     parts = [p.strip() for p in text.strip()[1:-1].split(",") if p.strip()]
     dims = [BATCH if p == "None" else shapes.parse(f"({p},)").dims[0] for p in parts]

@@ -303,7 +303,7 @@ def test_silent_loss_broadcast_against_keras() -> None:
     import numpy as np
     from keras.src.losses.loss import squeeze_or_expand_to_same_rank
 
-    from shapecheck.ops.keras_models import BROADCAST, loss_name
+    from shapecheck.ops.keras.losses import BROADCAST, loss_name
 
     disagree, wanted, accepted = [], 0, 0
     for out in OUTS:
@@ -501,7 +501,7 @@ def run_static(src: str) -> tuple:
     import libcst as cst
 
     from shapecheck.analysis.driver import analyse
-    from shapecheck.ops.keras_layers import KerasLayer, params_of
+    from shapecheck.ops.keras.base import KerasLayer, params_of
     from shapecheck.ops.registry import lookup_layer
     from shapecheck.values import Layer, Tensor
 
