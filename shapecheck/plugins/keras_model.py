@@ -21,7 +21,7 @@ from ..ops.keras import base as KL
 from ..ops.keras import model as KM
 from ..shapes import Shape
 from ..values import NONE, UNKNOWN, Const, Int, Layer, Obj, Seq, Tensor, Value, as_dims
-from . import Plugin
+from .base import Plugin
 
 CONFIG = "__config__"  # (analysis/frames.py) a layer's config, as one heap field
 BUILT = "__built__"  # the input shape a subclass was built for (or True), set before its first call

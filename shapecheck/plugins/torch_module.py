@@ -11,7 +11,7 @@ from typing import Any, Optional
 from ..ops import registry as R
 from ..shapes import Shape
 from ..values import NONE, UNKNOWN, AnalysisState, Const, Dict, Layer, Method, Obj, Tensor, Value
-from . import Plugin
+from .base import Plugin
 
 PARAMETER = "torch.nn.Parameter"
 UNKNOWN_CHILDREN = "__unknown_children__"  # (analysis/frames.py) children under names we could not compute
