@@ -20,8 +20,9 @@ otherwise the inferred size is ``floor(n/k)`` and nothing is reported. A flexibl
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence, Union
+from typing import Optional, Union
 
 import sympy
 
@@ -280,16 +281,15 @@ def transform(op: str, shape: Shape, pattern: str, lengths: Mapping[str, Optiona
     pat = f"'{left.text} -> {right.text}'"
     sizes: dict = {k: (D.opaque(k) if v is None else v) for k, v in lengths.items()}
     aligned, ell = _align(left, shape, what, pat)
-    for axis, (group, d) in enumerate(aligned):
+    for group, d in aligned:
         known = [i.size if isinstance(i, Anon) else sizes[i] for i in group if isinstance(i, Anon) or i in sizes]
         unknown = [i for i in group if isinstance(i, str) and i not in sizes]
         product = D.mul(*known) if known else 1
         gt = _group_text(group)
         if not unknown:
             if d is not None and D.compare(d, product, bindings) is D.FALSE:
-                raise ShapeError("reshape-size", lambda d=d, gt=gt, product=product: (
-                    f"{what} {pat} of {shape}: the axis '{gt}' is {D.fmt(d)}, but its sizes make "
-                    f"{D.fmt(product)}{mismatch_note(d, product)}"))
+                raise ShapeError("reshape-size", f"{what} {pat} of {shape}: the axis '{gt}' is {D.fmt(d)}, but its "
+                                                 f"sizes make {D.fmt(product)}{mismatch_note(d, product)}")
             continue
         u = unknown[0]
         if d is None:
@@ -297,9 +297,8 @@ def transform(op: str, shape: Shape, pattern: str, lengths: Mapping[str, Optiona
             continue
         truth, q = divide(d, product, bindings, u)
         if truth is D.FALSE:
-            raise ShapeError("reshape-size", lambda d=d, gt=gt, product=product: (
-                f"{what} {pat} of {shape}: the axis '{gt}' of size {D.fmt(d)} cannot be split: "
-                f"{D.fmt(d)} is not divisible by {D.fmt(product)}"))
+            raise ShapeError("reshape-size", f"{what} {pat} of {shape}: the axis '{gt}' of size {D.fmt(d)} cannot be "
+                                             f"split: {D.fmt(d)} is not divisible by {D.fmt(product)}")
         sizes[u] = q
     for a in right.anonymous:
         sizes[a] = a.size
@@ -431,7 +430,7 @@ def pack(shapes: Sequence[Shape], pattern: str, bindings: Optional[Bindings] = N
                             else Shape.unknown())
             parts.append(None)
             continue
-        r = s.rank
+        r = len(s.dims)
         star = s.dims[before:r - after]
         parts.append(Shape(tuple(star)))
         reshaped.append(Shape(tuple(s.dims[:before]) + (D.mul(*star) if star else 1,) + tuple(s.dims[r - after:])))
@@ -470,7 +469,8 @@ def unpack(shape: Shape, parts: Sequence[Optional[Sequence[Dim]]], pattern: str,
                 total = D.add(total, x)
         if -1 in lengths:
             left = D.sub(axis, total)
-            if D.as_int(left) is not None and D.as_int(left) < 0:
+            li = D.as_int(left)
+            if li is not None and li < 0:
                 raise ShapeError("reshape-size", f"{what} '{pattern}' of {shape}: the packed axis of {D.fmt(axis)} "
                                                  f"is smaller than the known parts ({D.fmt(total)})")
         elif D.compare(axis, total, bindings) is D.FALSE:
