@@ -22,6 +22,7 @@ from ..findings import Fix, ShapeError
 from ..framework import Framework, framework_of
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
+from ..shape_math import reshape as SMR
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from .common import axis_of, broadcast_shapes, out_dtype, out_fw
@@ -111,23 +112,8 @@ def _flex() -> Dim:
     return D.flexible("n")
 
 
-def _product_why(ds: Sequence[Dim], whys: Sequence[Optional[str]], total: Dim) -> Optional[str]:
-    """``"16*5*5"`` for a size made of several (a derivation worth showing), else None."""
-    if not ds:
-        return None
-    if len(ds) == 1:
-        return whys[0] if whys else None
-    text = "*".join(w if w else D.fmt(d) for d, w in zip(ds, whys))
-    return None if text == D.fmt(total) else text
-
-
 def _shapes_text(shapes: Sequence[Shape]) -> str:
     return ", ".join(str(s) for s in shapes[:-1]) + (" and " if len(shapes) > 1 else "") + str(shapes[-1])
-
-
-def _dims_text(ds: Sequence[Optional[Dim]]) -> str:
-    parts = ["?" if d is None else D.fmt(d) for d in ds]
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
 def _torch_scalar(call: Call, s: Shape) -> bool:
@@ -234,23 +220,6 @@ def _is_neg1(d: Optional[Dim]) -> bool:
     return d is not None and D.as_int(d) == -1
 
 
-def _divide(n: Dim, p: Dim) -> tuple:
-    """``(quotient or None, provably_not_divisible)`` for an inferred ``-1`` size."""
-    ni, pi = D.as_int(n), D.as_int(p)
-    if ni is not None and pi is not None:
-        if pi == 0:
-            return None, False
-        return (ni // pi, False) if ni % pi == 0 else (None, True)
-    q = sympy.Mul(n, sympy.Pow(p, -1))  # monomials cancel without simplify
-    if q.is_Number:
-        if q.is_Integer:
-            return int(q), False
-        return None, True
-    if q.is_integer:
-        return D.norm(q), False
-    return None, False
-
-
 def _tensors_of(v: Optional[Value]) -> Optional[list]:
     """The tensors of a tuple/list literal; None when any item is not a tensor."""
     if not isinstance(v, Seq) or not v.items:
@@ -266,66 +235,9 @@ def _tensors_of(v: Optional[Value]) -> Optional[list]:
 
 # ---------------------------------------------------------------------------------- reshape / view
 def reshape_shape(call: Call, s: Shape, ds: list, ws: list, what: str) -> Shape:
-    """``s`` reshaped to ``ds`` (-1 inferred, None unknown); SHP401 when counts provably differ."""
-    target = _dims_text(ds)
-    for d in ds:
-        i = D.as_int(d) if d is not None else None
-        if i is not None and i < -1:
-            return Shape.unknown()
-    negs = [k for k, d in enumerate(ds) if _is_neg1(d)]
-    if len(negs) > 1:
-        raise ShapeError("reshape-size", f"{what} of {s} to {target}: only one size can be -1 (inferred), "
-                                         f"got {len(negs)}")
-    known = [d for d in ds if d is not None and not _is_neg1(d)]
-    out = list(ds)
-    whys = list(ws)
-    if any(d is None for d in ds):
-        return _mk([_flex() if d is None or _is_neg1(d) else d for d in ds], whys)
-    p = D.mul(*known)
-    if D.as_int(p) == 0:
-        return Shape.unknown()
-    n = s.numel()
-    if n is None:  # unknown rank: numel is (something) * (product of the known trailing sizes)
-        q, pi = (D.as_int(D.mul(*s.dims)) if s.dims else None), D.as_int(p)
-        if not negs and q and pi is not None and pi % q != 0:
-            raise ShapeError("reshape-size", f"{what} of {s} to {target}: {pi} elements cannot be a multiple "
-                                             f"of the {q} in the input's trailing sizes")
-        if negs:
-            out[negs[0]] = _flex()
-        return _mk(out, whys)
-    if negs:
-        q, bad = _divide(n, p)
-        if bad:
-            raise ShapeError("reshape-size", lambda: (
-                f"{what} of {s} to {target}: cannot infer -1, {D.fmt(n)} elements are not a multiple of "
-                f"{D.fmt(p)}"))
-        if q is None:
-            out[negs[0]] = _flex()
-        else:
-            out[negs[0]] = q
-            whys[negs[0]] = _leftover_why(s, known, q)
-        return _mk(out, whys)
-    if D.compare(n, p, call.bindings) is D.FALSE:
-        raise ShapeError("reshape-size", lambda: (
-            f"{what} of {s} to {target}: element counts differ, {D.fmt(n)} != {D.fmt(p)}{mismatch_note(n, p)}"))
-    return _mk(out, whys)
-
-
-def _leftover_why(s: Shape, known: list, q: Dim) -> Optional[str]:
-    """How a ``-1`` size was made: the input sizes the named target sizes did not account for."""
-    rem = list(range(len(s.dims)))
-    divs = []
-    for d in known:
-        for j in rem:
-            if s.dims[j] == d:
-                rem.remove(j)
-                break
-        else:
-            divs.append(d)
-    if divs:
-        return None
-    sw = _whys(s)
-    return _product_why([s.dims[j] for j in rem], [sw[j] for j in rem], q)
+    """``s`` reshaped to ``ds`` with this call's framework policy for sizes below -1 (NumPy infers them)."""
+    return SMR.reshape(s, ds, ws, bindings=call.bindings, what=what,
+                       negative="infer" if framework_of(call.qualname) is Framework.NUMPY else "error")
 
 
 @shape_rule(*_tm("view", "reshape"), *_nm("reshape"), *_t("reshape"), *_n("reshape"))
@@ -380,10 +292,7 @@ def flatten_shape(call: Call, s: Shape, start: int, end: int, what: str) -> Shap
         SMI.require_axis_order(i, j, what)
     if i > j:
         return Shape.unknown()
-    w = _whys(s)
-    merged = D.mul(*s.dims[i:j + 1])
-    why = _product_why(s.dims[i:j + 1], w[i:j + 1], merged)
-    return _mk(s.dims[:i] + (merged,) + s.dims[j + 1:], w[:i] + [why] + w[j + 1:], s.variadic)
+    return SMR.flatten_range(s, i, j)
 
 
 @shape_rule(*_t("flatten"), *_tm("flatten"))
@@ -402,11 +311,7 @@ def ravel(call: Call) -> Value:
     t = call.tensor(0, "a")
     if t is None:
         return UNKNOWN
-    s = call.shape(t)
-    if s.variadic:
-        return _tensor(call, t, Shape((_flex(),)))
-    n = D.mul(*s.dims)
-    return _tensor(call, t, _mk((n,), [_product_why(s.dims, _whys(s), n)]))
+    return _tensor(call, t, SMR.ravel(call.shape(t)))
 
 
 @shape_rule(*_t("unflatten"), *_tm("unflatten"))
@@ -556,7 +461,7 @@ def _atleast(s: Shape, n: int) -> Shape:
 
 # ---------------------------------------------------------------------------------- expand / broadcast
 def expand_shape(call: Call, s: Shape, ds: list, what: str, allow_neg1: bool) -> Shape:
-    target = _dims_text(ds)
+    target = SMR.sizes_text(ds)
     m = len(ds)
     if not s.variadic and m < len(s.dims):
         raise ShapeError("broadcast-mismatch", f"{what} of {s} to {target}: the target has fewer dims ({m}) "
@@ -659,7 +564,7 @@ def torch_repeat(call: Call) -> Value:
     reps = got[0]
     s = call.shape(t)
     if len(reps) < len(s.dims):  # the sizes are the result's shape: one per dim at least
-        raise ShapeError("reshape-size", f"{_name(call)} of {s} with {len(reps)} sizes {_dims_text(reps)}: "
+        raise ShapeError("reshape-size", f"{_name(call)} of {s} with {len(reps)} sizes {SMR.sizes_text(reps)}: "
                                          f"torch needs at least one size per dim ({len(s.dims)}{'+' if s.variadic else ''})")
     if s.variadic:
         k = len(s.dims)
@@ -1142,7 +1047,7 @@ def torch_split(call: Call) -> Value:
     if k is None or k <= 0:
         return UNKNOWN
     if ni is None:
-        q, _ = _divide(n, k)
+        q, _ = SMR.divide(n, k)
         cnt = None if q is None else D.as_int(q)
         if cnt is None or cnt > MAX_PIECES:
             return UNKNOWN
@@ -1166,7 +1071,7 @@ def chunk(call: Call) -> Value:
     n = s.dims[p]
     ni = D.as_int(n)
     if ni is None:
-        q, _ = _divide(n, k)
+        q, _ = SMR.divide(n, k)
         return _pieces(call, t, s, p, [q if q is not None else _flex()] * k)
     each = -(-ni // k) if ni else 0
     if each == 0:
@@ -1196,7 +1101,7 @@ def _sections(n: Dim, k: int, exact: bool) -> Optional[list]:
     """Sizes of ``k`` sections of ``n`` (np.split: equal; np.array_split: the first ``n % k`` one larger)."""
     ni = D.as_int(n)
     if ni is None:
-        q, _ = _divide(n, k)
+        q, _ = SMR.divide(n, k)
         if q is not None:
             return [q] * k
         if exact:
@@ -1807,7 +1712,7 @@ def _reduce_sizes(call: Call) -> Value:
         return UNKNOWN
     if last == "prod":
         total = D.mul(*ds)  # type: ignore[arg-type]
-        return Int(total, _product_why(ds, [x.why if isinstance(x, Int) else None for x in v.items], total))
+        return Int(total, SMR.product_why(ds, [x.why if isinstance(x, Int) else None for x in v.items], total))
     if last == "sum":
         out: Dim = 0
         for d in ds:

@@ -18,6 +18,7 @@ from ..framework import Framework, framework_of
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
 from ..shape_math import matmul as SMM
+from ..shape_math import reshape as SMR
 from ..shape_math.features import require_feature
 from ..shape_math.window import kernel_why, padded_out, require_nonempty_spatial
 from ..shapes import Shape
@@ -296,49 +297,19 @@ def kops_stack(call: Call) -> Value:
 
 
 # ---------------------------------------------------------------------------------- reshaping
-def _sizes_text(ds: list) -> str:
-    """A size list as the user wrote it: ``(-1, -1, 5)``, not a tuple of strings."""
-    return "(" + ", ".join(D.fmt(d) for d in ds) + ("," if len(ds) == 1 else "") + ")"
-
-
 @tf_kops((*tf("reshape"),), (*kops("reshape"),))
 def tf_reshape(call: Call, api: Api) -> Value:
     t = call.tensor(0, api.arg("tensor", "x"))
     v = call.get(1, api.arg("shape", "newshape"))
     if t is None:
         return UNKNOWN
-    ds = [as_dim(x) for x in v.items] if isinstance(v, Seq) else None
-    if ds is None or any(d is None for d in ds):
+    if not isinstance(v, Seq):
         return _t(call, Shape.unknown(), t)
-    s = _shape(call, t)
-    bad = [D.as_int(d) for d in ds if D.as_int(d) is not None and D.as_int(d) < -1]
-    if bad:  # TF and keras.ops reject these (numpy alone would take them as -1)
-        raise ShapeError("reshape-size", f"reshape of {s} to {_sizes_text(ds)}: a size must be non-negative or "
-                                         f"-1 (inferred), got {bad[0]}")
-    neg = [i for i, d in enumerate(ds) if D.as_int(d) == -1]
-    if len(neg) > 1:
-        raise ShapeError("reshape-size", f"reshape of {s} to {_sizes_text(ds)}: only one -1 is allowed")
-    n = s.numel()
-    if n is None or any(D.is_opaque(d) for d in s.dims):
-        return _t(call, Shape(tuple(D.opaque("None") if i in neg else d for i, d in enumerate(ds))), t)
-    if neg:
-        rest = [d for i, d in enumerate(ds) if i not in neg]
-        known = D.mul(*rest) if rest else 1
-        ni, ki = D.as_int(n), D.as_int(known)
-        if ni is not None and ki is not None:
-            if ki == 0 or ni % ki:
-                raise ShapeError("reshape-size", lambda: (
-                    f"reshape of {s} ({ni} elements) to {_sizes_text(ds)}: {ni} is not divisible by {ki}"))
-            ds[neg[0]] = ni // ki
-        else:
-            ds[neg[0]] = D.floordiv(n, known)
-    else:
-        want = D.mul(*ds) if ds else 1
-        if D.compare(n, want, call.bindings, unify=False) is D.FALSE:
-            raise ShapeError("reshape-size", lambda: (
-                f"reshape of {s} ({D.fmt(n)} elements) to {_sizes_text(ds)} ({D.fmt(want)} elements)"
-                f"{mismatch_note(n, want)}"))
-    return _t(call, Shape(tuple(ds)), t)
+    ds = [as_dim(x) for x in v.items]
+    if any(d is None for d in ds):
+        return _t(call, Shape.unknown(), t)
+    ws = [x.why if isinstance(x, Int) else None for x in v.items]
+    return _t(call, SMR.reshape(_shape(call, t), ds, ws, bindings=call.bindings, unknown=lambda: D.opaque("None")), t)
 
 
 @tf_kops((*tf("transpose", "linalg.transpose"),), (*kops("transpose"),))
