@@ -22,6 +22,7 @@ from ..findings import Fix, ShapeError
 from ..framework import Framework, framework_of
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
+from ..shape_math import reduce as SMRed
 from ..shape_math import reshape as SMR
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
@@ -1583,29 +1584,10 @@ def take(call: Call) -> Value:
 
 # ---------------------------------------------------------------------------------- reductions
 def reduce_shape(call: Call, s: Shape, axes: Optional[list], keep: bool, what: str) -> Shape:
-    """``s`` reduced over ``axes`` (None: all of them), keeping size-1 axes with ``keep``."""
-    if axes is None or (not axes and not _is_np(call)):  # torch: an empty dim list reduces everything
-        if keep:
-            return Shape.unknown() if s.variadic else Shape((1,) * len(s.dims))
-        return Shape(())
-    if _torch_scalar(call, s):
-        for a in axes:
-            axis_of(call, a, 1, what)
-        return s
-    pos = []
-    for a in axes:
-        p = _pos(call, s, a, what)
-        if p is None:
-            return Shape.unknown()
-        pos.append(p)
-    if len(set(pos)) != len(pos):
-        return Shape.unknown()  # both raise on a repeated axis; no rule names it
-    w = _whys(s)
-    if keep:
-        return _mk([1 if k in pos else d for k, d in enumerate(s.dims)],
-                   [None if k in pos else wi for k, wi in enumerate(w)], s.variadic)
-    keep_idx = [k for k in range(len(s.dims)) if k not in pos]
-    return _mk([s.dims[k] for k in keep_idx], [w[k] for k in keep_idx], s.variadic)
+    """``s`` reduced over ``axes`` (None: all of them); torch reads an empty list as all axes and a
+    0-d tensor's axes as a 1-D one's."""
+    torch = framework_of(call.qualname) is not Framework.NUMPY
+    return SMRed.reduce(s, axes, keep, what=what, empty_means_all=torch, scalar_as_1d=torch)
 
 
 _TORCH_RED = ("sum", "mean", "nansum", "nanmean", "prod", "amax", "amin", "std", "var", "any", "all",

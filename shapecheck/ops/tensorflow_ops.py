@@ -18,6 +18,7 @@ from ..framework import Framework, framework_of
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
 from ..shape_math import matmul as SMM
+from ..shape_math import reduce as SMRed
 from ..shape_math import reshape as SMR
 from ..shape_math.features import require_feature
 from ..shape_math.window import kernel_why, padded_out, require_nonempty_spatial
@@ -485,24 +486,13 @@ def tf_reduce(call: Call, api: Api) -> Value:
         return _t(call, Shape.unknown(), t)
     dtype = "int" if arg else t.dtype
     if av is UNKNOWN or (isinstance(av, Const) and av.value is None):
-        if s.variadic:
-            return _t(call, Shape.unknown(), t, dtype=dtype)
-        return _t(call, Shape((1,) * len(s.dims) if keep else ()), t, dtype=dtype)
+        return _t(call, SMRed.reduce(s, None, keep), t, dtype=dtype)
     axes = shape_tuple(av)
-    if axes is None or any(D.as_int(a) is None for a in axes):
+    ints = [D.as_int(a) for a in axes] if axes is not None else None
+    if ints is None or any(i is None for i in ints):
         return _t(call, Shape.unknown(), t, dtype=dtype)
-    if s.variadic:
-        if all(D.as_int(a) < 0 for a in axes) and not keep:  # type: ignore[operator]
-            k = max(-D.as_int(a) for a in axes)  # type: ignore[operator]
-            if k <= len(s.dims):
-                drop = {len(s.dims) + D.as_int(a) for a in axes}  # type: ignore[operator]
-                return _t(call, Shape(tuple(d for i, d in enumerate(s.dims) if i not in drop), True), t, dtype=dtype)
-        return _t(call, Shape.unknown(), t, dtype=dtype)
-    r = len(s.dims)
-    norm = {axis_of(call, D.as_int(a), r, f"{call.qualname.rsplit('.', 1)[-1]} of {s}") for a in axes}  # type: ignore[arg-type]
-    dims = tuple(1 if i in norm else d for i, d in enumerate(s.dims)) if keep else tuple(
-        d for i, d in enumerate(s.dims) if i not in norm)
-    return _t(call, Shape(dims), t, dtype=dtype)
+    what = f"{call.qualname.rsplit('.', 1)[-1]} of {s}"
+    return _t(call, SMRed.reduce(s, sorted(set(i for i in ints if i is not None)), keep, what=what), t, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------------- more shape ops
