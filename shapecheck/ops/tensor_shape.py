@@ -20,6 +20,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..framework import Framework, framework_of
+from ..shape_math import einsum as SME
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
 from ..shape_math import reduce as SMRed
@@ -1818,122 +1819,6 @@ def sort(call: Call) -> Value:
 
 
 # ---------------------------------------------------------------------------------- einsum
-_EINSUM_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def _parse_subscripts(text: str) -> Optional[list]:
-    """``"...ij"`` -> ``["...", "i", "j"]``; None when not an einsum subscript string."""
-    out = []
-    k = 0
-    while k < len(text):
-        if text.startswith("...", k):
-            out.append("...")
-            k += 3
-        elif text[k] in _EINSUM_OK:
-            out.append(text[k])
-            k += 1
-        else:
-            return None
-    return out if out.count("...") <= 1 else None
-
-
-def _einsum_error(msg: str) -> ShapeError:
-    return ShapeError("einsum-mismatch", msg)
-
-
-def einsum_shape(call: Call, eq: str, shapes: list, what: str) -> Shape:
-    eq = eq.replace(" ", "")
-    if "->" in eq:
-        lhs, rhs = eq.split("->", 1)
-        out_subs = _parse_subscripts(rhs)
-        if out_subs is None:
-            return Shape.unknown()
-    else:
-        lhs, out_subs = eq, None
-    groups = [_parse_subscripts(g) for g in lhs.split(",")]
-    if any(g is None for g in groups):
-        return Shape.unknown()
-    ops = ", ".join(str(s) for s in shapes)
-    if len(groups) != len(shapes):
-        raise _einsum_error(f"{what} '{eq}' of {ops}: the equation has {len(groups)} operand subscripts but "
-                            f"{len(shapes)} operands were given")
-    sizes: dict = {}  # letter -> [(dim, operand)]
-    ell_parts: list = []
-    any_ell = False
-    for k, (g, s) in enumerate(zip(groups, shapes)):
-        letters = [c for c in g if c != "..."]  # type: ignore[union-attr]
-        if "..." in g:  # type: ignore[operator]
-            any_ell = True
-            e = g.index("...")  # type: ignore[union-attr]
-            before, after = g[:e], g[e + 1:]  # type: ignore[index]
-            if s.rank is not None and s.rank < len(letters):
-                raise _einsum_error(f"{what} '{eq}': operand {k} {s} has {s.rank} dims but its subscripts "
-                                    f"'{''.join(g)}' need at least {len(letters)}")  # type: ignore[arg-type]
-            if s.variadic:
-                tail = list(s.dims[-len(after):]) if after and len(s.dims) >= len(after) else None
-                pairs = list(zip(after, tail)) if tail is not None else []
-                if not before and s.dims and len(s.dims) > len(after):  # the prefix is all '...'
-                    ell_parts.append(Shape(s.dims[:len(s.dims) - len(after)], True))
-                else:
-                    ell_parts.append(Shape.unknown())
-            else:
-                r = len(s.dims)
-                pairs = list(zip(before, s.dims[:len(before)])) + list(zip(after, s.dims[r - len(after):]))
-                ell_parts.append(Shape(s.dims[len(before):r - len(after)]))
-        else:
-            if s.rank is not None and s.rank != len(letters):
-                raise _einsum_error(f"{what} '{eq}': operand {k} {s} has {s.rank} dims but its subscripts "
-                                    f"'{''.join(letters)}' name {len(letters)}")
-            if s.variadic and len(s.dims) > len(letters):
-                raise _einsum_error(f"{what} '{eq}': operand {k} {s} has at least {len(s.dims)} dims but its "
-                                    f"subscripts '{''.join(letters)}' name {len(letters)}")
-            pairs = list(zip(letters[len(letters) - len(s.dims):], s.dims)) if s.variadic else list(zip(letters, s.dims))
-        for c, d in pairs:
-            for d0, k0 in sizes.get(c, []):
-                if k0 == k and D.compare(d0, d, call.bindings, unify=False) is D.FALSE:
-                    raise _einsum_error(f"{what} '{eq}': subscript {c} is repeated in operand {k} {s} with sizes "
-                                        f"{D.fmt(d0)} and {D.fmt(d)}")
-            sizes.setdefault(c, []).append((d, k))
-    letters_in = [c for g in groups for c in g if c != "..."]  # type: ignore[union-attr]
-    for c, pairs in sizes.items():
-        known = [(d, k) for d, k in pairs if D.as_int(d) != 1]
-        for d, k in known[1:]:
-            d0, k0 = known[0]
-            if k != k0 and D.compare(d0, d, call.bindings, unify=False) is D.FALSE:
-                raise _einsum_error(lambda c=c, d0=d0, k0=k0, d=d, k=k: (  # type: ignore[misc]
-                    f"{what} '{eq}' of {ops}: subscript {c} is {D.fmt(d0)} in operand {k0} {shapes[k0]} but "
-                    f"{D.fmt(d)} in operand {k} {shapes[k]}{mismatch_note(d0, d)}"))
-        for d, _ in known[1:]:
-            D.compare(known[0][0], d, call.bindings)
-    if out_subs is None:
-        once = sorted(c for c in set(letters_in) if letters_in.count(c) == 1)
-        out_subs = (["..."] if any_ell else []) + once
-    else:
-        for c in out_subs:
-            if c != "..." and c not in letters_in:
-                raise _einsum_error(f"{what} '{eq}': output subscript {c} does not appear in any input")
-        if len(set(out_subs)) != len(out_subs):
-            return Shape.unknown()
-    ell = Shape(())
-    if any_ell:
-        ell = broadcast_shapes(call, ell_parts, kind="einsum-mismatch", what=f"{what} '{eq}' broadcast dims")
-        if "..." not in out_subs and _is_np(call) and not ell.variadic and ell.dims:
-            raise _einsum_error(f"{what} '{eq}': the inputs' '...' stand for {ell} but the output has no '...'")
-    out: list = []
-    variadic = False
-    for c in out_subs:
-        if c == "...":
-            if ell.variadic:  # what comes before joins the unknown prefix
-                out = []
-                variadic = True
-            out.extend(ell.dims)
-            continue
-        known = [d for d, _ in sizes.get(c, [])]
-        big = [d for d in known if D.as_int(d) != 1]
-        out.append(_pick(big) if big else (1 if known else _flex()))
-    return _mk(out, None, variadic)
-
-
 @shape_rule("torch.einsum", "numpy.einsum", "torch.functional.einsum")
 def einsum(call: Call) -> Value:
     eq = call.str(0, "equation")
@@ -1949,7 +1834,8 @@ def einsum(call: Call) -> Value:
     if any(t is None for t in ts):
         return Tensor(Shape.unknown(), fw) if ts else UNKNOWN
     shapes = [call.shape(t) for t in ts]  # type: ignore[arg-type]
-    return Tensor(einsum_shape(call, eq, shapes, _name(call)), fw, out_dtype(*ts))
+    return Tensor(SME.einsum(eq, shapes, bindings=call.bindings, what=_name(call),
+                             ellipsis_needs_output=framework_of(call.qualname) is Framework.NUMPY), fw, out_dtype(*ts))
 
 
 # ---------------------------------------------------------------------------------- tensordot / outer / inner / kron
@@ -1969,26 +1855,18 @@ def tensordot(call: Call) -> Value:
     ra, rb = len(sa.dims), len(sb.dims)
     n = as_int(av)
     if n is not None:
-        if n < 0 or n > ra or n > rb:
+        axes = SME.tensordot_axes(n, ra, rb, what)
+        if axes is None:
             return Tensor(Shape.unknown(), fw, out_dtype(a, b))
-        xa, xb = list(range(ra - n, ra)), list(range(n))
+        xa, xb = axes
     elif isinstance(av, Seq) and len(av.items) == 2:
         la, lb = _int_list(av.items[0]), _int_list(av.items[1])
         if la is None or lb is None:
             return Tensor(Shape.unknown(), fw, out_dtype(a, b))
-        if len(la) != len(lb):
-            raise _einsum_error(f"{what}: axes {tuple(la)} and {tuple(lb)} have different lengths")
-        xa = [axis_of(call, x, ra, what) for x in la]
-        xb = [axis_of(call, x, rb, what) for x in lb]
+        xa, xb = la, lb
     else:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
-    for i, j in zip(xa, xb):
-        da, db = sa.dims[i], sb.dims[j]
-        if D.compare(da, db, call.bindings) is D.FALSE:
-            raise _einsum_error(f"{what}: contracted sizes differ, {D.fmt(da)} at axis {i} of the first vs "
-                                f"{D.fmt(db)} at axis {j} of the second{mismatch_note(da, db)}")
-    out = [d for k, d in enumerate(sa.dims) if k not in xa] + [d for k, d in enumerate(sb.dims) if k not in xb]
-    return Tensor(_mk(out), fw, out_dtype(a, b))
+    return Tensor(SME.tensordot(sa, sb, xa, xb, bindings=call.bindings, what=what), fw, out_dtype(a, b))
 
 
 @shape_rule("numpy.outer", "torch.outer", "torch.ger", "torch.Tensor.outer", "torch.Tensor.ger")

@@ -15,6 +15,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..framework import Framework, framework_of
+from ..shape_math import einsum as SME
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
 from ..shape_math import matmul as SMM
@@ -173,73 +174,39 @@ def tf_tensordot(call: Call, api: Api) -> Value:
     ax = call.get(2, "axes")
     ra, rb = len(sa.dims), len(sb.dims)
     n = as_dim(ax)
+    what = f"tensordot of {sa} and {sb}"
     if n is not None and D.as_int(n) is not None:
-        k = D.as_int(n)
-        if k > ra or k > rb:
-            raise ShapeError("einsum-mismatch", f"tensordot of {sa} and {sb}: axes={k} exceeds an operand's rank")
-        xa, xb = list(range(ra - k, ra)), list(range(k))
-    elif isinstance(ax, Seq) and len(ax.items) == 2:
-        def lst(v: Value) -> Optional[list]:
-            ds = shape_tuple(v)
-            return None if ds is None or any(D.as_int(d) is None for d in ds) else [D.as_int(d) for d in ds]
-        xa, xb = lst(ax.items[0]), lst(ax.items[1])
-        if xa is None or xb is None or len(xa) != len(xb):
+        axes = SME.tensordot_axes(D.as_int(n), ra, rb, what)  # type: ignore[arg-type]
+        if axes is None:
             return _t(call, Shape.unknown(), a, b)
-        xa = [axis_of(call, i, ra, "tensordot") for i in xa]
-        xb = [axis_of(call, i, rb, "tensordot") for i in xb]
+        xa, xb = axes
+    elif isinstance(ax, Seq) and len(ax.items) == 2:
+        la, lb = _int_axes(ax.items[0]), _int_axes(ax.items[1])
+        if la is None or lb is None:
+            return _t(call, Shape.unknown(), a, b)
+        xa, xb = la, lb
     else:
         return _t(call, Shape.unknown(), a, b)
-    for i, j in zip(xa, xb):
-        if D.compare(sa.dims[i], sb.dims[j], call.bindings, unify=False) is D.FALSE:
-            raise ShapeError("einsum-mismatch", lambda i=i, j=j: (
-                f"tensordot of {sa} and {sb}: axis {i} of a ({D.fmt(sa.dims[i])}) and axis {j} of b "
-                f"({D.fmt(sb.dims[j])}) differ{mismatch_note(sa.dims[i], sb.dims[j])}"))
-    out = [d for i, d in enumerate(sa.dims) if i not in xa] + [d for j, d in enumerate(sb.dims) if j not in xb]
-    return _t(call, Shape(tuple(out)), a, b)
+    return _t(call, SME.tensordot(sa, sb, xa, xb, bindings=call.bindings, what=what), a, b)
 
 
-_SUB = re.compile(r"^[a-zA-Z.]*$")
+def _int_axes(v: Value) -> Optional[list[int]]:
+    """An axis list argument as ints (a lone int is a one-axis list); None where one is not known."""
+    ds = shape_tuple(v)
+    if ds is None:
+        return None
+    out = [D.as_int(d) for d in ds]
+    return None if any(i is None for i in out) else [i for i in out if i is not None]
 
 
 @tf_kops((*tf("einsum", "linalg.einsum"),), (*kops("einsum"),))
 def tf_einsum(call: Call, api: Api) -> Value:
     eq = call.str(0, "equation") if call.has(0, "equation") else None
     ops = [tensor_of(v) for v in call.args[1:]]
-    if eq is None or not ops or any(t is None for t in ops):
+    ts = [t for t in ops if t is not None]
+    if eq is None or not ts or len(ts) != len(ops):
         return UNKNOWN
-    eq = eq.replace(" ", "")
-    lhs, _, rhs = eq.partition("->")
-    subs = lhs.split(",")
-    if len(subs) != len(ops) or "..." in eq or not all(_SUB.match(s) for s in subs + [rhs]):
-        return _t(call, Shape.unknown(), *ops)
-    sizes: dict = {}
-    for s, t in zip(subs, ops):
-        sh = _shape(call, t)  # type: ignore[arg-type]
-        if sh.variadic:
-            return _t(call, Shape.unknown(), *ops)
-        if len(s) != len(sh.dims):
-            raise ShapeError("einsum-mismatch", f"einsum '{eq}': operand {sh} has {len(sh.dims)} dims but its "
-                                                f"subscripts '{s}' name {len(s)}")
-        for c, d in zip(s, sh.dims):
-            if c in sizes:
-                have = sizes[c]
-                if D.as_int(have) == 1:
-                    sizes[c] = d
-                elif D.as_int(d) != 1 and D.compare(have, d, call.bindings, unify=False) is D.FALSE:
-                    raise ShapeError("einsum-mismatch", lambda c=c, have=have, d=d: (
-                        f"einsum '{eq}': subscript '{c}' is bound to {D.fmt(have)} and to {D.fmt(d)}"
-                        f"{mismatch_note(have, d)}"))
-            else:
-                sizes[c] = d
-    if not _:
-        counts: dict = {}
-        for c in "".join(subs):
-            counts[c] = counts.get(c, 0) + 1
-        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
-    for c in rhs:
-        if c not in sizes:
-            raise ShapeError("einsum-mismatch", f"einsum '{eq}': output subscript '{c}' is in no input")
-    return _t(call, Shape(tuple(sizes[c] for c in rhs)), *ops)
+    return _t(call, SME.einsum(eq, [_shape(call, t) for t in ts], bindings=call.bindings), *ts)
 
 
 # ---------------------------------------------------------------------------------- joins
