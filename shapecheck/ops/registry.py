@@ -13,11 +13,13 @@ argument or keyword is not understood.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 from .. import dims as D
 from ..dims import Dim
 from ..findings import ShapeError
+from ..framework import Framework, framework_of, is_method
 from ..shapes import Shape
 from ..values import (UNKNOWN, AnalysisState, Const, Int, Layer, Seq, Tensor, Value, analysis_state, as_bool,
                       as_dim, as_dims, as_int, as_str, tensor_of)
@@ -53,6 +55,52 @@ def layer_rule(*names: str) -> Callable:
         for n in names:
             LAYERS[n] = inst
         return cls
+
+    return register
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The framework signature a shared torch/NumPy rule was registered under.
+
+    ``torch.squeeze(input, dim)`` and ``numpy.squeeze(a, axis)`` share their shape math but not
+    their argument names, defaults or quirks (NumPy raises on an axis of size > 1 where torch
+    ignores it). ``by_signature`` registers a rule once per signature and passes it the one it
+    was registered as, so a rule never asks the qualified name it was called by which framework
+    it serves. (``tensorflow_ops.Api`` is the same idea for TF and ``keras.ops``.)"""
+
+    fw: Framework
+    method: bool = False  # x.f(...) rather than f(x, ...): the tensor is argument 0 either way
+
+    @property
+    def np(self) -> bool:
+        """NumPy semantics (and argument names)."""
+        return self.fw is Framework.NUMPY
+
+    def arg(self, torch_name: str, numpy_name: str) -> str:
+        """The argument's name in this signature."""
+        return numpy_name if self.np else torch_name
+
+    def __str__(self) -> str:
+        return f"{self.fw.value}{'.method' if self.method else ''}"
+
+
+def by_signature(*names: str) -> Callable:
+    """Register ``fn(call, sig)`` under ``names``, once per signature among them (torch function,
+    torch method, NumPy function, NumPy method, or a framework-neutral name), each bound to its
+    ``Signature``. The names are sorted by their spelling here, at import time, not per call."""
+    def register(fn: Callable[[Call, Signature], Value]) -> Callable[[Call, Signature], Value]:
+        groups: dict[Signature, list[str]] = {}
+        for n in names:
+            groups.setdefault(Signature(framework_of(n), is_method(n)), []).append(n)
+        for sig, ns in groups.items():
+            def bound(call: Call, _sig: Signature = sig) -> Value:
+                return fn(call, _sig)
+            bound.__name__ = bound.__qualname__ = f"{fn.__name__}[{sig}]"
+            bound.__doc__ = fn.__doc__
+            bound.__module__ = fn.__module__
+            shape_rule(*ns)(bound)
+        return fn
 
     return register
 

@@ -14,12 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
-import sympy
 
 from .. import dims as D
 from ..dims import Dim
 from ..findings import Fix, ShapeError
-from ..framework import Framework, framework_of
+from ..framework import Framework
 from ..shape_math import einsum as SME
 from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
@@ -27,8 +26,8 @@ from ..shape_math import reduce as SMRed
 from ..shape_math import reshape as SMR
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
-from .common import axis_of, broadcast_shapes, out_dtype, out_fw
-from .registry import FUNCS, Call, mismatch_note, shape_rule
+from .common import axis_of, broadcast_shapes, out_dtype
+from .registry import FUNCS, Call, Signature, by_signature, mismatch_note
 
 try:  # the role SHP502 looks for on a transpose's result
     from .tensor import TRANSPOSED
@@ -60,41 +59,31 @@ def _nm(*names: str) -> tuple:
 
 
 # ---------------------------------------------------------------------------------- helpers
-def _is_np(call: Call) -> bool:
-    return call.qualname.startswith("numpy")
-
-
-def _is_method(call: Call) -> bool:
-    return call.qualname.startswith(("torch.Tensor.", "numpy.ndarray.", "tensor.", "tensorflow.Tensor."))
-
-
-def _name(call: Call) -> str:
-    """How the op is named in messages: ``np.concatenate``, ``torch.cat``, ``.view``."""
+def _name(call: Call, sig: Signature) -> str:
+    """How the op is named in messages: ``np.concatenate``, ``torch.cat``, ``view`` (the name the
+    user called, which is why this reads ``call.qualname``: message text only)."""
     q = call.qualname
     last = q.rsplit(".", 1)[-1]
-    if _is_method(call):
+    if sig.method:
         return last
-    if q.startswith("numpy."):
+    if sig.np and q.startswith("numpy."):
         return "np." + q[len("numpy."):]
     return q or last
 
 
-def _fw(call: Call, t: Optional[Tensor]) -> str:
+def _fw(sig: Signature, t: Optional[Tensor]) -> str:
     """Output framework: a NumPy/torch function decides; a method keeps its receiver's."""
-    q = call.qualname
-    if q.startswith("numpy.") and not q.startswith("numpy.ndarray."):
-        return "numpy"
-    if q.startswith("torch.") and not q.startswith("torch.Tensor."):
-        return "torch"
+    if not sig.method and sig.fw in (Framework.NUMPY, Framework.TORCH):
+        return sig.fw.value
     return t.fw if t is not None else "torch"
 
 
-def _tensor(call: Call, t: Tensor, shape: Shape, dtype: Any = "same", role: Optional[str] = None) -> Tensor:
-    return Tensor(shape, _fw(call, t), t.dtype if dtype == "same" else dtype, role)
+def _tensor(sig: Signature, t: Tensor, shape: Shape, dtype: Any = "same", role: Optional[str] = None) -> Tensor:
+    return Tensor(shape, _fw(sig, t), t.dtype if dtype == "same" else dtype, role)
 
 
-def _unknown(call: Call, t: Optional[Tensor]) -> Value:
-    return UNKNOWN if t is None else Tensor(Shape.unknown(), _fw(call, t), t.dtype)
+def _unknown(sig: Signature, t: Optional[Tensor]) -> Value:
+    return UNKNOWN if t is None else Tensor(Shape.unknown(), _fw(sig, t), t.dtype)
 
 
 def _whys(s: Shape) -> list:
@@ -118,9 +107,9 @@ def _shapes_text(shapes: Sequence[Shape]) -> str:
     return ", ".join(str(s) for s in shapes[:-1]) + (" and " if len(shapes) > 1 else "") + str(shapes[-1])
 
 
-def _torch_scalar(call: Call, s: Shape) -> bool:
+def _torch_scalar(call: Call, sig: Signature, s: Shape) -> bool:
     """torch treats the dims of a 0-d tensor as those of a 1-D one (``dim`` in ``[-1, 0]``)."""
-    return s.rank == 0 and not _is_np(call)
+    return s.rank == 0 and not sig.np
 
 
 def _pos(call: Call, s: Shape, axis: int, what: str, extra: int = 0) -> Optional[int]:
@@ -236,45 +225,44 @@ def _tensors_of(v: Optional[Value]) -> Optional[list]:
 
 
 # ---------------------------------------------------------------------------------- reshape / view
-def reshape_shape(call: Call, s: Shape, ds: list, ws: list, what: str) -> Shape:
-    """``s`` reshaped to ``ds`` with this call's framework policy for sizes below -1 (NumPy infers them)."""
-    return SMR.reshape(s, ds, ws, bindings=call.bindings, what=what,
-                       negative="infer" if framework_of(call.qualname) is Framework.NUMPY else "error")
+def reshape_shape(call: Call, sig: Signature, s: Shape, ds: list, ws: list, what: str) -> Shape:
+    """``s`` reshaped to ``ds`` with this signature's policy for sizes below -1 (NumPy infers them)."""
+    return SMR.reshape(s, ds, ws, bindings=call.bindings, what=what, negative="infer" if sig.np else "error")
 
 
-@shape_rule(*_tm("view", "reshape"), *_nm("reshape"), *_t("reshape"), *_n("reshape"))
-def reshape(call: Call) -> Value:
-    t = call.tensor(0, "input" if not _is_np(call) else "a")
+@by_signature(*_tm("view", "reshape"), *_nm("reshape"), *_t("reshape"), *_n("reshape"))
+def reshape(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "input" if not sig.np else "a")
     if t is None:
         return UNKNOWN
-    if _is_method(call):
+    if sig.method:
         if len(call.args) == 1 and not call.kwargs:
             # ndarray.view() is a same-shape view; torch's view() needs sizes (or a dtype)
-            return _tensor(call, t, call.shape(t)) if t.fw in ("numpy", "any") else _unknown(call, t)
+            return _tensor(sig, t, call.shape(t)) if t.fw in ("numpy", "any") else _unknown(sig, t)
         got = _sizes(call, 1, "shape")
     else:
         kw = "shape" if "shape" in call.kwargs else "newshape"
         got = _sizes(call, 1, kw) if (kw in call.kwargs or len(call.args) == 2) else None
     if got is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     ds, ws = got
-    return _tensor(call, t, reshape_shape(call, call.shape(t), ds, ws, _name(call)))
+    return _tensor(sig, t, reshape_shape(call, sig, call.shape(t), ds, ws, _name(call, sig)))
 
 
-@shape_rule(*_tm("view_as", "reshape_as"))
-def view_as(call: Call) -> Value:
+@by_signature(*_tm("view_as", "reshape_as"))
+def view_as(call: Call, sig: Signature) -> Value:
     t, o = call.tensor(0), call.tensor(1, "other")
     if t is None:
         return UNKNOWN
     if o is None or o.shape.variadic:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     os_ = call.shape(o)
-    return _tensor(call, t, reshape_shape(call, call.shape(t), list(os_.dims), _whys(os_), _name(call)))
+    return _tensor(sig, t, reshape_shape(call, sig, call.shape(t), list(os_.dims), _whys(os_), _name(call, sig)))
 
 
 # ---------------------------------------------------------------------------------- flatten / unflatten
-def flatten_shape(call: Call, s: Shape, start: int, end: int, what: str) -> Shape:
-    if _torch_scalar(call, s):
+def flatten_shape(call: Call, sig: Signature, s: Shape, start: int, end: int, what: str) -> Shape:
+    if _torch_scalar(call, sig, s):
         axis_of(call, start, 1, what)
         axis_of(call, end, 1, what)
         return Shape((1,))
@@ -297,27 +285,27 @@ def flatten_shape(call: Call, s: Shape, start: int, end: int, what: str) -> Shap
     return SMR.flatten_range(s, i, j)
 
 
-@shape_rule(*_t("flatten"), *_tm("flatten"))
-def torch_flatten(call: Call) -> Value:
+@by_signature(*_t("flatten"), *_tm("flatten"))
+def torch_flatten(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     if t is None:
         return UNKNOWN
     start, end = call.int(1, "start_dim", 0), call.int(2, "end_dim", -1)
     if start is None or end is None:
-        return _unknown(call, t)
-    return _tensor(call, t, flatten_shape(call, call.shape(t), start, end, f"{_name(call)} of {call.shape(t)}"))
+        return _unknown(sig, t)
+    return _tensor(sig, t, flatten_shape(call, sig, call.shape(t), start, end, f"{_name(call, sig)} of {call.shape(t)}"))
 
 
-@shape_rule(*_n("ravel"), *_nm("ravel", "flatten"), *_t("ravel"), *_tm("ravel"))
-def ravel(call: Call) -> Value:
+@by_signature(*_n("ravel"), *_nm("ravel", "flatten"), *_t("ravel"), *_tm("ravel"))
+def ravel(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "a")
     if t is None:
         return UNKNOWN
-    return _tensor(call, t, SMR.ravel(call.shape(t)))
+    return _tensor(sig, t, SMR.ravel(call.shape(t)))
 
 
-@shape_rule(*_t("unflatten"), *_tm("unflatten"))
-def unflatten(call: Call) -> Value:
+@by_signature(*_t("unflatten"), *_tm("unflatten"))
+def unflatten(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     if t is None:
         return UNKNOWN
@@ -325,60 +313,60 @@ def unflatten(call: Call) -> Value:
     got = _sizes(call.with_args(call.args[:2] + call.args[2:3], {k: v for k, v in call.kwargs.items()
                                                                if k == "sizes"}), 2, "sizes")
     if dim is None or got is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    what = f"{_name(call)} of {s}"
+    what = f"{_name(call, sig)} of {s}"
     p = _pos(call, s, dim, what)
     if p is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     ds, ws = got
-    part = reshape_shape(call, Shape((s.dims[p],)), ds, ws, f"{_name(call)} of axis {dim} (size {D.fmt(s.dims[p])}) of {s}")
+    part = reshape_shape(call, sig, Shape((s.dims[p],)), ds, ws, f"{_name(call, sig)} of axis {dim} (size {D.fmt(s.dims[p])}) of {s}")
     if part.variadic:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     w = _whys(s)
     pw = _whys(part)
-    return _tensor(call, t, _mk(s.dims[:p] + part.dims + s.dims[p + 1:], w[:p] + pw + w[p + 1:], s.variadic))
+    return _tensor(sig, t, _mk(s.dims[:p] + part.dims + s.dims[p + 1:], w[:p] + pw + w[p + 1:], s.variadic))
 
 
 # ---------------------------------------------------------------------------------- squeeze / unsqueeze
-@shape_rule(*_t("squeeze"), *_tm("squeeze"), *_n("squeeze"), *_nm("squeeze"))
-def squeeze(call: Call) -> Value:
-    t = call.tensor(0, "input" if not _is_np(call) else "a")
+@by_signature(*_t("squeeze"), *_tm("squeeze"), *_n("squeeze"), *_nm("squeeze"))
+def squeeze(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "input" if not sig.np else "a")
     if t is None:
         return UNKNOWN
     s = call.shape(t)
     ok, axes = _axes(_arg(call, 1, "dim", "axis"))
     if not ok:
-        return _unknown(call, t)
-    what = f"{_name(call)} of {s}"
+        return _unknown(sig, t)
+    what = f"{_name(call, sig)} of {s}"
     if axes is None:
         if s.variadic or any(D.has_flexible(d) for d in s.dims if not isinstance(d, int)):
-            return _unknown(call, t)
+            return _unknown(sig, t)
         keep = [k for k, d in enumerate(s.dims) if D.as_int(d) != 1]
         w = _whys(s)
-        return _tensor(call, t, _mk([s.dims[k] for k in keep], [w[k] for k in keep]))
-    if _torch_scalar(call, s):
+        return _tensor(sig, t, _mk([s.dims[k] for k in keep], [w[k] for k in keep]))
+    if _torch_scalar(call, sig, s):
         for a in axes:
             axis_of(call, a, 1, what)
-        return _tensor(call, t, s)
+        return _tensor(sig, t, s)
     drop = set()
     for a in axes:
         p = _pos(call, s, a, what)
         if p is None:
-            return _unknown(call, t)
+            return _unknown(sig, t)
         d = s.dims[p]
         i = D.as_int(d)
         if i == 1:
             drop.add(p)
         elif i is None and D.has_flexible(d):
-            return _unknown(call, t)  # might be 1
-        elif _is_np(call):  # numpy raises where torch ignores it; the axis is the wrong one
+            return _unknown(sig, t)  # might be 1
+        elif sig.np:  # numpy raises where torch ignores it; the axis is the wrong one
             raise ShapeError("axis-out-of-range", lambda: (
                 f"{what}: axis {a} has size {D.fmt(d)}, not 1; only axes of size 1 can be squeezed"))
         # torch: squeezing a size other than 1 is a no-op
     w = _whys(s)
     keep = [k for k in range(len(s.dims)) if k not in drop]
-    return _tensor(call, t, _mk([s.dims[k] for k in keep], [w[k] for k in keep], s.variadic))
+    return _tensor(sig, t, _mk([s.dims[k] for k in keep], [w[k] for k in keep], s.variadic))
 
 
 def _insert_axes(call: Call, s: Shape, axes: list, what: str) -> Shape:
@@ -408,39 +396,39 @@ def _insert_axes(call: Call, s: Shape, axes: list, what: str) -> Shape:
     return _mk(ds, ws, s.variadic)
 
 
-@shape_rule(*_t("unsqueeze"), *_tm("unsqueeze"))
-def unsqueeze(call: Call) -> Value:
+@by_signature(*_t("unsqueeze"), *_tm("unsqueeze"))
+def unsqueeze(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     d = call.int(1, "dim")
     if t is None:
         return UNKNOWN
     if d is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(call, t, _insert_axes(call, s, [d], f"{_name(call)} of {s}"))
+    return _tensor(sig, t, _insert_axes(call, s, [d], f"{_name(call, sig)} of {s}"))
 
 
-@shape_rule(*_n("expand_dims"))
-def expand_dims(call: Call) -> Value:
+@by_signature(*_n("expand_dims"))
+def expand_dims(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "a")
     axes = _int_list(_arg(call, 1, "axis"))
     if t is None:
         return UNKNOWN
     if axes is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(call, t, _insert_axes(call, s, axes, f"{_name(call)} of {s}"))
+    return _tensor(sig, t, _insert_axes(call, s, axes, f"{_name(call, sig)} of {s}"))
 
 
-@shape_rule(*_n("atleast_1d", "atleast_2d", "atleast_3d"), *_t("atleast_1d", "atleast_2d", "atleast_3d"))
-def atleast(call: Call) -> Value:
+@by_signature(*_n("atleast_1d", "atleast_2d", "atleast_3d"), *_t("atleast_1d", "atleast_2d", "atleast_3d"))
+def atleast(call: Call, sig: Signature) -> Value:
     if len(call.args) != 1:
         return UNKNOWN
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
     n = int(call.qualname[-2])
-    return _tensor(call, t, _atleast(call.shape(t), n))
+    return _tensor(sig, t, _atleast(call.shape(t), n))
 
 
 def _atleast(s: Shape, n: int) -> Shape:
@@ -497,46 +485,46 @@ def expand_shape(call: Call, s: Shape, ds: list, what: str, allow_neg1: bool) ->
     return _mk(out, ws)
 
 
-@shape_rule(*_tm("expand"))
-def expand(call: Call) -> Value:
+@by_signature(*_tm("expand"))
+def expand(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     got = _sizes(call, 1, "size")
     if t is None:
         return UNKNOWN
     if got is None:
-        return _unknown(call, t)
-    return _tensor(call, t, expand_shape(call, call.shape(t), got[0], _name(call), True))
+        return _unknown(sig, t)
+    return _tensor(sig, t, expand_shape(call, call.shape(t), got[0], _name(call, sig), True))
 
 
-@shape_rule(*_t("broadcast_to"), *_tm("broadcast_to"), *_n("broadcast_to"))
-def broadcast_to(call: Call) -> Value:
-    t = call.tensor(0, "input" if not _is_np(call) else "array")
+@by_signature(*_t("broadcast_to"), *_tm("broadcast_to"), *_n("broadcast_to"))
+def broadcast_to(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "input" if not sig.np else "array")
     v = _arg(call, 1, "size", "shape")
     if t is None:
         return UNKNOWN
     got = _sizes(call.with_args([t, v], {}), 1, None) if v is not None else None
     if got is None:
-        return _unknown(call, t)
-    return _tensor(call, t, expand_shape(call, call.shape(t), got[0], _name(call), not _is_np(call)))
+        return _unknown(sig, t)
+    return _tensor(sig, t, expand_shape(call, call.shape(t), got[0], _name(call, sig), not sig.np))
 
 
-@shape_rule(*_tm("expand_as"))
-def expand_as(call: Call) -> Value:
+@by_signature(*_tm("expand_as"))
+def expand_as(call: Call, sig: Signature) -> Value:
     t, o = call.tensor(0), call.tensor(1, "other")
     if t is None:
         return UNKNOWN
     if o is None or o.shape.variadic:
-        return _unknown(call, t)
-    return _tensor(call, t, expand_shape(call, call.shape(t), list(call.shape(o).dims), _name(call), True))
+        return _unknown(sig, t)
+    return _tensor(sig, t, expand_shape(call, call.shape(t), list(call.shape(o).dims), _name(call, sig), True))
 
 
-@shape_rule(*_t("broadcast_tensors"), *_n("broadcast_arrays"))
-def broadcast_tensors(call: Call) -> Value:
+@by_signature(*_t("broadcast_tensors"), *_n("broadcast_arrays"))
+def broadcast_tensors(call: Call, sig: Signature) -> Value:
     ts = [tensor_of(a) for a in call.args]
     if not ts or any(t is None for t in ts):
         return UNKNOWN
-    out = broadcast_shapes(call, [call.shape(t) for t in ts], what=_name(call))  # type: ignore[arg-type]
-    return Seq([_tensor(call, t, out) for t in ts], "tuple")  # type: ignore[arg-type]
+    out = broadcast_shapes(call, [call.shape(t) for t in ts], what=_name(call, sig))  # type: ignore[arg-type]
+    return Seq([_tensor(sig, t, out) for t in ts], "tuple")  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------- repeat / tile
@@ -555,39 +543,39 @@ def _tile_shape(s: Shape, reps: list) -> Shape:
     return _mk([D.mul(d, r) for d, r in zip(ds, rs)], [wi if D.as_int(r) == 1 else None for wi, r in zip(w, rs)])
 
 
-@shape_rule(*_tm("repeat"))
-def torch_repeat(call: Call) -> Value:
+@by_signature(*_tm("repeat"))
+def torch_repeat(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     got = _sizes(call, 1, "repeats")
     if t is None:
         return UNKNOWN
     if t.fw == "any" or got is None or any(d is None for d in got[0]):
-        return _unknown(call, t)  # an unannotated receiver might be an ndarray (np.repeat semantics)
+        return _unknown(sig, t)  # an unannotated receiver might be an ndarray (np.repeat semantics)
     reps = got[0]
     s = call.shape(t)
     if len(reps) < len(s.dims):  # the sizes are the result's shape: one per dim at least
-        raise ShapeError("reshape-size", f"{_name(call)} of {s} with {len(reps)} sizes {SMR.sizes_text(reps)}: "
+        raise ShapeError("reshape-size", f"{_name(call, sig)} of {s} with {len(reps)} sizes {SMR.sizes_text(reps)}: "
                                          f"torch needs at least one size per dim ({len(s.dims)}{'+' if s.variadic else ''})")
     if s.variadic:
         k = len(s.dims)
         lead = [_flex() for _ in range(len(reps) - k)]
-        return _tensor(call, t, Shape(tuple(lead) + tuple(D.mul(d, r) for d, r in zip(s.dims, reps[len(reps) - k:]))))
-    return _tensor(call, t, _tile_shape(s, reps))
+        return _tensor(sig, t, Shape(tuple(lead) + tuple(D.mul(d, r) for d, r in zip(s.dims, reps[len(reps) - k:]))))
+    return _tensor(sig, t, _tile_shape(s, reps))
 
 
-@shape_rule(*_n("tile"), *_t("tile"), *_tm("tile"))
-def tile(call: Call) -> Value:
+@by_signature(*_n("tile"), *_t("tile"), *_tm("tile"))
+def tile(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
-    got = _sizes(call, 1, "reps" if _is_np(call) else "dims")
+    got = _sizes(call, 1, "reps" if sig.np else "dims")
     if t is None:
         return UNKNOWN
     if got is None or any(d is None for d in got[0]):
-        return _unknown(call, t)
-    return _tensor(call, t, _tile_shape(call.shape(t), list(got[0])))
+        return _unknown(sig, t)
+    return _tensor(sig, t, _tile_shape(call.shape(t), list(got[0])))
 
 
-@shape_rule(*_n("repeat"), *_nm("repeat"), *_t("repeat_interleave"), *_tm("repeat_interleave"))
-def np_repeat(call: Call) -> Value:
+@by_signature(*_n("repeat"), *_nm("repeat"), *_t("repeat_interleave"), *_tm("repeat_interleave"))
+def np_repeat(call: Call, sig: Signature) -> Value:
     """np.repeat / torch.repeat_interleave: each element repeated; no axis flattens first."""
     t = call.tensor(0)
     if t is None:
@@ -595,19 +583,19 @@ def np_repeat(call: Call) -> Value:
     reps = _arg(call, 1, "repeats")
     ok, axes = _axes(_arg(call, 2, "axis", "dim"))
     if reps is None or not ok or (axes is not None and len(axes) != 1):
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    what = f"{_name(call)} of {s}"
+    what = f"{_name(call, sig)} of {s}"
     if axes is None:
         base: Optional[Dim] = s.numel()
         p: Optional[int] = None
-    elif _torch_scalar(call, s):
+    elif _torch_scalar(call, sig, s):
         axis_of(call, axes[0], 1, what)
         base, p = 1, None
     else:
         p = _pos(call, s, axes[0], what)
         if p is None:
-            return _unknown(call, t)
+            return _unknown(sig, t)
         base = s.dims[p]
     r = as_dim(reps)
     items = [as_dim(x) for x in reps.items] if isinstance(reps, Seq) else None
@@ -622,10 +610,10 @@ def np_repeat(call: Call) -> Value:
     elif isinstance(reps, (Tensor, Param, Seq)):
         new = _flex()  # one count per element: their sum
     else:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     if p is None:
-        return _tensor(call, t, Shape((new,)))
-    return _tensor(call, t, _mk(s.dims[:p] + (new,) + s.dims[p + 1:], None, s.variadic))
+        return _tensor(sig, t, Shape((new,)))
+    return _tensor(sig, t, _mk(s.dims[:p] + (new,) + s.dims[p + 1:], None, s.variadic))
 
 
 # ---------------------------------------------------------------------------------- permutations
@@ -654,26 +642,26 @@ def permute_shape(call: Call, s: Shape, perm: list, what: str) -> Shape:
     return _mk([s.dims[a] for a in norm], [w[a] for a in norm])
 
 
-@shape_rule(*_t("permute"), *_tm("permute"))
-def permute(call: Call) -> Value:
+@by_signature(*_t("permute"), *_tm("permute"))
+def permute(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     if t is None:
         return UNKNOWN
     vals = _size_values(call, 1, "dims")
     perm = [as_int(v) for v in vals] if vals is not None else None
     if not perm or any(p is None for p in perm):
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(call, t, permute_shape(call, s, perm, _name(call)), role=TRANSPOSED)  # type: ignore[arg-type]
+    return _tensor(sig, t, permute_shape(call, s, perm, _name(call, sig)), role=TRANSPOSED)  # type: ignore[arg-type]
 
 
-@shape_rule(*_n("transpose"), *_nm("transpose"))
-def np_transpose(call: Call) -> Value:
+@by_signature(*_n("transpose"), *_nm("transpose"))
+def np_transpose(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "a")
     if t is None:
         return UNKNOWN
     s = call.shape(t)
-    if _is_method(call):
+    if sig.method:
         vals = _size_values(call, 1, "axes")
         if vals is not None and len(vals) == 1 and _is_none(vals[0]):
             vals = []
@@ -681,20 +669,20 @@ def np_transpose(call: Call) -> Value:
         v = _arg(call, 1, "axes")
         vals = [] if _is_none(v) else (list(v.items) if isinstance(v, Seq) else [v])  # type: ignore[union-attr]
     if vals is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     if not vals:
         if s.variadic:
-            return _unknown(call, t)
+            return _unknown(sig, t)
         w = _whys(s)
-        return _tensor(call, t, _mk(tuple(reversed(s.dims)), list(reversed(w))), role=TRANSPOSED)
+        return _tensor(sig, t, _mk(tuple(reversed(s.dims)), list(reversed(w))), role=TRANSPOSED)
     perm = [as_int(v) for v in vals]
     if any(p is None for p in perm):
-        return _unknown(call, t)
-    return _tensor(call, t, permute_shape(call, s, perm, _name(call)), role=TRANSPOSED)  # type: ignore[arg-type]
+        return _unknown(sig, t)
+    return _tensor(sig, t, permute_shape(call, s, perm, _name(call, sig)), role=TRANSPOSED)  # type: ignore[arg-type]
 
 
-def swap_shape(call: Call, s: Shape, a: int, b: int, what: str) -> Shape:
-    if _torch_scalar(call, s):
+def swap_shape(call: Call, sig: Signature, s: Shape, a: int, b: int, what: str) -> Shape:
+    if _torch_scalar(call, sig, s):
         axis_of(call, a, 1, what)
         axis_of(call, b, 1, what)
         return s
@@ -707,15 +695,15 @@ def swap_shape(call: Call, s: Shape, a: int, b: int, what: str) -> Shape:
     return _mk(ds, w, s.variadic)
 
 
-@shape_rule(*_t("transpose", "swapaxes", "swapdims"), *_tm("transpose", "swapaxes", "swapdims"),
+@by_signature(*_t("transpose", "swapaxes", "swapdims"), *_tm("transpose", "swapaxes", "swapdims"),
             *_n("swapaxes"), *_nm("swapaxes"))
-def transpose(call: Call) -> Value:
+def transpose(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
     if call.qualname == "torch.Tensor.transpose" and t.fw == "any" and len(call.args) != 3:
-        return _unknown(call, t)  # an unannotated receiver might be an ndarray
-    if _is_np(call):
+        return _unknown(sig, t)  # an unannotated receiver might be an ndarray
+    if sig.np:
         names = ("axis1", "axis2")
     elif "swapaxes" in call.qualname:
         names = ("axis0", "axis1")
@@ -723,41 +711,41 @@ def transpose(call: Call) -> Value:
         names = ("dim0", "dim1")
     av, bv = _arg(call, 1, names[0]), _arg(call, 2, names[1])
     if av is None or bv is None or len(call.args) + len(call.kwargs) != 3:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     a, b = as_int(av), as_int(bv)
     if a is None or b is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(call, t, swap_shape(call, s, a, b, f"{_name(call)} of {s}"), role=TRANSPOSED)
+    return _tensor(sig, t, swap_shape(call, sig, s, a, b, f"{_name(call, sig)} of {s}"), role=TRANSPOSED)
 
 
-@shape_rule(*_t("t"), *_tm("t"))
-def torch_t(call: Call) -> Value:
+@by_signature(*_t("t"), *_tm("t"))
+def torch_t(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
     s = call.shape(t)
     if s.rank is None or s.rank > 2:
-        return _unknown(call, t)  # > 2-D raises; no rule names it
-    return _tensor(call, t, _mk(tuple(reversed(s.dims)), list(reversed(_whys(s)))), role=TRANSPOSED)
+        return _unknown(sig, t)  # > 2-D raises; no rule names it
+    return _tensor(sig, t, _mk(tuple(reversed(s.dims)), list(reversed(_whys(s)))), role=TRANSPOSED)
 
 
-@shape_rule(*_n("moveaxis"), *_t("movedim", "moveaxis"), *_tm("movedim", "moveaxis"))
-def moveaxis(call: Call) -> Value:
+@by_signature(*_n("moveaxis"), *_t("movedim", "moveaxis"), *_tm("movedim", "moveaxis"))
+def moveaxis(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
     src = _int_list(_arg(call, 1, "source"))
     dst = _int_list(_arg(call, 2, "destination"))
     if src is None or dst is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    what = f"{_name(call)} of {s}"
+    what = f"{_name(call, sig)} of {s}"
     if len(src) != len(dst):
         raise ShapeError("bad-permutation", f"{what}: source {tuple(src)} and destination {tuple(dst)} name "
                                             f"different numbers of axes")
     if s.variadic:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     r = len(s.dims)
     si = [axis_of(call, a, r, what) for a in src]
     di = [axis_of(call, a, r, what) for a in dst]
@@ -768,20 +756,20 @@ def moveaxis(call: Call) -> Value:
     for d, sidx in sorted(zip(di, si)):
         order.insert(d, sidx)
     w = _whys(s)
-    return _tensor(call, t, _mk([s.dims[k] for k in order], [w[k] for k in order]))
+    return _tensor(sig, t, _mk([s.dims[k] for k in order], [w[k] for k in order]))
 
 
 # ---------------------------------------------------------------------------------- same shape with a dim
-def _check_dims(call: Call, s: Shape, axes: Sequence[int], what: str) -> None:
+def _check_dims(call: Call, sig: Signature, s: Shape, axes: Sequence[int], what: str) -> None:
     if s.variadic:
         return
-    r = max(len(s.dims), 1) if not _is_np(call) else len(s.dims)
+    r = max(len(s.dims), 1) if not sig.np else len(s.dims)
     for a in axes:
         axis_of(call, a, r, what)
 
 
-@shape_rule(*_t("flip", "roll"), *_tm("flip", "roll"), *_n("flip", "roll"))
-def flip_roll(call: Call) -> Value:
+@by_signature(*_t("flip", "roll"), *_tm("flip", "roll"), *_n("flip", "roll"))
+def flip_roll(call: Call, sig: Signature) -> Value:
     """Shape kept; the axes are checked (roll without axes works on the flattened tensor)."""
     t = call.tensor(0)
     if t is None:
@@ -790,15 +778,15 @@ def flip_roll(call: Call) -> Value:
     roll = call.qualname.endswith("roll")
     ok, axes = _axes(_arg(call, 2 if roll else 1, "dims", "axis"))
     if not ok:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     if axes is not None:
-        _check_dims(call, s, axes, f"{_name(call)} of {s}")
-    return _tensor(call, t, s)
+        _check_dims(call, sig, s, axes, f"{_name(call, sig)} of {s}")
+    return _tensor(sig, t, s)
 
 
-@shape_rule(*_t("index_add", "index_copy", "index_fill"),
+@by_signature(*_t("index_add", "index_copy", "index_fill"),
             *_tm("index_add", "index_add_", "index_copy", "index_copy_", "index_fill", "index_fill_"))
-def index_update(call: Call) -> Value:
+def index_update(call: Call, sig: Signature) -> Value:
     """Shape kept; the dim is checked and the index must be a vector."""
     t = call.tensor(0)
     if t is None:
@@ -806,28 +794,28 @@ def index_update(call: Call) -> Value:
     s = call.shape(t)
     d = call.int(1, "dim")
     if d is not None:
-        _check_dims(call, s, [d], f"{_name(call)} of {s}")
+        _check_dims(call, sig, s, [d], f"{_name(call, sig)} of {s}")
     ix = call.tensor(2, "index")
     if ix is not None and ix.shape.rank is not None and ix.shape.rank > 1:
-        raise ShapeError("index-rank", f"{_name(call)} of {s} with index {ix.shape}: the index must be 1-D (a vector)")
-    return _tensor(call, t, s)
+        raise ShapeError("index-rank", f"{_name(call, sig)} of {s} with index {ix.shape}: the index must be 1-D (a vector)")
+    return _tensor(sig, t, s)
 
 
-@shape_rule(*_t("masked_select"), *_tm("masked_select"))
-def masked_select(call: Call) -> Value:
+@by_signature(*_t("masked_select"), *_tm("masked_select"))
+def masked_select(call: Call, sig: Signature) -> Value:
     t, m = call.tensor(0), call.tensor(1, "mask")
     if t is None:
         return UNKNOWN
     if m is not None:
-        broadcast_shapes(call, [call.shape(t), call.shape(m)], what=_name(call))
-    return _tensor(call, t, Shape((_flex(),)))
+        broadcast_shapes(call, [call.shape(t), call.shape(m)], what=_name(call, sig))
+    return _tensor(sig, t, Shape((_flex(),)))
 
 
-@shape_rule(*_t("nonzero", "argwhere"), *_tm("nonzero", "argwhere"), *_n("nonzero", "argwhere", "flatnonzero"),
+@by_signature(*_t("nonzero", "argwhere"), *_tm("nonzero", "argwhere"), *_n("nonzero", "argwhere", "flatnonzero"),
             *_nm("nonzero"))
-def nonzero(call: Call) -> Value:
+def nonzero(call: Call, sig: Signature) -> Value:
     """Indices of the nonzero elements: ``(count, rank)``, or one ``(count,)`` per axis as a tuple."""
-    t = call.tensor(0, "input" if not _is_np(call) else "a")
+    t = call.tensor(0, "input" if not sig.np else "a")
     if t is None:
         return UNKNOWN
     s = call.shape(t)
@@ -835,46 +823,46 @@ def nonzero(call: Call) -> Value:
     n = _flex()
     if last == "flatnonzero":
         return Tensor(Shape((n,)), "numpy", "int")
-    as_tuple = call.bool(None, "as_tuple", False) if not _is_np(call) else last == "nonzero"
+    as_tuple = call.bool(None, "as_tuple", False) if not sig.np else last == "nonzero"
     if as_tuple is None or s.rank is None:
-        return _unknown(call, t)
-    if as_tuple and s.rank == 0 and _is_np(call):
+        return _unknown(sig, t)
+    if as_tuple and s.rank == 0 and sig.np:
         return UNKNOWN  # numpy refuses 0-d here
     r = max(s.rank, 1) if as_tuple else s.rank
     if as_tuple:
-        return Seq([Tensor(Shape((n,)), _fw(call, t), "int") for _ in range(r)], "tuple")
-    return Tensor(Shape((n, r)), _fw(call, t), "int")
+        return Seq([Tensor(Shape((n,)), _fw(sig, t), "int") for _ in range(r)], "tuple")
+    return Tensor(Shape((n, r)), _fw(sig, t), "int")
 
 
-@shape_rule(*_t("narrow"), *_tm("narrow"))
-def narrow(call: Call) -> Value:
+@by_signature(*_t("narrow"), *_tm("narrow"))
+def narrow(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     d, length = call.int(1, "dim"), call.dim(3, "length")
     if t is None:
         return UNKNOWN
     if d is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    p = _pos(call, s, d, f"{_name(call)} of {s}")
+    p = _pos(call, s, d, f"{_name(call, sig)} of {s}")
     if p is None or length is None:
-        return _unknown(call, t)
-    return _tensor(call, t, _mk(s.dims[:p] + (length,) + s.dims[p + 1:], None, s.variadic))
+        return _unknown(sig, t)
+    return _tensor(sig, t, _mk(s.dims[:p] + (length,) + s.dims[p + 1:], None, s.variadic))
 
 
-@shape_rule(*_t("select"), *_tm("select"))
-def select(call: Call) -> Value:
+@by_signature(*_t("select"), *_tm("select"))
+def select(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     d = call.int(1, "dim")
     if t is None:
         return UNKNOWN
     if d is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s = call.shape(t)
-    p = _pos(call, s, d, f"{_name(call)} of {s}")
+    p = _pos(call, s, d, f"{_name(call, sig)} of {s}")
     if p is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     w = _whys(s)
-    return _tensor(call, t, _mk(s.dims[:p] + s.dims[p + 1:], w[:p] + w[p + 1:], s.variadic))
+    return _tensor(sig, t, _mk(s.dims[:p] + s.dims[p + 1:], w[:p] + w[p + 1:], s.variadic))
 
 
 # ---------------------------------------------------------------------------------- joins
@@ -913,8 +901,8 @@ def _join_inputs(call: Call, *names: str) -> Optional[list]:
     return _tensors_of(_arg(call, 0, *names))
 
 
-@shape_rule(*_t("cat", "concat", "concatenate"))
-def torch_cat(call: Call) -> Value:
+@by_signature(*_t("cat", "concat", "concatenate"))
+def torch_cat(call: Call, sig: Signature) -> Value:
     """``torch.cat(tensors, dim=0)``."""
     ts = _join_inputs(call, "tensors")
     if ts is None:
@@ -924,13 +912,13 @@ def torch_cat(call: Call) -> Value:
     if axis is None:
         return Tensor(Shape.unknown(), "torch", out_dtype(*ts))
     shapes = _drop_legacy_empty([call.shape(t) for t in ts])
-    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call), word="dim",
+    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="dim",
                      fix_for=lambda q: _axis_fix(call, "dim", q, av is not None))
     return Tensor(out, "torch", out_dtype(*ts))
 
 
-@shape_rule(*_n("concatenate", "concat"))
-def np_concatenate(call: Call) -> Value:
+@by_signature(*_n("concatenate", "concat"))
+def np_concatenate(call: Call, sig: Signature) -> Value:
     """``np.concatenate(arrays, axis=0)``; ``axis=None`` flattens every array first."""
     ts = _join_inputs(call, "arrays", "tup", "seq")
     if ts is None:
@@ -947,14 +935,14 @@ def np_concatenate(call: Call) -> Value:
     axis = 0 if av is None else as_int(av)
     if axis is None:
         return Tensor(Shape.unknown(), "numpy", out_dtype(*ts))
-    out = SMJ.concat([call.shape(t) for t in ts], axis, call.bindings, op=_name(call), word="axis",
+    out = SMJ.concat([call.shape(t) for t in ts], axis, call.bindings, op=_name(call, sig), word="axis",
                      fix_for=lambda q: _axis_fix(call, "axis", q, av is not None))
     return Tensor(out, "numpy", out_dtype(*ts))
 
 
-@shape_rule(*_n("hstack", "vstack", "row_stack", "dstack", "column_stack"),
+@by_signature(*_n("hstack", "vstack", "row_stack", "dstack", "column_stack"),
             *_t("hstack", "vstack", "row_stack", "dstack", "column_stack"))
-def stack_family(call: Call) -> Value:
+def stack_family(call: Call, sig: Signature) -> Value:
     """``hstack``/``vstack``/``dstack``/``column_stack`` (NumPy and torch alike): promote, then a
     concat along the op's own axis (no axis to suggest: the op fixes it)."""
     ts = _join_inputs(call, "tensors", "tup", "arrays")
@@ -975,17 +963,17 @@ def stack_family(call: Call) -> Value:
         shapes = [Shape((s.dims[0], 1), False, None) if s.rank == 1 else (_atleast(s, 2) if s.rank == 0 else s)
                   for s in shapes]
         axis = 1
-    torch = framework_of(call.qualname) is Framework.TORCH
+    torch = sig.fw is Framework.TORCH
     fw = "torch" if torch else "numpy"
     if axis is None or any(s.variadic and not s.dims for s in shapes):
         return Tensor(Shape.unknown(), fw, out_dtype(*ts))
     if torch:
         shapes = _drop_legacy_empty(shapes)
-    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call), word="dim" if torch else "axis", suggest=False)
+    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="dim" if torch else "axis", suggest=False)
     return Tensor(out, fw, out_dtype(*ts))
 
 
-def _stack(call: Call, fw: str, names: tuple, axis_names: tuple) -> Value:
+def _stack(call: Call, sig: Signature, fw: str, names: tuple, axis_names: tuple) -> Value:
     ts = _join_inputs(call, *names)
     if ts is None:
         return UNKNOWN
@@ -994,46 +982,46 @@ def _stack(call: Call, fw: str, names: tuple, axis_names: tuple) -> Value:
     if axis is None:
         return Tensor(Shape.unknown(), fw, out_dtype(*ts))
     shapes = [call.shape(t) for t in ts]
-    return Tensor(SMJ.stack(shapes, axis, call.bindings, op=_name(call)), fw, out_dtype(*ts))
+    return Tensor(SMJ.stack(shapes, axis, call.bindings, op=_name(call, sig)), fw, out_dtype(*ts))
 
 
-@shape_rule(*_t("stack"))
-def torch_stack(call: Call) -> Value:
+@by_signature(*_t("stack"))
+def torch_stack(call: Call, sig: Signature) -> Value:
     """``torch.stack(tensors, dim=0)``."""
-    return _stack(call, "torch", ("tensors",), ("dim", "axis"))
+    return _stack(call, sig, "torch", ("tensors",), ("dim", "axis"))
 
 
-@shape_rule(*_n("stack"))
-def np_stack(call: Call) -> Value:
+@by_signature(*_n("stack"))
+def np_stack(call: Call, sig: Signature) -> Value:
     """``np.stack(arrays, axis=0)``."""
-    return _stack(call, "numpy", ("arrays", "tup", "seq"), ("axis",))
+    return _stack(call, sig, "numpy", ("arrays", "tup", "seq"), ("axis",))
 
 
 # ---------------------------------------------------------------------------------- splits
-def _pieces(call: Call, t: Tensor, s: Shape, p: int, sizes: list) -> Value:
+def _pieces(call: Call, sig: Signature, t: Tensor, s: Shape, p: int, sizes: list) -> Value:
     w = _whys(s)
-    return Seq([_tensor(call, t, _mk(s.dims[:p] + (sz,) + s.dims[p + 1:], w[:p] + [None] + w[p + 1:], s.variadic))
+    return Seq([_tensor(sig, t, _mk(s.dims[:p] + (sz,) + s.dims[p + 1:], w[:p] + [None] + w[p + 1:], s.variadic))
                 for sz in sizes], "tuple")
 
 
-def _split_axis(call: Call, t: Tensor, i: int, names: tuple, default: int) -> Optional[tuple]:
+def _split_axis(call: Call, sig: Signature, t: Tensor, i: int, names: tuple, default: int) -> Optional[tuple]:
     s = call.shape(t)
     v = _arg(call, i, *names)
     a = default if v is None else as_int(v)
     if a is None:
         return None
-    p = _pos(call, s, a, f"{_name(call)} of {s}")
+    p = _pos(call, s, a, f"{_name(call, sig)} of {s}")
     if p is None:
         return None
     return s, p
 
 
-@shape_rule(*_t("split"), *_tm("split"))
-def torch_split(call: Call) -> Value:
+@by_signature(*_t("split"), *_tm("split"))
+def torch_split(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
-    got = _split_axis(call, t, 2, ("dim",), 0)
+    got = _split_axis(call, sig, t, 2, ("dim",), 0)
     arg = _arg(call, 1, "split_size_or_sections", "split_size")
     if got is None or arg is None:
         return UNKNOWN
@@ -1043,8 +1031,8 @@ def torch_split(call: Call) -> Value:
         sizes = [as_dim(x) for x in arg.items]
         if any(x is None for x in sizes) or len(sizes) > MAX_PIECES:
             return UNKNOWN
-        SMI.require_split_sizes(sizes, n, call.bindings, f"{_name(call)} of {s} along dim {p}")
-        return _pieces(call, t, s, p, sizes)
+        SMI.require_split_sizes(sizes, n, call.bindings, f"{_name(call, sig)} of {s} along dim {p}")
+        return _pieces(call, sig, t, s, p, sizes)
     k, ni = as_int(arg), D.as_int(n)
     if k is None or k <= 0:
         return UNKNOWN
@@ -1053,19 +1041,19 @@ def torch_split(call: Call) -> Value:
         cnt = None if q is None else D.as_int(q)
         if cnt is None or cnt > MAX_PIECES:
             return UNKNOWN
-        return _pieces(call, t, s, p, [k] * cnt)
+        return _pieces(call, sig, t, s, p, [k] * cnt)
     cnt = max(1, -(-ni // k))
     if cnt > MAX_PIECES:
         return UNKNOWN
-    return _pieces(call, t, s, p, [k] * (cnt - 1) + [ni - k * (cnt - 1)])
+    return _pieces(call, sig, t, s, p, [k] * (cnt - 1) + [ni - k * (cnt - 1)])
 
 
-@shape_rule(*_t("chunk"), *_tm("chunk"))
-def chunk(call: Call) -> Value:
+@by_signature(*_t("chunk"), *_tm("chunk"))
+def chunk(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
-    got = _split_axis(call, t, 2, ("dim",), 0)
+    got = _split_axis(call, sig, t, 2, ("dim",), 0)
     k = call.int(1, "chunks")
     if got is None or k is None or k <= 0 or k > MAX_PIECES:
         return UNKNOWN
@@ -1074,20 +1062,20 @@ def chunk(call: Call) -> Value:
     ni = D.as_int(n)
     if ni is None:
         q, _ = SMR.divide(n, k)
-        return _pieces(call, t, s, p, [q if q is not None else _flex()] * k)
+        return _pieces(call, sig, t, s, p, [q if q is not None else _flex()] * k)
     each = -(-ni // k) if ni else 0
     if each == 0:
-        return _pieces(call, t, s, p, [0] * k)
+        return _pieces(call, sig, t, s, p, [0] * k)
     cnt = -(-ni // each)
-    return _pieces(call, t, s, p, [each] * (cnt - 1) + [ni - each * (cnt - 1)])
+    return _pieces(call, sig, t, s, p, [each] * (cnt - 1) + [ni - each * (cnt - 1)])
 
 
-@shape_rule(*_t("unbind"), *_tm("unbind"))
-def unbind(call: Call) -> Value:
+@by_signature(*_t("unbind"), *_tm("unbind"))
+def unbind(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
-    got = _split_axis(call, t, 1, ("dim",), 0)
+    got = _split_axis(call, sig, t, 1, ("dim",), 0)
     if got is None:
         return UNKNOWN
     s, p = got
@@ -1095,7 +1083,7 @@ def unbind(call: Call) -> Value:
     if n is None or n > MAX_PIECES:
         return UNKNOWN
     w = _whys(s)
-    one = _tensor(call, t, _mk(s.dims[:p] + s.dims[p + 1:], w[:p] + w[p + 1:], s.variadic))
+    one = _tensor(sig, t, _mk(s.dims[:p] + s.dims[p + 1:], w[:p] + w[p + 1:], s.variadic))
     return Seq([one] * n, "tuple")
 
 
@@ -1124,9 +1112,9 @@ def _by_indices(n: Dim, idx: list) -> Optional[list]:
     return [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
 
 
-@shape_rule(*_n("split", "array_split", "hsplit", "vsplit", "dsplit"), *_t("tensor_split", "hsplit", "vsplit",
+@by_signature(*_n("split", "array_split", "hsplit", "vsplit", "dsplit"), *_t("tensor_split", "hsplit", "vsplit",
                                                                          "dsplit"), *_tm("tensor_split"))
-def np_split(call: Call) -> Value:
+def np_split(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
@@ -1145,7 +1133,7 @@ def np_split(call: Call) -> Value:
     a = 0 if av is None else as_int(av)
     if a is None:
         return UNKNOWN
-    p = _pos(call, s, a, f"{_name(call)} of {s}")
+    p = _pos(call, s, a, f"{_name(call, sig)} of {s}")
     if p is None:
         return UNKNOWN
     arg = _arg(call, 1, "indices_or_sections", "sections", "indices", "tensor_indices_or_sections")
@@ -1159,10 +1147,10 @@ def np_split(call: Call) -> Value:
         k = as_int(arg) if arg is not None else None
         if k is None or k <= 0 or k > MAX_PIECES:
             return UNKNOWN
-        sizes = _sections(n, k, last in ("split", "hsplit", "vsplit", "dsplit") and _is_np(call))
+        sizes = _sections(n, k, last in ("split", "hsplit", "vsplit", "dsplit") and sig.np)
     if sizes is None:
         return UNKNOWN
-    return _pieces(call, t, s, p, sizes)
+    return _pieces(call, sig, t, s, p, sizes)
 
 
 # ---------------------------------------------------------------------------------- indexing
@@ -1377,8 +1365,8 @@ def _apply(call: Call, cls: list, dims: list, whys: list, np_: bool) -> tuple:
     return [d if d is not None or d is _ADV else _flex() for d in out], ow, seen_adv
 
 
-@shape_rule("tensor.__getitem__")
-def getitem(call: Call) -> Value:
+@by_signature("tensor.__getitem__")
+def getitem(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     idx = call.get(1)
     if t is None or not isinstance(idx, Seq):
@@ -1421,19 +1409,19 @@ def _unsqueeze_fix(call: Call, key: Any, s: Shape, i: Shape, dim: int) -> tuple:
     return Fix(f"use {fixed}", None), f"; did you mean {fixed}?"
 
 
-@shape_rule(*_t("gather"), *_tm("gather"))
-def gather(call: Call) -> Value:
+@by_signature(*_t("gather"), *_tm("gather"))
+def gather(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     d = call.int(1, "dim")
     ix = call.tensor(2, "index")
     if t is None:
         return UNKNOWN
     if d is None or ix is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s, i = call.shape(t), call.shape(ix)
-    what = _name(call)
+    what = _name(call, sig)
     if not s.variadic:
-        if _torch_scalar(call, s):
+        if _torch_scalar(call, sig, s):
             axis_of(call, d, 1, f"{what} of {s}")
         else:
             axis_of(call, d, len(s.dims), f"{what} of {s}")
@@ -1447,12 +1435,12 @@ def gather(call: Call) -> Value:
             if k != p and ai is not None and bi is not None and ai > bi:
                 raise ShapeError("index-rank", f"{what} of {s} with index {i}: the index is larger than the input at "
                                                f"dim {k} ({ai} > {bi}); only dim {d} may differ")
-    return Tensor(i, _fw(call, t), t.dtype)
+    return Tensor(i, _fw(sig, t), t.dtype)
 
 
-@shape_rule(*_t("scatter", "scatter_add", "scatter_reduce"),
+@by_signature(*_t("scatter", "scatter_add", "scatter_reduce"),
             *_tm("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"))
-def scatter(call: Call) -> Value:
+def scatter(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     d = call.int(1, "dim")
     ix = call.tensor(2, "index")
@@ -1460,9 +1448,9 @@ def scatter(call: Call) -> Value:
         return UNKNOWN
     s = call.shape(t)
     if d is None or ix is None:
-        return _tensor(call, t, s)
+        return _tensor(sig, t, s)
     i = call.shape(ix)
-    what = _name(call)
+    what = _name(call, sig)
     if not s.variadic and s.rank:
         axis_of(call, d, len(s.dims), f"{what} of {s}")
     if s.rank != 0 and i.rank != 0:
@@ -1486,79 +1474,79 @@ def scatter(call: Call) -> Value:
             if k != p and ai is not None and bi is not None and ai > bi:
                 raise ShapeError("index-rank", f"{what} of {s} with index {i}: the index is larger than the input at "
                                                f"dim {k} ({ai} > {bi}); only dim {d} may differ")
-    return _tensor(call, t, s)
+    return _tensor(sig, t, s)
 
 
-@shape_rule(*_t("take_along_dim"), *_tm("take_along_dim"), *_n("take_along_axis"))
-def take_along(call: Call) -> Value:
-    t = call.tensor(0, "input" if not _is_np(call) else "arr")
+@by_signature(*_t("take_along_dim"), *_tm("take_along_dim"), *_n("take_along_axis"))
+def take_along(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "input" if not sig.np else "arr")
     ix = call.tensor(1, "indices")
     if t is None:
         return UNKNOWN
     if ix is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     av = _arg(call, 2, "dim", "axis")
     s, i = call.shape(t), call.shape(ix)
-    what = _name(call)
+    what = _name(call, sig)
     if _is_none(av):
-        if _is_np(call):
+        if sig.np:
             if i.rank is not None and i.rank != 1:
                 raise ShapeError("index-rank", f"{what} of {s} with indices {i} and axis=None: the indices must "
                                                f"be 1-D")
-            return _tensor(call, t, i)
+            return _tensor(sig, t, i)
         n = i.numel()
-        return _tensor(call, t, Shape((_flex() if n is None else n,)))
+        return _tensor(sig, t, Shape((_flex() if n is None else n,)))
     a = as_int(av)
     if a is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     if not s.variadic:
         axis_of(call, a, max(len(s.dims), 1), f"{what} of {s}")
     fix, extra = _unsqueeze_fix(call, 1 if "indices" not in call.kwargs else "indices", s, i, a)
     _same_rank(call, what, s, i, fix, extra)
     if s.rank is None or i.rank is None or s.rank == 0:
-        return _tensor(call, t, i if s.rank is None else Shape.unknown())
+        return _tensor(sig, t, i if s.rank is None else Shape.unknown())
     p = axis_of(call, a, s.rank, what)
     ss = _mk([1 if k == p else d for k, d in enumerate(s.dims)])
     ii = _mk([1 if k == p else d for k, d in enumerate(i.dims)])
     b = broadcast_shapes(call, [ss, ii], what=f"{what} input and indices")
     out = list(b.dims)
     out[p] = i.dims[p]
-    return _tensor(call, t, _mk(out))
+    return _tensor(sig, t, _mk(out))
 
 
-@shape_rule(*_t("index_select"), *_tm("index_select"))
-def index_select(call: Call) -> Value:
+@by_signature(*_t("index_select"), *_tm("index_select"))
+def index_select(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     d = call.int(1, "dim")
     ix = call.tensor(2, "index")
     if t is None:
         return UNKNOWN
     if d is None or ix is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     s, i = call.shape(t), call.shape(ix)
-    what = _name(call)
+    what = _name(call, sig)
     if i.rank is not None and i.rank > 1 or (i.variadic and len(i.dims) > 1):
         raise ShapeError("index-rank", f"{what} of {s} with index {i}: the index must be 1-D (a vector), got "
                                        f"{'at least ' if i.variadic else ''}{len(i.dims)}-D")
-    if _torch_scalar(call, s):
+    if _torch_scalar(call, sig, s):
         axis_of(call, d, 1, f"{what} of {s}")
-        return _tensor(call, t, s)
+        return _tensor(sig, t, s)
     p = _pos(call, s, d, f"{what} of {s}")
     if p is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     n: Dim = _flex() if i.rank is None else (1 if i.rank == 0 else i.dims[0])
     w = _whys(s)
-    return _tensor(call, t, _mk(s.dims[:p] + (n,) + s.dims[p + 1:], w[:p] + [None] + w[p + 1:], s.variadic))
+    return _tensor(sig, t, _mk(s.dims[:p] + (n,) + s.dims[p + 1:], w[:p] + [None] + w[p + 1:], s.variadic))
 
 
-@shape_rule(*_n("take"), *_nm("take"), *_t("take"), *_tm("take"))
-def take(call: Call) -> Value:
-    t = call.tensor(0, "a" if _is_np(call) else "input")
+@by_signature(*_n("take"), *_nm("take"), *_t("take"), *_tm("take"))
+def take(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "a" if sig.np else "input")
     if t is None:
         return UNKNOWN
     iv = _arg(call, 1, "indices", "index")
     if iv is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     if isinstance(iv, Tensor):
         ishape = call.shape(iv)
     elif as_int(iv) is not None:
@@ -1566,28 +1554,28 @@ def take(call: Call) -> Value:
     elif isinstance(iv, Seq):
         c = _literal_index(iv)
         if c is None or c.adv is None or c.consumes != 1:
-            return _unknown(call, t)
+            return _unknown(sig, t)
         ishape = c.adv
     else:
-        return _unknown(call, t)
-    if not _is_np(call) and set(call.kwargs) - {"input", "index"}:
-        return _unknown(call, t)  # take(i, axis=1) is numpy's: torch's take has no axis
-    av = _arg(call, 2, "axis") if _is_np(call) else None
+        return _unknown(sig, t)
+    if not sig.np and set(call.kwargs) - {"input", "index"}:
+        return _unknown(sig, t)  # take(i, axis=1) is numpy's: torch's take has no axis
+    av = _arg(call, 2, "axis") if sig.np else None
     if _is_none(av):
-        return _tensor(call, t, ishape)
+        return _tensor(sig, t, ishape)
     a = as_int(av)
     s = call.shape(t)
     if a is None or s.variadic or ishape.variadic:
-        return _unknown(call, t)
-    p = axis_of(call, a, len(s.dims), f"{_name(call)} of {s}")
-    return _tensor(call, t, _mk(s.dims[:p] + ishape.dims + s.dims[p + 1:]))
+        return _unknown(sig, t)
+    p = axis_of(call, a, len(s.dims), f"{_name(call, sig)} of {s}")
+    return _tensor(sig, t, _mk(s.dims[:p] + ishape.dims + s.dims[p + 1:]))
 
 
 # ---------------------------------------------------------------------------------- reductions
-def reduce_shape(call: Call, s: Shape, axes: Optional[list], keep: bool, what: str) -> Shape:
+def reduce_shape(call: Call, sig: Signature, s: Shape, axes: Optional[list], keep: bool, what: str) -> Shape:
     """``s`` reduced over ``axes`` (None: all of them); torch reads an empty list as all axes and a
     0-d tensor's axes as a 1-D one's."""
-    torch = framework_of(call.qualname) is not Framework.NUMPY
+    torch = not sig.np
     return SMRed.reduce(s, axes, keep, what=what, empty_means_all=torch, scalar_as_1d=torch)
 
 
@@ -1603,41 +1591,41 @@ _TORCH_RED_KW = {"input", "dim", "axis", "keepdim", "keepdims", "dtype", "out", 
                  "k", "other"}
 
 
-@shape_rule(*_t(*_TORCH_RED), *_tm(*_TORCH_RED), "torch.linalg.norm", "torch.linalg.vector_norm",
+@by_signature(*_t(*_TORCH_RED), *_tm(*_TORCH_RED), "torch.linalg.vector_norm",
             *_n(*_NP_RED), *_nm(*_NP_RED_METHODS), "numpy.linalg.norm")
-def reduction(call: Call) -> Value:
-    t = call.tensor(0, "input" if not _is_np(call) else "a")
+def reduction(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "input" if not sig.np else "a")
     if t is None:
-        return _reduce_sizes(call)
+        return _reduce_sizes(call, sig)
     s = call.shape(t)
     last = call.qualname.rsplit(".", 1)[-1]
-    np_ = _is_np(call)
-    what = f"{_name(call)} of {s}"
+    np_ = sig.np
+    what = f"{_name(call, sig)} of {s}"
     dtype: Any = "int" if last in ("argmax", "argmin", "count_nonzero", "nanargmax", "nanargmin") else (
         "bool" if last in ("any", "all") else t.dtype)
     if np_:
         if len(call.args) > (3 if last == "norm" else 2) or "out" in call.kwargs:
-            return _unknown(call, t)
+            return _unknown(sig, t)
         av = _arg(call, 2 if last == "norm" else 1, "axis")
         keep = call.bool(None, "keepdims", False)
         if keep is None:
-            return _unknown(call, t)
+            return _unknown(sig, t)
         if last == "average" and call.bool(None, "returned", False):
-            return _unknown(call, t)
+            return _unknown(sig, t)
         ok, axes = _axes(av)
         if not ok:
-            return _unknown(call, t)
+            return _unknown(sig, t)
         if last == "norm" and axes is None and not keep and not _is_none(_arg(call, 1, "ord")):
-            return _unknown(call, t)  # a matrix/vector norm of a 1-D/2-D input only
-        if t.fw == "any" and _is_method(call) and last in ("max", "min"):
-            return _unknown(call, t)
-        return Tensor(reduce_shape(call, s, axes, keep, what), _fw(call, t), dtype)
+            return _unknown(sig, t)  # a matrix/vector norm of a 1-D/2-D input only
+        if t.fw == "any" and sig.method and last in ("max", "min"):
+            return _unknown(sig, t)
+        return Tensor(reduce_shape(call, sig, s, axes, keep, what), _fw(sig, t), dtype)
     # torch
-    if t.fw == "any" and _is_method(call) and last in _TUPLE_WITH_DIM:
-        return _unknown(call, t)  # an unannotated receiver might be an ndarray
+    if t.fw == "any" and sig.method and last in _TUPLE_WITH_DIM:
+        return _unknown(sig, t)  # an unannotated receiver might be an ndarray
     if last in ("max", "min") and isinstance(_arg(call, 1, "other"), (Tensor, Param)):
         o = tensor_of(_arg(call, 1, "other"))  # type: ignore[arg-type]
-        return Tensor(broadcast_shapes(call, [s, call.shape(o)], what=_name(call)), _fw(call, t), out_dtype(t, o))
+        return Tensor(broadcast_shapes(call, [s, call.shape(o)], what=_name(call, sig)), _fw(sig, t), out_dtype(t, o))
     dim_pos, keep_pos = 1, 2
     if last in ("std", "var", "std_mean", "var_mean"):
         keep_pos = 3
@@ -1653,20 +1641,17 @@ def reduction(call: Call) -> Value:
         keep_pos = 99
     if set(call.kwargs) - _TORCH_RED_KW:
         # a keyword torch does not take here (ddof=, where=): the receiver may be an ndarray after all
-        return UNKNOWN if last in _TUPLE_WITH_DIM or last in ("std_mean", "var_mean", "aminmax") else _unknown(call, t)
+        return UNKNOWN if last in _TUPLE_WITH_DIM or last in ("std_mean", "var_mean", "aminmax") else _unknown(sig, t)
     dv = _arg(call, dim_pos, "dim", "axis")
     if last in ("mode", "kthvalue") and dv is None:
         dv = Int(-1)
     if last == "logsumexp" and dv is None:
-        return _unknown(call, t)
+        return _unknown(sig, t)
     # torch takes numpy's spelling too: x.mean(axis=-1, keepdims=True)
     keep = call.bool(None, "keepdims") if "keepdims" in call.kwargs else call.bool(keep_pos, "keepdim", False)
     ok, axes = _axes(dv)
     if not ok or keep is None:  # (a tuple-returning reduction with an unknown dim: unknown, not a tensor)
-        return UNKNOWN if last in _TUPLE_WITH_DIM or last in ("std_mean", "var_mean", "aminmax") else _unknown(call, t)
-    if last == "norm" and axes is None and call.qualname.startswith("torch.linalg") and not _is_none(
-            _arg(call, 1, "ord")):
-        return _unknown(call, t)
+        return UNKNOWN if last in _TUPLE_WITH_DIM or last in ("std_mean", "var_mean", "aminmax") else _unknown(sig, t)
     if last == "kthvalue" or last == "mode":
         axes = axes[:1] if axes else axes
     if last == "kthvalue" and axes and not s.variadic and norm_axis(axes[0], max(len(s.dims), 1)) is not None:
@@ -1674,21 +1659,31 @@ def reduction(call: Call) -> Value:
         n = s.dims[norm_axis(axes[0], len(s.dims))] if s.dims else 1
         if k is not None:
             SMI.require_k_within(k, n, call.bindings, what, least=1)
-    out = reduce_shape(call, s, axes, keep, what)
+    out = reduce_shape(call, sig, s, axes, keep, what)
     if last in _TUPLE_WITH_DIM and (dv is not None or last in ("mode", "kthvalue")):
-        return Seq([Tensor(out, _fw(call, t), t.dtype), Tensor(out, _fw(call, t), "int")], "tuple")
+        return Seq([Tensor(out, _fw(sig, t), t.dtype), Tensor(out, _fw(sig, t), "int")], "tuple")
     if last in ("std_mean", "var_mean"):
-        return Seq([Tensor(out, _fw(call, t), t.dtype), Tensor(out, _fw(call, t), t.dtype)], "tuple")
+        return Seq([Tensor(out, _fw(sig, t), t.dtype), Tensor(out, _fw(sig, t), t.dtype)], "tuple")
     if last == "aminmax":
-        return Seq([Tensor(out, _fw(call, t), t.dtype), Tensor(out, _fw(call, t), t.dtype)], "tuple")
-    return Tensor(out, _fw(call, t), dtype)
+        return Seq([Tensor(out, _fw(sig, t), t.dtype), Tensor(out, _fw(sig, t), t.dtype)], "tuple")
+    return Tensor(out, _fw(sig, t), dtype)
 
 
-def _reduce_sizes(call: Call) -> Value:
+@by_signature("torch.linalg.norm")
+def linalg_norm(call: Call, sig: Signature) -> Value:
+    """``torch.linalg.norm(x, ord)`` without ``dim`` is a vector or a matrix norm by the input's
+    rank (and rejects other ranks): unknown here; with ``dim`` it is a reduction."""
+    t = call.tensor(0, "input")
+    if t is not None and _is_none(_arg(call, 2, "dim", "axis")) and not _is_none(_arg(call, 1, "ord")):
+        return _unknown(sig, t)
+    return reduction(call, sig)
+
+
+def _reduce_sizes(call: Call, sig: Signature) -> Value:
     """``np.prod(x.shape[1:])`` and the like: a reduction of a tuple of sizes is a size."""
     v = call.get(0)
     last = call.qualname.rsplit(".", 1)[-1]
-    if not _is_np(call) or not isinstance(v, Seq) or len(call.args) != 1 or call.kwargs:
+    if not sig.np or not isinstance(v, Seq) or len(call.args) != 1 or call.kwargs:
         return UNKNOWN
     ds = [as_dim(x) for x in v.items]
     if not ds or any(d is None for d in ds):
@@ -1707,38 +1702,38 @@ def _reduce_sizes(call: Call) -> Value:
     return UNKNOWN
 
 
-@shape_rule(*_t("cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"),
+@by_signature(*_t("cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"),
             *_tm("cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "cumsum_", "cumprod_"),
             *_n("cumsum", "cumprod", "nancumsum", "nancumprod"), *_nm("cumsum", "cumprod"))
-def cumulative(call: Call) -> Value:
-    t = call.tensor(0, "input" if not _is_np(call) else "a")
+def cumulative(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "input" if not sig.np else "a")
     if t is None:
         return UNKNOWN
     s = call.shape(t)
     last = call.qualname.rsplit(".", 1)[-1]
     av = _arg(call, 1, "dim", "axis")
     if _is_none(av):
-        if not _is_np(call):
-            return _unknown(call, t)
+        if not sig.np:
+            return _unknown(sig, t)
         n = s.numel()
-        return _tensor(call, t, Shape((_flex() if n is None else n,)))
+        return _tensor(sig, t, Shape((_flex() if n is None else n,)))
     a = as_int(av)
     if a is None:
-        return _unknown(call, t)
-    what = f"{_name(call)} of {s}"
+        return _unknown(sig, t)
+    what = f"{_name(call, sig)} of {s}"
     if not s.variadic:
         axis_of(call, a, max(len(s.dims), 1), what)
-    if _is_np(call) and s.rank == 0:
+    if sig.np and s.rank == 0:
         s = Shape((1,))  # numpy treats a 0-d array as 1-D here: np.cumsum(np.array(1), axis=0) is (1,)
-    out = _tensor(call, t, s)
+    out = _tensor(sig, t, s)
     if last in ("cummax", "cummin"):
         return Seq([out, Tensor(s, out.fw, "int")], "tuple")
     return out
 
 
-@shape_rule(*_t("softmax", "log_softmax"), *_tm("softmax", "log_softmax"), "torch.special.softmax",
+@by_signature(*_t("softmax", "log_softmax"), *_tm("softmax", "log_softmax"), "torch.special.softmax",
             "torch.special.log_softmax")
-def softmax(call: Call) -> Value:
+def softmax(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     if t is None:
         return UNKNOWN
@@ -1747,12 +1742,12 @@ def softmax(call: Call) -> Value:
     if d is not None and not _is_none(d):
         a = as_int(d)
         if a is not None and not s.variadic:
-            axis_of(call, a, max(len(s.dims), 1), f"{_name(call)} of {s}")
-    return _tensor(call, t, s, "float")
+            axis_of(call, a, max(len(s.dims), 1), f"{_name(call, sig)} of {s}")
+    return _tensor(sig, t, s, "float")
 
 
-@shape_rule(*_t("topk"), *_tm("topk"))
-def topk(call: Call) -> Value:
+@by_signature(*_t("topk"), *_tm("topk"))
+def topk(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input")
     if t is None:
         return UNKNOWN
@@ -1761,8 +1756,8 @@ def topk(call: Call) -> Value:
     s = call.shape(t)
     if k is None or a is None:
         return UNKNOWN
-    what = f"{_name(call)} of {s}"
-    if _torch_scalar(call, s):
+    what = f"{_name(call, sig)} of {s}"
+    if _torch_scalar(call, sig, s):
         axis_of(call, a, 1, what)
         out = s
     else:
@@ -1772,19 +1767,19 @@ def topk(call: Call) -> Value:
         if not s.variadic:
             SMI.require_k_within(k, s.dims[p], call.bindings, what)
         out = _mk(s.dims[:p] + (k,) + s.dims[p + 1:], None, s.variadic)
-    return Seq([_tensor(call, t, out), Tensor(out, _fw(call, t), "int")], "tuple")
+    return Seq([_tensor(sig, t, out), Tensor(out, _fw(sig, t), "int")], "tuple")
 
 
-@shape_rule(*_t("sort", "argsort", "msort"), *_tm("sort", "argsort", "msort"), *_n("sort", "argsort", "partition",
+@by_signature(*_t("sort", "argsort", "msort"), *_tm("sort", "argsort", "msort"), *_n("sort", "argsort", "partition",
                                                                                   "argpartition"),
             *_nm("argsort"))
-def sort(call: Call) -> Value:
-    t = call.tensor(0, "input" if not _is_np(call) else "a")
+def sort(call: Call, sig: Signature) -> Value:
+    t = call.tensor(0, "input" if not sig.np else "a")
     if t is None:
         return UNKNOWN
     s = call.shape(t)
     last = call.qualname.rsplit(".", 1)[-1]
-    np_ = _is_np(call)
+    np_ = sig.np
     if np_ and last in ("partition", "argpartition"):
         av = _arg(call, 2, "axis")
         av = Int(-1) if av is None else av
@@ -1804,52 +1799,52 @@ def sort(call: Call) -> Value:
         return Tensor(Shape((_flex() if n is None else n,)), "numpy", dtype)
     a = as_int(av)
     if a is None:
-        return UNKNOWN if last == "sort" and not np_ else _unknown(call, t)
+        return UNKNOWN if last == "sort" and not np_ else _unknown(sig, t)
     if np_ and last.startswith("arg") and s.rank == 0:
         # np.argsort/argpartition see a 0-d array as 1-D (axis -1 or 0) and give (1,); np.sort does not
-        axis_of(call, a, 1, f"{_name(call)} of {s}")
+        axis_of(call, a, 1, f"{_name(call, sig)} of {s}")
         return Tensor(Shape((1,)), "numpy", dtype)
     if not s.variadic:
-        axis_of(call, a, len(s.dims) if np_ else max(len(s.dims), 1), f"{_name(call)} of {s}")
+        axis_of(call, a, len(s.dims) if np_ else max(len(s.dims), 1), f"{_name(call, sig)} of {s}")
     if last == "sort" and not np_:
-        if t.fw == "any" and _is_method(call):
-            return _unknown(call, t)
-        return Seq([_tensor(call, t, s), Tensor(s, _fw(call, t), "int")], "tuple")
-    return Tensor(s, _fw(call, t), dtype)
+        if t.fw == "any" and sig.method:
+            return _unknown(sig, t)
+        return Seq([_tensor(sig, t, s), Tensor(s, _fw(sig, t), "int")], "tuple")
+    return Tensor(s, _fw(sig, t), dtype)
 
 
 # ---------------------------------------------------------------------------------- einsum
-@shape_rule("torch.einsum", "numpy.einsum", "torch.functional.einsum")
-def einsum(call: Call) -> Value:
+@by_signature("torch.einsum", "numpy.einsum", "torch.functional.einsum")
+def einsum(call: Call, sig: Signature) -> Value:
     eq = call.str(0, "equation")
     if eq is None:
         return UNKNOWN
     operands = call.args[1:]
-    fw = "numpy" if _is_np(call) else "torch"
+    fw = "numpy" if sig.np else "torch"
     if len(operands) == 1 and isinstance(operands[0], Seq):
-        if _is_np(call):  # np.einsum('ij->j', [a, b]): the list is one array-like operand, not two operands
+        if sig.np:  # np.einsum('ij->j', [a, b]): the list is one array-like operand, not two operands
             return Tensor(Shape.unknown(), fw)
         operands = list(operands[0].items)  # torch.einsum(eq, [a, b]) takes a list of operands
     ts = [tensor_of(v) if isinstance(v, (Tensor, Param)) else None for v in operands]
     if any(t is None for t in ts):
         return Tensor(Shape.unknown(), fw) if ts else UNKNOWN
     shapes = [call.shape(t) for t in ts]  # type: ignore[arg-type]
-    return Tensor(SME.einsum(eq, shapes, bindings=call.bindings, what=_name(call),
-                             ellipsis_needs_output=framework_of(call.qualname) is Framework.NUMPY), fw, out_dtype(*ts))
+    return Tensor(SME.einsum(eq, shapes, bindings=call.bindings, what=_name(call, sig),
+                             ellipsis_needs_output=sig.np), fw, out_dtype(*ts))
 
 
 # ---------------------------------------------------------------------------------- tensordot / outer / inner / kron
-@shape_rule("torch.tensordot", "numpy.tensordot")
-def tensordot(call: Call) -> Value:
+@by_signature("torch.tensordot", "numpy.tensordot")
+def tensordot(call: Call, sig: Signature) -> Value:
     a, b = call.tensor(0, "a"), call.tensor(1, "b")
-    fw = "numpy" if _is_np(call) else "torch"
+    fw = "numpy" if sig.np else "torch"
     if a is None or b is None:
         return UNKNOWN
     sa, sb = call.shape(a), call.shape(b)
     av = _arg(call, 2, "axes", "dims")
     if av is None:
         av = Int(2)
-    what = f"{_name(call)} of {sa} and {sb}"
+    what = f"{_name(call, sig)} of {sa} and {sb}"
     if sa.variadic or sb.variadic:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
     ra, rb = len(sa.dims), len(sb.dims)
@@ -1869,14 +1864,14 @@ def tensordot(call: Call) -> Value:
     return Tensor(SME.tensordot(sa, sb, xa, xb, bindings=call.bindings, what=what), fw, out_dtype(a, b))
 
 
-@shape_rule("numpy.outer", "torch.outer", "torch.ger", "torch.Tensor.outer", "torch.Tensor.ger")
-def outer(call: Call) -> Value:
+@by_signature("numpy.outer", "torch.outer", "torch.ger", "torch.Tensor.outer", "torch.Tensor.ger")
+def outer(call: Call, sig: Signature) -> Value:
     a, b = call.tensor(0), call.tensor(1, "vec2")
-    fw = "numpy" if _is_np(call) else "torch"
+    fw = "numpy" if sig.np else "torch"
     if a is None or b is None:
         return UNKNOWN
     sa, sb = call.shape(a), call.shape(b)
-    if _is_np(call):
+    if sig.np:
         na, nb = sa.numel(), sb.numel()
         return Tensor(Shape((_flex() if na is None else na, _flex() if nb is None else nb)), fw, out_dtype(a, b))
     if sa.rank != 1 or sb.rank != 1:
@@ -1884,30 +1879,30 @@ def outer(call: Call) -> Value:
     return Tensor(Shape((sa.dims[0], sb.dims[0])), fw, out_dtype(a, b))
 
 
-@shape_rule("numpy.inner", "torch.inner", "torch.Tensor.inner")
-def inner(call: Call) -> Value:
+@by_signature("numpy.inner", "torch.inner", "torch.Tensor.inner")
+def inner(call: Call, sig: Signature) -> Value:
     a, b = call.tensor(0), call.tensor(1, "other")
-    fw = "numpy" if _is_np(call) else "torch"
+    fw = "numpy" if sig.np else "torch"
     if a is None or b is None:
         return UNKNOWN
     sa, sb = call.shape(a), call.shape(b)
     if sa.rank == 0 or sb.rank == 0:
-        return Tensor(broadcast_shapes(call, [sa, sb], what=_name(call)), fw, out_dtype(a, b))
+        return Tensor(broadcast_shapes(call, [sa, sb], what=_name(call, sig)), fw, out_dtype(a, b))
     if not sa.dims or not sb.dims:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
     ka, kb = sa.dims[-1], sb.dims[-1]
     if D.compare(ka, kb, call.bindings) is D.FALSE:
-        raise ShapeError("matmul-mismatch", f"{_name(call)} of {sa} and {sb}: the last sizes differ, {D.fmt(ka)} != "
+        raise ShapeError("matmul-mismatch", f"{_name(call, sig)} of {sa} and {sb}: the last sizes differ, {D.fmt(ka)} != "
                                             f"{D.fmt(kb)}{mismatch_note(ka, kb)}")
     if sb.variadic:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
     return Tensor(Shape(sa.dims[:-1] + sb.dims[:-1], sa.variadic), fw, out_dtype(a, b))
 
 
-@shape_rule("numpy.kron", "torch.kron", "torch.Tensor.kron")
-def kron(call: Call) -> Value:
+@by_signature("numpy.kron", "torch.kron", "torch.Tensor.kron")
+def kron(call: Call, sig: Signature) -> Value:
     a, b = call.tensor(0), call.tensor(1, "other")
-    fw = "numpy" if _is_np(call) else "torch"
+    fw = "numpy" if sig.np else "torch"
     if a is None or b is None:
         return UNKNOWN
     sa, sb = call.shape(a), call.shape(b)
@@ -1919,15 +1914,15 @@ def kron(call: Call) -> Value:
     return Tensor(_mk([D.mul(x, y) for x, y in zip(da, db)]), fw, out_dtype(a, b))
 
 
-@shape_rule("torch.cross", "torch.linalg.cross", "torch.Tensor.cross")
-def cross(call: Call) -> Value:
+@by_signature("torch.cross", "torch.linalg.cross", "torch.Tensor.cross")
+def cross(call: Call, sig: Signature) -> Value:
     a, b = call.tensor(0), call.tensor(1, "other")
     if a is None or b is None:
         return UNKNOWN
-    out = broadcast_shapes(call, [call.shape(a), call.shape(b)], what=_name(call))
+    out = broadcast_shapes(call, [call.shape(a), call.shape(b)], what=_name(call, sig))
     d = _arg(call, 2, "dim")
     if d is not None and as_int(d) is not None and not out.variadic:
-        axis_of(call, as_int(d), len(out.dims), f"{_name(call)} of {out}")  # type: ignore[arg-type]
+        axis_of(call, as_int(d), len(out.dims), f"{_name(call, sig)} of {out}")  # type: ignore[arg-type]
     return Tensor(out, "torch", out_dtype(a, b))
 
 
