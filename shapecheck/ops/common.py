@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from .. import dims as D
-from ..dims import Dim
 from ..findings import Fix, ShapeError
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Tensor, Value

@@ -18,8 +18,8 @@ from typing import Any, Callable, Optional, Sequence
 
 from .. import dims as D
 from ..dims import Dim
-from ..findings import ShapeError
 from ..framework import Framework, framework_of, is_method
+from ..shape_math.require import mismatch_note as mismatch_note  # re-exported: rules import it from here
 from ..shapes import Shape
 from ..values import (UNKNOWN, AnalysisState, Const, Int, Layer, Seq, Tensor, Value, analysis_state, as_bool,
                       as_dim, as_dims, as_int, as_str, tensor_of)
@@ -220,9 +220,10 @@ class Call:
     @staticmethod
     def framework_of(qualname: str) -> str:
         """The ``fw`` of a framework function's results from its qualified name."""
-        if qualname.startswith("numpy"):
+        fw = framework_of(qualname)  # the module-level one: the Framework enum
+        if fw is Framework.NUMPY:
             return "numpy"
-        return "tf" if qualname.startswith(("tensorflow", "keras")) else "torch"
+        return "tf" if fw in (Framework.TF, Framework.KERAS) else "torch"
 
     @staticmethod
     def tensor_namespace(fw: str) -> str:
@@ -243,22 +244,6 @@ def _const(x: Any) -> Value:
 
 def const(x: Any) -> Value:
     return _const(x)
-
-
-def require_equal(call: Call, a: Optional[Dim], b: Optional[Dim], kind: str, message: Callable[[], str],
-                  fix: Any = None) -> None:
-    """Raise ``kind`` where ``a == b`` is provably FALSE; TRUE and UNKNOWN pass (and unify)."""
-    if a is None or b is None:
-        return
-    if D.compare(a, b, call.bindings) is D.FALSE:
-        raise ShapeError(kind, message, fix)
-
-
-def mismatch_note(a: Dim, b: Dim) -> str:
-    """``"; holds only if hnodes == onodes"`` where a mismatch rests on symbols."""
-    if D.as_int(a) is not None and D.as_int(b) is not None:
-        return ""
-    return f"; holds only if {D.fmt(a)} == {D.fmt(b)}"
 
 
 class LayerRule:

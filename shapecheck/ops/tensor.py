@@ -17,7 +17,7 @@ from ..shapes import Shape
 from ..values import (UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims, as_int, tensor_of)
 from .common import (AXIS_ADDED, axis_of, broadcast_shapes, is_outer_product, matmul_shape, matmul_speller,
                      out_dtype, out_fw, require_rank, unknown_like)
-from .registry import Call, mismatch_note, property_rule, shape_rule
+from .registry import Call, Signature, by_signature, mismatch_note, property_rule, shape_rule
 
 # ---------------------------------------------------------------------------------- attributes
 
@@ -290,10 +290,10 @@ def _dtype_kind(call: Call, default: str = "float") -> str:
     return "float"
 
 
-@shape_rule("torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty", "torch.Tensor.new_zeros",
-            "torch.Tensor.new_ones", "torch.Tensor.new_empty", "torch.FloatTensor", "torch.LongTensor_size")
-def torch_ctor(call: Call) -> Value:
-    start = 1 if call.qualname.startswith("torch.Tensor.") else 0
+@by_signature("torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty", "torch.Tensor.new_zeros",
+              "torch.Tensor.new_ones", "torch.Tensor.new_empty", "torch.FloatTensor", "torch.LongTensor_size")
+def torch_ctor(call: Call, sig: Signature) -> Value:
+    start = 1 if sig.method else 0  # x.new_zeros(2, 3): the sizes follow the receiver
     ds = _size_args(call, start)
     if ds is None:
         return UNKNOWN
@@ -323,11 +323,11 @@ def torch_randint(call: Call) -> Value:
     return Tensor(Shape(tuple(ds)), "torch", "int")
 
 
-@shape_rule("torch.arange", "numpy.arange")
-def arange(call: Call) -> Value:
+@by_signature("torch.arange", "numpy.arange")
+def arange(call: Call, sig: Signature) -> Value:
     vals = [call.get(i) for i in range(min(len(call.args), 3))]
     ints = [as_dim(v) for v in vals]
-    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+    fw = sig.fw.value
     if not ints or any(i is None for i in ints):
         return Tensor(Shape((D.flexible("n"),)), fw)
     if len(ints) == 1:
@@ -342,14 +342,14 @@ def arange(call: Call) -> Value:
     return Tensor(Shape((n,)), fw, "int")
 
 
-@shape_rule("torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.rand_like", "torch.empty_like",
+@by_signature("torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.rand_like", "torch.empty_like",
             "torch.full_like", "torch.randint_like", "numpy.zeros_like", "numpy.ones_like", "numpy.empty_like",
             "numpy.full_like")  # numpy.copy and torch.clone: same_shape (_SAME)
-def like(call: Call) -> Value:
+def like(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
-    fw = "numpy" if call.qualname.startswith("numpy") else t.fw
+    fw = "numpy" if sig.np else t.fw
     return Tensor(t.shape, fw, _dtype_kind(call, t.dtype or "float"))
 
 
@@ -456,14 +456,21 @@ def np_random_sized(call: Call) -> Value:
     return Tensor(Shape(tuple(ds)), "numpy", dtype)
 
 
-@shape_rule("numpy.eye", "numpy.identity", "torch.eye")
-def eye(call: Call) -> Value:
-    n = call.dim(0, "N" if call.qualname.startswith("numpy.eye") else "n")
-    m = call.dim(1, "M" if call.qualname.startswith("numpy") else "m", n) if call.qualname != "numpy.identity" else n
+@by_signature("numpy.eye", "torch.eye")
+def eye(call: Call, sig: Signature) -> Value:
+    """``eye(N, M=N)`` (NumPy's names are capitals: ``np.eye(N, M)``, ``torch.eye(n, m)``)."""
+    n = call.dim(0, sig.arg("n", "N"))
+    m = call.dim(1, sig.arg("m", "M"), n)
     if n is None or m is None:
         return UNKNOWN
-    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
-    return Tensor(Shape((n, m)), fw, "float")
+    return Tensor(Shape((n, m)), sig.fw.value, "float")
+
+
+@shape_rule("numpy.identity")
+def np_identity(call: Call) -> Value:
+    """``np.identity(n)``: a square ``(n, n)``."""
+    n = call.dim(0, "n")
+    return UNKNOWN if n is None else Tensor(Shape((n, n)), "numpy", "float")
 
 
 @shape_rule("torch.nn.Parameter", "torch.nn.parameter.Parameter")
@@ -652,8 +659,8 @@ def binary_fn(call: Call) -> Value:
     return elementwise(call, call.get(0, "input"), call.get(1, "other"), name)
 
 
-@shape_rule("torch.where", "numpy.where")
-def where(call: Call) -> Value:
+@by_signature("torch.where", "numpy.where")
+def where(call: Call, sig: Signature) -> Value:
     if len(call.args) < 3:
         return UNKNOWN
     ts = [tensor_of(v) for v in call.args[:3]]
@@ -663,8 +670,7 @@ def where(call: Call) -> Value:
     if len(shapes) < 2:
         t = next((t for t in ts if t is not None), None)
         return UNKNOWN if t is None else Tensor(t.shape, t.fw)
-    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
-    return Tensor(broadcast_shapes(call, shapes, what="where"), fw)
+    return Tensor(broadcast_shapes(call, shapes, what="where"), sig.fw.value)
 
 
 @shape_rule("torch.Tensor.masked_fill", "torch.Tensor.masked_fill_", "torch.masked_fill")
@@ -759,16 +765,16 @@ def ordered_dict(call: Call) -> Value:
     return Dict(items)
 
 
-@shape_rule("numpy.linalg.multi_dot", "torch.linalg.multi_dot")
-def multi_dot(call: Call) -> Value:
+@by_signature("numpy.linalg.multi_dot", "torch.linalg.multi_dot")
+def multi_dot(call: Call, sig: Signature) -> Value:
     """A chain of products; the first and last operands may be 1-D (vectors)."""
-    seq = call.get(0, "tensors" if call.qualname.startswith("torch") else "arrays")
+    seq = call.get(0, sig.arg("tensors", "arrays"))
     if not isinstance(seq, Seq) or len(seq.items) < 2:
         return UNKNOWN
     ts = [tensor_of(v) for v in seq.items]
     if any(t is None for t in ts):
         return UNKNOWN
-    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+    fw = sig.fw.value
     cur = ts[0].shape  # type: ignore[union-attr]
     for t in ts[1:]:
         cur = matmul_shape(call, cur, t.shape, name="multi_dot")  # type: ignore[union-attr]
@@ -808,10 +814,10 @@ def tensor_type(call: Call) -> Value:
     return Tensor(t.shape, t.fw, _dtype_kind(call.with_args([t], {"dtype": call.get(1, "dtype")}), t.dtype or "float"))
 
 
-@shape_rule("numpy.linspace", "numpy.logspace", "numpy.geomspace", "torch.linspace", "torch.logspace")
-def linspace(call: Call) -> Value:
-    """``linspace(start, stop, num=50)`` -> ``(num,)``."""
-    fw = "numpy" if call.qualname.startswith("numpy") else "torch"
+@by_signature("numpy.linspace", "numpy.logspace", "numpy.geomspace", "torch.linspace", "torch.logspace")
+def linspace(call: Call, sig: Signature) -> Value:
+    """``linspace(start, stop, num=50)`` -> ``(num,)`` (torch's ``steps`` has no default)."""
+    fw = sig.fw.value
     default = 50 if fw == "numpy" else None
     n = call.dim(2, "num" if fw == "numpy" else "steps", default) if call.has(2, "num" if fw == "numpy" else "steps") \
         else default

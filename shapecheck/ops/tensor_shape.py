@@ -24,6 +24,7 @@ from ..shape_math import index as SMI
 from ..shape_math import join as SMJ
 from ..shape_math import reduce as SMRed
 from ..shape_math import reshape as SMR
+from ..shape_math.require import require_equal
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Const, Ext, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from .common import axis_of, broadcast_shapes, out_dtype
@@ -450,6 +451,11 @@ def _atleast(s: Shape, n: int) -> Shape:
 
 
 # ---------------------------------------------------------------------------------- expand / broadcast
+def _expand_differs(what: str, s: Shape, target: str, have: Dim, k: int, d: Dim) -> str:
+    return (f"{what} of {s} to {target}: size {D.fmt(have)} at axis {k} must match {D.fmt(d)} (only a size of 1 "
+            f"expands){mismatch_note(have, d)}")
+
+
 def expand_shape(call: Call, s: Shape, ds: list, what: str, allow_neg1: bool) -> Shape:
     target = SMR.sizes_text(ds)
     m = len(ds)
@@ -476,10 +482,8 @@ def expand_shape(call: Call, s: Shape, ds: list, what: str, allow_neg1: bool) ->
             ws.append(None)
             continue
         if have is not None and D.as_int(have) != 1:
-            if D.compare(have, d, call.bindings, unify=False) is D.FALSE:
-                raise ShapeError("broadcast-mismatch", lambda: (
-                    f"{what} of {s} to {target}: size {D.fmt(have)} at axis {k} must match {D.fmt(d)} "
-                    f"(only a size of 1 expands){mismatch_note(have, d)}"))
+            require_equal(have, d, call.bindings, "broadcast-mismatch", functools.partial(
+                _expand_differs, what, s, target, have, k, d), unify=False)
         out.append(d)
         ws.append(w[j] if have is not None and have == d else None)
     return _mk(out, ws)
@@ -1891,9 +1895,8 @@ def inner(call: Call, sig: Signature) -> Value:
     if not sa.dims or not sb.dims:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
     ka, kb = sa.dims[-1], sb.dims[-1]
-    if D.compare(ka, kb, call.bindings) is D.FALSE:
-        raise ShapeError("matmul-mismatch", f"{_name(call, sig)} of {sa} and {sb}: the last sizes differ, {D.fmt(ka)} != "
-                                            f"{D.fmt(kb)}{mismatch_note(ka, kb)}")
+    require_equal(ka, kb, call.bindings, "matmul-mismatch", lambda: (
+        f"{_name(call, sig)} of {sa} and {sb}: the last sizes differ, {D.fmt(ka)} != {D.fmt(kb)}{mismatch_note(ka, kb)}"))
     if sb.variadic:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
     return Tensor(Shape(sa.dims[:-1] + sb.dims[:-1], sa.variadic), fw, out_dtype(a, b))

@@ -7,7 +7,7 @@ checks each fed array against the tensor it feeds (exact rank, fixed sizes), SHP
 """
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -22,12 +22,13 @@ from ..shape_math import matmul as SMM
 from ..shape_math import reduce as SMRed
 from ..shape_math import reshape as SMR
 from ..shape_math.features import require_feature
+from ..shape_math.require import require_equal
 from ..shape_math.window import kernel_why, padded_out, require_nonempty_spatial
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Ext, Int, Seq, Tensor, Value, as_dim, tensor_of
 from .common import (axis_of, broadcast_shapes, matmul_shape, out_dtype, out_fw, unknown_like)
 from .keras_layers import shape_tuple
-from .registry import Call, mismatch_note, shape_rule
+from .registry import Call, shape_rule
 
 
 def tf(*names: str) -> tuple:
@@ -382,9 +383,9 @@ def tf_broadcast_to(call: Call, api: Api) -> Value:
         raise ShapeError("broadcast-mismatch", f"broadcast_to of {s} to {target}: the target has fewer dims")
     for i in range(1, min(len(s.dims), len(ds)) + 1):
         a, b = s.dims[-i], ds[-i]
-        if D.as_int(a) != 1 and D.compare(a, b, call.bindings, unify=False) is D.FALSE:
-            raise ShapeError("broadcast-mismatch", f"broadcast_to of {s} to {target}: size {D.fmt(a)} at axis {-i} "
-                                                   f"is neither {D.fmt(b)} nor 1")
+        if D.as_int(a) != 1:
+            require_equal(a, b, call.bindings, "broadcast-mismatch", f"broadcast_to of {s} to {target}: size "
+                          f"{D.fmt(a)} at axis {-i} is neither {D.fmt(b)} nor 1", unify=False)
     return _t(call, Shape(tuple(ds)) if out.rank == len(ds) else out, t)
 
 
@@ -789,10 +790,10 @@ def tf_bias_add(call: Call) -> Value:
         fmt = call.str(None, "data_format") or "NHWC"
         axis = 1 if fmt.startswith("NC") else -1
         c = s.dim(axis)
-        if bs.rank == 1 and c is not None and D.compare(c, bs.dims[0], call.bindings, unify=False) is D.FALSE:
-            raise ShapeError("broadcast-mismatch", lambda: (
+        if bs.rank == 1:
+            require_equal(c, bs.dims[0], call.bindings, "broadcast-mismatch", lambda: (
                 f"tf.nn.bias_add of {s} and a bias {bs}: the bias size {D.fmt(bs.dims[0])} must equal the channel "
-                f"size {D.fmt(c)} at axis {axis}"))
+                f"size {D.fmt(c)} at axis {axis}"), unify=False)
     return _t(call, s, v)
 
 
@@ -1050,6 +1051,11 @@ def tf_placeholder(call: Call) -> Value:
     return Tensor(Shape(tuple(ds)), "tf", _dtype_of(call.get(0, "dtype")))
 
 
+def _feed_size(ks: Shape, vs: Shape, i: int, a: Dim, b: Dim) -> str:
+    return (f"feed_dict feeds a value of shape {vs} for a tensor of shape {_tf_shape_text(ks)}: size {D.fmt(b)} at "
+            f"axis {i}, not {D.fmt(a)}")
+
+
 def _dtype_of(v: Value) -> Optional[str]:
     q = v.qualname if isinstance(v, Ext) else (v.value if isinstance(v, Const) and isinstance(v.value, str) else "")
     if not q:
@@ -1103,10 +1109,8 @@ def session_run(call: Call) -> Value:
                 f"feed_dict feeds a value of shape {vs} ({len(vs.dims)}-D) for a tensor of shape "
                 f"{_tf_shape_text(ks)} ({len(ks.dims)}-D)"))
         for i, (a, b) in enumerate(zip(ks.dims, vs.dims)):
-            if D.compare(a, b, call.bindings, unify=False) is D.FALSE:
-                raise ShapeError("input-data-mismatch", lambda ks=ks, vs=vs, i=i, a=a, b=b: (
-                    f"feed_dict feeds a value of shape {vs} for a tensor of shape {_tf_shape_text(ks)}: size "
-                    f"{D.fmt(b)} at axis {i}, not {D.fmt(a)}"))
+            require_equal(a, b, call.bindings, "input-data-mismatch", functools.partial(_feed_size, ks, vs, i, a, b),
+                          unify=False)
     f = call.get(0, "fetches")
     t = tensor_of(f)
     if t is not None:
