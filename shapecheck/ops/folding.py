@@ -40,7 +40,7 @@ def _f32(x: float) -> Optional[float]:
         return None
 
 
-def _fit(x: object, kind: str) -> Optional[object]:
+def _fit(x: object, kind: str) -> Optional[float]:  # an int for kind "int" (float accepts it)
     """A Python number as an element of ``kind`` (a float32 rounded), None if it does not fit."""
     if isinstance(x, bool):
         return None
@@ -132,9 +132,9 @@ def _binary(op: str, kind: str, a: object, ea: float, b: object, eb: float) -> O
             return None
         if op == "pow" and (b < 0 or b > 64):
             return None
-        r = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b, "floordiv": lambda: a // b,
-             "mod": lambda: a % b, "pow": lambda: a ** b}.get(op)
-        got = _fit(r(), "int") if r is not None else None
+        fn = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b, "floordiv": lambda: a // b,
+              "mod": lambda: a % b, "pow": lambda: a ** b}.get(op)
+        got = _fit(fn(), "int") if fn is not None else None
         return None if got is None else (got, 0.0)
     x, y = _fit(a, kind), _fit(b, kind)
     if x is None or y is None:
@@ -171,7 +171,7 @@ def _binary(op: str, kind: str, a: object, ea: float, b: object, eb: float) -> O
     got = _fit(r, kind)
     if got is None or not _math.isfinite(prop):
         return None
-    return got, _bound(got, prop, kind, approx)  # type: ignore[arg-type]
+    return got, _bound(got, prop, kind, approx)
 
 
 def fold_binary(call: Call, out: Value, a: Value, b: Value, op: str) -> Optional[Value]:

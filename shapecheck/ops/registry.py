@@ -13,16 +13,33 @@ argument or keyword is not understood.
 """
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional
 
 from .. import dims as D
 from ..dims import Dim
 from ..framework import Framework, framework_of, is_method
 from ..shape_math.require import mismatch_note as mismatch_note  # re-exported: rules import it from here
 from ..shapes import Shape
-from ..values import (UNKNOWN, AnalysisState, Const, Int, Layer, Seq, Tensor, Value, analysis_state, as_bool,
-                      as_dim, as_dims, as_int, as_str, tensor_of)
+from ..values import (
+    UNKNOWN,
+    AnalysisState,
+    Const,
+    Int,
+    Layer,
+    Seq,
+    Tensor,
+    Value,
+    analysis_state,
+    as_bool,
+    as_dim,
+    as_dims,
+    as_int,
+    as_str,
+    tensor_of,
+)
 
 FUNCS: dict[str, Callable[[Call], Value]] = {}
 LAYERS: dict[str, LayerRule] = {}
@@ -159,29 +176,34 @@ class Call:
     def tensor(self, i: Optional[int], name: Optional[str] = None) -> Optional[Tensor]:
         return tensor_of(self.get(i, name))
 
-    def dim(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[Dim]:
+    def dim(self, i: Optional[int], name: Optional[str] = None,
+             default: Any = _MISSING) -> Optional[Dim]:
         v = self.get(i, name, default)
         return as_dim(v)
 
-    def int(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[int]:
+    def int(self, i: Optional[int], name: Optional[str] = None,
+             default: Any = _MISSING) -> Optional[int]:
         return as_int(self.get(i, name, default))
 
-    def dims(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[list]:
+    def dims(self, i: Optional[builtins.int], name: Optional[builtins.str] = None,
+             default: Any = _MISSING) -> Optional[list]:
         return as_dims(self.get(i, name, default))
 
-    def str(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[str]:
+    def str(self, i: Optional[builtins.int], name: Optional[builtins.str] = None,
+             default: Any = _MISSING) -> Optional[builtins.str]:
         return as_str(self.get(i, name, default))
 
-    def bool(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[bool]:
+    def bool(self, i: Optional[builtins.int], name: Optional[builtins.str] = None,
+             default: Any = _MISSING) -> Optional[builtins.bool]:
         return as_bool(self.get(i, name, default))
 
-    def is_none(self, i: Optional[int], name: Optional[str] = None) -> bool:
+    def is_none(self, i: Optional[builtins.int], name: Optional[builtins.str] = None) -> builtins.bool:
         if not self.has(i, name):
             return True
         v = self.get(i, name)
         return isinstance(v, Const) and v.value is None
 
-    def text(self, key: Any) -> str:
+    def text(self, key: Any) -> builtins.str:
         if self._text is None:
             return "?"
         try:
@@ -194,11 +216,11 @@ class Call:
             return UNKNOWN
         return self._invoke(fn, list(args), kwargs)
 
-    def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> "Call":
+    def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> Call:
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
                     self.fw, self.qualname, self.node, self._warn, self.ctx)
 
-    def warn(self, kind: str, message: str, fix: Any = None, where: Any = None) -> None:
+    def warn(self, kind: builtins.str, message: builtins.str, fix: Any = None, where: Any = None) -> None:
         """Report a finding that does not stop the op (a warning such as SHP502): the rule goes on
         and returns its result."""
         if self._warn is not None:
@@ -208,7 +230,7 @@ class Call:
     def cmp(self, a: Dim, b: Dim) -> D.Truth:
         return D.compare(a, b, self.bindings)
 
-    def differ(self, a: Optional[Dim], b: Optional[Dim]) -> bool:
+    def differ(self, a: Optional[Dim], b: Optional[Dim]) -> builtins.bool:
         if a is None or b is None:
             return False
         return D.compare(a, b, self.bindings) is D.FALSE
@@ -218,7 +240,7 @@ class Call:
 
     # -- frameworks ------------------------------------------------------------------------------
     @staticmethod
-    def framework_of(qualname: str) -> str:
+    def framework_of(qualname: builtins.str) -> builtins.str:
         """The ``fw`` of a framework function's results from its qualified name."""
         fw = framework_of(qualname)  # the module-level one: the Framework enum
         if fw is Framework.NUMPY:
@@ -226,7 +248,7 @@ class Call:
         return "tf" if fw in (Framework.TF, Framework.KERAS) else "torch"
 
     @staticmethod
-    def tensor_namespace(fw: str) -> str:
+    def tensor_namespace(fw: builtins.str) -> builtins.str:
         """Where a tensor's methods are registered: ``torch.Tensor``, ``numpy.ndarray``, ``tensorflow.Tensor``."""
         return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor", "keras": "tensorflow.Tensor"}.get(
             fw, "torch.Tensor")

@@ -191,11 +191,11 @@ def builtin_range(call: Call) -> Value:
 
 @shape_rule("builtins.zip")
 def builtin_zip(call: Call) -> Value:
-    seqs = [call.get(i) for i in range(len(call.args))]
-    if not seqs or not all(isinstance(s, Seq) and s.kind != "set" for s in seqs):
+    seqs = [s for s in (call.get(i) for i in range(len(call.args))) if isinstance(s, Seq) and s.kind != "set"]
+    if not seqs or len(seqs) != len(call.args):
         return UNKNOWN
-    n = min(len(s.items) for s in seqs)  # type: ignore[union-attr]
-    return Seq([Seq([s.items[i] for s in seqs], "tuple") for i in range(n)], "list")  # type: ignore[union-attr]
+    n = min(len(s.items) for s in seqs)
+    return Seq([Seq([s.items[i] for s in seqs], "tuple") for i in range(n)], "list")
 
 
 @shape_rule("builtins.enumerate")
@@ -225,7 +225,8 @@ def builtin_reversed(call: Call) -> Value:
 
 @shape_rule("builtins.max", "builtins.min")
 def builtin_minmax(call: Call) -> Value:
-    vals = call.args if len(call.args) > 1 else (call.get(0).items if isinstance(call.get(0), Seq) else [])
+    first = call.get(0)
+    vals = call.args if len(call.args) > 1 else (first.items if isinstance(first, Seq) else [])
     nums = [v.value if isinstance(v, Const) and type(v.value) in (int, float) else as_int(v) for v in vals]
     if not nums or any(n is None for n in nums):
         return UNKNOWN
@@ -241,6 +242,6 @@ def builtin_sum(call: Call) -> Value:
         if ds and all(d is not None for d in ds):
             out: Dim = 0
             for d in ds:
-                out = D.add(out, d)  # type: ignore[arg-type]
+                out = D.add(out, d)
             return Int(out)
     return UNKNOWN

@@ -2,7 +2,7 @@
 ``index_add``, ``masked_select``, ``nonzero``, ``narrow``, ``select``."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ...findings import ShapeError
 from ...shapes import Shape
@@ -68,7 +68,7 @@ def permute(call: Call, sig: Signature) -> Value:
     if not perm or any(p is None for p in perm):
         return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(sig, t, permute_shape(call, s, perm, _name(call, sig)), role=TRANSPOSED)  # type: ignore[arg-type]
+    return _tensor(sig, t, permute_shape(call, s, perm, _name(call, sig)), role=TRANSPOSED)
 
 
 @by_signature(*_n("transpose"), *_nm("transpose"))
@@ -83,7 +83,7 @@ def np_transpose(call: Call, sig: Signature) -> Value:
             vals = []
     else:
         v = _arg(call, 1, "axes")
-        vals = [] if _is_none(v) else (list(v.items) if isinstance(v, Seq) else [v])  # type: ignore[union-attr]
+        vals = [] if _is_none(v) else (list(v.items) if isinstance(v, Seq) else [v])
     if vals is None:
         return _unknown(sig, t)
     if not vals:
@@ -94,7 +94,7 @@ def np_transpose(call: Call, sig: Signature) -> Value:
     perm = [as_int(v) for v in vals]
     if any(p is None for p in perm):
         return _unknown(sig, t)
-    return _tensor(sig, t, permute_shape(call, s, perm, _name(call, sig)), role=TRANSPOSED)  # type: ignore[arg-type]
+    return _tensor(sig, t, permute_shape(call, s, perm, _name(call, sig)), role=TRANSPOSED)
 
 
 def swap_shape(call: Call, sig: Signature, s: Shape, a: int, b: int, what: str) -> Shape:
@@ -213,7 +213,8 @@ def index_update(call: Call, sig: Signature) -> Value:
         _check_dims(call, sig, s, [d], f"{_name(call, sig)} of {s}")
     ix = call.tensor(2, "index")
     if ix is not None and ix.shape.rank is not None and ix.shape.rank > 1:
-        raise ShapeError("index-rank", f"{_name(call, sig)} of {s} with index {ix.shape}: the index must be 1-D (a vector)")
+        raise ShapeError("index-rank", f"{_name(call, sig)} of {s} with index {ix.shape}: the index must be 1-D "
+                                       "(a vector)")
     return _tensor(sig, t, s)
 
 

@@ -8,7 +8,8 @@ to advanced ones, axes of a 0-d tensor) the rule says so. As everywhere in ``ops
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Optional
 
 from ... import dims as D
 from ...dims import Dim
@@ -129,7 +130,7 @@ def _int_list(v: Optional[Value]) -> Optional[list]:
         return None
     if isinstance(v, Seq):
         out = [as_int(x) for x in v.items]
-        return None if any(x is None for x in out) else out  # type: ignore[return-value]
+        return None if any(x is None for x in out) else out
     i = as_int(v)
     return None if i is None else [i]
 

@@ -32,7 +32,7 @@ def _dtype_kind(call: Call, default: str = "float") -> str:
     if isinstance(dt, Const) and isinstance(dt.value, str):
         name = dt.value
     elif dt is not UNKNOWN and hasattr(dt, "qualname"):
-        name = dt.qualname  # type: ignore[attr-defined]
+        name = dt.qualname
     elif dt is not UNKNOWN and hasattr(dt, "value") is False and dt.__class__.__name__ == "Ext":
         name = getattr(dt, "qualname", "")
     name = name.split(".")[-1]
@@ -175,7 +175,7 @@ def np_rand(call: Call) -> Value:
     ds = [as_dim(a) for a in call.args]
     if any(d is None for d in ds):
         return UNKNOWN
-    return Tensor(Shape(tuple(ds)), "numpy", "float")  # type: ignore[arg-type]
+    return Tensor(Shape(tuple(ds)), "numpy", "float")
 
 
 @shape_rule("numpy.random.random", "numpy.random.random_sample", "numpy.random.uniform", "numpy.random.normal",

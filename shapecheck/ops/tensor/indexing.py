@@ -375,7 +375,7 @@ def take_along(call: Call, sig: Signature) -> Value:
             return _tensor(sig, t, i)
         n = i.numel()
         return _tensor(sig, t, Shape((_flex() if n is None else n,)))
-    a = as_int(av)
+    a = as_int(av) if av is not None else None
     if a is None:
         return _unknown(sig, t)
     if not s.variadic:
@@ -442,7 +442,7 @@ def take(call: Call, sig: Signature) -> Value:
     av = _arg(call, 2, "axis") if sig.np else None
     if _is_none(av):
         return _tensor(sig, t, ishape)
-    a = as_int(av)
+    a = as_int(av) if av is not None else None
     s = call.shape(t)
     if a is None or s.variadic or ishape.variadic:
         return _unknown(sig, t)

@@ -297,7 +297,7 @@ def np_split(call: Call, sig: Signature) -> Value:
         idx = [as_int(x) for x in arg.items]
         if any(i is None for i in idx) or len(idx) >= MAX_PIECES:
             return UNKNOWN
-        sizes = _by_indices(n, idx)  # type: ignore[arg-type]
+        sizes = _by_indices(n, idx)
     else:
         k = as_int(arg) if arg is not None else None
         if k is None or k <= 0 or k > MAX_PIECES:

@@ -6,6 +6,7 @@ from ... import dims as D
 from ...findings import ShapeError
 from ...framework import Framework
 from ...shape_math.matmul import dot_nd
+from ...shape_math.require import require_equal
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, tensor_of
 from ..common import (
@@ -103,9 +104,11 @@ def bmm(call: Call) -> Value:
     for t in (a, b):
         require_rank(call, t, (3,), "operand-rank", "torch.bmm")
     sa, sb = call.shape(a), call.shape(b)
-    if sa.rank == 3 and sb.rank == 3 and call.differ(sa.dims[0], sb.dims[0]):
-        raise ShapeError("batch-mismatch", f"bmm of {sa} and {sb}: batch sizes differ, {D.fmt(sa.dims[0])} != "
-                                           f"{D.fmt(sb.dims[0])} (bmm does not broadcast){mismatch_note(sa.dims[0], sb.dims[0])}")
+    if sa.rank == 3 and sb.rank == 3:
+        ba, bb = sa.dims[0], sb.dims[0]
+        require_equal(ba, bb, call.bindings, "batch-mismatch", lambda: (
+            f"bmm of {sa} and {sb}: batch sizes differ, {D.fmt(ba)} != {D.fmt(bb)} (bmm does not broadcast)"
+            f"{mismatch_note(ba, bb)}"))
     return Tensor(matmul_shape(call, sa, sb, name="bmm", texts=(0, 1)), "torch", out_dtype(a, b))
 
 
@@ -155,7 +158,9 @@ def elementwise(call: Call, a: Value, b: Value, what: str) -> Value:
     if ta is None and tb is None:
         return UNKNOWN
     if ta is None or tb is None:
-        t = ta or tb
+        t = ta if ta is not None else tb
+        if t is None:  # (both None returned above; this tells the type checker)
+            return UNKNOWN
         other = b if ta is not None else a
         if isinstance(other, (Int, Const)):  # a Python scalar keeps the tensor's shape
             return Tensor(t.shape, t.fw, t.dtype)
@@ -329,10 +334,11 @@ def math_fn(call: Call) -> Value:
     import math
 
     name = call.qualname.rsplit(".", 1)[-1]
-    vals = []
+    vals: list[float] = []  # ints stay ints (a float list accepts them)
     for v in call.args:
-        if isinstance(v, Int) and D.as_int(v.dim) is not None:
-            vals.append(D.as_int(v.dim))
+        iv = D.as_int(v.dim) if isinstance(v, Int) else None
+        if iv is not None:
+            vals.append(iv)
         elif isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
             vals.append(v.value)
         else:

@@ -91,7 +91,8 @@ def inner(call: Call, sig: Signature) -> Value:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
     ka, kb = sa.dims[-1], sb.dims[-1]
     require_equal(ka, kb, call.bindings, "matmul-mismatch", lambda: (
-        f"{_name(call, sig)} of {sa} and {sb}: the last sizes differ, {D.fmt(ka)} != {D.fmt(kb)}{mismatch_note(ka, kb)}"))
+        f"{_name(call, sig)} of {sa} and {sb}: the last sizes differ, {D.fmt(ka)} != "
+        f"{D.fmt(kb)}{mismatch_note(ka, kb)}"))
     if sb.variadic:
         return Tensor(Shape.unknown(), fw, out_dtype(a, b))
     return Tensor(Shape(sa.dims[:-1] + sb.dims[:-1], sa.variadic), fw, out_dtype(a, b))

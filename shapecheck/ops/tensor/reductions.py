@@ -84,13 +84,15 @@ def reduction(call: Call, sig: Signature) -> Value:
     # torch
     if t.fw == "any" and sig.method and last in _TUPLE_WITH_DIM:
         return _unknown(sig, t)  # an unannotated receiver might be an ndarray
-    if last in ("max", "min") and isinstance(_arg(call, 1, "other"), (Tensor, Param)):
-        o = tensor_of(_arg(call, 1, "other"))  # type: ignore[arg-type]
+    other = _arg(call, 1, "other")
+    o = tensor_of(other) if isinstance(other, (Tensor, Param)) else None
+    if last in ("max", "min") and o is not None:
         return Tensor(broadcast_shapes(call, [s, call.shape(o)], what=_name(call, sig)), _fw(sig, t), out_dtype(t, o))
     dim_pos, keep_pos = 1, 2
     if last in ("std", "var", "std_mean", "var_mean"):
         keep_pos = 3
-        if isinstance(_arg(call, 1), Const) and isinstance(call.args[1].value, bool):  # std(unbiased)
+        a1 = _arg(call, 1)
+        if isinstance(a1, Const) and isinstance(a1.value, bool):  # std(unbiased)
             dim_pos = 99
     elif last == "norm":
         dim_pos, keep_pos = 2, 3
@@ -117,7 +119,8 @@ def reduction(call: Call, sig: Signature) -> Value:
         axes = axes[:1] if axes else axes
     if last == "kthvalue" and axes and not s.variadic and norm_axis(axes[0], max(len(s.dims), 1)) is not None:
         k = call.dim(1, "k")
-        n = s.dims[norm_axis(axes[0], len(s.dims))] if s.dims else 1
+        ax0 = norm_axis(axes[0], len(s.dims)) if s.dims else None
+        n = s.dims[ax0] if ax0 is not None else 1
         if k is not None:
             SMI.require_k_within(k, n, call.bindings, what, least=1)
     out = reduce_shape(call, sig, s, axes, keep, what)
@@ -150,14 +153,14 @@ def _reduce_sizes(call: Call, sig: Signature) -> Value:
     if not ds or any(d is None for d in ds):
         return UNKNOWN
     if last == "prod":
-        total = D.mul(*ds)  # type: ignore[arg-type]
+        total = D.mul(*ds)
         return Int(total, SMR.product_why(ds, [x.why if isinstance(x, Int) else None for x in v.items], total))
     if last == "sum":
         out: Dim = 0
         for d in ds:
-            out = D.add(out, d)  # type: ignore[arg-type]
+            out = D.add(out, d)
         return Int(out)
-    ints = [D.as_int(d) for d in ds]  # type: ignore[arg-type]
+    ints = [D.as_int(d) for d in ds]
     if last in ("max", "amax", "min", "amin") and all(i is not None for i in ints):
         return Int(max(ints) if last in ("max", "amax") else min(ints))  # type: ignore[type-var]
     return UNKNOWN
@@ -178,7 +181,7 @@ def cumulative(call: Call, sig: Signature) -> Value:
             return _unknown(sig, t)
         n = s.numel()
         return _tensor(sig, t, Shape((_flex() if n is None else n,)))
-    a = as_int(av)
+    a = as_int(av) if av is not None else None
     if a is None:
         return _unknown(sig, t)
     what = f"{_name(call, sig)} of {s}"

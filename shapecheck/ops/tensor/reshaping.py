@@ -105,7 +105,8 @@ def torch_flatten(call: Call, sig: Signature) -> Value:
     start, end = call.int(1, "start_dim", 0), call.int(2, "end_dim", -1)
     if start is None or end is None:
         return _unknown(sig, t)
-    return _tensor(sig, t, flatten_shape(call, sig, call.shape(t), start, end, f"{_name(call, sig)} of {call.shape(t)}"))
+    what = f"{_name(call, sig)} of {call.shape(t)}"
+    return _tensor(sig, t, flatten_shape(call, sig, call.shape(t), start, end, what))
 
 
 @by_signature(*_n("ravel"), *_nm("ravel", "flatten"), *_t("ravel"), *_tm("ravel"))
@@ -132,7 +133,8 @@ def unflatten(call: Call, sig: Signature) -> Value:
     if p is None:
         return _unknown(sig, t)
     ds, ws = got
-    part = reshape_shape(call, sig, Shape((s.dims[p],)), ds, ws, f"{_name(call, sig)} of axis {dim} (size {D.fmt(s.dims[p])}) of {s}")
+    what = f"{_name(call, sig)} of axis {dim} (size {D.fmt(s.dims[p])}) of {s}"
+    part = reshape_shape(call, sig, Shape((s.dims[p],)), ds, ws, what)
     if part.variadic:
         return _unknown(sig, t)
     w = _whys(s)
@@ -173,8 +175,8 @@ def squeeze(call: Call, sig: Signature) -> Value:
         elif i is None and D.has_flexible(d):
             return _unknown(sig, t)  # might be 1
         elif sig.np:  # numpy raises where torch ignores it; the axis is the wrong one
-            raise ShapeError("axis-out-of-range", lambda: (
-                f"{what}: axis {a} has size {D.fmt(d)}, not 1; only axes of size 1 can be squeezed"))
+            raise ShapeError("axis-out-of-range",
+                             f"{what}: axis {a} has size {D.fmt(d)}, not 1; only axes of size 1 can be squeezed")
         # torch: squeezing a size other than 1 is a no-op
     w = _whys(s)
     keep = [k for k in range(len(s.dims)) if k not in drop]
@@ -196,7 +198,8 @@ def _insert_axes(call: Call, s: Shape, axes: list, what: str) -> Shape:
     if len(set(pos)) != len(pos):
         return Shape.unknown()
     it = iter(zip(s.dims, _whys(s)))
-    ds, ws = [], []
+    ds: list[Dim] = []
+    ws: list[Optional[str]] = []
     for k in range(n_out):
         if k in pos:
             ds.append(1)
@@ -282,8 +285,9 @@ def expand_shape(call: Call, s: Shape, ds: list, what: str, allow_neg1: bool) ->
         j = k - (m - len(s.dims))  # aligned input axis in s.dims, negative where none is known
         have = s.dims[j] if j >= 0 else None
         leading = j < 0 and not s.variadic
-        if d is not None and D.as_int(d) is not None and D.as_int(d) < 0:
-            if not (allow_neg1 and D.as_int(d) == -1) or leading:
+        di = D.as_int(d) if d is not None else None
+        if di is not None and di < 0:
+            if not (allow_neg1 and di == -1) or leading:
                 return Shape.unknown()
             out.append(have if have is not None else _flex())
             ws.append(w[j] if have is not None else None)
@@ -369,8 +373,9 @@ def torch_repeat(call: Call, sig: Signature) -> Value:
     reps = got[0]
     s = call.shape(t)
     if len(reps) < len(s.dims):  # the sizes are the result's shape: one per dim at least
+        least = f"{len(s.dims)}{'+' if s.variadic else ''}"
         raise ShapeError("reshape-size", f"{_name(call, sig)} of {s} with {len(reps)} sizes {SMR.sizes_text(reps)}: "
-                                         f"torch needs at least one size per dim ({len(s.dims)}{'+' if s.variadic else ''})")
+                                         f"torch needs at least one size per dim ({least})")
     if s.variadic:
         k = len(s.dims)
         lead = [_flex() for _ in range(len(reps) - k)]
@@ -421,7 +426,7 @@ def np_repeat(call: Call, sig: Signature) -> Value:
     elif items is not None and items and all(x is not None for x in items):
         new = 0
         for x in items:
-            new = D.add(new, x)  # type: ignore[arg-type]
+            new = D.add(new, x)
     elif isinstance(reps, (Tensor, Param, Seq)):
         new = _flex()  # one count per element: their sum
     else:

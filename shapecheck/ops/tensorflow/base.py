@@ -5,9 +5,11 @@ Every TF function is registered as ``tensorflow.X``, ``tensorflow.compat.v1.X`` 
 ``tensorflow.compat.v2.X``; TF tensors are ``Tensor(shape, fw="tf")``."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
+from ... import dims as D
 from ...framework import Framework, framework_of
 from ...shapes import Shape
 from ...values import Tensor, Value
@@ -93,3 +95,12 @@ def _dims(v: Value) -> Optional[list]:
 
 def _shape(call: Call, t: Tensor) -> Shape:
     return call.shape(t)
+
+
+def known_ints(v: Value) -> Optional[list[int]]:
+    """A list of sizes or axes as ints (a lone int is a one-item list); None where one is not known."""
+    ds = shape_tuple(v)
+    if ds is None:
+        return None
+    out = [D.as_int(d) if d is not None else None for d in ds]
+    return None if any(i is None for i in out) else [i for i in out if i is not None]

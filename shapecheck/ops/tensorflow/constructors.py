@@ -46,7 +46,8 @@ def tf_ctor(call: Call, api: Api) -> Value:
         return UNKNOWN
     dtype = call.get(None, "dtype")
     kind = None
-    q = getattr(dtype, "qualname", "") or (dtype.value if isinstance(dtype, Const) and isinstance(dtype.value, str) else "")
+    q = getattr(dtype, "qualname", "") or (
+        dtype.value if isinstance(dtype, Const) and isinstance(dtype.value, str) else "")
     if q:
         kind = "int" if "int" in q else ("bool" if "bool" in q else "float")
     fw = api.tensor_fw

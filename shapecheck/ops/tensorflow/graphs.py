@@ -83,9 +83,8 @@ def session_run(call: Call) -> Value:
         if ks.variadic or vs.variadic:
             continue
         if len(ks.dims) != len(vs.dims):
-            raise ShapeError("input-data-mismatch", lambda ks=ks, vs=vs: (
-                f"feed_dict feeds a value of shape {vs} ({len(vs.dims)}-D) for a tensor of shape "
-                f"{_tf_shape_text(ks)} ({len(ks.dims)}-D)"))
+            raise ShapeError("input-data-mismatch", f"feed_dict feeds a value of shape {vs} ({len(vs.dims)}-D) for a "
+                                                    f"tensor of shape {_tf_shape_text(ks)} ({len(ks.dims)}-D)")
         for i, (a, b) in enumerate(zip(ks.dims, vs.dims)):
             require_equal(a, b, call.bindings, "input-data-mismatch", functools.partial(_feed_size, ks, vs, i, a, b),
                           unify=False)

@@ -3,8 +3,6 @@
 ``tensordot`` and ``einsum`` over ``shape_math.einsum``."""
 from __future__ import annotations
 
-from typing import Optional
-
 from ... import dims as D
 from ...findings import Fix, ShapeError
 from ...framework import Framework
@@ -13,9 +11,8 @@ from ...shape_math import matmul as SMM
 from ...shapes import Shape
 from ...values import UNKNOWN, Seq, Value, as_dim, tensor_of
 from ..common import matmul_shape, unknown_like
-from ..keras_layers import shape_tuple
 from ..registry import Call, shape_rule
-from .base import Api, _shape, _t, kops, tf, tf_kops
+from .base import Api, _shape, _t, known_ints, kops, tf, tf_kops
 
 
 # ---------------------------------------------------------------------------------- products
@@ -90,22 +87,13 @@ def tf_tensordot(call: Call, api: Api) -> Value:
             return _t(call, Shape.unknown(), a, b)
         xa, xb = axes
     elif isinstance(ax, Seq) and len(ax.items) == 2:
-        la, lb = _int_axes(ax.items[0]), _int_axes(ax.items[1])
+        la, lb = known_ints(ax.items[0]), known_ints(ax.items[1])
         if la is None or lb is None:
             return _t(call, Shape.unknown(), a, b)
         xa, xb = la, lb
     else:
         return _t(call, Shape.unknown(), a, b)
     return _t(call, SME.tensordot(sa, sb, xa, xb, bindings=call.bindings, what=what), a, b)
-
-
-def _int_axes(v: Value) -> Optional[list[int]]:
-    """An axis list argument as ints (a lone int is a one-axis list); None where one is not known."""
-    ds = shape_tuple(v)
-    if ds is None:
-        return None
-    out = [D.as_int(d) for d in ds]
-    return None if any(i is None for i in out) else [i for i in out if i is not None]
 
 
 @tf_kops((*tf("einsum", "linalg.einsum"),), (*kops("einsum"),))

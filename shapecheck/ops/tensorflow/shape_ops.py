@@ -11,7 +11,7 @@ from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from ..common import axis_of, broadcast_shapes
 from ..keras_layers import shape_tuple
 from ..registry import Call, shape_rule
-from .base import Api, _shape, _t, kops, tf, tf_kops
+from .base import Api, _shape, _t, known_ints, kops, tf, tf_kops
 
 
 # ---------------------------------------------------------------------------------- more shape ops
@@ -29,11 +29,11 @@ def tf_pad(call: Call) -> Value:
         return UNKNOWN
     t, s = got
     pv = call.get(1, "paddings")
-    pairs = [shape_tuple(p) for p in pv.items] if isinstance(pv, Seq) else None
-    if s.variadic or pairs is None or len(pairs) != len(s.dims) or any(
-            p is None or len(p) != 2 or any(D.as_int(x) is None for x in p) for p in pairs):
+    got_pairs = [known_ints(p) for p in pv.items] if isinstance(pv, Seq) else []
+    pairs = [p for p in got_pairs if p is not None and len(p) == 2]
+    if s.variadic or not isinstance(pv, Seq) or len(pairs) != len(got_pairs) or len(pairs) != len(s.dims):
         return _t(call, Shape.unknown(), t)
-    return _t(call, Shape(tuple(D.add(d, D.as_int(a) + D.as_int(b)) for d, (a, b) in zip(s.dims, pairs))), t)
+    return _t(call, Shape(tuple(D.add(d, lo + hi) for d, (lo, hi) in zip(s.dims, pairs))), t)
 
 
 @shape_rule(*tf("split"))
@@ -51,13 +51,16 @@ def tf_split(call: Call) -> Value:
     n = D.as_int(s.dims[a])
     parts: Optional[list] = None
     k = as_dim(spec) if not isinstance(spec, Seq) else None
-    if k is not None and D.as_int(k) is not None and n is not None and D.as_int(k) > 0 and n % D.as_int(k) == 0:
-        parts = [n // D.as_int(k)] * D.as_int(k)
+    kc = D.as_int(k) if k is not None else None
+    if kc is not None and n is not None and kc > 0 and n % kc == 0:
+        parts = [n // kc] * kc
     elif isinstance(spec, Seq):
-        sizes = [D.as_int(as_dim(x)) if as_dim(x) is not None else None for x in spec.items]
-        if None not in sizes and n is not None and -1 not in sizes:
+        ds = [as_dim(x) for x in spec.items]
+        sizes = [i for i in (D.as_int(d) for d in ds if d is not None) if i is not None]
+        got = sizes if len(sizes) == len(spec.items) else None
+        if got is not None and n is not None and -1 not in sizes:
             SMI.require_split_sizes(sizes, n, call.bindings, f"tf.split of {s} along axis {a}")
-        if None not in sizes and n is not None and sizes.count(-1) <= 1:
+        if got is not None and n is not None and sizes.count(-1) <= 1:
             rest = n - sum(x for x in sizes if x != -1)
             if rest >= 0 and (-1 in sizes or rest == 0):
                 parts = [rest if x == -1 else x for x in sizes]
@@ -116,8 +119,9 @@ def tf_where(call: Call, api: Api) -> Value:
 
 @shape_rule(*tf("range"))
 def tf_range(call: Call) -> Value:
-    vals = [D.as_int(as_dim(v)) if as_dim(v) is not None else None for v in call.args[:3]]
-    if len(call.args) == 0 or call.kwargs.keys() - {"dtype", "name"} or None in vals:
+    got = [as_dim(v) for v in call.args[:3]]
+    vals = [i for i in (D.as_int(d) for d in got if d is not None) if i is not None]
+    if len(call.args) == 0 or call.kwargs.keys() - {"dtype", "name"} or len(vals) != len(got):
         return UNKNOWN
     start, limit, delta = (0, vals[0], 1) if len(vals) == 1 else (vals[0], vals[1], vals[2] if len(vals) > 2 else 1)
     if delta == 0:
@@ -159,9 +163,10 @@ def tf_repeat(call: Call, api: Api) -> Value:
         n = s.numel()
         return _t(call, Shape((D.mul(n, r),)) if n is not None else Shape.unknown(), t)
     a = as_dim(ax)
-    if a is None or D.as_int(a) is None:
+    ai = D.as_int(a) if a is not None else None
+    if ai is None:
         return _t(call, Shape.unknown(), t)
-    i = axis_of(call, D.as_int(a), len(s.dims), f"repeat of {s}")
+    i = axis_of(call, ai, len(s.dims), f"repeat of {s}")
     return _t(call, Shape(s.dims[:i] + (D.mul(s.dims[i], r),) + s.dims[i + 1:]), t)
 
 
@@ -184,7 +189,8 @@ def tf_image_resize(call: Call) -> Value:
     if t is None:
         return UNKNOWN
     s = _shape(call, t)
-    if s.variadic or size is None or len(size) != 2 or len(s.dims) not in (3, 4) or call.has(None, "preserve_aspect_ratio"):
+    if s.variadic or size is None or len(size) != 2 or len(s.dims) not in (3, 4) or \
+            call.has(None, "preserve_aspect_ratio"):
         return Tensor(Shape.unknown(), "tf", "float")
     return Tensor(Shape(s.dims[:-3] + tuple(size) + s.dims[-1:]), "tf", "float")
 
