@@ -65,8 +65,8 @@ def per_file(files: list, repeat: int) -> list:
     for f in files:
         src = Path(f).read_text(encoding="utf-8", errors="replace")
         lines = src.count("\n") + 1
-        parse = best_of(lambda: cst.parse_module(src), repeat)
-        check = best_of(lambda: check_source(src, f), repeat)
+        parse = best_of(lambda src=src: cst.parse_module(src), repeat)
+        check = best_of(lambda src=src, f=f: check_source(src, f), repeat)
         rows.append((f, lines, parse, check))
     return rows
 

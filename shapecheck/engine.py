@@ -1,16 +1,22 @@
 """The one engine function the CLI, the LSP server and the pre-commit hook all call."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Optional
 
-from .findings import Diagnostic
+from .findings import Diagnostic, Finding
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from .rule import Rule
 
 
 @dataclass
 class Options:
-    select: Optional[set] = None  # codes or prefixes ("SHP1"); None: all
-    ignore: set = field(default_factory=set)
+    select: Optional[set[str]] = None  # codes or prefixes ("SHP1"); None: all
+    ignore: set[str] = field(default_factory=set)
 
 
 def _enabled(code: str, opts: Options) -> bool:
@@ -21,21 +27,31 @@ def _enabled(code: str, opts: Options) -> bool:
     return any(code.startswith(p) for p in opts.select)
 
 
+def _builtin_rule(code: str) -> type[Rule]:
+    """One of the engine's own rules (SHP900, SHP100): always registered, so a miss is a bug."""
+    from .rule import rule_by_code
+
+    rule = rule_by_code(code)
+    if rule is None:
+        raise LookupError(f"the built-in rule {code} is not registered")
+    return rule
+
+
 def check_source(source: str, path: str = "<string>", opts: Optional[Options] = None,
-                 real_path: Optional[str] = None) -> list:
+                 real_path: Optional[str] = None) -> list[Diagnostic]:
     """Every diagnostic for one file's text, sorted by position. Imports of the project are
     followed from the file's place on disk: ``real_path`` when the shown ``path`` is not it."""
     import libcst as cst
 
     from . import positions, suppress
     from .analysis.driver import analyse
-    from .rule import rule_by_code, rule_for_kind
+    from .rule import rule_for_kind
 
     opts = opts or Options()
     try:
         module = _parse(source, real_path)
     except cst.ParserSyntaxError as e:
-        r = rule_by_code("SHP900")
+        r = _builtin_rule("SHP900")
         line, col, msg = _syntax_error_position(source, e)
         return [Diagnostic("SHP900", r.NAME, r.SEVERITY, f"cannot parse this file: {msg}", path, line, col, line, col)]
     except Exception as e:  # noqa: BLE001 - never a traceback for bad input
@@ -49,7 +65,7 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
     if not findings and not sup:
         return []
     pos = positions.Positions(module)
-    out = []
+    out: list[Diagnostic] = []
     chosen = _most_specific(findings)
     for f in chosen:
         rule = rule_for_kind(f.kind)
@@ -70,7 +86,7 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
         out.append(Diagnostic(rule.CODE, rule.NAME, f.severity_override or rule.SEVERITY, f.message, path,
                               l1, c1, l2, c2, fix))
     if _enabled("SHP100", opts):
-        r100 = rule_by_code("SHP100")
+        r100 = _builtin_rule("SHP100")
         for line, col, codes in suppress.unused(sup):
             codes = [c for c in codes if _enabled(c, opts)]  # a code switched off cannot be used
             if not codes:
@@ -82,7 +98,7 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
     return out
 
 
-def _parse(source: str, path: Optional[str]) -> object:
+def _parse(source: str, path: Optional[str]) -> cst.Module:
     """The file's LibCST module; a file on disk goes through the cache that imports share, so a
     folder is parsed once however often its files import each other."""
     import libcst as cst
@@ -96,7 +112,7 @@ def _parse(source: str, path: Optional[str]) -> object:
     return cst.parse_module(source)
 
 
-def _syntax_error_position(source: str, err: Exception) -> tuple:
+def _syntax_error_position(source: str, err: Exception) -> tuple[int, int, str]:
     """(line, column, message) of a syntax error: Python's own parser places it best."""
     import ast
 
@@ -110,22 +126,22 @@ def _syntax_error_position(source: str, err: Exception) -> tuple:
     return getattr(err, "raw_line", 1) or 1, (getattr(err, "raw_column", 0) or 0) + 1, msg
 
 
-def _most_specific(findings: Iterable) -> list:
+def _most_specific(findings: Iterable[Finding]) -> list[Finding]:
     """The more specific rule wins on the same node: a finding is dropped where a rule whose
     ``SUPERSEDES`` names its kind also reported on that node (SHP102 over SHP101...)."""
     from .rule import rule_for_kind
 
     findings = list(findings)
-    by_node: dict = {}
+    by_node: dict[int, set[str]] = {}
     for f in findings:
         by_node.setdefault(id(f.node), set()).add(f.kind)
-    superseded: dict = {}
+    superseded: dict[int, set[str]] = {}
     for node, kinds in by_node.items():
         superseded[node] = {old for k in kinds if (r := rule_for_kind(k)) is not None for old in r.SUPERSEDES}
     return [f for f in findings if f.kind not in superseded[id(f.node)]]
 
 
-def check_path(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list:
+def check_path(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list[Diagnostic]:
     """Diagnostics for one file on disk; unreadable files are reported, never raised."""
     try:
         with open(path, "rb") as fh:
@@ -147,7 +163,7 @@ def check_path(path: str, opts: Optional[Options] = None, display: Optional[str]
                            f"{type(e).__name__}: {e}"[:300], display or path, 1, 1, 1, 1)]
 
 
-def reveal(source: str) -> list:
+def reveal(source: str) -> list[tuple[int, str]]:
     """``(line, text)`` for every ``reveal_shape(x)`` call in ``source`` (golden tests)."""
     import libcst as cst
 
@@ -157,7 +173,7 @@ def reveal(source: str) -> list:
     module = cst.parse_module(source)
     result = analyse(module, source)
     pos = positions.Positions(module)
-    seen = {}
+    seen: dict[int, list[str]] = {}
     for node, text in result.revealed:
         line = pos.span(node)[0][0]
         seen.setdefault(line, [])

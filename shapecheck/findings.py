@@ -1,8 +1,9 @@
 """What shape rules report: a kind (a rule's NAME), a message, maybe a fix."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional, Union
 
 
 @dataclass(frozen=True)
@@ -72,5 +73,6 @@ class Diagnostic:
             "column": self.column,
             "end_line": self.end_line,
             "end_column": self.end_column,
-            "fix": None if self.fix is None else {"description": self.fix.description, "replacement": self.fix.replacement},
+            "fix": None if self.fix is None else {"description": self.fix.description,
+                                                  "replacement": self.fix.replacement},
         }

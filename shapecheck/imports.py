@@ -16,7 +16,10 @@ import gc
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 # Top-level names that always denote the installed framework, never a file beside the code.
 FRAMEWORKS = frozenset({
@@ -125,11 +128,11 @@ def file_in(folder: str, name: str) -> Optional[str]:
     return _file_of(folder, [name]) if name.isidentifier() else None
 
 
-_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int, int], tuple[cst.Module, str]] = OrderedDict()
 _cached_bytes = 0
 
 
-def parse(path: str) -> Optional[tuple]:
+def parse(path: str) -> Optional[tuple[cst.Module, str]]:
     """(LibCST module, source) of ``path``, cached; None when it cannot be read or parsed."""
     global _cached_bytes
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from . import dims as D
+from .framework import Framework, framework_of
 from .shapes import Shape
 from .values import Layer, Obj, Seq, Tensor, Value
 
@@ -97,7 +98,7 @@ def _name_events(created: list, owners: dict) -> list:
     events: list = []  # (position, order, layer or None, prefix)
     index = {id(x): i for i, x in enumerate(created)}
     for i, layer in enumerate(created):
-        if not layer.kind.startswith("keras."):
+        if framework_of(layer.kind) is not Framework.KERAS:
             continue
         owner = owners.get(id(layer))
         base = snake_case(owner.cls.name if owner is not None else keras_type(layer))
@@ -244,7 +245,7 @@ def _module_names(module: Any) -> tuple:
                 for small in stmt.body:
                     if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
                         for a in small.names:
-                            target = a.asname.name if a.asname is not None else a.name
+                            target: cst.BaseExpression = a.asname.name if a.asname is not None else a.name
                             while isinstance(target, cst.Attribute):
                                 target = target.value
                             if isinstance(target, cst.Name):
@@ -268,13 +269,13 @@ def _module_names(module: Any) -> tuple:
 
 
 def _is_keras_model(v: Layer) -> bool:
-    return v.kind.startswith("keras.") and keras_type(v) in ("Sequential", "Functional") or (
+    return framework_of(v.kind) is Framework.KERAS and keras_type(v) in ("Sequential", "Functional") or (
         v.kind.startswith("keras.applications"))
 
 
 def _is_keras_obj(v: Any) -> bool:
     base = v.cls.framework_base() if isinstance(v, Obj) else None
-    return bool(base) and base.startswith(("keras.", "tensorflow.keras."))
+    return base is not None and framework_of(base) is Framework.KERAS
 
 
 def _is_keras_model_class(cls: Any) -> bool:
@@ -284,7 +285,7 @@ def _is_keras_model_class(cls: Any) -> bool:
 
 def _is_torch_class(cls: Any) -> bool:
     base = cls.framework_base()
-    return bool(base) and base.startswith("torch.nn")
+    return base is not None and base.startswith("torch.nn")
 
 
 def _is_torch_module(v: Obj) -> bool:
@@ -315,7 +316,7 @@ def _children(v: Value) -> Optional[list]:
                 return None
             out.extend(base)
         for name, a in v.attrs.items():
-            if isinstance(a, (Layer, Obj)) and (not isinstance(a, Layer) or a.kind.startswith("torch.")):
+            if isinstance(a, (Layer, Obj)) and (not isinstance(a, Layer) or framework_of(a.kind) is Framework.TORCH):
                 out.append((name, a))
         return out
     return None
@@ -401,10 +402,10 @@ def _tracked_layers(obj: Obj) -> list:
     """The layers a subclassed Keras model or layer tracks, in attribute order (lists flattened), as
     ``model.layers`` lists them."""
     out: list = []
-    for name, a in obj.attrs.items():
+    for a in obj.attrs.values():
         items = a.items if isinstance(a, Seq) else [a]
         for x in items:
-            if isinstance(x, Layer) and x.kind.startswith("keras."):
+            if isinstance(x, Layer) and framework_of(x.kind) is Framework.KERAS:
                 out.append(x)
             elif isinstance(x, Obj) and _is_keras_obj(x):
                 out.append(x)
@@ -471,7 +472,7 @@ def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: di
 
 def _keras_params(rule: Any, layer: Layer) -> Optional[tuple]:
     try:
-        from .ops.keras_layers import params_of
+        from .ops.keras.base import params_of
     except ImportError:  # pragma: no cover
         return None
     if rule is None:
@@ -645,7 +646,8 @@ def to_json(models: list, weights: bool = False) -> dict:
     for m in models:
         layers = []
         for r in m.rows:
-            row = {"name": r.name, "type": r.type, "output_shape": _json_shape(r.output), "params": _json_count(r.params)}
+            row = {"name": r.name, "type": r.type, "output_shape": _json_shape(r.output),
+                   "params": _json_count(r.params)}
             if weights:
                 row["weights"] = [{"name": wn, "shape": _json_shape(ws), "trainable": t,
                                    "other_layout": other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)}

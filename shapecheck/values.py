@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from . import dims as D
 from .dims import Dim
+from .framework import Framework, framework_of
 from .shapes import Shape
 
 
@@ -22,9 +24,9 @@ class Unknown(Value):
     """Anything we cannot say anything about. Nothing downstream of it is reported."""
 
     __slots__ = ()
-    _inst: "Unknown | None" = None
+    _inst: Unknown | None = None
 
-    def __new__(cls) -> "Unknown":
+    def __new__(cls) -> Unknown:
         if cls._inst is None:
             cls._inst = super().__new__(cls)
         return cls._inst
@@ -47,10 +49,34 @@ class Tensor(Value):
     role: Optional[str] = None  # a layer's weight: "torch.nn.Linear.weight" (for SHP601 messages)
     # the numbers inside a small 1-D tensor where every one is known (``torch.arange(4) * 0.5``);
     # dropped (``poison``) as soon as the tensor may be changed in place or escapes into a view
-    values: Optional["Vals"] = None
+    values: Optional[Vals] = None
 
     def __repr__(self) -> str:
         return f"Tensor{self.shape}"
+
+
+# Where a tensor's methods are registered, by its ``fw``: Keras tensors have TF's methods.
+# (keyed by the plain strings: an enum member hashes by its name, not by its value)
+_METHOD_NAMESPACES = {Framework.NUMPY.value: "numpy.ndarray", Framework.TF.value: "tensorflow.Tensor",
+                      Framework.KERAS.value: "tensorflow.Tensor", Framework.TORCH.value: "torch.Tensor"}
+
+
+def method_namespace(fw: str) -> str:
+    """The registry prefix of a tensor's methods and properties (``torch.Tensor``,
+    ``numpy.ndarray``, ``tensorflow.Tensor``); a tensor of no framework (``any``) has torch's."""
+    return _METHOD_NAMESPACES.get(str(fw), "torch.Tensor")
+
+
+def result_fw(qualname: str) -> str:
+    """The ``fw`` of the tensors a framework function returns, from ``framework.framework_of``:
+    Keras functions make TF tensors (``keras.ops`` runs on the TF backend's semantics), and a name
+    of no framework (an operator, a builtin) makes torch ones, the analysis's default."""
+    fw = framework_of(qualname)
+    if fw is Framework.KERAS:
+        return Framework.TF.value
+    if fw is Framework.ANY:
+        return Framework.TORCH.value
+    return fw.value
 
 
 MAX_VALUES = 4096  # longer tensors never carry their values
@@ -69,7 +95,7 @@ class Vals:
     kind: str
     err: Optional[tuple] = None
 
-    def same(self, other: "Vals") -> bool:
+    def same(self, other: Vals) -> bool:
         return self.kind == other.kind and self.items == other.items and self.err == other.err
 
 
@@ -89,7 +115,7 @@ class AnalysisState:
     functional model can be re-run on the shape of the data it is fed."""
 
     torch_float: bool = True
-    keras_history: "weakref.WeakKeyDictionary[Tensor, tuple]" = field(default_factory=weakref.WeakKeyDictionary)
+    keras_history: weakref.WeakKeyDictionary[Tensor, tuple] = field(default_factory=weakref.WeakKeyDictionary)
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)
@@ -129,10 +155,10 @@ class _HistoryView:
 
     __slots__ = ()
 
-    def get(self, t: "Tensor", default: Any = None) -> Any:
+    def get(self, t: Tensor, default: Any = None) -> Any:
         return analysis_state().keras_history.get(t, default)
 
-    def __setitem__(self, t: "Tensor", v: tuple) -> None:
+    def __setitem__(self, t: Tensor, v: tuple) -> None:
         analysis_state().keras_history[t] = v
 
     def __contains__(self, t: object) -> bool:
@@ -350,8 +376,11 @@ def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> boo
     if a is b:
         return True
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if (a.values is None) != (b.values is None) or (a.values is not None and not a.values.same(b.values)):
-            return False  # see merge_values: the shape may still agree
+        if a.values is None or b.values is None:
+            if a.values is not b.values:
+                return False  # see merge_values: the shape may still agree
+        elif not a.values.same(b.values):
+            return False
         return a.shape.same(b.shape, None) is D.TRUE and a.shape.variadic == b.shape.variadic
     if isinstance(a, Int) and isinstance(b, Int):
         return D.compare(a.dim, b.dim, None, unify=False) is D.TRUE
@@ -392,5 +421,5 @@ class Cond(Value):
     pos: tuple = ()
     neg: tuple = ()
 
-    def negate(self) -> "Cond":
+    def negate(self) -> Cond:
         return Cond(self.neg, self.pos)

@@ -1,7 +1,8 @@
 """The import-layering contract, checked over the AST import graph (no code is imported).
 
 Every ``import``/``from ... import`` of shapecheck/ and rules/ counts, at module level or inside a
-function (a lazy import still makes the dependency). The contract (docs: the architecture
+function (a lazy import still makes the dependency), except those under ``if TYPE_CHECKING:``,
+which only annotations read and which never run. The contract (docs: the architecture
 review, section 4):
 
 - no import cycle among shapecheck's modules;
@@ -39,12 +40,22 @@ def _is_package(name: str) -> bool:
     return MODULES[name].name == "__init__.py"
 
 
+def _type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 def _imports(name: str) -> set[str]:
     """Every name ``name`` imports: a module of ours where it is one, else the dotted name."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
     package = name if _is_package(name) else name.rpartition(".")[0]
     found: set[str] = set()
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If) and _type_checking(block.test)
+                   for stmt in block.body for n in ast.walk(stmt)}
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

@@ -14,7 +14,7 @@ each model: its name, every row of ``model.layers`` (name, class, ``layer.output
 ``layer.count_params()``), ``model.count_params()``, the trainable / non-trainable counts, and the
 three totals lines ``model.summary()`` prints. ``summarize_source`` on the same text must agree on
 all of it. Programs Keras refuses to build are not compared (the differential test in
-test_ops_keras.py covers findings). ``python tests/test_summary.py`` prints the agreement counts.
+tests/ops/test_keras_models.py covers findings). ``python tests/test_summary.py`` prints the agreement counts.
 """
 from __future__ import annotations
 

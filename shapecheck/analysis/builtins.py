@@ -6,7 +6,8 @@ method whose effect cannot be followed makes the contents unknown, never wrong.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from .. import dims as D
 from ..values import NONE, UNKNOWN, Const, Dict, Int, Seq, Value, as_dim

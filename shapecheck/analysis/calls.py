@@ -1,7 +1,9 @@
 """The call evaluator: argument binding, escape, dispatch to rules, layers, functions and classes."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -9,12 +11,43 @@ from .. import dims as D
 from ..findings import ShapeError
 from ..ops import registry as R
 from ..ops.registry import Call
-from ..values import (NONE, PURE_RULES, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                      Super, Tensor, Value, poison, resolve_value, same_value)
+from ..values import (
+    NONE,
+    PURE_RULES,
+    UNKNOWN,
+    ClassRef,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Method,
+    Obj,
+    Param,
+    Seq,
+    Super,
+    Tensor,
+    Value,
+    method_namespace,
+    poison,
+    resolve_value,
+    result_fw,
+    same_value,
+)
 from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
-from .objects import (MAX_DEPTH, ClassInfo, FuncInfo, Partial, copy_value, init_record, is_record_class, reveal_text,
-                      signature)
+from .objects import (
+    MAX_DEPTH,
+    ClassInfo,
+    FuncInfo,
+    Partial,
+    copy_value,
+    init_record,
+    is_record_class,
+    reveal_text,
+    signature,
+)
 from .syntax import is_classmethod, is_static
 
 # builtins that read a tensor without keeping a view of it
@@ -81,7 +114,7 @@ class CallEvaluator(Part):
             if isinstance(fn, Ext) and R.lookup_func(fn.qualname) in PURE_RULES:
                 return
             if isinstance(fn, Method) and isinstance(fn.obj, Tensor):
-                ns = Call.tensor_namespace(fn.obj.fw)
+                ns = method_namespace(fn.obj.fw)
                 if (R.lookup_func(f"{ns}.{fn.name}") or R.lookup_func(f"tensor.{fn.name}")) in PURE_RULES:
                     return
         for a in list(args) + list(kwargs.values()):
@@ -215,11 +248,11 @@ class CallEvaluator(Part):
             self.ctx.created.append(layer)
             self.run_rule(lambda: rule.after_build(layer, call), node)
             return layer
-        fn = R.lookup_func(q)
-        if fn is None:
+        shape_rule = R.lookup_func(q)
+        if shape_rule is None:
             return UNKNOWN
-        call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=Call.framework_of(q), qualname=q)
-        out = self.run_rule(lambda: fn(call), node)
+        call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=result_fw(q), qualname=q)
+        out = self.run_rule(partial(shape_rule, call), node)
         self.plugins.after_function(q, out, kwargs, node)
         return out
 
@@ -280,11 +313,11 @@ class CallEvaluator(Part):
         plist = list(params.posonly_params) + list(params.params)
         static = is_static(fn.node)
         if fn.cls is not None and not static and plist:
-            first = plist[0].name.value
+            self_name = plist[0].name.value
             if is_classmethod(fn.node):
-                env[first] = ClassRef(fn.cls)
+                env[self_name] = ClassRef(fn.cls)
             else:
-                env[first] = bound if bound is not None else UNKNOWN
+                env[self_name] = bound if bound is not None else UNKNOWN
             plist = plist[1:]
         scope = fn.scope if fn.scope is not None else (fn.home.ns if fn.home is not None else self.ctx.globals)
         frame = Frame(env, D.Bindings(), fn, scope)
@@ -328,7 +361,7 @@ class CallEvaluator(Part):
         body = fn.node.body
         if isinstance(body, cst.IndentedBlock):
             self.stmts.exec_block(body.body, frame)
-        else:
+        elif isinstance(body, cst.SimpleStatementSuite):
             for small in body.body:
                 self.stmts.exec_small(small, frame)
         if fn.name == "__init__" and isinstance(bound, Obj):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from ..findings import Finding
-from ..values import AnalysisState
+from ..values import AnalysisState, Layer, Obj, Value
 
 if TYPE_CHECKING:
     from ..plugins import PluginTable
@@ -39,7 +39,7 @@ class Budget(Exception):
 class Context:
     """Everything one analysis shares; one per analysed file."""
 
-    def __init__(self, module: cst.Module, source: str, main: "ModuleInfo", state: AnalysisState,
+    def __init__(self, module: cst.Module, source: str, main: ModuleInfo, state: AnalysisState,
                  budget: int = STEP_BUDGET) -> None:
         self.module = module
         self.source = source
@@ -51,22 +51,23 @@ class Context:
         # The checked file, the project files it imports (path -> ModuleInfo, None: unreadable), the
         # file whose code runs now, and the call in the checked file that entered another file.
         self.main = main
-        self.globals: dict = main.ns
+        self.globals: dict[str, Value] = main.ns
         self.modules: dict = {}
         self.current = main
         self.entry: Optional[tuple] = None
         self._stars: dict = {}  # id(namespace) -> files it star-imports
-        self.functions: list["FuncInfo"] = []
-        self.classes: list["ClassInfo"] = []
+        self.functions: list[FuncInfo] = []
+        self.classes: list[ClassInfo] = []
         self.memo: dict = {}
         self.stack: list = []
         self.suppress = 0  # inside try bodies with broad handlers
         self.captures: list = []  # findings of a model's own call() run on training data (keras_model plugin)
-        self.instances: list = []  # every object instantiated (for summaries)
-        self.revealed: list = []  # (node, text) for reveal_shape(x) calls (golden tests)
-        self.created: list = []  # every framework layer built, in construction order (summary names)
-        self.trace: Optional[dict] = None  # id(layer or module) -> its first output, while a summary traces
-        self.kept_trace: Optional[dict] = None
+        self.instances: list[Obj] = []  # every object instantiated (for summaries)
+        self.revealed: list[tuple[cst.CSTNode, str]] = []  # (node, text) for reveal_shape(x) calls (golden tests)
+        self.created: list[Layer] = []  # every framework layer built, in construction order (summary names)
+        # id(layer or module) -> its first output, while a summary traces
+        self.trace: Optional[dict[int, Value]] = None
+        self.kept_trace: Optional[dict[int, Value]] = None
 
     # ------------------------------------------------------------------ findings
     def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None) -> None:
@@ -95,7 +96,7 @@ class Context:
         """How many findings were recorded so far (kept or captured by a training check)."""
         return len(self.findings) + sum(len(c) for c in self.captures)
 
-    def rel(self, info: Optional["ModuleInfo"]) -> str:
+    def rel(self, info: Optional[ModuleInfo]) -> str:
         """A project file's path relative to the project root (for messages)."""
         if info is None or info.path is None:
             return "?"
@@ -124,20 +125,20 @@ class Part:
     another through its attribute (``self.exprs.eval``), so each seam is visible in the code."""
 
     ctx: Context
-    stmts: "StatementEvaluator"
-    exprs: "ExpressionEvaluator"
-    calls: "CallEvaluator"
-    members: "MemberEvaluator"
-    project: "Project"
-    sources: "Sources"
-    flow: "BranchLog"
-    plugins: "PluginTable"
-    builtins: "BuiltinMethods"
+    stmts: StatementEvaluator
+    exprs: ExpressionEvaluator
+    calls: CallEvaluator
+    members: MemberEvaluator
+    project: Project
+    sources: Sources
+    flow: BranchLog
+    plugins: PluginTable
+    builtins: BuiltinMethods
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def wire(self, other: "Part") -> None:
+    def wire(self, other: Part) -> None:
         """Share the parts of ``other`` (the driver, which built them all)."""
         for name in ("stmts", "exprs", "calls", "members", "project", "sources", "flow", "plugins", "builtins"):
             setattr(self, name, getattr(other, name))

@@ -15,8 +15,10 @@ project, sources, branch log, plugins), wires them together, and activates the a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from functools import partial
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -24,7 +26,7 @@ from .. import dims as D
 from .. import imports
 from ..findings import Finding
 from ..plugins import PluginTable, adjust_state
-from ..values import AnalysisState, Obj, Value, activated
+from ..values import AnalysisState, Layer, Obj, Value, activated
 from .builtins import BuiltinMethods
 from .calls import CallEvaluator
 from .context import Budget, Context, Part
@@ -50,15 +52,15 @@ class AnalysisResult:
     module or layer -> its first output at a concrete call site (kept with ``keep_trace``)."""
 
     findings: list[Finding]
-    revealed: list
-    globals: dict
-    instances: list
-    created: list
-    classes: list
-    trace: dict = field(default_factory=dict)
-    analysis: Optional["Analysis"] = field(default=None, repr=False)
+    revealed: list[tuple[cst.CSTNode, str]]
+    globals: dict[str, Value]
+    instances: list[Obj]
+    created: list[Layer]
+    classes: list[ClassInfo]
+    trace: dict[int, Value] = field(default_factory=dict)
+    analysis: Optional[Analysis] = field(default=None, repr=False)
 
-    def call(self, model: Value, args: list) -> dict:
+    def call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Call ``model`` on ``args`` after the analysis (a summary's input shape): id of every
         module or layer it called -> its first output."""
         assert self.analysis is not None
@@ -96,20 +98,20 @@ class Analysis(Part):
                 ctx.trace = {}
             frame = Frame(ctx.globals, D.Bindings())
             for stmt in ctx.module.body:
-                if self._guarded(lambda s=stmt: self.stmts.exec_stmt(s, frame), stmt, "module statement"):
+                if self._guarded(partial(self.stmts.exec_stmt, stmt, frame), stmt, "module statement"):
                     break
             if keep_trace:
                 ctx.kept_trace, ctx.trace = ctx.trace, None
             # Every function and class that no call reached runs on generic inputs.
             for cls in list(ctx.classes):
-                self._guarded(lambda c=cls: self.analyse_class_generic(c), cls.node, f"class {cls.name}")
+                self._guarded(partial(self.analyse_class_generic, cls), cls.node, f"class {cls.name}")
             for fn in list(ctx.functions):
                 if not fn.analysed and fn.cls is None:
-                    self._guarded(lambda f=fn: self.analyse_func_generic(f), fn.node, f"function {fn.name}")
+                    self._guarded(partial(self.analyse_func_generic, fn), fn.node, f"function {fn.name}")
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
                               ctx.kept_trace or {}, self)
 
-    def trace_call(self, model: Value, args: list) -> dict:
+    def trace_call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Run ``model(*args)`` in this analysis (its state active) and trace what it calls."""
         ctx = self.ctx
         ctx.trace = {}
@@ -142,9 +144,10 @@ class Analysis(Part):
         pending = [m for m in cls.methods.values() if not m.analysed and m.name != "__init__"]
         if cls.analysed and not pending:
             return
-        obj = next((o for o in self.ctx.instances if o.cls is cls), None)
-        if obj is not None:  # methods no call reached must not change what the file built (summaries)
-            obj = copy_value(obj, True, {})
+        built = next((o for o in self.ctx.instances if o.cls is cls), None)
+        obj: Optional[Value] = None
+        if built is not None:  # methods no call reached must not change what the file built (summaries)
+            obj = copy_value(built, True, {})
         if obj is None:
             init = cls.lookup("__init__")
             args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
@@ -156,15 +159,13 @@ class Analysis(Part):
             m = cls.lookup(name)
             if isinstance(m, FuncInfo) and not m.analysed:
                 pos, kw = self._generic_args(m)
-                self._guarded(lambda m=m, pos=pos, kw=kw: self.calls.call_func(m, pos, kw, bound=obj, node=m.node,
-                                                                               generic=True),
+                self._guarded(partial(self.calls.call_func, m, pos, kw, bound=obj, node=m.node, generic=True),
                               m.node, f"{cls.name}.{name}")
                 break
         for name, m in cls.methods.items():
             if not m.analysed and name not in ("__init__",):
                 pos, kw = self._generic_args(m)
-                self._guarded(lambda m=m, pos=pos, kw=kw: self.calls.call_func(m, pos, kw, bound=obj, node=m.node,
-                                                                               generic=True),
+                self._guarded(partial(self.calls.call_func, m, pos, kw, bound=obj, node=m.node, generic=True),
                               m.node, f"{cls.name}.{name}")
 
     def analyse_func_generic(self, fn: FuncInfo) -> None:

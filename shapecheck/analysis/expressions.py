@@ -1,15 +1,40 @@
 """The expression evaluator: ``ex_*`` handlers, operators, comparisons, truth and iteration."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Optional
 
 import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
 from ..shapes import Shape
-from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq,
-                      Tensor, Value, as_bool, as_dim, as_int, poison, same_value, tensor_of, without_values)
+from ..values import (
+    NONE,
+    UNKNOWN,
+    ClassRef,
+    Cond,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Method,
+    Obj,
+    Param,
+    Seq,
+    Tensor,
+    Value,
+    as_bool,
+    as_dim,
+    as_int,
+    poison,
+    same_value,
+    tensor_of,
+    without_values,
+)
 from .context import Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
 from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain_value
@@ -87,7 +112,7 @@ class ExpressionEvaluator(Part):
                     out = None
                 else:
                     out.append(str(v))
-            elif out is not None:
+            elif isinstance(part, cst.FormattedStringText) and out is not None:
                 out.append(part.value)
         # f"stage{i}" with a known i is that string (torch module names)
         known = out is not None and "{" not in e.start and e.start.lower().count("b") == 0
@@ -134,7 +159,7 @@ class ExpressionEvaluator(Part):
                 strings = strings and isinstance(k, Const) and isinstance(k.value, str)
                 tensors = tensors and isinstance(k, Tensor)
                 pairs.append(Seq([k, v], "tuple"))
-                if strings:
+                if strings and isinstance(k, Const):
                     items[k.value] = v
             else:
                 self.eval(el.value, frame)
@@ -428,7 +453,7 @@ class ExpressionEvaluator(Part):
                 if s.star is not None:
                     return UNKNOWN
                 idx.append(v)
-            else:
+            elif isinstance(s, cst.Slice):
                 idx.append(Const(slice(self._slice_part(s.lower, frame), self._slice_part(s.upper, frame),
                                        self._slice_part(s.step, frame))))
         return self.subscript(obj, idx, e, frame)
@@ -452,7 +477,7 @@ class ExpressionEvaluator(Part):
                 return UNKNOWN
             call = self.calls.make_call([t, Seq(idx, "tuple")], {}, node, frame.bindings, fw=t.fw,
                                         qualname="__getitem__")
-            return self.calls.run_rule(lambda: fn(call), node)
+            return self.calls.run_rule(partial(fn, call), node)
         if isinstance(obj, Seq) and len(idx) == 1:
             i = idx[0]
             if isinstance(i, Const) and isinstance(i.value, slice):
@@ -461,7 +486,8 @@ class ExpressionEvaluator(Part):
                          for x in (sl.start, sl.stop, sl.step)]
                 if any(p is UNKNOWN for p in parts):
                     return UNKNOWN
-                return Seq(obj.items[slice(*parts)], obj.kind)
+                start, stop, step = (p if isinstance(p, int) else None for p in parts)
+                return Seq(obj.items[start:stop:step], obj.kind)
             n = as_int(i)
             if n is not None and -len(obj.items) <= n < len(obj.items):
                 return obj.items[n]

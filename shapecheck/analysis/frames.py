@@ -1,7 +1,8 @@
 """Frames (one function activation) and the branch log: how branches fork and merge names and heap."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Optional
 
 from .. import dims as D
 from ..values import UNKNOWN, Value, merge_values, same_value
@@ -179,7 +180,7 @@ def merge(frame: Frame, a: Frame, b: Frame) -> None:
         set_env(frame, a.env)
         frame.bindings = a.bindings
         return
-    env = {}
+    env: dict[str, Value] = {}
     for k in set(a.env) | set(b.env):
         va, vb = a.env.get(k), b.env.get(k)
         if va is None or vb is None:

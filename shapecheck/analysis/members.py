@@ -1,15 +1,34 @@
 """Attribute access and methods of values (mypy's checkmember): get_attr/set_attr/isinstance_of/call_method."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
-from ..ops.registry import Call
-from ..values import (NONE, UNKNOWN, ClassRef, Const, Dict, Ext, Func, Int, Layer, Method, Obj, Param, Seq, Super,
-                      Tensor, Value, poison, tensor_of)
+from ..values import (
+    NONE,
+    UNKNOWN,
+    ClassRef,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Method,
+    Obj,
+    Param,
+    Seq,
+    Super,
+    Tensor,
+    Value,
+    method_namespace,
+    param_tensor,
+    poison,
+)
 from .context import Part
 from .frames import CONFIG, Frame
 from .objects import FuncInfo, init_record, is_record_class, is_subclass
@@ -87,7 +106,7 @@ class MemberEvaluator(Part):
         if isinstance(obj, ModuleRef):
             return self.project.module_attr(obj, name)
         if isinstance(obj, Tensor):
-            prop = R.PROPERTIES.get(f"{Call.tensor_namespace(obj.fw)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
+            prop = R.PROPERTIES.get(f"{method_namespace(obj.fw)}.{name}") or R.PROPERTIES.get(f"tensor.{name}")
             if prop is not None:
                 if name not in _READ_ONLY_ATTRS:  # x.T, x.data: a view that may be changed in place
                     poison(obj)
@@ -143,7 +162,7 @@ class MemberEvaluator(Part):
         if isinstance(obj, Param):
             self.ctx.suppress += 1
             try:
-                return self.call_method(Method(tensor_of(obj), m.name), args, kwargs, node, frame, arg_nodes)
+                return self.call_method(Method(param_tensor(obj.name), m.name), args, kwargs, node, frame, arg_nodes)
             finally:
                 self.ctx.suppress -= 1
         if isinstance(obj, (Layer, Obj)):  # framework object semantics (load_state_dict, add_module, fit, ...)
@@ -176,13 +195,13 @@ class MemberEvaluator(Part):
 
     def tensor_method(self, obj: Tensor, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
                       arg_nodes: dict) -> Value:
-        ns = Call.tensor_namespace(obj.fw)
+        ns = method_namespace(obj.fw)
         fn = R.lookup_func(f"{ns}.{name}") or R.lookup_func(f"tensor.{name}")
         if fn is None:
             if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
                 self.stmts.assign(node.func.value, UNKNOWN, frame)
             return UNKNOWN
-        texts = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
+        texts: dict[int | str, Any] = {i + 1: n for i, n in arg_nodes.items() if isinstance(i, int)}
         texts.update({k: n for k, n in arg_nodes.items() if isinstance(k, str)})
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             texts[0] = node.func.value
@@ -201,7 +220,7 @@ class MemberEvaluator(Part):
                 "layers" in obj.config or "items" in obj.config):
             self.flow.record(obj, CONFIG)
         meth = rule.method(name) if rule is not None else None
-        if meth is not None:
+        if rule is not None and meth is not None:
             call = self.calls.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
                                         qualname=f"{obj.kind}.{name}")
             return self.calls.run_rule(lambda: meth(obj, call), node)

@@ -34,7 +34,7 @@ class Partial(Value):
 class FuncInfo:
     node: cst.FunctionDef
     name: str
-    cls: Optional["ClassInfo"] = None
+    cls: Optional[ClassInfo] = None
     analysed: bool = False
     scope: Optional[dict] = None  # names visible from an enclosing function (closures)
     home: Optional[ModuleInfo] = None  # the file it is defined in
@@ -99,27 +99,27 @@ def copy_value(v: Value, deep: bool, memo: dict) -> Value:
         return x
 
     if isinstance(v, Obj):
-        out: Value = Obj(v.cls, node=v.node)
-        memo[id(v)] = out
-        out.attrs.update({k: sub(x) for k, x in v.attrs.items()})
-        out.base = sub(v.base) if v.base is not None else None
-        return out
+        obj = Obj(v.cls, node=v.node)
+        memo[id(v)] = obj
+        obj.attrs.update({k: sub(x) for k, x in v.attrs.items()})
+        obj.base = sub(v.base) if v.base is not None else None
+        return obj
     if isinstance(v, Layer):
-        out = Layer(v.kind, {}, v.node)
-        memo[id(v)] = out
-        out.config.update({k: sub(x) for k, x in v.config.items()})
-        out.attrs.update({k: sub(x) for k, x in v.attrs.items()})
-        return out
+        layer = Layer(v.kind, {}, v.node)
+        memo[id(v)] = layer
+        layer.config.update({k: sub(x) for k, x in v.config.items()})
+        layer.attrs.update({k: sub(x) for k, x in v.attrs.items()})
+        return layer
     if isinstance(v, Seq):
-        out = Seq([], v.kind)
-        memo[id(v)] = out
-        out.items.extend(sub(x) for x in v.items)
-        return out
+        seq = Seq([], v.kind)
+        memo[id(v)] = seq
+        seq.items.extend(sub(x) for x in v.items)
+        return seq
     if isinstance(v, Dict):
-        out = Dict({}, v.kind)
-        memo[id(v)] = out
-        out.items.update({k: sub(x) for k, x in v.items.items()})
-        return out
+        d = Dict({}, v.kind)
+        memo[id(v)] = d
+        d.items.update({k: sub(x) for k, x in v.items.items()})
+        return d
     return v
 
 

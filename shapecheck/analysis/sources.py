@@ -7,9 +7,8 @@ from typing import Any, Optional
 import libcst as cst
 
 from .. import dims as D
-from ..ops.registry import Call
 from ..shapes import Shape
-from ..values import UNKNOWN, Ext, Int, Param, Tensor, Value
+from ..values import UNKNOWN, Ext, Int, Param, Tensor, Value, result_fw
 from .context import Part
 from .frames import Frame
 from .objects import FuncInfo
@@ -86,7 +85,7 @@ class Sources(Part):
                         shape = jaxtyping_shape(s)
                         if shape is None:
                             return None
-                        fw = Call.framework_of(arr_q)
+                        fw = result_fw(arr_q)
                         kind = head.split(".")[-1]
                         dtype = "int" if kind in ("Int", "Int64", "Int32", "Integer", "UInt8", "Long") else (
                             "bool" if kind == "Bool" else "float")

@@ -1,14 +1,33 @@
 """The statement evaluator: ``exec_block``/``exec_stmt``, compound statements, one handler per small statement."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
-from ..values import (NONE, UNKNOWN, ClassRef, Cond, Const, Dict, Ext, Func, Layer, Obj, Seq, Tensor, Value, as_dim,
-                      as_int, merge_values, poison, same_value)
+from ..values import (
+    NONE,
+    UNKNOWN,
+    ClassRef,
+    Cond,
+    Const,
+    Dict,
+    Ext,
+    Func,
+    Layer,
+    Obj,
+    Seq,
+    Tensor,
+    Value,
+    as_dim,
+    as_int,
+    merge_values,
+    poison,
+    same_value,
+)
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
 from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo
@@ -79,11 +98,12 @@ class StatementEvaluator(Part):
         cur = self.exprs.eval(s.target, frame)
         rhs = self.exprs.eval(s.value, frame)
         op = BINOPS.get(type(s.operator).__name__.replace("Assign", ""))
-        rule = R.lookup_layer(cur.kind) if isinstance(cur, Layer) and op == "add" else None
+        layer = cur if isinstance(cur, Layer) and op == "add" else None
+        rule = R.lookup_layer(layer.kind) if layer is not None else None
         extend = rule.method("extend") if rule is not None else None
-        if extend is not None:  # module_list += [...] extends it in place
-            self.flow.record(cur, CONFIG)
-            extend(cur, self.calls.make_call([rhs], {}, s, frame.bindings))
+        if layer is not None and extend is not None:  # module_list += [...] extends it in place
+            self.flow.record(layer, CONFIG)
+            extend(layer, self.calls.make_call([rhs], {}, s, frame.bindings))
             return
         poison(cur)  # `x += 1` changes a tensor in place: every alias of it too
         v = self.exprs.binop(op, cur, rhs, s, frame) if op else UNKNOWN
@@ -108,7 +128,8 @@ class StatementEvaluator(Part):
             full = dotted(alias.name)
             if alias.asname is not None:
                 local = self.project.import_module(full, 0)
-                frame.env[alias.asname.name.value] = local if local is not None else Ext(R.canonical(full))
+                name = cst.ensure_type(alias.asname.name, cst.Name)  # `import a.b as c`: always a name
+                frame.env[name.value] = local if local is not None else Ext(R.canonical(full))
             else:
                 top = full.split(".")[0]
                 local = self.project.import_module(top, 0)
@@ -240,7 +261,7 @@ class StatementEvaluator(Part):
         finally:
             log = self.flow.logs.pop()
         # the body may run any number of times: what it changed on the heap is unknown after it
-        for key, (holder, field, old) in log.items():
+        for holder, field, old in log.values():
             new = heap_get(holder, field)
             heap_set(holder, field, old)
             self.flow.heap_merge(holder, field, old, new, old)
@@ -346,10 +367,10 @@ class StatementEvaluator(Part):
                     return
             if isinstance(obj, Seq) and obj.kind == "list" and len(target.slice) == 1 and isinstance(
                     target.slice[0].slice, cst.Index):
-                i = as_int(self.exprs.eval(target.slice[0].slice.value, frame))
-                if i is not None and -len(obj.items) <= i < len(obj.items):
+                index = as_int(self.exprs.eval(target.slice[0].slice.value, frame))
+                if index is not None and -len(obj.items) <= index < len(obj.items):
                     self.flow.record(obj, ITEMS)
-                    obj.items[i] = v
+                    obj.items[index] = v
                     return
             self.eval_subscript_side_effects(target, frame)
             poison(obj)  # x[i] = v changes a tensor in place

@@ -21,7 +21,6 @@ from typing import Any, Optional
 from .. import dims as D
 from ..dims import Dim
 from ..framework import Framework, framework_of, is_method
-from ..shape_math.require import mismatch_note as mismatch_note  # re-exported: rules import it from here
 from ..shapes import Shape
 from ..values import (
     UNKNOWN,

@@ -74,7 +74,7 @@ def adjust_state(state: AnalysisState, source: str) -> AnalysisState:
 class PluginTable(Part):
     """Every plugin, asked in order: the one seam between the analysis and framework objects."""
 
-    def __init__(self, ctx: "Context") -> None:
+    def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.all: list[Plugin] = [cls(ctx) for cls in PLUGINS]
         self.layer_roots = frozenset(q for p in self.all for q in p.layer_roots)

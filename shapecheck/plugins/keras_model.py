@@ -3,20 +3,22 @@
 Keras builds a layer before its first call (``build(input_shape)``); ``compile`` records the
 loss on the model the subclass extends; ``fit`` / ``evaluate`` / ``train_on_batch`` /
 ``test_on_batch`` / ``predict`` / ``predict_on_batch`` go through the SAME training check as a
-Sequential or functional model (``ops/keras_models.fit_check``), the data running through the
+Sequential or functional model (``ops/keras/model.fit_check``), the data running through the
 object's own ``call`` (an error there is the data's: SHP701 at the training call);
 ``add_weight(shape=...)`` gives a weight of that shape; ``keras.Input`` makes an InputLayer that
 takes a name in construction order (summaries).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from .. import dims as D
 from ..findings import ShapeError
-from ..ops import keras_layers as KL
-from ..ops import keras_models as KM
+from ..framework import Framework, framework_of
 from ..ops import registry as R
+from ..ops.keras import base as KL
+from ..ops.keras import model as KM
 from ..shapes import Shape
 from ..values import NONE, UNKNOWN, Const, Int, Layer, Obj, Seq, Tensor, Value, as_dims
 from . import Plugin
@@ -28,13 +30,12 @@ _OBJECT_METHODS = frozenset({"compile", "add_weight", *KM.TRAINING_METHODS})
 
 def _is_keras(obj: Value) -> bool:
     base = obj.cls.framework_base() if isinstance(obj, Obj) else None
-    return bool(base) and base.startswith("keras.")  # type: ignore[union-attr]
+    return base is not None and framework_of(base) is Framework.KERAS
 
 
 class KerasModelPlugin(Plugin):
     """``keras.Model`` and ``keras.layers.Layer`` subclasses."""
 
-    prefixes = ("keras.",)
     layer_roots = ("keras.layers.Layer", "keras.Layer")
 
     def attribute_hook(self, obj: Value, name: str) -> bool:
@@ -103,7 +104,7 @@ class KerasModelPlugin(Plugin):
 
     def after_function(self, qualname: str, out: Value, kwargs: dict, node: Any) -> None:
         """``keras.Input`` builds an InputLayer: it takes a name (input_layer, input_layer_1, ...) in order."""
-        if qualname.startswith("keras") and qualname.endswith(".Input") and isinstance(out, Tensor):
+        if framework_of(qualname) is Framework.KERAS and qualname.endswith(".Input") and isinstance(out, Tensor):
             name = kwargs.get("name")
             self.ctx.created.append(Layer("keras.layers.InputLayer", {
                 "_output_tensor": out, "name": name.value if isinstance(name, Const) else None}, node))

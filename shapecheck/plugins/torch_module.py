@@ -5,6 +5,7 @@ that subclass other registered layers (``isinstance`` answers), and where a para
 (``fc1.weight`` -> ``torch.nn.Linear.weight``)."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Optional
 
 from ..ops import registry as R
@@ -47,7 +48,6 @@ def role_of(module: Value, key: str) -> str:
 class TorchModulePlugin(Plugin):
     """``torch.nn.Module`` and its subclasses."""
 
-    prefixes = ("torch.",)
     layer_roots = ("torch.nn.Module",)
     object_roots = ("torch.nn.Module",)
     tensor_classes = ("torch.Tensor",)
@@ -98,8 +98,8 @@ class TorchModulePlugin(Plugin):
         for key, v in sd.items.items():
             if key in params and isinstance(v, Tensor):
                 call = self.calls.make_call([], {}, node, frame.bindings)
-                self.calls.run_rule(lambda k=key, v=v: check_weight_assignment(
-                    call, f"{role_of(module, k)}", params[k], v.shape, f"loading '{k}':"), node)
+                self.calls.run_rule(partial(check_weight_assignment, call, f"{role_of(module, key)}", params[key],
+                                            v.shape, f"loading '{key}':"), node)
 
     def layer_bases(self, kind: str) -> Optional[tuple]:
         return LAYER_BASES.get(kind)

@@ -19,6 +19,7 @@ by the module that implements it (ops modules get split and moved), and gives:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -28,7 +29,7 @@ from shapecheck import shapes
 from shapecheck.findings import ShapeError
 from shapecheck.ops import registry
 from shapecheck.ops.registry import Call
-from shapecheck.values import UNKNOWN, Const, Int, Layer, Param, Seq, Tensor, Value
+from shapecheck.values import UNKNOWN, Const, Dict, Int, Layer, Param, Seq, Tensor, Value
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,15 @@ class OpCase:
     inputs: Optional[list] = None  # a layer: what the built layer is called with
     call_kwargs: dict = field(default_factory=dict)
     fw: Optional[str] = None  # the tensors' framework (default: from the name)
+    xfail: Optional[str] = None  # a known bug of the rule: why (strict: the fix must take the mark off)
+    no_oracle: Optional[str] = None  # why the framework cannot run this row (the oracle test skips it)
+    slow: bool = False  # the framework's run is heavy (a whole keras.applications model): marked slow
 
     def __post_init__(self) -> None:
         if self.expect is not None and self.expect.startswith("!"):  # "!kind": the error spelling of old tables
             self.expect, self.error = None, self.expect[1:]
-        assert (self.expect is None) != (self.error is None), f"{self}: give expect or error"
+        # neither: a constructor given as another row's argument (``Bidirectional(LSTM(6))``)
+        assert self.expect is None or self.error is None, f"{self}: give expect or error, not both"
 
     @property
     def is_layer(self) -> bool:
@@ -73,6 +78,8 @@ class OpCase:
     def __str__(self) -> str:
         ctor = f"{self.name}{tuple(self.args)}{self.kwargs or ''}"
         return ctor if self.inputs is None else f"{ctor}{tuple(self.inputs)}{self.call_kwargs or ''}"
+
+    __repr__ = __str__  # a row given as another row's argument prints as its call
 
 
 _PREFIX_FW = (("numpy.", "numpy"), ("torch.", "torch"), ("tensorflow.", "tf"), ("keras.", "keras"))
@@ -90,21 +97,32 @@ def _shape(text: str, fw: str) -> shapes.Shape:
     """A shape string; ``None`` is Keras's unknown batch size (the one ``keras.Input`` makes)."""
     if "None" not in text:
         return shapes.parse(text)
-    from shapecheck.ops.keras_layers import BATCH
+    from shapecheck.ops.keras.base import BATCH
 
     parts = [p.strip() for p in text.strip()[1:-1].split(",") if p.strip()]
     dims = [BATCH if p == "None" else shapes.parse(f"({p},)").dims[0] for p in parts]
     return shapes.Shape(tuple(dims))
 
 
+_SAME: dict = {}  # the values of the argument rows of the row being run, by identity
+_REAL_SAME: dict = {}  # the same for the framework's run
+
+
 def to_value(x: Any, fw: str) -> Value:
     """A table argument as the abstract value the interpreter would pass."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, OpCase):
-        built = build(x)
-        assert built is not None, f"{x}: not built"
-        return built
+    if isinstance(x, OpCase):  # a layer (built), a layer called on inputs, or a function's result
+        if id(x) in _SAME:  # one row object used twice in a row is one value (Model(inp, f(inp)))
+            return _SAME[id(x)]
+        if x.is_layer or registry.lookup_layer(x.name) is None:
+            value: Value = run(x)
+        else:
+            built = build(x)
+            assert built is not None, f"{x}: not built"
+            value = built
+        _SAME[id(x)] = value
+        return value
     if isinstance(x, S):
         return Tensor(_shape(x.shape, fw), fw, x.dtype)
     if isinstance(x, str) and x.startswith("("):
@@ -124,6 +142,8 @@ def to_value(x: Any, fw: str) -> Value:
         return Seq([to_value(i, fw) for i in x], "tuple")
     if isinstance(x, list):
         return Seq([to_value(i, fw) for i in x], "list")
+    if isinstance(x, dict):
+        return Dict({k: to_value(v, fw) for k, v in x.items()})
     raise TypeError(x)
 
 
@@ -149,6 +169,10 @@ def build(case: OpCase) -> Optional[Layer]:
 
 def run(case: OpCase) -> Value:
     """The registry's result for a row; a ShapeError propagates."""
+    if not case.is_layer and registry.lookup_func(case.name) is None:  # a layer only constructed
+        built = build(case)
+        assert built is not None, f"{case}: the layer was not built"
+        return built
     if not case.is_layer:
         return lookup(case.name)(make_call(case.name, case.args, case.kwargs, case.fw))
     layer = build(case)
@@ -165,17 +189,31 @@ def show(v: Value) -> str:
         return "[" + ", ".join(show(i) for i in v.items) + "]"
     if isinstance(v, Int):
         return f"int {v.dim}"
+    if isinstance(v, Dict):
+        return "{" + ", ".join(f"{k!r}: {show(i)}" for k, i in v.items.items()) + "}"
     if isinstance(v, Const) and v.value is None:
         return "None"
+    if isinstance(v, Const) and isinstance(v.value, (bool, float)):
+        return f"{type(v.value).__name__} {v.value!r}"
     return "unknown" if v is UNKNOWN else repr(v)
+
+
+def starts_lowercase(message: str) -> bool:
+    """DESIGN.md: messages start lowercase, unless with a name whose case is its spelling: a
+    registered layer or op name as the user wrote it (``Conv1D(4, 3) expects a 3-D input``)."""
+    if message[:1] == message[:1].lower():
+        return True
+    first = message.replace("(", " ").replace(":", " ").split(" ", 1)[0]
+    return any(n.rsplit(".", 1)[-1] == first for table in (registry.LAYERS, registry.FUNCS) for n in table)
 
 
 def outcome(case: OpCase) -> str:
     """The printed result, or ``!kind`` for a ShapeError (whose message must start lowercase)."""
+    _SAME.clear()
     try:
         return show(run(case))
     except ShapeError as e:
-        assert e.message[:1] == e.message[:1].lower(), e.message
+        assert starts_lowercase(e.message), e.message
         if case.contains is not None:
             assert case.contains in e.message, e.message
         return "!" + e.kind
@@ -183,6 +221,7 @@ def outcome(case: OpCase) -> str:
 
 def check(case: OpCase) -> None:
     """Assert a row's outcome."""
+    assert (case.expect is None) != (case.error is None), f"{case}: give expect or error"
     assert outcome(case) == (case.expect if case.error is None else "!" + case.error), str(case)
 
 
@@ -243,7 +282,14 @@ def _concrete(text: str) -> Optional[tuple]:
 
 def _real_arg(x: Any, fw: str, make: Callable[[tuple, str], Any]) -> Any:
     if isinstance(x, OpCase):
-        return real_build(x)
+        if id(x) in _REAL_SAME:
+            return _REAL_SAME[id(x)]
+        built = real_build(x)
+        if x.is_layer:  # a layer called on its inputs: the result
+            built = built(*[_real_arg(a, fw, make) for a in x.inputs or []],
+                          **{k: _real_arg(v, fw, make) for k, v in x.call_kwargs.items()})
+        _REAL_SAME[id(x)] = built
+        return built
     if isinstance(x, S) or (isinstance(x, str) and x.startswith("(")):
         shape = _concrete(x.shape if isinstance(x, S) else x)
         if shape is None:
@@ -253,6 +299,8 @@ def _real_arg(x: Any, fw: str, make: Callable[[tuple, str], Any]) -> Any:
         return tuple(_real_arg(i, fw, make) for i in x)
     if isinstance(x, list):
         return [_real_arg(i, fw, make) for i in x]
+    if isinstance(x, dict):
+        return {k: _real_arg(v, fw, make) for k, v in x.items()}
     if isinstance(x, P):
         raise LookupError("an unannotated parameter")
     return x
@@ -278,10 +326,21 @@ def _maker(fw: str) -> Callable[[tuple, str], Any]:
 
         def make(shape: tuple, dtype: str) -> Any:
             if shape and shape[0] is None:
-                return keras.Input(shape=shape[1:], dtype="int32" if dtype == "int" else "float32")
-            return keras.ops.ones(shape, dtype="int32" if dtype == "int" else "float32")
+                return keras.Input(shape=shape[1:], dtype=_KERAS_DTYPES.get(dtype or "float", "float32"))
+            return keras.ops.ones(shape, dtype=_KERAS_DTYPES.get(dtype or "float", "float32"))
+        return make
+    if fw == "tf":
+        import tensorflow as tf  # absent here: ImportError, the row is not run for real
+
+        def make(shape: tuple, dtype: str) -> Any:
+            if None in shape:
+                raise LookupError("an unknown size outside Keras")
+            return tf.zeros(shape, dtype=_KERAS_DTYPES.get(dtype or "float", "float32"))
         return make
     raise LookupError(f"no oracle for {fw}")
+
+
+_KERAS_DTYPES = {"int": "int32", "bool": "bool", "float": "float32", "string": "string"}
 
 
 def _resolve(name: str) -> Any:
@@ -307,10 +366,27 @@ def real_build(case: OpCase) -> Any:
                                **{k: _real_arg(v, fw, make) for k, v in case.kwargs.items()})
 
 
+ACCEPTED = "accepted"  # what the oracle prints for a result that is neither an array nor a number
+
+
 def _real_shape(r: Any) -> str:
-    if isinstance(r, (list, tuple)):
+    """The real result printed as ``show`` prints the abstract one (a number as ``int 3``)."""
+    if isinstance(r, bool):
+        return f"bool {r!r}"
+    if isinstance(r, int):
+        return f"int {r}"
+    if isinstance(r, float):
+        return f"float {r!r}"
+    if r is None:
+        return "None"
+    if isinstance(r, dict):
+        return "{" + ", ".join(f"{k!r}: {_real_shape(i)}" for k, i in r.items()) + "}"
+    if (isinstance(r, (list, tuple, set, frozenset, range)) or hasattr(r, "__next__")) and not hasattr(r, "shape"):
         return "[" + ", ".join(_real_shape(i) for i in r) + "]"
-    shape = tuple(r.shape)
+    shape = getattr(r, "shape", None)
+    if shape is None or callable(shape):
+        return ACCEPTED
+    shape = tuple(shape)
     if len(shape) == 1:
         return f"({shape[0]},)"
     return "(" + ", ".join(str(d) for d in shape) + ")"
@@ -322,6 +398,9 @@ def real_outcome(case: OpCase) -> Optional[str]:
     import warnings
 
     fw = case.fw or framework_of(case.name)
+    if case.no_oracle is not None:
+        return None
+    _REAL_SAME.clear()
     try:
         make = _maker(fw)
         _resolve(case.name)
@@ -334,7 +413,55 @@ def real_outcome(case: OpCase) -> Optional[str]:
             warnings.simplefilter("ignore")
             fn = real_build(case) if case.is_layer else _resolve(case.name)
             return _real_shape(fn(*args, **kwargs))
-    except LookupError:
+    except (LookupError, ImportError):  # ImportError: the layer needs TensorFlow (Hashing, IntegerLookup)
         return None
     except Exception:  # noqa: BLE001 - any framework error (at construction or call) is the "raises" outcome
         return "!"
+
+
+def agrees_with_the_framework(case: OpCase, real: str) -> bool:
+    """The oracle's verdict: an error row must raise; a row whose result is an array or a number
+    must print the same; any other result (a layer, a loss object, a session) must be accepted."""
+    if case.error is not None:
+        return real == "!"
+    assert case.expect is not None
+    if case.expect.startswith(("(", "[", "{", "int ", "float ", "bool ")) or case.expect == "None":
+        # "unknown" (a number the rule cannot tell, as in ``tolist()``) stands for any one item
+        pattern = re.escape(case.expect).replace("unknown", r"[^,\]\[]+")
+        return re.fullmatch(pattern, real) is not None
+    return real != "!"
+
+
+def row_tests(rows: list) -> tuple:
+    """The two tests of a table, for a module to bind at top level: each row through the registry
+    (strict xfail where ``xfail`` names a known bug), and each row run by the framework itself
+    (skipped where it cannot be: framework absent, symbolic sizes, ``no_oracle``)."""
+    import pytest
+
+    def param(case: OpCase, oracle: bool) -> Any:
+        marks = []
+        if case.xfail is not None and not oracle:
+            marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
+        if case.slow and oracle:
+            marks.append(pytest.mark.slow)
+        return pytest.param(case, id=str(case), marks=marks)
+
+    @pytest.mark.parametrize("case", [param(c, False) for c in rows])
+    def test_row(case: OpCase) -> None:
+        check(case)
+
+    @pytest.mark.parametrize("case", [param(c, True) for c in rows])
+    def test_row_against_the_framework(case: OpCase) -> None:
+        """The expectation is the framework's: the same call run for real."""
+        real = real_outcome(case)
+        if real is None:
+            pytest.skip(case.no_oracle or "not runnable here (framework absent or symbolic sizes)")
+        assert agrees_with_the_framework(case, real), f"{case}: the framework gives {real}"
+
+    return test_row, test_row_against_the_framework
+
+
+def layer(name: str, args: list, inputs: list, expect: str, **kwargs: Any) -> OpCase:
+    """A layer row: constructed with ``args``/``kwargs``, called on ``inputs``; ``expect`` is the
+    printed result or ``!kind``."""
+    return OpCase(name, args, kwargs, expect, inputs=inputs)

@@ -29,7 +29,7 @@ def test_registering_a_name_twice_fails() -> None:
 def test_every_ops_module_is_imported() -> None:
     """Discovery, not a list: every module and subpackage under shapecheck/ops is loaded."""
     found = {m.name for m in pkgutil.walk_packages(shapecheck.ops.__path__, "shapecheck.ops.")}
-    assert {"shapecheck.ops.keras_models", "shapecheck.ops.tensor", "shapecheck.ops.registry"} <= found
+    assert {"shapecheck.ops.keras.model", "shapecheck.ops.tensor", "shapecheck.ops.registry"} <= found
     assert found <= set(sys.modules)
 
 

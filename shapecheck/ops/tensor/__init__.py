@@ -6,7 +6,3 @@ Names: ``torch.X``, ``torch.Tensor.X`` (methods get the tensor as argument 0), `
 any framework's tensor). The pure shape math lives in ``shape_math``; these are its adapters.
 """
 from __future__ import annotations
-
-# TEMPORARY (until the torch package of the phase-2 split imports it from .operators):
-# ops/torch_functional.py still does ``from .tensor import same_shape``.
-from .operators import same_shape as same_shape

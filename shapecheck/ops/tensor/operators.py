@@ -6,7 +6,7 @@ from ... import dims as D
 from ...findings import ShapeError
 from ...framework import Framework
 from ...shape_math.matmul import dot_nd
-from ...shape_math.require import require_equal
+from ...shape_math.require import mismatch_note, require_equal
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, tensor_of
 from ..common import (
@@ -20,7 +20,7 @@ from ..common import (
     require_rank,
     unknown_like,
 )
-from ..registry import Call, Signature, by_signature, mismatch_note, shape_rule
+from ..registry import Call, Signature, by_signature, shape_rule
 from .constructors import _dtype_kind
 
 # ---------------------------------------------------------------------------------- operators

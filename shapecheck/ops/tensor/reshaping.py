@@ -10,11 +10,11 @@ from ...dims import Dim
 from ...findings import ShapeError
 from ...shape_math import index as SMI
 from ...shape_math import reshape as SMR
-from ...shape_math.require import require_equal
+from ...shape_math.require import mismatch_note, require_equal
 from ...shapes import Shape
 from ...values import UNKNOWN, Param, Seq, Tensor, Value, as_dim, tensor_of
 from ..common import axis_of, broadcast_shapes
-from ..registry import FUNCS, Call, Signature, by_signature, mismatch_note
+from ..registry import FUNCS, Call, Signature, by_signature
 from .base import (
     _arg,
     _axes,

@@ -14,7 +14,7 @@ from ...framework import Framework, framework_of
 from ...shapes import Shape
 from ...values import Tensor, Value
 from ..common import out_dtype, out_fw
-from ..keras_layers import shape_tuple
+from ..keras.base import shape_tuple
 from ..registry import Call, shape_rule
 
 

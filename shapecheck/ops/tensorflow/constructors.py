@@ -8,7 +8,7 @@ from ... import dims as D
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, tensor_of
 from ..common import axis_of
-from ..keras_layers import shape_tuple
+from ..keras.base import shape_tuple
 from ..registry import Call, shape_rule
 from .base import Api, _fw, _shape, kops, tf, tf_kops
 

@@ -12,7 +12,7 @@ from ...findings import ShapeError
 from ...shape_math.require import require_equal
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Dict, Ext, Seq, Tensor, Value, tensor_of
-from ..keras_layers import shape_tuple
+from ..keras.base import shape_tuple
 from ..registry import Call, shape_rule
 from .base import _shape, tf
 

@@ -11,7 +11,7 @@ from ...shape_math.window import kernel_why, padded_out, require_nonempty_spatia
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Value
 from ..common import axis_of, broadcast_shapes
-from ..keras_layers import shape_tuple
+from ..keras.base import shape_tuple
 from ..registry import Call, shape_rule
 from .base import _shape, _t, tf
 

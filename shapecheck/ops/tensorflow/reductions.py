@@ -5,7 +5,7 @@ from ... import dims as D
 from ...shape_math import reduce as SMRed
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Value
-from ..keras_layers import shape_tuple
+from ..keras.base import shape_tuple
 from ..registry import Call
 from .base import Api, _shape, _t, kops, tf, tf_kops
 

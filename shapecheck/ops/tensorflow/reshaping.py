@@ -9,7 +9,7 @@ from ...shape_math.require import require_equal
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Seq, Value, as_dim, tensor_of
 from ..common import axis_of, broadcast_shapes
-from ..keras_layers import shape_tuple
+from ..keras.base import shape_tuple
 from ..registry import Call
 from .base import Api, _shape, _t, kops, tf, tf_kops
 

@@ -9,7 +9,7 @@ from ...shape_math import index as SMI
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from ..common import axis_of, broadcast_shapes
-from ..keras_layers import shape_tuple
+from ..keras.base import shape_tuple
 from ..registry import Call, shape_rule
 from .base import Api, _shape, _t, known_ints, kops, tf, tf_kops
 

@@ -3,34 +3,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .. import dims as D
-from ..dims import Dim
-from ..findings import ShapeError
-from ..shape_math.features import require_feature, require_feature_dropout_rank
-from ..shapes import Shape
-from ..values import UNKNOWN, Const, Dict, Layer, Obj, Seq, Tensor, Value, as_dim, tensor_of
-from .registry import Call, LayerRule, layer_rule
-
-
-def nn(*names: str) -> tuple:
-    """Every spelling of ``torch.nn.X``."""
-    out = []
-    for n in names:
-        out += [f"torch.nn.{n}"]
-    return tuple(out)
-
-
-def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str) -> None:
-    """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``,
-    a constructor argument the user can change (``use in_features=9216``)."""
-    require_feature(got, axis, want, param, what, bindings=call.bindings)
-
-
-def describe(layer: Layer) -> str:
-    """``nn.Linear(1000, 4800)``-like text for messages."""
-    short = layer.kind.replace("torch.nn.", "nn.")
-    args = layer.config.get("_repr")
-    return f"{short}({args})" if args else short
+from ... import dims as D
+from ...findings import ShapeError
+from ...shape_math.features import require_feature_dropout_rank
+from ...shapes import Shape
+from ...values import UNKNOWN, Const, Dict, Layer, Obj, Seq, Tensor, Value, as_dim, tensor_of
+from ..registry import Call, LayerRule, layer_rule, lookup_layer
+from .base import describe, feature_mismatch, nn
 
 
 # ---------------------------------------------------------------------------------- containers
@@ -117,8 +96,6 @@ class Sequential(LayerRule):
 
 
 def _apply_layer(sub: Layer, x: Value, call: Call) -> Value:
-    from .registry import lookup_layer
-
     rule = lookup_layer(sub.kind)
     if rule is None:
         return UNKNOWN

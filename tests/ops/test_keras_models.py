@@ -1,9 +1,11 @@
-"""Keras 3 layer and model rules: table-driven cases, checked against real Keras 3 (torch backend)
-where it is installed, and a differential test over generated Sequential and functional models.
+"""Keras 3 models and what needs the interpreter: Lambda layers, weights (``get_weights``), merge
+layers in source, Sequential/functional/applications models, the loss grids, and a differential
+test over generated Sequential and functional models, all checked against real Keras 3 (torch
+backend) where it is installed. The per-layer table is test_keras_layers.py.
 
 The real run is the oracle: a generated program that raises at build or ``fit`` must get an error
 finding; one that runs must get none, and every layer's output shape and parameter count must
-equal ``layer.output.shape`` / ``layer.count_params()``. ``python tests/ops/test_keras.py`` prints
+equal ``layer.output.shape`` / ``layer.count_params()``. ``python tests/ops/test_keras_models.py`` prints
 the agreement counts.
 """
 from __future__ import annotations
@@ -41,129 +43,11 @@ def codes(src: str) -> list:
     return [d.code for d in check_source(src)]
 
 
-# ---------------------------------------------------------------------------------- table
-# (layer expression, input shape without the batch, expected output without the batch or an SHP code)
+# ------------------------------------------------------------------- layers taking a function
+# The per-layer table is test_keras_layers.py (OpCase rows). A Lambda layer runs the function it is
+# given, which only the interpreter can do: these rows stay source snippets, checked the same way
+# (expression, input shape without the batch, expected output without the batch or an SHP code).
 CASES = [
-    ("layers.Dense(8)", (5,), (8,)),
-    ("layers.Dense(8)", (3, 5), (3, 8)),
-    ("layers.Dense(8, use_bias=False)", (4,), (8,)),
-    ("layers.EinsumDense('ab,bc->ac', output_shape=(16,), bias_axes='c')", (5,), (16,)),
-    ("layers.EinsumDense('abc,cd->abd', output_shape=(7, 4))", (7, 5), (7, 4)),
-    ("layers.EinsumDense('...b,bc->...c', output_shape=(16,), bias_axes='c')", (7, 5), (7, 16)),
-    ("layers.EinsumDense('...ab,bcd->...acd', output_shape=(3, 2, 4))", (6, 3, 5), (6, 3, 2, 4)),
-    ("layers.Embedding(100, 16)", (10,), (10, 16)),
-    ("layers.Conv1D(4, 3)", (10, 2), (8, 4)),
-    ("layers.Conv1D(4, 3, padding='same', strides=2)", (10, 2), (5, 4)),
-    ("layers.Conv1D(4, 3, padding='causal', dilation_rate=2)", (10, 2), (10, 4)),
-    ("layers.Conv1D(4, 3)", (10,), "SHP302"),
-    ("layers.Conv1D(4, 11)", (10, 2), "SHP304"),
-    ("layers.Conv2D(8, 3)", (28, 28, 1), (26, 26, 8)),
-    ("layers.Conv2D(8, (3, 5), strides=(2, 1), padding='same')", (28, 28, 1), (14, 28, 8)),
-    ("layers.Conv2D(8, 3, data_format='channels_first')", (1, 28, 28), (8, 26, 26)),
-    ("layers.Conv2D(8, 3, groups=2)", (9, 9, 4), (7, 7, 8)),
-    ("layers.Conv2D(8, 3)", (28, 28), "SHP302"),
-    ("layers.Convolution2D(8, 3)", (12, 12, 3), (10, 10, 8)),
-    ("layers.Conv3D(2, 3)", (8, 8, 8, 1), (6, 6, 6, 2)),
-    ("layers.Conv1DTranspose(4, 3, strides=2)", (10, 2), (21, 4)),
-    ("layers.Conv2DTranspose(4, 3, strides=2, padding='same')", (7, 7, 2), (14, 14, 4)),
-    ("layers.Conv2DTranspose(4, 3, strides=2, output_padding=1)", (7, 7, 2), (16, 16, 4)),
-    ("layers.Conv3DTranspose(2, 2, strides=2)", (4, 4, 4, 1), (8, 8, 8, 2)),
-    ("layers.SeparableConv1D(6, 3)", (10, 2), (8, 6)),
-    ("layers.SeparableConv2D(6, 3, depth_multiplier=2)", (9, 9, 3), (7, 7, 6)),
-    ("layers.DepthwiseConv2D(3, depth_multiplier=2)", (9, 9, 3), (7, 7, 6)),
-    ("layers.DepthwiseConv1D(3)", (9, 3), (7, 3)),
-    ("layers.MaxPooling1D()", (10, 3), (5, 3)),
-    ("layers.MaxPooling1D(3, strides=1, padding='same')", (10, 3), (10, 3)),
-    ("layers.MaxPool2D()", (9, 9, 3), (4, 4, 3)),
-    ("layers.AveragePooling2D(3, strides=2)", (9, 9, 3), (4, 4, 3)),
-    ("layers.AveragePooling3D(2)", (4, 4, 4, 2), (2, 2, 2, 2)),
-    ("layers.MaxPooling2D((4, 4))", (3, 3, 1), "SHP304"),
-    ("layers.MaxPooling2D()", (9, 9), "SHP302"),
-    ("layers.GlobalMaxPooling1D()", (10, 3), (3,)),
-    ("layers.GlobalAveragePooling2D()", (9, 9, 3), (3,)),
-    ("layers.GlobalAveragePooling2D(keepdims=True)", (9, 9, 3), (1, 1, 3)),
-    ("layers.GlobalMaxPooling3D()", (4, 4, 4, 2), (2,)),
-    ("layers.GlobalAvgPool1D()", (10,), "SHP302"),
-    ("layers.BatchNormalization()", (9, 9, 3), (9, 9, 3)),
-    ("layers.BatchNormalization(axis=1)", (4, 5), (4, 5)),
-    ("layers.LayerNormalization()", (7, 5), (7, 5)),
-    ("layers.GroupNormalization(2)", (7, 4), (7, 4)),
-    ("layers.GroupNormalization(3)", (7, 4), "SHP301"),
-    ("layers.Dropout(0.5)", (7, 5), (7, 5)),
-    ("layers.SpatialDropout1D(0.5)", (7, 5), (7, 5)),
-    ("layers.SpatialDropout2D(0.5)", (7, 5), "SHP302"),
-    ("layers.GaussianNoise(0.1)", (7, 5), (7, 5)),
-    ("layers.Flatten()", (4, 5, 6), (120,)),
-    ("layers.Flatten()", (4,), (4,)),
-    ("layers.Reshape((3, 4))", (12,), (3, 4)),
-    ("layers.Reshape((-1, 4))", (2, 6), (3, 4)),
-    ("layers.Reshape((5, 4))", (12,), "SHP401"),
-    ("layers.Reshape((-1, 5))", (12,), "SHP401"),
-    ("layers.Permute((2, 1))", (3, 4), (4, 3)),
-    ("layers.Permute((2, 1))", (3, 4, 5), "SHP302"),
-    ("layers.RepeatVector(3)", (4,), (3, 4)),
-    ("layers.RepeatVector(3)", (4, 2), "SHP302"),
-    ("layers.SimpleRNN(6)", (5, 3), (6,)),
-    ("layers.LSTM(6, return_sequences=True)", (5, 3), (5, 6)),
-    ("layers.GRU(6)", (5, 3), (6,)),
-    ("layers.GRU(6, reset_after=False)", (5, 3), (6,)),
-    ("layers.LSTM(6)", (3,), "SHP302"),
-    ("layers.LSTM(6)", (2, 5, 3), "SHP302"),
-    ("layers.Bidirectional(layers.LSTM(6))", (5, 3), (12,)),
-    ("layers.Bidirectional(layers.GRU(6, return_sequences=True), merge_mode='sum')", (5, 3), (5, 6)),
-    ("layers.TimeDistributed(layers.Dense(4))", (5, 3), (5, 4)),
-    ("layers.TimeDistributed(layers.Conv2D(2, 3))", (5, 8, 8, 1), (5, 6, 6, 2)),
-    ("layers.ZeroPadding1D(2)", (5, 3), (9, 3)),
-    ("layers.ZeroPadding2D(((1, 2), (0, 1)))", (5, 5, 3), (8, 6, 3)),
-    ("layers.ZeroPadding3D(1)", (2, 2, 2, 1), (4, 4, 4, 1)),
-    ("layers.Cropping1D((1, 2))", (5, 3), (2, 3)),
-    ("layers.Cropping2D(((1, 1), (2, 0)))", (5, 5, 3), (3, 3, 3)),
-    ("layers.Cropping1D((3, 3))", (5, 3), "SHP304"),
-    ("layers.UpSampling1D(3)", (5, 3), (15, 3)),
-    ("layers.UpSampling2D()", (5, 4, 3), (10, 8, 3)),
-    ("layers.UpSampling3D(2)", (2, 2, 2, 1), (4, 4, 4, 1)),
-    ("layers.Activation('relu')", (5, 3), (5, 3)),
-    ("layers.Softmax()", (5, 3), (5, 3)),
-    ("layers.ReLU()", (5, 3), (5, 3)),
-    ("layers.LeakyReLU()", (5, 3), (5, 3)),
-    ("layers.PReLU()", (5, 3), (5, 3)),
-    ("layers.Rescaling(1.0 / 255)", (8, 8, 3), (8, 8, 3)),
-    ("layers.Normalization()", (8, 3), (8, 3)),
-    ("layers.Resizing(4, 6)", (8, 8, 3), (4, 6, 3)),
-    ("layers.CenterCrop(4, 6)", (8, 8, 3), (4, 6, 3)),
-    ("layers.UnitNormalization()", (8, 3), (8, 3)),
-    ("layers.RMSNormalization()", (8, 3), (8, 3)),
-    ("layers.AdaptiveAveragePooling2D(4)", (9, 7, 3), (4, 4, 3)),
-    ("layers.RandomCrop(4, 5)", (8, 8, 3), (4, 5, 3)),
-    ("layers.RandomCrop(4, 5, data_format='channels_first')", (3, 8, 8), (3, 4, 5)),
-    ("layers.CategoryEncoding(num_tokens=6)", (3,), (6,)),
-    ("layers.CategoryEncoding(num_tokens=6, output_mode='one_hot')", (1,), (6,)),
-    ("layers.CategoryEncoding(num_tokens=6, output_mode='count')", (4, 2), (4, 6)),
-    ("layers.Hashing(num_bins=4)", (5,), (5,)),
-    ("layers.IntegerLookup(vocabulary=[1, 2, 3])", (5,), (5,)),
-    ("layers.Discretization(bin_boundaries=[0.0, 1.0])", (5,), (5,)),
-    ("layers.AdaptiveMaxPooling2D((2, 3), data_format='channels_first')", (3, 9, 7), (3, 2, 3)),
-    ("layers.AdaptiveAveragePooling1D(5)", (16, 2), (5, 2)),
-    ("layers.AdaptiveMaxPooling3D(2)", (4, 4, 4, 1), (2, 2, 2, 1)),
-    ("layers.RandomFlip('horizontal')", (8, 8, 3), (8, 8, 3)),
-    ("layers.RandomRotation(0.1)", (8, 8, 3), (8, 8, 3)),
-    ("layers.RandomZoom(0.1)", (8, 8, 3), (8, 8, 3)),
-    ("layers.RandomTranslation(0.1, 0.1)", (8, 8, 3), (8, 8, 3)),
-    ("layers.RandomContrast(0.2)", (8, 8, 3), (8, 8, 3)),
-    ("layers.RandomBrightness(0.2)", (8, 8, 3), (8, 8, 3)),
-    ("layers.RandomGrayscale()", (8, 8, 3), (8, 8, 3)),
-    ("layers.RandAugment()", (8, 8, 3), (8, 8, 3)),
-    ("layers.RNN(layers.LSTMCell(4))", (5, 3), (4,)),
-    ("layers.RNN(layers.GRUCell(4), return_sequences=True)", (5, 3), (5, 4)),
-    ("layers.RNN(layers.SimpleRNNCell(6))", (5, 3), (6,)),
-    ("layers.RNN(layers.LSTMCell(4))", (5,), "SHP302"),
-    ("layers.ConvLSTM2D(4, 3)", (5, 9, 9, 2), (7, 7, 4)),
-    ("layers.ConvLSTM2D(4, 3, padding='same', return_sequences=True)", (5, 9, 9, 2), (5, 9, 9, 4)),
-    ("layers.ConvLSTM2D(4, (3, 1), strides=2, data_format='channels_first')", (5, 2, 9, 9), (4, 4, 5)),
-    ("layers.ConvLSTM1D(6, 2, return_sequences=True)", (5, 8, 3), (5, 7, 6)),
-    ("layers.ConvLSTM3D(2, 2)", (3, 4, 4, 4, 1), (3, 3, 3, 2)),
-    ("layers.ConvLSTM2D(4, 3)", (9, 9, 2), "SHP302"),
-    ("layers.ConvLSTM2D(4, 11)", (5, 9, 9, 2), "SHP304"),
     ("layers.Lambda(lambda t: keras.ops.mean(t, axis=1))", (10, 8), (8,)),
     ("layers.Lambda(lambda t: t * 2.0)", (10, 8), (10, 8)),
     ("layers.Lambda(lambda t, k: keras.ops.reshape(t, (-1, k, 4)), arguments={'k': 20})", (10, 8), (20, 4)),
@@ -419,7 +303,7 @@ def test_silent_loss_broadcast_against_keras() -> None:
     import numpy as np
     from keras.src.losses.loss import squeeze_or_expand_to_same_rank
 
-    from shapecheck.ops.keras_models import BROADCAST, loss_name
+    from shapecheck.ops.keras.losses import BROADCAST, loss_name
 
     disagree, wanted, accepted = [], 0, 0
     for out in OUTS:
@@ -617,7 +501,7 @@ def run_static(src: str) -> tuple:
     import libcst as cst
 
     from shapecheck.analysis.driver import analyse
-    from shapecheck.ops.keras_layers import KerasLayer, params_of
+    from shapecheck.ops.keras.base import KerasLayer, params_of
     from shapecheck.ops.registry import lookup_layer
     from shapecheck.values import Layer, Tensor
 

@@ -1,5 +1,5 @@
 """torch.nn.functional: the functional forms of the layers (``F.linear``, ``F.conv2d``, pools,
-normalizations, losses, attention). The size arithmetic is shared with ``torch_layers``.
+normalizations, losses, attention), sharing the size arithmetic of the layer modules.
 
 Only ``torch.nn.functional.*`` names (and a few ``torch.*`` aliases no other family registers)
 are registered here; shape-preserving activations live in ``ops/tensor.py``.
@@ -8,25 +8,31 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .. import dims as D
-from ..findings import Fix, ShapeError
-from ..shape_math.features import require_feature, require_feature_dropout_rank
-from ..shapes import Shape
-from ..values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
-from .common import axis_of, broadcast_shapes, matmul_shape
-from .registry import FUNCS, Call, mismatch_note, shape_rule
-from .tensor import same_shape
-from .torch_nn import feature_mismatch
-from .torch_layers import (adaptive_forward, check_min_rank, check_rank, class_loss, const_of, conv_forward,
-                           cosine_similarity_shape, elementwise_loss, fold_shape, glu_forward, interpolate_forward,
-                           layer_norm_forward, ntuple, pad_shape, pairwise_distance_shape, pixel_shuffle_forward,
-                           pool_forward, require_reflect_pads, unfold_shape)
-
-F = "torch.nn.functional."
-
-
-def fn(*names: str) -> tuple:
-    return tuple(F + n for n in names)
+from ... import dims as D
+from ...findings import Fix, ShapeError
+from ...shape_math.features import require_feature, require_feature_dropout_rank
+from ...shape_math.require import mismatch_note
+from ...shapes import Shape
+from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
+from ..common import axis_of, broadcast_shapes, matmul_shape
+from ..registry import FUNCS, Call, shape_rule
+from ..tensor.operators import same_shape
+from .base import F, check_min_rank, check_rank, const_of, feature_mismatch, fn, ntuple
+from .conv import conv_forward
+from .losses import class_loss, elementwise_loss
+from .normalization import layer_norm_forward
+from .pooling import adaptive_forward, pool_forward
+from .reshaping import (
+    cosine_similarity_shape,
+    fold_shape,
+    glu_forward,
+    interpolate_forward,
+    pad_shape,
+    pairwise_distance_shape,
+    pixel_shuffle_forward,
+    require_reflect_pads,
+    unfold_shape,
+)
 
 
 def also(names: tuple, extra: tuple) -> tuple:
@@ -51,7 +57,7 @@ def linear(call: Call) -> Value:
         fin = xs.dims[-1]
         out_f, in_f = ws.dims
         if D.compare(fin, in_f, call.bindings) is D.FALSE:
-            wt = call.text(1 if call.has(1) else "weight")
+            wt: str = call.text(1 if call.has(1) else "weight")
             if D.compare(fin, out_f, None, unify=False) is D.TRUE:
                 fixed = f"{wt}.T" if wt.replace(".", "").replace("_", "").isalnum() else f"({wt}).T"
                 raise ShapeError("weight-layout", lambda: (
@@ -110,9 +116,8 @@ def _conv_fn(n: int, transposed: bool):
         name = f"conv{'_transpose' if transposed else ''}{n}d"
         xs, ws = call.shape(x), call.shape(w)
         if ws.rank is not None and ws.rank != n + 2:
-            raise ShapeError("layer-rank", f"{name} expects a {n + 2}-D weight "
-                                           f"{'(in, out/groups, *kernel)' if transposed else '(out, in/groups, *kernel)'}"
-                                           f", got {ws.rank}-D {ws}")
+            layout = "(in, out/groups, *kernel)" if transposed else "(out, in/groups, *kernel)"
+            raise ShapeError("layer-rank", f"{name} expects a {n + 2}-D weight {layout}, got {ws.rank}-D {ws}")
         if ws.rank != n + 2:
             return Tensor(Shape.unknown(), "torch", "float")
         st = ntuple(call.get(3, "stride", 1), n)
@@ -246,8 +251,9 @@ def softmax(call: Call) -> Value:
         dv = call.get(1, "dim", None)
     dim = as_dim(dv)
     short = call.qualname.rsplit(".", 1)[-1]
-    if dim is not None and D.as_int(dim) is not None and s.rank is not None:
-        axis_of(call, D.as_int(dim), max(s.rank, 1), f"{short}(dim={dim}) on {s}")
+    di = D.as_int(dim) if dim is not None else None
+    if di is not None and s.rank is not None:
+        axis_of(call, di, max(s.rank, 1), f"{short}(dim={dim}) on {s}")
     return Tensor(s, x.fw, "float")
 
 

@@ -1,0 +1,25 @@
+"""``keras.utils`` functions with a shape: ``to_categorical``."""
+from __future__ import annotations
+
+from ... import dims as D
+from ...shapes import Shape
+from ...values import UNKNOWN, Tensor, Value
+from ..registry import Call, shape_rule
+
+
+# ---------------------------------------------------------------------------------- utilities
+@shape_rule("keras.utils.to_categorical", "keras.utils.np_utils.to_categorical",
+            "keras.src.utils.numerical_utils.to_categorical", "keras.np_utils.to_categorical")
+def to_categorical(call: Call) -> Value:
+    """One-hot labels: ``(N,)`` or ``(N, 1)`` -> ``(N, num_classes)``; Keras drops a trailing 1."""
+    y = call.tensor(0, "x")
+    n = call.dim(1, "num_classes")
+    if y is None or n is None:
+        return UNKNOWN
+    s = call.shape(y)
+    if s.variadic:
+        return Tensor(Shape((n,), True), "numpy", "float")
+    dims = s.dims
+    if len(dims) > 1 and D.as_int(dims[-1]) == 1:
+        dims = dims[:-1]
+    return Tensor(Shape(dims + (n,)), "numpy", "float")

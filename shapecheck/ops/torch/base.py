@@ -1,0 +1,212 @@
+"""Helpers shared by the torch.nn modules and their functional forms: the ``torch.nn.X``
+spellings, the feature-size check (SHP301/303 through ``shape_math.features``), config values as
+abstract values, tuple arguments, rank checks, and ``TorchLayer``, the base whose attribute reads
+find weights, then child modules, then config entries.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Optional
+
+from ... import dims as D
+from ...dims import Dim
+from ...findings import ShapeError
+from ...shape_math.features import require_feature
+from ...shapes import Shape
+from ...values import UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_dim, as_dims
+from ..registry import Call, LayerRule, lookup_layer
+
+
+def nn(*names: str) -> tuple:
+    """Every spelling of ``torch.nn.X``."""
+    out = []
+    for n in names:
+        out += [f"torch.nn.{n}"]
+    return tuple(out)
+
+
+F = "torch.nn.functional."
+
+
+def fn(*names: str) -> tuple:
+    """Every spelling of ``torch.nn.functional.X``."""
+    return tuple(F + n for n in names)
+
+
+def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str) -> None:
+    """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``,
+    a constructor argument the user can change (``use in_features=9216``)."""
+    require_feature(got, axis, want, param, what, bindings=call.bindings)
+
+
+def describe(layer: Layer) -> str:
+    """``nn.Linear(1000, 4800)``-like text for messages."""
+    short = layer.kind.replace("torch.nn.", "nn.")
+    args = layer.config.get("_repr")
+    return f"{short}({args})" if args else short
+
+
+_DIMNAMES = {1: ("l",), 2: ("h", "w"), 3: ("d", "h", "w")}
+
+
+# ================================================================================== helpers
+def to_value(v: Any) -> Value:
+    """A config entry as an abstract value (sizes may be sympy expressions)."""
+    if isinstance(v, Value):
+        return v
+    if isinstance(v, bool) or v is None or isinstance(v, (float, str)):
+        return Const(v)
+    if isinstance(v, int):
+        return Int(v)
+    if isinstance(v, (tuple, list)):
+        return Seq([to_value(x) for x in v], "tuple")
+    if hasattr(v, "free_symbols"):
+        return Int(D.norm(v))
+    return UNKNOWN
+
+
+def ntuple(v: Value, n: int) -> Optional[tuple]:
+    """``3`` -> ``(3, 3)``; ``(3, 5)`` -> ``(3, 5)``; None where not understood."""
+    if isinstance(v, Seq):
+        ds = as_dims(v)
+        if ds is None or len(ds) != n or any(d is None for d in ds):
+            return None
+        return tuple(ds)
+    d = as_dim(v)
+    return None if d is None else (d,) * n
+
+
+def arg_tuple(call: Call, i: Optional[int], name: str, n: int, default: Any) -> Optional[tuple]:
+    return ntuple(call.get(i, name, default), n)
+
+
+def const_of(v: Value) -> Any:
+    """The Python value of a constant (``Const`` / ``Int`` with a concrete value), else a sentinel."""
+    if isinstance(v, Const):
+        return v.value
+    if isinstance(v, Int):
+        i = D.as_int(v.dim)
+        return i if i is not None else _NOT_CONST
+    return _NOT_CONST
+
+
+_NOT_CONST = object()
+
+
+def fmt_tuple(t: Optional[Sequence]) -> str:
+    if t is None:
+        return "?"
+    if len(set(map(str, t))) == 1:
+        return D.fmt(t[0])
+    return "(" + ", ".join(D.fmt(x) for x in t) + ")"
+
+
+def flex_spatial(n: int) -> tuple:
+    return tuple(D.flexible(h) for h in _DIMNAMES.get(n, ("n",) * n))
+
+
+def tail_replace(s: Shape, n_tail: int, new_tail: Sequence[Dim]) -> Shape:
+    """``s`` with its last ``n_tail`` axes replaced by ``new_tail``; a variadic shape with fewer
+    known dims keeps its unknown prefix."""
+    if len(s.dims) >= n_tail:
+        return Shape(tuple(s.dims[: len(s.dims) - n_tail]) + tuple(D.norm(d) for d in new_tail), s.variadic)
+    return Shape(tuple(D.norm(d) for d in new_tail), True)
+
+
+def spatial_of(s: Shape, n: int) -> list:
+    """The last ``n`` sizes (None where unknown)."""
+    return [s.dim(i - n) for i in range(n)]
+
+
+def channel_axis(s: Shape, n_spatial: int) -> int:
+    """The channel axis of a ``(N, C, *spatial)`` / ``(C, *spatial)`` input, positive where the rank
+    is known (messages read better)."""
+    if s.rank is not None:
+        return s.rank - n_spatial - 1
+    return -(n_spatial + 1)
+
+
+def ranks_text(ranks: Sequence[int]) -> str:
+    return " or ".join(f"{r}-D" for r in ranks)
+
+
+def check_rank(what: str, s: Shape, ranks: Sequence[int], hint: str = "") -> None:
+    """SHP302 where the rank is provably not among ``ranks``."""
+    r = s.rank
+    if r is not None and r not in ranks:
+        raise ShapeError("layer-rank", f"{what} expects a {ranks_text(ranks)} input, got {r}-D {s}{hint}")
+    if r is None and len(s.dims) > max(ranks):
+        raise ShapeError("layer-rank", f"{what} expects a {ranks_text(ranks)} input, got at least "
+                                       f"{len(s.dims)}-D {s}{hint}")
+
+
+def check_min_rank(what: str, s: Shape, rmin: int) -> None:
+    r = s.rank
+    if r is not None and r < rmin:
+        raise ShapeError("layer-rank", f"{what} expects an input of at least {rmin}-D, got {r}-D {s}")
+
+
+def scaled(L: Optional[Dim], sf: Any) -> Optional[Dim]:
+    """floor(L * scale_factor) as torch computes interpolate's output size."""
+    if L is None:
+        return None
+    if isinstance(sf, bool) or not isinstance(sf, (int, float)):
+        return None
+    if isinstance(sf, int) or float(sf).is_integer():
+        return D.mul(L, int(sf))
+    li = D.as_int(L)
+    return None if li is None else int(math.floor(float(li) * sf))
+
+
+# ================================================================================== base class
+class TorchLayer(LayerRule):
+    """Attribute reads: weights, then child modules, then config entries (as torch names them).
+
+    ``weights()`` lists every parameter as ``named_parameters()`` would, nested modules included
+    under dotted names (``self_attn.in_proj_weight``, ``layers.0.linear1.weight``), so the layer's
+    parameter count is the sum over ``weights()`` alone; no rule here has ``children()``."""
+
+    def attr(self, layer: Layer, name: str) -> Value:
+        w = self.weights(layer) or {}
+        if name in w:  # a weight knows whose it is, so SHP601 can name the layout
+            return Tensor(w[name], "torch", "float", f"{layer.kind}.{name}")
+        child = self.child(layer, name)
+        if child is not None:
+            return child
+        if name in layer.config and not name.startswith("_"):
+            return to_value(layer.config[name])
+        return UNKNOWN
+
+    def child(self, layer: Layer, name: str) -> Optional[Layer]:
+        return None
+
+
+def sub_layer(kind: str, *args: Any, **kwargs: Any) -> Optional[Layer]:
+    """Build a child layer (MultiheadAttention.out_proj, the Linear of a transformer) by its rule."""
+    rule = lookup_layer(kind)
+    if rule is None:
+        return None
+    cfg = rule.build(Call([to_value(a) for a in args], {k: to_value(v) for k, v in kwargs.items()}))
+    return None if cfg is None else Layer(kind, cfg)
+
+
+def weights_of(layer: Optional[Value], prefix: str = "") -> Optional[dict]:
+    """The weights of a (child) layer under ``prefix.``; ``{}`` for no layer, None when unknown."""
+    if layer is None or isinstance(layer, Const) and layer.value is None:
+        return {}
+    if not isinstance(layer, Layer):
+        return None
+    rule = lookup_layer(layer.kind)
+    w = rule.weights(layer) if rule is not None else None
+    return None if w is None else {f"{prefix}{k}": v for k, v in w.items()}
+
+
+def merged(parts: list) -> Optional[dict]:
+    """The union of weight dicts in order; None when any part is unknown."""
+    out: dict = {}
+    for p in parts:
+        if p is None:
+            return None
+        out.update(p)
+    return out
