@@ -117,11 +117,12 @@ def transpose(call: Call, sig: Signature) -> Value:
     t = call.tensor(0)
     if t is None:
         return UNKNOWN
-    if call.qualname == "torch.Tensor.transpose" and t.fw == "any" and len(call.args) != 3:
+    op = call.qualname.rsplit(".", 1)[-1]  # which op of the family, not which framework
+    if sig.method and not sig.np and op == "transpose" and t.fw == "any" and len(call.args) != 3:
         return _unknown(sig, t)  # an unannotated receiver might be an ndarray
     if sig.np:
         names = ("axis1", "axis2")
-    elif "swapaxes" in call.qualname:
+    elif op == "swapaxes":
         names = ("axis0", "axis1")
     else:
         names = ("dim0", "dim1")
