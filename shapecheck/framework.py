@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 
 
-class Framework(str, enum.Enum):
+class Framework(enum.StrEnum):
     TORCH = "torch"
     NUMPY = "numpy"
     TF = "tf"
@@ -22,9 +22,6 @@ class Framework(str, enum.Enum):
     # an operator (``a @ b``, ``operator.add``) or a framework-neutral name (``tensor.shape``):
     # the operands decide
     ANY = "any"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # Longest prefixes first where one is a prefix of another (``tf_keras`` is Keras, not TF).

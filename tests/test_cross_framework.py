@@ -170,3 +170,67 @@ def test_reshape_same_code(fw: str, shape: str, code: Optional[str]) -> None:
     assert [d.code for d in found] == ([code] if code else [])
     if code is None and _runnable(fw):
         assert _run(src) == (6, 4)
+
+
+RESHAPE_RULES = {  # (qualified name, how the target is passed)
+    "torch": ("torch.reshape", tuple),
+    "numpy": ("numpy.reshape", tuple),
+    "tf": ("tensorflow.reshape", list),
+    "keras": ("keras.ops.reshape", tuple),
+}
+
+
+def _reshape(fw: str, shape: tuple, target: tuple):
+    """Run the framework's reshape rule on a tensor whose last three sizes came from a conv
+    (their product remembers ``32*13*13``)."""
+    from shapecheck import dims as D
+    from shapecheck.ops import registry
+    from shapecheck.ops.registry import Call
+    from shapecheck.shapes import Shape
+    from shapecheck.values import Int, Seq, Tensor
+
+    name, kind = RESHAPE_RULES[fw]
+    x = Tensor(Shape(tuple(D.norm(d) for d in shape)), "tf" if fw == "keras" else fw, "float")
+    t = Seq([Int(d) for d in target], "list" if kind is list else "tuple")
+    fn = registry.lookup_func(name)
+    assert fn is not None
+    return fn(Call([x, t], {}, fw=x.fw, qualname=name))
+
+
+@pytest.mark.parametrize("fw", list(RESHAPE_RULES))
+def test_reshape_keeps_its_provenance_in_every_framework(fw: str) -> None:
+    """``x.view(x.size(0), -1)`` after a conv: the inferred size says it is ``32*13*13``, in TF
+    and ``keras.ops`` as well as torch and NumPy (issue 7: provenance was torch/NumPy only)."""
+    out = _reshape(fw, (8, 32, 13, 13), (8, -1))
+    assert str(out.shape) == "(8, 5408)" and out.shape.why_of(1) == "32*13*13"
+
+
+@pytest.mark.parametrize("fw", list(RESHAPE_RULES))
+@pytest.mark.parametrize("target,text", [((5, 5), "element counts differ, 24 != 25"),
+                                         ((-1, -1), "only one -1 is allowed"),
+                                         ((-1, 5), "cannot infer -1, 24 elements are not a multiple of 5")])
+def test_reshape_one_message_set(fw: str, target: tuple, text: str) -> None:
+    from shapecheck.findings import ShapeError
+
+    with pytest.raises(ShapeError) as e:
+        _reshape(fw, (4, 6), target)
+    assert e.value.kind == "reshape-size" and text in e.value.message
+
+
+@pytest.mark.parametrize("fw", list(RESHAPE_RULES))
+def test_reshape_sizes_below_minus_one_follow_the_framework(fw: str) -> None:
+    """NumPy reads any negative size as the inferred one; torch, TF and Keras reject it."""
+    from shapecheck.findings import ShapeError
+
+    if fw == "numpy":
+        assert str(_reshape(fw, (4, 6), (-2, 4)).shape) == "(6, 4)"
+        import numpy as np
+        assert np.zeros((4, 6)).reshape(-2, 4).shape == (6, 4)
+        return
+    with pytest.raises(ShapeError) as e:
+        _reshape(fw, (4, 6), (-2, 4))
+    assert "a size must be non-negative or -1 (inferred), got -2" in e.value.message
+    if fw == "torch":
+        import torch
+        with pytest.raises(RuntimeError):
+            torch.zeros(4, 6).reshape(-2, 4)

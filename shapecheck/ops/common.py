@@ -1,19 +1,18 @@
 """Shape rules every framework shares: broadcasting, matrix products, joins."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from .. import dims as D
-from ..dims import Dim
 from ..findings import Fix, ShapeError
-from ..shapes import Shape, norm_axis
-from ..values import UNKNOWN, Tensor, Value
 from ..framework import Framework
 from ..shape_math import broadcast as SM
 from ..shape_math import matmul as SMM
 from ..shape_math.require import require_rank as _require_rank
+from ..shapes import Shape, norm_axis
+from ..values import UNKNOWN, Tensor, Value
 from .registry import Call
-
 
 # Tensor.role of a result whose new size-1 axis was written on purpose (x[:, None], unsqueeze,
 # reshape(-1, 1), np.newaxis, expand_dims): broadcasting it against a row is meant (no SHP502).
@@ -124,7 +123,7 @@ def _layout_note(role: str, dest: Shape, src: Shape) -> str:
     kind, _, attr = role.rpartition(".")
     rule = lookup_layer(kind)
     tag = (getattr(rule, "layouts", None) or {}).get(attr) if rule is not None else None
-    if tag is None:
+    if tag is None or rule is None:
         return ""
     short = kind.replace("torch.nn.", "nn.").replace("keras.layers.", "")
     owner = f"torch stores {short}.{attr}" if rule.framework == "torch" else f"Keras/TF store the {short} {attr}"

@@ -13,14 +13,32 @@ argument or keyword is not understood.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+import builtins
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from .. import dims as D
 from ..dims import Dim
-from ..findings import ShapeError
+from ..framework import Framework, framework_of, is_method
 from ..shapes import Shape
-from ..values import (UNKNOWN, AnalysisState, Const, Int, Layer, Seq, Tensor, Value, analysis_state, as_bool,
-                      as_dim, as_dims, as_int, as_str, tensor_of)
+from ..values import (
+    UNKNOWN,
+    AnalysisState,
+    Const,
+    Int,
+    Layer,
+    Seq,
+    Tensor,
+    Value,
+    analysis_state,
+    as_bool,
+    as_dim,
+    as_dims,
+    as_int,
+    as_str,
+    tensor_of,
+)
 
 FUNCS: dict[str, Callable[[Call], Value]] = {}
 LAYERS: dict[str, LayerRule] = {}
@@ -53,6 +71,52 @@ def layer_rule(*names: str) -> Callable:
         for n in names:
             LAYERS[n] = inst
         return cls
+
+    return register
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The framework signature a shared torch/NumPy rule was registered under.
+
+    ``torch.squeeze(input, dim)`` and ``numpy.squeeze(a, axis)`` share their shape math but not
+    their argument names, defaults or quirks (NumPy raises on an axis of size > 1 where torch
+    ignores it). ``by_signature`` registers a rule once per signature and passes it the one it
+    was registered as, so a rule never asks the qualified name it was called by which framework
+    it serves. (``tensorflow_ops.Api`` is the same idea for TF and ``keras.ops``.)"""
+
+    fw: Framework
+    method: bool = False  # x.f(...) rather than f(x, ...): the tensor is argument 0 either way
+
+    @property
+    def np(self) -> bool:
+        """NumPy semantics (and argument names)."""
+        return self.fw is Framework.NUMPY
+
+    def arg(self, torch_name: str, numpy_name: str) -> str:
+        """The argument's name in this signature."""
+        return numpy_name if self.np else torch_name
+
+    def __str__(self) -> str:
+        return f"{self.fw.value}{'.method' if self.method else ''}"
+
+
+def by_signature(*names: str) -> Callable:
+    """Register ``fn(call, sig)`` under ``names``, once per signature among them (torch function,
+    torch method, NumPy function, NumPy method, or a framework-neutral name), each bound to its
+    ``Signature``. The names are sorted by their spelling here, at import time, not per call."""
+    def register(fn: Callable[[Call, Signature], Value]) -> Callable[[Call, Signature], Value]:
+        groups: dict[Signature, list[str]] = {}
+        for n in names:
+            groups.setdefault(Signature(framework_of(n), is_method(n)), []).append(n)
+        for sig, ns in groups.items():
+            def bound(call: Call, _sig: Signature = sig) -> Value:
+                return fn(call, _sig)
+            bound.__name__ = bound.__qualname__ = f"{fn.__name__}[{sig}]"
+            bound.__doc__ = fn.__doc__
+            bound.__module__ = fn.__module__
+            shape_rule(*ns)(bound)
+        return fn
 
     return register
 
@@ -111,29 +175,34 @@ class Call:
     def tensor(self, i: Optional[int], name: Optional[str] = None) -> Optional[Tensor]:
         return tensor_of(self.get(i, name))
 
-    def dim(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[Dim]:
+    def dim(self, i: Optional[int], name: Optional[str] = None,
+             default: Any = _MISSING) -> Optional[Dim]:
         v = self.get(i, name, default)
         return as_dim(v)
 
-    def int(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[int]:
+    def int(self, i: Optional[int], name: Optional[str] = None,
+             default: Any = _MISSING) -> Optional[int]:
         return as_int(self.get(i, name, default))
 
-    def dims(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[list]:
+    def dims(self, i: Optional[builtins.int], name: Optional[builtins.str] = None,
+             default: Any = _MISSING) -> Optional[list]:
         return as_dims(self.get(i, name, default))
 
-    def str(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[str]:
+    def str(self, i: Optional[builtins.int], name: Optional[builtins.str] = None,
+             default: Any = _MISSING) -> Optional[builtins.str]:
         return as_str(self.get(i, name, default))
 
-    def bool(self, i: Optional[int], name: Optional[str] = None, default: Any = _MISSING) -> Optional[bool]:
+    def bool(self, i: Optional[builtins.int], name: Optional[builtins.str] = None,
+             default: Any = _MISSING) -> Optional[builtins.bool]:
         return as_bool(self.get(i, name, default))
 
-    def is_none(self, i: Optional[int], name: Optional[str] = None) -> bool:
+    def is_none(self, i: Optional[builtins.int], name: Optional[builtins.str] = None) -> builtins.bool:
         if not self.has(i, name):
             return True
         v = self.get(i, name)
         return isinstance(v, Const) and v.value is None
 
-    def text(self, key: Any) -> str:
+    def text(self, key: Any) -> builtins.str:
         if self._text is None:
             return "?"
         try:
@@ -146,11 +215,11 @@ class Call:
             return UNKNOWN
         return self._invoke(fn, list(args), kwargs)
 
-    def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> "Call":
+    def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> Call:
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
                     self.fw, self.qualname, self.node, self._warn, self.ctx)
 
-    def warn(self, kind: str, message: str, fix: Any = None, where: Any = None) -> None:
+    def warn(self, kind: builtins.str, message: builtins.str, fix: Any = None, where: Any = None) -> None:
         """Report a finding that does not stop the op (a warning such as SHP502): the rule goes on
         and returns its result."""
         if self._warn is not None:
@@ -160,7 +229,7 @@ class Call:
     def cmp(self, a: Dim, b: Dim) -> D.Truth:
         return D.compare(a, b, self.bindings)
 
-    def differ(self, a: Optional[Dim], b: Optional[Dim]) -> bool:
+    def differ(self, a: Optional[Dim], b: Optional[Dim]) -> builtins.bool:
         if a is None or b is None:
             return False
         return D.compare(a, b, self.bindings) is D.FALSE
@@ -170,14 +239,15 @@ class Call:
 
     # -- frameworks ------------------------------------------------------------------------------
     @staticmethod
-    def framework_of(qualname: str) -> str:
+    def framework_of(qualname: builtins.str) -> builtins.str:
         """The ``fw`` of a framework function's results from its qualified name."""
-        if qualname.startswith("numpy"):
+        fw = framework_of(qualname)  # the module-level one: the Framework enum
+        if fw is Framework.NUMPY:
             return "numpy"
-        return "tf" if qualname.startswith(("tensorflow", "keras")) else "torch"
+        return "tf" if fw in (Framework.TF, Framework.KERAS) else "torch"
 
     @staticmethod
-    def tensor_namespace(fw: str) -> str:
+    def tensor_namespace(fw: builtins.str) -> builtins.str:
         """Where a tensor's methods are registered: ``torch.Tensor``, ``numpy.ndarray``, ``tensorflow.Tensor``."""
         return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor", "keras": "tensorflow.Tensor"}.get(
             fw, "torch.Tensor")
@@ -195,22 +265,6 @@ def _const(x: Any) -> Value:
 
 def const(x: Any) -> Value:
     return _const(x)
-
-
-def require_equal(call: Call, a: Optional[Dim], b: Optional[Dim], kind: str, message: Callable[[], str],
-                  fix: Any = None) -> None:
-    """Raise ``kind`` where ``a == b`` is provably FALSE; TRUE and UNKNOWN pass (and unify)."""
-    if a is None or b is None:
-        return
-    if D.compare(a, b, call.bindings) is D.FALSE:
-        raise ShapeError(kind, message, fix)
-
-
-def mismatch_note(a: Dim, b: Dim) -> str:
-    """``"; holds only if hnodes == onodes"`` where a mismatch rests on symbols."""
-    if D.as_int(a) is not None and D.as_int(b) is not None:
-        return ""
-    return f"; holds only if {D.fmt(a)} == {D.fmt(b)}"
 
 
 class LayerRule:

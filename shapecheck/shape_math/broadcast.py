@@ -2,7 +2,9 @@
 written once, moved here unchanged so that ``shape_math`` holds every pure rule."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+import functools
+from collections.abc import Sequence
+from typing import Optional
 
 from .. import dims as D
 from ..dims import Bindings, Dim
@@ -42,9 +44,7 @@ def broadcast(shapes: Sequence[Shape], bindings: Optional[Bindings] = None, kind
             t = D.compare(cur, d, bindings, unify=False)
             if t is D.FALSE:
                 axis = -i
-                raise ShapeError(kind, lambda cur=cur, d=d, axis=axis: (
-                    f"{what} between {_list(shapes)}: sizes {D.fmt(cur)} and {D.fmt(d)} at axis {axis} do not "
-                    f"broadcast (each must be equal or 1){mismatch_note(cur, d)}"))
+                raise ShapeError(kind, functools.partial(_differ, what, shapes, cur, d, axis))
             if t is D.UNKNOWN:
                 # Could be 1 or equal: keep the one that is not flexible, unify no further.
                 if D.is_flexible(cur) and not D.is_flexible(d):
@@ -54,6 +54,12 @@ def broadcast(shapes: Sequence[Shape], bindings: Optional[Bindings] = None, kind
         assert cur is not None
         out.append(cur)
     return Shape(tuple(reversed(out)), variadic)
+
+
+def _differ(what: str, shapes: Sequence[Shape], a: Dim, b: Dim, axis: int) -> str:
+    """The message of a broadcast failure, built only when it is shown."""
+    return (f"{what} between {_list(shapes)}: sizes {D.fmt(a)} and {D.fmt(b)} at axis {axis} do not broadcast "
+            f"(each must be equal or 1){mismatch_note(a, b)}")
 
 
 def _list(shapes: Sequence[Shape]) -> str:

@@ -21,13 +21,7 @@ from .. import dims as D
 from ..dims import Bindings, Dim
 from ..findings import ShapeError
 from ..shapes import Shape
-
-
-def mismatch_note(got: Dim, want: Dim) -> str:
-    """``; holds only if hnodes == onodes`` where a mismatch rests on symbols, else ``""``."""
-    if D.as_int(got) is not None and D.as_int(want) is not None:
-        return ""
-    return f"; holds only if {D.fmt(got)} == {D.fmt(want)}"
+from .require import mismatch_note
 
 
 def require_feature(got: Shape, axis: int, want: Dim, param: str, layer: str, *,

@@ -7,7 +7,8 @@ call the user wrote.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from .. import dims as D
 from ..dims import Bindings, Dim

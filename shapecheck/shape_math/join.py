@@ -13,7 +13,8 @@ Framework quirks stay in the adapters (torch's legacy empty ``(0,)`` tensors, Nu
 """
 from __future__ import annotations
 
-from typing import Callable, Collection, Optional, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Optional
 
 from .. import dims as D
 from ..dims import Bindings, Dim
@@ -127,8 +128,9 @@ def concat(shapes: Sequence[Shape], axis: int, bindings: Optional[Bindings] = No
     _bind(cols, ax, bindings)
     out: list[Dim] = []
     ws: list[Optional[str]] = []
+    none: list[Optional[str]] = [None] * length
     whys = [_whys(s)[len(s.dims) - length:] if len(s.dims) >= length else
-            [None] * (length - len(s.dims)) + _whys(s) for s in shapes]
+            none[:length - len(s.dims)] + _whys(s) for s in shapes]
     for k, c in enumerate(cols):
         if k == ax:
             if any(d is None for d in c):
@@ -138,7 +140,7 @@ def concat(shapes: Sequence[Shape], axis: int, bindings: Optional[Bindings] = No
             else:
                 tot: Dim = 0
                 for d in c:
-                    tot = D.add(tot, d)  # type: ignore[arg-type]
+                    tot = D.add(tot, d)
                 out.append(tot)
             ws.append(None)
         else:

@@ -12,7 +12,8 @@ Pure: shapes and strings in, a string out.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from .. import dims as D
 from ..shapes import Shape

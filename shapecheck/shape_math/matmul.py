@@ -11,7 +11,8 @@ SHP101 where none does) in every framework.
 from __future__ import annotations
 
 import enum
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from .. import dims as D
 from ..dims import Bindings, Dim

@@ -17,7 +17,8 @@ TRUE and UNKNOWN pass; messages are lazy (``str`` or a zero-argument callable), 
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Optional, Union
 
 from .. import dims as D
 from ..dims import Bindings, Dim

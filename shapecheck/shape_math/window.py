@@ -11,7 +11,8 @@ Pure: sizes in, a size out, or a ``ShapeError`` with a lazy message; no ``Call``
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from .. import dims as D
 from ..dims import Bindings, Dim
@@ -150,7 +151,7 @@ def require_nonempty_spatial(out: Dim, *, op: str, shape: Shape, axis: int, size
     output size would be {out}; {advice}``."""
     if D.positive(out, bindings) is not D.FALSE:
         return
-    raise ShapeError("empty-spatial", lambda: (
+    raise ShapeError("empty-spatial", (
         f"{op} on input {shape}: spatial size {D.fmt(size)} at axis {axis} {why}, so the output size would be "
         f"{D.fmt(out)}; {advice}"))
 
@@ -170,7 +171,7 @@ def require_pool_padding(op: str, k: Sequence[Dim], p: Sequence[Dim]) -> None:
     for ki, pi in zip(k, p):
         kc, pc = D.as_int(ki), D.as_int(pi)
         if kc is not None and pc is not None and 2 * pc > kc:
-            raise ShapeError("invalid-shape-argument", lambda kc=kc, pc=pc: (
+            raise ShapeError("invalid-shape-argument", (
                 f"{op}: padding {pc} is more than half the kernel size {kc}; torch rejects it (padding may be at "
                 f"most {kc // 2})"))
 
@@ -182,7 +183,7 @@ def require_output_padding(op: str, output_padding: Sequence[Dim], stride: Seque
     for i, (o, s, d) in enumerate(zip(output_padding, stride, dilation)):
         oc, sc, dc = D.as_int(o), D.as_int(s), D.as_int(d)
         if oc is not None and sc is not None and dc is not None and oc >= sc and oc >= dc:
-            raise ShapeError("invalid-shape-argument", lambda oc=oc, sc=sc, dc=dc, i=i: (
+            raise ShapeError("invalid-shape-argument", (
                 f"{op}: output_padding {oc} (spatial axis {i}) must be smaller than the stride {sc} or the "
                 f"dilation {dc}"))
 
@@ -196,6 +197,6 @@ def require_reflect_padding(op: str, shape: Shape, axis: int, lo: Dim, hi: Dim) 
     for p in (lo, hi):
         left = D.as_int(D.sub(n, p))
         if left is not None and left <= 0:
-            raise ShapeError("invalid-shape-argument", lambda p=p: (
+            raise ShapeError("invalid-shape-argument", (
                 f"{op}: reflection padding {D.fmt(p)} at axis {axis} is not smaller than the input size "
                 f"{D.fmt(n)} (input {shape}); reflect at most {D.fmt(D.sub(n, 1))}, or pad with mode='replicate'"))

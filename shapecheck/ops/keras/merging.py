@@ -6,10 +6,11 @@ from typing import Any, Optional
 from ... import dims as D
 from ...findings import ShapeError
 from ...shape_math import join as SMJ
+from ...shape_math.require import mismatch_note
 from ...shapes import Shape
 from ...values import UNKNOWN, Layer, Seq, Value, as_dim
 from ..common import broadcast_shapes
-from ..registry import Call, layer_rule, lookup_layer, mismatch_note, shape_rule
+from ..registry import Call, layer_rule, lookup_layer, shape_rule
 from .base import KerasLayer, spellings
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ...shape_math import reduce as SMRed
 from ...shape_math.window import kernel_why, padded_out, require_nonempty_spatial
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer
@@ -64,11 +65,8 @@ class GlobalPool(KerasLayer):
         check_rank(layer, s, ndim=r + 2)
         if s.variadic:
             return Shape.unknown()
-        cf = layer.config["data_format"] == "channels_first"
-        ch = s.dims[1] if cf else s.dims[-1]
-        if layer.config["keepdims"]:
-            return Shape((s.dims[0], ch) + (1,) * r) if cf else Shape((s.dims[0],) + (1,) * r + (ch,))
-        return Shape((s.dims[0], ch))
+        spatial = list(range(2, r + 2)) if layer.config["data_format"] == "channels_first" else list(range(1, r + 1))
+        return SMRed.reduce(s, spatial, layer.config["keepdims"], what=describe(layer))
 
 
 for _r in (1, 2, 3):

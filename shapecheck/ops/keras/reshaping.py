@@ -5,10 +5,11 @@ from typing import Any, Optional
 
 from ... import dims as D
 from ...findings import ShapeError
+from ...shape_math import reshape as SMR
 from ...shape_math.window import require_nonempty_spatial
 from ...shapes import Shape
 from ...values import UNKNOWN, Int, Layer, Seq, Value, as_dim
-from ..registry import Call, layer_rule, mismatch_note
+from ..registry import Call, layer_rule
 from .base import BATCH, KerasLayer, check_rank, describe, ints, name_of, rank_error, spellings
 from .same_shape import SameShape
 
@@ -52,25 +53,10 @@ class Reshape(KerasLayer):
         if s.variadic or any(D.is_opaque(d) for d in s.dims[1:]):
             return Shape(tuple([s.dims[0] if not s.variadic else BATCH] + [
                 D.opaque("None") if D.as_int(d) == -1 else d for d in target]))
-        n = D.mul(*s.dims[1:]) if len(s.dims) > 1 else 1
-        if unknown:
-            known = D.mul(*[d for d in target if D.as_int(d) != -1]) if len(target) > 1 else 1
-            ni, ki = D.as_int(n), D.as_int(known)
-            if ni is not None and ki is not None:
-                if ki == 0 or ni % ki:
-                    raise ShapeError("reshape-size", lambda: (
-                        f"{describe(layer)}: cannot reshape {s} (without the batch: {ni} elements) into "
-                        f"{tuple(D.fmt(d) for d in target)}: {ni} is not divisible by {ki}"))
-                target[unknown[0]] = ni // ki
-            else:
-                target[unknown[0]] = D.floordiv(n, known)
-        else:
-            want = D.mul(*target) if target else 1
-            if D.compare(n, want, call.bindings, unify=False) is D.FALSE:
-                raise ShapeError("reshape-size", lambda: (
-                    f"{describe(layer)}: cannot reshape {s} into (batch, {', '.join(D.fmt(d) for d in target)}): "
-                    f"{D.fmt(n)} elements per sample, the target has {D.fmt(want)}{mismatch_note(n, want)}"))
-        return Shape(tuple([s.dims[0]] + target))
+        # per sample: the batch axis stays, the rest is reshaped (shape_math.reshape, with provenance)
+        per_sample = SMR.reshape(SMR.make(s.dims[1:], SMR.whys(s)[1:]), target, bindings=call.bindings,
+                                 what=f"{describe(layer)} (per sample)", unknown=lambda: D.opaque("None"))
+        return SMR.make((s.dims[0],) + per_sample.dims, [None, *SMR.whys(per_sample)])
 
 
 @layer_rule(*spellings("Permute", "reshaping.permute"))

@@ -11,11 +11,12 @@ from typing import Optional
 from ... import dims as D
 from ...findings import Fix, ShapeError
 from ...shape_math.features import require_feature, require_feature_dropout_rank
+from ...shape_math.require import mismatch_note
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from ..common import axis_of, broadcast_shapes, matmul_shape
-from ..registry import FUNCS, Call, mismatch_note, shape_rule
-from ..tensor import same_shape
+from ..registry import FUNCS, Call, shape_rule
+from ..tensor.operators import same_shape
 from .base import F, check_min_rank, check_rank, const_of, feature_mismatch, fn, ntuple
 from .conv import conv_forward
 from .losses import class_loss, elementwise_loss

@@ -5,10 +5,11 @@ from typing import Optional
 
 from ... import dims as D
 from ...findings import Fix, ShapeError
+from ...shape_math.require import mismatch_note
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer, Tensor, Value
 from ..common import broadcast_shapes
-from ..registry import Call, layer_rule, mismatch_note
+from ..registry import Call, layer_rule
 from .base import TorchLayer, nn
 
 # ================================================================================== losses

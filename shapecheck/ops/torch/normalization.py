@@ -5,9 +5,10 @@ from typing import Optional
 
 from ... import dims as D
 from ...findings import ShapeError
+from ...shape_math.require import mismatch_note
 from ...shapes import Shape
 from ...values import UNKNOWN, Layer, Tensor, Value
-from ..registry import LAYERS, Call, layer_rule, mismatch_note
+from ..registry import LAYERS, Call, layer_rule
 from .base import TorchLayer, check_min_rank, check_rank, describe, feature_mismatch, fmt_tuple, nn
 
 

@@ -6,9 +6,10 @@ from typing import Optional
 from ... import dims as D
 from ...dims import Dim
 from ...findings import Fix, ShapeError
+from ...shape_math.require import mismatch_note
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer, Seq, Tensor, Value, tensor_of
-from ..registry import Call, layer_rule, mismatch_note
+from ..registry import Call, layer_rule
 from .base import TorchLayer, check_rank, describe, feature_mismatch, nn
 
 # ================================================================================== recurrent

@@ -9,6 +9,7 @@ from typing import Optional
 from ... import dims as D
 from ...dims import Dim
 from ...findings import ShapeError
+from ...shape_math.require import mismatch_note
 from ...shape_math.window import (
     conv_out,
     kernel_why,
@@ -18,7 +19,7 @@ from ...shape_math.window import (
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer, Param, Seq, Tensor, Value, as_dim, as_dims
 from ..common import axis_of, broadcast_shapes
-from ..registry import Call, layer_rule, mismatch_note
+from ..registry import Call, layer_rule
 from .base import (
     TorchLayer,
     arg_tuple,
