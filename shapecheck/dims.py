@@ -54,7 +54,7 @@ class Opaque(sympy.Dummy):
     compares FALSE with anything; only itself is equal to it."""
 
 
-def opaque(hint: str = "None") -> "Opaque":
+def opaque(hint: str = "None") -> Opaque:
     return Opaque(hint, integer=True, positive=True)
 
 
@@ -138,7 +138,7 @@ def _has_opaque_parts(e: Dim) -> bool:
 
 
 def _opaque(e: sympy.Expr) -> bool:
-    return bool(e.atoms(*_OPAQUE)) or any(not (p.is_Integer or p.is_Symbol) for p in e.atoms(sympy.Pow) for p in [p.exp])
+    return bool(e.atoms(*_OPAQUE)) or any(not (p.exp.is_Integer or p.exp.is_Symbol) for p in e.atoms(sympy.Pow))
 
 
 class Bindings:
@@ -152,7 +152,7 @@ class Bindings:
     def __init__(self, mapping: dict[sympy.Dummy, Dim] | None = None) -> None:
         self.map: dict[sympy.Dummy, Dim] = dict(mapping or {})
 
-    def copy(self) -> "Bindings":
+    def copy(self) -> Bindings:
         return Bindings(self.map)
 
     def resolve(self, d: Dim) -> Dim:
@@ -173,7 +173,7 @@ class Bindings:
     def bind(self, flex: sympy.Symbol, value: Dim) -> None:
         self.map[flex] = value
 
-    def keep_agreeing(self, a: "Bindings", b: "Bindings") -> None:
+    def keep_agreeing(self, a: Bindings, b: Bindings) -> None:
         self.map = {k: v for k, v in a.map.items() if k in b.map and b.map[k] == v}
 
 

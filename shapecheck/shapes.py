@@ -1,8 +1,9 @@
 """Shapes: a tuple of sizes, maybe behind an unknown variadic prefix ``(*B, 784)``."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Optional
 
 from . import dims as D
 from .dims import Dim
@@ -20,11 +21,11 @@ class Shape:
     why: Optional[tuple[Optional[str], ...]] = None
 
     @staticmethod
-    def of(*ds: Dim) -> "Shape":
+    def of(*ds: Dim) -> Shape:
         return Shape(tuple(D.norm(d) for d in ds))
 
     @staticmethod
-    def unknown() -> "Shape":
+    def unknown() -> Shape:
         return Shape((), True)
 
     @property
@@ -56,15 +57,15 @@ class Shape:
         except IndexError:
             return None
 
-    def with_dims(self, ds: Sequence[Dim], variadic: Optional[bool] = None, why=None) -> "Shape":
+    def with_dims(self, ds: Sequence[Dim], variadic: Optional[bool] = None, why=None) -> Shape:
         return Shape(tuple(D.norm(d) for d in ds), self.variadic if variadic is None else variadic, why)
 
-    def replace_last(self, n: int, ds: Sequence[Dim]) -> "Shape":
+    def replace_last(self, n: int, ds: Sequence[Dim]) -> Shape:
         """Replace the last ``n`` dims (which must be known) by ``ds``."""
         keep = self.dims[: len(self.dims) - n] if n else self.dims
         return Shape(tuple(keep) + tuple(D.norm(d) for d in ds), self.variadic)
 
-    def resolved(self, b: Optional[D.Bindings]) -> "Shape":
+    def resolved(self, b: Optional[D.Bindings]) -> Shape:
         if b is None or not b.map:
             return self
         return Shape(tuple(b.resolve(d) for d in self.dims), self.variadic, self.why)
@@ -80,7 +81,7 @@ class Shape:
             return f"({parts[0]},)"
         return "(" + ", ".join(parts) + ")"
 
-    def same(self, other: "Shape", b: Optional[D.Bindings] = None) -> D.Truth:
+    def same(self, other: Shape, b: Optional[D.Bindings] = None) -> D.Truth:
         """Are two shapes equal? Three answers."""
         if self.variadic or other.variadic:
             n = min(len(self.dims), len(other.dims))
