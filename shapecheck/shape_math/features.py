@@ -9,7 +9,7 @@ The message reads the same everywhere:
 
 SHP303 (``flatten-size``) is chosen where the size came from a flatten and keeps its derivation;
 ``fix_param`` adds "use in_features=9216" where the wanted size is a constructor argument the user
-can change. ``built`` says where a Keras layer's size came from (its first call).
+can change. ``built`` says that a Keras layer's size was fixed when it was built (by its input or first call).
 
 Pure: no ``Call``, no qualname; a ``ShapeError`` with a lazy message, only on a FALSE comparison.
 """
@@ -38,7 +38,7 @@ def require_feature(got: Shape, axis: int, want: Dim, param: str, layer: str, *,
         want = bindings.resolve(want)
     if D.compare(have, want, bindings, unify=unify) is not D.FALSE:
         return have
-    source = " (built by its first call)" if built else ""
+    source = " (fixed when the layer was built)" if built else ""
     why = got.why_of(axis if axis < 0 or not got.variadic else axis - len(got.dims))
     if why:
         use = f"; use {param}={D.fmt(have)}" if fix_param else ""

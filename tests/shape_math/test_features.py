@@ -19,7 +19,7 @@ N = D.rigid("hnodes")
     (Shape.of(4, 5), -1, 8, {}, "layer-input-mismatch",
      "nn.Linear(8, 16) expects in_features=8 at axis -1 but gets 5 (input (4, 5))"),
     (Shape.of(4, 5), -1, 8, {"built": True, "fix_param": False}, "layer-input-mismatch",
-     "nn.Linear(8, 16) expects in_features=8 (built by its first call) at axis -1 but gets 5 (input (4, 5))"),
+     "nn.Linear(8, 16) expects in_features=8 (fixed when the layer was built) at axis -1 but gets 5 (input (4, 5))"),
     (Shape.of(4, 5), -1, 8, {"kind": "matmul-mismatch"}, "matmul-mismatch",
      "nn.Linear(8, 16) expects in_features=8 at axis -1 but gets 5 (input (4, 5))"),
     (Shape.of(4, 5), -1, N, {}, "layer-input-mismatch",
@@ -79,7 +79,7 @@ def test_the_same_mistake_reads_the_same_in_torch_and_keras():
         """)
     assert [c for _, c, _ in torch_f] == [c for _, c, _ in keras_f] == ["SHP301"]
     assert torch_f[0][2] == "nn.Linear(8, 16) expects in_features=8 at axis -1 but gets 5 (input (4, 5))"
-    assert keras_f[0][2] == ("Dense(16) expects input_dim=8 (built by its first call) at axis -1 but gets 5 "
+    assert keras_f[0][2] == ("Dense(16) expects input_dim=8 (fixed when the layer was built) at axis -1 but gets 5 "
                              "(input (4, 5))")
 
 
@@ -98,7 +98,7 @@ def test_flatten_mismatch_reads_the_same_in_torch_and_keras():
         """)
     assert [c for _, c, _ in torch_f] == [c for _, c, _ in keras_f] == ["SHP303"]
     assert "expects in_features=12544 but the flattened input has 64*12*12 = 9216 features" in torch_f[0][2]
-    assert "expects input_dim=12544 (built by its first call) but the flattened input has 12*12*64 = 9216" \
+    assert "expects input_dim=12544 (fixed when the layer was built) but the flattened input has 12*12*64 = 9216" \
         in keras_f[0][2]
 
 
