@@ -231,7 +231,7 @@ class CallEvaluator(Part):
             got = self.members.isinstance_of(args[0], args[1])
             return UNKNOWN if got is None else Const(got)
         if q == "builtins.reveal_shape" and len(args) == 1:
-            if self.ctx.current is self.ctx.main:
+            if self.ctx.current is self.ctx.main and not self.ctx.second_run:
                 self.ctx.revealed.append((node, reveal_text(args[0], frame.bindings)))
             return args[0]
         rule = R.lookup_layer(q)
@@ -278,6 +278,7 @@ class CallEvaluator(Part):
                   generic: bool = False) -> Value:
         """Analyse ``fn`` with these arguments (memoized); an internal error is SHP901 for ``fn`` alone."""
         fn.analysed = True
+        fn.generic = fn.generic or generic
         key = (id(fn), id(bound), generic, tuple(signature(a) for a in args),
                tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
         if key in self.ctx.memo:
