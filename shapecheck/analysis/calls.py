@@ -11,6 +11,7 @@ from .. import dims as D
 from ..findings import ShapeError
 from ..ops import registry as R
 from ..ops.registry import Call
+from ..shapes import Shape
 from ..values import (
     NONE,
     PURE_RULES,
@@ -193,6 +194,10 @@ class CallEvaluator(Part):
             rule = R.lookup_layer(fn.kind)
             if rule is None:
                 return UNKNOWN
+            if args and args[0] is UNKNOWN and getattr(rule, "output_on_unknown", False):
+                # a layer applied to a value we cannot see into (a backbone's output, a batch from a
+                # loader) still gives what it guarantees: Linear(768, 256) -> (*, 256)
+                args = [Tensor(Shape.unknown(), rule.framework)] + list(args[1:])
             call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
                                   qualname=fn.kind)
             return self.run_rule(lambda: rule.apply(fn, call), node)
