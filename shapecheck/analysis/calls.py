@@ -206,10 +206,22 @@ class CallEvaluator(Part):
         for name in ("forward", "call", "__call__"):
             m = fn.cls.lookup(name)
             if isinstance(m, FuncInfo):
-                return self.call_func(m, args, kwargs, bound=fn, node=node)
+                return self.call_func(m, self._unknown_as_params(m, args), kwargs, bound=fn, node=node)
         if fn.base is not None:
             return self.call_value(fn.base, args, kwargs, node, frame, arg_nodes)
         return UNKNOWN
+
+    def _unknown_as_params(self, m: FuncInfo, args: list) -> list:
+        """A module called on data we cannot see (``model(batch)``, a batch from a loader): each
+        unknown positional argument is the parameter it binds, as in the generic analysis -- a
+        tensor of unknown rank with flexible sizes where used as a tensor, nothing it may not be."""
+        if not any(a is UNKNOWN for a in args):
+            return args
+        plist = list(m.params.posonly_params) + list(m.params.params)
+        if m.cls is not None and plist and not is_static(m.node):
+            plist = plist[1:]
+        return [Param(plist[i].name.value) if a is UNKNOWN and i < len(plist) and plist[i].default is None
+                and plist[i].annotation is None else a for i, a in enumerate(args)]
 
     def call_ext(self, q: str, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         if q == "builtins.super":
