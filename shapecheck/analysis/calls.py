@@ -11,6 +11,7 @@ from .. import dims as D
 from ..findings import ShapeError
 from ..ops import registry as R
 from ..ops.registry import Call
+from ..shapes import Shape
 from ..values import (
     NONE,
     PURE_RULES,
@@ -193,6 +194,10 @@ class CallEvaluator(Part):
             rule = R.lookup_layer(fn.kind)
             if rule is None:
                 return UNKNOWN
+            if args and args[0] is UNKNOWN and getattr(rule, "output_on_unknown", False):
+                # a layer applied to a value we cannot see into (a backbone's output, a batch from a
+                # loader) still gives what it guarantees: Linear(768, 256) -> (*, 256)
+                args = [Tensor(Shape.unknown(), rule.framework)] + list(args[1:])
             call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=rule.framework,
                                   qualname=fn.kind)
             return self.run_rule(lambda: rule.apply(fn, call), node)
@@ -201,10 +206,22 @@ class CallEvaluator(Part):
         for name in ("forward", "call", "__call__"):
             m = fn.cls.lookup(name)
             if isinstance(m, FuncInfo):
-                return self.call_func(m, args, kwargs, bound=fn, node=node)
+                return self.call_func(m, self._unknown_as_params(m, args), kwargs, bound=fn, node=node)
         if fn.base is not None:
             return self.call_value(fn.base, args, kwargs, node, frame, arg_nodes)
         return UNKNOWN
+
+    def _unknown_as_params(self, m: FuncInfo, args: list) -> list:
+        """A module called on data we cannot see (``model(batch)``, a batch from a loader): each
+        unknown positional argument is the parameter it binds, as in the generic analysis -- a
+        tensor of unknown rank with flexible sizes where used as a tensor, nothing it may not be."""
+        if not any(a is UNKNOWN for a in args):
+            return args
+        plist = list(m.params.posonly_params) + list(m.params.params)
+        if m.cls is not None and plist and not is_static(m.node):
+            plist = plist[1:]
+        return [Param(plist[i].name.value) if a is UNKNOWN and i < len(plist) and plist[i].default is None
+                and plist[i].annotation is None else a for i, a in enumerate(args)]
 
     def call_ext(self, q: str, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         if q == "builtins.super":
@@ -231,7 +248,7 @@ class CallEvaluator(Part):
             got = self.members.isinstance_of(args[0], args[1])
             return UNKNOWN if got is None else Const(got)
         if q == "builtins.reveal_shape" and len(args) == 1:
-            if self.ctx.current is self.ctx.main:
+            if self.ctx.current is self.ctx.main and not self.ctx.second_run:
                 self.ctx.revealed.append((node, reveal_text(args[0], frame.bindings)))
             return args[0]
         rule = R.lookup_layer(q)
@@ -278,6 +295,7 @@ class CallEvaluator(Part):
                   generic: bool = False) -> Value:
         """Analyse ``fn`` with these arguments (memoized); an internal error is SHP901 for ``fn`` alone."""
         fn.analysed = True
+        fn.generic = fn.generic or generic
         key = (id(fn), id(bound), generic, tuple(signature(a) for a in args),
                tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
         if key in self.ctx.memo:

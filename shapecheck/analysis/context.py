@@ -64,6 +64,13 @@ class Context:
         self.captures: list = []  # findings of a model's own call() run on training data (keras_model plugin)
         self.instances: list[Obj] = []  # every object instantiated (for summaries)
         self.revealed: list[tuple[cst.CSTNode, str]] = []  # (node, text) for reveal_shape(x) calls (golden tests)
+        # >0 while a function that calls reached also runs on generic inputs: its findings count,
+        # but what it reveals is the calls' answer, not the generic one
+        self.second_run = 0
+        # the small statement running now, and those that already have a finding: a generic run
+        # adds no second finding to a statement where a call's run found the bug (its knock-on)
+        self.statement: Optional[cst.CSTNode] = None
+        self._flagged: set = set()
         self.created: list[Layer] = []  # every framework layer built, in construction order (summary names)
         # id(layer or module) -> its first output, while a summary traces
         self.trace: Optional[dict[int, Value]] = None
@@ -89,7 +96,12 @@ class Context:
         key = (id(node), kind)
         if key in self._seen:
             return
+        where = id(self.statement) if self.statement is not None else None
+        if self.second_run and where is not None and where in self._flagged:
+            return
         self._seen.add(key)
+        if where is not None:
+            self._flagged.add(where)
         self.findings.append(Finding(kind, message, node, fix, fallback=fallback))
 
     def reported(self) -> int:

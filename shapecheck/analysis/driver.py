@@ -1,6 +1,6 @@
 """The analysis of one file: ``Analysis(module, source, path).run() -> AnalysisResult``.
 
-Module code runs top to bottom; then every function and class not yet analysed runs on
+Module code runs top to bottom; then every function and class runs on
 *generic* inputs (unannotated parameters are ``Param`` values: rigid sizes where used as sizes,
 tensors of unknown rank where used as tensors). Calls to functions of the same file, or of a
 project file it imports (read lazily, see ``project.py``), are analysed with the caller's
@@ -102,11 +102,12 @@ class Analysis(Part):
                     break
             if keep_trace:
                 ctx.kept_trace, ctx.trace = ctx.trace, None
-            # Every function and class that no call reached runs on generic inputs.
+            # Every function and class also runs on generic inputs, whatever calls reached it: a call
+            # with unknown data (`model(batch)` from a loader) proves little, the definitions much.
             for cls in list(ctx.classes):
                 self._guarded(partial(self.analyse_class_generic, cls), cls.node, f"class {cls.name}")
             for fn in list(ctx.functions):
-                if not fn.analysed and fn.cls is None:
+                if fn.cls is None and self._needs_generic(fn):
                     self._guarded(partial(self.analyse_func_generic, fn), fn.node, f"function {fn.name}")
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
                               ctx.kept_trace or {}, self)
@@ -139,9 +140,10 @@ class Analysis(Part):
 
     # ------------------------------------------------------------------ generic analysis
     def analyse_class_generic(self, cls: ClassInfo) -> None:
-        """Run the methods no call reached on generic inputs, on an instance the file built
-        (concrete sizes) or, where there is none, on one built from generic arguments."""
-        pending = [m for m in cls.methods.values() if not m.analysed and m.name != "__init__"]
+        """Run the methods on generic inputs (those calls reached too, when they take arguments),
+        on an instance the file built (concrete sizes) or, where there is none, on one built from
+        generic arguments."""
+        pending = [m for m in cls.methods.values() if m.name != "__init__" and self._needs_generic(m)]
         if cls.analysed and not pending:
             return
         built = next((o for o in self.ctx.instances if o.cls is cls), None)
@@ -157,20 +159,36 @@ class Analysis(Part):
             return
         for name in ("forward", "call", "__call__"):
             m = cls.lookup(name)
-            if isinstance(m, FuncInfo) and not m.analysed:
-                pos, kw = self._generic_args(m)
-                self._guarded(partial(self.calls.call_func, m, pos, kw, bound=obj, node=m.node, generic=True),
-                              m.node, f"{cls.name}.{name}")
+            if isinstance(m, FuncInfo) and self._needs_generic(m):
+                self._guarded(partial(self.analyse_func_generic, m, obj), m.node, f"{cls.name}.{name}")
                 break
         for name, m in cls.methods.items():
-            if not m.analysed and name not in ("__init__",):
-                pos, kw = self._generic_args(m)
-                self._guarded(partial(self.calls.call_func, m, pos, kw, bound=obj, node=m.node, generic=True),
-                              m.node, f"{cls.name}.{name}")
+            if name != "__init__" and self._needs_generic(m):
+                self._guarded(partial(self.analyse_func_generic, m, obj), m.node, f"{cls.name}.{name}")
 
-    def analyse_func_generic(self, fn: FuncInfo) -> None:
+    def _needs_generic(self, fn: FuncInfo) -> bool:
+        """Whether ``fn`` still needs its run on generic inputs: not yet done, and (when a call
+        reached it) it has parameters, so a generic run can see more than the calls did."""
+        if fn.generic:
+            return False
+        if not fn.analysed:
+            return True
+        params = fn.params
+        plist = list(params.posonly_params) + list(params.params)
+        if fn.cls is not None and plist and not is_static(fn.node):
+            plist = plist[1:]
+        return bool(plist or params.kwonly_params)
+
+    def analyse_func_generic(self, fn: FuncInfo, bound: Optional[Value] = None) -> None:
+        """Run ``fn`` on generic inputs (bound to ``bound`` for a method). For a function calls
+        already reached, only its findings count: what it reveals stays the calls' answer."""
         pos, kw = self._generic_args(fn)
-        self.calls.call_func(fn, pos, kw, node=fn.node, generic=True)
+        second = fn.analysed
+        self.ctx.second_run += second
+        try:
+            self.calls.call_func(fn, pos, kw, bound=bound, node=fn.node, generic=True)
+        finally:
+            self.ctx.second_run -= second
 
     def _generic_args(self, fn: FuncInfo) -> tuple[list, dict]:
         params = fn.params

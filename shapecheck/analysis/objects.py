@@ -35,7 +35,8 @@ class FuncInfo:
     node: cst.FunctionDef
     name: str
     cls: Optional[ClassInfo] = None
-    analysed: bool = False
+    analysed: bool = False  # some call (concrete or generic) reached it
+    generic: bool = False  # it ran on generic (flexible) inputs: what its definition alone proves
     scope: Optional[dict] = None  # names visible from an enclosing function (closures)
     home: Optional[ModuleInfo] = None  # the file it is defined in
 

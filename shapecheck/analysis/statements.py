@@ -75,7 +75,11 @@ class StatementEvaluator(Part):
         ``nonlocal`` and ``continue`` have none: nothing to do)."""
         handler = getattr(self, "small_" + type(s).__name__, None)
         if handler is not None:
-            handler(s, frame)
+            outer, self.ctx.statement = self.ctx.statement, s
+            try:
+                handler(s, frame)
+            finally:
+                self.ctx.statement = outer
 
     def small_Expr(self, s: cst.Expr, frame: Frame) -> None:
         self.exprs.eval(s.value, frame)

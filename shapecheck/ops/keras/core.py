@@ -26,6 +26,8 @@ from .base import (
 # ---------------------------------------------------------------------------------- Dense & co
 @layer_rule(*spellings("Dense", "core.dense"))
 class Dense(KerasLayer):
+    # the output it guarantees whatever the input (the input may be a value the analysis cannot see)
+    output_on_unknown = True
     layouts = {"kernel": "io"}  # shape_math.layout tags: Keras stores (input_dim, units)
 
     def configure(self, call: Call) -> Optional[dict]:
@@ -137,6 +139,8 @@ class EinsumDense(KerasLayer):
 
 @layer_rule(*spellings("Embedding", "core.embedding"))
 class Embedding(KerasLayer):
+    # the output it guarantees whatever the input (the input may be a value the analysis cannot see)
+    output_on_unknown = True
     def configure(self, call: Call) -> Optional[dict]:
         n, d = call.dim(0, "input_dim"), call.dim(1, "output_dim")
         if n is None or d is None:

@@ -37,6 +37,8 @@ from .base import (
 
 # ================================================================================== convolutions
 class ConvBase(TorchLayer):
+    # the output it guarantees whatever the input (the input may be a value the analysis cannot see)
+    output_on_unknown = True
     N = 2
     transposed = False
     lazy = False

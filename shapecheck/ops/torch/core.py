@@ -169,6 +169,8 @@ class ModuleDict(LayerRule):
 # ---------------------------------------------------------------------------------- Linear
 @layer_rule(*nn("Linear"))
 class Linear(LayerRule):
+    # the output it guarantees whatever the input (the input may be a value the analysis cannot see)
+    output_on_unknown = True
     layouts = {"weight": "oi"}  # shape_math.layout tags: torch stores (out_features, in_features)
 
     def build(self, call: Call) -> Optional[dict]:
@@ -206,6 +208,8 @@ class Linear(LayerRule):
 
 @layer_rule(*nn("LazyLinear"))
 class LazyLinear(LayerRule):
+    # the output it guarantees whatever the input (the input may be a value the analysis cannot see)
+    output_on_unknown = True
     def build(self, call: Call) -> Optional[dict]:
         return {"out_features": call.dim(0, "out_features")}
 

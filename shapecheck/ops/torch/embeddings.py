@@ -13,6 +13,8 @@ from .base import TorchLayer, check_rank, describe, nn
 # ================================================================================== embeddings
 @layer_rule(*nn("Embedding"))
 class Embedding(TorchLayer):
+    # the output it guarantees whatever the input (the input may be a value the analysis cannot see)
+    output_on_unknown = True
     def build(self, call: Call) -> Optional[dict]:
         n, dim = call.dim(0, "num_embeddings"), call.dim(1, "embedding_dim")
         w = call.tensor(None, "_weight")
