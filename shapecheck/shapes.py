@@ -102,6 +102,21 @@ class Shape:
         return answer
 
 
+def whys_of(s: Shape) -> list[Optional[str]]:
+    """The per-size derivations of ``s`` (``"64*12*12"``), None where a size has none."""
+    if s.why is not None and len(s.why) == len(s.dims):
+        return list(s.why)
+    return [None] * len(s.dims)
+
+
+def build(dims: Sequence[Dim], whys: Optional[Sequence[Optional[str]]] = None, variadic: bool = False) -> Shape:
+    """A shape of normalised sizes, keeping the derivations where any is given."""
+    ds = tuple(D.norm(d) for d in dims)
+    if whys is not None and any(whys):
+        return Shape(ds, variadic, tuple(whys))
+    return Shape(ds, variadic)
+
+
 def norm_axis(axis: int, rank: int) -> Optional[int]:
     """``axis`` in ``[-rank, rank)`` as a non-negative index, or None when out of range."""
     if -rank <= axis < rank:

@@ -20,6 +20,8 @@ from .. import dims as D
 from ..dims import Bindings, Dim
 from ..findings import Fix, ShapeError
 from ..shapes import Shape
+from ..shapes import build as _mk
+from ..shapes import whys_of as _whys
 from .index import axis as norm_axis
 from .require import mismatch_note
 
@@ -31,17 +33,6 @@ def shapes_text(shapes: Sequence[Shape]) -> str:
     return ", ".join(str(s) for s in shapes[:-1]) + (" and " if len(shapes) > 1 else "") + str(shapes[-1])
 
 
-def _whys(s: Shape) -> list[Optional[str]]:
-    if s.why is not None and len(s.why) == len(s.dims):
-        return list(s.why)
-    return [None] * len(s.dims)
-
-
-def _mk(dims: Sequence[Dim], whys: Optional[Sequence[Optional[str]]] = None, variadic: bool = False) -> Shape:
-    ds = tuple(D.norm(d) for d in dims)
-    if whys is not None and any(whys):
-        return Shape(ds, variadic, tuple(whys))
-    return Shape(ds, variadic)
 
 
 def _aligned(shapes: Sequence[Shape], r: int) -> list[list[Optional[Dim]]]:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from ...findings import ShapeError
 from ...shapes import Shape
+from ...shapes import build as _mk
+from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Seq, Tensor, Value, as_int
 from ..common import axis_of, broadcast_shapes
 from ..registry import Call, Signature, by_signature
@@ -17,7 +19,6 @@ from .base import (
     _fw,
     _int_list,
     _is_none,
-    _mk,
     _n,
     _name,
     _nm,
@@ -28,7 +29,6 @@ from .base import (
     _tm,
     _torch_scalar,
     _unknown,
-    _whys,
 )
 
 

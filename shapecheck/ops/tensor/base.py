@@ -71,17 +71,6 @@ def _unknown(sig: Signature, t: Optional[Tensor]) -> Value:
     return UNKNOWN if t is None else Tensor(Shape.unknown(), _fw(sig, t), t.dtype)
 
 
-def _whys(s: Shape) -> list:
-    if s.why is not None and len(s.why) == len(s.dims):
-        return list(s.why)
-    return [None] * len(s.dims)
-
-
-def _mk(dims: Sequence[Dim], whys: Optional[Sequence[Optional[str]]] = None, variadic: bool = False) -> Shape:
-    ds = tuple(D.norm(d) for d in dims)
-    if whys is not None and any(whys):
-        return Shape(ds, variadic, tuple(whys))
-    return Shape(ds, variadic)
 
 
 def _flex() -> Dim:

@@ -9,6 +9,8 @@ from ... import dims as D
 from ...dims import Dim
 from ...findings import Fix, ShapeError
 from ...shapes import Shape
+from ...shapes import build as _mk
+from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Const, Ext, Int, Seq, Tensor, Value, as_int
 from ..common import axis_of, broadcast_shapes
 from ..registry import FUNCS, Call, Signature, by_signature
@@ -18,7 +20,6 @@ from .base import (
     _fw,
     _is_none,
     _marks_added_axis,
-    _mk,
     _n,
     _name,
     _nm,
@@ -28,7 +29,6 @@ from .base import (
     _tm,
     _torch_scalar,
     _unknown,
-    _whys,
 )
 
 
@@ -171,7 +171,8 @@ def index_shape(call: Call, s: Shape, items: list, np_: bool) -> Shape:
             bdims, bw = list(s.dims[k - cb:]), w[k - cb:]
             middle, mw = list(s.dims[:k - cb]), w[:k - cb]
         else:
-            bdims, bw = [None] * (cb - k) + list(s.dims), [None] * (cb - k) + w
+            pad: list[Optional[str]] = [None] * (cb - k)
+            bdims, bw = [None] * (cb - k) + list(s.dims), pad + w
             middle, mw = [], []
         out_b, ow_b, _ = _apply(call, back, bdims, bw, np_)
         # only new axes, then whole axes at the front: the known trailing sizes survive (a new

@@ -13,10 +13,12 @@ from ...shape_math import index as SMI
 from ...shape_math import join as SMJ
 from ...shape_math import reshape as SMR
 from ...shapes import Shape
+from ...shapes import build as _mk
+from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Int, Seq, Tensor, Value, as_dim, as_int
 from ..common import out_dtype
 from ..registry import Call, Signature, by_signature
-from .base import MAX_PIECES, _arg, _flex, _is_none, _mk, _n, _name, _pos, _t, _tensor, _tensors_of, _tm, _whys
+from .base import MAX_PIECES, _arg, _flex, _is_none, _n, _name, _pos, _t, _tensor, _tensors_of, _tm
 from .reshaping import _atleast
 
 

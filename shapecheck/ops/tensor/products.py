@@ -6,10 +6,11 @@ from ... import dims as D
 from ...shape_math import einsum as SME
 from ...shape_math.require import mismatch_note, require_equal
 from ...shapes import Shape
+from ...shapes import build as _mk
 from ...values import UNKNOWN, Int, Param, Seq, Tensor, Value, as_int, tensor_of
 from ..common import axis_of, broadcast_shapes, out_dtype
 from ..registry import Call, Signature, by_signature
-from .base import _arg, _flex, _int_list, _mk, _name
+from .base import _arg, _flex, _int_list, _name
 
 
 # ---------------------------------------------------------------------------------- einsum

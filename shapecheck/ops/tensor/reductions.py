@@ -10,26 +10,11 @@ from ...shape_math import index as SMI
 from ...shape_math import reduce as SMRed
 from ...shape_math import reshape as SMR
 from ...shapes import Shape, norm_axis
+from ...shapes import build as _mk
 from ...values import UNKNOWN, Const, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from ..common import axis_of, broadcast_shapes, out_dtype
 from ..registry import Call, Signature, by_signature
-from .base import (
-    _arg,
-    _axes,
-    _flex,
-    _fw,
-    _is_none,
-    _mk,
-    _n,
-    _name,
-    _nm,
-    _pos,
-    _t,
-    _tensor,
-    _tm,
-    _torch_scalar,
-    _unknown,
-)
+from .base import _arg, _axes, _flex, _fw, _is_none, _n, _name, _nm, _pos, _t, _tensor, _tm, _torch_scalar, _unknown
 
 
 # ---------------------------------------------------------------------------------- reductions

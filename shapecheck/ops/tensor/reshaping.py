@@ -12,6 +12,8 @@ from ...shape_math import index as SMI
 from ...shape_math import reshape as SMR
 from ...shape_math.require import mismatch_note, require_equal
 from ...shapes import Shape
+from ...shapes import build as _mk
+from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Param, Seq, Tensor, Value, as_dim, tensor_of
 from ..common import axis_of, broadcast_shapes
 from ..registry import FUNCS, Call, Signature, by_signature
@@ -21,7 +23,6 @@ from .base import (
     _flex,
     _int_list,
     _marks_added_axis,
-    _mk,
     _n,
     _name,
     _nm,
@@ -32,7 +33,6 @@ from .base import (
     _tm,
     _torch_scalar,
     _unknown,
-    _whys,
 )
 
 
