@@ -237,21 +237,6 @@ class Call:
     def shape(self, t: Tensor) -> Shape:
         return t.shape.resolved(self.bindings)
 
-    # -- frameworks ------------------------------------------------------------------------------
-    @staticmethod
-    def framework_of(qualname: builtins.str) -> builtins.str:
-        """The ``fw`` of a framework function's results from its qualified name."""
-        fw = framework_of(qualname)  # the module-level one: the Framework enum
-        if fw is Framework.NUMPY:
-            return "numpy"
-        return "tf" if fw in (Framework.TF, Framework.KERAS) else "torch"
-
-    @staticmethod
-    def tensor_namespace(fw: builtins.str) -> builtins.str:
-        """Where a tensor's methods are registered: ``torch.Tensor``, ``numpy.ndarray``, ``tensorflow.Tensor``."""
-        return {"numpy": "numpy.ndarray", "tf": "tensorflow.Tensor", "keras": "tensorflow.Tensor"}.get(
-            fw, "torch.Tensor")
-
 
 def _const(x: Any) -> Value:
     if isinstance(x, bool) or x is None or isinstance(x, (float, str)):
