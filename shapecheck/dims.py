@@ -33,7 +33,10 @@ class Truth(enum.Enum):
 TRUE, FALSE, UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
 
 _RIGID: dict[str, sympy.Symbol] = {}
-_counter = itertools.count()
+# Our own numbering of flexible and opaque sizes: sympy numbers a Dummy with ``Dummy._count += 1``,
+# which two threads can interleave into one index, and two Dummies of one name and index are
+# equal. ``next()`` of an itertools.count is atomic; the offset keeps clear of sympy's own numbers.
+_counter = itertools.count(1 << 40)
 
 
 def rigid(name: str) -> sympy.Symbol:
@@ -46,7 +49,7 @@ def rigid(name: str) -> sympy.Symbol:
 
 def flexible(hint: str = "n") -> sympy.Dummy:
     """A fresh flexible size; ``hint`` is how it prints."""
-    return sympy.Dummy(hint, integer=True, positive=True)
+    return sympy.Dummy(hint, next(_counter), integer=True, positive=True)
 
 
 class Opaque(sympy.Dummy):
@@ -55,7 +58,7 @@ class Opaque(sympy.Dummy):
 
 
 def opaque(hint: str = "None") -> Opaque:
-    return Opaque(hint, integer=True, positive=True)
+    return Opaque(hint, next(_counter), integer=True, positive=True)
 
 
 def is_opaque(d: Dim) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
@@ -130,6 +131,7 @@ def file_in(folder: str, name: str) -> Optional[str]:
 
 _CACHE: OrderedDict[tuple[str, int, int], tuple[cst.Module, str]] = OrderedDict()
 _cached_bytes = 0
+_CACHE_LOCK = threading.Lock()  # analyses on threads (an editor server) share the cache
 
 
 def parse(path: str) -> Optional[tuple[cst.Module, str]]:
@@ -140,10 +142,11 @@ def parse(path: str) -> Optional[tuple[cst.Module, str]]:
     except OSError:
         return None
     key = (path, st.st_size, st.st_mtime_ns)
-    hit = _CACHE.get(key)
-    if hit is not None:
-        _CACHE.move_to_end(key)
-        return hit
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
     import io
     import tokenize
 
@@ -157,13 +160,17 @@ def parse(path: str) -> Optional[tuple[cst.Module, str]]:
         module = cst.parse_module(source)
     except Exception:  # noqa: BLE001 - an unreadable import is an unknown module, never a crash
         return None
-    _CACHE[key] = (module, source)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:  # parsed meanwhile on another thread: one tree per file
+            return hit
+        _CACHE[key] = (module, source)
+        _cached_bytes += len(source)
+        while _cached_bytes > CACHE_BYTES and len(_CACHE) > 1:
+            _, (_, old) = _CACHE.popitem(last=False)
+            _cached_bytes -= len(old)
     # A parsed file is a large, long-lived object graph: keep it out of the cyclic collector's
     # scans (every full collection would walk every cached tree again).
     gc.collect()
     gc.freeze()
-    _cached_bytes += len(source)
-    while _cached_bytes > CACHE_BYTES and len(_CACHE) > 1:
-        _, (_, old) = _CACHE.popitem(last=False)
-        _cached_bytes -= len(old)
     return module, source

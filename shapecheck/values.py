@@ -116,6 +116,7 @@ class AnalysisState:
 
     torch_float: bool = True
     keras_history: weakref.WeakKeyDictionary[Tensor, tuple] = field(default_factory=weakref.WeakKeyDictionary)
+    param_dims: dict[str, D.Dim] = field(default_factory=dict)  # parameter name -> its flexible last size
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)
@@ -345,15 +346,13 @@ def tensor_of(v: Value) -> Optional[Tensor]:
     return None
 
 
-_PARAM_DIMS: dict = {}
-
-
 def param_tensor(name: str) -> Tensor:
     """An unannotated parameter used as a tensor: ``(*, d)``, unknown rank, a flexible last size
     that the first layer it meets binds (per analysis; ``Bindings`` are per function)."""
-    d = _PARAM_DIMS.get(name)
+    dims = analysis_state().param_dims
+    d = dims.get(name)
     if d is None:
-        d = _PARAM_DIMS[name] = D.flexible("d")
+        d = dims[name] = D.flexible("d")
     return Tensor(Shape((d,), True), "any")
 
 
