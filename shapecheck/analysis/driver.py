@@ -34,6 +34,7 @@ from .expressions import ExpressionEvaluator
 from .frames import BranchLog, Frame
 from .members import MemberEvaluator
 from .objects import ClassInfo, FuncInfo, copy_value, reveal_text
+from .order import builders_first
 from .project import ModuleInfo, Project
 from .sources import Sources
 from .statements import StatementEvaluator
@@ -104,11 +105,12 @@ class Analysis(Part):
                 ctx.kept_trace, ctx.trace = ctx.trace, None
             # Every function and class also runs on generic inputs, whatever calls reached it: a call
             # with unknown data (`model(batch)` from a loader) proves little, the definitions much.
-            for cls in list(ctx.classes):
-                self._guarded(partial(self.analyse_class_generic, cls), cls.node, f"class {cls.name}")
-            for fn in list(ctx.functions):
-                if fn.cls is None and self._needs_generic(fn):
-                    self._guarded(partial(self.analyse_func_generic, fn), fn.node, f"function {fn.name}")
+            # What builds a class runs before it, so the class runs on what its call sites built.
+            for item in builders_first(list(ctx.classes) + [f for f in ctx.functions if f.cls is None]):
+                if isinstance(item, ClassInfo):
+                    self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
+                elif self._needs_generic(item):
+                    self._guarded(partial(self.analyse_func_generic, item), item.node, f"function {item.name}")
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
                               ctx.kept_trace or {}, self)
 

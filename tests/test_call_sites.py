@@ -1,0 +1,48 @@
+"""The generic runs follow the file's own call sites (tests/golden/call_sites.py), checked
+against torch: what the checker accepts runs, what it reports raises."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shapecheck.analysis.order import builders_first
+from shapecheck.engine import check_source
+
+torch = pytest.importorskip("torch")
+
+SRC = (Path(__file__).parent / "golden" / "call_sites.py").read_text()
+
+
+def test_what_the_checker_accepts_runs_and_what_it_reports_raises() -> None:
+    ns: dict = {}
+    exec(compile(SRC, "call_sites.py", "exec"), ns)  # the oracle: torch runs the fixture
+    stack = ns["Stack"](4)
+    out = stack(torch.zeros(2, 8, 5, 5), torch.zeros(2, 4, 5, 5))
+    assert out.shape == (2, 4, 5, 5)
+    with pytest.raises(RuntimeError, match="size of tensor"):
+        ns["build_pair"]()(torch.zeros(3, 4))
+    lines = {d.line for d in check_source(SRC, "call_sites.py") if d.severity == "error"}
+    cell_forward = SRC.splitlines().index("        return self.left(x_prev) + self.right(x)") + 1
+    pair_forward = SRC.splitlines().index("        return self.fa(x) + self.fb(x)  # E: SHP501") + 1
+    assert cell_forward not in lines and pair_forward in lines
+
+
+class _Item:
+    def __init__(self, src: str) -> None:
+        import libcst as cst
+
+        node = cst.parse_module(src).body[0]
+        assert isinstance(node, (cst.ClassDef, cst.FunctionDef))
+        self.node: cst.CSTNode = node
+        self.name: str = node.name.value
+
+
+def test_builders_come_first_and_a_cycle_is_cut_once() -> None:
+    inner = _Item("class Inner:\n    pass\n")
+    outer = _Item("class Outer:\n    def __init__(self):\n        self.a = Inner()\n")
+    make = _Item("def make():\n    return Outer()\n")
+    a = _Item("def a():\n    return b()\n")
+    b = _Item("def b():\n    return a()\n")
+    order = [i.name for i in builders_first([inner, outer, make, a, b])]
+    assert order == ["make", "Outer", "Inner", "b", "a"]  # a cycle: cut where the search meets it
