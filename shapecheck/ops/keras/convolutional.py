@@ -25,6 +25,7 @@ def padding_arg(call: Call, default: str = "valid") -> Optional[str]:
 
 class Conv(KerasLayer):
     rank = 2
+    output_on_unknown = True  # (*, filters) whatever it is applied to (channels last)
     transpose = False
     separable = False
     depthwise = False

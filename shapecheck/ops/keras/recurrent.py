@@ -13,6 +13,9 @@ from .base import FW, KerasLayer, bind_built, check_rank, name_of, spellings
 # ---------------------------------------------------------------------------------- recurrent
 class RNN(KerasLayer):
     gates = 1
+    # applied to a value the analysis cannot see into, it still gives (batch, units) or
+    # (batch, timesteps, units): the input it accepts is 3-D
+    output_on_unknown = True
 
     def configure(self, call: Call) -> Optional[dict]:
         u = call.dim(0, "units") if call.has(0, "units") else call.dim(None, "output_dim")
@@ -30,10 +33,10 @@ class RNN(KerasLayer):
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
         c = layer.config
         check_rank(layer, s, ndim=3, what="(batch, timesteps, features)")
+        if s.variadic:  # only a 3-D input gets past the layer: the sizes it does not know are unknown
+            s = Shape((D.opaque("None"), D.flexible("timesteps"), D.flexible("features"))[:3 - len(s.dims)] + s.dims)
         bind_built(layer, call, s, -1, param="features")
         u = c["units"]
-        if s.variadic:
-            return Shape.unknown()
         b, t = s.dims[0], s.dims[1]
         out = Shape((b, t, u)) if c["return_sequences"] else Shape((b, u))
         if c["return_state"]:
