@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from ..findings import Finding
+from ..shape_math.require import CONDITIONAL
 from ..values import AnalysisState, Layer, Obj, Value
 
 if TYPE_CHECKING:
@@ -97,7 +98,9 @@ class Context:
         if key in self._seen:
             return
         where = id(self.statement) if self.statement is not None else None
-        if self.second_run and where is not None and where in self._flagged:
+        if self.second_run and (where is not None and where in self._flagged or CONDITIONAL in message):
+            # The generic run of a function calls reached: a condition on its parameters ("holds
+            # only if a == b") was checked at those calls with what they pass, and held or was unknown.
             return
         self._seen.add(key)
         if where is not None:

@@ -27,12 +27,16 @@ from ..shapes import Shape
 
 Message = Union[str, Callable[[], str]]
 
+# How a message says that a mismatch rests on sizes that may still be equal (read by the analysis:
+# a call site that passed its sizes has already decided such a check).
+CONDITIONAL = "holds only if"
+
 
 def mismatch_note(a: Dim, b: Dim) -> str:
     """``"; holds only if hnodes == onodes"`` where a mismatch rests on symbols."""
     if D.as_int(a) is not None and D.as_int(b) is not None:
         return ""
-    return f"; holds only if {D.fmt(a)} == {D.fmt(b)}"
+    return f"; {CONDITIONAL} {D.fmt(a)} == {D.fmt(b)}"
 
 
 def require_equal(a: Optional[Dim], b: Optional[Dim], bindings: Optional[Bindings], kind: str, message: Message,

@@ -56,3 +56,21 @@ class Lone(nn.Module):
 
     def forward(self, x):
         return self.fa(x) + self.fb(x)  # E: SHP501 "holds only if"
+
+
+def blocks(n_from, n_to):
+    """Two sizes every caller in the file passes equal: the calls decide, no finding."""
+    return torch.zeros(n_from, 2) + torch.zeros(n_to, 2)
+
+
+def attend(seq_len):
+    block = seq_len // 4
+    return blocks(block, block)
+
+
+def pair_sum(n_a, n_b):
+    return torch.zeros(n_a) + torch.zeros(n_b)  # E: SHP501
+
+
+def use_pair():
+    return pair_sum(3, 4)
