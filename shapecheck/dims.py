@@ -501,6 +501,19 @@ def never_equal(a: Dim, b: Dim, bindings: Bindings | None = None) -> bool:
     return _never_equal(a, b)
 
 
+def may_be_one(d: Dim, bindings: Bindings | None = None) -> bool:
+    """Could ``d`` be 1, where a FALSE comparison of it is meant for every value (a flexible size,
+    or floor/Mod arithmetic) rather than generically (a polynomial in rigid sizes, taken to be
+    general)? Broadcasting asks: ``(*, 2*n)`` against ``(*, n)`` broadcasts where n is 1."""
+    if bindings is not None:
+        d = bindings.resolve(d)
+    if isinstance(d, int) or d.is_Integer:
+        return int(d) == 1
+    if not (has_flexible(d) or _has_opaque_parts(d)):
+        return False
+    return not _never_equal(d, 1)
+
+
 def at_most(a: Dim, b: Dim, bindings: Bindings | None = None) -> Truth:
     """Is ``a <= b``? TRUE, FALSE or UNKNOWN, for every value >= 1 of the sizes involved
     (``(h // p) * p <= h`` is TRUE, ``dim <= dim // 2`` FALSE, ``h <= w`` UNKNOWN)."""

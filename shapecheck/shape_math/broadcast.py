@@ -42,6 +42,9 @@ def broadcast(shapes: Sequence[Shape], bindings: Optional[Bindings] = None, kind
                 cur = d
                 continue
             t = D.compare(cur, d, bindings, unify=False)
+            if t is D.FALSE and D.as_int(D.sub(cur, d)) is None and (
+                    D.may_be_one(cur, bindings) or D.may_be_one(d, bindings)):
+                t = D.UNKNOWN  # different for every value, but one side may be 1 and broadcast
             if t is D.FALSE:
                 axis = -i
                 raise ShapeError(kind, functools.partial(_differ, what, shapes, cur, d, axis))
