@@ -62,7 +62,8 @@ def _build(rng: random.Random, syms: dict, depth: int) -> Expr:
         return Expr(D.ceildiv(a.dim, c), lambda env, a=a, c=c: -(-a.fn(env) // c), f"ceil({a.text} / {c})")
     if op == "floordiv_s":
         name = rng.choice(NAMES)
-        return Expr(D.floordiv(a.dim, syms[name]), lambda env, a=a, n=name: a.fn(env) // env[n], f"({a.text} // {name})")
+        return Expr(D.floordiv(a.dim, syms[name]), lambda env, a=a, n=name: a.fn(env) // env[n],
+                    f"({a.text} // {name})")
     if op == "mod_c":
         c = rng.randint(2, 4)
         return Expr(D.mod(a.dim, c), lambda env, a=a, c=c: a.fn(env) % c, f"({a.text} % {c})")
