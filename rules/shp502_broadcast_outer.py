@@ -8,8 +8,9 @@ class BroadcastOuter(Rule):
     """## What it does
     Checks for a column against a row that silently broadcasts into a matrix.
 
-    Checks for an elementwise operation between a column `(n, 1)` and a row `(1, m)` or a vector
-    `(m,)`, which broadcasts silently into an `(n, m)` matrix.
+    Checks for an elementwise operation between a column `(n, 1)` and a row `(1, n)` or a vector
+    `(n,)` of the same size, which broadcasts silently into an `(n, n)` matrix. A column and a row
+    whose sizes may differ (`(n, 1) + (1, m)`) are taken as an outer product on purpose.
 
     ## Why is this bad?
     The program runs and returns a matrix where a vector or a dot product was most likely

@@ -13,8 +13,11 @@ Comparisons answer TRUE, FALSE or UNKNOWN; a rule fires only on FALSE.
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
-from typing import Union
+import math
+from fractions import Fraction
+from typing import Optional, Union
 
 import sympy
 
@@ -117,7 +120,10 @@ def floordiv(a: Dim, b: Dim) -> Dim:
     if b == 1:
         return a
     if isinstance(b, int):  # an unevaluated floor: sympy's evaluation of floor(H/2) is slow and gains nothing
-        return sympy.floor(sympy.Mul(a, sympy.Rational(1, b)), evaluate=False)
+        q = sympy.Mul(a, sympy.Rational(1, b))
+        if b > 0 and _whole(q):  # (4*h) // 2 is 2*h: a multiple divides exactly
+            return norm(q)
+        return sympy.floor(q, evaluate=False)
     return norm(sympy.floor(sympy.Mul(a, sympy.Pow(b, -1))))
 
 
@@ -142,6 +148,267 @@ def _has_opaque_parts(e: Dim) -> bool:
 
 def _opaque(e: sympy.Expr) -> bool:
     return bool(e.atoms(*_OPAQUE)) or any(not (p.exp.is_Integer or p.exp.is_Symbol) for p in e.atoms(sympy.Pow))
+
+
+# --- Sizes are positive integers: bounds, signs and "never equal" -------------------------------
+#
+# sympy's assumption system can prove ``x - floor(x/2) > 0`` but takes milliseconds per query, and
+# comparisons are on the hot path. Instead: a size expression is bounded between two polynomials
+# (Laurent polynomials in the symbols, rational coefficients; a floor by ``u - 1 < floor(u) <= u``,
+# tightened where ``u`` has a known denominator), and a polynomial is shown positive for every
+# symbol >= 1 by substituting ``s = 1 + t`` and finding every coefficient nonnegative (a sufficient
+# test: it never answers "positive" for a polynomial that is not). Everything here answers
+# "proven" or "not proven", never a guess.
+
+_Mono = frozenset  # of (symbol, exponent) pairs; the empty set is the constant term
+_Poly = dict  # _Mono -> int or Fraction, no zero coefficients
+_ONE: frozenset = frozenset()
+_MAX_TERMS = 400  # a bound or expansion bigger than this is given up (not proven)
+
+
+class _GiveUp(Exception):
+    """The expression is outside what the bounds know (an unknown function, a huge expansion)."""
+
+
+def _p_const(c: Fraction | int) -> _Poly:
+    return {_ONE: c} if c else {}
+
+
+def _p_add(p: _Poly, q: _Poly, sign: int = 1) -> _Poly:
+    out = dict(p)
+    for m, c in q.items():
+        v = out.get(m, 0) + sign * c
+        if v:
+            out[m] = v
+        else:
+            out.pop(m, None)
+    return out
+
+
+def _m_mul(a: frozenset, b: frozenset) -> frozenset:
+    if not a:
+        return b
+    if not b:
+        return a
+    exps = dict(a)
+    for s, e in b:
+        exps[s] = exps.get(s, 0) + e
+    return frozenset((s, e) for s, e in exps.items() if e)
+
+
+def _p_mul(p: _Poly, q: _Poly) -> _Poly:
+    if len(p) * len(q) > _MAX_TERMS:
+        raise _GiveUp
+    out: _Poly = {}
+    for ma, ca in p.items():
+        for mb, cb in q.items():
+            m = _m_mul(ma, mb)
+            v = out.get(m, 0) + ca * cb
+            if v:
+                out[m] = v
+            else:
+                out.pop(m, None)
+    return out
+
+
+def _p_scale(p: _Poly, c: Fraction | int) -> _Poly:
+    return {m: v * c for m, v in p.items()} if c else {}
+
+
+def _p_pow(p: _Poly, n: int) -> _Poly:
+    out = _p_const(1)
+    for _ in range(n):
+        out = _p_mul(out, p)
+    return out
+
+
+def _proven_nonneg(p: _Poly, strict: bool) -> bool:
+    """``p >= 0`` (``> 0`` if ``strict``) for every value >= 1 of its symbols: clear the negative
+    powers (a positive factor), put ``s = 1 + t``, and ask for nonnegative coefficients."""
+    if not p:
+        return not strict
+    low: dict = {}
+    for m in p:
+        for s, e in m:
+            if e < low.get(s, 0):
+                low[s] = e
+    shift = frozenset((s, -e) for s, e in low.items())
+    terms = {_m_mul(m, shift): c for m, c in p.items()} if shift else p
+    out: dict = {}
+    for m, c in terms.items():
+        part: dict = {_ONE: c}
+        for s, e in m:  # (1 + t)^e, binomially
+            nxt: dict = {}
+            for mm, cc in part.items():
+                for k in range(e + 1):
+                    key = _m_mul(mm, frozenset({(s, k)})) if k else mm
+                    nxt[key] = nxt.get(key, 0) + cc * math.comb(e, k)
+            part = nxt
+            if len(part) > _MAX_TERMS:
+                return False
+        for mm, cc in part.items():
+            out[mm] = out.get(mm, 0) + cc
+        if len(out) > 4 * _MAX_TERMS:
+            return False
+    if any(c < 0 for c in out.values()):
+        return False
+    return not strict or out.get(_ONE, 0) > 0
+
+
+def _exact(e: sympy.Expr) -> Optional[_Poly]:
+    lo, hi = _bounds(e)
+    return lo if lo is hi else None
+
+
+def _integer_valued(p: _Poly) -> bool:
+    return all(c.denominator == 1 for c in p.values()) and all(e > 0 for m in p for _, e in m)
+
+
+def _denominator(p: _Poly) -> Optional[int]:
+    """``q`` such that ``q * p`` is an integer for integer symbols (a polynomial), else None."""
+    if any(e < 0 for m in p for _, e in m):
+        return None
+    q = 1
+    for c in p.values():
+        q = q * c.denominator // math.gcd(q, c.denominator)
+    return q
+
+
+_Bounds = tuple  # (lo, hi): Optional[_Poly] each; ``lo is hi`` where the expression is exact
+
+
+def _bounds(e: sympy.Expr) -> _Bounds:
+    """Polynomials ``lo <= e <= hi`` for every value >= 1 of the symbols (None: no bound known)."""
+    if isinstance(e, int):
+        p = _p_const(e)
+        return p, p
+    if e.is_Rational:
+        p = _p_const(Fraction(int(e.p), int(e.q)) if e.q != 1 else int(e.p))
+        return p, p
+    if e.is_Symbol:
+        if not (e.is_integer and e.is_positive):
+            return None, None
+        p = {frozenset({(e, 1)}): 1}
+        return p, p
+    if e.is_Add:
+        lo: Optional[_Poly] = {}
+        hi: Optional[_Poly] = {}
+        for a in e.args:
+            alo, ahi = _bounds(a)
+            lo = _p_add(lo, alo) if lo is not None and alo is not None else None
+            hi = _p_add(hi, ahi) if hi is not None and ahi is not None else None
+            if lo is None and hi is None:
+                return None, None
+        if lo is not None and lo == hi:
+            return lo, lo
+        return lo, hi
+    if e.is_Mul:
+        exact: _Poly = _p_const(1)
+        loose: list = []
+        for a in e.args:
+            alo, ahi = _bounds(a)
+            if alo is not None and alo is ahi:
+                exact = _p_mul(exact, alo)
+            else:
+                loose.append((alo, ahi))
+        if not loose:
+            return exact, exact
+        lo, hi = loose[0]
+        for blo, bhi in loose[1:]:  # a product of bounded factors needs them nonnegative
+            if lo is None or blo is None or hi is None or bhi is None or not (
+                    _proven_nonneg(lo, False) and _proven_nonneg(blo, False)):
+                return None, None
+            lo, hi = _p_mul(lo, blo), _p_mul(hi, bhi)
+        if _proven_nonneg(exact, True):
+            return (_p_mul(exact, lo) if lo is not None else None), (_p_mul(exact, hi) if hi is not None else None)
+        neg = _p_scale(exact, -1)
+        if _proven_nonneg(neg, True):
+            return (_p_mul(exact, hi) if hi is not None else None), (_p_mul(exact, lo) if lo is not None else None)
+        return None, None
+    if e.is_Pow:
+        base, n = e.args
+        if not n.is_Integer:
+            return None, None
+        n = int(n)
+        blo, bhi = _bounds(base)
+        if blo is not None and blo is bhi:
+            if n >= 0:
+                p = _p_pow(blo, n)
+                return p, p
+            if len(blo) == 1:  # 1/monomial
+                ((m, c),) = blo.items()
+                p = {frozenset((s, x * n) for s, x in m): Fraction(c) ** n}
+                return p, p
+            return None, None
+        if n > 0 and blo is not None and bhi is not None and _proven_nonneg(blo, False):
+            return _p_pow(blo, n), _p_pow(bhi, n)
+        return None, None
+    if isinstance(e, (sympy.floor, sympy.ceiling)):
+        ulo, uhi = _bounds(e.args[0])
+        q = _denominator(ulo) if ulo is not None and ulo is uhi else None
+        # floor(u) > u - 1, and floor(n/q) >= (n - q + 1)/q where q*u is an integer n
+        slack: Fraction | int = Fraction(q - 1, q) if q is not None and q > 1 else 0 if q == 1 else 1
+        if isinstance(e, sympy.floor):
+            return (_p_add(ulo, _p_const(-slack)) if ulo is not None else None), uhi
+        return ulo, (_p_add(uhi, _p_const(slack)) if uhi is not None else None)
+    if isinstance(e, sympy.Mod):  # 0 <= a mod b < b for b > 0 (Python's and sympy's sign rule)
+        div = _exact(e.args[1])
+        if div is None or not _integer_valued(div) or not _proven_nonneg(div, True):
+            return None, None
+        num = _exact(e.args[0])
+        whole = num is not None and _integer_valued(num)
+        return {}, (_p_add(div, _p_const(-1)) if whole else div)
+    return None, None
+
+
+def _whole(e: sympy.Expr) -> bool:
+    """Is ``e`` a polynomial with integer coefficients in the sizes (an integer for any sizes)?"""
+    try:
+        p = _exact(e)
+    except _GiveUp:
+        return False
+    return p is not None and _integer_valued(p)
+
+
+def _never_zero_uncached(e: sympy.Expr) -> bool:
+    try:
+        lo, hi = _bounds(e)
+        if lo is not None and _proven_nonneg(lo, True):
+            return True
+        if hi is not None and _proven_nonneg(_p_scale(hi, -1), True):
+            return True
+        if lo is not None and lo is hi and _denominator(lo) is not None:
+            # an integer polynomial whose non-constant coefficients share a factor the constant lacks
+            q = _denominator(lo) or 1
+            coeffs = [c * q for m, c in lo.items() if m]
+            const = lo.get(_ONE, 0) * q
+            g = 0
+            for c in coeffs:
+                g = math.gcd(g, int(c))
+            return g > 1 and int(const) % g != 0
+    except _GiveUp:
+        return False
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _never_zero(e: sympy.Expr) -> bool:
+    return _never_zero_uncached(e)
+
+
+def _nonneg(e: Dim) -> Truth:
+    """Is ``e >= 0`` for every value >= 1 of its symbols? TRUE, FALSE (never) or UNKNOWN."""
+    if isinstance(e, int):
+        return TRUE if e >= 0 else FALSE
+    try:
+        lo, hi = _bounds(e)
+        if lo is not None and _proven_nonneg(lo, False):
+            return TRUE
+        if hi is not None and _proven_nonneg(_p_scale(hi, -1), True):
+            return FALSE
+    except _GiveUp:
+        pass
+    return UNKNOWN
 
 
 class Bindings:
@@ -199,18 +466,67 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
                 return TRUE
     if (_has_opaque_parts(a) or _has_opaque_parts(b)) and any(
             isinstance(s, sympy.Dummy) for e in (a, b) if not isinstance(e, int) for s in e.free_symbols):
-        return UNKNOWN  # flexible sizes under floor/Mod: expanding costs much and cannot decide
+        # flexible sizes under floor/Mod: expanding costs much; only a proof of "never" decides
+        return FALSE if _never_equal(a, b) else UNKNOWN
     diff = sympy.expand(sympy.Add(a, sympy.Mul(-1, b)))
     if diff == 0:
         return TRUE
     if diff.is_Number:
         return FALSE
-    if any(isinstance(s, sympy.Dummy) for s in diff.free_symbols):
-        return UNKNOWN
-    if _opaque(diff):
-        return UNKNOWN
+    if any(isinstance(s, sympy.Dummy) for s in diff.free_symbols) or _opaque(diff):
+        # flexible sizes may take any value, floor and Mod may cancel: FALSE only where no
+        # positive sizes make the two equal (dim // 2 against dim, 2*n against n)
+        return FALSE if _never_equal(a, b, diff) else UNKNOWN
     # A nonzero polynomial in rigid sizes: generically different.
     return FALSE
+
+
+def _never_equal(a: Dim, b: Dim, diff: Optional[sympy.Expr] = None) -> bool:
+    if any(isinstance(s, Opaque) for e in (a, b) if not isinstance(e, int) for s in e.free_symbols):
+        return False  # an opaque size never compares FALSE
+    if diff is None:
+        diff = sympy.Add(a, sympy.Mul(-1, b))
+    if isinstance(diff, sympy.Integer):
+        return diff != 0
+    return _never_zero(diff)
+
+
+def never_equal(a: Dim, b: Dim, bindings: Bindings | None = None) -> bool:
+    """Is ``a != b`` for every value >= 1 of the sizes involved (not only generically)?
+
+    ``2*hidden`` and ``hidden``, ``dim // 2`` and ``dim``: yes. ``hnodes`` and ``onodes``, or
+    ``h // p`` and ``h`` (p may be 1): no. Where this is False but ``compare`` says FALSE, the
+    mismatch holds only under some condition on the sizes."""
+    if bindings is not None:
+        a, b = bindings.resolve(a), bindings.resolve(b)
+    if isinstance(a, int) and isinstance(b, int):
+        return a != b
+    return _never_equal(a, b)
+
+
+def may_be_one(d: Dim, bindings: Bindings | None = None) -> bool:
+    """Could ``d`` be 1, where a FALSE comparison of it is meant for every value (a flexible size,
+    or floor/Mod arithmetic) rather than generically (a polynomial in rigid sizes, taken to be
+    general)? Broadcasting asks: ``(*, 2*n)`` against ``(*, n)`` broadcasts where n is 1."""
+    if bindings is not None:
+        d = bindings.resolve(d)
+    if isinstance(d, int) or d.is_Integer:
+        return int(d) == 1
+    if not (has_flexible(d) or _has_opaque_parts(d)):
+        return False
+    return not _never_equal(d, 1)
+
+
+def at_most(a: Dim, b: Dim, bindings: Bindings | None = None) -> Truth:
+    """Is ``a <= b``? TRUE, FALSE or UNKNOWN, for every value >= 1 of the sizes involved
+    (``(h // p) * p <= h`` is TRUE, ``dim <= dim // 2`` FALSE, ``h <= w`` UNKNOWN)."""
+    if bindings is not None:
+        a, b = bindings.resolve(a), bindings.resolve(b)
+    if isinstance(a, int) and isinstance(b, int):
+        return TRUE if a <= b else FALSE
+    if any(isinstance(s, Opaque) for e in (a, b) if not isinstance(e, int) for s in e.free_symbols):
+        return TRUE if a == b else UNKNOWN
+    return _nonneg(norm(sympy.Add(b, sympy.Mul(-1, a))))
 
 
 def positive(d: Dim, bindings: Bindings | None = None) -> Truth:
@@ -221,7 +537,9 @@ def positive(d: Dim, bindings: Bindings | None = None) -> Truth:
         return TRUE if d >= 1 else FALSE
     if d.is_Integer:
         return TRUE if int(d) >= 1 else FALSE
-    return UNKNOWN
+    if any(isinstance(s, Opaque) for s in d.free_symbols):
+        return UNKNOWN
+    return _nonneg(norm(sympy.Add(d, -1)))  # sizes are integers: d >= 1 is d - 1 >= 0
 
 
 def fmt(d: Dim | None) -> str:

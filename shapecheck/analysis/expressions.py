@@ -335,7 +335,7 @@ class ExpressionEvaluator(Part):
                 return same if op == "Is" else not same
             return None
         da, db = as_dim(a), as_dim(b)
-        if isinstance(a, Int) and isinstance(b, Int) and da is not None and db is not None:
+        if isinstance(a, (Int, Param)) and isinstance(b, (Int, Param)) and da is not None and db is not None:
             ia, ib = D.as_int(da), D.as_int(db)
             if ia is not None and ib is not None:
                 return {"Equal": ia == ib, "NotEqual": ia != ib, "LessThan": ia < ib, "GreaterThan": ia > ib,

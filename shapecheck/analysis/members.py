@@ -82,7 +82,7 @@ class MemberEvaluator(Part):
         call = self.calls.make_call([], {}, node, bindings)
         before = self.ctx.reported()
         self.calls.run_rule(lambda: check_weight_assignment(call, f"{layer.kind}.{name}", w[name], v.shape,
-                                                            "assigning"), node)
+                                                            "assigning", tied=v.role is not None), node)
         return self.ctx.reported() > before
 
     def ex_Attribute(self, e: cst.Attribute, frame: Frame) -> Value:

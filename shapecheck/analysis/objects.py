@@ -212,6 +212,8 @@ def int_arith(op: str, a: Any, b: Any) -> Value:
         return Int(D.floordiv(a, b))
     if op == "mod":
         return Int(D.mod(a, b))
+    if op == "pow" and ib is not None and 0 <= ib <= 8:  # (image_size // patch_size) ** 2
+        return Int(D.mul(*([a] * ib)))
     return UNKNOWN
 
 

@@ -17,8 +17,10 @@ from ..values import (
     Dict,
     Ext,
     Func,
+    Int,
     Layer,
     Obj,
+    Param,
     Seq,
     Tensor,
     Value,
@@ -46,6 +48,24 @@ def assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
                     isinstance(y, int) or x not in y.free_symbols):
                 bindings.bind(x, y)
                 break
+
+
+def _settled(v: Value, bindings: D.Bindings) -> Value | None:
+    """The size ``v`` is now known to be, where an assumption just bound one of its symbols."""
+    d = D.rigid(v.name) if isinstance(v, Param) else v.dim if isinstance(v, Int) else None
+    if d is None or isinstance(d, int):
+        return None
+    r = bindings.resolve(d)
+    return None if r is d or r == d else Int(r)
+
+
+def _raises(block: cst.BaseSuite) -> bool:
+    """Does ``block`` end in a ``raise`` (the body of a guard ``if a != b: raise ...``)?"""
+    body = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementSuite) or isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, cst.Raise) for small in last.body)
+    return False
 
 
 class StatementEvaluator(Part):
@@ -145,6 +165,25 @@ class StatementEvaluator(Part):
     def small_Break(self, s: cst.Break, frame: Frame) -> None:
         frame.done = frame.broke = True
 
+    def settle(self, frame: Frame) -> None:
+        """After ``assert a == b`` or on the path past ``if a != b: raise``, names (and ``self``'s
+        attributes) holding ``a`` hold ``b``: the equality is this function's knowledge only
+        (``Bindings``), but what ``__init__`` builds from the names outlives it (a layer made after
+        the guard is built for the size the guard allows, as ``forward`` will see it)."""
+        if not frame.bindings.map:
+            return
+        for k, v in list(frame.env.items()):
+            if isinstance(v, Obj):
+                for name, attr in list(v.attrs.items()):
+                    new = _settled(attr, frame.bindings)
+                    if new is not None:
+                        self.flow.record(v, name)
+                        v.attrs[name] = new
+                continue
+            new = _settled(v, frame.bindings)
+            if new is not None:
+                frame.env[k] = new
+
     def _assume(self, test: cst.BaseExpression, frame: Frame) -> None:
         """``assert a == b`` on sizes: what follows may take them as equal."""
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(
@@ -153,6 +192,7 @@ class StatementEvaluator(Part):
             b = as_dim(self.exprs.eval(test.comparisons[0].comparator, frame))
             if a is not None and b is not None:
                 assume_equal(((a, b),), frame.bindings)
+                self.settle(frame)
 
     def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
         info = FuncInfo(node, node.name.value, home=self.ctx.current)
@@ -213,15 +253,29 @@ class StatementEvaluator(Part):
         if isinstance(test, Cond):  # each branch assumes what its condition says of the sizes
             assume_equal(test.pos, a.bindings)
             assume_equal(test.neg, b.bindings)
-        log_a = self.flow.logged(lambda: self.exec_block(node.body.body, a))
-        if isinstance(orelse, cst.If):
-            log_b = self.flow.logged(lambda: self.stmt_If(orelse, b))
-        elif isinstance(orelse, cst.Else):
-            log_b = self.flow.logged(lambda: self.exec_block(orelse.body.body, b))
-        else:
-            log_b = {}
+        # `if a != b: raise ...`: the other branch (and what follows) may build with a as b
+        settle_b = isinstance(test, Cond) and bool(test.neg) and _raises(node.body)
+        settle_a = isinstance(test, Cond) and bool(test.pos) and isinstance(orelse, cst.Else) and _raises(orelse.body)
+
+        def run_a() -> None:
+            if settle_a:
+                self.settle(a)
+            self.exec_block(node.body.body, a)
+
+        def run_b() -> None:
+            if settle_b:
+                self.settle(b)
+            if isinstance(orelse, cst.If):
+                self.stmt_If(orelse, b)
+            elif isinstance(orelse, cst.Else):
+                self.exec_block(orelse.body.body, b)
+
+        log_a = self.flow.logged(run_a)
+        log_b = self.flow.logged(run_b) if orelse is not None or settle_b else {}
         merge(frame, a, b)
         self.flow.merge_heap(log_a, log_b, a.done, b.done)
+        if isinstance(test, Cond) and a.done != b.done and (test.neg if a.done else test.pos):
+            self.settle(frame)  # past `if a != b: return/raise`, a is b (as after `assert a == b`)
 
     def stmt_For(self, node: cst.For, frame: Frame) -> None:
         it = self.exprs.eval(node.iter, frame)

@@ -130,12 +130,21 @@ def _layout_note(role: str, dest: Shape, src: Shape) -> str:
     return layout_note(tag, owner, dest, src)
 
 
-def check_weight_assignment(call: Call, role: Optional[str], dest: Shape, src: Shape, how: str) -> None:
-    """SHP601 when a weight gets a tensor of another shape (naming the layout where it is the other one)."""
+def check_weight_assignment(call: Call, role: Optional[str], dest: Shape, src: Shape, how: str, *,
+                            tied: bool = False) -> None:
+    """SHP601 when a weight gets a tensor of another shape (naming the layout where it is the other one).
+
+    ``tied``: the tensor is another layer's parameter (``decoder.weight = encoder.weight``). Tying
+    is meant for equal sizes that the caller chooses (``Embedding(ntoken, ninp)`` tied to
+    ``Linear(nhid, ntoken)`` works where ninp == nhid), so two different constructor parameters are
+    no finding there: only sizes that can never be equal (or a different rank) are."""
     dest, src = dest.resolved(call.bindings), src.resolved(call.bindings)
     if dest.variadic or src.variadic:
         return
     if dest.same(src, call.bindings) is not D.FALSE:
+        return
+    if tied and len(dest.dims) == len(src.dims) and not any(
+            D.never_equal(x, y, call.bindings) for x, y in zip(dest.dims, src.dims)):
         return
     note = _layout_note(role, dest, src) if role else ""
     target = role.replace("torch.nn.", "nn.") if role else "the parameter"

@@ -42,6 +42,9 @@ def broadcast(shapes: Sequence[Shape], bindings: Optional[Bindings] = None, kind
                 cur = d
                 continue
             t = D.compare(cur, d, bindings, unify=False)
+            if t is D.FALSE and D.as_int(D.sub(cur, d)) is None and (
+                    D.may_be_one(cur, bindings) or D.may_be_one(d, bindings)):
+                t = D.UNKNOWN  # different for every value, but one side may be 1 and broadcast
             if t is D.FALSE:
                 axis = -i
                 raise ShapeError(kind, functools.partial(_differ, what, shapes, cur, d, axis))
@@ -67,16 +70,24 @@ def _list(shapes: Sequence[Shape]) -> str:
 
 
 def is_outer_product(a: Shape, b: Shape) -> bool:
-    """A column (n, 1) against a row (1, m) / (m,) with n, m > 1: an outer product built by accident."""
+    """A column (n, 1) against a row (1, n) / (n,) of the *same* size n > 1: the accidental
+    outer product of ``y_true - y_pred`` with ``(N, 1)`` and ``(N,)``. Where the two sizes may
+    differ (``(n, 1) + (1, m)``, ``(3, 1) * (1, 4)``), the matrix is most likely what was meant."""
     if a.variadic or b.variadic:
         return False
 
-    def col(s: Shape) -> bool:
-        return len(s.dims) == 2 and D.as_int(s.dims[1]) == 1 and (D.as_int(s.dims[0]) or 0) > 1
+    def col(s: Shape) -> Optional[Dim]:
+        return s.dims[0] if len(s.dims) == 2 and D.as_int(s.dims[1]) == 1 else None
 
-    def row(s: Shape) -> bool:
+    def row(s: Shape) -> Optional[Dim]:
         if len(s.dims) == 2:
-            return D.as_int(s.dims[0]) == 1 and (D.as_int(s.dims[1]) or 0) > 1
-        return len(s.dims) == 1 and (D.as_int(s.dims[0]) or 0) > 1
+            return s.dims[1] if D.as_int(s.dims[0]) == 1 else None
+        return s.dims[0] if len(s.dims) == 1 else None
 
-    return (col(a) and row(b)) or (row(a) and col(b) and len(a.dims) == 2)
+    def same(n: Optional[Dim], m: Optional[Dim]) -> bool:
+        if n is None or m is None or D.as_int(n) == 1:
+            return False
+        known = D.as_int(n)
+        return (known is None or known > 1) and D.compare(n, m, None, unify=False) is D.TRUE
+
+    return same(col(a), row(b)) or (len(a.dims) == 2 and same(col(b), row(a)))

@@ -33,9 +33,14 @@ CONDITIONAL = "holds only if"
 
 
 def mismatch_note(a: Dim, b: Dim) -> str:
-    """``"; holds only if hnodes == onodes"`` where a mismatch rests on symbols."""
+    """``"; holds only if hnodes == onodes"`` where a mismatch rests on symbols that some sizes
+    could make equal; where none can (``2*hidden`` against ``hidden``: sizes are at least 1), say
+    so plainly: ``"; the sizes never match: hidden != 2*hidden for every hidden >= 1"``."""
     if D.as_int(a) is not None and D.as_int(b) is not None:
         return ""
+    if D.never_equal(a, b):
+        names = sorted({D.fmt(s) for d in (a, b) if not isinstance(d, int) for s in d.free_symbols})
+        return f"; the sizes never match: {D.fmt(a)} != {D.fmt(b)} for every {', '.join(names)} >= 1"
     return f"; {CONDITIONAL} {D.fmt(a)} == {D.fmt(b)}"
 
 
@@ -67,11 +72,9 @@ def require_rank(shape: Shape, ranks: Sequence[int], kind: str, what: str) -> No
 
 def require_at_most(d: Optional[Dim], limit: Optional[Dim], bindings: Optional[Bindings], kind: str,
                     message: Message) -> None:
-    """Raise ``kind`` where ``d <= limit`` is provably FALSE (both concrete after resolving)."""
+    """Raise ``kind`` where ``d <= limit`` is provably FALSE (for every size >= 1: ``dim`` against
+    ``dim // 2`` is, ``k`` against ``n`` is not)."""
     if d is None or limit is None:
         return
-    if bindings is not None:
-        d, limit = bindings.resolve(d), bindings.resolve(limit)
-    di, li = D.as_int(d), D.as_int(limit)
-    if di is not None and li is not None and di > li:
+    if D.at_most(d, limit, bindings) is D.FALSE:
         raise ShapeError(kind, message)

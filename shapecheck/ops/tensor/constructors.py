@@ -108,12 +108,14 @@ def like(call: Call, sig: Signature) -> Value:
     return Tensor(t.shape, fw, _dtype_kind(call, t.dtype or "float"))
 
 
-def _literal_shape(v: Value) -> Optional[tuple]:
-    """Shape and dtype of nested literal lists (``[[1, 2], [3, 4]]`` -> (2, 2))."""
+def _literal_shape(v: Value, torch_items: bool = False) -> Optional[tuple]:
+    """Shape and dtype of nested literal lists (``[[1, 2], [3, 4]]`` -> (2, 2)). With ``torch_items``
+    (``torch.tensor``), a torch tensor inside the list is read as one number (``.item()``): it must
+    hold one element, so ``torch.tensor([t1, t2])`` of 0-d or one-element tensors is (2,)."""
     if isinstance(v, Seq) and v.kind != "size":
         if not v.items:
             return ((0,), "float")
-        subs = [_literal_shape(x) for x in v.items]
+        subs = [_literal_shape(x, torch_items) for x in v.items]
         if any(s is None for s in subs):
             return None
         first = subs[0]
@@ -130,6 +132,8 @@ def _literal_shape(v: Value) -> Optional[tuple]:
     if isinstance(v, Const) and isinstance(v.value, float):
         return ((), "float")
     if isinstance(v, Tensor) and not v.shape.variadic:
+        if torch_items and v.fw == "torch":
+            return ((), v.dtype) if all(D.as_int(d) == 1 for d in v.shape.dims) else None
         return (tuple(v.shape.dims), v.dtype)
     return None
 
@@ -139,7 +143,7 @@ def torch_tensor(call: Call) -> Value:
     v = call.get(0, "data")
     if isinstance(v, Tensor):
         return Tensor(v.shape, "torch", _dtype_kind(call, v.dtype or "float"))
-    got = _literal_shape(v)
+    got = _literal_shape(v, torch_items=True)
     if got is None:
         return UNKNOWN
     return Tensor(Shape(got[0]), "torch", _dtype_kind(call, got[1] or "float"))
