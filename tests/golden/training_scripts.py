@@ -149,3 +149,30 @@ reveal_shape(z)  # revealed: (*, 256)
 logits = nn.Linear(128, 3)(z)  # E: SHP301 "expects in_features=128"
 logits = nn.Linear(256, 3)(z)
 reveal_shape(nn.Embedding(100, 32)(torch.load(io.BytesIO(buf.getvalue())).long().abs() % 100))  # revealed: (*, 32)
+
+
+# ---------------------------------------------------------------- recurrent layers on batches we cannot see into
+class SeqClassifier(nn.Module):
+    def __init__(self, bidirectional):
+        super().__init__()
+        self.lstm = nn.LSTM(10, 20, batch_first=True, bidirectional=bidirectional)
+        self.fc = nn.Linear(20, 2)
+
+    def forward(self, x):
+        out, (h, c) = self.lstm(x)
+        return self.fc(h[-1]), out
+
+
+def classify(model):
+    seqs = torch.load(io.BytesIO(buf_seq.getvalue()))
+    logits, out = model(seqs)
+    reveal_shape(out)  # revealed: (*, 40)
+    return nn.Linear(20, 5)(out)  # E: SHP301 "expects in_features=20"
+
+
+buf_seq = io.BytesIO()
+torch.save(torch.randn(3, 7, 10), buf_seq)
+reveal_shape(SeqClassifier(False)(torch.load(io.BytesIO(buf_seq.getvalue())))[0])  # revealed: (*, 2)
+classify(SeqClassifier(True))
+gru_out, gru_h = nn.GRU(10, 16)(torch.load(io.BytesIO(buf_seq.getvalue())))
+reveal_shape(gru_h[-1])  # revealed: (*, 16)

@@ -184,6 +184,11 @@ def index_shape(call: Call, s: Shape, items: list, np_: bool) -> Shape:
             "other" not in kinds)
         if untouched:
             return _mk(middle + out_b, mw + ow_b, True)
+        m = len(front)
+        if all(c.kind == "int" for c in front) and m <= len(middle):
+            # integers at the front drop whole axes: at worst (the rank is exactly what is known)
+            # the first known ones, so the rest survive: h[-1] of (*, n, 20) is (*, 20)
+            return _mk(middle[m:] + out_b, mw[m:] + ow_b, True)
         return _mk(out_b, ow_b, True)
     r = len(s.dims)
     fdims, fw_ = list(s.dims[:cf]), w[:cf]

@@ -17,6 +17,7 @@ _GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
 
 class RNNBase(TorchLayer):
+    output_on_unknown = True  # (*, num_directions*hidden_size) whatever it is applied to
     mode = "RNN"
 
     def build(self, call: Call) -> Optional[dict]:
@@ -116,8 +117,9 @@ class RNNBase(TorchLayer):
         feat = D.mul(ndir, h_out)
         if s.rank is None:
             out = Tensor(Shape(s.dims[:-1] + (feat,), True) if s.dims else Shape((feat,), True), "torch", "float")
-            h_n: Value = Tensor(Shape.unknown(), "torch", "float")
-            c_n: Value = Tensor(Shape.unknown(), "torch", "float")
+            # (num_layers*num_directions, [batch,] size): 2-D or 3-D, the last size known
+            h_n: Value = Tensor(Shape((D.opaque("n"), h_out), True), "torch", "float")
+            c_n: Value = Tensor(Shape((D.opaque("n"), c["hidden_size"]), True), "torch", "float")
         else:
             out = Tensor(s.replace_last(1, [feat]), "torch", "float")
             lead = D.mul(nl, ndir)
