@@ -44,6 +44,19 @@ def rigid(name: str) -> sympy.Symbol:
     return sym
 
 
+class Setting(sympy.Symbol):
+    """A rigid size read from a setting (``config.n_embd``, ``args.hidden``): the user picks it, so
+    two settings may well be equal; a comparison is FALSE only where it fails for every value."""
+
+
+def setting(name: str) -> sympy.Symbol:
+    """The setting called ``name`` (its access path); ``rigid(name)`` is the same symbol after."""
+    sym = _RIGID.get(name)
+    if sym is None:
+        sym = _RIGID[name] = Setting(name, integer=True, positive=True)
+    return sym
+
+
 def flexible(hint: str = "n") -> sympy.Dummy:
     """A fresh flexible size; ``hint`` is how it prints."""
     return sympy.Dummy(hint, integer=True, positive=True)
@@ -206,6 +219,8 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
         return UNKNOWN
     if _opaque(diff):
         return UNKNOWN
+    if any(isinstance(s, Setting) for s in diff.free_symbols):  # 3*n != 2*n for every n; a != b may hold
+        return FALSE if diff.is_positive or diff.is_negative else UNKNOWN
     # A nonzero polynomial in rigid sizes: generically different.
     return FALSE
 

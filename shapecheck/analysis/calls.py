@@ -40,6 +40,7 @@ from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
 from .objects import (
     MAX_DEPTH,
+    ArgParser,
     ClassInfo,
     FuncInfo,
     Partial,
@@ -176,6 +177,9 @@ class CallEvaluator(Part):
             return self.call_ext(fn.qualname, args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Method):
             return self.members.call_method(fn, args, kwargs, node, frame, arg_nodes)
+        if isinstance(fn, Param) and "." in fn.name:  # x.view(...) of a parameter: a method of it
+            base, name = fn.name.rsplit(".", 1)
+            return self.members.call_method(Method(Param(base), name), args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Func):
             return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
         if isinstance(fn, ClassRef):
@@ -234,6 +238,8 @@ class CallEvaluator(Part):
             return UNKNOWN
         if q in ("copy.copy", "copy.deepcopy") and len(args) == 1 and not kwargs:
             return copy_value(args[0], q == "copy.deepcopy", {})
+        if q == "argparse.ArgumentParser":
+            return ArgParser()
         if q == "functools.partial" and args:
             return Partial(args[0], list(args[1:]), dict(kwargs))
         if q == "builtins.setattr" and len(args) == 3:
