@@ -58,9 +58,25 @@ _VALUE_SAFE_BUILTINS = {"builtins.len", "builtins.isinstance", "builtins.print",
                         "builtins.bool", "builtins.reveal_shape", "builtins.callable", "builtins.format"}
 
 
+class RunWatch:
+    """Which functions a run analysed (memo hits aside), and which function each of its findings
+    came from (the innermost one that ran): the driver weighs a run with defaults by them."""
+
+    def __init__(self) -> None:
+        self.ran: set[int] = set()
+        self.owner: dict[int, int] = {}  # id(finding) -> id(function)
+
+    def note(self, fn: FuncInfo, findings: list) -> None:
+        self.ran.add(id(fn))
+        for f in findings:
+            self.owner.setdefault(id(f), id(fn))
+
+
 class CallEvaluator(Part):
     """Calls: argument binding, escape of tensors into unknown code, framework functions and
     layers through the registry, functions and classes of the file (memoized, depth-limited)."""
+
+    watch: Optional[RunWatch] = None  # set while the driver watches a run
 
     def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
         fn = self.exprs.eval(e.func, frame)
@@ -316,6 +332,8 @@ class CallEvaluator(Part):
             if self.ctx.current is self.ctx.main:
                 self.ctx.entry = (node if node is not None else fn.node, fn)
             self.ctx.current = home
+        watch = self.watch
+        before = len(self.ctx.findings) if watch is not None else 0
         try:
             result = self._run_function(fn, args, kwargs, bound, generic)
         except (Budget, RecursionError):
@@ -328,6 +346,8 @@ class CallEvaluator(Part):
         finally:
             self.ctx.stack.pop()
             self.ctx.current, self.ctx.entry = saved
+            if watch is not None:
+                watch.note(fn, self.ctx.findings[before:])
         self.ctx.memo[key] = result
         return result
 
