@@ -50,6 +50,19 @@ def rigid(name: str) -> sympy.Symbol:
     return sym
 
 
+class Setting(sympy.Symbol):
+    """A rigid size read from a setting (``config.n_embd``, ``args.hidden``): the user picks it, so
+    two settings may well be equal; a comparison is FALSE only where it fails for every value."""
+
+
+def setting(name: str) -> sympy.Symbol:
+    """The setting called ``name`` (its access path); ``rigid(name)`` is the same symbol after."""
+    sym = _RIGID.get(name)
+    if sym is None:
+        sym = _RIGID[name] = Setting(name, integer=True, positive=True)
+    return sym
+
+
 def flexible(hint: str = "n") -> sympy.Dummy:
     """A fresh flexible size; ``hint`` is how it prints."""
     return sympy.Dummy(hint, next(_counter), integer=True, positive=True)
@@ -473,9 +486,10 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
         return TRUE
     if diff.is_Number:
         return FALSE
-    if any(isinstance(s, sympy.Dummy) for s in diff.free_symbols) or _opaque(diff):
-        # flexible sizes may take any value, floor and Mod may cancel: FALSE only where no
-        # positive sizes make the two equal (dim // 2 against dim, 2*n against n)
+    if any(isinstance(s, (sympy.Dummy, Setting)) for s in diff.free_symbols) or _opaque(diff):
+        # flexible sizes and settings (config.n_embd: the user picks it) may take any value, floor
+        # and Mod may cancel: FALSE only where no positive sizes make the two equal (dim // 2
+        # against dim, 3*config.n_embd against 2*config.n_embd)
         return FALSE if _never_equal(a, b, diff) else UNKNOWN
     # A nonzero polynomial in rigid sizes: generically different.
     return FALSE

@@ -40,6 +40,7 @@ from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
 from .objects import (
     MAX_DEPTH,
+    ArgParser,
     ClassInfo,
     FuncInfo,
     Partial,
@@ -57,9 +58,25 @@ _VALUE_SAFE_BUILTINS = {"builtins.len", "builtins.isinstance", "builtins.print",
                         "builtins.bool", "builtins.reveal_shape", "builtins.callable", "builtins.format"}
 
 
+class RunWatch:
+    """Which functions a run analysed (memo hits aside), and which function each of its findings
+    came from (the innermost one that ran): the driver weighs a run with defaults by them."""
+
+    def __init__(self) -> None:
+        self.ran: set[int] = set()
+        self.owner: dict[int, int] = {}  # id(finding) -> id(function)
+
+    def note(self, fn: FuncInfo, findings: list) -> None:
+        self.ran.add(id(fn))
+        for f in findings:
+            self.owner.setdefault(id(f), id(fn))
+
+
 class CallEvaluator(Part):
     """Calls: argument binding, escape of tensors into unknown code, framework functions and
     layers through the registry, functions and classes of the file (memoized, depth-limited)."""
+
+    watch: Optional[RunWatch] = None  # set while the driver watches a run
 
     def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
         fn = self.exprs.eval(e.func, frame)
@@ -176,6 +193,9 @@ class CallEvaluator(Part):
             return self.call_ext(fn.qualname, args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Method):
             return self.members.call_method(fn, args, kwargs, node, frame, arg_nodes)
+        if isinstance(fn, Param) and "." in fn.name:  # x.view(...) of a parameter: a method of it
+            base, name = fn.name.rsplit(".", 1)
+            return self.members.call_method(Method(Param(base), name), args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Func):
             return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
         if isinstance(fn, ClassRef):
@@ -234,6 +254,8 @@ class CallEvaluator(Part):
             return UNKNOWN
         if q in ("copy.copy", "copy.deepcopy") and len(args) == 1 and not kwargs:
             return copy_value(args[0], q == "copy.deepcopy", {})
+        if q == "argparse.ArgumentParser":
+            return ArgParser()
         if q == "functools.partial" and args:
             return Partial(args[0], list(args[1:]), dict(kwargs))
         if q == "builtins.setattr" and len(args) == 3:
@@ -310,6 +332,8 @@ class CallEvaluator(Part):
             if self.ctx.current is self.ctx.main:
                 self.ctx.entry = (node if node is not None else fn.node, fn)
             self.ctx.current = home
+        watch = self.watch
+        before = len(self.ctx.findings) if watch is not None else 0
         try:
             result = self._run_function(fn, args, kwargs, bound, generic)
         except (Budget, RecursionError):
@@ -322,6 +346,8 @@ class CallEvaluator(Part):
         finally:
             self.ctx.stack.pop()
             self.ctx.current, self.ctx.entry = saved
+            if watch is not None:
+                watch.note(fn, self.ctx.findings[before:])
         self.ctx.memo[key] = result
         return result
 

@@ -10,6 +10,8 @@ the context and references to the other parts: two objects, an explicit seam (my
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
@@ -106,6 +108,17 @@ class Context:
         if where is not None:
             self._flagged.add(where)
         self.findings.append(Finding(kind, message, node, fix, fallback=fallback))
+
+    @contextmanager
+    def isolated(self) -> Iterator[list[Finding]]:
+        """Findings reported in the block go to the list it yields, not to the file's (a run whose
+        findings the driver weighs before it reports them)."""
+        saved = self.findings, self._seen, self._flagged
+        self.findings, self._seen, self._flagged = [], set(), set()
+        try:
+            yield self.findings
+        finally:
+            self.findings, self._seen, self._flagged = saved
 
     def reported(self) -> int:
         """How many findings were recorded so far (kept or captured by a training check)."""

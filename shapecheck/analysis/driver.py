@@ -15,6 +15,7 @@ project, sources, branch log, plugins), wires them together, and activates the a
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,7 +29,7 @@ from ..findings import Finding
 from ..plugins import PluginTable, adjust_state
 from ..values import AnalysisState, Layer, Obj, Value, activated
 from .builtins import BuiltinMethods
-from .calls import CallEvaluator
+from .calls import CallEvaluator, RunWatch
 from .context import Budget, Context, Part
 from .expressions import ExpressionEvaluator
 from .frames import BranchLog, Frame
@@ -41,6 +42,10 @@ from .statements import StatementEvaluator
 from .syntax import is_static
 
 __all__ = ["Analysis", "AnalysisResult", "reveal_text"]
+
+# A class whose generic run took more steps (a whole model zoo's network) is not run again with its
+# defaults: that run costs as much again, and more where loops of known count unroll.
+DEFAULTS_RUN_MAX = 3000
 
 
 @dataclass(eq=False)
@@ -144,29 +149,108 @@ class Analysis(Part):
     def analyse_class_generic(self, cls: ClassInfo) -> None:
         """Run the methods on generic inputs (those calls reached too, when they take arguments),
         on an instance the file built (concrete sizes) or, where there is none, on one built from
-        generic arguments."""
+        generic arguments -- and, where the constructor has literal size defaults, once more with
+        those (``_weigh_defaults``)."""
         pending = [m for m in cls.methods.values() if m.name != "__init__" and self._needs_generic(m)]
         if cls.analysed and not pending:
             return
         built = next((o for o in self.ctx.instances if o.cls is cls), None)
-        obj: Optional[Value] = None
+        methods = self._generic_methods(cls)
         if built is not None:  # methods no call reached must not change what the file built (summaries)
-            obj = copy_value(built, True, {})
-        if obj is None:
-            init = cls.lookup("__init__")
-            args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
-            obj = self.calls.instantiate(cls, args[0], args[1], cls.node, generic=True)
-        cls.analysed = True
-        if not isinstance(obj, Obj):
+            cls.analysed = True
+            self._run_methods(cls, copy_value(built, True, {}), methods)
             return
+        init = cls.lookup("__init__")
+        args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
+        defaults = literal_defaults(init) if isinstance(init, FuncInfo) else []
+        first = len(self.ctx.findings)
+        steps = self.ctx.steps
+        watch = self.calls.watch = RunWatch() if defaults else None
+        try:
+            obj = self.calls.instantiate(cls, args[0], args[1], cls.node, generic=True)
+            cls.analysed = True
+            self._run_methods(cls, obj, methods)
+        finally:
+            self.calls.watch = None
+        if watch is not None and isinstance(init, FuncInfo) and \
+                self.ctx.steps - steps <= DEFAULTS_RUN_MAX:
+            self._weigh_defaults(cls, init, defaults, methods, first, self.ctx.steps - steps, watch)
+
+    def _generic_methods(self, cls: ClassInfo) -> list[FuncInfo]:
+        """The methods a generic run calls, in order: the call method first, then the others."""
+        out: list[FuncInfo] = []
         for name in ("forward", "call", "__call__"):
             m = cls.lookup(name)
             if isinstance(m, FuncInfo) and self._needs_generic(m):
-                self._guarded(partial(self.analyse_func_generic, m, obj), m.node, f"{cls.name}.{name}")
+                out.append(m)
                 break
-        for name, m in cls.methods.items():
-            if name != "__init__" and self._needs_generic(m):
-                self._guarded(partial(self.analyse_func_generic, m, obj), m.node, f"{cls.name}.{name}")
+        out += [m for name, m in cls.methods.items()
+                if name != "__init__" and m not in out and self._needs_generic(m)]
+        return out
+
+    def _run_methods(self, cls: ClassInfo, obj: Value, methods: list[FuncInfo]) -> None:
+        if isinstance(obj, Obj):
+            for m in methods:
+                self._guarded(partial(self.analyse_func_generic, m, obj), m.node, f"{cls.name}.{m.name}")
+
+    def _weigh_defaults(self, cls: ClassInfo, init: FuncInfo, defaults: list[cst.Param], methods: list[FuncInfo],
+                        first: int, cost: int, generic: RunWatch) -> None:
+        """A class no code built, whose constructor has literal size defaults (``hidden=128``,
+        ``sizes=(784, 256, 128, 10)``), runs once more with them. Its generic run's findings hold
+        for every value of the parameters; one the defaults make pass (``Linear(hidden, ...)`` fed
+        ``(*, 256)`` with ``hidden=256``) is not a bug of the code as written and is dropped. A
+        finding only the defaults show says so: "...; with the defaults sizes=(784, 256, 128, 10)"."""
+        ctx = self.ctx
+        given = {p.name.value for p in defaults}
+        pos, kw = self._generic_args(init)
+        plist = list(init.params.posonly_params) + list(init.params.params)
+        if plist and not is_static(init.node):
+            plist = plist[1:]
+        names = [p.name.value for p in plist]
+        kwargs = {n: v for n, v in list(zip(names, pos)) + list(kw.items()) if n not in given}
+        saved = ctx.memo, ctx.budget, len(ctx.instances), len(ctx.created)
+        ctx.memo = dict(ctx.memo)  # calls with the same arguments as before need no second run
+        ctx.budget = min(ctx.budget, ctx.steps + cost + 1000)  # unrolled loops: past that, no verdict
+        ctx.second_run += 1
+        done = False
+        watch = self.calls.watch = RunWatch()
+        try:
+            with ctx.isolated() as got:
+                obj = self.calls.instantiate(cls, [], kwargs, cls.node, generic=True)
+                if isinstance(obj, Obj):
+                    for m in methods:
+                        self.analyse_func_generic(m, obj)
+                done = True
+        except Budget:
+            pass
+        except Exception:  # noqa: BLE001 - the generic run's findings stand as they are
+            pass
+        finally:
+            ctx.memo, ctx.budget = saved[0], saved[1]
+            del ctx.instances[saved[2]:], ctx.created[saved[3]:]
+            ctx.second_run -= 1
+            self.calls.watch = None
+        if not done:
+            return
+        found = {id(f.node) for f in got if f.kind != "analysis-skipped"}
+        # a finding of code the defaults ran again and found right is dropped; code they did not run
+        # again (the same arguments: a memoized call) keeps its findings
+        ctx.findings[first:] = [f for f in ctx.findings[first:] if f.kind == "analysis-skipped" or id(
+            f.node) in found or generic.owner.get(id(f)) not in watch.ran]
+        flagged = {id(f.node) for f in ctx.findings}
+        for f in got:
+            if f.kind != "analysis-skipped" and id(f.node) not in flagged:
+                flagged.add(id(f.node))
+                ctx.report(f.kind, f"{f.message}; with the defaults {self._defaults_text(defaults, f.message)}",
+                           f.node, f.fix, fallback=f.fallback)
+
+    def _defaults_text(self, defaults: list[cst.Param], message: str) -> str:
+        """``sizes=(784, 256, 128, 10)``: the defaults whose numbers the message shows, else all."""
+        shown = set(re.findall(r"\d+", message))
+        texts = [(p.name.value, self.ctx.text(p.default) if p.default is not None else "?") for p in defaults]
+        named = [(n, t) for n, t in texts if set(re.findall(r"\d+", t)) & shown] or texts
+        out = ", ".join(f"{n}={t}" for n, t in named[:4])
+        return out + (", ..." if len(named) > 4 else "")
 
     def _needs_generic(self, fn: FuncInfo) -> bool:
         """Whether ``fn`` still needs its run on generic inputs: not yet done, and (when a call
@@ -200,6 +284,24 @@ class Analysis(Part):
         pos = [self.sources.generic_param(p) for p in plist]
         kw = {p.name.value: self.sources.generic_param(p) for p in params.kwonly_params}
         return pos, kw
+
+
+def literal_defaults(fn: FuncInfo) -> list[cst.Param]:
+    """The parameters of ``fn`` whose default is a literal size: an int or a tuple/list of them."""
+    params = fn.params
+    return [p for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+            if p.default is not None and _literal_sizes(p.default)]
+
+
+def _literal_sizes(e: cst.BaseExpression) -> bool:
+    if isinstance(e, cst.Integer):
+        return True
+    if isinstance(e, cst.UnaryOperation) and isinstance(e.operator, cst.Minus):
+        return isinstance(e.expression, cst.Integer)
+    if isinstance(e, (cst.Tuple, cst.List)):
+        return bool(e.elements) and all(
+            isinstance(el, cst.Element) and _literal_sizes(el.value) for el in e.elements)
+    return False
 
 
 def analyse(module: cst.Module, source: str = "", path: Optional[str] = None,

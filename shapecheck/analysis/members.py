@@ -30,10 +30,19 @@ from ..values import (
     poison,
 )
 from .context import Part
-from .frames import CONFIG, Frame
-from .objects import FuncInfo, init_record, is_record_class, is_subclass
+from .frames import CONFIG, ITEMS, Frame
+from .objects import (
+    ArgParser,
+    FuncInfo,
+    Namespace,
+    argument_dest,
+    argument_kind,
+    init_record,
+    is_record_class,
+    is_subclass,
+)
 from .project import ModuleRef
-from .syntax import is_property
+from .syntax import dotted, is_property
 
 # tensor attributes that are not views of it
 _READ_ONLY_ATTRS = {"shape", "ndim", "dtype", "device", "is_cuda", "requires_grad", "size_attr_numpy", "itemsize",
@@ -63,6 +72,9 @@ class MemberEvaluator(Part):
         elif isinstance(obj, Layer):
             if isinstance(v, Tensor) and self.check_weight(obj, name, v, node, bindings):
                 return
+            self.flow.record(obj, name)
+            obj.attrs[name] = v
+        elif isinstance(obj, Namespace):
             self.flow.record(obj, name)
             obj.attrs[name] = v
         elif isinstance(obj, Tensor) and name == "data" and obj.role and isinstance(v, Tensor):
@@ -114,9 +126,7 @@ class MemberEvaluator(Part):
                 return self.calls.run_rule(lambda: prop(call), node)
             return Method(obj, name)
         if isinstance(obj, Param):
-            # an unannotated parameter may not be a tensor at all (a sympy expression, a string):
-            # its methods run on a tensor of unknown rank, but report nothing (see call_method)
-            return Method(obj, name) if name not in R.PROPERTIES_ANY else UNKNOWN
+            return self.param_attr(obj, name)
         if isinstance(obj, Obj):
             if name in obj.attrs:
                 return obj.attrs[name]
@@ -146,6 +156,10 @@ class MemberEvaluator(Part):
                 if v is not UNKNOWN:
                     return v
             return Method(obj, name)
+        if isinstance(obj, Namespace):
+            return self.namespace_attr(obj, name, node)
+        if isinstance(obj, ArgParser):
+            return Method(obj, name)
         if isinstance(obj, (Seq, Dict, Int, Const)):
             if isinstance(obj, Int) and name in ("real",):
                 return obj
@@ -154,6 +168,71 @@ class MemberEvaluator(Part):
                 return obj.items[0 if name == "values" else 1]
             return Method(obj, name)
         return UNKNOWN
+
+    def param_attr(self, obj: Param, name: str) -> Value:
+        """``config.n_embd`` of a parameter no call gave (a config, an ``args`` namespace, a module):
+        the parameter named by its access path, a rigid size where used as a size, the same symbol
+        wherever the file reads the same path. Called, it is a method of ``obj``: an unannotated
+        parameter may be a tensor (``x.view``), whose methods run on a tensor of unknown rank but
+        report nothing (see ``call_method``). Tensor properties (``x.shape``) stay unknown, and so
+        does a name some class of the file computes (a property or method: ``config.head_dim``
+        may be ``n_embd // n_head``, not a size of its own)."""
+        if name in R.PROPERTIES_ANY or name.startswith("__") or self.computed_by_file(name):
+            return UNKNOWN
+        path = f"{obj.name}.{name}"
+        D.setting(path)  # (the symbol as_dim gives this parameter)
+        return Param(path)
+
+    def namespace_attr(self, ns: Namespace, name: str, node: Any) -> Value:
+        """``args.hidden`` of a parsed command line: an int argument is the setting ``args.hidden``
+        (its default is one value of many: the user picks it); other arguments are unknown."""
+        if name in ns.attrs:
+            return ns.attrs[name]
+        if ns.parser.items.get(name) != "int":
+            return UNKNOWN
+        if ns.name is None:  # named after the first access where no assignment named it
+            ns.name = dotted(node.value) if isinstance(node, cst.Attribute) else "?"
+            if "?" in ns.name:
+                ns.name = "args"
+        return Int(D.setting(f"{ns.name}.{name}"))
+
+    def parser_method(self, obj: ArgParser, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
+                      arg_nodes: dict) -> Value:
+        """``add_argument`` records a destination; ``parse_args`` gives the namespace."""
+        if name == "add_argument":
+            dest = argument_dest(args, kwargs)
+            if dest is not None:
+                self.flow.record(obj, ITEMS)
+                obj.items[dest] = argument_kind(kwargs)
+            return UNKNOWN
+        if name in ("add_argument_group", "add_mutually_exclusive_group"):
+            return obj  # their arguments land in the parser's namespace
+        if name == "set_defaults":
+            self.flow.record(obj, ITEMS)
+            for k in kwargs:
+                obj.items.setdefault(k, "other")
+            return NONE
+        if name in ("parse_args", "parse_known_args", "parse_intermixed_args"):
+            ns = Namespace(obj, self.assigned_name(node))
+            return Seq([ns, UNKNOWN], "tuple") if name == "parse_known_args" else ns
+        return UNKNOWN
+
+    def assigned_name(self, node: Any) -> Optional[str]:
+        """The name the running statement stores ``node``'s value in (``args = parser.parse_args()``)."""
+        st = self.ctx.statement
+        target: Any = None
+        if isinstance(st, cst.Assign) and st.value is node and len(st.targets) == 1:
+            target = st.targets[0].target
+        elif isinstance(st, cst.AnnAssign) and st.value is node:
+            target = st.target
+        if isinstance(target, cst.Tuple) and target.elements:
+            target = target.elements[0].value
+        name = dotted(target) if isinstance(target, (cst.Name, cst.Attribute)) else "?"
+        return None if "?" in name else name
+
+    def computed_by_file(self, name: str) -> bool:
+        """Whether a class of the checked file defines ``name`` as a method or property."""
+        return any(name in c.methods for c in self.ctx.classes)
 
     def call_method(self, m: Method, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         """``obj.name(...)``: framework object semantics first (plugins), then the method table of
@@ -295,4 +374,5 @@ _RECEIVERS: dict[type, Callable[..., Value]] = {
     Tensor: MemberEvaluator.tensor_method,
     Layer: MemberEvaluator.layer_method,
     Obj: MemberEvaluator.object_method,
+    ArgParser: MemberEvaluator.parser_method,
 }

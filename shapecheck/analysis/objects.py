@@ -31,6 +31,49 @@ class Partial(Value):
 
 
 @dataclass(eq=False)
+class ArgParser(Value):
+    """``argparse.ArgumentParser()``: ``items`` maps each destination it was given to ``"int"`` (a
+    size: ``type=int``, or an int default and no type) or ``"other"``."""
+
+    items: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Namespace(Value):
+    """What ``parser.parse_args()`` returns: an int argument reads as the setting named by its
+    access path (``args.hidden``); ``name`` is the variable it was stored in (or first read from)."""
+
+    parser: ArgParser
+    name: Optional[str] = None
+    attrs: dict = field(default_factory=dict)  # arguments the code assigned (args.hidden = 64)
+
+
+def argument_dest(args: list, kwargs: dict) -> Optional[str]:
+    """The destination of ``add_argument("--hidden-size", "-H", ...)``: ``hidden_size``."""
+    dest = kwargs.get("dest")
+    if isinstance(dest, Const) and isinstance(dest.value, str):
+        return dest.value
+    flags = [a.value for a in args if isinstance(a, Const) and isinstance(a.value, str)]
+    if len(flags) != len(args) or not flags:
+        return None
+    long = [f for f in flags if f.startswith("--")]
+    name = long[0][2:] if long else flags[0].lstrip("-")
+    return name.replace("-", "_") or None
+
+
+def argument_kind(kwargs: dict) -> str:
+    """``"int"`` where the parsed value is an int whatever the command line says, else ``"other"``."""
+    action = kwargs.get("action")
+    if "nargs" in kwargs or (action is not None and not (isinstance(action, Const) and action.value == "store")):
+        return "other"
+    typ = kwargs.get("type")
+    if typ is not None:
+        return "int" if isinstance(typ, Ext) and typ.qualname == "builtins.int" else "other"
+    default = kwargs.get("default")
+    return "int" if isinstance(default, Int) and D.as_int(default.dim) is not None else "other"
+
+
+@dataclass(eq=False)
 class FuncInfo:
     node: cst.FunctionDef
     name: str

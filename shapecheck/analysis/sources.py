@@ -8,10 +8,10 @@ import libcst as cst
 
 from .. import dims as D
 from ..shapes import Shape
-from ..values import UNKNOWN, Ext, Int, Param, Tensor, Value, result_fw
+from ..values import UNKNOWN, ClassRef, Ext, Int, Obj, Param, Tensor, Value, result_fw
 from .context import Part
 from .frames import Frame
-from .objects import FuncInfo
+from .objects import FuncInfo, is_record_class
 from .syntax import string_value
 
 SHAPE_COMMENT = re.compile(r"#\s*([A-Za-z_]\w*)\s*:\s*[\(\[]([^)\]]*)[\)\]]")
@@ -67,7 +67,7 @@ class Sources(Part):
             d = p.default
             if isinstance(d, cst.Integer) or (
                     isinstance(d, cst.UnaryOperation) and isinstance(d.expression, cst.Integer)):
-                return Param(name)
+                return Int(D.rigid(name))  # an int, of any value (the driver also runs the default)
             return UNKNOWN
         return Param(name)
 
@@ -94,7 +94,25 @@ class Sources(Part):
         q = self.qualname_of(ann)
         if q == "builtins.int" or (isinstance(ann, cst.Name) and ann.value == "int"):
             return Param(name)
-        return None
+        return self.record_setting(ann, name)
+
+    def record_setting(self, ann: cst.BaseExpression, name: str) -> Optional[Value]:
+        """A parameter annotated with a dataclass of the file (``config: GPTConfig``): an instance
+        whose fields are the settings ``config.n_embd`` (not the defaults: the caller may pass any
+        config), so that its properties and methods compute from them (``config.head_dim``)."""
+        text = string_value(ann) if isinstance(ann, (cst.SimpleString, cst.ConcatenatedString)) else None
+        key = text if text is not None else (ann.value if isinstance(ann, cst.Name) else None)
+        ns = self.ctx.current.ns
+        if key is None or key not in ns:
+            return None
+        cls = self.project.read_name(ns, key)
+        if not isinstance(cls, ClassRef) or not cls.info.fields or not is_record_class(cls.info):
+            return None
+        obj = Obj(cls.info)
+        for f in cls.info.fields:
+            D.setting(f"{name}.{f}")
+            obj.attrs[f] = Param(f"{name}.{f}")
+        return obj
 
     def qualname_of(self, expr: cst.BaseExpression) -> Optional[str]:
         """The qualified name an expression denotes, from the global names (imports)."""

@@ -217,3 +217,14 @@ def _marks_added_axis(fn: Callable[[Call], Value], only_with_none: bool = False)
         return Tensor(out.shape, out.fw, out.dtype, AXIS_ADDED)
 
     return rule
+
+
+def at_least_rank(shape: Shape, n: int) -> Shape:
+    """``shape`` with leading axes added up to rank ``n`` (numpy's ``ndmin``, ``atleast_2d``): ones
+    where the rank is known; where it is not, sizes not seen yet ahead of the known last ones."""
+    pad = n - len(shape.dims)
+    if pad <= 0:
+        return shape
+    if not shape.variadic:
+        return Shape((1,) * pad + shape.dims)
+    return Shape(tuple(D.flexible("n") for _ in range(pad)) + shape.dims, True)

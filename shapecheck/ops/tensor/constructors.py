@@ -6,8 +6,9 @@ from typing import Optional
 
 from ... import dims as D
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims
+from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims, tensor_of
 from ..registry import Call, Signature, by_signature, shape_rule
+from .base import at_least_rank
 
 
 # ---------------------------------------------------------------------------------- constructors
@@ -145,25 +146,32 @@ def torch_tensor(call: Call) -> Value:
         return Tensor(v.shape, "torch", _dtype_kind(call, v.dtype or "float"))
     got = _literal_shape(v, torch_items=True)
     if got is None:
-        return UNKNOWN
+        if call.qualname == "torch.Tensor_literal":
+            return UNKNOWN
+        # data we cannot see still makes a torch tensor, of unknown rank: what follows may fix
+        # the rank (``torch.as_tensor(x).view(-1, 512)``)
+        t = tensor_of(v)
+        return Tensor(t.shape if t is not None else Shape.unknown(), "torch", _dtype_kind(call, "") or None)
     return Tensor(Shape(got[0]), "torch", _dtype_kind(call, got[1] or "float"))
 
 
 @shape_rule("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.float32_array")
 def np_array(call: Call) -> Value:
     v = call.get(0, "object")
+    ndmin = call.int(None, "ndmin", 0) or 0
     if isinstance(v, Tensor):
         shape = v.shape
         dtype = v.dtype
     else:
         got = _literal_shape(v)
         if got is None:
-            return UNKNOWN
+            t = tensor_of(v)  # data we cannot see: of unknown rank, at least ``ndmin``
+            if ndmin < 1:
+                return UNKNOWN
+            return Tensor(at_least_rank(t.shape if t is not None else Shape.unknown(), ndmin), "numpy",
+                          _dtype_kind(call, "") or None)
         shape, dtype = Shape(got[0]), got[1]
-    ndmin = call.int(None, "ndmin", 0) or 0
-    if not shape.variadic and len(shape.dims) < ndmin:
-        shape = Shape((1,) * (ndmin - len(shape.dims)) + shape.dims)
-    return Tensor(shape, "numpy", _dtype_kind(call, dtype or "float"))
+    return Tensor(at_least_rank(shape, ndmin), "numpy", _dtype_kind(call, dtype or "float"))
 
 
 @shape_rule("numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full")

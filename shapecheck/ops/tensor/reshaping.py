@@ -33,6 +33,7 @@ from .base import (
     _tm,
     _torch_scalar,
     _unknown,
+    at_least_rank,
 )
 
 
@@ -240,15 +241,15 @@ def atleast(call: Call, sig: Signature) -> Value:
     if len(call.args) != 1:
         return UNKNOWN
     t = call.tensor(0)
-    if t is None:
-        return UNKNOWN
     n = int(call.qualname[-2])
+    if t is None:  # data we cannot see (a list, a batch): an array of at least that rank
+        return Tensor(_atleast(Shape.unknown(), n), "numpy" if sig.np else "torch")
     return _tensor(sig, t, _atleast(call.shape(t), n))
 
 
 def _atleast(s: Shape, n: int) -> Shape:
-    if s.variadic:
-        return s if len(s.dims) >= n else Shape.unknown()
+    if s.variadic:  # atleast_1d/2d keep the last sizes (a 1-D (d,) becomes (1, d)); atleast_3d does not
+        return s if len(s.dims) >= n else (at_least_rank(s, n) if n <= 2 else Shape.unknown())
     r = len(s.dims)
     if r >= n:
         return s
