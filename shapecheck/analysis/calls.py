@@ -285,7 +285,13 @@ class CallEvaluator(Part):
                 return UNKNOWN
             layer = Layer(q if not rule.names else rule.names[0], config, node)
             self.ctx.created.append(layer)
-            self.run_rule(lambda: rule.after_build(layer, call), node)
+            if rule.defer_build_check and self.ctx.current is self.ctx.main:
+                try:
+                    rule.after_build(layer, call)
+                except ShapeError as err:
+                    self.ctx.pending.append((layer.node, err, node))
+            else:
+                self.run_rule(lambda: rule.after_build(layer, call), node)
             return layer
         shape_rule = R.lookup_func(q)
         if shape_rule is None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
 
-from ..findings import Finding
+from ..findings import Finding, ShapeError
 from ..shape_math.require import CONDITIONAL
 from ..values import AnalysisState, Layer, Obj, Value
 
@@ -75,6 +75,10 @@ class Context:
         self.statement: Optional[cst.CSTNode] = None
         self._flagged: set = set()
         self.created: list[Layer] = []  # every framework layer built, in construction order (summary names)
+        # what a container's construction check found, reported at the end unless the container was
+        # iterated by hand (``LayerRule.defer_build_check``): (its construction node, error, call node)
+        self.pending: list[tuple[Any, ShapeError, Any]] = []
+        self.iterated: set[int] = set()  # id() of the construction nodes of containers iterated by hand
         # id(layer or module) -> its first output, while a summary traces
         self.trace: Optional[dict[int, Value]] = None
         self.kept_trace: Optional[dict[int, Value]] = None

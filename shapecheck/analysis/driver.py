@@ -116,6 +116,10 @@ class Analysis(Part):
                     self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
                 elif self._needs_generic(item):
                     self._guarded(partial(self.analyse_func_generic, item), item.node, f"function {item.name}")
+            for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
+                if id(built) not in ctx.iterated:
+                    ctx.report(err.kind, err.message, err.where if err.where is not None else call_node, err.fix,
+                               fallback=call_node)
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
                               ctx.kept_trace or {}, self)
 

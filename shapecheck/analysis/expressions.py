@@ -519,6 +519,7 @@ class ExpressionEvaluator(Part):
         if isinstance(v, Layer):
             rule = R.lookup_layer(v.kind)
             if rule is not None:
+                self.ctx.iterated.add(id(v.node))  # (copies of a layer keep its construction node)
                 return rule.children(v)
         if isinstance(v, Tensor):
             poison(v)  # its rows are views

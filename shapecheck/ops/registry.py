@@ -282,6 +282,11 @@ class LayerRule:
         return UNKNOWN
 
     # -- optional hooks: every one has a default here, so the analysis asks instead of probing --------
+    # Whether what ``after_build`` finds waits for the end of the analysis and is dropped when the
+    # container is iterated by hand: a torch Sequential looped over (``for m in seq: outs.append(m(x))``)
+    # is a list of layers, not a chain. (A Keras Sequential is a model: its build is the chain.)
+    defer_build_check = False
+
     def after_build(self, layer: Layer, call: Call) -> None:
         """Work after the constructor (a Sequential builds its layers on a known input)."""
         return None

@@ -15,6 +15,9 @@ from .base import describe, feature_mismatch, nn
 # ---------------------------------------------------------------------------------- containers
 @layer_rule(*nn("Sequential"))
 class Sequential(LayerRule):
+    defer_build_check = True  # a Sequential only iterated by hand is not a chain
+    output_on_unknown = True  # called on a batch the checker cannot see into, the chain still runs
+
     def build(self, call: Call) -> Optional[dict]:
         if len(call.args) == 1 and not isinstance(call.args[0], (Layer, Obj)) and not tensor_of(call.args[0]):
             d = call.args[0]
