@@ -30,6 +30,7 @@ REPO = HERE.parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from benchmarks.mutants.worker import classify  # noqa: E402
 from benchmarks.mutants.operators import OPERATORS, Mutant, iter_mutants, mutant_at, text_hash  # noqa: E402
 
 CACHE = Path(os.environ.get("SHAPECHECK_CORPUS_DIR", Path.home() / ".cache" / "shapecheck-corpus"))
@@ -201,8 +202,8 @@ def confirm(args, log) -> tuple[list[Confirmed], dict[str, Any]]:
                 result = worker.run(module, probe, mutant)
                 info["tried"] += 1
                 status = result.get("status")
-                verdict = "runs" if status == "ok" else (f"{result.get('kind')}-error" if status == "error"
-                                                         else str(status))
+                kind = classify(str(result.get("type")), str(result.get("message", "")))
+                verdict = "runs" if status == "ok" else (f"{kind}-error" if status == "error" else str(status))
                 stats["tried"][f"{mutant.operator}:{verdict}"] += 1
                 if verdict != "shape-error":
                     continue
