@@ -110,6 +110,22 @@ def _string(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+TORCH_NAMESPACES = ("torch", "F", "nn.functional", "torch.nn.functional", "functional", "np", "numpy")
+
+
+def _namespace(call: cst.Call) -> Optional[str]:
+    """``torch`` for ``torch.cat(...)``, ``F`` for ``F.softmax(...)``; None for a method of a value."""
+    if not isinstance(call.func, cst.Attribute):
+        return None
+    receiver = call.func.value
+    while isinstance(receiver, cst.Attribute):
+        receiver = receiver.value
+    if not isinstance(receiver, cst.Name):
+        return None  # a method of a call's result: F.softmax(x).mean(1)
+    name = get_full_name_for_node(call.func.value)
+    return name if name in TORCH_NAMESPACES else None
+
+
 def _is_functional(name: str) -> bool:
     return name.startswith(FUNCTIONAL)
 
@@ -197,8 +213,7 @@ def dim_shift(node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return None
     if last[0].isupper():  # nn.Softmax(dim), nn.Flatten(start_dim)
         position = 0
-    elif isinstance(node.func, cst.Attribute) and name.startswith(("torch.", "F.", "nn.functional.",
-                                                                     "torch.nn.functional.")):
+    elif _namespace(node) is not None:
         position = 1  # torch.cat(xs, 1), F.softmax(x, -1)
     elif isinstance(node.func, cst.Attribute):
         position = 0  # x.mean((2, 3)), x.flatten(2)
@@ -304,9 +319,9 @@ def transpose_drop(node: cst.CSTNode) -> Optional[cst.CSTNode]:
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
         return None
     attr = node.func.attr.value
-    if _callee(node) in ("torch.transpose",) and len(node.args) == 3:
+    if _namespace(node) == "torch" and attr == "transpose" and len(node.args) == 3:
         return node.args[0].value
-    if _callee(node).startswith("torch."):
+    if _namespace(node) is not None:
         return None
     if (attr == "transpose" and len(node.args) == 2) or (attr == "t" and not node.args):
         return node.func.value
@@ -330,9 +345,9 @@ def reshape_size(node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return None
     name = _callee(node)
     attr = node.func.attr.value
-    if name == "torch.reshape":
+    if _namespace(node) == "torch" and attr == "reshape":
         sizes: Sequence[cst.Arg] = node.args[1:]
-    elif attr in ("reshape", "view") and not name.startswith(("torch.", "np.", "numpy.")):
+    elif attr in ("reshape", "view") and _namespace(node) is None:
         sizes = node.args
     else:
         return None

@@ -240,17 +240,31 @@ def _diag_texts(path: Path) -> list[tuple[str, int, str]]:
     return [(d.code, d.line, d.message) for d in check_path(str(path)) if d.severity in ("error", "warning")]
 
 
+def new_findings(before: list[tuple[str, int, str]], after: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """The findings of ``after`` that ``before`` does not have, by code and message (lines may move)."""
+    left = collections.Counter((c, msg) for c, _, msg in before)
+    new = []
+    for c, line, msg in after:
+        if left[(c, msg)] > 0:
+            left[(c, msg)] -= 1
+        else:
+            new.append((c, line, msg))
+    return new
+
+
 def check_group(job: tuple[str, int, list[dict[str, Any]]]) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
     """Run shapecheck on the unmutated files and on each mutant of one framework, in one tree."""
     framework, slot, mutants = job
     tree = private_tree(framework, slot)
     baseline: dict[str, list[str]] = {}
+    baseline_diags: dict[str, list[tuple[str, int, str]]] = {}
     out = []
     for m in mutants:
         path = tree / m["file"]
         original = path.read_text(encoding="utf-8")
         if m["file"] not in baseline:
-            baseline[m["file"]] = [f"{c}:{line}: {msg}" for c, line, msg in _diag_texts(path)]
+            baseline_diags[m["file"]] = _diag_texts(path)
+            baseline[m["file"]] = [f"{c}:{line}: {msg}" for c, line, msg in baseline_diags[m["file"]]]
         rebuilt = mutant_at(original, m["operator"], m["index"])
         if rebuilt is None or rebuilt.key != m["key"]:
             out.append({**m, "found": None, "on_line": None, "new_findings": ["mutant could not be rebuilt"]})
@@ -264,14 +278,7 @@ def check_group(job: tuple[str, int, list[dict[str, Any]]]) -> tuple[dict[str, l
         finally:
             path.write_text(original, encoding="utf-8")
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        before = collections.Counter((c, msg) for c, _, msg in
-                                     ((s.split(":")[0], 0, s.split(": ", 1)[1]) for s in baseline[m["file"]]))
-        new = []
-        for c, line, msg in diags:
-            if before[(c, msg)] > 0:
-                before[(c, msg)] -= 1
-            else:
-                new.append((c, line, msg))
+        new = new_findings(baseline_diags[m["file"]], diags)
         out.append({**m, "found": bool(new), "on_line": any(m["line"] <= line <= m["end_line"] for _, line, _ in new),
                     "new_findings": [f"{c}:{line}: {msg}"[:300] for c, line, msg in new]})
     return baseline, out

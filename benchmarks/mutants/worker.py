@@ -15,6 +15,7 @@ first of them that builds and runs, with the device and input that worked) and
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import io
 import json
@@ -85,12 +86,13 @@ class Runner:
 
         if framework == "timm":
             import timm  # noqa: F401
-        else:
+        elif framework == "torchvision":
             import torchvision  # noqa: F401
+        # any other framework name: plain modules whose builders are their functions (the tests)
 
     # -- in the child ------------------------------------------------------------------------------
     def load(self, module: str, source: Optional[str]) -> types.ModuleType:
-        old = sys.modules[module]
+        old = sys.modules.get(module) or importlib.import_module(module)
         if source is None:
             return old
         if self.framework == "torchvision":
@@ -114,7 +116,9 @@ class Runner:
         from torchvision.models import _api
         return sorted(n for n, fn in _api.BUILTIN_MODELS.items() if fn.__module__ == module)
 
-    def build(self, name: str):
+    def build(self, name: str, module: str):
+        if self.framework not in ("timm", "torchvision"):
+            return getattr(sys.modules[module], name)()
         if self.framework == "timm":
             import timm
             return timm.create_model(name, pretrained=False)
@@ -141,13 +145,13 @@ class Runner:
             else:
                 model(x)
 
-    def run_model(self, name: str, device: str, spec: Optional[dict[str, Any]]) -> dict[str, Any]:
+    def run_model(self, module: str, name: str, device: str, spec: Optional[dict[str, Any]]) -> dict[str, Any]:
         """Build ``name`` on ``device`` and run it on ``spec`` (or on each candidate input)."""
         import torch
         phase = "build"
         try:
             with torch.device(device):
-                model = self.build(name)
+                model = self.build(name, module)
             params = sum(p.numel() for p in model.parameters())
             specs = [spec] if spec is not None else self.inputs_for(model)
             last: Optional[BaseException] = None
@@ -174,11 +178,11 @@ class Runner:
     def run(self, req: dict[str, Any]) -> dict[str, Any]:
         self.load(req["module"], req.get("source"))
         device = req["device"]
-        result = self.run_model(req["model"], device, req["input"])
+        result = self.run_model(req["module"], req["model"], device, req["input"])
         if device == "meta" and result["status"] == "error" and req.get("cpu_ok"):
             # an error on meta is confirmed on the CPU: the real kernels, their messages, and the
             # data-dependent code (``.item()``) that meta tensors cannot run
-            result = {**self.run_model(req["model"], "cpu", req["input"]), "meta_error": result["message"]}
+            result = {**self.run_model(req["module"], req["model"], "cpu", req["input"]), "meta_error": result["message"]}
         return result
 
     def probe(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -187,15 +191,15 @@ class Runner:
         names = self.builders(mod)
         sized: list[tuple[int, str]] = []
         for name in sorted(names, key=smallness)[:PROBE_SIZED]:
-            r = self.run_model_size(name)
+            r = self.run_model_size(mod, name)
             sized.append((r if r is not None else 10**12, name))
         sized.sort()
         tried = []
         for params, name in sized[:4]:
-            r = self.run_model(name, "meta", None)
+            r = self.run_model(mod, name, "meta", None)
             device = "meta"
             if r["status"] != "ok" and params <= CPU_PARAM_LIMIT:
-                r = self.run_model(name, "cpu", None)
+                r = self.run_model(mod, name, "cpu", None)
                 device = "cpu"
             tried.append({"model": name, **r})
             if r["status"] == "ok":
@@ -203,11 +207,11 @@ class Runner:
                         "cpu_ok": params <= CPU_PARAM_LIMIT, "builders": len(names), "tried": tried}
         return {"status": "unusable", "builders": len(names), "tried": tried}
 
-    def run_model_size(self, name: str) -> Optional[int]:
+    def run_model_size(self, module: str, name: str) -> Optional[int]:
         import torch
         try:
             with torch.device("meta"):
-                model = self.build(name)
+                model = self.build(name, module)
             return sum(p.numel() for p in model.parameters())
         except Exception:  # noqa: BLE001 - unknown size: tried last
             return None
@@ -263,7 +267,7 @@ def main() -> None:
     runner = Runner(framework)
     import torch
     print(json.dumps({"ready": True, "torch": torch.__version__,
-                      "version": getattr(sys.modules[framework], "__version__", "?")}), flush=True)
+                      "version": getattr(sys.modules.get(framework), "__version__", "?")}), flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue
