@@ -90,6 +90,11 @@ def test_multiline_call_is_spliced_in_place():
     assert (m.line, m.end_line) == (2, 5)
 
 
+def test_reshape_of_a_tuple_changes_the_last_size_not_minus_one():
+    [m] = iter_mutants("y = x.reshape((a, b, -1))\n", ("reshape_size",))
+    assert m.mutated == "x.reshape((a, 2 * b, -1))"
+
+
 def test_no_mutants_of_functional_calls_or_dtype_views():
     src = "import torch.nn.functional as F\ndef f(x, w):\n    return F.conv2d(x, w).view(torch.float16)\n"
     assert list(iter_mutants(src, ("conv_in_scale", "conv_out_scale", "reshape_size"))) == []

@@ -143,6 +143,7 @@ def linear_swap(node: cst.CSTNode) -> Optional[cst.CSTNode]:
     if found is None or found[1] is None or found[2] is None:
         return None
     call, i, o = found
+    assert i is not None and o is not None
     a, b = call.args[i].value, call.args[o].value
     if _code(a) == _code(b):
         return None
@@ -343,7 +344,6 @@ def transpose_add(node: cst.CSTNode) -> Optional[cst.CSTNode]:
 def reshape_size(node: cst.CSTNode) -> Optional[cst.CSTNode]:
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
         return None
-    name = _callee(node)
     attr = node.func.attr.value
     if _namespace(node) == "torch" and attr == "reshape":
         sizes: Sequence[cst.Arg] = node.args[1:]
@@ -357,7 +357,7 @@ def reshape_size(node: cst.CSTNode) -> Optional[cst.CSTNode]:
         seq = sizes[0].value
         elements = list(seq.elements)
         for k in range(len(elements) - 1, -1, -1):
-            if elements[k].star or _int_literal(elements[k].value) in (-1, 1):
+            if isinstance(elements[k], cst.StarredElement) or _int_literal(elements[k].value) in (-1, 1):
                 continue
             elements[k] = elements[k].with_changes(value=_scaled(elements[k].value))
             return _with_arg(node, list(node.args).index(sizes[0]), seq.with_changes(elements=elements))
@@ -475,12 +475,12 @@ def iter_mutants(source: str, operators: Sequence[str] = OPERATORS) -> Iterator[
         index = counters[op]
         counters[op] += 1
         pos = positions[node]
-        a = starts[pos.start.line - 1] + pos.start.column
-        b = starts[pos.end.line - 1] + pos.end.column
         old_code, new_code = module.code_for_node(node), module.code_for_node(new)
         text = _splice(source, starts, positions, _changed(node, new))
         if text is None:  # a span that is not its node's code: rebuild the whole tree (slow)
-            text = module.deep_replace(node, new).code
+            replaced = module.deep_replace(node, new)
+            assert isinstance(replaced, cst.Module)
+            text = replaced.code
         key = text_hash(text)
         if key in seen:
             continue

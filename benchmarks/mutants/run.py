@@ -30,8 +30,8 @@ REPO = HERE.parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.mutants.worker import classify  # noqa: E402
 from benchmarks.mutants.operators import OPERATORS, Mutant, iter_mutants, mutant_at, text_hash  # noqa: E402
+from benchmarks.mutants.worker import classify  # noqa: E402
 
 CACHE = Path(os.environ.get("SHAPECHECK_CORPUS_DIR", Path.home() / ".cache" / "shapecheck-corpus"))
 # framework -> (requirement, wheel name, folder of model files)
@@ -345,7 +345,7 @@ def report(data: dict[str, Any]) -> str:
              f"- findings on the unmutated model files: {sum(len(v) for v in data['clean_findings'].values())}"]
     for f, v in sorted(data["clean_findings"].items()):
         lines += [f"  - `{f}`: {x[:160]}" for x in v]
-    tried = collections.Counter()
+    tried: collections.Counter[str] = collections.Counter()
     for k, n in data["tried"].items():
         tried[k.split(":")[1]] += n
     lines += [f"- mutants tried: {sum(tried.values())} (" + ", ".join(f"{k} {v}" for k, v in tried.most_common())
@@ -371,7 +371,7 @@ def report(data: dict[str, Any]) -> str:
         f = sum(1 for m in c if m["found"])
         lines.append(f"| `{file}` | {c[0]['model']} ({c[0]['device']}) | {len(c)} | {f} | {len(c) - f} |")
     lines += ["", "## Example misses", ""]
-    shown = collections.Counter()
+    shown: collections.Counter[str] = collections.Counter()
     for m in ms:
         if m["found"] or shown[m["operator"]] >= 2:
             continue
@@ -379,7 +379,7 @@ def report(data: dict[str, Any]) -> str:
         lines.append(f"- `{m['file']}:{m['line']}` {m['operator']}: `{m['original'][:90]}` → `{m['mutated'][:90]}`; "
                      f"torch: {m['error'][:160]}")
     lines += ["", "## Example finds", ""]
-    shown = collections.Counter()
+    shown = collections.Counter[str]()
     for m in found:
         if shown[m["operator"]] >= 1:
             continue

@@ -182,7 +182,8 @@ class Runner:
         if device == "meta" and result["status"] == "error" and req.get("cpu_ok"):
             # an error on meta is confirmed on the CPU: the real kernels, their messages, and the
             # data-dependent code (``.item()``) that meta tensors cannot run
-            result = {**self.run_model(req["module"], req["model"], "cpu", req["input"]), "meta_error": result["message"]}
+            on_cpu = self.run_model(req["module"], req["model"], "cpu", req["input"])
+            result = {**on_cpu, "meta_error": result["message"]}
         return result
 
     def probe(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -191,8 +192,8 @@ class Runner:
         names = self.builders(mod)
         sized: list[tuple[int, str]] = []
         for name in sorted(names, key=smallness)[:PROBE_SIZED]:
-            r = self.run_model_size(mod, name)
-            sized.append((r if r is not None else 10**12, name))
+            size = self.run_model_size(mod, name)
+            sized.append((size if size is not None else 10**12, name))
         sized.sort()
         tried = []
         for params, name in sized[:4]:
