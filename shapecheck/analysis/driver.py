@@ -162,7 +162,10 @@ class Analysis(Part):
         methods = self._generic_methods(cls)
         if built is not None:  # methods no call reached must not change what the file built (summaries)
             cls.analysed = True
+            steps = self.ctx.steps
             self._run_methods(cls, copy_value(built, True, {}), methods)
+            if self.ctx.steps - steps <= DEFAULTS_RUN_MAX:
+                self._run_any_arguments(cls, methods)
             return
         init = cls.lookup("__init__")
         args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
@@ -179,6 +182,29 @@ class Analysis(Part):
         if watch is not None and isinstance(init, FuncInfo) and \
                 self.ctx.steps - steps <= DEFAULTS_RUN_MAX:
             self._weigh_defaults(cls, init, defaults, methods, first, self.ctx.steps - steps, watch)
+
+    def _run_any_arguments(self, cls: ClassInfo, methods: list[FuncInfo]) -> None:
+        """A class its call sites built also runs on generic constructor arguments, for what holds
+        whatever they pass (``Conv2d(c, 2 * out)`` before ``BatchNorm2d(out)``): the sizes a call
+        site gives may be unknown to the checker. What holds only under a condition on the
+        arguments ("holds only if a == b") is the call sites' to decide, so it is not reported
+        (``second_run``), and what this run builds stays out of the file's instances (summaries)."""
+        ctx = self.ctx
+        init = cls.lookup("__init__")
+        if not isinstance(init, FuncInfo) or not self._generic_args(init)[0] and not self._generic_args(init)[1]:
+            return  # no arguments: the built instance was the whole story
+        pos, kw = self._generic_args(init)
+        saved = len(ctx.instances), len(ctx.created)
+        ctx.second_run += 1
+        try:
+            obj = self.calls.instantiate(cls, pos, kw, cls.node, generic=True)
+            if isinstance(obj, Obj):
+                for m in methods:
+                    self._guarded(partial(self.calls.call_func, m, *self._generic_args(m), bound=obj, node=m.node,
+                                          generic=True), m.node, f"{cls.name}.{m.name}")
+        finally:
+            ctx.second_run -= 1
+            del ctx.instances[saved[0]:], ctx.created[saved[1]:]
 
     def _generic_methods(self, cls: ClassInfo) -> list[FuncInfo]:
         """The methods a generic run calls, in order: the call method first, then the others."""
