@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -70,9 +71,12 @@ def _run(task: tuple) -> list:
 
 
 # Once, in a full CI-style run on a fresh clone, examples/numpy_textbook_wx.py lost its SHP102 on a
-# thread (an empty result, no SHP901); 40+ rounds of this test and of a stress loop under load never
-# showed it again. Until the cause is found the comparison may fail without failing the suite: it
-# still runs and reports XPASS/XFAIL. Remove the marker when the cause is fixed.
+# thread (an empty result, no SHP901); 100+ rounds of this test and of a stress loop under load never
+# showed it again. Process-wide state found since and removed: parameter sizes shared by every
+# analysis (values._PARAM_DIMS), sympy numbering two threads' flexible sizes alike (Dummy._count),
+# the parse cache without a lock; none explains that file. Until the cause is found the comparison
+# may fail without failing the suite: it still runs, reports XPASS/XFAIL, and a divergence is
+# described in the warnings summary. Remove the marker when the cause is known and fixed.
 @pytest.mark.xfail(strict=False, reason="a rare lost finding on a thread, seen once; cause not found yet")
 def test_interleaved_analyses_find_what_they_find_alone() -> None:
     tasks = _tasks()
@@ -90,6 +94,13 @@ def test_interleaved_analyses_find_what_they_find_alone() -> None:
             with ThreadPoolExecutor(max_workers=6) as pool:
                 got = list(pool.map(_run, order))
             for t, findings in zip(order, got):
+                if findings != serial[t[:2]]:
+                    # printed in the warnings summary even while the test is xfail: what the next
+                    # person needs to find the cause (is it deterministic? what did the run see?)
+                    with ThreadPoolExecutor(max_workers=1) as again:
+                        rerun = again.submit(_run, t).result()
+                    warnings.warn(f"round {seed}: {t[0]} {t[1]} on a thread gave {findings!r}; alone "
+                                  f"{serial[t[:2]]!r}; once more on a thread {rerun!r}", stacklevel=1)
                 assert findings == serial[t[:2]], f"round {seed}: {t[0]} {t[1]} differs when run on threads"
     finally:
         sys.setswitchinterval(old)
