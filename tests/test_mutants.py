@@ -186,7 +186,8 @@ def test_tiny_model_end_to_end(tmp_path):
     path.write_text(TINY)
     # what shapecheck really does today: the Linear chain is provable from the constructors alone
     assert verdicts["linear_swap"] == [("SHP301", 16)]
-    # x's channels are unknown, so a flatten on another dim or a conv with another width is not provable
-    # (an unannotated forward): these are misses the measure counts
-    assert verdicts["dim_shift"] == []
-    assert verdicts["conv_out_scale"] == []
+    # a conv's output is taken as batched (N, C, h, w), so what flatten(x, 1 or 2) gives the Linear
+    # is known: flatten(x, 2) is (N, 8, 16), a conv 16 wide gives 16*4*4 features; both are found
+    # where the flattened features reach the Linear
+    assert verdicts["dim_shift"] == [("SHP303", 16)]
+    assert verdicts["conv_out_scale"] == [("SHP303", 16)]

@@ -172,7 +172,17 @@ def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin:
             require_nonempty_spatial(o, op=what, shape=s, axis=axis, size=L, why=kernel_why(k[i], d[i], p[i]),
                                      bindings=call.bindings)
         outs.append(o)
-    return Tensor(tail_replace(s, n + 1, [cout] + outs), "torch", "float")
+    return Tensor(batched(tail_replace(s, n + 1, [cout] + outs), n), "torch", "float")
+
+
+def batched(s: Shape, n: int) -> Shape:
+    """A convolution's output whose rank the input left open, (*, C, *spatial), as the batched
+    (N, C, *spatial) it is in a model: an unbatched (C, *spatial) input is legal for a bare conv,
+    but a module's forward is fed batches. So positive axes after it (``flatten(x, 1)``,
+    ``mean(dim=1)``, ``cat(..., dim=1)``) mean what the model's author meant."""
+    if s.variadic and len(s.dims) == n + 1:
+        return Shape((D.opaque("N"),) + s.dims)
+    return s
 
 
 def _conv_class(name: str, n: int, transposed: bool, lazy: bool) -> None:

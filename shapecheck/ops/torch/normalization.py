@@ -46,6 +46,9 @@ class BatchNormBase(TorchLayer):
                 feature_mismatch(call, what, s, ax, nf, "num_features")
             elif self.channel_from_end is not None:
                 feature_mismatch(call, what, s, self.channel_from_end, nf, "num_features")
+        if s.variadic and len(self.ranks) == 1 and len(s.dims) < self.ranks[0]:
+            # only an input of exactly that rank gets past the layer: the sizes not known are unknown
+            s = Shape(tuple(D.opaque("N") for _ in range(self.ranks[0] - len(s.dims))) + s.dims)
         return Tensor(s, "torch", "float")
 
     def weights(self, layer: Layer) -> Optional[dict]:
