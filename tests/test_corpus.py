@@ -5,36 +5,21 @@ The wheels are fetched with ``pip download --no-deps`` (never installed) into a 
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from benchmarks import corpus
 from shapecheck.discover import iter_files
 from shapecheck.engine import check_path
 
-CACHE = Path(os.environ.get("SHAPECHECK_CORPUS_DIR", Path.home() / ".cache" / "shapecheck-corpus"))
-
 
 def unpacked(requirement: str, name: str) -> Path:
-    """The unzipped wheel of ``requirement`` (downloaded once)."""
-    dest = CACHE / requirement.replace("==", "-")
-    if (dest / ".done").exists():
-        return dest
-    CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = CACHE / "wheels"
-    r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-                        "-d", str(wheels), requirement], capture_output=True, text=True, timeout=900)
-    found = sorted(wheels.glob(f"{name}-{requirement.split('==')[1]}-*.whl"))
-    if r.returncode != 0 or not found:
-        pytest.skip(f"cannot download {requirement}: {r.stderr.strip()[-300:]}")
-    with zipfile.ZipFile(found[0]) as z:
-        z.extractall(dest)
-    (dest / ".done").write_text("ok")
-    return dest
+    """The unzipped wheel of ``requirement`` (downloaded once); skips where it cannot be had."""
+    try:
+        return corpus.unpacked(requirement, name)
+    except corpus.Unavailable as e:
+        pytest.skip(str(e))
 
 
 def findings(folder: Path) -> tuple:

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,10 +29,11 @@ REPO = HERE.parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from benchmarks import corpus  # noqa: E402
 from benchmarks.mutants.operators import OPERATORS, Mutant, iter_mutants, mutant_at, text_hash  # noqa: E402
 from benchmarks.mutants.worker import classify  # noqa: E402
 
-CACHE = Path(os.environ.get("SHAPECHECK_CORPUS_DIR", Path.home() / ".cache" / "shapecheck-corpus"))
+CACHE = corpus.CACHE
 # framework -> (requirement, wheel name, folder of model files)
 CORPORA = {
     "timm": ("timm==1.0.31", "timm", "timm/models"),
@@ -42,21 +42,11 @@ CORPORA = {
 
 
 def unpacked(requirement: str, name: str) -> Path:
-    """The unzipped wheel of ``requirement``, downloaded (never installed) once, as tests/test_corpus.py."""
-    dest = CACHE / requirement.replace("==", "-")
-    if (dest / ".done").exists():
-        return dest
-    CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = CACHE / "wheels"
-    r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-                        "-d", str(wheels), requirement], capture_output=True, text=True, timeout=900)
-    found = sorted(wheels.glob(f"{name}-{requirement.split('==')[1]}-*.whl"))
-    if r.returncode != 0 or not found:
-        raise SystemExit(f"cannot download {requirement}: {r.stderr.strip()[-300:]}")
-    with zipfile.ZipFile(found[0]) as z:
-        z.extractall(dest)
-    (dest / ".done").write_text("ok")
-    return dest
+    """The unzipped wheel of ``requirement``, downloaded (never installed) once."""
+    try:
+        return corpus.unpacked(requirement, name)
+    except corpus.Unavailable as e:
+        raise SystemExit(str(e)) from None
 
 
 def model_files(framework: str) -> list[tuple[str, str]]:
