@@ -35,7 +35,7 @@ from .expressions import ExpressionEvaluator
 from .frames import BranchLog, Frame
 from .members import MemberEvaluator
 from .objects import ClassInfo, FuncInfo, copy_value, reveal_text
-from .order import builders_first
+from .order import builders_first, called_names
 from .project import ModuleInfo, Project
 from .sources import Sources
 from .statements import StatementEvaluator
@@ -111,7 +111,8 @@ class Analysis(Part):
             # Every function and class also runs on generic inputs, whatever calls reached it: a call
             # with unknown data (`model(batch)` from a loader) proves little, the definitions much.
             # What builds a class runs before it, so the class runs on what its call sites built.
-            for item in builders_first(list(ctx.classes) + [f for f in ctx.functions if f.cls is None]):
+            work = [c for c in ctx.classes] + [f for f in ctx.functions if f.cls is None]
+            for item in builders_first(work, called_names(ctx.source)):
                 if isinstance(item, ClassInfo):
                     self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
                 elif self._needs_generic(item):

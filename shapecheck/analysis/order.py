@@ -8,46 +8,47 @@ site ("holds only if c_left == c_right") would be reported though no caller can 
 """
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
-
-import libcst as cst
 
 
 class _Definition(Protocol):
     @property
     def name(self) -> str: ...
 
-    @property
-    def node(self) -> cst.CSTNode: ...
-
 
 T = TypeVar("T", bound=_Definition)
 
 
-class _Called(cst.CSTVisitor):
-    """The plain names a body calls (``NormalCell(...)``, ``make_layer(...)``)."""
+def called_names(source: str) -> dict[str, set[str]]:
+    """For each class or function name defined in ``source`` (at any depth), the plain names its
+    body calls (``NormalCell(...)``, ``make_layer(...)``); one definition name that occurs twice
+    gets the union. Python's own parser: a LibCST walk per definition cost as much as the analysis."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    out: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            got = out.setdefault(node.name, set())
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                    got.add(sub.func.id)
+    return out
 
-    def __init__(self) -> None:
-        self.names: set[str] = set()
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name):
-            self.names.add(node.func.value)
-
-
-def builders_first(items: Sequence[T]) -> list[T]:
-    """``items`` (classes and functions, each with ``name`` and ``node``) in definition order,
-    except that an item comes after every item whose body calls it by name. A cycle (two
-    functions calling each other) is cut where the depth-first search meets it."""
+def builders_first(items: Sequence[T], calls: dict[str, set[str]]) -> list[T]:
+    """``items`` (classes and functions, each with a ``name``) in definition order, except that an
+    item comes after every item whose body calls it by name (``calls``: ``called_names`` of the
+    file). A cycle (two functions calling each other) is cut where the depth-first search meets it."""
     by_name: dict[str, list[int]] = {}
     for i, it in enumerate(items):
         by_name.setdefault(it.name, []).append(i)
     callers: list[set[int]] = [set() for _ in items]
     for i, it in enumerate(items):
-        v = _Called()
-        it.node.visit(v)
-        for name in v.names:
+        for name in calls.get(it.name, ()):
             for j in by_name.get(name, ()):
                 if j != i:
                     callers[j].add(i)
