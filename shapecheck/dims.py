@@ -187,14 +187,19 @@ def _p_const(c: Fraction | int) -> _Poly:
     return {_ONE: c} if c else {}
 
 
+def _acc(out: _Poly, m: frozenset, c: object) -> None:
+    """Add ``c`` to the coefficient of monomial ``m``; a zero coefficient leaves no term."""
+    v = out.get(m, 0) + c
+    if v:
+        out[m] = v
+    else:
+        out.pop(m, None)
+
+
 def _p_add(p: _Poly, q: _Poly, sign: int = 1) -> _Poly:
     out = dict(p)
     for m, c in q.items():
-        v = out.get(m, 0) + sign * c
-        if v:
-            out[m] = v
-        else:
-            out.pop(m, None)
+        _acc(out, m, sign * c)
     return out
 
 
@@ -215,12 +220,7 @@ def _p_mul(p: _Poly, q: _Poly) -> _Poly:
     out: _Poly = {}
     for ma, ca in p.items():
         for mb, cb in q.items():
-            m = _m_mul(ma, mb)
-            v = out.get(m, 0) + ca * cb
-            if v:
-                out[m] = v
-            else:
-                out.pop(m, None)
+            _acc(out, _m_mul(ma, mb), ca * cb)
     return out
 
 
