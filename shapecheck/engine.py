@@ -114,10 +114,10 @@ def _parse(source: str, path: Optional[str]) -> cst.Module:
 
 def _syntax_error_position(source: str, err: Exception) -> tuple[int, int, str]:
     """(line, column, message) of a syntax error: Python's own parser places it best."""
-    import ast
+    from . import pyast
 
     try:
-        ast.parse(source)
+        pyast.parse(source)
     except SyntaxError as e:
         return e.lineno or 1, e.offset or 1, e.msg
     except (ValueError, RecursionError, MemoryError):

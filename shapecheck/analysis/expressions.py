@@ -8,6 +8,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from .. import dims as D
+from .. import pyast
 from ..ops import registry as R
 from ..shapes import Shape
 from ..values import (
@@ -85,13 +86,13 @@ class ExpressionEvaluator(Part):
 
     def ex_Integer(self, e: cst.Integer, frame: Frame) -> Value:
         try:
-            return Int(int(e.evaluated_value))
+            return Int(int(pyast.literal(e.value)))
         except Exception:  # noqa: BLE001
             return UNKNOWN
 
     def ex_Float(self, e: cst.Float, frame: Frame) -> Value:
         try:
-            return Const(float(e.evaluated_value))
+            return Const(float(pyast.literal(e.value)))
         except Exception:  # noqa: BLE001
             return UNKNOWN
 

@@ -12,6 +12,8 @@ import ast
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
+from .. import pyast
+
 
 class _Definition(Protocol):
     @property
@@ -26,7 +28,7 @@ def called_names(source: str) -> dict[str, set[str]]:
     body calls (``NormalCell(...)``, ``make_layer(...)``); one definition name that occurs twice
     gets the union. Python's own parser: a LibCST walk per definition cost as much as the analysis."""
     try:
-        tree = ast.parse(source)
+        tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     out: dict[str, set[str]] = {}

@@ -5,6 +5,8 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from .. import pyast
+
 
 def dotted(e: Any) -> str:
     if isinstance(e, cst.Name):
@@ -69,8 +71,15 @@ def expects_error(e: cst.BaseExpression) -> bool:
 
 
 def string_value(e: Any) -> Optional[str]:
+    """The text of a string literal (plain or implicitly concatenated), else None."""
     try:
-        v = e.evaluated_value
+        if isinstance(e, cst.SimpleString):
+            v = pyast.literal(e.value)
+        elif isinstance(e, cst.ConcatenatedString):
+            left, right = string_value(e.left), string_value(e.right)
+            v = left + right if left is not None and right is not None else None
+        else:
+            return None
     except Exception:  # noqa: BLE001
         return None
     return v if isinstance(v, str) else None
