@@ -184,7 +184,7 @@ class CallEvaluator(Part):
         try:
             out = work()
         except ShapeError as err:
-            self.ctx.report(err.kind, err.message, err.where if err.where is not None else node, err.fix, fallback=node)
+            self.ctx.report_error(err, node)
             return UNKNOWN
         return out if isinstance(out, Value) else UNKNOWN
 

@@ -113,6 +113,10 @@ class Context:
             self._flagged.add(where)
         self.findings.append(Finding(kind, message, node, fix, fallback=fallback))
 
+    def report_error(self, err: ShapeError, node: Any) -> None:
+        """A rule's ``ShapeError`` as a finding: on the node it points at, else on ``node`` (the call)."""
+        self.report(err.kind, err.message, err.where if err.where is not None else node, err.fix, fallback=node)
+
     @contextmanager
     def isolated(self) -> Iterator[list[Finding]]:
         """Findings reported in the block go to the list it yields, not to the file's (a run whose

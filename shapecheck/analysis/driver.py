@@ -16,7 +16,8 @@ project, sources, branch log, plugins), wires them together, and activates the a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Optional
@@ -119,8 +120,7 @@ class Analysis(Part):
                     self._guarded(partial(self.analyse_func_generic, item), item.node, f"function {item.name}")
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
-                    ctx.report(err.kind, err.message, err.where if err.where is not None else call_node, err.fix,
-                               fallback=call_node)
+                    ctx.report_error(err, call_node)
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
                               ctx.kept_trace or {}, self)
 
@@ -188,21 +188,26 @@ class Analysis(Part):
         """A class its call sites built also runs on generic constructor arguments, for what holds
         whatever they pass (``Conv2d(c, 2 * out)`` before ``BatchNorm2d(out)``): the sizes a call
         site gives may be unknown to the checker. What holds only under a condition on the
-        arguments ("holds only if a == b") is the call sites' to decide, so it is not reported
-        (``second_run``), and what this run builds stays out of the file's instances (summaries)."""
-        ctx = self.ctx
+        arguments ("holds only if a == b") is the call sites' to decide, so it is not reported."""
         init = cls.lookup("__init__")
-        if not isinstance(init, FuncInfo) or not self._generic_args(init)[0] and not self._generic_args(init)[1]:
-            return  # no arguments: the built instance was the whole story
+        if not isinstance(init, FuncInfo):
+            return
         pos, kw = self._generic_args(init)
+        if not pos and not kw:
+            return  # no arguments: the built instance was the whole story
+        with self._aside():
+            self._run_methods(cls, self.calls.instantiate(cls, pos, kw, cls.node, generic=True), methods)
+
+    @contextmanager
+    def _aside(self) -> Iterator[None]:
+        """A run beside the file's own: counted as a second run (``Context.second_run``: no
+        conditional findings, no reveals), and what it builds stays out of the file's instances
+        and layers (summaries)."""
+        ctx = self.ctx
         saved = len(ctx.instances), len(ctx.created)
         ctx.second_run += 1
         try:
-            obj = self.calls.instantiate(cls, pos, kw, cls.node, generic=True)
-            if isinstance(obj, Obj):
-                for m in methods:
-                    self._guarded(partial(self.calls.call_func, m, *self._generic_args(m), bound=obj, node=m.node,
-                                          generic=True), m.node, f"{cls.name}.{m.name}")
+            yield
         finally:
             ctx.second_run -= 1
             del ctx.instances[saved[0]:], ctx.created[saved[1]:]
@@ -234,19 +239,15 @@ class Analysis(Part):
         ctx = self.ctx
         given = {p.name.value for p in defaults}
         pos, kw = self._generic_args(init)
-        plist = list(init.params.posonly_params) + list(init.params.params)
-        if plist and not is_static(init.node):
-            plist = plist[1:]
-        names = [p.name.value for p in plist]
+        names = [p.name.value for p in _own_params(init)]
         kwargs = {n: v for n, v in list(zip(names, pos)) + list(kw.items()) if n not in given}
-        saved = ctx.memo, ctx.budget, len(ctx.instances), len(ctx.created)
+        saved = ctx.memo, ctx.budget
         ctx.memo = dict(ctx.memo)  # calls with the same arguments as before need no second run
         ctx.budget = min(ctx.budget, ctx.steps + cost + 1000)  # unrolled loops: past that, no verdict
-        ctx.second_run += 1
         done = False
         watch = self.calls.watch = RunWatch()
         try:
-            with ctx.isolated() as got:
+            with self._aside(), ctx.isolated() as got:
                 obj = self.calls.instantiate(cls, [], kwargs, cls.node, generic=True)
                 if isinstance(obj, Obj):
                     for m in methods:
@@ -257,9 +258,7 @@ class Analysis(Part):
         except Exception:  # noqa: BLE001 - the generic run's findings stand as they are
             pass
         finally:
-            ctx.memo, ctx.budget = saved[0], saved[1]
-            del ctx.instances[saved[2]:], ctx.created[saved[3]:]
-            ctx.second_run -= 1
+            ctx.memo, ctx.budget = saved
             self.calls.watch = None
         if not done:
             return
@@ -290,11 +289,7 @@ class Analysis(Part):
             return False
         if not fn.analysed:
             return True
-        params = fn.params
-        plist = list(params.posonly_params) + list(params.params)
-        if fn.cls is not None and plist and not is_static(fn.node):
-            plist = plist[1:]
-        return bool(plist or params.kwonly_params)
+        return bool(_own_params(fn) or fn.params.kwonly_params)
 
     def analyse_func_generic(self, fn: FuncInfo, bound: Optional[Value] = None) -> None:
         """Run ``fn`` on generic inputs (bound to ``bound`` for a method). For a function calls
@@ -308,13 +303,17 @@ class Analysis(Part):
             self.ctx.second_run -= second
 
     def _generic_args(self, fn: FuncInfo) -> tuple[list, dict]:
-        params = fn.params
-        plist = list(params.posonly_params) + list(params.params)
-        if fn.cls is not None and plist and not is_static(fn.node):
-            plist = plist[1:]
-        pos = [self.sources.generic_param(p) for p in plist]
-        kw = {p.name.value: self.sources.generic_param(p) for p in params.kwonly_params}
+        pos = [self.sources.generic_param(p) for p in _own_params(fn)]
+        kw = {p.name.value: self.sources.generic_param(p) for p in fn.params.kwonly_params}
         return pos, kw
+
+
+def _own_params(fn: FuncInfo) -> list[cst.Param]:
+    """The positional parameters a caller passes (a method's ``self`` aside)."""
+    plist = list(fn.params.posonly_params) + list(fn.params.params)
+    if fn.cls is not None and plist and not is_static(fn.node):
+        plist = plist[1:]
+    return plist
 
 
 def literal_defaults(fn: FuncInfo) -> list[cst.Param]:

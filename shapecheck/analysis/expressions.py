@@ -512,8 +512,6 @@ class ExpressionEvaluator(Part):
         if isinstance(v, Seq):
             if v.kind == "set" or any(x is UNKNOWN_STAR for x in v.items):  # a set's order is not its making
                 return None
-            if any(x is UNKNOWN_STAR for x in v.items):
-                return None
             return list(v.items)
         if isinstance(v, Dict):
             return None if UNKNOWN_KEY in v.items else [Const(k) for k in v.items]
