@@ -73,9 +73,7 @@ class BuiltinMethods(Part):
     # ------------------------------------------------------------------ dict
     def dict_method(self, obj: Dict, name: str, args: list, kwargs: dict) -> Value:
         if UNKNOWN_KEY in obj.items:
-            if name in _DICT_WRITES or name == "__setitem__":
-                self.flow.record(obj, ITEMS)
-            return UNKNOWN
+            return self.open_dict_method(obj, name, args, kwargs)
         if name in _DICT_WRITES:
             self.flow.record(obj, ITEMS)
             return self.dict_write(obj, name, args, kwargs)
@@ -92,7 +90,33 @@ class BuiltinMethods(Part):
             return obj.items.pop(key) if key in obj.items else args[1]  # kwargs.pop("x", 224)
         if name == "setdefault" and key is not None and len(args) == 2:
             return obj.items.setdefault(key, args[1])
+        if name != "setdefault":  # a key we cannot name removed or overwritten: no key is known
+            obj.items.clear()
         obj.items[UNKNOWN_KEY] = UNKNOWN
+        return UNKNOWN
+
+    def open_dict_method(self, obj: Dict, name: str, args: list, kwargs: dict) -> Value:
+        """A dict with keys we cannot name beside the ones we know (``kwargs`` after
+        ``kwargs.setdefault(n, ...)`` for an unknown ``n``): the known keys are surely there with
+        their values; any other key may be there, with any value."""
+        key = args[0].value if args and isinstance(args[0], Const) and isinstance(args[0].value, str) else None
+        known = key is not None and key in obj.items
+        if name == "get" and known:
+            return obj.items[key]
+        if name in _DICT_WRITES or name == "__setitem__":
+            self.flow.record(obj, ITEMS)
+            if name == "pop" and known:
+                return obj.items.pop(key)
+            if name == "setdefault" and known:
+                return obj.items[key]
+            if name == "setdefault" or (name == "pop" and key is not None):
+                return UNKNOWN  # the known keys stay as they are
+            if name == "update" and len(args) == 1 and isinstance(args[0], Dict) and not kwargs \
+                    and UNKNOWN_KEY not in args[0].items:
+                obj.items.update(args[0].items)
+                return NONE
+            obj.items.clear()
+            obj.items[UNKNOWN_KEY] = UNKNOWN
         return UNKNOWN
 
     # ------------------------------------------------------------------ str

@@ -72,6 +72,14 @@ class RunWatch:
             self.owner.setdefault(id(f), id(fn))
 
 
+
+def _open_callee(fn: Value) -> bool:
+    """Whether a call of ``fn`` can take keywords we cannot all name: a function or class of the
+    project (their parameters bind them, ``_run_function``), not a rule of the catalog."""
+    if isinstance(fn, Partial):
+        fn = fn.fn
+    return isinstance(fn, (Func, ClassRef))
+
 class CallEvaluator(Part):
     """Calls: argument binding, escape of tensors into unknown code, framework functions and
     layers through the registry, functions and classes of the file (memoized, depth-limited)."""
@@ -99,6 +107,10 @@ class CallEvaluator(Part):
                 v = self.exprs.eval(a.value, frame)
                 if isinstance(v, Dict) and UNKNOWN_KEY not in v.items:
                     kwargs.update(v.items)
+                elif isinstance(v, Dict) and len(v.items) > 1 and _open_callee(fn):
+                    # keywords we know and maybe others (``kwargs`` after ``kwargs.setdefault(n, ...)``):
+                    # the known ones bind, the callee's other parameters may be given (open_bind)
+                    kwargs.update(v.items)
                 else:  # keywords we cannot name: the call is unknown
                     return UNKNOWN
             else:
@@ -116,6 +128,15 @@ class CallEvaluator(Part):
             for a in list(args) + list(kwargs.values()):
                 self._forget_contents(a)
         return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
+
+    def _open_param(self, p: cst.Param, defaults_frame: Frame) -> Value:
+        """A parameter keywords we cannot name may give: a size parameter (an int default) is any
+        size, as in the generic analysis; another keeps its default (a layer type, a flag), since
+        ``**kwargs`` that a builder filled with ``setdefault`` from a config it read leaves
+        them as they were."""
+        if p.default is None or self.sources.generic_param(p) is not UNKNOWN:
+            return self.sources.generic_param(p)
+        return self.exprs.eval(p.default, defaults_frame)
 
     def _escape(self, fn: Value, args: list, kwargs: dict) -> None:
         """Tensors given to a call that may change them in place (or keep a view of them) lose their
@@ -150,8 +171,9 @@ class CallEvaluator(Part):
         return not (fn is UNKNOWN or isinstance(fn, Param))
 
     def _forget_contents(self, v: Value) -> None:
-        if isinstance(v, Dict) and UNKNOWN_KEY not in v.items:
+        if isinstance(v, Dict) and list(v.items) != [UNKNOWN_KEY]:
             self.flow.record(v, ITEMS)
+            v.items.clear()
             v.items[UNKNOWN_KEY] = UNKNOWN
         elif isinstance(v, Seq) and v.kind == "list" and UNKNOWN_STAR not in v.items:
             self.flow.record(v, ITEMS)
@@ -308,6 +330,8 @@ class CallEvaluator(Part):
         init = cls.lookup("__init__")
         if isinstance(init, FuncInfo):
             self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
+        elif UNKNOWN_KEY in kwargs:
+            pass  # keywords we cannot all name, for fields or a framework layer: an object of unknown contents
         elif cls.fields and is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
             init_record(cls, obj, args, kwargs)
         elif base_q is not None and R.lookup_layer(base_q) is not None:
@@ -326,8 +350,12 @@ class CallEvaluator(Part):
         fn.generic = fn.generic or generic
         key = (id(fn), id(bound), generic, tuple(signature(a) for a in args),
                tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
-        if key in self.ctx.memo:
+        if key in self.ctx.memo and not any(
+                isinstance(a, Dict) or (isinstance(a, Seq) and a.kind == "list")
+                for a in list(args) + list(kwargs.values())):
+            # (a call given a dict or list runs again: what it writes into them must happen again)
             return self.ctx.memo[key]
+        self.ctx.memo_alive.append((bound, args, kwargs))  # the ids in the key stay theirs
         if fn in self.ctx.stack or len(self.ctx.stack) >= MAX_DEPTH:
             return UNKNOWN
         self.ctx.stack.append(fn)
@@ -372,12 +400,15 @@ class CallEvaluator(Part):
         scope = fn.scope if fn.scope is not None else (fn.home.ns if fn.home is not None else self.ctx.globals)
         frame = Frame(env, D.Bindings(), fn, scope)
         defaults_frame = Frame({}, frame.bindings, None, scope)
+        opened = UNKNOWN_KEY in kwargs  # keywords beside the known ones may be given
         for i, p in enumerate(plist):
             name = p.name.value
             if i < len(args):
                 env[name] = args[i]
             elif name in kwargs:
                 env[name] = kwargs[name]
+            elif opened:
+                env[name] = self._open_param(p, defaults_frame)
             elif p.default is not None:
                 env[name] = self.exprs.eval(p.default, defaults_frame)
             else:
@@ -389,14 +420,18 @@ class CallEvaluator(Part):
             name = p.name.value
             if name in kwargs:
                 env[name] = kwargs[name]
+            elif opened:
+                env[name] = self._open_param(p, defaults_frame)
             elif p.default is not None:
                 env[name] = self.exprs.eval(p.default, defaults_frame)
             else:
                 env[name] = self.sources.generic_param(p) if generic else UNKNOWN
         if params.star_kwarg is not None:
             known = {p.name.value for p in plist} | {p.name.value for p in params.kwonly_params}
-            env[params.star_kwarg.name.value] = UNKNOWN if generic else Dict(
-                {k: v for k, v in kwargs.items() if k not in known})
+            # a generic run takes the defaults of the parameters it is not given, and so no extra
+            # keywords (``resnet18(**kwargs)`` -> ``ResNet(block, layers, **kwargs)`` builds the model
+            # the plain call builds); extra positionals stay unknown (``forward(self, *xs)`` expects some)
+            env[params.star_kwarg.name.value] = Dict({k: v for k, v in kwargs.items() if k not in known})
         # annotations on parameters given no concrete tensor: jaxtyping shapes
         for p in plist + list(params.kwonly_params):
             if p.annotation is not None:

@@ -62,6 +62,7 @@ class Context:
         self.functions: list[FuncInfo] = []
         self.classes: list[ClassInfo] = []
         self.memo: dict = {}
+        self.memo_alive: list = []  # what the memo's keys name by id
         self.stack: list = []
         self.suppress = 0  # inside try bodies with broad handlers
         self.captures: list = []  # findings of a model's own call() run on training data (keras_model plugin)

@@ -47,6 +47,11 @@ __all__ = ["Analysis", "AnalysisResult", "reveal_text"]
 # A class whose generic run took more steps (a whole model zoo's network) is not run again with its
 # defaults: that run costs as much again, and more where loops of known count unroll.
 DEFAULTS_RUN_MAX = 3000
+# Each run of a module function (generic, or the plain call of a builder taking no required
+# argument, ``resnet18()``) takes at most this many steps.
+FUNCTION_RUN_MAX = 30000
+FUNCTION_RUN_MIN = 500
+FUNCTIONS_SHARE = 0.6
 
 
 @dataclass(eq=False)
@@ -113,11 +118,18 @@ class Analysis(Part):
             # with unknown data (`model(batch)` from a loader) proves little, the definitions much.
             # What builds a class runs before it, so the class runs on what its call sites built.
             work = [c for c in ctx.classes] + [f for f in ctx.functions if f.cls is None]
-            for item in builders_first(work, called_names(ctx.source)):
+            order = builders_first(work, called_names(ctx.source))
+            left = sum(isinstance(item, FuncInfo) for item in order) + 1
+            for item in order:
                 if isinstance(item, ClassInfo):
                     self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
-                elif self._needs_generic(item):
-                    self._guarded(partial(self.analyse_func_generic, item), item.node, f"function {item.name}")
+                    continue
+                left -= 1
+                if self._needs_generic(item):
+                    bare = not item.analysed and _callable_bare(item)
+                    self._capped(partial(self.analyse_func_generic, item), item, left)
+                    if bare and self._unbuilt():  # ``resnet18()``: what the plain call builds (the classes run on it)
+                        self._capped(partial(self.calls.call_func, item, [], {}, node=item.node), item, left)
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
                     ctx.report_error(err, call_node)
@@ -136,11 +148,13 @@ class Analysis(Part):
         trace, ctx.trace = ctx.trace or {}, None
         return trace
 
-    def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str) -> bool:
+    def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str, quiet_budget: bool = False) -> bool:
         """Run ``work``; an internal error becomes SHP901 on ``node``. True when out of budget."""
         try:
             work()
         except Budget:
+            if quiet_budget:  # a share of the budget ran out, not the file's
+                return False
             self.ctx.report("analysis-skipped", f"{what} not fully analyzed: step budget exhausted", node)
             return True
         except RecursionError:
@@ -151,6 +165,28 @@ class Analysis(Part):
         return False
 
     # ------------------------------------------------------------------ generic analysis
+    def _capped(self, work: Callable[[], Any], fn: FuncInfo, left: int) -> None:
+        """Run a module function on at most ``FUNCTION_RUN_MAX`` steps, and on no more than its
+        share of what the functions still to run have left (``FUNCTIONS_SHARE`` of the budget): a
+        model zoo's builders each build a network (timm's vision_transformer.py has 200), and the
+        classes' own analyses must not starve. A run cut short keeps what it found so far."""
+        ctx = self.ctx
+        saved = ctx.budget
+        share = max(0, int(saved * FUNCTIONS_SHARE) - ctx.steps) // max(left, 1)
+        cap = max(min(FUNCTION_RUN_MAX, share), FUNCTION_RUN_MIN)
+        ctx.budget = min(saved, ctx.steps + cap)
+        try:
+            self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=ctx.budget < saved)
+        finally:
+            ctx.budget = saved
+
+    def _unbuilt(self) -> bool:
+        """Whether a class of the file has no instance yet (the plain calls of builders stop there)."""
+        built = {id(o.cls) for o in self.ctx.instances}
+        return any(id(c) not in built for c in self.ctx.classes
+                   if (c.home is None or c.home is self.ctx.main)
+                   and (c.framework_base() or "").startswith(("torch.nn.", "keras.", "tensorflow.", "tf_keras.")))
+
     def analyse_class_generic(self, cls: ClassInfo) -> None:
         """Run the methods on generic inputs (those calls reached too, when they take arguments),
         on an instance the file built (concrete sizes) or, where there is none, on one built from
@@ -314,6 +350,15 @@ def _own_params(fn: FuncInfo) -> list[cst.Param]:
     if fn.cls is not None and plist and not is_static(fn.node):
         plist = plist[1:]
     return plist
+
+
+def _callable_bare(fn: FuncInfo) -> bool:
+    """Whether ``fn()`` is a call: it has parameters, each with a default (or ``*args``/``**kw``).
+    Its generic run takes any value for them (``weights=None`` becomes unknown); the plain call
+    is the one users make (``resnet18()``), so what it finds holds."""
+    params = fn.params
+    named = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    return bool(named) and all(p.default is not None for p in named)
 
 
 def literal_defaults(fn: FuncInfo) -> list[cst.Param]:

@@ -294,6 +294,8 @@ class ExpressionEvaluator(Part):
             return Const(False)
         if is_and and as_bool(b) is True:
             return a if isinstance(a, Cond) else UNKNOWN
+        if not is_and and isinstance(b, Const) and b.value is True:  # ``not kwargs or not names``: true
+            return Const(True)
         ca = a if isinstance(a, Cond) else Cond()
         cb = b if isinstance(b, Cond) else Cond()
         if is_and:  # true: both hold; false: nothing known
@@ -362,11 +364,13 @@ class ExpressionEvaluator(Part):
                 return {"Equal": a.value == b.value, "NotEqual": a.value != b.value}.get(op)
             except Exception:  # noqa: BLE001
                 return None
-        if op in ("In", "NotIn") and isinstance(b, Dict) and isinstance(a, Const) and UNKNOWN_KEY not in b.items:
+        if op in ("In", "NotIn") and isinstance(b, Dict) and isinstance(a, Const):
             try:
                 r = a.value in b.items
             except TypeError:
                 return None
+            if not r and UNKNOWN_KEY in b.items:
+                return None  # a key the dict may have
             return r if op == "In" else not r
         if op in ("In", "NotIn") and isinstance(b, Seq) and isinstance(a, Const):
             if all(isinstance(x, Const) for x in b.items):

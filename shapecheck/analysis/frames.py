@@ -146,6 +146,10 @@ class BranchLog:
             self.logs[-1].setdefault((id(holder), field), (holder, field, old))
         if heap_same(va, vb):
             heap_set(holder, field, va)
+        elif field == ITEMS and isinstance(va, dict) and isinstance(vb, dict):
+            # the keys both branches hold with the same value stay known; the rest may be there or not
+            agreed = {k: v for k, v in va.items() if k != UNKNOWN_KEY and k in vb and heap_same(v, vb[k])}
+            heap_set(holder, field, {**agreed, UNKNOWN_KEY: UNKNOWN})
         else:
             heap_set(holder, field, heap_unknown(holder, field))
 

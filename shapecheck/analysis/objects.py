@@ -215,7 +215,9 @@ def signature(v: Value) -> Any:
         return ("S", v.kind, tuple(signature(x) for x in v.items))
     if isinstance(v, Ext):
         return ("E", v.qualname)
-    return ("id", id(v))
+    if isinstance(v, Dict):  # by contents: a dict filled between two calls is another argument
+        return ("D", v.kind, tuple(sorted((k, signature(x)) for k, x in v.items.items())))
+    return ("id", id(v))  # (the memo keeps the object alive, so its id is not reused)
 
 
 def plain_value(v: Value) -> Any:

@@ -434,6 +434,7 @@ class StatementEvaluator(Part):
             poison(obj)  # x[i] = v changes a tensor in place
             if isinstance(obj, Dict):  # a key we cannot name: the dict's contents are unknown now
                 self.flow.record(obj, ITEMS)
+                obj.items.clear()
                 obj.items[UNKNOWN_KEY] = UNKNOWN
             elif isinstance(obj, Seq) and obj.kind == "list":
                 self.flow.record(obj, ITEMS)
