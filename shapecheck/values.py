@@ -286,6 +286,18 @@ class Method(Value):
 
 
 @dataclass(frozen=True, eq=False)
+class OneOf(Value):
+    """A module that is one of ``options`` (layers or objects), after branches that built different
+    ones: ``nn.Linear(d, n) if n > 0 else nn.Identity()``. A call runs each; a finding in one is a
+    bug of that branch."""
+
+    options: tuple
+
+
+MAX_ONE_OF = 4  # more alternatives than that: unknown
+
+
+@dataclass(frozen=True, eq=False)
 class Param(Value):
     """An unannotated parameter of a function analysed without a call site.
 
@@ -396,11 +408,19 @@ def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> boo
 
 
 def merge_values(a: Value, b: Value) -> Optional[Value]:
-    """Two branches' tensors that agree on the shape but not on the values: that shape, no values."""
+    """Two branches' tensors that agree on the shape but not on the values: that shape, no values.
+    Two branches' modules: one of them (``OneOf``)."""
     if isinstance(a, Tensor) and isinstance(b, Tensor) and (a.values is not None or b.values is not None):
         wa, wb = without_values(a), without_values(b)
         if same_value(wa, wb):
             return wa
+    if isinstance(a, (Layer, Obj, OneOf)) and isinstance(b, (Layer, Obj, OneOf)):
+        opts: list = []
+        for v in (a, b):
+            for o in (v.options if isinstance(v, OneOf) else (v,)):
+                if all(o is not x for x in opts):
+                    opts.append(o)
+        return OneOf(tuple(opts)) if len(opts) <= MAX_ONE_OF else None
     return None
 
 

@@ -25,11 +25,13 @@ from ..values import (
     Layer,
     Method,
     Obj,
+    OneOf,
     Param,
     Seq,
     Super,
     Tensor,
     Value,
+    merge_values,
     method_namespace,
     poison,
     resolve_value,
@@ -134,7 +136,10 @@ class CallEvaluator(Part):
         size, as in the generic analysis; another keeps its default (a layer type, a flag), since
         ``**kwargs`` that a builder filled with ``setdefault`` from a config it read leaves
         them as they were."""
-        if p.default is None or self.sources.generic_param(p) is not UNKNOWN:
+        d = p.default
+        if isinstance(d, cst.Integer) or (isinstance(d, cst.UnaryOperation) and isinstance(d.expression, cst.Integer)):
+            return Int(D.rigid(p.name.value))  # ``img_size: int = 224``: an int, whatever the annotation says
+        if d is None or self.sources.generic_param(p) is not UNKNOWN:
             return self.sources.generic_param(p)
         return self.exprs.eval(p.default, defaults_frame)
 
@@ -224,6 +229,12 @@ class CallEvaluator(Part):
             return self.instantiate(fn.info, args, kwargs, node)
         if isinstance(fn, Partial):
             return self.call_value(fn.fn, fn.args + list(args), {**fn.kwargs, **kwargs}, node, frame, {})
+        if isinstance(fn, OneOf):  # a module one of several branches built: each runs
+            outs = [self.call_value(o, list(args), dict(kwargs), node, frame, arg_nodes) for o in fn.options]
+            got = outs[0]
+            for o in outs[1:]:
+                got = got if same_value(got, o) else (merge_values(got, o) or UNKNOWN)
+            return got
         if isinstance(fn, (Layer, Obj)):
             out = self.apply_module(fn, args, kwargs, node, frame, arg_nodes)
             if self.ctx.trace is not None and id(fn) not in self.ctx.trace:

@@ -31,6 +31,7 @@ from ..values import (
     as_bool,
     as_dim,
     as_int,
+    merge_values,
     poison,
     same_value,
     tensor_of,
@@ -239,7 +240,7 @@ class ExpressionEvaluator(Part):
             return self.eval(e.orelse, frame)
         a = self.eval(e.body, frame)
         b = self.eval(e.orelse, frame)
-        return a if same_value(a, b) else UNKNOWN
+        return a if same_value(a, b) else (merge_values(a, b) or UNKNOWN)
 
     def ex_NamedExpr(self, e: cst.NamedExpr, frame: Frame) -> Value:
         v = self.eval(e.value, frame)
@@ -296,6 +297,8 @@ class ExpressionEvaluator(Part):
             return a if isinstance(a, Cond) else UNKNOWN
         if not is_and and isinstance(b, Const) and b.value is True:  # ``not kwargs or not names``: true
             return Const(True)
+        if not (_truth_like(a) and _truth_like(b)):
+            return UNKNOWN  # ``hidden or dim``: one of two values, not a condition
         ca = a if isinstance(a, Cond) else Cond()
         cb = b if isinstance(b, Cond) else Cond()
         if is_and:  # true: both hold; false: nothing known
@@ -539,3 +542,9 @@ class ExpressionEvaluator(Part):
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN
+
+
+def _truth_like(v: Value) -> bool:
+    """Whether ``v`` can stand in a condition built of ``and``/``or``: a condition, a boolean, or
+    a value the checker knows nothing of (a flag)."""
+    return isinstance(v, (Cond, Param)) or v is UNKNOWN or (isinstance(v, Const) and isinstance(v.value, bool))

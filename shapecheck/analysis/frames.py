@@ -151,7 +151,8 @@ class BranchLog:
             agreed = {k: v for k, v in va.items() if k != UNKNOWN_KEY and k in vb and heap_same(v, vb[k])}
             heap_set(holder, field, {**agreed, UNKNOWN_KEY: UNKNOWN})
         else:
-            heap_set(holder, field, heap_unknown(holder, field))
+            merged = merge_values(va, vb) if isinstance(va, Value) and isinstance(vb, Value) else None
+            heap_set(holder, field, merged if merged is not None else heap_unknown(holder, field))
 
     def record(self, holder: Any, field: str) -> None:
         """Note the value of ``holder.field`` before the first write to it in the current branch."""

@@ -331,6 +331,9 @@ class MemberEvaluator(Part):
         if not isinstance(cls, Ext):
             return None
         q = cls.qualname
+        abstract = _ABSTRACT.get(q.rsplit(".", 1)[-1]) if q.startswith(("collections.abc.", "typing.")) else None
+        if abstract is not None:  # ``isinstance(x, collections.abc.Iterable)`` (timm's to_2tuple)
+            return _abstract_instance(v, abstract)
         if isinstance(v, Layer):
             bases = self.plugins.layer_bases(v.kind)
             if q == v.kind or q in bases or q in self.plugins.layer_roots:
@@ -366,6 +369,30 @@ class MemberEvaluator(Part):
             t = type(v.value).__name__
             return q == f"builtins.{t}" if q.startswith("builtins.") else False
         return None
+
+
+# the abstract base classes whose instances the checker can tell: which of them a value is
+_ABSTRACT = {"Iterable": "iter", "Collection": "iter", "Sized": "iter", "Container": "iter",
+             "Sequence": "seq", "MutableSequence": "list", "Mapping": "map", "MutableMapping": "map"}
+
+
+def _abstract_instance(v: Value, kind: str) -> Optional[bool]:
+    """``isinstance(v, collections.abc.<kind>)`` where the value's type is known, else None."""
+    if isinstance(v, Const):
+        if isinstance(v.value, str):
+            return kind in ("iter", "seq")
+        return False  # numbers, None, booleans
+    if isinstance(v, Int):
+        return False
+    if isinstance(v, Dict):
+        return kind in ("iter", "map")
+    if isinstance(v, Seq):
+        if v.kind == "set":
+            return kind == "iter"
+        return kind in ("iter", "seq") or (kind == "list" and v.kind == "list")
+    if isinstance(v, Tensor):
+        return kind == "iter"
+    return None
 
 
 # the method table of each receiver type (containers and strings: builtins.py)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from .. import dims as D
-from ..values import UNKNOWN, ClassRef, Const, Dict, Ext, Int, Layer, Obj, Param, Seq, Tensor, Value
+from ..values import UNKNOWN, ClassRef, Const, Dict, Ext, Int, Layer, Obj, OneOf, Param, Seq, Tensor, Value
 from .syntax import dotted
 
 if TYPE_CHECKING:
@@ -159,6 +159,10 @@ def copy_value(v: Value, deep: bool, memo: dict) -> Value:
         memo[id(v)] = seq
         seq.items.extend(sub(x) for x in v.items)
         return seq
+    if isinstance(v, OneOf):
+        one = OneOf(tuple(sub(o) for o in v.options))
+        memo[id(v)] = one
+        return one
     if isinstance(v, Dict):
         d = Dict({}, v.kind)
         memo[id(v)] = d

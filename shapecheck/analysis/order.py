@@ -25,8 +25,9 @@ T = TypeVar("T", bound=_Definition)
 
 def called_names(source: str) -> dict[str, set[str]]:
     """For each class or function name defined in ``source`` (at any depth), the plain names its
-    body calls (``NormalCell(...)``, ``make_layer(...)``); one definition name that occurs twice
-    gets the union. Python's own parser: a LibCST walk per definition cost as much as the analysis."""
+    body calls or hands on (``NormalCell(...)``, ``build_model_with_cfg(MlpMixer, ...)``, a default
+    ``block_layer=MixerBlock``: what it may build); one definition name that occurs twice gets the
+    union. Python's own parser: a LibCST walk per definition cost as much as the analysis."""
     try:
         tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -36,8 +37,8 @@ def called_names(source: str) -> dict[str, set[str]]:
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             got = out.setdefault(node.name, set())
             for sub in ast.walk(node):
-                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
-                    got.add(sub.func.id)
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                    got.add(sub.id)
     return out
 
 

@@ -1,13 +1,14 @@
 """The statement evaluator: ``exec_block``/``exec_stmt``, compound statements, one handler per small statement."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
+from ..shapes import Shape
 from ..values import (
     NONE,
     UNKNOWN,
@@ -33,7 +34,7 @@ from ..values import (
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
 from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo
-from .syntax import broad_handler, dotted, expects_error, is_main_guard
+from .syntax import broad_handler, dotted, expects_error, import_handler, is_main_guard
 
 
 def assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
@@ -66,6 +67,9 @@ def _raises(block: cst.BaseSuite) -> bool:
     if isinstance(last, cst.SimpleStatementSuite) or isinstance(last, cst.SimpleStatementLine):
         return any(isinstance(small, cst.Raise) for small in last.body)
     return False
+
+
+_FRAMEWORK_ROOTS = ("torch", "tensorflow", "keras", "numpy", "jax", "einops", "tf_keras")
 
 
 class StatementEvaluator(Part):
@@ -103,11 +107,35 @@ class StatementEvaluator(Part):
 
     def small_Expr(self, s: cst.Expr, frame: Frame) -> None:
         self.exprs.eval(s.value, frame)
+        e = s.value
+        if isinstance(e, cst.Call) and e.args and e.args[0].keyword is None and not e.args[0].star:
+            fn = self.exprs.eval(e.func, frame)
+            if isinstance(fn, Ext) and fn.qualname == "torch._assert":  # ``torch._assert(H == n, msg)``
+                self._assume(e.args[0].value, frame)
 
     def small_Assign(self, s: cst.Assign, frame: Frame) -> None:
+        if len(s.targets) == 1 and self._unpack_param_shape(s.targets[0].target, s.value, frame):
+            return
         v = self.exprs.eval(s.value, frame)
         for t in s.targets:
             self.assign(t.target, v, frame)
+
+    def _unpack_param_shape(self, target: cst.BaseExpression, value: cst.BaseExpression, frame: Frame) -> bool:
+        """``B, C, H, W = x.shape`` of a parameter no call gave: ``x`` is from here on a tensor of
+        that rank, each size flexible (bound by the first layer that uses it) and named by the code."""
+        if not (isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, cst.Attribute)
+                and value.attr.value == "shape" and isinstance(value.value, cst.Name)):
+            return False
+        name = value.value.value
+        if not isinstance(frame.env.get(name), Param) or not all(isinstance(e.value, cst.Name)
+                                                                 and not isinstance(e, cst.StarredElement)
+                                                                 for e in target.elements):
+            return False
+        dims = [D.flexible(cst.ensure_type(e.value, cst.Name).value) for e in target.elements]
+        frame.env[name] = Tensor(Shape(tuple(dims)), "any")
+        for e, d in zip(target.elements, dims):
+            self.assign(e.value, Int(d), frame)
+        return True
 
     def small_AnnAssign(self, s: cst.AnnAssign, frame: Frame) -> None:
         v = self.exprs.eval(s.value, frame) if s.value is not None else None
@@ -367,7 +395,12 @@ class StatementEvaluator(Part):
             if broad:
                 self.ctx.suppress -= 1
         # Each handler starts from the state before the try (the body may have failed anywhere).
-        for h in node.handlers:
+        # A fallback for a framework import (``try: from torch import _assert`` / ``except
+        # ImportError: def _assert(...)``) does not run: the code is checked against the framework.
+        handlers = node.handlers
+        if self._framework_imports(node.body.body, body):
+            handlers = tuple(h for h in handlers if not import_handler(h))
+        for h in handlers:
             handler = branch(frame)
             self.exec_block(h.body.body, handler)
             merged = branch(frame)
@@ -378,6 +411,24 @@ class StatementEvaluator(Part):
         frame.returns.extend(body.returns)
         if node.finalbody is not None:
             self.exec_block(node.finalbody.body.body, frame)
+
+    def _framework_imports(self, stmts: Sequence[cst.BaseStatement | cst.BaseSmallStatement], frame: Frame) -> bool:
+        """Whether ``stmts`` are only imports, each binding a name of a framework the checker knows."""
+        names: list[str] = []
+        for st in stmts:
+            if not isinstance(st, cst.SimpleStatementLine):
+                return False
+            for small in st.body:
+                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                    names += [(a.asname.name.value if a.asname is not None and isinstance(a.asname.name, cst.Name)
+                               else dotted(a.name)) for a in small.names]
+                elif isinstance(small, cst.Import):
+                    names += [(a.asname.name.value if a.asname is not None and isinstance(a.asname.name, cst.Name)
+                               else dotted(a.name).split(".")[0]) for a in small.names]
+                else:
+                    return False
+        got = [frame.env.get(n) for n in names]
+        return bool(got) and all(isinstance(v, Ext) and v.qualname.split(".")[0] in _FRAMEWORK_ROOTS for v in got)
 
     def stmt_TryStar(self, node: Any, frame: Frame) -> None:
         self.stmt_Try(node, frame)

@@ -61,6 +61,15 @@ def broad_handler(h: cst.ExceptHandler) -> bool:
                                     "InvalidArgumentError", "TypeError") for n in names)
 
 
+def import_handler(h: cst.ExceptHandler) -> bool:
+    """``except ImportError:`` (or ``ModuleNotFoundError``): the fallback of an optional import."""
+    t = h.type
+    if t is None:
+        return False
+    names = [dotted(el.value) for el in t.elements] if isinstance(t, cst.Tuple) else [dotted(t)]
+    return bool(names) and all(n.split(".")[-1] in ("ImportError", "ModuleNotFoundError") for n in names)
+
+
 def expects_error(e: cst.BaseExpression) -> bool:
     """``pytest.raises(...)``, ``self.assertRaises(...)``, ``np.testing.assert_raises(...)``."""
     if isinstance(e, cst.Call):

@@ -15,6 +15,7 @@ BUILTIN_ROWS = [
     OpCase("builtins.round", [2.567, 1], expect="float 2.6"),
     OpCase("builtins.range", [2, 11, 3], expect="[int 2, int 5, int 8]"),
     OpCase("builtins.zip", [[1, 2, 3], [4, 5]], expect="[[int 1, int 4], [int 2, int 5]]"),
+    OpCase("itertools.repeat", [7, 2], expect="[int 7, int 7]"),
     OpCase("builtins.enumerate", [[7, 8]], {"start": 1}, expect="[[int 1, int 7], [int 2, int 8]]"),
     OpCase("builtins.list", [(2, 3)], expect="[int 2, int 3]"),
     OpCase("builtins.tuple", [[2, 3]], expect="[int 2, int 3]"),

@@ -198,6 +198,15 @@ def builtin_zip(call: Call) -> Value:
     return Seq([Seq([s.items[i] for s in seqs], "tuple") for i in range(n)], "list")
 
 
+@shape_rule("itertools.repeat")
+def itertools_repeat(call: Call) -> Value:
+    """``repeat(x, n)`` with a known ``n``: ``n`` times ``x`` (timm's ``to_2tuple``); endless: unknown."""
+    n = call.int(1, "times")
+    if n is None or not 0 <= n <= 256:
+        return UNKNOWN
+    return Seq([call.get(0)] * n, "list")
+
+
 @shape_rule("builtins.enumerate")
 def builtin_enumerate(call: Call) -> Value:
     s = call.get(0)
