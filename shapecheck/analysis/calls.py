@@ -136,10 +136,7 @@ class CallEvaluator(Part):
         size, as in the generic analysis; another keeps its default (a layer type, a flag), since
         ``**kwargs`` that a builder filled with ``setdefault`` from a config it read leaves
         them as they were."""
-        d = p.default
-        if isinstance(d, cst.Integer) or (isinstance(d, cst.UnaryOperation) and isinstance(d.expression, cst.Integer)):
-            return Int(D.rigid(p.name.value))  # ``img_size: int = 224``: an int, whatever the annotation says
-        if d is None or self.sources.generic_param(p) is not UNKNOWN:
+        if p.default is None or self.sources.generic_param(p) is not UNKNOWN:
             return self.sources.generic_param(p)
         return self.exprs.eval(p.default, defaults_frame)
 

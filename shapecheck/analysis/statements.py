@@ -8,7 +8,6 @@ import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
-from ..shapes import Shape
 from ..values import (
     NONE,
     UNKNOWN,
@@ -114,28 +113,9 @@ class StatementEvaluator(Part):
                 self._assume(e.args[0].value, frame)
 
     def small_Assign(self, s: cst.Assign, frame: Frame) -> None:
-        if len(s.targets) == 1 and self._unpack_param_shape(s.targets[0].target, s.value, frame):
-            return
         v = self.exprs.eval(s.value, frame)
         for t in s.targets:
             self.assign(t.target, v, frame)
-
-    def _unpack_param_shape(self, target: cst.BaseExpression, value: cst.BaseExpression, frame: Frame) -> bool:
-        """``B, C, H, W = x.shape`` of a parameter no call gave: ``x`` is from here on a tensor of
-        that rank, each size flexible (bound by the first layer that uses it) and named by the code."""
-        if not (isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, cst.Attribute)
-                and value.attr.value == "shape" and isinstance(value.value, cst.Name)):
-            return False
-        name = value.value.value
-        if not isinstance(frame.env.get(name), Param) or not all(isinstance(e.value, cst.Name)
-                                                                 and not isinstance(e, cst.StarredElement)
-                                                                 for e in target.elements):
-            return False
-        dims = [D.flexible(cst.ensure_type(e.value, cst.Name).value) for e in target.elements]
-        frame.env[name] = Tensor(Shape(tuple(dims)), "any")
-        for e, d in zip(target.elements, dims):
-            self.assign(e.value, Int(d), frame)
-        return True
 
     def small_AnnAssign(self, s: cst.AnnAssign, frame: Frame) -> None:
         v = self.exprs.eval(s.value, frame) if s.value is not None else None

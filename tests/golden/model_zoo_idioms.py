@@ -1,6 +1,6 @@
 """Idioms of model zoos (timm): ``to_2tuple`` helpers, ``torch._assert`` behind an import
-fallback, heads that are ``Linear`` or ``Identity``, image sizes unpacked from ``x.shape``,
-and a builder that hands its class to a generic factory."""
+fallback, heads that are ``Linear`` or ``Identity``, and a builder that hands its class to a
+generic factory."""
 import collections.abc
 from itertools import repeat
 
@@ -65,7 +65,7 @@ class Net(nn.Module):
 
     def forward(self, x):
         x = self.norm(self.stem(x))
-        reveal_shape(x)  # revealed: (B, 196, 384)
+        reveal_shape(x)  # revealed: (N, h*floor(d/16), 384)
         return self.head(x.mean(dim=1))  # E: SHP301
 
 
