@@ -74,13 +74,13 @@ class RunWatch:
             self.owner.setdefault(id(f), id(fn))
 
 
-
 def _open_callee(fn: Value) -> bool:
     """Whether a call of ``fn`` can take keywords we cannot all name: a function or class of the
     project (their parameters bind them, ``_run_function``), not a rule of the catalog."""
     if isinstance(fn, Partial):
         fn = fn.fn
     return isinstance(fn, (Func, ClassRef))
+
 
 class CallEvaluator(Part):
     """Calls: argument binding, escape of tensors into unknown code, framework functions and

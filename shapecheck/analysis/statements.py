@@ -33,7 +33,7 @@ from ..values import (
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
 from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo
-from .syntax import broad_handler, dotted, expects_error, import_handler, is_main_guard
+from .syntax import alias_name, broad_handler, dotted, expects_error, import_handler, is_main_guard
 
 
 def assume_equal(eqs: tuple, bindings: D.Bindings) -> None:
@@ -107,9 +107,12 @@ class StatementEvaluator(Part):
     def small_Expr(self, s: cst.Expr, frame: Frame) -> None:
         self.exprs.eval(s.value, frame)
         e = s.value
-        if isinstance(e, cst.Call) and e.args and e.args[0].keyword is None and not e.args[0].star:
+        # ``torch._assert(H == n, msg)`` (or ``_assert`` imported from it): the callee is named so
+        # before it is resolved, so other calls are not evaluated twice
+        if isinstance(e, cst.Call) and e.args and e.args[0].keyword is None and not e.args[0].star \
+                and dotted(e.func).endswith("_assert"):
             fn = self.exprs.eval(e.func, frame)
-            if isinstance(fn, Ext) and fn.qualname == "torch._assert":  # ``torch._assert(H == n, msg)``
+            if isinstance(fn, Ext) and fn.qualname == "torch._assert":
                 self._assume(e.args[0].value, frame)
 
     def small_Assign(self, s: cst.Assign, frame: Frame) -> None:
@@ -400,9 +403,8 @@ class StatementEvaluator(Part):
                 return False
             for small in st.body:
                 if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                    names += [(a.asname.name.value if a.asname is not None and isinstance(a.asname.name, cst.Name)
-                               else dotted(a.name)) for a in small.names]
-                elif isinstance(small, cst.Import):
+                    names += [alias_name(a) for a in small.names]
+                elif isinstance(small, cst.Import):  # ``import a.b`` binds ``a``
                     names += [(a.asname.name.value if a.asname is not None and isinstance(a.asname.name, cst.Name)
                                else dotted(a.name).split(".")[0]) for a in small.names]
                 else:

@@ -79,6 +79,7 @@ for _n in (1, 2, 3):
 @layer_rule(*nn("LayerNorm"))
 class LayerNorm(TorchLayer):
     output_on_unknown = True  # (*, *normalized_shape) whatever it is applied to
+
     def build(self, call: Call) -> Optional[dict]:
         ns = call.dims(0, "normalized_shape")
         if ns is not None and any(d is None for d in ns):
