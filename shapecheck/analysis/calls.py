@@ -296,6 +296,14 @@ class CallEvaluator(Part):
                 self.flow.record(args[0], UNKNOWN_CHILDREN)
                 args[0].attrs[UNKNOWN_CHILDREN] = Const(True)
             return NONE
+        if q in ("builtins.getattr", "builtins.hasattr") and len(args) in (2, 3) and not kwargs \
+                and isinstance(args[1], Const) and isinstance(args[1].value, str):
+            has = self.members.has_attr(args[0], args[1].value)
+            if q == "builtins.hasattr":
+                return UNKNOWN if has is None else Const(has)
+            if has:  # getattr(self, 'aa', None)
+                return self.members.get_attr(args[0], args[1].value, node, frame)
+            return args[2] if has is False and len(args) == 3 else UNKNOWN
         if q == "builtins.isinstance" and len(args) == 2:
             got = self.members.isinstance_of(args[0], args[1])
             return UNKNOWN if got is None else Const(got)
@@ -468,7 +476,8 @@ class CallEvaluator(Part):
         if not frame.returns:
             return NONE
         returns = [resolve_value(r, frame.bindings) for r in frame.returns]
-        first = returns[0]
-        if all(r is first or same_value(first, r) for r in returns[1:]):
-            return first
-        return UNKNOWN
+        out: Optional[Value] = returns[0]
+        for r in returns[1:]:  # modules built on two paths (a try and its fallback): one of them
+            if out is not None and not (r is out or same_value(out, r)):
+                out = merge_values(out, r)
+        return out if out is not None else UNKNOWN

@@ -24,6 +24,7 @@ from ..values import (
     Layer,
     Method,
     Obj,
+    OneOf,
     Param,
     Seq,
     Tensor,
@@ -130,8 +131,42 @@ class ExpressionEvaluator(Part):
         return Seq(self._elements(e.elements, frame), "list")
 
     def ex_Set(self, e: cst.Set, frame: Frame) -> Value:
-        self._elements(e.elements, frame)
-        return UNKNOWN
+        return self.set_of(self._elements(e.elements, frame))
+
+    def set_of(self, items: list) -> Value:
+        """A set of known numbers, strings and classes (``{BatchNormAct2d, GroupNormAct}``), each once;
+        only its size and members are used, never an order. Anything else is unknown."""
+        out: list = []
+        for x in items:
+            if isinstance(x, (Int, Const)):
+                key = D.as_int(x.dim) if isinstance(x, Int) else x.value
+                if key is None or not isinstance(key, (int, float, str, bool)):
+                    return UNKNOWN
+                if any(isinstance(y, (Int, Const)) and key == (D.as_int(y.dim) if isinstance(y, Int) else y.value)
+                       for y in out):
+                    continue
+            elif self.same_object(x, x) is None:
+                return UNKNOWN
+            elif any(self.same_object(x, y) for y in out):
+                continue
+            out.append(x)
+        return Seq(out, "set")
+
+    def same_object(self, a: Value, b: Value) -> Optional[bool]:
+        """``a is b`` for classes and functions the checker can tell apart: the file's own (by their
+        definition) and the frameworks' it knows (by name); None for anything else."""
+        def ident(v: Value) -> Any:
+            if isinstance(v, ClassRef):
+                return v.info
+            if isinstance(v, Func) and v.bound is None:
+                return v.info
+            if isinstance(v, Ext) and self.calls.known_callee(v) and not v.qualname.startswith("builtins."):
+                return v.qualname
+            return None
+        ia, ib = ident(a), ident(b)
+        if ia is None or ib is None:
+            return None
+        return ia is ib if not isinstance(ia, str) or not isinstance(ib, str) else ia == ib
 
     def _elements(self, elements: Any, frame: Frame) -> list:
         out: list = []
@@ -163,9 +198,15 @@ class ExpressionEvaluator(Part):
                 pairs.append(Seq([k, v], "tuple"))
                 if strings and isinstance(k, Const):
                     items[k.value] = v
-            else:
-                self.eval(el.value, frame)
-                strings = tensors = False
+            else:  # ``{**dd, **(kw or {})}``: a dict's keys in order; one we cannot read may override the known
+                v = self.eval(el.value, frame)
+                tensors = False
+                if isinstance(v, Dict):
+                    if UNKNOWN_KEY in v.items:
+                        items.clear()
+                    items.update(v.items)
+                else:
+                    items = {UNKNOWN_KEY: UNKNOWN}
         if strings:
             return Dict(items)
         if tensors and pairs:
@@ -181,8 +222,8 @@ class ExpressionEvaluator(Part):
         return Seq(vals, "tuple") if vals is not None else UNKNOWN
 
     def ex_SetComp(self, e: cst.SetComp, frame: Frame) -> Value:
-        self._comprehension(e.elt, e.for_in, frame)
-        return UNKNOWN
+        vals = self._comprehension(e.elt, e.for_in, frame)
+        return self.set_of(vals) if vals is not None else UNKNOWN
 
     def ex_DictComp(self, e: cst.DictComp, frame: Frame) -> Value:
         self._comprehension(e.value, e.for_in, frame, key=e.key)
@@ -274,7 +315,7 @@ class ExpressionEvaluator(Part):
         if op == "Not":
             if isinstance(v, Cond):
                 return v.negate()
-            b = as_bool(v)
+            b = self.truth_of(v)
             return Const(not b) if b is not None else UNKNOWN
         if op == "BitInvert" and isinstance(v, Tensor):
             return without_values(v)
@@ -282,7 +323,7 @@ class ExpressionEvaluator(Part):
 
     def ex_BooleanOperation(self, e: cst.BooleanOperation, frame: Frame) -> Value:
         a = self.eval(e.left, frame)
-        ba = as_bool(a)
+        ba = self.truth_of(a)
         is_and = isinstance(e.operator, cst.And)
         if ba is not None:
             if is_and and not ba:
@@ -329,11 +370,18 @@ class ExpressionEvaluator(Part):
             if op in ("In", "NotIn"):
                 return None
             return self.binop("compare", a, b, node, frame)
+        same = self.same_object(a, b)
+        if same is not None and op in ("Is", "IsNot", "Equal", "NotEqual"):  # norm_layer is nn.BatchNorm2d
+            return same if op in ("Is", "Equal") else not same
+        if op in ("In", "NotIn") and isinstance(b, Seq) and b.items and UNKNOWN_STAR not in b.items:
+            found = [self.same_object(a, x) for x in b.items]  # norm_layer in {BatchNormAct2d, ...}
+            if all(f is not None for f in found):
+                return any(found) if op == "In" else not any(found)
         if op in ("Is", "IsNot"):
             if isinstance(b, Const) and b.value is None:
                 if isinstance(a, Const):
                     same = a.value is None
-                elif isinstance(a, (Layer, Obj, Tensor, Func, ClassRef, Seq, Dict, Int, Partial, ModuleRef)) or (
+                elif isinstance(a, (Layer, Obj, OneOf, Tensor, Func, ClassRef, Seq, Dict, Int, Partial, ModuleRef)) or (
                         isinstance(a, Ext) and self.calls.known_callee(a) and not a.qualname.startswith("builtins.")):
                     same = False  # (a framework class or function the registry knows is not None)
                 else:
@@ -395,7 +443,9 @@ class ExpressionEvaluator(Part):
             return None if i is None else bool(i)
         if isinstance(v, Seq) and v.kind != "size":
             return bool(v.items)
-        if isinstance(v, (Layer, Obj, Func, ClassRef)):
+        if isinstance(v, Dict):  # an open dict is true when it surely holds a key
+            return True if set(v.items) - {UNKNOWN_KEY} else (None if v.items else False)
+        if isinstance(v, (Layer, Obj, OneOf, Func, ClassRef)):
             return True
         return None
 

@@ -30,11 +30,12 @@ from ..values import (
     poison,
 )
 from .context import Part
-from .frames import CONFIG, ITEMS, Frame
+from .frames import CONFIG, ITEMS, UNKNOWN_CHILDREN, Frame
 from .objects import (
     ArgParser,
     FuncInfo,
     Namespace,
+    Partial,
     argument_dest,
     argument_kind,
     init_record,
@@ -101,6 +102,18 @@ class MemberEvaluator(Part):
         obj = self.exprs.eval(e.value, frame)
         return self.get_attr(obj, e.attr.value, e, frame)
 
+    def has_attr(self, obj: Value, name: str) -> Optional[bool]:
+        """``hasattr(obj, name)`` for an object of a class of the file whose attributes the checker
+        followed: set or defined in the class; not there only for a plain class; None where unsure."""
+        if not isinstance(obj, Obj):
+            return None
+        if name in obj.attrs or obj.cls.lookup(name) is not None:
+            return True
+        if UNKNOWN_CHILDREN in obj.attrs or name.startswith("__") or obj.base is not None \
+                or obj.cls.framework_base() is not None:
+            return None  # (a framework class has attributes of its own: training, built, ...)
+        return False
+
     def get_attr(self, obj: Value, name: str, node: Any, frame: Frame) -> Value:
         if isinstance(obj, Super):
             for b in obj.cls.bases:
@@ -114,6 +127,8 @@ class MemberEvaluator(Part):
                     return Method(obj, name)
             return Method(obj, name) if name == "__init__" else UNKNOWN
         if isinstance(obj, Ext):
+            if name == "__name__" and self.calls.known_callee(obj):  # nn.BatchNorm2d.__name__
+                return Const(obj.qualname.rsplit(".", 1)[-1])
             return Ext(R.canonical(f"{obj.qualname}.{name}"))
         if isinstance(obj, ModuleRef):
             return self.project.module_attr(obj, name)
@@ -146,6 +161,8 @@ class MemberEvaluator(Part):
             got = obj.info.lookup(name)
             if isinstance(got, FuncInfo):
                 return Func(got)
+            if got is None and name == "__name__":
+                return Const(obj.info.name)
             return got if got is not None else UNKNOWN
         if isinstance(obj, Layer):
             rule = R.lookup_layer(obj.kind)
@@ -331,6 +348,9 @@ class MemberEvaluator(Part):
         if not isinstance(cls, Ext):
             return None
         q = cls.qualname
+        kind = _callable_kind(v)
+        if kind is not None and q in _CALLABLE_TYPES:  # isinstance(norm_layer, (type, str, functools.partial))
+            return _CALLABLE_TYPES[q] == kind
         abstract = _ABSTRACT.get(q.rsplit(".", 1)[-1]) if q.startswith(("collections.abc.", "typing.")) else None
         if abstract is not None:  # ``isinstance(x, collections.abc.Iterable)`` (timm's to_2tuple)
             return _abstract_instance(v, abstract)
@@ -369,6 +389,25 @@ class MemberEvaluator(Part):
             t = type(v.value).__name__
             return q == f"builtins.{t}" if q.startswith("builtins.") else False
         return None
+
+
+# isinstance of a class, a function or a partial against these types: which of them it is
+_CALLABLE_TYPES = {"builtins.type": "class", "types.FunctionType": "function", "types.LambdaType": "function",
+                   "functools.partial": "partial", "builtins.str": None, "builtins.int": None,
+                   "builtins.float": None, "builtins.bool": None, "builtins.list": None, "builtins.tuple": None,
+                   "builtins.dict": None}
+
+
+def _callable_kind(v: Value) -> Optional[str]:
+    """A class (the file's or a framework class the registry knows), a function of the file, a
+    partial: which it is; None for other values."""
+    if isinstance(v, ClassRef) or (isinstance(v, Ext) and R.lookup_layer(v.qualname) is not None):
+        return "class"
+    if isinstance(v, Func) and v.bound is None:
+        return "function"
+    if isinstance(v, Partial):
+        return "partial"
+    return None
 
 
 # the abstract base classes whose instances the checker can tell: which of them a value is
