@@ -63,6 +63,30 @@ def setting(name: str) -> sympy.Symbol:
     return sym
 
 
+class Computed(Setting):
+    """An int computed from what the checker cannot see (``int(v * ratio)``): a fresh size each
+    time it is computed, printed as that expression; it compares like a setting."""
+
+    __slots__ = ("index",)
+    index: int
+
+    def __new__(cls, name: str, index: int) -> Computed:
+        obj = sympy.Symbol.__xnew__(cls, name, integer=True, positive=True)  # (not the cached Symbol of name)
+        obj.index = index
+        return obj
+
+    def __getnewargs_ex__(self) -> tuple:
+        return (self.name, self.index), {}
+
+    def _hashable_content(self) -> tuple:
+        return super()._hashable_content() + (self.index,)
+
+
+def computed(text: str) -> Computed:
+    """A fresh ``Computed`` size printed as ``text``."""
+    return Computed(text, next(_counter))
+
+
 def flexible(hint: str = "n") -> sympy.Dummy:
     """A fresh flexible size; ``hint`` is how it prints."""
     return sympy.Dummy(hint, next(_counter), integer=True, positive=True)

@@ -1,6 +1,7 @@
 """Abstract values the interpreter computes: tensors with shapes, sizes, containers, layers."""
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -212,12 +213,22 @@ class Const(Value):
 NONE = Const(None)
 
 
+# When each mutable value was made, on one clock with the branches of the analysis (``born``): a
+# branch does not undo, nor merge with the other branch, writes to what it made itself.
+_EPOCH = itertools.count()
+
+
+def epoch() -> int:
+    return next(_EPOCH)
+
+
 @dataclass(eq=False)
 class Seq(Value):
     """A tuple, list or torch.Size. Lists are mutable (``layers.append(...)``)."""
 
     items: list
     kind: str = "tuple"  # tuple | list | size
+    born: int = field(default_factory=epoch, compare=False, repr=False)
 
     def __repr__(self) -> str:
         return f"{self.kind}{self.items!r}"
@@ -227,6 +238,7 @@ class Seq(Value):
 class Dict(Value):
     items: dict  # str key -> Value
     kind: str = "dict"
+    born: int = field(default_factory=epoch, compare=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -240,6 +252,7 @@ class Layer(Value):
     config: dict
     node: Any = None
     attrs: dict = field(default_factory=dict)
+    born: int = field(default_factory=epoch, compare=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Layer({self.kind})"
@@ -260,6 +273,7 @@ class Obj(Value):
     attrs: dict = field(default_factory=dict)
     base: Optional[Layer] = None
     node: Any = None
+    born: int = field(default_factory=epoch, compare=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -407,9 +421,12 @@ def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> boo
     return False
 
 
-def merge_values(a: Value, b: Value) -> Optional[Value]:
+def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Value]:
     """Two branches' tensors that agree on the shape but not on the values: that shape, no values.
-    Two branches' modules: one of them (``OneOf``)."""
+    Two branches' modules: one of them (``OneOf``). Two branches' ints: an int of its own
+    (``D.computed``, printed as ``name``, the variable, or as the two), the same wherever it goes."""
+    if isinstance(a, Int) and isinstance(b, Int):
+        return Int(D.computed(name or f"{D.fmt(a.dim)} or {D.fmt(b.dim)}"))
     if isinstance(a, Tensor) and isinstance(b, Tensor) and (a.values is not None or b.values is not None):
         wa, wb = without_values(a), without_values(b)
         if same_value(wa, wb):

@@ -131,6 +131,21 @@ class CallEvaluator(Part):
                 self._forget_contents(a)
         return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
 
+    def _layer_default(self, p: cst.Param, defaults_frame: Frame) -> Value:
+        """A parameter the generic run leaves unknown whose default names a layer type or a function
+        (``norm_layer=nn.BatchNorm2d``, ``act_layer=partial(nn.GELU)``, ``block=Bottleneck``): that
+        default. A caller may pass another, but the sizes follow the arguments, not the type; a flag,
+        a string or None stays unknown (both branches run)."""
+        d = p.default
+        if d is None or not isinstance(d, (cst.Name, cst.Attribute, cst.Call)) or (
+                isinstance(d, cst.Name) and d.value in ("None", "True", "False")):
+            return UNKNOWN
+        v = self.exprs.eval(d, defaults_frame)
+        if isinstance(v, (ClassRef, Func, Partial)) or (
+                isinstance(v, Ext) and self.known_callee(v) and not v.qualname.startswith("builtins.")):
+            return v
+        return UNKNOWN
+
     def _open_param(self, p: cst.Param, defaults_frame: Frame) -> Value:
         """A parameter keywords we cannot name may give: a size parameter (an int default) is any
         size, as in the generic analysis; another keeps its default (a layer type, a flag), since
@@ -420,7 +435,7 @@ class CallEvaluator(Part):
         for i, p in enumerate(plist):
             name = p.name.value
             if i < len(args):
-                env[name] = args[i]
+                env[name] = self._layer_default(p, defaults_frame) if generic and args[i] is UNKNOWN else args[i]
             elif name in kwargs:
                 env[name] = kwargs[name]
             elif opened:
@@ -435,7 +450,8 @@ class CallEvaluator(Part):
         for p in params.kwonly_params:
             name = p.name.value
             if name in kwargs:
-                env[name] = kwargs[name]
+                env[name] = self._layer_default(p, defaults_frame) if generic and kwargs[name] is UNKNOWN \
+                    else kwargs[name]
             elif opened:
                 env[name] = self._open_param(p, defaults_frame)
             elif p.default is not None:

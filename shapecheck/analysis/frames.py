@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 from .. import dims as D
-from ..values import UNKNOWN, Value, merge_values, same_value
+from ..values import UNKNOWN, Value, epoch, merge_values, same_value
 
 if TYPE_CHECKING:
     from .objects import FuncInfo
@@ -115,14 +115,15 @@ class BranchLog:
 
     def __init__(self) -> None:
         self.logs: list = []
+        self.starts: list = []  # when each log's branch began (``values.epoch``)
 
     def logged(self, work: Callable[[], Any]) -> dict:
         """Run one branch with a fresh write log; undo its writes; return {key: (holder, field, old, new)}."""
-        self.logs.append({})
+        self.push()
         try:
             work()
         finally:
-            log = self.logs.pop()
+            log = self.pop()
         out = {}
         for key, (holder, field, old) in log.items():
             out[key] = (holder, field, old, heap_get(holder, field))
@@ -141,8 +142,20 @@ class BranchLog:
                 vb = va
             self.heap_merge(holder, field, old, va, vb)
 
+    def push(self) -> None:
+        self.logs.append({})
+        self.starts.append(epoch())
+
+    def pop(self) -> dict:
+        self.starts.pop()
+        return self.logs.pop()
+
+    def _made_here(self, holder: Any) -> bool:
+        """Whether ``holder`` was made inside the current branch: the other branch never sees it."""
+        return getattr(holder, "born", -1) > self.starts[-1]
+
     def heap_merge(self, holder: Any, field: str, old: Any, va: Any, vb: Any) -> None:
-        if self.logs:  # the enclosing branch must be able to undo this too
+        if self.logs and not self._made_here(holder):  # the enclosing branch must be able to undo this too
             self.logs[-1].setdefault((id(holder), field), (holder, field, old))
         if heap_same(va, vb):
             heap_set(holder, field, va)
@@ -156,7 +169,7 @@ class BranchLog:
 
     def record(self, holder: Any, field: str) -> None:
         """Note the value of ``holder.field`` before the first write to it in the current branch."""
-        if not self.logs:
+        if not self.logs or self._made_here(holder):
             return
         log = self.logs[-1]
         key = (id(holder), field)
@@ -193,6 +206,6 @@ def merge(frame: Frame, a: Frame, b: Frame) -> None:
         elif va is vb or same_value(va, vb):
             env[k] = va
         else:
-            env[k] = merge_values(va, vb) or UNKNOWN
+            env[k] = merge_values(va, vb, k) or UNKNOWN
     set_env(frame, env)
     frame.bindings.keep_agreeing(a.bindings, b.bindings)

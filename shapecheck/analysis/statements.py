@@ -324,11 +324,11 @@ class StatementEvaluator(Part):
     def _loop_once(self, body: Any, frame: Frame) -> None:
         """A loop of unknown count: run the body once; loop-carried values that change become unknown."""
         inner = branch(frame)
-        self.flow.logs.append({})
+        self.flow.push()
         try:
             self.exec_block(body, inner)
         finally:
-            log = self.flow.logs.pop()
+            log = self.flow.pop()
         # the body may run any number of times: what it changed on the heap is unknown after it
         for holder, field, old in log.values():
             new = heap_get(holder, field)
@@ -338,7 +338,7 @@ class StatementEvaluator(Part):
         for k, v in inner.env.items():
             old = frame.env.get(k)
             if old is None or not (old is v or same_value(old, v)):
-                frame.env[k] = (merge_values(old, v) if old is not None else None) or UNKNOWN
+                frame.env[k] = (merge_values(old, v, k) if old is not None else None) or UNKNOWN
 
     def stmt_While(self, node: cst.While, frame: Frame) -> None:
         self.exprs.eval(node.test, frame)

@@ -29,7 +29,7 @@ def sizes(img_size=224, patch_size=16, dim=512, hidden=None):
     reveal_shape(to_2tuple(img_size))  # revealed: [int img_size, int img_size]
     reveal_shape(to_2tuple(mlp_ratio))  # revealed: [0.5, 4.0]
     tokens, channels = [int(r * dim) for r in to_2tuple(mlp_ratio)]
-    reveal_shape(tokens)  # revealed: unknown
+    reveal_shape(tokens)  # revealed: int int(r * dim)
     reveal_shape(hidden or channels)  # revealed: unknown
     grid = tuple([s // p for s, p in zip(to_2tuple(img_size), to_2tuple(patch_size))])
     reveal_shape(grid[0] * grid[1])  # revealed: int floor(img_size/patch_size)**2

@@ -6,7 +6,7 @@ from ... import dims as D
 from ...dims import Dim
 from ...findings import ShapeError
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_int, tensor_of
+from ...values import UNKNOWN, Const, Dict, Int, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from ..common import axis_of, unknown_like
 from ..registry import Call, property_rule, shape_rule
 
@@ -152,9 +152,12 @@ def builtin_float(call: Call) -> Value:
 def builtin_round(call: Call) -> Value:
     v = call.get(0)
     n = D.as_int(v.dim) if isinstance(v, Int) else (v.value if isinstance(v, Const) else None)
+    digits = len(call.args) > 1 or call.has(None, "ndigits")
+    if isinstance(v, Int) and not digits:
+        return v
     if not isinstance(n, (int, float)) or isinstance(n, bool):
-        return UNKNOWN
-    if len(call.args) > 1 or call.has(None, "ndigits"):
+        return UNKNOWN if digits else _computed(call, "round")
+    if digits:
         k = call.int(1, "ndigits")
         return UNKNOWN if k is None else Const(round(n, k))
     return Int(round(n))
@@ -167,7 +170,23 @@ def builtin_int(call: Call) -> Value:
         return v
     if isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
         return Int(int(v.value))
-    return UNKNOWN
+    return _computed(call, "int")
+
+
+def _computed(call: Call, what: str) -> Value:
+    """``int(out_chs * bottle_ratio)`` of a number the checker cannot compute: a size of its own
+    (``D.computed``, printed as the expression), the same wherever the value goes (``Conv2d(c, bc)``
+    then ``Conv2d(bc, ...)``). Like a setting it equals what it may equal: only a size it can never
+    be (``2 * bc`` against ``bc``) is a mismatch. A tensor, string or container argument is unknown."""
+    if not call.args or call.kwargs:
+        return UNKNOWN
+    v = call.get(0)
+    if isinstance(v, (Tensor, Seq, Dict)) or (isinstance(v, Const) and not isinstance(v.value, (int, float))):
+        return UNKNOWN
+    text = " ".join(call.text(0).split())
+    if text == "?" or len(text) > 60:
+        return UNKNOWN
+    return Int(D.computed(f"{what}({text})"))
 
 
 @shape_rule("math.prod", "numpy.prod_of_sizes")
@@ -237,6 +256,16 @@ def builtin_minmax(call: Call) -> Value:
     first = call.get(0)
     vals = call.args if len(call.args) > 1 else (first.items if isinstance(first, Seq) else [])
     nums = [v.value if isinstance(v, Const) and type(v.value) in (int, float) else as_int(v) for v in vals]
+    if nums and len(call.args) > 1 and not call.kwargs and all(isinstance(v, Int) for v in vals) and None in nums:
+        # sizes: the one no other exceeds (max(c, 2 * c)), else an int of its own
+        big = call.qualname.endswith("max")
+        for v in vals:
+            if all(D.at_most(w.dim, v.dim, call.bindings) is D.TRUE if big else
+                   D.at_most(v.dim, w.dim, call.bindings) is D.TRUE for w in vals if w is not v):
+                return v
+        text = " ".join(f"{call.qualname.rsplit('.', 1)[-1]}({', '.join(call.text(i) for i in range(len(vals)))})"
+                        .split())
+        return Int(D.computed(text)) if "?" not in text and len(text) <= 60 else UNKNOWN
     if not nums or any(n is None for n in nums):
         return UNKNOWN
     got = max(nums) if call.qualname.endswith("max") else min(nums)  # type: ignore[type-var]

@@ -1,0 +1,80 @@
+"""Sizes computed from what the checker cannot see: ``int(round(out_chs * bottle_ratio))``, a
+``make_divisible`` helper, a size set in two branches. Each is an int of its own, the same
+wherever it goes, so a block that doubles it where it should not is found whatever its value;
+two such sizes are never said to differ unless they can never be equal. A squeeze-excite block
+built in one branch of an ``if`` keeps its layers; a ``norm_layer=nn.BatchNorm2d`` default is
+that layer in the generic run."""
+import torch
+from torch import nn
+
+
+def make_divisible(v, divisor=8, min_value=None, round_limit=0.9):
+    min_value = min_value or divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < round_limit * v:
+        new_v += divisor
+    return new_v
+
+
+class SqueezeExcite(nn.Module):
+    def __init__(self, channels, rd_ratio=1.0 / 16, rd_channels=None):
+        super().__init__()
+        if not rd_channels:
+            rd_channels = make_divisible(channels * rd_ratio)
+        self.fc1 = nn.Conv2d(channels, rd_channels, 1)
+        self.fc2 = nn.Conv2d(rd_channels, channels, 1)
+
+    def forward(self, x):
+        s = self.fc2(self.fc1(x.mean((2, 3), keepdim=True))).relu()
+        return x * s.sigmoid()
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, in_chs, out_chs, bottle_ratio=1.0, se_ratio=0.25, norm_layer=nn.BatchNorm2d):
+        super().__init__()
+        mid = int(round(out_chs * bottle_ratio))
+        reveal_shape(mid)  # revealed: int 32
+        self.conv1 = nn.Conv2d(in_chs, mid, 1)
+        self.bn1 = norm_layer(mid)
+        self.conv2 = nn.Conv2d(mid, mid, 3, padding=1)
+        if se_ratio:
+            self.se = SqueezeExcite(mid, rd_channels=int(round(in_chs * se_ratio)))
+        else:
+            self.se = nn.Identity()
+        self.conv3 = nn.Conv2d(mid, out_chs, 1)
+
+    def forward(self, x):
+        x = self.bn1(self.conv1(x))
+        x = self.se(self.conv2(x))
+        return self.conv3(x)
+
+
+class WideBottleneck(nn.Module):
+    """conv1 makes twice the channels that conv2 was built for."""
+
+    def __init__(self, in_chs, out_chs, bottle_ratio=1.0):
+        super().__init__()
+        mid = int(round(out_chs * bottle_ratio))
+        self.conv1 = nn.Conv2d(in_chs, 2 * mid, 1)
+        self.conv2 = nn.Conv2d(mid, mid, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv2(self.conv1(x))  # E: SHP301 "never match"
+
+
+def widths(c, wide=False):
+    if wide:
+        w = c * 3
+    else:
+        w = c * 2
+    reveal_shape(w)  # revealed: int w
+    reveal_shape(max(w, 2 * w))  # revealed: int 2*w
+    a = int(c * 0.5)
+    b = int(c * 0.5)
+    conv = nn.Conv2d(a, w, 1)
+    return nn.Conv2d(b, w, 1)(conv(torch.randn(1, a, 4, 4)))  # (a and b may be equal: no finding)
+
+
+x = torch.randn(2, 16, 8, 8)
+reveal_shape(Bottleneck(16, 32)(x))  # revealed: (2, 32, 8, 8)
+reveal_shape(make_divisible(40 * 0.25))  # revealed: int 16
