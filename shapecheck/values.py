@@ -305,7 +305,11 @@ class OneOf(Value):
     ones: ``nn.Linear(d, n) if n > 0 else nn.Identity()``. A call runs each; a finding in one is a
     bug of that branch."""
 
-    options: tuple
+    options: tuple  # may hold None (``self.downsample = None`` on one branch): a call never takes it
+
+    @property
+    def maybe_none(self) -> bool:
+        return any(isinstance(o, Const) and o.value is None for o in self.options)
 
 
 MAX_ONE_OF = 4  # more alternatives than that: unknown
@@ -421,9 +425,21 @@ def same_value(a: Value, b: Value, bindings: Optional[D.Bindings] = None) -> boo
     return False
 
 
+def _merge_dim(x: Dim, y: Dim) -> Dim:
+    if x == y or D.compare(x, y, unify=False) is D.TRUE:
+        return x
+    if D.is_opaque(x) or D.is_opaque(y):
+        return D.opaque("None")
+    return D.computed(f"{D.fmt(x)} or {D.fmt(y)}")
+
+
+def _is_none(v: Value) -> bool:
+    return isinstance(v, Const) and v.value is None
+
+
 def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Value]:
     """Two branches' tensors that agree on the shape but not on the values: that shape, no values.
-    Two branches' modules: one of them (``OneOf``). Two branches' ints: an int of its own
+    Two branches' modules (or a module and None): one of them (``OneOf``). Two branches' ints: an int of its own
     (``D.computed``, printed as ``name``, the variable, or as the two), the same wherever it goes."""
     if isinstance(a, Int) and isinstance(b, Int):
         return Int(D.computed(name or f"{D.fmt(a.dim)} or {D.fmt(b.dim)}"))
@@ -431,7 +447,15 @@ def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Val
         wa, wb = without_values(a), without_values(b)
         if same_value(wa, wb):
             return wa
-    if isinstance(a, (Layer, Obj, OneOf)) and isinstance(b, (Layer, Obj, OneOf)):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.fw == b.fw and a.shape.variadic == b.shape.variadic \
+            and len(a.shape.dims) == len(b.shape.dims):
+        # two branches' tensors of one rank: the sizes they agree on, and an int of its own for each
+        # other (``(N, c, h, w)`` and ``(N, 2*c, h, w)``: ``(N, c or 2*c, h, w)``)
+        return Tensor(Shape(tuple(_merge_dim(x, y) for x, y in zip(a.shape.dims, b.shape.dims)), a.shape.variadic),
+                      a.fw, a.dtype if a.dtype == b.dtype else None)
+    modules = (Layer, Obj, OneOf)
+    if isinstance(a, modules) and isinstance(b, modules) or (
+            isinstance(a, modules) and _is_none(b) or _is_none(a) and isinstance(b, modules)):
         opts: list = []
         for v in (a, b):
             for o in (v.options if isinstance(v, OneOf) else (v,)):

@@ -242,7 +242,8 @@ class CallEvaluator(Part):
         if isinstance(fn, Partial):
             return self.call_value(fn.fn, fn.args + list(args), {**fn.kwargs, **kwargs}, node, frame, {})
         if isinstance(fn, OneOf):  # a module one of several branches built: each runs
-            outs = [self.call_value(o, list(args), dict(kwargs), node, frame, arg_nodes) for o in fn.options]
+            outs = [self.call_value(o, list(args), dict(kwargs), node, frame, arg_nodes) for o in fn.options
+                    if not (isinstance(o, Const) and o.value is None)]  # (calling None is no shape bug)
             got = outs[0]
             for o in outs[1:]:
                 got = got if same_value(got, o) else (merge_values(got, o) or UNKNOWN)

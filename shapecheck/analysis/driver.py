@@ -47,6 +47,9 @@ __all__ = ["Analysis", "AnalysisResult", "reveal_text"]
 # A class whose generic run took more steps (a whole model zoo's network) is not run again with its
 # defaults: that run costs as much again, and more where loops of known count unroll.
 DEFAULTS_RUN_MAX = 3000
+# A class the file built runs once more with its own literal defaults while the file has used less
+# than this share of its budget (a model zoo's top-level classes cost thousands of steps a run).
+BUILT_DEFAULTS_SHARE = 0.75
 # Each run of a module function (generic, or the plain call of a builder taking no required
 # argument, ``resnet18()``) takes at most this many steps.
 FUNCTION_RUN_MAX = 30000
@@ -201,8 +204,17 @@ class Analysis(Part):
             cls.analysed = True
             steps = self.ctx.steps
             self._run_methods(cls, copy_value(built, True, {}), methods)
-            if self.ctx.steps - steps <= DEFAULTS_RUN_MAX:
+            cost = self.ctx.steps - steps
+            if cost <= DEFAULTS_RUN_MAX:
                 self._run_any_arguments(cls, methods)
+            init = cls.lookup("__init__")
+            defaults = literal_defaults(init) if isinstance(init, FuncInfo) else []
+            if defaults and isinstance(init, FuncInfo) and self._affords(FUNCTION_RUN_MAX):
+                # what the file built may have taken sizes the checker cannot see (a builder's **kwargs
+                # from a registry): the class also runs with its own defaults (building it anew: up to a
+                # builder's steps), and what only they show is reported as theirs
+                self._weigh_defaults(cls, init, defaults, methods, len(self.ctx.findings), FUNCTION_RUN_MAX,
+                                     RunWatch())
             return
         init = cls.lookup("__init__")
         args = self._generic_args(init) if isinstance(init, FuncInfo) else ([], {})
@@ -219,6 +231,11 @@ class Analysis(Part):
         if watch is not None and isinstance(init, FuncInfo) and \
                 self.ctx.steps - steps <= DEFAULTS_RUN_MAX:
             self._weigh_defaults(cls, init, defaults, methods, first, self.ctx.steps - steps, watch)
+
+    def _affords(self, cost: int) -> bool:
+        """Whether a run of ``cost`` steps leaves most of the file's budget to what is still to run."""
+        ctx = self.ctx
+        return ctx.steps + cost < ctx.budget * BUILT_DEFAULTS_SHARE
 
     def _run_any_arguments(self, cls: ClassInfo, methods: list[FuncInfo]) -> None:
         """A class its call sites built also runs on generic constructor arguments, for what holds
@@ -273,7 +290,10 @@ class Analysis(Part):
         ``(*, 256)`` with ``hidden=256``) is not a bug of the code as written and is dropped. A
         finding only the defaults show says so: "...; with the defaults sizes=(784, 256, 128, 10)"."""
         ctx = self.ctx
-        given = {p.name.value for p in defaults}
+        # every parameter with a default takes it (``Cls()``, flags and layer types too); the others
+        # are generic
+        given = {p.name.value for p in list(init.params.posonly_params) + list(init.params.params)
+                 + list(init.params.kwonly_params) if p.default is not None}
         pos, kw = self._generic_args(init)
         names = [p.name.value for p in _own_params(init)]
         kwargs = {n: v for n, v in list(zip(names, pos)) + list(kw.items()) if n not in given}

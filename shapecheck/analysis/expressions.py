@@ -381,6 +381,8 @@ class ExpressionEvaluator(Part):
             if isinstance(b, Const) and b.value is None:
                 if isinstance(a, Const):
                     same = a.value is None
+                elif isinstance(a, OneOf) and a.maybe_none:
+                    return None
                 elif isinstance(a, (Layer, Obj, OneOf, Tensor, Func, ClassRef, Seq, Dict, Int, Partial, ModuleRef)) or (
                         isinstance(a, Ext) and self.calls.known_callee(a) and not a.qualname.startswith("builtins.")):
                     same = False  # (a framework class or function the registry knows is not None)
@@ -445,6 +447,8 @@ class ExpressionEvaluator(Part):
             return bool(v.items)
         if isinstance(v, Dict):  # an open dict is true when it surely holds a key
             return True if set(v.items) - {UNKNOWN_KEY} else (None if v.items else False)
+        if isinstance(v, OneOf) and v.maybe_none:
+            return None
         if isinstance(v, (Layer, Obj, OneOf, Func, ClassRef)):
             return True
         return None

@@ -20,14 +20,17 @@ from ..values import (
     Layer,
     Method,
     Obj,
+    OneOf,
     Param,
     Seq,
     Super,
     Tensor,
     Value,
+    merge_values,
     method_namespace,
     param_tensor,
     poison,
+    same_value,
 )
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_CHILDREN, Frame
@@ -126,6 +129,14 @@ class MemberEvaluator(Part):
                 elif isinstance(b, Ext) and R.lookup_layer(b.qualname) is not None:
                     return Method(obj, name)
             return Method(obj, name) if name == "__init__" else UNKNOWN
+        if isinstance(obj, OneOf):  # a module built one of several ways: what each option has
+            opts = [o for o in obj.options if not (isinstance(o, Const) and o.value is None)]
+            got = [self.get_attr(o, name, node, frame) for o in opts]
+            if got and all(isinstance(g, Method) for g in got):
+                return Method(obj, name)  # (a call runs it on each: add_module adds to each)
+            if got and all(g is got[0] or same_value(g, got[0]) for g in got):
+                return got[0]
+            return UNKNOWN
         if isinstance(obj, Ext):
             if name == "__name__" and self.calls.known_callee(obj):  # nn.BatchNorm2d.__name__
                 return Const(obj.qualname.rsplit(".", 1)[-1])
@@ -255,6 +266,13 @@ class MemberEvaluator(Part):
         """``obj.name(...)``: framework object semantics first (plugins), then the method table of
         the receiver's type (tensors, layers, objects, ``super()``, containers and strings)."""
         obj = m.obj
+        if isinstance(obj, OneOf):
+            outs = [self.call_method(Method(o, m.name), list(args), dict(kwargs), node, frame, arg_nodes)
+                    for o in obj.options if not (isinstance(o, Const) and o.value is None)]
+            out = outs[0] if outs else UNKNOWN
+            for o in outs[1:]:
+                out = out if same_value(out, o) else (merge_values(out, o) or UNKNOWN)
+            return out
         if isinstance(obj, Param):
             self.ctx.suppress += 1
             try:

@@ -78,3 +78,38 @@ def widths(c, wide=False):
 x = torch.randn(2, 16, 8, 8)
 reveal_shape(Bottleneck(16, 32)(x))  # revealed: (2, 32, 8, 8)
 reveal_shape(make_divisible(40 * 0.25))  # revealed: int 16
+
+
+class Stack(nn.Module):
+    """A stem built one of two ways, then grown with add_module: each way gets the blocks."""
+
+    def __init__(self, deep_stem=False, widths=(16, 32)):
+        super().__init__()
+        if deep_stem:
+            self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(8, 8, 3, padding=1))
+        else:
+            self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1))
+        prev = 8
+        for i, w in enumerate(widths):
+            self.features.add_module(f"block{i}", nn.Conv2d(prev, w, 3, padding=1))
+            prev = w
+        self.head = nn.Linear(prev, 10)
+
+    def forward(self, x):
+        x = self.features(x).mean((2, 3))
+        reveal_shape(x)  # revealed: (2, 32)
+        return self.head(x)
+
+
+reveal_shape(Stack()(torch.randn(2, 3, 8, 8)))  # revealed: (2, 10)
+
+
+class BadStack(Stack):
+    """The last block expects twice the channels the one before makes (whichever stem)."""
+
+    def __init__(self, deep_stem=False):
+        super().__init__(deep_stem, (16, 32))
+        self.features.add_module("last", nn.Conv2d(64, 32, 1))  # E: SHP301 "expects in_channels=64"
+
+    def forward(self, x):
+        return self.head(self.features(x).mean((2, 3)))
