@@ -45,6 +45,7 @@ class Finding:
     fix: Optional[Fix] = None
     severity_override: Optional[str] = None
     fallback: Any = None  # the call to point at when ``node`` is in another file (a layer built there)
+    statement: Optional[int] = None  # id of the statement it was found in (one finding a statement)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,9 @@ class AnalysisState:
     torch_float: bool = True
     keras_history: weakref.WeakKeyDictionary[Tensor, tuple] = field(default_factory=weakref.WeakKeyDictionary)
     param_dims: dict[str, D.Dim] = field(default_factory=dict)  # parameter name -> its flexible last size
+    # id(Param) -> (the Param, its shape) where a layer told more of it than the last size: a conv's
+    # input is (*, C, *spatial), channels at -3 (``refine_param``)
+    param_shapes: dict[int, tuple] = field(default_factory=dict)
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)
@@ -372,8 +375,21 @@ def tensor_of(v: Value) -> Optional[Tensor]:
     if isinstance(v, Tensor):
         return v
     if isinstance(v, Param):
-        return param_tensor(v.name)
+        got = analysis_state().param_shapes.get(id(v))
+        return Tensor(got[1], "any") if got is not None else param_tensor(v.name)
     return None
+
+
+def refine_param(p: Param, trailing: int) -> None:
+    """A parameter first used by a layer that reads ``trailing`` sizes from the end (a 2-d conv:
+    channels and two spatial sizes): from then on it is ``(*, c, h, d)``, rank still open, each new
+    size flexible, so the next layer that reads its channels meets what the first one bound."""
+    shapes = analysis_state().param_shapes
+    if id(p) in shapes:
+        return
+    last = param_tensor(p.name).shape.dims[-1]
+    dims = tuple(D.flexible("c" if i == 0 else "s") for i in range(trailing - 1)) + (last,)
+    shapes[id(p)] = (p, Shape(dims, True))
 
 
 def param_tensor(name: str) -> Tensor:

@@ -1,6 +1,7 @@
 """The call evaluator: argument binding, escape, dispatch to rules, layers, functions and classes."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Optional
@@ -31,9 +32,11 @@ from ..values import (
     Super,
     Tensor,
     Value,
+    analysis_state,
     merge_values,
     method_namespace,
     poison,
+    refine_param,
     resolve_value,
     result_fw,
     same_value,
@@ -72,6 +75,10 @@ class RunWatch:
         self.ran.add(id(fn))
         for f in findings:
             self.owner.setdefault(id(f), id(fn))
+
+
+# an annotation naming a layer type or a factory (the parameter picks how a block is built)
+_LAYER_TYPE = re.compile(r"\b(Type|Callable|LayerType|ModuleType)\b")
 
 
 def _open_callee(fn: Value) -> bool:
@@ -129,14 +136,46 @@ class CallEvaluator(Part):
             # a function we cannot see may fill a dict or list it is given (kwargs, layers): forget their contents
             for a in list(args) + list(kwargs.values()):
                 self._forget_contents(a)
-        return self.call_value(fn, args, kwargs, e, frame, arg_nodes)
+        self.ctx.param_binds = {}
+        self.ctx.seed_binds = self._param_sizes(frame) if any(isinstance(a, Param) for a in args) else {}
+        out = self.call_value(fn, args, kwargs, e, frame, arg_nodes)
+        self.ctx.seed_binds = {}
+        for sym, val in self.ctx.param_binds.items():
+            # what the callee learned of a parameter's sizes holds here too: it is the same tensor
+            # (a block whose two branches each feed ``x`` to a conv of their own)
+            if sym not in frame.bindings.map and not (not isinstance(val, int) and sym in val.free_symbols):
+                frame.bindings.map[sym] = val
+        self.ctx.param_binds = {}
+        return out
+
+    def _learned_param_sizes(self, frame: Frame) -> None:
+        """The flexible sizes of refined parameters (``values.refine_param``) this run bound, for the
+        caller (``ex_Call``)."""
+        self.ctx.param_binds = self._param_sizes(frame)
+
+    def _param_sizes(self, frame: Frame) -> dict:
+        """What ``frame`` bound the flexible sizes of refined parameters to: they travel with the
+        parameter into a callee and back, being sizes of the one tensor the caller was given."""
+        if not frame.bindings.map:
+            return {}
+        out = {}
+        for _p, shape in analysis_state().param_shapes.values():
+            for d in shape.dims:
+                if not isinstance(d, int) and d in frame.bindings.map:
+                    out[d] = frame.bindings.resolve(d)
+        return out
 
     def _layer_default(self, p: cst.Param, defaults_frame: Frame) -> Value:
         """A parameter the generic run leaves unknown whose default names a layer type or a function
         (``norm_layer=nn.BatchNorm2d``, ``act_layer=partial(nn.GELU)``, ``block=Bottleneck``): that
-        default. A caller may pass another, but the sizes follow the arguments, not the type; a flag,
-        a string or None stays unknown (both branches run)."""
+        default. A caller may pass another, but the sizes follow the arguments, not the type; so does
+        None for a parameter annotated as a layer type (``conv_block: Optional[Type[nn.Module]] =
+        None``, then ``conv_block or ConvNormAct``). A flag, a string or another None stays unknown
+        (both branches run)."""
         d = p.default
+        if isinstance(d, cst.Name) and d.value == "None" and p.annotation is not None and \
+                _LAYER_TYPE.search(self.ctx.text(p.annotation.annotation)):
+            return NONE  # ``conv_block: Optional[Type[nn.Module]] = None``: then ``conv_block or ConvNormAct``
         if d is None or not isinstance(d, (cst.Name, cst.Attribute, cst.Call)) or (
                 isinstance(d, cst.Name) and d.value in ("None", "True", "False")):
             return UNKNOWN
@@ -260,6 +299,8 @@ class CallEvaluator(Part):
             rule = R.lookup_layer(fn.kind)
             if rule is None:
                 return UNKNOWN
+            if args and isinstance(args[0], Param) and rule.trailing_dims > 1:
+                refine_param(args[0], rule.trailing_dims)  # a conv's input: (*, C, H, W) from now on
             if args and args[0] is UNKNOWN and getattr(rule, "output_on_unknown", False):
                 # a layer applied to a value we cannot see into (a backbone's output, a batch from a
                 # loader) still gives what it guarantees: Linear(768, 256) -> (*, 256)
@@ -430,7 +471,8 @@ class CallEvaluator(Part):
                 env[self_name] = bound if bound is not None else UNKNOWN
             plist = plist[1:]
         scope = fn.scope if fn.scope is not None else (fn.home.ns if fn.home is not None else self.ctx.globals)
-        frame = Frame(env, D.Bindings(), fn, scope)
+        frame = Frame(env, D.Bindings(self.ctx.seed_binds), fn, scope)
+        self.ctx.seed_binds = {}
         defaults_frame = Frame({}, frame.bindings, None, scope)
         opened = UNKNOWN_KEY in kwargs  # keywords beside the known ones may be given
         for i, p in enumerate(plist):
@@ -488,6 +530,7 @@ class CallEvaluator(Part):
                     self.stmts.exec_small(small, frame)
         finally:
             self.ctx.second_run -= opened
+        self._learned_param_sizes(frame)
         if fn.name == "__init__" and isinstance(bound, Obj):
             return NONE
         if not frame.returns:

@@ -71,6 +71,8 @@ class Context:
         # >0 while a function that calls reached also runs on generic inputs: its findings count,
         # but what it reveals is the calls' answer, not the generic one
         self.second_run = 0
+        self.param_binds: dict = {}  # flexible size -> what a call bound it to (calls.ex_Call)
+        self.seed_binds: dict = {}  # and what the caller had bound it to, for the callee
         # the small statement running now, and those that already have a finding: a generic run
         # adds no second finding to a statement where a call's run found the bug (its knock-on)
         self.statement: Optional[cst.CSTNode] = None
@@ -112,7 +114,7 @@ class Context:
         self._seen.add(key)
         if where is not None:
             self._flagged.add(where)
-        self.findings.append(Finding(kind, message, node, fix, fallback=fallback))
+        self.findings.append(Finding(kind, message, node, fix, fallback=fallback, statement=where))
 
     def report_error(self, err: ShapeError, node: Any) -> None:
         """A rule's ``ShapeError`` as a finding: on the node it points at, else on ``node`` (the call)."""

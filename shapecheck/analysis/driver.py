@@ -324,8 +324,9 @@ class Analysis(Part):
         ctx.findings[first:] = [f for f in ctx.findings[first:] if f.kind == "analysis-skipped" or id(
             f.node) in found or generic.owner.get(id(f)) not in watch.ran]
         flagged = {id(f.node) for f in ctx.findings}
-        for f in got:
-            if f.kind != "analysis-skipped" and id(f.node) not in flagged:
+        statements = {f.statement for f in ctx.findings if f.statement is not None}
+        for f in got:  # (a statement already found wrong: what follows from it is no second bug)
+            if f.kind != "analysis-skipped" and id(f.node) not in flagged and f.statement not in statements:
                 flagged.add(id(f.node))
                 ctx.report(f.kind, f"{f.message}; with the defaults {self._defaults_text(defaults, f.message)}",
                            f.node, f.fix, fallback=f.fallback)

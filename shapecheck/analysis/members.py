@@ -28,9 +28,9 @@ from ..values import (
     Value,
     merge_values,
     method_namespace,
-    param_tensor,
     poison,
     same_value,
+    tensor_of,
 )
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_CHILDREN, Frame
@@ -276,7 +276,7 @@ class MemberEvaluator(Part):
         if isinstance(obj, Param):
             self.ctx.suppress += 1
             try:
-                return self.call_method(Method(param_tensor(obj.name), m.name), args, kwargs, node, frame, arg_nodes)
+                return self.call_method(Method(tensor_of(obj), m.name), args, kwargs, node, frame, arg_nodes)
             finally:
                 self.ctx.suppress -= 1
         if isinstance(obj, (Layer, Obj)):  # framework object semantics (load_state_dict, add_module, fit, ...)

@@ -286,6 +286,9 @@ class LayerRule:
     # container is iterated by hand: a torch Sequential looped over (``for m in seq: outs.append(m(x))``)
     # is a list of layers, not a chain. (A Keras Sequential is a model: its build is the chain.)
     defer_build_check = False
+    # How many sizes from the end the layer reads of its input (a 2-d conv: channels, height, width):
+    # a parameter first used by it is known to have them (``values.refine_param``).
+    trailing_dims = 1
 
     def after_build(self, layer: Layer, call: Call) -> None:
         """Work after the constructor (a Sequential builds its layers on a known input)."""

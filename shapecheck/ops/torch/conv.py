@@ -94,6 +94,10 @@ class ConvBase(TorchLayer):
                if p == "same" or (p is not None and any(D.as_int(x) != 0 for x in p)) else []))
         return cfg
 
+    @property
+    def trailing_dims(self) -> int:  # type: ignore[override]
+        return self.N + 1
+
     def apply(self, layer: Layer, call: Call) -> Value:
         x = call.tensor(0, "input")
         if x is None:
