@@ -276,7 +276,8 @@ class MemberEvaluator(Part):
         if isinstance(obj, Param):
             self.ctx.suppress += 1
             try:
-                return self.call_method(Method(tensor_of(obj), m.name), args, kwargs, node, frame, arg_nodes)
+                return self.call_method(Method(tensor_of(obj) or UNKNOWN, m.name), args, kwargs, node, frame,
+                                        arg_nodes)
             finally:
                 self.ctx.suppress -= 1
         if isinstance(obj, (Layer, Obj)):  # framework object semantics (load_state_dict, add_module, fit, ...)

@@ -259,9 +259,10 @@ def builtin_minmax(call: Call) -> Value:
     if nums and len(call.args) > 1 and not call.kwargs and all(isinstance(v, Int) for v in vals) and None in nums:
         # sizes: the one no other exceeds (max(c, 2 * c)), else an int of its own
         big = call.qualname.endswith("max")
-        for v in vals:
+        ints = [v for v in vals if isinstance(v, Int)]
+        for v in ints:
             if all(D.at_most(w.dim, v.dim, call.bindings) is D.TRUE if big else
-                   D.at_most(v.dim, w.dim, call.bindings) is D.TRUE for w in vals if w is not v):
+                   D.at_most(v.dim, w.dim, call.bindings) is D.TRUE for w in ints if w is not v):
                 return v
         text = " ".join(f"{call.qualname.rsplit('.', 1)[-1]}({', '.join(call.text(i) for i in range(len(vals)))})"
                         .split())
