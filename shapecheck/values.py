@@ -463,12 +463,18 @@ def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Val
         wa, wb = without_values(a), without_values(b)
         if same_value(wa, wb):
             return wa
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.fw == b.fw and a.shape.variadic == b.shape.variadic \
-            and len(a.shape.dims) == len(b.shape.dims):
-        # two branches' tensors of one rank: the sizes they agree on, and an int of its own for each
-        # other (``(N, c, h, w)`` and ``(N, 2*c, h, w)``: ``(N, c or 2*c, h, w)``)
-        return Tensor(Shape(tuple(_merge_dim(x, y) for x, y in zip(a.shape.dims, b.shape.dims)), a.shape.variadic),
-                      a.fw, a.dtype if a.dtype == b.dtype else None)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.fw == b.fw:
+        # two branches' tensors: the sizes they agree on, and an int of its own for each other
+        # (``(N, c, h, w)`` and ``(N, 2*c, h, w)``: ``(N, c or 2*c, h, w)``); of two ranks, the last
+        # sizes both have, after any number of others (``(N, H, L, 64)`` and ``(*, 64)``: ``(*, 64)``)
+        da, db = a.shape.dims, b.shape.dims
+        same_rank = a.shape.variadic == b.shape.variadic and len(da) == len(db)
+        n = min(len(da), len(db))
+        if n == 0 and not same_rank:
+            return None
+        tail = tuple(_merge_dim(x, y) for x, y in zip(da[len(da) - n:], db[len(db) - n:]))
+        dtype = a.dtype if a.dtype == b.dtype else None
+        return Tensor(Shape(tail, a.shape.variadic if same_rank else True), a.fw, dtype)
     modules = (Layer, Obj, OneOf)
     if isinstance(a, modules) and isinstance(b, modules) or (
             isinstance(a, modules) and _is_none(b) or _is_none(a) and isinstance(b, modules)):

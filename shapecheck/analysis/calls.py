@@ -361,6 +361,9 @@ class CallEvaluator(Part):
             if has:  # getattr(self, 'aa', None)
                 return self.members.get_attr(args[0], args[1].value, node, frame)
             return args[2] if has is False and len(args) == 3 else UNKNOWN
+        if q == "builtins.bool" and len(args) == 1 and not kwargs:  # flatten=bool(global_pool)
+            truth = self.exprs.truth_of(args[0])
+            return UNKNOWN if truth is None else Const(truth)
         if q == "builtins.isinstance" and len(args) == 2:
             got = self.members.isinstance_of(args[0], args[1])
             return UNKNOWN if got is None else Const(got)

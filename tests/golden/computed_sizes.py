@@ -4,7 +4,10 @@ wherever it goes, so a block that doubles it where it should not is found whatev
 two such sizes are never said to differ unless they can never be equal. A squeeze-excite block
 built in one branch of an ``if`` keeps its layers; a ``norm_layer=nn.BatchNorm2d`` default is
 that layer in the generic run."""
+import os
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -113,3 +116,16 @@ class BadStack(Stack):
 
     def forward(self, x):
         return self.head(self.features(x).mean((2, 3)))
+
+
+# an attention computed one of two ways, one through a value the checker cannot see: the product
+# still ends with v's last size, and so does what the two ways make
+v = torch.randn(2, 4, 10, 16)
+if os.environ.get("FUSED") == "1":
+    out = F.scaled_dot_product_attention(torch.randn(2, 4, 10, 16), torch.randn(2, 4, 10, 16), v)
+else:
+    attn = getattr(torch, os.environ.get("INIT", "ones"))(2, 4, 10, 10)
+    out = attn @ v
+reveal_shape(out)  # revealed: (*, 16)
+pool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(1) if bool("avg") else nn.Identity())
+reveal_shape(pool(torch.randn(2, 8, 4, 4)))  # revealed: (2, 8)

@@ -43,6 +43,9 @@ def matmul(call: Call) -> Value:
 def matmul_operator(call: Call) -> Value:
     """``a @ b``: the operands' framework spells the fix (``tf.transpose`` for TF tensors)."""
     a, b = call.tensor(0), call.tensor(1)
+    if a is None and b is not None and call.get(0) is UNKNOWN and len(b.shape.dims) >= 2:
+        # ``attn @ v`` with attn unseen: whatever it is, the product ends with v's last size
+        return Tensor(Shape((b.shape.dims[-1],), True), b.fw, b.dtype)
     if a is None or b is None:
         return UNKNOWN
     fw = out_fw(a, b)
