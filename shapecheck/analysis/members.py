@@ -73,6 +73,8 @@ class MemberEvaluator(Part):
                 return
             self.flow.record(obj, name)
             obj.attrs[name] = v
+            if obj.base is not None and obj.base.kind == "torch.nn.Sequential" and isinstance(v, (Layer, Obj, OneOf)):
+                self._register_child(obj.base, name, v)
         elif isinstance(obj, Layer):
             if isinstance(v, Tensor) and self.check_weight(obj, name, v, node, bindings):
                 return
@@ -86,6 +88,26 @@ class MemberEvaluator(Part):
 
             call = self.calls.make_call([], {}, node, bindings)
             self.calls.run_rule(lambda: check_weight_assignment(call, obj.role, obj.shape, v.shape, "assigning"), node)
+
+    def _register_child(self, seq: Layer, name: str, v: Value) -> None:
+        """``self.conv = nn.Conv2d(...)`` in a subclass of ``nn.Sequential`` without a forward of
+        its own: the module is the chain's next child (torch registers children in the order they
+        are set, after those given to ``super().__init__``); set again, it keeps its place."""
+        layers = seq.config.get("layers")
+        if layers is None:
+            return
+        self.flow.record(seq, CONFIG)
+        names = seq.config.get("names")
+        if names is None and not layers:
+            names = seq.config["names"] = []
+        if names is not None and name in names and len(names) == len(layers):
+            layers[names.index(name)] = v
+            return
+        if names is not None and len(names) == len(layers):
+            names.append(name)
+        elif names is not None:
+            seq.config["names"] = None
+        layers.append(v)
 
     def check_weight(self, layer: Layer, name: str, v: Tensor, node: Any, bindings: D.Bindings) -> bool:
         """True where ``v`` does not fit ``layer.name`` (reported)."""
