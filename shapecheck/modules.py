@@ -53,12 +53,17 @@ def named_parameters(v: Value, prefix: str = "", depth: int = 0) -> Optional[dic
             return None
         if v.base is None and not _plain_module(v.cls):
             return None  # it extends a class from another file (torchvision's MLP): parameters unknown
+        chained: set = set()
         if v.base is not None:
             sub = named_parameters(v.base, prefix, depth + 1)
             if sub is None:
                 return None
             out.update(sub)
+            rule = R.lookup_layer(v.base.kind)
+            chained = {id(k) for k in (rule.children(v.base) if rule is not None else None) or []}
         for name, a in v.attrs.items():
+            if id(a) in chained:
+                continue  # (an attribute of a Sequential subclass is a child of its chain: counted there)
             if isinstance(a, (Layer, Obj)):
                 sub = named_parameters(a, f"{prefix}{name}.", depth + 1)
                 if sub is None:

@@ -315,8 +315,10 @@ def _children(v: Value) -> Optional[list]:
             if base is None:
                 return None
             out.extend(base)
+        seen = {id(a) for _, a in out}  # (attributes of a Sequential subclass are its chain's children)
         for name, a in v.attrs.items():
-            if isinstance(a, (Layer, Obj)) and (not isinstance(a, Layer) or framework_of(a.kind) is Framework.TORCH):
+            if isinstance(a, (Layer, Obj)) and id(a) not in seen and (
+                    not isinstance(a, Layer) or framework_of(a.kind) is Framework.TORCH):
                 out.append((name, a))
         return out
     return None
