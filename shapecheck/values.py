@@ -121,6 +121,7 @@ class AnalysisState:
     # id(Param) -> (the Param, its shape) where a layer told more of it than the last size: a conv's
     # input is (*, C, *spatial), channels at -3 (``refine_param``)
     param_shapes: dict[int, tuple] = field(default_factory=dict)
+    refined_dims: set = field(default_factory=set)  # the flexible sizes ``refine_param`` made
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)
@@ -312,7 +313,12 @@ class OneOf(Value):
 
     @property
     def maybe_none(self) -> bool:
-        return any(isinstance(o, Const) and o.value is None for o in self.options)
+        return any(_is_none(o) for o in self.options)
+
+    @property
+    def modules(self) -> tuple:
+        """The options a call or a method can take (None aside: calling it is no shape bug)."""
+        return tuple(o for o in self.options if not _is_none(o))
 
 
 MAX_ONE_OF = 4  # more alternatives than that: unknown
@@ -384,12 +390,13 @@ def refine_param(p: Param, trailing: int) -> None:
     """A parameter first used by a layer that reads ``trailing`` sizes from the end (a 2-d conv:
     channels and two spatial sizes): from then on it is ``(*, c, h, d)``, rank still open, each new
     size flexible, so the next layer that reads its channels meets what the first one bound."""
-    shapes = analysis_state().param_shapes
-    if id(p) in shapes:
+    state = analysis_state()
+    if id(p) in state.param_shapes:
         return
     last = param_tensor(p.name).shape.dims[-1]
-    dims = tuple(D.flexible("c" if i == 0 else "s") for i in range(trailing - 1)) + (last,)
-    shapes[id(p)] = (p, Shape(dims, True))
+    new = tuple(D.flexible("c" if i == 0 else "s") for i in range(trailing - 1))
+    state.param_shapes[id(p)] = (p, Shape(new + (last,), True))
+    state.refined_dims.update(new + (last,))
 
 
 def param_tensor(name: str) -> Tensor:
@@ -451,6 +458,16 @@ def _merge_dim(x: Dim, y: Dim) -> Dim:
 
 def _is_none(v: Value) -> bool:
     return isinstance(v, Const) and v.value is None
+
+
+def merge_all(vals: list) -> Value:
+    """What one of several runs gives (a function's returns, each option of a ``OneOf``): the value
+    they agree on, else their merge, else unknown."""
+    out: Value = vals[0] if vals else UNKNOWN
+    for v in vals[1:]:
+        if not (v is out or same_value(out, v)):
+            out = merge_values(out, v) or UNKNOWN
+    return out
 
 
 def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Value]:

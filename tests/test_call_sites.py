@@ -33,6 +33,10 @@ class _Item:
         self.name = name
 
 
+def _order(calls: dict, names: tuple) -> list:
+    return [i.name for i in builders_first([_Item(n) for n in names], calls)]
+
+
 def test_builders_come_first_and_a_cycle_is_cut_once() -> None:
     source = (
         "class Inner:\n    pass\n"
@@ -43,8 +47,7 @@ def test_builders_come_first_and_a_cycle_is_cut_once() -> None:
     )
     calls = called_names(source)
     assert "Inner" in calls["Outer"] and "Outer" in calls["make"]
-    items = [_Item(n) for n in ("Inner", "Outer", "make", "a", "b")]
-    order = [i.name for i in builders_first(items, calls)]
+    order = _order(calls, ("Inner", "Outer", "make", "a", "b"))
     assert order == ["make", "Outer", "Inner", "b", "a"]  # a cycle: cut where the search meets it
     assert called_names("def broken(:\n") == {}
 
@@ -59,6 +62,5 @@ def test_a_class_handed_to_a_factory_is_built_by_the_caller() -> None:
     )
     calls = called_names(source)
     assert "Net" in calls["net_small"] and "Block" in calls["Net"]
-    items = [_Item(n) for n in ("Block", "Net", "factory", "net_small")]
-    order = [i.name for i in builders_first(items, calls)]
+    order = _order(calls, ("Block", "Net", "factory", "net_small"))
     assert order.index("net_small") < order.index("Net") < order.index("Block")

@@ -33,13 +33,12 @@ from ..values import (
     Tensor,
     Value,
     analysis_state,
-    merge_values,
+    merge_all,
     method_namespace,
     poison,
     refine_param,
     resolve_value,
     result_fw,
-    same_value,
 )
 from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
@@ -148,22 +147,12 @@ class CallEvaluator(Part):
         self.ctx.param_binds = {}
         return out
 
-    def _learned_param_sizes(self, frame: Frame) -> None:
-        """The flexible sizes of refined parameters (``values.refine_param``) this run bound, for the
-        caller (``ex_Call``)."""
-        self.ctx.param_binds = self._param_sizes(frame)
-
     def _param_sizes(self, frame: Frame) -> dict:
-        """What ``frame`` bound the flexible sizes of refined parameters to: they travel with the
-        parameter into a callee and back, being sizes of the one tensor the caller was given."""
-        if not frame.bindings.map:
-            return {}
-        out = {}
-        for _p, shape in analysis_state().param_shapes.values():
-            for d in shape.dims:
-                if not isinstance(d, int) and d in frame.bindings.map:
-                    out[d] = frame.bindings.resolve(d)
-        return out
+        """What ``frame`` bound the flexible sizes of refined parameters (``values.refine_param``)
+        to: they travel with the parameter into a callee and back, being sizes of the one tensor the
+        caller was given."""
+        refined = analysis_state().refined_dims
+        return {d: frame.bindings.resolve(d) for d in frame.bindings.map if d in refined}
 
     def _layer_default(self, p: cst.Param, defaults_frame: Frame) -> Value:
         """A parameter the generic run leaves unknown whose default names a layer type or a function
@@ -281,12 +270,8 @@ class CallEvaluator(Part):
         if isinstance(fn, Partial):
             return self.call_value(fn.fn, fn.args + list(args), {**fn.kwargs, **kwargs}, node, frame, {})
         if isinstance(fn, OneOf):  # a module one of several branches built: each runs
-            outs = [self.call_value(o, list(args), dict(kwargs), node, frame, arg_nodes) for o in fn.options
-                    if not (isinstance(o, Const) and o.value is None)]  # (calling None is no shape bug)
-            got = outs[0]
-            for o in outs[1:]:
-                got = got if same_value(got, o) else (merge_values(got, o) or UNKNOWN)
-            return got
+            return merge_all([self.call_value(o, list(args), dict(kwargs), node, frame, arg_nodes)
+                              for o in fn.modules])
         if isinstance(fn, (Layer, Obj)):
             out = self.apply_module(fn, args, kwargs, node, frame, arg_nodes)
             if self.ctx.trace is not None and id(fn) not in self.ctx.trace:
@@ -533,14 +518,10 @@ class CallEvaluator(Part):
                     self.stmts.exec_small(small, frame)
         finally:
             self.ctx.second_run -= opened
-        self._learned_param_sizes(frame)
+        self.ctx.param_binds = self._param_sizes(frame)  # (for the caller: ex_Call)
         if fn.name == "__init__" and isinstance(bound, Obj):
             return NONE
         if not frame.returns:
             return NONE
-        returns = [resolve_value(r, frame.bindings) for r in frame.returns]
-        out: Optional[Value] = returns[0]
-        for r in returns[1:]:  # modules built on two paths (a try and its fallback): one of them
-            if out is not None and not (r is out or same_value(out, r)):
-                out = merge_values(out, r)
-        return out if out is not None else UNKNOWN
+        # (modules built on two paths, a try and its fallback: one of them)
+        return merge_all([resolve_value(r, frame.bindings) for r in frame.returns])

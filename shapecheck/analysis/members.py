@@ -26,7 +26,7 @@ from ..values import (
     Super,
     Tensor,
     Value,
-    merge_values,
+    merge_all,
     method_namespace,
     poison,
     same_value,
@@ -152,8 +152,7 @@ class MemberEvaluator(Part):
                     return Method(obj, name)
             return Method(obj, name) if name == "__init__" else UNKNOWN
         if isinstance(obj, OneOf):  # a module built one of several ways: what each option has
-            opts = [o for o in obj.options if not (isinstance(o, Const) and o.value is None)]
-            got = [self.get_attr(o, name, node, frame) for o in opts]
+            got = [self.get_attr(o, name, node, frame) for o in obj.modules]
             if got and all(isinstance(g, Method) for g in got):
                 return Method(obj, name)  # (a call runs it on each: add_module adds to each)
             if got and all(g is got[0] or same_value(g, got[0]) for g in got):
@@ -289,12 +288,8 @@ class MemberEvaluator(Part):
         the receiver's type (tensors, layers, objects, ``super()``, containers and strings)."""
         obj = m.obj
         if isinstance(obj, OneOf):
-            outs = [self.call_method(Method(o, m.name), list(args), dict(kwargs), node, frame, arg_nodes)
-                    for o in obj.options if not (isinstance(o, Const) and o.value is None)]
-            out = outs[0] if outs else UNKNOWN
-            for o in outs[1:]:
-                out = out if same_value(out, o) else (merge_values(out, o) or UNKNOWN)
-            return out
+            return merge_all([self.call_method(Method(o, m.name), list(args), dict(kwargs), node, frame, arg_nodes)
+                              for o in obj.modules])
         if isinstance(obj, Param):
             self.ctx.suppress += 1
             try:
