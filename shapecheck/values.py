@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -217,6 +217,25 @@ class Const(Value):
 NONE = Const(None)
 
 
+class Number(Value):
+    """A Python number whose value the checker cannot compute (``head_dim ** -0.5``, ``1 / d``):
+    still a scalar, so a tensor times it keeps its shape."""
+
+    __slots__ = ()
+    _inst: Number | None = None
+
+    def __new__(cls) -> Number:
+        if cls._inst is None:
+            cls._inst = super().__new__(cls)
+        return cls._inst
+
+    def __repr__(self) -> str:
+        return "Number"
+
+
+NUMBER = Number()
+
+
 # When each mutable value was made, on one clock with the branches of the analysis (``born``): a
 # branch does not undo, nor merge with the other branch, writes to what it made itself.
 _EPOCH = itertools.count()
@@ -397,6 +416,22 @@ def refine_param(p: Param, trailing: int) -> None:
     new = tuple(D.flexible("c" if i == 0 else "s") for i in range(trailing - 1))
     state.param_shapes[id(p)] = (p, Shape(new + (last,), True))
     state.refined_dims.update(new + (last,))
+
+
+def unpacked_rank(v: Value, k: int, hints: Sequence[str]) -> Optional[Tensor]:
+    """``a, b, c = x.shape`` proves ``x`` has rank 3 (else Python raises): the tensor ``x`` is from
+    then on, its unknown leading sizes fresh flexible ones printed as the names unpacked into; an
+    unannotated parameter is refined so (like ``refine_param``). None where nothing is learnt."""
+    t = tensor_of(v)
+    if t is None or not t.shape.variadic or len(t.shape.dims) > k:
+        return None
+    tail = t.shape.dims
+    new = Shape(tuple(D.flexible(h) for h in hints[:k - len(tail)]) + tail, False)
+    if isinstance(v, Param):
+        state = analysis_state()
+        state.param_shapes[id(v)] = (v, new)
+        state.refined_dims.update(new.dims)
+    return Tensor(new, t.fw, t.dtype, t.role)
 
 
 def param_tensor(name: str) -> Tensor:

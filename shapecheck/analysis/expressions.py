@@ -13,6 +13,7 @@ from ..ops import registry as R
 from ..shapes import Shape
 from ..values import (
     NONE,
+    NUMBER,
     UNKNOWN,
     ClassRef,
     Cond,
@@ -23,6 +24,7 @@ from ..values import (
     Int,
     Layer,
     Method,
+    Number,
     Obj,
     OneOf,
     Param,
@@ -44,6 +46,7 @@ from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, nu
 from .project import ModuleRef
 from .syntax import string_value
 
+_ARITH = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow"})
 _BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
 
 
@@ -503,6 +506,9 @@ class ExpressionEvaluator(Part):
                 except Exception:  # noqa: BLE001
                     return UNKNOWN
                 return Int(r) if isinstance(r, int) and not isinstance(r, bool) else Const(r)
+        if op in _ARITH and all(isinstance(v, (Int, Number)) or (isinstance(v, Const) and type(v.value) in (int, float))
+                                for v in (a, b)):
+            return NUMBER  # a number the checker cannot compute is still a number
         return UNKNOWN
 
     def ex_Subscript(self, e: cst.Subscript, frame: Frame) -> Value:

@@ -29,6 +29,7 @@ from ..values import (
     merge_values,
     poison,
     same_value,
+    unpacked_rank,
 )
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
@@ -117,8 +118,35 @@ class StatementEvaluator(Part):
 
     def small_Assign(self, s: cst.Assign, frame: Frame) -> None:
         v = self.exprs.eval(s.value, frame)
+        if v is UNKNOWN:
+            v = self._unpacked_shape(s, frame) or v
         for t in s.targets:
             self.assign(t.target, v, frame)
+
+    def _unpacked_shape(self, s: cst.Assign, frame: Frame) -> Value | None:
+        """``B, N, C = x.shape`` (or ``x.size()``) of a tensor of unknown rank: Python raises unless
+        ``x`` has rank 3, so from here on it has (``values.unpacked_rank``), and the names get its sizes."""
+        e = s.value
+        if isinstance(e, cst.Call) and not e.args:
+            e = e.func
+            if not (isinstance(e, cst.Attribute) and e.attr.value == "size"):
+                return None
+        elif not (isinstance(e, cst.Attribute) and e.attr.value == "shape"):
+            return None
+        if not isinstance(e.value, cst.Name) or e.value.value not in frame.env:
+            return None
+        targets = [t.target for t in s.targets if isinstance(t.target, (cst.Tuple, cst.List))]
+        if len(targets) != 1 or any(not isinstance(el, cst.Element) for el in targets[0].elements):
+            return None
+        hints = [el.value.value if isinstance(el.value, cst.Name) and el.value.value != "_" else "n"
+                 for el in targets[0].elements]
+        x = frame.env[e.value.value]
+        t = unpacked_rank(x, len(hints), hints)
+        if t is None:
+            return None
+        if isinstance(x, Tensor):
+            frame.env[e.value.value] = t
+        return Seq([Int(d) for d in t.shape.dims], "size")
 
     def small_AnnAssign(self, s: cst.AnnAssign, frame: Frame) -> None:
         v = self.exprs.eval(s.value, frame) if s.value is not None else None

@@ -65,7 +65,7 @@ class Net(nn.Module):
 
     def forward(self, x):
         x = self.norm(self.stem(x))
-        reveal_shape(x)  # revealed: (N, floor(d/16)*floor(s/16), 384)
+        reveal_shape(x)  # revealed: (B, 196, 384)
         return self.head(x.mean(dim=1))  # E: SHP301
 
 

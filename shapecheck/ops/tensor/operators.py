@@ -8,7 +8,7 @@ from ...framework import Framework
 from ...shape_math.matmul import dot_nd
 from ...shape_math.require import mismatch_note, require_equal
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, tensor_of
+from ...values import UNKNOWN, Const, Int, Number, Seq, Tensor, Value, tensor_of
 from ..common import (
     AXIS_ADDED,
     broadcast_shapes,
@@ -165,7 +165,7 @@ def elementwise(call: Call, a: Value, b: Value, what: str) -> Value:
         if t is None:  # (both None returned above; this tells the type checker)
             return UNKNOWN
         other = b if ta is not None else a
-        if isinstance(other, (Int, Const)):  # a Python scalar keeps the tensor's shape
+        if isinstance(other, (Int, Const, Number)):  # a Python scalar keeps the tensor's shape
             return Tensor(t.shape, t.fw, t.dtype)
         return Tensor(Shape.unknown(), t.fw)  # the other side may be a tensor that broadcasts it up
     sa, sb = call.shape(ta), call.shape(tb)
