@@ -47,6 +47,9 @@ __all__ = ["Analysis", "AnalysisResult", "reveal_text"]
 # A class whose generic run took more steps (a whole model zoo's network) is not run again with its
 # defaults: that run costs as much again, and more where loops of known count unroll.
 DEFAULTS_RUN_MAX = 3000
+# The run with the defaults may take this many steps more than the generic one: loops of known count
+# unroll (torchvision's DenseNet-121: 58 dense layers, ~9000 steps against the generic run's 340).
+DEFAULTS_UNROLL = 15000
 # A class the file built runs once more with its own literal defaults while the file has used less
 # than this share of its budget (a model zoo's top-level classes cost thousands of steps a run).
 BUILT_DEFAULTS_SHARE = 0.75
@@ -299,7 +302,7 @@ class Analysis(Part):
         kwargs = {n: v for n, v in list(zip(names, pos)) + list(kw.items()) if n not in given}
         saved = ctx.memo, ctx.budget
         ctx.memo = dict(ctx.memo)  # calls with the same arguments as before need no second run
-        ctx.budget = min(ctx.budget, ctx.steps + cost + 1000)  # unrolled loops: past that, no verdict
+        ctx.budget = min(ctx.budget, ctx.steps + cost + DEFAULTS_UNROLL)  # unrolled loops: past that, no verdict
         done = False
         watch = self.calls.watch = RunWatch()
         try:

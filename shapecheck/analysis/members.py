@@ -366,6 +366,9 @@ class MemberEvaluator(Part):
                       arg_nodes: dict) -> Value:
         if name in ("forward", "__call__", "call"):
             return self.calls.call_value(obj, args, kwargs, node, frame, arg_nodes)
+        rule = R.lookup_layer(obj.base.kind) if isinstance(obj.base, Layer) else None
+        if isinstance(obj.base, Layer) and rule is not None and rule.method(name) is not None:
+            return self.layer_method(obj.base, name, args, kwargs, node, frame, arg_nodes)  # a ModuleDict's items()
         return obj if name in _SELF_RETURNING else UNKNOWN
 
     def isinstance_of(self, v: Value, cls: Value) -> Optional[bool]:

@@ -276,7 +276,7 @@ class LayerRule:
         w = self.weights(layer) or {}
         if name in w:
             return Tensor(w[name], self.framework, "float", f"{layer.kind}.{name}")
-        if name in layer.config:
+        if name in layer.config and self.method(name) is None:  # (a ModuleDict's items() is a method)
             v = layer.config[name]
             return v if isinstance(v, Value) else const(v)
         return UNKNOWN

@@ -168,6 +168,14 @@ class ModuleDict(LayerRule):
         items = layer.config.get("items")
         return Seq(list(items.values()), "list") if items is not None else UNKNOWN
 
+    def method_keys(self, layer: Layer, call: Call) -> Value:
+        items = layer.config.get("items")
+        return Seq([Const(k) for k in items], "list") if items is not None else UNKNOWN
+
+    def method_items(self, layer: Layer, call: Call) -> Value:
+        items = layer.config.get("items")
+        return Seq([Seq([Const(k), v], "tuple") for k, v in items.items()], "list") if items is not None else UNKNOWN
+
 
 # ---------------------------------------------------------------------------------- Linear
 @layer_rule(*nn("Linear"))
