@@ -88,6 +88,10 @@ def _open_callee(fn: Value) -> bool:
     return isinstance(fn, (Func, ClassRef))
 
 
+# builtins that iterate their arguments (a container of modules iterates its children)
+_ITERATING = frozenset({"builtins.enumerate", "builtins.zip", "builtins.list", "builtins.tuple", "builtins.reversed"})
+
+
 class CallEvaluator(Part):
     """Calls: argument binding, escape of tensors into unknown code, framework functions and
     layers through the registry, functions and classes of the file (memoized, depth-limited)."""
@@ -328,6 +332,10 @@ class CallEvaluator(Part):
             return copy_value(args[0], q == "copy.deepcopy", {})
         if q == "argparse.ArgumentParser":
             return ArgParser()
+        if q in _ITERATING and any(isinstance(a, (Layer, Obj, Dict)) for a in args):
+            # enumerate(self.blocks), zip(self.convs, self.norms), list(seq): a container's members
+            args = [Seq(items, "list") if isinstance(a, (Layer, Obj, Dict)) and (
+                items := self.exprs.iter_items(a)) is not None else a for a in args]
         if q == "functools.partial" and args:
             return Partial(args[0], list(args[1:]), dict(kwargs))
         if q == "builtins.setattr" and len(args) == 3:

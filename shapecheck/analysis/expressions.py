@@ -582,6 +582,8 @@ class ExpressionEvaluator(Part):
             return list(v.items)
         if isinstance(v, Dict):
             return None if UNKNOWN_KEY in v.items else [Const(k) for k in v.items]
+        if isinstance(v, Obj) and isinstance(v.base, Layer) and v.cls.lookup("__iter__") is None:
+            v = v.base  # a subclass of nn.Sequential or nn.ModuleList iterates its base's children
         if isinstance(v, Layer):
             rule = R.lookup_layer(v.kind)
             if rule is not None:
