@@ -207,6 +207,9 @@ class MemberEvaluator(Part):
             return Method(obj, name)
         if isinstance(obj, Namespace):
             return self.namespace_attr(obj, name, node)
+        if isinstance(obj, Partial) and name in ("func", "args", "keywords"):  # timm's get_norm_act_layer
+            return obj.fn if name == "func" else (
+                Seq(list(obj.args), "tuple") if name == "args" else Dict(dict(obj.kwargs)))
         if isinstance(obj, ArgParser):
             return Method(obj, name)
         if isinstance(obj, (Seq, Dict, Int, Const)):

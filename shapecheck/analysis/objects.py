@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .project import ModuleInfo
 
 
-MAX_DEPTH = 10
+MAX_DEPTH = 16
 
 
 MAX_UNROLL = 64
