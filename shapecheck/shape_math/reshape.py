@@ -102,6 +102,8 @@ def reshape(s: Shape, ds: Sequence[Optional[Dim]], ws: Optional[Sequence[Optiona
     where the element counts provably differ, more than one size is inferred, or (``negative=
     "error"``) a size is below ``-1``. ``unknown`` makes the size of an inferred ``-1`` that cannot
     be computed (a flexible size by default; TensorFlow's adapters use the opaque ``None``)."""
+    if bindings is not None and bindings.map:  # sizes already bound (``C`` of ``B, N, C = x.shape``)
+        ds = [bindings.resolve(d) if d is not None else None for d in ds]
     target = sizes_text(ds)
     ws = list(ws) if ws is not None else [None] * len(ds)
     ds = list(ds)
