@@ -173,7 +173,16 @@ def ceildiv(a: Dim, b: Dim) -> Dim:
 def mod(a: Dim, b: Dim) -> Dim:
     if isinstance(a, int) and isinstance(b, int) and b != 0:
         return a % b
-    return norm(sympy.Mod(a, b))
+    got = _MOD.get((a, b))
+    if got is None:  # (sympy's Mod of symbols takes milliseconds: window padding computes it often)
+        got = norm(sympy.Mod(a, b))
+        if len(_MOD) >= 16384:
+            _MOD.clear()
+        _MOD[(a, b)] = got
+    return got
+
+
+_MOD: dict = {}
 
 
 _OPAQUE = (sympy.floor, sympy.ceiling, sympy.Mod, sympy.Max, sympy.Min, sympy.Abs)
@@ -588,6 +597,16 @@ def fmt(d: Dim | None) -> str:
         return str(d)
     if isinstance(d, sympy.Dummy):
         return d.name
-    if d.free_symbols and any(isinstance(s, sympy.Dummy) for s in d.free_symbols):
-        d = d.xreplace({s: sympy.Symbol(s.name) for s in d.free_symbols if isinstance(s, sympy.Dummy)})
-    return str(d)
+    got = _FMT.get(d)
+    if got is None:  # (printing sympy is slow, and messages print the same sizes again and again)
+        e = d
+        if e.free_symbols and any(isinstance(s, sympy.Dummy) for s in e.free_symbols):
+            e = e.xreplace({s: sympy.Symbol(s.name) for s in e.free_symbols if isinstance(s, sympy.Dummy)})
+        got = str(e)
+        if len(_FMT) >= 65536:
+            _FMT.clear()
+        _FMT[d] = got
+    return got
+
+
+_FMT: dict = {}  # size -> its text

@@ -426,7 +426,13 @@ def unpacked_rank(v: Value, k: int, hints: Sequence[str]) -> Optional[Tensor]:
     if t is None or not t.shape.variadic or len(t.shape.dims) > k:
         return None
     tail = t.shape.dims
-    new = Shape(tuple(D.flexible(h) for h in hints[:k - len(tail)]) + tail, False)
+    if isinstance(v, Param):  # the same sizes each run, like ``param_tensor``'s (memo hits, cached sympy)
+        known = analysis_state().param_dims
+        lead = tuple(known.setdefault(f"{v.name}/{k}/{i}:{h}", D.flexible(h))
+                     for i, h in enumerate(hints[:k - len(tail)]))
+    else:
+        lead = tuple(D.flexible(h) for h in hints[:k - len(tail)])
+    new = Shape(lead + tail, False)
     if isinstance(v, Param):
         state = analysis_state()
         state.param_shapes[id(v)] = (v, new)

@@ -132,10 +132,11 @@ class Analysis(Part):
                     continue
                 left -= 1
                 if self._needs_generic(item):
-                    bare = not item.analysed and _callable_bare(item)
-                    self._capped(partial(self.analyse_func_generic, item), item, left)
-                    if bare and self._unbuilt():  # ``resnet18()``: what the plain call builds (the classes run on it)
+                    if not item.analysed and _callable_bare(item) and self._unbuilt():
+                        # ``resnet18()`` first: what the plain call builds (the classes run on it) has the
+                        # builder's own defaults (``weights=None``), where its generic run takes any value
                         self._capped(partial(self.calls.call_func, item, [], {}, node=item.node), item, left)
+                    self._capped(partial(self.analyse_func_generic, item), item, left)
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
                     ctx.report_error(err, call_node)
@@ -198,11 +199,10 @@ class Analysis(Part):
         on an instance the file built (concrete sizes) or, where there is none, on one built from
         generic arguments -- and, where the constructor has literal size defaults, once more with
         those (``_weigh_defaults``)."""
-        pending = [m for m in cls.methods.values() if m.name != "__init__" and self._needs_generic(m)]
-        if cls.analysed and not pending:
+        methods = self._generic_methods(cls)  # (an inherited forward too: torchvision's FCN has none of its own)
+        if cls.analysed and not methods:
             return
         built = next((o for o in self.ctx.instances if o.cls is cls), None)
-        methods = self._generic_methods(cls)
         if built is not None:  # methods no call reached must not change what the file built (summaries)
             cls.analysed = True
             steps = self.ctx.steps
@@ -283,7 +283,9 @@ class Analysis(Part):
     def _run_methods(self, cls: ClassInfo, obj: Value, methods: list[FuncInfo]) -> None:
         if isinstance(obj, Obj):
             for m in methods:
-                self._guarded(partial(self.analyse_func_generic, m, obj), m.node, f"{cls.name}.{m.name}")
+                # a method inherited from an imported class reports on the class of this file
+                node = m.node if m.home is None or m.home is self.ctx.main else cls.node
+                self._guarded(partial(self.analyse_func_generic, m, obj, node), node, f"{cls.name}.{m.name}")
 
     def _weigh_defaults(self, cls: ClassInfo, init: FuncInfo, defaults: list[cst.Param], methods: list[FuncInfo],
                         first: int, cost: int, generic: RunWatch) -> None:
@@ -351,14 +353,14 @@ class Analysis(Part):
             return True
         return bool(_own_params(fn) or fn.params.kwonly_params)
 
-    def analyse_func_generic(self, fn: FuncInfo, bound: Optional[Value] = None) -> None:
+    def analyse_func_generic(self, fn: FuncInfo, bound: Optional[Value] = None, node: Any = None) -> None:
         """Run ``fn`` on generic inputs (bound to ``bound`` for a method). For a function calls
         already reached, only its findings count: what it reveals stays the calls' answer."""
         pos, kw = self._generic_args(fn)
         second = fn.analysed
         self.ctx.second_run += second
         try:
-            self.calls.call_func(fn, pos, kw, bound=bound, node=fn.node, generic=True)
+            self.calls.call_func(fn, pos, kw, bound=bound, node=node if node is not None else fn.node, generic=True)
         finally:
             self.ctx.second_run -= second
 

@@ -229,11 +229,14 @@ class ExpressionEvaluator(Part):
         return self.set_of(vals) if vals is not None else UNKNOWN
 
     def ex_DictComp(self, e: cst.DictComp, frame: Frame) -> Value:
-        self._comprehension(e.value, e.for_in, frame, key=e.key)
-        return UNKNOWN
+        keys: list = []
+        vals = self._comprehension(e.value, e.for_in, frame, key=e.key, keys=keys)
+        if vals is None or any(not (isinstance(k, Const) and isinstance(k.value, (str, int, bool))) for k in keys):
+            return UNKNOWN
+        return Dict({k.value: v for k, v in zip(keys, vals)})  # {str(k): str(v) for k, v in d.items()}
 
     def _comprehension(self, elt: cst.BaseExpression, comp: cst.CompFor, frame: Frame,
-                       key: Optional[cst.BaseExpression] = None) -> Optional[list]:
+                       key: Optional[cst.BaseExpression] = None, keys: Optional[list] = None) -> Optional[list]:
         """Unroll a comprehension over known iterables; None where the count is unknown."""
         out: list = []
         known = True
@@ -261,7 +264,9 @@ class ExpressionEvaluator(Part):
                     go(c.inner_for_in, inner)
                 else:
                     if key is not None:
-                        self.eval(key, inner)
+                        k = self.eval(key, inner)
+                        if keys is not None:
+                            keys.append(k)
                     out.append(self.eval(elt, inner))
 
         go(comp, branch(frame))

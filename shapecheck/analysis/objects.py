@@ -207,10 +207,12 @@ def is_subclass(c: ClassInfo, target: ClassInfo, depth: int = 0) -> Optional[boo
 
 
 def signature(v: Value) -> Any:
+    # sizes by structure, not by their text: printing sympy is slow, and two flexible sizes that
+    # print alike (``n``) are not the same size
     if isinstance(v, Tensor):
-        return ("T", str(v.shape), v.fw)
+        return ("T", v.shape.dims, v.shape.variadic, v.fw)
     if isinstance(v, Int):
-        return ("I", str(v.dim))
+        return ("I", v.dim)
     if isinstance(v, Const):
         return ("C", repr(v.value))
     if isinstance(v, Param):

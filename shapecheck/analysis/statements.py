@@ -157,6 +157,31 @@ class StatementEvaluator(Part):
             return
         self.assign(s.target, v, frame)
 
+    def small_Del(self, s: cst.Del, frame: Frame) -> None:
+        """``del d[k]`` takes the key out of a dict (torchvision's IntermediateLayerGetter stops when
+        its ``return_layers`` runs out); ``del xs[i]`` an item of a list; ``del name`` the name."""
+        targets = [el.value for el in s.target.elements] if isinstance(s.target, (cst.Tuple, cst.List)) \
+            else [s.target]
+        for t in targets:
+            if isinstance(t, cst.Name):
+                frame.env.pop(t.value, None)
+                continue
+            if not isinstance(t, cst.Subscript):
+                self.assign(t, UNKNOWN, frame)
+                continue
+            obj = self.exprs.eval(t.value, frame)
+            index = self.exprs.eval(t.slice[0].slice.value, frame) if len(t.slice) == 1 and isinstance(
+                t.slice[0].slice, cst.Index) else UNKNOWN
+            if isinstance(obj, Dict) and isinstance(index, Const) and index.value in obj.items:
+                self.flow.record(obj, ITEMS)
+                del obj.items[index.value]
+            elif isinstance(obj, Seq) and obj.kind == "list" and as_int(index) is not None and \
+                    -len(obj.items) <= (i := as_int(index)) < len(obj.items):  # type: ignore[operator]
+                self.flow.record(obj, ITEMS)
+                del obj.items[i]
+            else:
+                self.assign(t, UNKNOWN, frame)  # a key or slice we cannot name: contents unknown
+
     def small_AugAssign(self, s: cst.AugAssign, frame: Frame) -> None:
         cur = self.exprs.eval(s.target, frame)
         rhs = self.exprs.eval(s.value, frame)

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ..ops import registry as R
 from ..shapes import Shape
-from ..values import NONE, UNKNOWN, AnalysisState, Const, Dict, Layer, Method, Obj, Tensor, Value
+from ..values import NONE, UNKNOWN, AnalysisState, Const, Dict, Layer, Method, Obj, OneOf, Seq, Tensor, Value
 from .base import Plugin
 
 PARAMETER = "torch.nn.Parameter"
@@ -45,6 +45,33 @@ def role_of(module: Value, key: str) -> str:
     return f"{cur.kind}.{parts[-1]}" if isinstance(cur, Layer) else PARAMETER
 
 
+def named_children(v: Value) -> Optional[list]:
+    """``module.named_children()``: (name, module) in registration order -- a container's children
+    (``0``, ``1``, ... or a ModuleDict's keys), then the modules set as attributes; None where any is
+    unknown (a child registered under a name the checker cannot compute, an attribute it cannot see)."""
+    if isinstance(v, Layer):
+        rule = R.lookup_layer(v.kind)
+        kids = rule.children(v) if rule is not None else None
+        if kids is not None:
+            return [(str(i), k) for i, k in enumerate(kids)]
+        items = v.config.get("items", 0)
+        if isinstance(items, dict):
+            return [(str(k), m) for k, m in items.items()]
+        return None if items is None or v.config.get("layers", 0) is None else []
+    if not isinstance(v, Obj) or "__unknown_children__" in v.attrs:
+        return None
+    out = named_children(v.base) if v.base is not None else []
+    if out is None:
+        return None
+    seen = {id(m) for _, m in out}
+    for k, a in v.attrs.items():
+        if a is UNKNOWN:
+            return None  # it may be a module
+        if isinstance(a, (Layer, Obj, OneOf)) and id(a) not in seen:
+            out.append((k, a))
+    return out
+
+
 class TorchModulePlugin(Plugin):
     """``torch.nn.Module`` and its subclasses."""
 
@@ -63,6 +90,11 @@ class TorchModulePlugin(Plugin):
         if name == "load_state_dict" and args and isinstance(args[0], Dict):
             self.check_state_dict(obj, args[0], node, frame)
             return UNKNOWN
+        if name in ("named_children", "children") and not args and not kwargs:
+            kids = named_children(obj)
+            if kids is None:
+                return UNKNOWN
+            return Seq([Seq([Const(k), m], "tuple") if name == "named_children" else m for k, m in kids], "list")
         if not isinstance(obj, Obj):
             return None
         base = obj.base

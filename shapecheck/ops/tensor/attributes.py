@@ -197,6 +197,18 @@ def math_prod(call: Call) -> Value:
     return Int(D.mul(*ds), "*".join(D.fmt(d) for d in ds) if len(ds) > 1 else None)
 
 
+@shape_rule("builtins.str")
+def builtin_str(call: Call) -> Value:
+    """``str(x)`` of a constant or a known int (``str(k)`` of a dict's names); else unknown."""
+    if len(call.args) != 1 or call.kwargs:
+        return UNKNOWN
+    v = call.get(0)
+    if isinstance(v, Const) and (v.value is None or isinstance(v.value, (str, int, float, bool))):
+        return Const(str(v.value))
+    n = as_int(v) if isinstance(v, Int) else None
+    return Const(str(n)) if n is not None else UNKNOWN
+
+
 @shape_rule("builtins.range")
 def builtin_range(call: Call) -> Value:
     ints = [call.int(i) for i in range(len(call.args))]
