@@ -172,11 +172,11 @@ class StatementEvaluator(Part):
             obj = self.exprs.eval(t.value, frame)
             index = self.exprs.eval(t.slice[0].slice.value, frame) if len(t.slice) == 1 and isinstance(
                 t.slice[0].slice, cst.Index) else UNKNOWN
+            i = as_int(index)
             if isinstance(obj, Dict) and isinstance(index, Const) and index.value in obj.items:
                 self.flow.record(obj, ITEMS)
                 del obj.items[index.value]
-            elif isinstance(obj, Seq) and obj.kind == "list" and as_int(index) is not None and \
-                    -len(obj.items) <= (i := as_int(index)) < len(obj.items):  # type: ignore[operator]
+            elif isinstance(obj, Seq) and obj.kind == "list" and i is not None and -len(obj.items) <= i < len(obj.items):
                 self.flow.record(obj, ITEMS)
                 del obj.items[i]
             else:
