@@ -176,7 +176,8 @@ class StatementEvaluator(Part):
             if isinstance(obj, Dict) and isinstance(index, Const) and index.value in obj.items:
                 self.flow.record(obj, ITEMS)
                 del obj.items[index.value]
-            elif isinstance(obj, Seq) and obj.kind == "list" and i is not None and -len(obj.items) <= i < len(obj.items):
+            elif isinstance(obj, Seq) and obj.kind == "list" and i is not None and \
+                    -len(obj.items) <= i < len(obj.items):
                 self.flow.record(obj, ITEMS)
                 del obj.items[i]
             else:
