@@ -20,6 +20,7 @@ BUILTIN_ROWS = [
     OpCase("builtins.list", [(2, 3)], expect="[int 2, int 3]"),
     OpCase("builtins.tuple", [[2, 3]], expect="[int 2, int 3]"),
     OpCase("builtins.reversed", [[1, 2, 3]], expect="[int 3, int 2, int 1]"),
+    OpCase("builtins.str", [12], expect="Const('12')"),
     OpCase("builtins.max", [3, 7, 5], expect="int 7"),
     OpCase("builtins.min", [[3, 7, 5]], expect="int 3"),
     OpCase("builtins.sum", [[3, 7, 5]], expect="int 15"),
