@@ -97,6 +97,7 @@ class CallEvaluator(Part):
     layers through the registry, functions and classes of the file (memoized, depth-limited)."""
 
     watch: Optional[RunWatch] = None  # set while the driver watches a run
+    layer_defaults = True  # a generic run takes a layer-type default as given (``_layer_default``)
 
     def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
         fn = self.exprs.eval(e.func, frame)
@@ -166,6 +167,8 @@ class CallEvaluator(Part):
         None``, then ``conv_block or ConvNormAct``). A flag, a string or another None stays unknown
         (both branches run)."""
         d = p.default
+        if not self.layer_defaults:
+            return UNKNOWN
         if isinstance(d, cst.Name) and d.value == "None" and p.annotation is not None and \
                 _LAYER_TYPE.search(self.ctx.text(p.annotation.annotation)):
             return NONE  # ``conv_block: Optional[Type[nn.Module]] = None``: then ``conv_block or ConvNormAct``
@@ -332,6 +335,12 @@ class CallEvaluator(Part):
             return copy_value(args[0], q == "copy.deepcopy", {})
         if q == "argparse.ArgumentParser":
             return ArgParser()
+        if q == "builtins.dir" and len(args) == 1 and isinstance(args[0], Ext):
+            # dir(torch.nn.functional): the names the checker knows there, and others
+            # (timm's ``_has_silu = 'silu' in dir(torch.nn.functional)``)
+            prefix = R.canonical(args[0].qualname) + "."
+            names = {k[len(prefix):] for k in list(R.FUNCS) + list(R.LAYERS) if k.startswith(prefix)}
+            return Seq([Const(n) for n in sorted(names) if "." not in n] + [UNKNOWN_STAR], "list")
         if q in _ITERATING and any(isinstance(a, (Layer, Obj, Dict)) for a in args):
             # enumerate(self.blocks), zip(self.convs, self.norms), list(seq): a container's members
             args = [Seq(items, "list") if isinstance(a, (Layer, Obj, Dict)) and (

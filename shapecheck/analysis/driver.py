@@ -251,8 +251,16 @@ class Analysis(Part):
         pos, kw = self._generic_args(init)
         if not pos and not kw:
             return  # no arguments: the built instance was the whole story
+        # (a layer type it defaults to is not taken as given here: the call sites passed theirs, and
+        # a type can change sizes -- timm's Inception blocks get ``partial(ConvNormAct, padding=0)``)
+        self.calls.layer_defaults = False
+        try:
+            with self._aside():
+                obj = self.calls.instantiate(cls, pos, kw, cls.node, generic=True)
+        finally:
+            self.calls.layer_defaults = True
         with self._aside():
-            self._run_methods(cls, self.calls.instantiate(cls, pos, kw, cls.node, generic=True), methods)
+            self._run_methods(cls, obj, methods)
 
     @contextmanager
     def _aside(self) -> Iterator[None]:

@@ -434,8 +434,9 @@ class ExpressionEvaluator(Part):
                 return None  # a key the dict may have
             return r if op == "In" else not r
         if op in ("In", "NotIn") and isinstance(b, Seq) and isinstance(a, Const):
-            if all(isinstance(x, Const) for x in b.items):
-                r = any(x.value == a.value for x in b.items)
+            consts = [x for x in b.items if isinstance(x, Const)]
+            r = any(x.value == a.value for x in consts)
+            if r or len(consts) == len(b.items):  # (found among the known items, or all are known)
                 return r if op == "In" else not r
         return None
 

@@ -2,6 +2,8 @@
 and the like (names: ``tensor.X`` for any framework's tensor, ``torch.Tensor.X``, ``numpy.ndarray.X``)."""
 from __future__ import annotations
 
+from typing import Optional
+
 from ... import dims as D
 from ...dims import Dim
 from ...findings import ShapeError
@@ -197,6 +199,30 @@ def math_prod(call: Call) -> Value:
     return Int(D.mul(*ds), "*".join(D.fmt(d) for d in ds) if len(ds) > 1 else None)
 
 
+def _truth(v: Value) -> Optional[bool]:
+    if isinstance(v, Const) and (v.value is None or isinstance(v.value, (bool, int, float, str))):
+        return bool(v.value)
+    if isinstance(v, Int):
+        n = as_int(v)
+        return None if n is None else bool(n)
+    if isinstance(v, (Seq, Dict)) and not isinstance(v, Tensor):
+        return bool(v.items)
+    return None
+
+
+@shape_rule("builtins.any", "builtins.all")
+def builtin_any_all(call: Call) -> Value:
+    """``any([isinstance(v, (tuple, list)) for v in ...])`` (timm's get_padding) where each item is known."""
+    s = call.get(0)
+    if len(call.args) != 1 or call.kwargs or not isinstance(s, Seq) or s.kind == "set":
+        return UNKNOWN
+    truths = [_truth(v) for v in s.items]
+    want = call.qualname.endswith("any")  # any: one True decides; all: one False decides
+    if want in truths:
+        return Const(want)
+    return UNKNOWN if None in truths else Const(not want)
+
+
 @shape_rule("builtins.str")
 def builtin_str(call: Call) -> Value:
     """``str(x)`` of a constant or a known int (``str(k)`` of a dict's names); else unknown."""
@@ -288,6 +314,11 @@ def builtin_minmax(call: Call) -> Value:
 @shape_rule("builtins.sum")
 def builtin_sum(call: Call) -> Value:
     s = call.get(0)
+    start = call.get(1, "start") if call.has(1, "start") else None
+    if isinstance(s, Seq) and isinstance(start, Seq):  # sum(lists, []): the lists joined
+        if not all(isinstance(x, Seq) and x.kind != "set" for x in s.items):
+            return UNKNOWN
+        return Seq(list(start.items) + [y for x in s.items for y in x.items], start.kind)
     if isinstance(s, Seq):
         ds = [as_dim(v) for v in s.items]
         if ds and all(d is not None for d in ds):
