@@ -21,19 +21,26 @@ class Value:
     __slots__ = ()
 
 
-class Unknown(Value):
+class _Singleton(Value):
+    """A value of which there is one: its class's name says all."""
+
+    __slots__ = ()
+    _made: dict[type, Value] = {}
+
+    def __new__(cls) -> Any:
+        inst = _Singleton._made.get(cls)
+        if inst is None:
+            inst = _Singleton._made[cls] = super().__new__(cls)
+        return inst
+
+    def __repr__(self) -> str:
+        return type(self).__name__
+
+
+class Unknown(_Singleton):
     """Anything we cannot say anything about. Nothing downstream of it is reported."""
 
     __slots__ = ()
-    _inst: Unknown | None = None
-
-    def __new__(cls) -> Unknown:
-        if cls._inst is None:
-            cls._inst = super().__new__(cls)
-        return cls._inst
-
-    def __repr__(self) -> str:
-        return "Unknown"
 
 
 UNKNOWN = Unknown()
@@ -217,20 +224,11 @@ class Const(Value):
 NONE = Const(None)
 
 
-class Number(Value):
+class Number(_Singleton):
     """A Python number whose value the checker cannot compute (``head_dim ** -0.5``, ``1 / d``):
     still a scalar, so a tensor times it keeps its shape."""
 
     __slots__ = ()
-    _inst: Number | None = None
-
-    def __new__(cls) -> Number:
-        if cls._inst is None:
-            cls._inst = super().__new__(cls)
-        return cls._inst
-
-    def __repr__(self) -> str:
-        return "Number"
 
 
 NUMBER = Number()
