@@ -88,6 +88,10 @@ def _open_callee(fn: Value) -> bool:
     return isinstance(fn, (Func, ClassRef))
 
 
+# library calls ``call_ext`` models itself: what they are given is not lost in unknown code
+# (``partial(ConvNormAct, norm_kwargs=dict(eps=1e-3))`` keeps its dict)
+_MODELLED = frozenset({"functools.partial", "copy.copy", "copy.deepcopy", "argparse.ArgumentParser"})
+
 # builtins that iterate their arguments (a container of modules iterates its children)
 _ITERATING = frozenset({"builtins.enumerate", "builtins.zip", "builtins.list", "builtins.tuple", "builtins.reversed"})
 
@@ -218,8 +222,8 @@ class CallEvaluator(Part):
 
     def known_callee(self, fn: Value) -> bool:
         if isinstance(fn, Ext):
-            return fn.qualname.startswith("builtins.") or R.lookup_func(fn.qualname) is not None or \
-                R.lookup_layer(fn.qualname) is not None
+            return fn.qualname.startswith("builtins.") or fn.qualname in _MODELLED or \
+                R.lookup_func(fn.qualname) is not None or R.lookup_layer(fn.qualname) is not None
         return not (fn is UNKNOWN or isinstance(fn, Param))
 
     def _forget_contents(self, v: Value) -> None:

@@ -231,9 +231,11 @@ class Analysis(Part):
             self._run_methods(cls, obj, methods)
         finally:
             self.calls.watch = None
-        if watch is not None and isinstance(init, FuncInfo) and \
-                self.ctx.steps - steps <= DEFAULTS_RUN_MAX:
-            self._weigh_defaults(cls, init, defaults, methods, first, self.ctx.steps - steps, watch)
+        cost = self.ctx.steps - steps
+        if watch is not None and isinstance(init, FuncInfo) and (
+                cost <= DEFAULTS_RUN_MAX or self._affords(3 * cost + DEFAULTS_UNROLL)):
+            # (a larger class too, while the file has budget: a model no code of the file builds)
+            self._weigh_defaults(cls, init, defaults, methods, first, cost, watch)
 
     def _affords(self, cost: int) -> bool:
         """Whether a run of ``cost`` steps leaves most of the file's budget to what is still to run."""
@@ -312,7 +314,7 @@ class Analysis(Part):
         kwargs = {n: v for n, v in list(zip(names, pos)) + list(kw.items()) if n not in given}
         saved = ctx.memo, ctx.budget
         ctx.memo = dict(ctx.memo)  # calls with the same arguments as before need no second run
-        ctx.budget = min(ctx.budget, ctx.steps + cost + DEFAULTS_UNROLL)  # unrolled loops: past that, no verdict
+        ctx.budget = min(ctx.budget, ctx.steps + 3 * cost + DEFAULTS_UNROLL)  # unrolled loops: past that, no verdict
         done = False
         watch = self.calls.watch = RunWatch()
         try:

@@ -458,8 +458,10 @@ class ExpressionEvaluator(Part):
             return True if set(v.items) - {UNKNOWN_KEY} else (None if v.items else False)
         if isinstance(v, OneOf) and v.maybe_none:
             return None
-        if isinstance(v, (Layer, Obj, OneOf, Func, ClassRef)):
-            return True
+        if isinstance(v, (Layer, Obj, OneOf, Func, ClassRef, Partial)):
+            return True  # (``conv_block or ConvNormAct`` given ``partial(ConvNormAct, padding=0)``)
+        if isinstance(v, Ext) and self.calls.known_callee(v) and not v.qualname.startswith("builtins."):
+            return True  # a framework class or function
         return None
 
     def ex_BinaryOperation(self, e: cst.BinaryOperation, frame: Frame) -> Value:
