@@ -81,3 +81,28 @@ class Net(nn.Module):
 
 net = Net()
 reveal_shape(net(torch.randn(1, 3, 33, 33)))  # revealed: (1, 48, 15, 15)
+
+
+class Branch(nn.Module):
+    def __init__(self, cin, conv_block=None):
+        super().__init__()
+        conv_block = conv_block or ConvBN
+        self.conv = conv_block(cin, 8, kernel_size=3)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+unpadded = functools.partial(ConvBN, padding=0)
+branch = Branch(4, conv_block=unpadded)
+reveal_shape(branch(torch.randn(1, 4, 10, 10)))  # revealed: (1, 8, 8, 8)
+
+
+def make_norm(channels, norm_kwargs=None):
+    norm_kwargs = {**(norm_kwargs or {})}
+    return nn.BatchNorm2d(channels, **norm_kwargs)
+
+
+norm_factory = functools.partial(make_norm, norm_kwargs=dict(eps=1e-3))
+norm = norm_factory(8)
+reveal_shape(norm(torch.randn(2, 8, 4, 4)))  # revealed: (2, 8, 4, 4)
