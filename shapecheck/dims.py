@@ -173,16 +173,13 @@ def ceildiv(a: Dim, b: Dim) -> Dim:
 def mod(a: Dim, b: Dim) -> Dim:
     if isinstance(a, int) and isinstance(b, int) and b != 0:
         return a % b
-    got = _MOD.get((a, b))
-    if got is None:  # (sympy's Mod of symbols takes milliseconds: window padding computes it often)
-        got = norm(sympy.Mod(a, b))
-        if len(_MOD) >= 16384:
-            _MOD.clear()
-        _MOD[(a, b)] = got
-    return got
+    return _sympy_mod(a, b)
 
 
-_MOD: dict = {}
+@functools.lru_cache(maxsize=16384)
+def _sympy_mod(a: Dim, b: Dim) -> Dim:
+    """(sympy's Mod of symbols takes milliseconds: window padding computes it often)"""
+    return norm(sympy.Mod(a, b))
 
 
 _OPAQUE = (sympy.floor, sympy.ceiling, sympy.Mod, sympy.Max, sympy.Min, sympy.Abs)
@@ -597,16 +594,12 @@ def fmt(d: Dim | None) -> str:
         return str(d)
     if isinstance(d, sympy.Dummy):
         return d.name
-    got = _FMT.get(d)
-    if got is None:  # (printing sympy is slow, and messages print the same sizes again and again)
-        e = d
-        if e.free_symbols and any(isinstance(s, sympy.Dummy) for s in e.free_symbols):
-            e = e.xreplace({s: sympy.Symbol(s.name) for s in e.free_symbols if isinstance(s, sympy.Dummy)})
-        got = str(e)
-        if len(_FMT) >= 65536:
-            _FMT.clear()
-        _FMT[d] = got
-    return got
+    return _expr_text(d)
 
 
-_FMT: dict = {}  # size -> its text
+@functools.lru_cache(maxsize=65536)
+def _expr_text(d: sympy.Expr) -> str:
+    """(printing sympy is slow, and messages print the same sizes again and again)"""
+    if d.free_symbols and any(isinstance(s, sympy.Dummy) for s in d.free_symbols):
+        d = d.xreplace({s: sympy.Symbol(s.name) for s in d.free_symbols if isinstance(s, sympy.Dummy)})
+    return str(d)

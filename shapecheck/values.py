@@ -424,17 +424,14 @@ def unpacked_rank(v: Value, k: int, hints: Sequence[str]) -> Optional[Tensor]:
     if t is None or not t.shape.variadic or len(t.shape.dims) > k:
         return None
     tail = t.shape.dims
-    if isinstance(v, Param):  # the same sizes each run, like ``param_tensor``'s (memo hits, cached sympy)
-        known = analysis_state().param_dims
-        lead = tuple(known.setdefault(f"{v.name}/{k}/{i}:{h}", D.flexible(h))
-                     for i, h in enumerate(hints[:k - len(tail)]))
-    else:
-        lead = tuple(D.flexible(h) for h in hints[:k - len(tail)])
+    fresh = hints[:k - len(tail)]
+    if not isinstance(v, Param):
+        return Tensor(Shape(tuple(D.flexible(h) for h in fresh) + tail, False), t.fw, t.dtype, t.role)
+    state = analysis_state()  # a parameter's sizes are the same each run, like ``param_tensor``'s (memo hits)
+    lead = tuple(state.param_dims.setdefault(f"{v.name}/{k}/{i}:{h}", D.flexible(h)) for i, h in enumerate(fresh))
     new = Shape(lead + tail, False)
-    if isinstance(v, Param):
-        state = analysis_state()
-        state.param_shapes[id(v)] = (v, new)
-        state.refined_dims.update(new.dims)
+    state.param_shapes[id(v)] = (v, new)
+    state.refined_dims.update(new.dims)
     return Tensor(new, t.fw, t.dtype, t.role)
 
 
