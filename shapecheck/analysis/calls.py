@@ -51,6 +51,7 @@ from .objects import (
     copy_value,
     init_record,
     is_record_class,
+    record_items,
     reveal_text,
     signature,
 )
@@ -90,7 +91,11 @@ def _open_callee(fn: Value) -> bool:
 
 # library calls ``call_ext`` models itself: what they are given is not lost in unknown code
 # (``partial(ConvNormAct, norm_kwargs=dict(eps=1e-3))`` keeps its dict)
-_MODELLED = frozenset({"functools.partial", "copy.copy", "copy.deepcopy", "argparse.ArgumentParser"})
+_MODELLED = frozenset({"functools.partial", "copy.copy", "copy.deepcopy", "argparse.ArgumentParser",
+                       "dataclasses.asdict", "dataclasses.astuple", "dataclasses.replace"})
+
+# the functions of ``dataclasses`` modelled on a record the file built (``_dataclass_call``)
+_DATACLASS_CALLS = frozenset({"dataclasses.asdict", "dataclasses.astuple", "dataclasses.replace"})
 
 # builtins that iterate their arguments (a container of modules iterates its children)
 _ITERATING = frozenset({"builtins.enumerate", "builtins.zip", "builtins.list", "builtins.tuple", "builtins.reversed"})
@@ -339,6 +344,8 @@ class CallEvaluator(Part):
             return copy_value(args[0], q == "copy.deepcopy", {})
         if q == "argparse.ArgumentParser":
             return ArgParser()
+        if q in _DATACLASS_CALLS and args and isinstance(args[0], Obj) and is_record_class(args[0].cls):
+            return self._dataclass_call(q, args[0], args[1:], kwargs, node)
         if q == "builtins.dir" and len(args) == 1 and isinstance(args[0], Ext):
             # dir(torch.nn.functional): the names the checker knows there, and others
             # (timm's ``_has_silu = 'silu' in dir(torch.nn.functional)``)
@@ -411,15 +418,36 @@ class CallEvaluator(Part):
         base_q = cls.framework_base()
         init = cls.lookup("__init__")
         if isinstance(init, FuncInfo):
-            self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
+            try:
+                self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
+            except BaseException:
+                # a constructor cut short (out of budget) built half an object: not an instance the
+                # file built, whose methods would run on the attributes it never set
+                self.ctx.instances.remove(obj)
+                raise
         elif UNKNOWN_KEY in kwargs:
             pass  # keywords we cannot all name, for fields or a framework layer: an object of unknown contents
         elif cls.fields and is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
             init_record(cls, obj, args, kwargs)
+            post = cls.lookup("__post_init__")
+            if isinstance(post, FuncInfo):  # (timm's CspStagesCfg pads its per-stage tuples there)
+                self.call_func(post, [], {}, bound=obj, node=node)
         elif base_q is not None and R.lookup_layer(base_q) is not None:
             obj.base = self.build_base(base_q, args, kwargs, node)
         cls.analysed = True
         return obj
+
+    def _dataclass_call(self, q: str, obj: Obj, rest: list, kwargs: dict, node: Any) -> Value:
+        """``dataclasses.asdict``/``astuple`` (nested records too) and ``replace`` (a new record
+        through the constructor, ``__post_init__`` included) of a record the file built."""
+        if q == "dataclasses.replace":
+            if rest or UNKNOWN_KEY in kwargs:
+                return UNKNOWN  # (which fields the unknown keywords replace: unknown)
+            fields = {n: obj.attrs.get(n, UNKNOWN) for n in obj.cls.fields}
+            return self.instantiate(obj.cls, [], {**fields, **kwargs}, node)
+        if rest or kwargs:
+            return UNKNOWN  # (a dict_factory / tuple_factory)
+        return record_items(obj, q == "dataclasses.asdict", 0)
 
     def build_base(self, q: str, args: list, kwargs: dict, node: Any) -> Optional[Layer]:
         v = self.call_ext(q, args, kwargs, node, Frame({}, D.Bindings(), None, self.ctx.current.ns), {})

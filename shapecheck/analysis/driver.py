@@ -126,6 +126,7 @@ class Analysis(Part):
             work = [c for c in ctx.classes] + [f for f in ctx.functions if f.cls is None]
             order = builders_first(work, called_names(ctx.source))
             left = sum(isinstance(item, FuncInfo) for item in order) + 1
+            first_plain = True
             for item in order:
                 if isinstance(item, ClassInfo):
                     self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
@@ -134,8 +135,13 @@ class Analysis(Part):
                 if self._needs_generic(item):
                     if not item.analysed and _callable_bare(item) and self._unbuilt():
                         # ``resnet18()`` first: what the plain call builds (the classes run on it) has the
-                        # builder's own defaults (``weights=None``), where its generic run takes any value
-                        self._capped(partial(self.calls.call_func, item, [], {}, node=item.node), item, left)
+                        # builder's own defaults (``weights=None``), where its generic run takes any value.
+                        # The file's first such call may take a whole run's steps (timm's cspresnet50()
+                        # builds its network in 25000): a model zoo's builders each building a part of
+                        # their network check less than one that builds it whole.
+                        self._capped(partial(self.calls.call_func, item, [], {}, node=item.node), item, left,
+                                     whole=first_plain)
+                        first_plain = False
                     self._capped(partial(self.analyse_func_generic, item), item, left)
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
@@ -172,15 +178,18 @@ class Analysis(Part):
         return False
 
     # ------------------------------------------------------------------ generic analysis
-    def _capped(self, work: Callable[[], Any], fn: FuncInfo, left: int) -> None:
+    def _capped(self, work: Callable[[], Any], fn: FuncInfo, left: int, whole: bool = False) -> None:
         """Run a module function on at most ``FUNCTION_RUN_MAX`` steps, and on no more than its
         share of what the functions still to run have left (``FUNCTIONS_SHARE`` of the budget): a
         model zoo's builders each build a network (timm's vision_transformer.py has 200), and the
-        classes' own analyses must not starve. A run cut short keeps what it found so far."""
+        classes' own analyses must not starve. A run cut short keeps what it found so far. A
+        ``whole`` run takes up to ``FUNCTION_RUN_MAX`` whatever the share, while the file affords it."""
         ctx = self.ctx
         saved = ctx.budget
         share = max(0, int(saved * FUNCTIONS_SHARE) - ctx.steps) // max(left, 1)
         cap = max(min(FUNCTION_RUN_MAX, share), FUNCTION_RUN_MIN)
+        if whole and self._affords(FUNCTION_RUN_MAX):
+            cap = FUNCTION_RUN_MAX
         ctx.budget = min(saved, ctx.steps + cap)
         try:
             self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=ctx.budget < saved)
@@ -291,8 +300,14 @@ class Analysis(Part):
         return out
 
     def _run_methods(self, cls: ClassInfo, obj: Value, methods: list[FuncInfo]) -> None:
+        """Each method runs on the object as its constructor left it: one that changes it
+        (timm's ``prune_intermediate_layers`` truncates ``self.stages``, ``reset_classifier``
+        replaces the head) does not decide what the methods after it see."""
         if isinstance(obj, Obj):
-            for m in methods:
+            built = copy_value(obj, True, {}) if len(methods) > 1 else obj
+            for i, m in enumerate(methods):
+                if i:
+                    obj = copy_value(built, True, {})
                 # a method inherited from an imported class reports on the class of this file
                 node = m.node if m.home is None or m.home is self.ctx.main else cls.node
                 self._guarded(partial(self.analyse_func_generic, m, obj, node), node, f"{cls.name}.{m.name}")

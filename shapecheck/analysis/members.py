@@ -19,6 +19,7 @@ from ..values import (
     Int,
     Layer,
     Method,
+    Number,
     Obj,
     OneOf,
     Param,
@@ -396,6 +397,8 @@ class MemberEvaluator(Part):
         abstract = _ABSTRACT.get(q.rsplit(".", 1)[-1]) if q.startswith(("collections.abc.", "typing.")) else None
         if abstract is not None:  # ``isinstance(x, collections.abc.Iterable)`` (timm's to_2tuple)
             return _abstract_instance(v, abstract)
+        if q in _NUMBER_TOWER:  # ``isinstance(channels, numbers.Integral)`` (timm's RmsNorm2d)
+            return _number_instance(v, _NUMBER_TOWER.index(q))
         if isinstance(v, Layer):
             bases = self.plugins.layer_bases(v.kind)
             if q == v.kind or q in bases or q in self.plugins.layer_roots:
@@ -455,6 +458,29 @@ def _callable_kind(v: Value) -> Optional[str]:
 # the abstract base classes whose instances the checker can tell: which of them a value is
 _ABSTRACT = {"Iterable": "iter", "Collection": "iter", "Sized": "iter", "Container": "iter",
              "Sequence": "seq", "MutableSequence": "list", "Mapping": "map", "MutableMapping": "map"}
+
+
+# numbers' abstract base classes, widest first: a value of one is a value of those before it
+_NUMBER_TOWER = ("numbers.Number", "numbers.Complex", "numbers.Real", "numbers.Rational", "numbers.Integral")
+# how deep in the tower each Python scalar type goes
+_NUMBER_DEPTH = {"bool": 4, "int": 4, "float": 2, "complex": 1}
+
+
+def _number_instance(v: Value, level: int) -> Optional[bool]:
+    """``isinstance(v, numbers.<ABC>)`` (``level``: its place in ``_NUMBER_TOWER``) where the value's
+    type is known, else None."""
+    if isinstance(v, Int):
+        return True
+    if isinstance(v, Const):
+        depth = _NUMBER_DEPTH.get(type(v.value).__name__)
+        return depth is not None and level <= depth
+    if isinstance(v, Number):
+        return True if level == 0 else None
+    if isinstance(v, (Seq, Dict, Layer)):
+        return False
+    if isinstance(v, Tensor):  # (a NumPy scalar is a number; a torch tensor never)
+        return False if v.fw == "torch" else None
+    return None
 
 
 def _abstract_instance(v: Value, kind: str) -> Optional[bool]:

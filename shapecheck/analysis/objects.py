@@ -182,6 +182,21 @@ def init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
             obj.attrs[name] = cls.defaults[name]
 
 
+def record_items(v: Value, as_dict: bool, depth: int) -> Value:
+    """``dataclasses.asdict`` (``as_dict``) or ``astuple`` of a record: its fields in order, records,
+    lists, tuples and dicts in them converted alike (copies, as the library makes)."""
+    if depth > 8:
+        return UNKNOWN
+    if isinstance(v, Obj) and v.cls.fields and is_record_class(v.cls):
+        items = [record_items(v.attrs.get(n, UNKNOWN), as_dict, depth + 1) for n in v.cls.fields]
+        return Dict(dict(zip(v.cls.fields, items))) if as_dict else Seq(items, "tuple")
+    if isinstance(v, Seq) and v.kind in ("list", "tuple"):
+        return Seq([record_items(x, as_dict, depth + 1) for x in v.items], v.kind)
+    if isinstance(v, Dict):
+        return Dict({k: record_items(x, as_dict, depth + 1) for k, x in v.items.items()}, v.kind)
+    return v
+
+
 def is_record_class(cls: ClassInfo) -> bool:
     names = {dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator).split(".")[-1]
              for d in cls.node.decorators}
