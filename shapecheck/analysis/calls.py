@@ -357,7 +357,10 @@ class CallEvaluator(Part):
             args = [Seq(items, "list") if isinstance(a, (Layer, Obj, Dict)) and (
                 items := self.exprs.iter_items(a)) is not None else a for a in args]
         if q == "functools.partial" and args:
-            return Partial(args[0], list(args[1:]), dict(kwargs))
+            inner = args[0]
+            if isinstance(inner, Partial):  # a partial of a partial is flattened, as functools does
+                return Partial(inner.fn, list(inner.args) + list(args[1:]), {**inner.kwargs, **kwargs})
+            return Partial(inner, list(args[1:]), dict(kwargs))
         if q == "builtins.setattr" and len(args) == 3:
             name = args[1]
             if isinstance(name, Const) and isinstance(name.value, str):
