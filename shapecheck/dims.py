@@ -592,14 +592,21 @@ def fmt(d: Dim | None) -> str:
         return "?"
     if isinstance(d, int):
         return str(d)
-    if isinstance(d, sympy.Dummy):
+    if isinstance(d, sympy.Symbol):  # (a Dummy, a setting, a computed size: by its name)
         return d.name
     return _expr_text(d)
+
+
+def _compound(s: sympy.Basic) -> bool:
+    """A size whose printed name is an expression of its own (``h or 2*h``, ``int(c * 0.5)``)."""
+    return isinstance(s, sympy.Symbol) and any(c in s.name for c in " +-*/")
 
 
 @functools.lru_cache(maxsize=65536)
 def _expr_text(d: sympy.Expr) -> str:
     """(printing sympy is slow, and messages print the same sizes again and again)"""
-    if d.free_symbols and any(isinstance(s, sympy.Dummy) for s in d.free_symbols):
-        d = d.xreplace({s: sympy.Symbol(s.name) for s in d.free_symbols if isinstance(s, sympy.Dummy)})
+    if d.free_symbols and any(isinstance(s, sympy.Dummy) or _compound(s) for s in d.free_symbols):
+        # (a size printed as text of its own, ``h or 2*h``, is one term of a larger expression)
+        d = d.xreplace({s: sympy.Symbol(f"({s.name})" if _compound(s) else s.name)
+                        for s in d.free_symbols if isinstance(s, sympy.Dummy) or _compound(s)})
     return str(d)

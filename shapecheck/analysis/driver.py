@@ -300,17 +300,18 @@ class Analysis(Part):
         return out
 
     def _run_methods(self, cls: ClassInfo, obj: Value, methods: list[FuncInfo]) -> None:
-        """Each method runs on the object as its constructor left it: one that changes it
-        (timm's ``prune_intermediate_layers`` truncates ``self.stages``, ``reset_classifier``
-        replaces the head) does not decide what the methods after it see."""
+        """The call method runs first; each other method runs on the object as it left it (the
+        caches a forward fills: ConViT's ``rel_indices``), on a copy of its own: one that changes
+        the object (timm's ``prune_intermediate_layers`` truncates ``self.stages``,
+        ``reset_classifier`` replaces the head) does not decide what the methods after it see."""
         if isinstance(obj, Obj):
-            built = copy_value(obj, True, {}) if len(methods) > 1 else obj
+            call_first = bool(methods) and methods[0].name in ("forward", "call", "__call__")
+            state = obj if call_first else copy_value(obj, True, {})  # (the call method changes it in place)
             for i, m in enumerate(methods):
-                if i:
-                    obj = copy_value(built, True, {})
+                on = obj if i == 0 and call_first else copy_value(state, True, {})
                 # a method inherited from an imported class reports on the class of this file
                 node = m.node if m.home is None or m.home is self.ctx.main else cls.node
-                self._guarded(partial(self.analyse_func_generic, m, obj, node), node, f"{cls.name}.{m.name}")
+                self._guarded(partial(self.analyse_func_generic, m, on, node), node, f"{cls.name}.{m.name}")
 
     def _weigh_defaults(self, cls: ClassInfo, init: FuncInfo, defaults: list[cst.Param], methods: list[FuncInfo],
                         first: int, cost: int, generic: RunWatch) -> None:

@@ -11,10 +11,10 @@ from .. import dims as D
 from .. import imports
 from ..ops import registry as R
 from ..plugins import adjust_state
-from ..values import UNKNOWN, Const, Ext, Seq, Value
+from ..values import UNKNOWN, Const, Dict, Ext, Seq, Value
 from .context import Budget, Part
-from .frames import Frame
-from .syntax import alias_name, dotted
+from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame
+from .syntax import alias_name, dotted, mutated_globals
 
 MAX_MODULES = 48  # files of the project loaded for one checked file
 
@@ -75,6 +75,14 @@ class Project(Part):
             pass
         finally:
             self.ctx.current, self.ctx.entry = saved
+        for name in mutated_globals(info.module):
+            # a registry its functions fill (timm's ``_model_pretrained_cfgs``, filled by the
+            # ``@register_model`` of every model file): its contents are not the empty literal it starts as
+            v = info.ns.get(name)
+            if isinstance(v, Dict):
+                info.ns[name] = Dict({UNKNOWN_KEY: UNKNOWN}, v.kind)
+            elif isinstance(v, Seq) and v.kind in ("list", "set"):
+                info.ns[name] = Seq([UNKNOWN_STAR], v.kind)
         return info
 
     def star_name(self, ns: dict, name: str) -> Optional[Value]:

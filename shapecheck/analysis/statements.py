@@ -522,6 +522,9 @@ class StatementEvaluator(Part):
                     self.flow.record(obj, ITEMS)
                     obj.items[index] = v
                     return
+            if isinstance(obj, Seq) and obj.kind == "list" and len(target.slice) == 1 and isinstance(
+                    target.slice[0].slice, cst.Slice) and self._assign_slice(obj, target.slice[0].slice, v, frame):
+                return
             self.eval_subscript_side_effects(target, frame)
             poison(obj)  # x[i] = v changes a tensor in place
             if isinstance(obj, Dict):  # a key we cannot name: the dict's contents are unknown now
@@ -533,6 +536,24 @@ class StatementEvaluator(Part):
                 obj.items[:] = [UNKNOWN_STAR]
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, v, frame)
+
+    def _assign_slice(self, obj: Seq, sl: cst.Slice, v: Value, frame: Frame) -> bool:
+        """``xs[i:j] = items`` of a list whose items and bounds are known (timm's ``val2tuple``
+        repeats an item in place: ``x[-1:-1] = [x[-1]] * n``). False where it cannot say."""
+        items = self.exprs.iter_items(v)
+        if items is None or any(i is UNKNOWN_STAR for i in items) or UNKNOWN_STAR in obj.items:
+            return False
+        bounds = []
+        for b in (sl.lower, sl.upper, sl.step):
+            got = None if b is None else as_int(self.exprs.eval(b, frame))
+            if b is not None and got is None:
+                return False
+            bounds.append(got)
+        if bounds[2] not in (None, 1):
+            return False  # (an extended slice must keep its length)
+        self.flow.record(obj, ITEMS)
+        obj.items[bounds[0]:bounds[1]] = list(items)
+        return True
 
     def eval_subscript_side_effects(self, target: cst.Subscript, frame: Frame) -> None:
         for el in target.slice:

@@ -92,3 +92,47 @@ def string_value(e: Any) -> Optional[str]:
     except Exception:  # noqa: BLE001
         return None
     return v if isinstance(v, str) else None
+
+
+# methods that change a list, dict or set in place
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove",
+                       "discard", "clear", "__setitem__"})
+
+
+def mutated_globals(module: cst.Module) -> set:
+    """The module-level names whose contents the file's functions change in place
+    (``_model_default_cfgs[name] = cfg``, ``_registry.append(fn)``): registries that code run at
+    import time elsewhere (decorators of other files) may have filled."""
+    out: set = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            local = {p.name.value for p in [*node.params.params, *node.params.kwonly_params,
+                                            *node.params.posonly_params]}
+            found: set = set()
+
+            class Inner(cst.CSTVisitor):
+                def visit_AssignTarget(self, t: cst.AssignTarget) -> None:
+                    if isinstance(t.target, cst.Name):
+                        local.add(t.target.value)
+                    elif isinstance(t.target, cst.Subscript) and isinstance(t.target.value, cst.Name):
+                        found.add(t.target.value.value)
+
+                def visit_AugAssign(self, a: cst.AugAssign) -> None:
+                    if isinstance(a.target, cst.Subscript) and isinstance(a.target.value, cst.Name):
+                        found.add(a.target.value.value)
+
+                def visit_Del(self, d: cst.Del) -> None:
+                    if isinstance(d.target, cst.Subscript) and isinstance(d.target.value, cst.Name):
+                        found.add(d.target.value.value)
+
+                def visit_Call(self, c: cst.Call) -> None:
+                    f = c.func
+                    if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.attr.value in _MUTATORS:
+                        found.add(f.value.value)
+
+            node.body.visit(Inner())
+            out.update(found - local)
+
+    module.visit(Finder())
+    return out
