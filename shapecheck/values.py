@@ -46,6 +46,23 @@ class Unknown(_Singleton):
 UNKNOWN = Unknown()
 
 
+class Failed(Unknown):
+    """What an operation that was just reported produces: unknown, and nothing built on it is
+    checked (one bug, one finding) -- not even what a layer guarantees whatever its input, which
+    holds for a value the checker cannot see, not for one that does not exist."""
+
+    __slots__ = ()
+
+
+FAILED = Failed()
+
+
+def failed(args: Any) -> bool:
+    """Whether an argument (or an item of a list or tuple argument) is the result of a failure."""
+    return any(isinstance(a, Failed) or (isinstance(a, Seq) and any(isinstance(x, Failed) for x in a.items))
+               for a in args)
+
+
 @dataclass(frozen=True, eq=False)
 class Tensor(Value):
     """A tensor / ndarray. ``fw`` is ``torch``, ``numpy`` or ``tf``; ``dtype`` a coarse kind

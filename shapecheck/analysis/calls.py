@@ -14,6 +14,7 @@ from ..ops import registry as R
 from ..ops.registry import Call
 from ..shapes import Shape
 from ..values import (
+    FAILED,
     NONE,
     PURE_RULES,
     UNKNOWN,
@@ -21,6 +22,7 @@ from ..values import (
     Const,
     Dict,
     Ext,
+    Failed,
     Func,
     Int,
     Layer,
@@ -33,6 +35,7 @@ from ..values import (
     Tensor,
     Value,
     analysis_state,
+    failed,
     merge_all,
     method_namespace,
     poison,
@@ -268,7 +271,7 @@ class CallEvaluator(Part):
             out = work()
         except ShapeError as err:
             self.ctx.report_error(err, node)
-            return UNKNOWN
+            return FAILED
         return out if isinstance(out, Value) else UNKNOWN
 
     def call_value(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
@@ -296,6 +299,8 @@ class CallEvaluator(Part):
         return UNKNOWN
 
     def apply_module(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if args and isinstance(args[0], Failed):
+            return FAILED  # (a module applied to what failed upstream: nothing more on it)
         if isinstance(fn, Layer):
             rule = R.lookup_layer(fn.kind)
             if rule is None:
@@ -410,6 +415,8 @@ class CallEvaluator(Part):
         shape_rule = R.lookup_func(q)
         if shape_rule is None:
             return UNKNOWN
+        if failed(args) or failed(kwargs.values()):
+            return FAILED  # (a failure reported upstream: nothing more on it)
         call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=result_fw(q), qualname=q)
         out = self.run_rule(partial(shape_rule, call), node)
         self.plugins.after_function(q, out, kwargs, node)

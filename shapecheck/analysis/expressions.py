@@ -12,6 +12,7 @@ from .. import pyast
 from ..ops import registry as R
 from ..shapes import Shape
 from ..values import (
+    FAILED,
     NONE,
     NUMBER,
     UNKNOWN,
@@ -20,6 +21,7 @@ from ..values import (
     Const,
     Dict,
     Ext,
+    Failed,
     Func,
     Int,
     Layer,
@@ -473,6 +475,8 @@ class ExpressionEvaluator(Part):
         return self.binop(op, a, b, e, frame, left=e.left, right=e.right)
 
     def binop(self, op: str, a: Value, b: Value, node: Any, frame: Frame, left: Any = None, right: Any = None) -> Value:
+        if isinstance(a, Failed) or isinstance(b, Failed):
+            return FAILED  # (an operand that failed upstream: nothing more on it)
         if isinstance(a, Tensor) or isinstance(b, Tensor) or (
                 op == "matmul" and (tensor_of(a) is not None and tensor_of(b) is not None)):
             fw = a.fw if isinstance(a, Tensor) else (b.fw if isinstance(b, Tensor) else "torch")

@@ -9,12 +9,14 @@ import libcst as cst
 from .. import dims as D
 from ..ops import registry as R
 from ..values import (
+    FAILED,
     NONE,
     UNKNOWN,
     ClassRef,
     Const,
     Dict,
     Ext,
+    Failed,
     Func,
     Int,
     Layer,
@@ -291,6 +293,8 @@ class MemberEvaluator(Part):
         """``obj.name(...)``: framework object semantics first (plugins), then the method table of
         the receiver's type (tensors, layers, objects, ``super()``, containers and strings)."""
         obj = m.obj
+        if isinstance(obj, Failed):
+            return FAILED  # (``y.view(...)`` of a y that failed upstream: nothing more on it)
         if isinstance(obj, OneOf):
             return merge_all([self.call_method(Method(o, m.name), list(args), dict(kwargs), node, frame, arg_nodes)
                               for o in obj.modules])
