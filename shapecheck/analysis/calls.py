@@ -275,6 +275,8 @@ class CallEvaluator(Part):
         return out if isinstance(out, Value) else UNKNOWN
 
     def call_value(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
+        if isinstance(fn, Failed):
+            return FAILED  # (``y.mean(...)`` of a y that failed upstream)
         if isinstance(fn, Ext):
             return self.call_ext(fn.qualname, args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Method):

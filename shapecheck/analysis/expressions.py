@@ -549,6 +549,8 @@ class ExpressionEvaluator(Part):
         return UNKNOWN
 
     def subscript(self, obj: Value, idx: list, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Failed):
+            return FAILED  # (``y[:, 0]`` of a y that failed upstream)
         if isinstance(obj, Tensor) or isinstance(obj, Param):
             t = tensor_of(obj)
             fn = R.lookup_func("tensor.__getitem__")

@@ -128,6 +128,8 @@ class MemberEvaluator(Part):
 
     def ex_Attribute(self, e: cst.Attribute, frame: Frame) -> Value:
         obj = self.exprs.eval(e.value, frame)
+        if isinstance(obj, Failed):
+            return FAILED  # (``y.shape``, ``y.mean`` of a y that failed upstream)
         return self.get_attr(obj, e.attr.value, e, frame)
 
     def has_attr(self, obj: Value, name: str) -> Optional[bool]:
