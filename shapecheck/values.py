@@ -359,6 +359,57 @@ MAX_ONE_OF = 4  # more alternatives than that: unknown
 
 
 @dataclass(frozen=True, eq=False)
+class Choice(Value):
+    """A tuple of known constants that is one of two ``options`` after branches that built it
+    differently (timm's ``names += ('img_size',)`` under a condition the checker cannot decide): a
+    ``for`` over it runs each, as the two branches would; anything else takes it as unknown."""
+
+    options: tuple  # two Seq of kind "tuple", each of Const items
+
+
+MAX_CHOICE_ITEMS = 16
+
+
+def _constant_tuple(v: Value) -> bool:
+    return isinstance(v, Seq) and v.kind == "tuple" and len(v.items) <= MAX_CHOICE_ITEMS and all(
+        isinstance(x, Const) for x in v.items)
+
+
+@dataclass(frozen=True, eq=False)
+class Maybe(Value):
+    """A dict entry one branch set and the other did not (timm's ``kwargs.setdefault('img_size',
+    ...)`` under a condition the checker cannot decide): the key may be absent; where present, it
+    holds ``value``. Binding ``**kwargs`` gives a parameter ``value`` or its default."""
+
+    value: Value
+
+
+def either(a: Value, b: Value) -> Value:
+    """What two branches give, as one value: theirs where they agree, merged, else unknown."""
+    return a if a is b or same_value(a, b) else (merge_values(a, b) or UNKNOWN)
+
+
+def present(v: Value, default: Optional[Value]) -> Value:
+    """A dict entry as read: a maybe-absent one is its value or ``default`` (None: a read that
+    raises when the key is absent, so its value)."""
+    if not isinstance(v, Maybe):
+        return v
+    return v.value if default is None else either(v.value, default)
+
+
+def update_items(target: dict, source: dict) -> None:
+    """``target.update(source)`` of dict entries: a maybe-absent entry of ``source`` leaves
+    ``target``'s own as one option."""
+    for k, v in source.items():
+        old = target.get(k)
+        if isinstance(v, Maybe) and old is not None:
+            merged = either(old.value if isinstance(old, Maybe) else old, v.value)
+            target[k] = Maybe(merged) if isinstance(old, Maybe) else merged
+        else:
+            target[k] = v
+
+
+@dataclass(frozen=True, eq=False)
 class Param(Value):
     """An unannotated parameter of a function analysed without a call site.
 
@@ -545,6 +596,8 @@ def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Val
         tail = tuple(_merge_dim(x, y) for x, y in zip(da[len(da) - n:], db[len(db) - n:]))
         dtype = a.dtype if a.dtype == b.dtype else None
         return Tensor(Shape(tail, a.shape.variadic if same_rank else True), a.fw, dtype)
+    if _constant_tuple(a) and _constant_tuple(b):
+        return Choice((a, b))
     modules = (Layer, Obj, OneOf)
     if isinstance(a, modules) and isinstance(b, modules) or (
             isinstance(a, modules) and _is_none(b) or _is_none(a) and isinstance(b, modules)):

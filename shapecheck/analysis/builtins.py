@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from .. import dims as D
-from ..values import NONE, UNKNOWN, Const, Dict, Int, Seq, Value, as_dim
+from ..values import NONE, UNKNOWN, Const, Dict, Int, Maybe, Seq, Value, as_dim, present, update_items
 from .context import Part
 from .frames import ITEMS, UNKNOWN_KEY, UNKNOWN_STAR
 
@@ -77,18 +77,24 @@ class BuiltinMethods(Part):
         if name in _DICT_WRITES:
             self.flow.record(obj, ITEMS)
             return self.dict_write(obj, name, args, kwargs)
+        if name in ("items", "values", "keys") and any(isinstance(v, Maybe) for v in obj.items.values()):
+            return UNKNOWN  # (which keys it holds is not known)
         handler = _DICT_READS.get(name)
         return handler(obj, args) if handler is not None else UNKNOWN
 
     def dict_write(self, obj: Dict, name: str, args: list, kwargs: dict) -> Value:
         if name == "update" and len(args) == 1 and isinstance(args[0], Dict):
-            obj.items.update(args[0].items)
-            obj.items.update(kwargs)
+            update_items(obj.items, args[0].items)
+            update_items(obj.items, kwargs)
             return NONE
         key = args[0].value if args and isinstance(args[0], Const) and isinstance(args[0].value, str) else None
         if name == "pop" and key is not None and (key in obj.items or len(args) == 2):
-            return obj.items.pop(key) if key in obj.items else args[1]  # kwargs.pop("x", 224)
+            if key not in obj.items:
+                return args[1]  # kwargs.pop("x", 224)
+            return present(obj.items.pop(key), args[1] if len(args) == 2 else None)
         if name == "setdefault" and key is not None and len(args) == 2:
+            if isinstance(obj.items.get(key), Maybe):  # there or not: its value, or the default set now
+                obj.items[key] = present(obj.items[key], args[1])
             return obj.items.setdefault(key, args[1])
         if name != "setdefault":  # a key we cannot name removed or overwritten: no key is known
             obj.items.clear()
@@ -102,12 +108,14 @@ class BuiltinMethods(Part):
         key = args[0].value if args and isinstance(args[0], Const) and isinstance(args[0].value, str) else None
         known = key is not None and key in obj.items
         if name == "get" and known:
-            return obj.items[key]
+            return present(obj.items[key], args[1] if len(args) > 1 else NONE)
         if name in _DICT_WRITES or name == "__setitem__":
             self.flow.record(obj, ITEMS)
             if name == "pop" and known:
-                return obj.items.pop(key)
+                return present(obj.items.pop(key), args[1] if len(args) > 1 else None)
             if name == "setdefault" and known:
+                if isinstance(obj.items[key], Maybe):
+                    obj.items[key] = present(obj.items[key], args[1] if len(args) > 1 else NONE)
                 return obj.items[key]
             if name == "setdefault" or (name == "pop" and key is not None):
                 return UNKNOWN  # the known keys stay as they are
@@ -146,6 +154,7 @@ _DICT_READS: dict[str, Callable[[Dict, list], Value]] = {
     "items": lambda d, args: Seq([Seq([Const(k), v], "tuple") for k, v in d.items.items()], "list"),
     "values": lambda d, args: Seq(list(d.items.values()), "list"),
     "keys": lambda d, args: Seq([Const(k) for k in d.items], "list"),
-    "get": lambda d, args: (d.items.get(args[0].value, args[1] if len(args) > 1 else NONE)
+    "get": lambda d, args: (present(d.items.get(args[0].value, args[1] if len(args) > 1 else NONE),
+                                    args[1] if len(args) > 1 else NONE)
                             if args and isinstance(args[0], Const) else UNKNOWN),
 }

@@ -26,6 +26,7 @@ from ..values import (
     Func,
     Int,
     Layer,
+    Maybe,
     Method,
     Obj,
     OneOf,
@@ -39,9 +40,11 @@ from ..values import (
     merge_all,
     method_namespace,
     poison,
+    present,
     refine_param,
     resolve_value,
     result_fw,
+    update_items,
 )
 from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
@@ -131,7 +134,7 @@ class CallEvaluator(Part):
             elif a.star == "**":
                 v = self.exprs.eval(a.value, frame)
                 if isinstance(v, Dict) and UNKNOWN_KEY not in v.items:
-                    kwargs.update(v.items)
+                    update_items(kwargs, v.items)
                 elif isinstance(v, Dict) and len(v.items) > 1 and _open_callee(fn):
                     # keywords we know and maybe others (``kwargs`` after ``kwargs.setdefault(n, ...)``):
                     # the known ones bind, the callee's other parameters may be given (open_bind)
@@ -278,6 +281,8 @@ class CallEvaluator(Part):
         if isinstance(fn, Failed):
             return FAILED  # (``y.mean(...)`` of a y that failed upstream)
         if isinstance(fn, Ext):
+            # (a keyword a ``**kwargs`` may lack: the library's default is not known here)
+            kwargs = {k: UNKNOWN if isinstance(v, Maybe) else v for k, v in kwargs.items()}
             return self.call_ext(fn.qualname, args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Method):
             return self.members.call_method(fn, args, kwargs, node, frame, arg_nodes)
@@ -449,6 +454,13 @@ class CallEvaluator(Part):
         cls.analysed = True
         return obj
 
+    def _given(self, p: cst.Param, v: Value, defaults_frame: Frame) -> Value:
+        """A keyword argument as its parameter takes it: one a ``**kwargs`` may lack (``Maybe``) is
+        its value or the parameter's default."""
+        if not isinstance(v, Maybe):
+            return v
+        return present(v, self.exprs.eval(p.default, defaults_frame) if p.default is not None else None)
+
     def _dataclass_call(self, q: str, obj: Obj, rest: list, kwargs: dict, node: Any) -> Value:
         """``dataclasses.asdict``/``astuple`` (nested records too) and ``replace`` (a new record
         through the constructor, ``__post_init__`` included) of a record the file built."""
@@ -456,7 +468,8 @@ class CallEvaluator(Part):
             if rest or UNKNOWN_KEY in kwargs:
                 return UNKNOWN  # (which fields the unknown keywords replace: unknown)
             fields = {n: obj.attrs.get(n, UNKNOWN) for n in obj.cls.fields}
-            return self.instantiate(obj.cls, [], {**fields, **kwargs}, node)
+            update_items(fields, kwargs)
+            return self.instantiate(obj.cls, [], fields, node)
         if rest or kwargs:
             return UNKNOWN  # (a dict_factory / tuple_factory)
         return record_items(obj, q == "dataclasses.asdict", 0)
@@ -529,7 +542,7 @@ class CallEvaluator(Part):
             if i < len(args):
                 env[name] = self._layer_default(p, defaults_frame) if generic and args[i] is UNKNOWN else args[i]
             elif name in kwargs:
-                env[name] = kwargs[name]
+                env[name] = self._given(p, kwargs[name], defaults_frame)
             elif opened:
                 env[name] = self._open_param(p, defaults_frame)
             elif p.default is not None:
@@ -543,7 +556,7 @@ class CallEvaluator(Part):
             name = p.name.value
             if name in kwargs:
                 env[name] = self._layer_default(p, defaults_frame) if generic and kwargs[name] is UNKNOWN \
-                    else kwargs[name]
+                    else self._given(p, kwargs[name], defaults_frame)
             elif opened:
                 env[name] = self._open_param(p, defaults_frame)
             elif p.default is not None:

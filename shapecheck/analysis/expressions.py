@@ -25,6 +25,7 @@ from ..values import (
     Func,
     Int,
     Layer,
+    Maybe,
     Method,
     Number,
     Obj,
@@ -38,8 +39,10 @@ from ..values import (
     as_int,
     merge_values,
     poison,
+    present,
     same_value,
     tensor_of,
+    update_items,
     without_values,
 )
 from .context import Part
@@ -209,7 +212,7 @@ class ExpressionEvaluator(Part):
                 if isinstance(v, Dict):
                     if UNKNOWN_KEY in v.items:
                         items.clear()
-                    items.update(v.items)
+                    update_items(items, v.items)
                 else:
                     items = {UNKNOWN_KEY: UNKNOWN}
         if strings:
@@ -434,6 +437,8 @@ class ExpressionEvaluator(Part):
                 return None
             if not r and UNKNOWN_KEY in b.items:
                 return None  # a key the dict may have
+            if r and isinstance(b.items[a.value], Maybe):
+                return None  # a key one branch set
             return r if op == "In" else not r
         if op in ("In", "NotIn") and isinstance(b, Seq) and isinstance(a, Const):
             consts = [x for x in b.items if isinstance(x, Const)]
@@ -457,7 +462,8 @@ class ExpressionEvaluator(Part):
         if isinstance(v, Seq) and v.kind != "size":
             return bool(v.items)
         if isinstance(v, Dict):  # an open dict is true when it surely holds a key
-            return True if set(v.items) - {UNKNOWN_KEY} else (None if v.items else False)
+            sure = [k for k, x in v.items.items() if k != UNKNOWN_KEY and not isinstance(x, Maybe)]
+            return True if sure else (None if v.items else False)
         if isinstance(v, OneOf) and v.maybe_none:
             return None
         if isinstance(v, (Layer, Obj, OneOf, Func, ClassRef, Partial)):
@@ -580,7 +586,8 @@ class ExpressionEvaluator(Part):
                     return self.calls.run_rule(lambda: fn(call), node)
             return UNKNOWN
         if isinstance(obj, Dict) and len(idx) == 1 and isinstance(idx[0], Const):
-            return obj.items.get(idx[0].value, UNKNOWN)  # a Dict of unknown contents has no known key
+            # (a Dict of unknown contents has no known key; one a branch set is there if this runs)
+            return present(obj.items.get(idx[0].value, UNKNOWN), None)
         if isinstance(obj, Layer):
             rule = R.lookup_layer(obj.kind)
             if rule is not None:
@@ -595,7 +602,8 @@ class ExpressionEvaluator(Part):
                 return None
             return list(v.items)
         if isinstance(v, Dict):
-            return None if UNKNOWN_KEY in v.items else [Const(k) for k in v.items]
+            return None if UNKNOWN_KEY in v.items or any(isinstance(x, Maybe) for x in v.items.values()) \
+                else [Const(k) for k in v.items]
         if isinstance(v, Obj) and isinstance(v.base, Layer) and v.cls.lookup("__iter__") is None:
             v = v.base  # a subclass of nn.Sequential or nn.ModuleList iterates its base's children
         if isinstance(v, Layer):

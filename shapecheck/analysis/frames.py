@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 from .. import dims as D
-from ..values import UNKNOWN, Value, epoch, merge_values, same_value
+from ..values import UNKNOWN, Maybe, Value, either, epoch, merge_values, same_value
 
 if TYPE_CHECKING:
     from .objects import FuncInfo
@@ -89,6 +89,28 @@ def heap_same(a: Any, b: Any) -> bool:
         return False
 
 
+def _merge_items(va: dict, vb: dict) -> dict:
+    """A dict's entries after two branches: a key both set holds what they agree on (merged); a
+    key one set may be absent (``Maybe``). A dict with keys no branch can name stays open: the
+    keys both hold with the same value stay known, the rest may be there or not."""
+    if UNKNOWN_KEY in va or UNKNOWN_KEY in vb:
+        agreed = {k: v for k, v in va.items() if k != UNKNOWN_KEY and k in vb and heap_same(v, vb[k])}
+        return {**agreed, UNKNOWN_KEY: UNKNOWN}
+    out: dict = {}
+    for k in list(va) + [k for k in vb if k not in va]:
+        x, y = va.get(k), vb.get(k)
+        if x is not None and y is not None and heap_same(x, y):
+            out[k] = x
+            continue
+        maybe = x is None or y is None or isinstance(x, Maybe) or isinstance(y, Maybe)
+        vx = x.value if isinstance(x, Maybe) else x
+        vy = y.value if isinstance(y, Maybe) else y
+        value = either(vx, vy) if vx is not None and vy is not None else (vx if vx is not None else vy)
+        assert value is not None  # (k is in one of the two)
+        out[k] = Maybe(value) if maybe else value
+    return out
+
+
 def heap_unknown(holder: Any, field: str) -> Any:
     """What a field holds after branches that disagree on it."""
     if field == ITEMS:
@@ -160,9 +182,7 @@ class BranchLog:
         if heap_same(va, vb):
             heap_set(holder, field, va)
         elif field == ITEMS and isinstance(va, dict) and isinstance(vb, dict):
-            # the keys both branches hold with the same value stay known; the rest may be there or not
-            agreed = {k: v for k, v in va.items() if k != UNKNOWN_KEY and k in vb and heap_same(v, vb[k])}
-            heap_set(holder, field, {**agreed, UNKNOWN_KEY: UNKNOWN})
+            heap_set(holder, field, _merge_items(va, vb))
         else:
             merged = merge_values(va, vb) if isinstance(va, Value) and isinstance(vb, Value) else None
             heap_set(holder, field, merged if merged is not None else heap_unknown(holder, field))

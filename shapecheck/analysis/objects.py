@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from .. import dims as D
-from ..values import UNKNOWN, ClassRef, Const, Dict, Ext, Int, Layer, Obj, OneOf, Param, Seq, Tensor, Value
+from ..values import UNKNOWN, ClassRef, Const, Dict, Ext, Int, Layer, Obj, OneOf, Param, Seq, Tensor, Value, present
 from .syntax import dotted
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
         if i < len(args):
             obj.attrs[name] = args[i]
         elif name in kwargs:
-            obj.attrs[name] = kwargs[name]
+            obj.attrs[name] = present(kwargs[name], cls.defaults.get(name))
         elif name in cls.defaults:
             obj.attrs[name] = cls.defaults[name]
 

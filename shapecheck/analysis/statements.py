@@ -11,6 +11,7 @@ from ..ops import registry as R
 from ..values import (
     NONE,
     UNKNOWN,
+    Choice,
     ClassRef,
     Cond,
     Const,
@@ -344,34 +345,45 @@ class StatementEvaluator(Part):
 
     def stmt_For(self, node: cst.For, frame: Frame) -> None:
         it = self.exprs.eval(node.iter, frame)
+        if isinstance(it, Choice):  # one of two tuples: the loop over each, as after two branches
+            a, b = branch(frame), branch(frame)
+            log_a = self.flow.logged(lambda: self._unrolled(node, it.options[0].items, a))
+            log_b = self.flow.logged(lambda: self._unrolled(node, it.options[1].items, b))
+            merge(frame, a, b)
+            self.flow.merge_heap(log_a, log_b, a.done, b.done)
+            return
         items = self.exprs.iter_items(it)
         if items is not None and len(items) <= MAX_UNROLL:
-            before = dict(frame.env)
-            for item in items:
-                self.assign(node.target, item, frame)
-                inner = branch(frame)
-                self.exec_block(node.body.body, inner)
-                frame.returns.extend(inner.returns)
-                if inner.broke and inner.done and not inner.returns:
-                    set_env(frame, inner.env)  # it stops here on every path
-                    frame.bindings = inner.bindings
-                    return
-                if inner.broke:
-                    # where the loop stops is not known: what it assigns is unknown after it
-                    for k, v in inner.env.items():
-                        if before.get(k) is not v:
-                            frame.env[k] = UNKNOWN
-                    return
-                if inner.done:  # every path returned or raised
-                    frame.done = True
-                    return
-                set_env(frame, inner.env)
-                frame.bindings = inner.bindings
-            if node.orelse is not None:
-                self.exec_block(node.orelse.body.body, frame)
+            self._unrolled(node, items, frame)
             return
         self.assign(node.target, self.exprs.element_of(it), frame)
         self._loop_once(node.body.body, frame)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+
+    def _unrolled(self, node: cst.For, items: Sequence[Value], frame: Frame) -> None:
+        """A ``for`` over items the checker knows: the body once per item, in order."""
+        before = dict(frame.env)
+        for item in items:
+            self.assign(node.target, item, frame)
+            inner = branch(frame)
+            self.exec_block(node.body.body, inner)
+            frame.returns.extend(inner.returns)
+            if inner.broke and inner.done and not inner.returns:
+                set_env(frame, inner.env)  # it stops here on every path
+                frame.bindings = inner.bindings
+                return
+            if inner.broke:
+                # where the loop stops is not known: what it assigns is unknown after it
+                for k, v in inner.env.items():
+                    if before.get(k) is not v:
+                        frame.env[k] = UNKNOWN
+                return
+            if inner.done:  # every path returned or raised
+                frame.done = True
+                return
+            set_env(frame, inner.env)
+            frame.bindings = inner.bindings
         if node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
 
