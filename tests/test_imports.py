@@ -228,3 +228,65 @@ def test_summary_of_a_model_built_by_another_files_function(tmp_path: Path) -> N
     found = summarize_source(path.read_text(), str(path))
     assert [(m.var, m.line, m.total) for m in found] == [("model", 4, 320 + 26 * 26 * 32 * 10 + 10)]
     assert codes(path) == [("SHP702", 5)]
+
+
+def test_a_registry_other_files_fill_is_not_empty(tmp_path: Path) -> None:
+    """``registry.py`` starts its table empty and fills it from its functions (``zoo.py``, which
+    the checked file never imports, calls them at import time, as timm's decorators do): a lookup
+    there is not the empty literal's answer.
+    Taken as empty, the builder would fall back to ``img_size=224`` and report the patch grid it
+    gives -- which torch never builds, since the registered config passes 240."""
+    write(tmp_path, {
+        "registry.py": """
+            _cfgs = {}
+
+
+            def register(name, cfg):
+                _cfgs[name] = cfg
+
+
+            def lookup(name):
+                return _cfgs.get(name)
+        """,
+        "vit.py": """
+            import torch
+            from torch import nn
+
+            from registry import lookup
+
+
+            class ViT(nn.Module):
+                def __init__(self, img_size=224, patch=12, dim=32):
+                    super().__init__()
+                    self.proj = nn.Conv2d(3, dim, patch, stride=patch)
+                    self.pos = nn.Parameter(torch.zeros(1, (img_size // patch) ** 2, dim))
+
+                def forward(self, x):
+                    x = self.proj(x).flatten(2).transpose(1, 2)
+                    return x + self.pos
+
+
+            def vit_240():
+                cfg = lookup("vit_240") or {"img_size": 224}
+                return ViT(img_size=cfg["img_size"])
+
+
+            def run():
+                return vit_240()(torch.randn(1, 3, 240, 240))
+        """,
+        "zoo.py": """
+            from registry import register
+
+            register("vit_240", {"img_size": 240})
+        """,
+    })
+    assert codes(tmp_path / "vit.py") == []
+    sys.path.insert(0, str(tmp_path))
+    try:
+        importlib.import_module("zoo")  # (the package registers its models on import)
+        vit = importlib.import_module("vit")
+        assert vit.run().shape == (1, 400, 32)  # the oracle: the registered config builds it right
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in ("vit", "zoo", "registry"):
+            sys.modules.pop(name, None)
