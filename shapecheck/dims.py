@@ -158,7 +158,9 @@ def floordiv(a: Dim, b: Dim) -> Dim:
         return a
     if isinstance(b, int):  # an unevaluated floor: sympy's evaluation of floor(H/2) is slow and gains nothing
         q = sympy.Mul(a, sympy.Rational(1, b))
-        if b > 0 and _whole(q):  # (4*h) // 2 is 2*h: a multiple divides exactly
+        if b > 0 and (_whole(q) or (a.has(sympy.Mod) and _sympy_mod(a, b) == 0)):
+            # (4*h) // 2 is 2*h: a multiple divides exactly; so does a size padded to a multiple,
+            # ``(h + (-h) % 7) // 7`` (window partitions pad H to whole windows)
             return norm(q)
         return sympy.floor(q, evaluate=False)
     return norm(sympy.floor(sympy.Mul(a, sympy.Pow(b, -1))))
@@ -532,6 +534,12 @@ def _never_equal(a: Dim, b: Dim, diff: Optional[sympy.Expr] = None) -> bool:
         diff = sympy.Add(a, sympy.Mul(-1, b))
     if isinstance(diff, sympy.Integer):
         return diff != 0
+    if not isinstance(a, int) and not isinstance(b, int) and a.is_Mul and b.is_Mul:
+        # a constant multiple of a positive size is another size (element counts of a reshape:
+        # ``B*nH*nW*49*C`` against ``B*pH*pW*2*C``, window arithmetic cancelling)
+        ratio = sympy.factor_terms(sympy.Mul(a, sympy.Pow(b, -1)))  # (h/7 + m/7 is (h + m)/7)
+        if ratio.is_Number and ratio != 1 and positive(b) is TRUE:
+            return True
     return _never_zero(diff)
 
 
