@@ -158,7 +158,7 @@ def floordiv(a: Dim, b: Dim) -> Dim:
         return a
     if isinstance(b, int):  # an unevaluated floor: sympy's evaluation of floor(H/2) is slow and gains nothing
         q = sympy.Mul(a, sympy.Rational(1, b))
-        if b > 0 and (_whole(q) or (a.has(sympy.Mod) and _sympy_mod(a, b) == 0)):
+        if b > 0 and (_whole(q) or (not isinstance(a, int) and a.has(sympy.Mod) and _sympy_mod(a, b) == 0)):
             # (4*h) // 2 is 2*h: a multiple divides exactly; so does a size padded to a multiple,
             # ``(h + (-h) % 7) // 7`` (window partitions pad H to whole windows)
             return norm(q)
