@@ -459,6 +459,8 @@ class CallEvaluator(Part):
         its value or the parameter's default."""
         if not isinstance(v, Maybe):
             return v
+        if v.value is UNKNOWN and p.default is not None:
+            return self._open_param(p, defaults_frame)  # (as a keyword we cannot name: a size is any size)
         return present(v, self.exprs.eval(p.default, defaults_frame) if p.default is not None else None)
 
     def _dataclass_call(self, q: str, obj: Obj, rest: list, kwargs: dict, node: Any) -> Value:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import dims as D
 from ..ops import registry as R
+from ..shapes import Shape
 from ..values import (
     FAILED,
     NONE,
@@ -163,6 +164,10 @@ class MemberEvaluator(Part):
             if got and all(g is got[0] or same_value(g, got[0]) for g in got):
                 return got[0]
             return UNKNOWN
+        if obj is UNKNOWN and name in _TORCH_ONLY_METHODS:
+            # ``y.permute(0, 2, 3, 1)`` of a y the checker cannot see: only a torch tensor has it,
+            # so it is one (of unknown shape), and what the method gives is a tensor (not None)
+            return Method(Tensor(Shape.unknown(), "torch"), name)
         if isinstance(obj, Ext):
             if name == "__name__" and self.calls.known_callee(obj):  # nn.BatchNorm2d.__name__
                 return Const(obj.qualname.rsplit(".", 1)[-1])
@@ -459,6 +464,11 @@ def _callable_kind(v: Value) -> Optional[str]:
     if isinstance(v, Partial):
         return "partial"
     return None
+
+
+# tensor methods no other common type has (numpy's and PIL's ``transpose``/``reshape``/``view``
+# are left out): a value of unknown type with one of them is a torch tensor
+_TORCH_ONLY_METHODS = frozenset({"permute", "contiguous", "unsqueeze", "movedim", "unflatten"})
 
 
 # the abstract base classes whose instances the checker can tell: which of them a value is
