@@ -5,6 +5,7 @@ with ``dataclasses.replace``; ``isinstance(channels, numbers.Integral)``; a part
 that changes the model (``reset_classifier``) does not decide what the other methods see."""
 import functools
 import numbers
+import os
 from dataclasses import asdict, astuple, dataclass, replace
 
 import torch
@@ -137,6 +138,43 @@ class Classifier(nn.Module):
 
     def logits(self):
         return self.head(torch.randn(2, 16))  # E: SHP301
+
+
+class GlobalAttention(nn.Module):
+    """gcvit's window attention: a global block takes its query from the stage."""
+
+    def __init__(self, dim, use_global):
+        super().__init__()
+        self.use_global = use_global
+        self.qkv = nn.Linear(dim, dim * 2 if use_global else dim * 3)
+
+    def forward(self, x, q_global=None):
+        B, N, C = x.shape
+        if self.use_global and q_global is not None:
+            k, v = self.qkv(x).reshape(B, N, 2, C).unbind(2)
+            return q_global + k + v
+        q, k, v = self.qkv(x).reshape(B, N, 3, C).unbind(2)
+        return q + k + v
+
+
+class GlobalStage(nn.Module):
+    """The query comes out of a module the checker cannot see into; ``.permute`` makes it a
+    tensor (not None), so the global blocks take their first branch."""
+
+    def __init__(self, dim, pool):
+        super().__init__()
+        self.pool = pool
+        self.blocks = nn.ModuleList([GlobalAttention(dim, i % 2 == 1) for i in range(2)])
+
+    def forward(self, x):
+        q = self.pool(x).permute(0, 1, 2)
+        for blk in self.blocks:
+            x = blk(x, q)
+        return x
+
+
+stage = GlobalStage(16, getattr(nn, os.environ.get("GLOBAL_POOL", "Identity"))())
+reveal_shape(stage(torch.randn(2, 5, 16)))  # revealed: (2, 5, 16)
 
 
 if __name__ == "__main__":
