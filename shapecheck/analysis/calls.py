@@ -460,7 +460,12 @@ class CallEvaluator(Part):
         if not isinstance(v, Maybe):
             return v
         if v.value is UNKNOWN and p.default is not None:
-            return self._open_param(p, defaults_frame)  # (as a keyword we cannot name: a size is any size)
+            # a value some config may give (timm's registry): a size is a setting of its own, FALSE
+            # only where no value fits (``in_chans`` against a stem's hard-wired 3 is no finding);
+            # a flag or a layer type keeps its default
+            if isinstance(self.exprs.eval(p.default, defaults_frame), Int):
+                return Int(D.computed(p.name.value))
+            return self._open_param(p, defaults_frame)
         return present(v, self.exprs.eval(p.default, defaults_frame) if p.default is not None else None)
 
     def _dataclass_call(self, q: str, obj: Obj, rest: list, kwargs: dict, node: Any) -> Value:

@@ -119,7 +119,10 @@ def reshape(s: Shape, ds: Sequence[Optional[Dim]], ws: Optional[Sequence[Optiona
     if len(negs) > 1:
         raise ShapeError("reshape-size", f"{what} of {s} to {target}: only one -1 is allowed")
     known = [d for d in ds if d is not None and not _is_neg1(d)]
-    out: list[Dim] = [d if d is not None else flexible() for d in ds]
+    # a size the checker cannot read is unknown, not one to learn: a later use must not bind it
+    # (a helper's ``x.view(b, c, h, w)`` of sizes unpacked from unknown data is memoized and
+    # returned to every caller: a flexible size would take the first caller's channels)
+    out: list[Dim] = [d if d is not None else D.opaque("n") for d in ds]
     if any(d is None for d in ds):
         return make([unknown() if _is_neg1(d) else o for d, o in zip(ds, out)], ws)
     p = D.mul(*known) if known else D.norm(1)
