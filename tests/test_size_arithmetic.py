@@ -29,6 +29,21 @@ class Case:
     running: list = field(default_factory=list)  # sizes torch must run with
 
 
+# a window partition as Swin-style models write it: pad H and W to whole windows, split, merge back
+_PARTITION = """
+    import torch
+    import torch.nn.functional as F
+
+    def partition(x):
+        ws = 7
+        B, H, W, C = x.shape
+        pad_b, pad_r = (ws - H % ws) % ws, (ws - W % ws) % ws
+        x = F.pad(x, (0, 0, 0, pad_r, 0, pad_b))
+        pH, pW = H + pad_b, W + pad_r
+        x = x.view(B, pH // ws, ws, pW // ws, ws, C).transpose(2, 3)
+        return x.reshape(B, pH, pW, CHANNELS)
+    """
+
 CASES = [
     Case("half-width", """
         import torch
@@ -236,33 +251,10 @@ CASES = [
         y_pred = torch.randn(100)
         loss = y_true - y_pred
         """, "residual(y_true, y_pred)", "SHP502", "broadcasts a column against a row", running=[()]),
-    Case("window-partition", """
-        import torch
-        import torch.nn.functional as F
-
-        def partition(x):
-            ws = 7
-            B, H, W, C = x.shape
-            pad_b, pad_r = (ws - H % ws) % ws, (ws - W % ws) % ws
-            x = F.pad(x, (0, 0, 0, pad_r, 0, pad_b))
-            pH, pW = H + pad_b, W + pad_r
-            x = x.view(B, pH // ws, ws, pW // ws, ws, C).transpose(2, 3)
-            return x.reshape(B, pH, pW, C)
-        """, "partition(torch.ones({0}, {1}, {2}, {3}))", None,
-         running=[(2, 14, 14, 8), (1, 9, 10, 3), (1, 7, 1, 1)]),
-    Case("window-partition-doubled", """
-        import torch
-        import torch.nn.functional as F
-
-        def partition(x):
-            ws = 7
-            B, H, W, C = x.shape
-            pad_b, pad_r = (ws - H % ws) % ws, (ws - W % ws) % ws
-            x = F.pad(x, (0, 0, 0, pad_r, 0, pad_b))
-            pH, pW = H + pad_b, W + pad_r
-            x = x.view(B, pH // ws, ws, pW // ws, ws, C).transpose(2, 3)
-            return x.reshape(B, pH, pW, 2 * C)
-        """, "partition(torch.ones({0}, {1}, {2}, {3}))", "SHP401", "never match",
+    Case("window-partition", _PARTITION.replace("CHANNELS", "C"), "partition(torch.ones({0}, {1}, {2}, {3}))",
+         None, running=[(2, 14, 14, 8), (1, 9, 10, 3), (1, 7, 1, 1)]),
+    Case("window-partition-doubled", _PARTITION.replace("CHANNELS", "2 * C"),
+         "partition(torch.ones({0}, {1}, {2}, {3}))", "SHP401", "never match",
          raising=[(2, 14, 14, 8), (1, 9, 10, 3), (1, 7, 1, 1)]),
 ]
 
