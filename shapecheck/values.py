@@ -384,17 +384,12 @@ class Maybe(Value):
     value: Value
 
 
-def either(a: Value, b: Value) -> Value:
-    """What two branches give, as one value: theirs where they agree, merged, else unknown."""
-    return a if a is b or same_value(a, b) else (merge_values(a, b) or UNKNOWN)
-
-
 def present(v: Value, default: Optional[Value]) -> Value:
     """A dict entry as read: a maybe-absent one is its value or ``default`` (None: a read that
     raises when the key is absent, so its value)."""
     if not isinstance(v, Maybe):
         return v
-    return v.value if default is None else either(v.value, default)
+    return v.value if default is None else merge_all([v.value, default])
 
 
 def update_items(target: dict, source: dict) -> None:
@@ -403,7 +398,7 @@ def update_items(target: dict, source: dict) -> None:
     for k, v in source.items():
         old = target.get(k)
         if isinstance(v, Maybe) and old is not None:
-            merged = either(old.value if isinstance(old, Maybe) else old, v.value)
+            merged = merge_all([old.value if isinstance(old, Maybe) else old, v.value])
             target[k] = Maybe(merged) if isinstance(old, Maybe) else merged
         else:
             target[k] = v

@@ -97,11 +97,10 @@ def _open_callee(fn: Value) -> bool:
 
 # library calls ``call_ext`` models itself: what they are given is not lost in unknown code
 # (``partial(ConvNormAct, norm_kwargs=dict(eps=1e-3))`` keeps its dict)
-_MODELLED = frozenset({"functools.partial", "copy.copy", "copy.deepcopy", "argparse.ArgumentParser",
-                       "dataclasses.asdict", "dataclasses.astuple", "dataclasses.replace"})
-
 # the functions of ``dataclasses`` modelled on a record the file built (``_dataclass_call``)
 _DATACLASS_CALLS = frozenset({"dataclasses.asdict", "dataclasses.astuple", "dataclasses.replace"})
+_MODELLED = frozenset({"functools.partial", "copy.copy", "copy.deepcopy", "argparse.ArgumentParser"}) \
+    | _DATACLASS_CALLS
 
 # builtins that iterate their arguments (a container of modules iterates its children)
 _ITERATING = frozenset({"builtins.enumerate", "builtins.zip", "builtins.list", "builtins.tuple", "builtins.reversed"})
@@ -459,14 +458,13 @@ class CallEvaluator(Part):
         its value or the parameter's default."""
         if not isinstance(v, Maybe):
             return v
-        if v.value is UNKNOWN and p.default is not None:
+        default = self.exprs.eval(p.default, defaults_frame) if p.default is not None else None
+        if v.value is UNKNOWN and default is not None:
             # a value some config may give (timm's registry): a size is a setting of its own, FALSE
             # only where no value fits (``in_chans`` against a stem's hard-wired 3 is no finding);
             # a flag or a layer type keeps its default
-            if isinstance(self.exprs.eval(p.default, defaults_frame), Int):
-                return Int(D.computed(p.name.value))
-            return self._open_param(p, defaults_frame)
-        return present(v, self.exprs.eval(p.default, defaults_frame) if p.default is not None else None)
+            return Int(D.computed(p.name.value)) if isinstance(default, Int) else self._open_param(p, defaults_frame)
+        return present(v, default)
 
     def _dataclass_call(self, q: str, obj: Obj, rest: list, kwargs: dict, node: Any) -> Value:
         """``dataclasses.asdict``/``astuple`` (nested records too) and ``replace`` (a new record

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 from .. import dims as D
-from ..values import UNKNOWN, Maybe, Value, either, epoch, merge_values, same_value
+from ..values import UNKNOWN, Maybe, Value, epoch, merge_all, merge_values, same_value
 
 if TYPE_CHECKING:
     from .objects import FuncInfo
@@ -105,7 +105,7 @@ def _merge_items(va: dict, vb: dict) -> dict:
         maybe = x is None or y is None or isinstance(x, Maybe) or isinstance(y, Maybe)
         vx = x.value if isinstance(x, Maybe) else x
         vy = y.value if isinstance(y, Maybe) else y
-        value = either(vx, vy) if vx is not None and vy is not None else (vx if vx is not None else vy)
+        value = merge_all([vx, vy]) if vx is not None and vy is not None else (vx if vx is not None else vy)
         assert value is not None  # (k is in one of the two)
         out[k] = Maybe(value) if maybe else value
     return out

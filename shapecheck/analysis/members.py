@@ -129,8 +129,6 @@ class MemberEvaluator(Part):
 
     def ex_Attribute(self, e: cst.Attribute, frame: Frame) -> Value:
         obj = self.exprs.eval(e.value, frame)
-        if isinstance(obj, Failed):
-            return FAILED  # (``y.shape``, ``y.mean`` of a y that failed upstream)
         return self.get_attr(obj, e.attr.value, e, frame)
 
     def has_attr(self, obj: Value, name: str) -> Optional[bool]:
@@ -146,6 +144,8 @@ class MemberEvaluator(Part):
         return False
 
     def get_attr(self, obj: Value, name: str, node: Any, frame: Frame) -> Value:
+        if isinstance(obj, Failed):
+            return FAILED  # (``y.shape``, ``y.mean`` of a y that failed upstream: nothing more on it)
         if isinstance(obj, Super):
             for b in obj.cls.bases:
                 if isinstance(b, ClassRef):
@@ -300,8 +300,6 @@ class MemberEvaluator(Part):
         """``obj.name(...)``: framework object semantics first (plugins), then the method table of
         the receiver's type (tensors, layers, objects, ``super()``, containers and strings)."""
         obj = m.obj
-        if isinstance(obj, Failed):
-            return FAILED  # (``y.view(...)`` of a y that failed upstream: nothing more on it)
         if isinstance(obj, OneOf):
             return merge_all([self.call_method(Method(o, m.name), list(args), dict(kwargs), node, frame, arg_nodes)
                               for o in obj.modules])

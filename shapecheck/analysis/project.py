@@ -75,7 +75,7 @@ class Project(Part):
             pass
         finally:
             self.ctx.current, self.ctx.entry = saved
-        for name in mutated_globals(info.module):
+        for name in mutated_globals(parsed[1]):
             # a registry its functions fill (timm's ``_model_pretrained_cfgs``, filled by the
             # ``@register_model`` of every model file): its contents are not the empty literal it starts as
             v = info.ns.get(name)

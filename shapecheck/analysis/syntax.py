@@ -1,6 +1,8 @@
 """Small readers of LibCST syntax the analysis needs (dotted names, decorators, handlers)."""
 from __future__ import annotations
 
+import ast
+import functools
 from typing import Any, Optional
 
 import libcst as cst
@@ -99,40 +101,35 @@ _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefaul
                        "discard", "clear", "__setitem__"})
 
 
-def mutated_globals(module: cst.Module) -> set:
+@functools.lru_cache(maxsize=512)
+def mutated_globals(source: str) -> frozenset:
     """The module-level names whose contents the file's functions change in place
     (``_model_default_cfgs[name] = cfg``, ``_registry.append(fn)``): registries that code run at
-    import time elsewhere (decorators of other files) may have filled."""
+    import time elsewhere (decorators of other files) may have filled. (By the source, with
+    ``ast``: a file every model of a zoo imports is read once per process.)"""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return frozenset()
     out: set = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            local = {p.name.value for p in [*node.params.params, *node.params.kwonly_params,
-                                            *node.params.posonly_params]}
-            found: set = set()
-
-            class Inner(cst.CSTVisitor):
-                def visit_AssignTarget(self, t: cst.AssignTarget) -> None:
-                    if isinstance(t.target, cst.Name):
-                        local.add(t.target.value)
-                    elif isinstance(t.target, cst.Subscript) and isinstance(t.target.value, cst.Name):
-                        found.add(t.target.value.value)
-
-                def visit_AugAssign(self, a: cst.AugAssign) -> None:
-                    if isinstance(a.target, cst.Subscript) and isinstance(a.target.value, cst.Name):
-                        found.add(a.target.value.value)
-
-                def visit_Del(self, d: cst.Del) -> None:
-                    if isinstance(d.target, cst.Subscript) and isinstance(d.target.value, cst.Name):
-                        found.add(d.target.value.value)
-
-                def visit_Call(self, c: cst.Call) -> None:
-                    f = c.func
-                    if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.attr.value in _MUTATORS:
-                        found.add(f.value.value)
-
-            node.body.visit(Inner())
-            out.update(found - local)
-
-    module.visit(Finder())
-    return out
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        a = fn.args
+        local = {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
+        found: set = set()
+        for node in ast.walk(fn):
+            targets: list = []
+            if isinstance(node, ast.Assign):
+                local.update(t.id for t in node.targets if isinstance(t, ast.Name))
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign):
+                targets = [node.target]
+            elif isinstance(node, ast.Delete):
+                targets = node.targets
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+                    node.func.value, ast.Name) and node.func.attr in _MUTATORS:
+                found.add(node.func.value.id)
+            found.update(t.value.id for t in targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name))
+        out.update(found - local)
+    return frozenset(out)
