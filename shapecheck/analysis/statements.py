@@ -356,10 +356,35 @@ class StatementEvaluator(Part):
         if items is not None and len(items) <= MAX_UNROLL:
             self._unrolled(node, items, frame)
             return
+        first = self._first_item(node.iter, frame)
+        if first is not None:  # the first time round, from the values before the loop
+            self.assign(node.target, first, frame)
+            self._loop_once(node.body.body, frame)
+        # any time round, from what earlier rounds may have left (the first round's changes merged in)
         self.assign(node.target, self.exprs.element_of(it), frame)
         self._loop_once(node.body.body, frame)
         if node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
+
+    def _first_item(self, it: cst.BaseExpression, frame: Frame) -> Value | None:
+        """The item a loop of unknown count takes first, where its iterable says so: ``enumerate(xs)``
+        counts from 0 (or a literal ``start``), ``range(a, n)`` from a literal ``a``. Only then is
+        ``if i == 2:`` in the body known false the first time round, when the loop-carried values
+        are still those from before the loop."""
+        if not isinstance(it, cst.Call) or any(a.star for a in it.args):
+            return None
+        fn = self.exprs.eval(it.func, frame)
+        q = R.canonical(fn.qualname) if isinstance(fn, Ext) else None
+        pos = [a.value for a in it.args if a.keyword is None]
+        kw = {a.keyword.value: a.value for a in it.args if a.keyword is not None}
+        if q == "builtins.enumerate" and len(pos) <= 2:
+            start = pos[1] if len(pos) == 2 else kw.get("start")
+            n = 0 if start is None else _literal_int(start)
+            return None if n is None else Seq([Int(n), UNKNOWN], "tuple")
+        if q == "builtins.range" and not kw and 1 <= len(pos) <= 3:
+            n = 0 if len(pos) == 1 else _literal_int(pos[0])
+            return None if n is None else Int(n)
+        return None
 
     def _unrolled(self, node: cst.For, items: Sequence[Value], frame: Frame) -> None:
         """A ``for`` over items the checker knows: the body once per item, in order."""
@@ -571,3 +596,12 @@ class StatementEvaluator(Part):
         for el in target.slice:
             if isinstance(el.slice, cst.Index):
                 self.exprs.eval(el.slice.value, frame)
+
+
+def _literal_int(node: cst.BaseExpression) -> int | None:
+    """The value of an int literal (``2``, ``-1``), else None."""
+    neg = isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+    inner = node.expression if isinstance(node, cst.UnaryOperation) and neg else node
+    if isinstance(inner, cst.Integer):
+        return -int(inner.evaluated_value) if neg else int(inner.evaluated_value)
+    return None
