@@ -74,6 +74,24 @@ def adjust_rank(call: Call, ref: Shape, x: Tensor, data: bool) -> Tensor:
         f"the model expects inputs of shape {_shape_text(ref)} ({rr}-D) but gets {s} ({xr}-D)"))
 
 
+def _warn_keras2_rank(call: Call, ins: list, given: list, adjusted: list, what: str, data: bool) -> None:
+    """Data one axis short of a model input that ends in 1: Keras 3 adds the axis
+    (``_adjust_input_rank``, as tf-keras 2.x's functional models do); keras 2.3 and the tf.keras of
+    TF 1.x raised ("expected conv1d_input to have 3 dimensions", ``standardize_input_data``). A
+    finding under Keras 2 only; the analysis goes on with Keras 3's reading."""
+    for ref, x, got in zip(ins, given, adjusted):
+        s, g = call.shape(x), call.shape(got)
+        if s.variadic or g.variadic or len(g.dims) != len(s.dims) + 1:
+            continue
+        kind = "input-data-mismatch" if data else "layer-rank"
+        call.warn(kind, (
+            f"{what} data of shape {s} has {len(s.dims)} dimensions where the model input {_shape_text(ref)} "
+            f"has {len(ref.dims)}: Keras 3 adds the trailing axis of 1, older Keras 2 (keras 2.3, the tf.keras "
+            f"of TF 1.x) raises \"expected {len(ref.dims)} dimensions\" (keras-version = 2 makes this an error, "
+            f"3 drops it)"),
+            Fix("add the axis: np.expand_dims(x, -1)"), only_in="keras2")
+
+
 def _shape_text(s: Shape) -> str:
     return str(s).replace("None", "None")
 
@@ -144,6 +162,7 @@ class KerasModel(KerasLayer):
                     for ref, x in zip(ins, xs):
                         check_input_spec(call, ref, x, data)
                 xs = [adjust_rank(call, ref, x, data) for ref, x in zip(ins, xs)]
+                _warn_keras2_rank(call, ins, given, xs, what, data)
             return self.run(layer, call, xs) if run is None else run(xs)
         except ShapeError as e:
             if not data:
