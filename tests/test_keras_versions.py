@@ -111,3 +111,23 @@ def test_bad_keras_version_exits_2(short_data, capsys, argv, text, reason):
         (short_data / "pyproject.toml").write_text(text)
     code, err = _cli(capsys, *argv, "train.py")
     assert code == 2 and len(err.strip().splitlines()) == 1 and reason in err, err
+
+
+def test_keras2_module_paths_are_the_same_layers():
+    """``keras.layers.convolutional.Conv2D``, ``keras.layers.core.Dense`` (Keras 1/2 module paths,
+    gone in Keras 3, so not run here) are the layers of ``keras.layers``; a star import of one of
+    them binds them too."""
+    from shapecheck.engine import reveal
+
+    src = (
+        "from keras.layers.convolutional import Conv2D, MaxPooling2D\n"
+        "from keras.layers.core import Dense, Flatten\n"
+        "from keras.layers.recurrent import *\n"
+        "from keras.layers import Input\n"
+        "import keras.layers.pooling\n"
+        "x = Input(shape=(28, 28, 1))\n"
+        "reveal_shape(MaxPooling2D((2, 2))(Conv2D(8, (3, 3))(x)))\n"
+        "reveal_shape(Dense(4)(Flatten()(x)))\n"
+        "reveal_shape(LSTM(5)(Input(shape=(7, 3))))\n"
+        "reveal_shape(keras.layers.pooling.MaxPooling2D()(x))\n")
+    assert reveal(src) == [(7, "(None, 13, 13, 8)"), (8, "(None, 4)"), (9, "(None, 5)"), (10, "(None, 14, 14, 1)")]

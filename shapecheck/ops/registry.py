@@ -353,6 +353,12 @@ _PREFIXES = (
     ("keras.api.", "keras."),
     ("torch.nn.modules.", "torch.nn.modules."),
 )
+# Keras 1/2 module paths of the layers (``keras.layers.convolutional.Conv2D``, ``keras.layers.core.Dense``):
+# the same layers as ``keras.layers.*``
+_KERAS2_LAYER_MODULES = frozenset({
+    "convolutional", "core", "recurrent", "pooling", "normalization", "embeddings", "merge", "wrappers",
+    "advanced_activations", "noise", "local", "convolutional_recurrent", "cudnn_recurrent", "recurrent_v2",
+    "dense_attention"})
 
 
 def public_names(module: str) -> list:
@@ -374,4 +380,8 @@ def canonical(q: str) -> str:
         rest = q[len("torch.nn.modules."):].split(".")
         if len(rest) >= 2:
             q = "torch.nn." + rest[-1]
+    elif q.startswith("keras.layers."):
+        parts = q.split(".")
+        if len(parts) in (3, 4) and parts[2] in _KERAS2_LAYER_MODULES:
+            q = ".".join(parts[:2] + parts[3:])
     return q

@@ -20,7 +20,7 @@ from typing import Optional
 from ... import dims as D
 from ...findings import Fix, ShapeError
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Dict, Int, Layer, Obj, Seq, Tensor, Value, tensor_of
+from ...values import FAILED, UNKNOWN, Const, Dict, Int, Layer, Obj, Seq, Tensor, Value, tensor_of
 from ..registry import Call, lookup_layer
 from .base import FW, HISTORY, KerasLayer, name_of, record
 from .losses import loss_name, silent_broadcast, target_error
@@ -151,6 +151,8 @@ class KerasModel(KerasLayer):
         ``call``, which Keras runs on the data as given, without a functional model's rank
         adjustment); ``shown`` are the input shapes a message names (a subclass: what it was
         built for)."""
+        if layer.config.get(BROKEN):  # its build was reported: the data is not checked against it again
+            return FAILED
         data = _is_data(xs)
         ins = self.model_inputs(layer) if run is None else None
         given = xs
@@ -164,6 +166,11 @@ class KerasModel(KerasLayer):
                 xs = [adjust_rank(call, ref, x, data) for ref, x in zip(ins, xs)]
                 _warn_keras2_rank(call, ins, given, xs, what, data)
             return self.run(layer, call, xs) if run is None else run(xs)
+        except BuildFailed as e:
+            shapes = ", ".join(str(call.shape(x)) for x in given)
+            msg = e.message
+            raise ShapeError(e.kind, lambda: f"{what} builds the model on data of shape {shapes}: {msg}",
+                             e.fix) from None
         except ShapeError as e:
             if not data:
                 e.where = None
@@ -343,6 +350,10 @@ def _check_xy(rule: KerasModel, layer: Layer, call: Call, x: Value, y: Value, wh
         return out
     if yt is None or xs is None:
         return out
+    if isinstance(out, Seq) and len(out.items) == 1:  # ``outputs=[predict]``: one output, in a list
+        losses = layer.config.get("losses")
+        _check_pair(call, xs, yt, out.items[0], losses[0] if losses else layer.config.get("loss"), what)
+        return out
     _check_pair(call, xs, yt, out, layer.config.get("loss"), what)
     return out
 
@@ -366,6 +377,26 @@ def _check_pair(call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Op
     if silent:
         raise ShapeError("loss-broadcast", lambda: f"{what}: {silent}", Fix(
             "give targets the output's shape (e.g. y.reshape(-1, 1) for a (None, 1) output)"))
+
+
+BROKEN = "_broken"  # (layer.config) the model's build failed and was reported
+
+
+class BuildFailed(ShapeError):
+    """A model with no declared input failed to build on the first data it got: the failing
+    layer's own finding (SHP302, SHP304...), not the data's."""
+
+
+def broken_if_raises(model: Layer, build: Callable[[], Value]) -> Value:
+    """Build ``model`` (a Sequential on its declared input); what fails there is reported once, at
+    the layer that fails, and the model is marked broken: a later ``fit`` or ``predict`` does not
+    report it again (one bug, one finding)."""
+    try:
+        return build()
+    except ShapeError:
+        model.config[BROKEN] = True
+        model.config["_output_tensor"] = FAILED
+        raise
 
 
 def chain(layers: list, x: Value, call: Call) -> Value:
