@@ -351,8 +351,8 @@ def _check_xy(rule: KerasModel, layer: Layer, call: Call, x: Value, y: Value, wh
     if yt is None or xs is None:
         return out
     if isinstance(out, Seq) and len(out.items) == 1:  # ``outputs=[predict]``: one output, in a list
-        losses = layer.config.get("losses")
-        _check_pair(call, xs, yt, out.items[0], losses[0] if losses else layer.config.get("loss"), what)
+        listed = layer.config.get("losses")
+        _check_pair(call, xs, yt, out.items[0], listed[0] if listed else layer.config.get("loss"), what)
         return out
     _check_pair(call, xs, yt, out, layer.config.get("loss"), what)
     return out
