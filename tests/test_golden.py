@@ -216,7 +216,7 @@ class OracleRun:
 def _real_value(x: object) -> object:
     shape = getattr(x, "shape", None)
     if shape is not None:
-        return tuple(int(d) for d in shape)
+        return tuple(None if d is None else int(d) for d in shape)  # (a Keras tensor's None batch)
     if isinstance(x, bool) or not hasattr(x, "__index__"):
         return None
     return int(x)  # int, numpy integer
