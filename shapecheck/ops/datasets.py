@@ -51,6 +51,7 @@ class KerasDataset:
     total: Optional[dict[str, int]] = None  # version (or "" where there is one) -> rows before the split
     test_split: float = 0.2  # the default
     rows_vary_with: tuple[str, ...] = ()
+    legacy: tuple[str, ...] = ()  # keywords older releases took, which change no shape (Keras 2's ``nb_words``)
 
 
 _DOCS = "https://keras.io/api/datasets/"
@@ -68,10 +69,10 @@ KERAS_DATASETS: dict[str, KerasDataset] = {d.name: d for d in (
                  rows=(50000, 10000)),
     # x: object arrays of lists of word indices; y: int64 labels (``labels[:idx]``)
     KerasDataset("imdb", _SEQ_PARAMS, None, "object", (), "int64", _DOCS + "imdb/", rows=(25000, 25000),
-                 rows_vary_with=("maxlen",)),
+                 rows_vary_with=("maxlen",), legacy=("nb_words",)),
     KerasDataset("reuters", ("path", "num_words", "skip_top", "maxlen", "test_split", "seed", "start_char",
                              "oov_char", "index_from"), None, "object", (), "int64", _DOCS + "reuters/",
-                 total={"": 11228}, rows_vary_with=("maxlen",)),
+                 total={"": 11228}, rows_vary_with=("maxlen",), legacy=("nb_words",)),
     KerasDataset("boston_housing", ("path", "test_split", "seed"), (13,), "float64", (), "float64",
                  _DOCS + "boston_housing/", total={"": 506}),
     # version="small" keeps the first 600 of the 20640 rows
@@ -84,9 +85,9 @@ def _keras_names(name: str) -> tuple[str, ...]:
     return (f"keras.datasets.{name}.load_data", f"keras.src.datasets.{name}.load_data")
 
 
-def _bound(call: Call, params: tuple[str, ...]) -> Optional[dict[str, Value]]:
+def _bound(call: Call, params: tuple[str, ...], legacy: tuple[str, ...] = ()) -> Optional[dict[str, Value]]:
     """The loader's arguments by parameter name; None where one is not in its signature."""
-    if len(call.args) > len(params) or any(k not in params for k in call.kwargs):
+    if len(call.args) > len(params) or any(k not in params and k not in legacy for k in call.kwargs):
         return None
     got = dict(zip(params, call.args))
     got.update(call.kwargs)
@@ -119,7 +120,7 @@ def _split_rows(ds: KerasDataset, args: dict[str, Value]) -> tuple[Optional[Dim]
 
 
 def keras_load_data(ds: KerasDataset, call: Call) -> Value:
-    args = _bound(call, ds.params)
+    args = _bound(call, ds.params, ds.legacy)
     if args is None:
         return UNKNOWN
     train, test = _split_rows(ds, args)
