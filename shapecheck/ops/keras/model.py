@@ -350,11 +350,10 @@ def _check_xy(rule: KerasModel, layer: Layer, call: Call, x: Value, y: Value, wh
         return out
     if yt is None or xs is None:
         return out
-    if isinstance(out, Seq) and len(out.items) == 1:  # ``outputs=[predict]``: one output, in a list
-        listed = layer.config.get("losses")
-        _check_pair(call, xs, yt, out.items[0], listed[0] if listed else layer.config.get("loss"), what)
-        return out
-    _check_pair(call, xs, yt, out, layer.config.get("loss"), what)
+    # ``Model(inputs=[x], outputs=[y])`` fed one target array: Keras wraps it as ``[y_true]`` to
+    # match the one-output list (trainers/compile_utils.py CompileLoss.call)
+    one = out.items[0] if isinstance(out, Seq) and len(out.items) == 1 else out
+    _check_pair(call, xs, yt, one, layer.config.get("loss"), what)
     return out
 
 

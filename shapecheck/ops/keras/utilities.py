@@ -11,11 +11,16 @@ from ..registry import Call, shape_rule
 @shape_rule("keras.utils.to_categorical", "keras.utils.np_utils.to_categorical",
             "keras.src.utils.numerical_utils.to_categorical", "keras.np_utils.to_categorical")
 def to_categorical(call: Call) -> Value:
-    """One-hot labels: ``(N,)`` or ``(N, 1)`` -> ``(N, num_classes)``; Keras drops a trailing 1."""
+    """One-hot labels: ``(N,)`` or ``(N, 1)`` -> ``(N, num_classes)``; Keras drops a trailing 1.
+    Without ``num_classes`` (or with one the checker cannot compute) Keras counts ``max(y) + 1``
+    classes: a computed size of its own, so the rank and the rows are still checked."""
     y = call.tensor(0, "x")
     n = call.dim(1, "num_classes")
-    if y is None or n is None:
+    if y is None:
         return UNKNOWN
+    if n is None:
+        given = not call.is_none(1, "num_classes")
+        n = D.computed(call.text(1 if call.has(1) else "num_classes") if given else "num_classes")
     s = call.shape(y)
     if s.variadic:
         return Tensor(Shape((n,), True), "numpy", "float")
