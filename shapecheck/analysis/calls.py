@@ -276,6 +276,12 @@ class CallEvaluator(Part):
             return FAILED
         return out if isinstance(out, Value) else UNKNOWN
 
+    def apply_rule(self, fn: Callable[[Call], Value], call: Call, node: Any) -> Value:
+        """``run_rule`` of ``fn(call)``, remembering the op that made each TF tensor it returns."""
+        out = self.run_rule(partial(fn, call), node)
+        R.remember(fn, call, out)
+        return out
+
     def call_value(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         if isinstance(fn, Failed):
             return FAILED  # (``y.mean(...)`` of a y that failed upstream)
@@ -424,7 +430,7 @@ class CallEvaluator(Part):
         if failed(args) or failed(kwargs.values()):
             return FAILED  # (a failure reported upstream: nothing more on it)
         call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=result_fw(q), qualname=q)
-        out = self.run_rule(partial(shape_rule, call), node)
+        out = self.apply_rule(shape_rule, call, node)
         self.plugins.after_function(q, out, kwargs, node)
         return out
 
