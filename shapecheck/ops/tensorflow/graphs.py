@@ -232,7 +232,8 @@ def replay(call: Call, fetches: list, sizes: dict, whole: dict, shown: list) -> 
             try:
                 got = fn(again)
             except ShapeError as e:
-                raise ShapeError(e.kind, _fed_message(e, shown), None, e.where if e.where is not None else c.node)
+                raise ShapeError(e.kind, _fed_message(e, shown), None,
+                                 e.where if e.where is not None else c.node) from None
             out = got if idx is None else (got.items[idx] if isinstance(got, Seq) and idx < len(got.items)
                                            else UNKNOWN)
         memo[key] = out

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from ... import dims as D
+from ...findings import ShapeError
 from ...shape_math import index as SMI
+from ...shape_math.require import require_equal
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from ..common import axis_of, broadcast_shapes
@@ -225,19 +227,63 @@ def tf_moments(call: Call) -> Value:
     return Seq([_t(call, Shape(dims), t), _t(call, Shape(dims), t)], "tuple")
 
 
-@shape_rule(*tf("nn.softmax_cross_entropy_with_logits", "nn.sparse_softmax_cross_entropy_with_logits",
-                "nn.sigmoid_cross_entropy_with_logits"))
+@shape_rule(*tf("nn.softmax_cross_entropy_with_logits", "nn.softmax_cross_entropy_with_logits_v2",
+                "nn.sparse_softmax_cross_entropy_with_logits", "nn.sigmoid_cross_entropy_with_logits"))
 def tf_xent_with_logits(call: Call) -> Value:
-    """Per-example losses: the logits' shape without the class axis (with it, for sigmoid)."""
+    """Per-example losses: the logits' shape without the class axis (with it, for sigmoid).
+
+    The labels must fit the logits as TF checks them: ``sigmoid``: the same shape (a ``ValueError``
+    when the graph is built); ``sparse``: the logits' shape without its last size, one rank less
+    (``ValueError``: "Rank mismatch" / "Shape mismatch"); ``softmax``: both made 2-D by keeping their
+    last size and joining the others (``_flatten_outer_dims``), then broadcast ("logits and labels
+    must be broadcastable")."""
     lg = call.tensor(None, "logits")
     if lg is None:
         return UNKNOWN
     s = _shape(call, lg)
+    lb = call.tensor(None, "labels")
+    ls = _shape(call, lb) if lb is not None else None
+    op = _op(call)
     if call.qualname.endswith("sigmoid_cross_entropy_with_logits"):
+        if ls is not None and not s.variadic and not ls.variadic:
+            _same_shape(call, op, ls, s)
         return Tensor(s, "tf", "float")
     if s.variadic or not s.dims or call.has(None, "axis") and call.int(None, "axis") != -1:
         return Tensor(Shape.unknown(), "tf", "float")
+    if ls is not None and not ls.variadic:
+        if call.qualname.endswith("sparse_softmax_cross_entropy_with_logits"):
+            _sparse_labels(call, op, ls, s)
+        elif ls.dims:
+            flat = [Shape((D.mul(*x.dims[:-1]), x.dims[-1])) for x in (ls, s)]
+            broadcast_shapes(call, flat, what=f"{op}: labels {ls} and logits {s} flattened to 2-D")
     return Tensor(Shape(s.dims[:-1]), "tf", "float")
+
+
+def _op(call: Call) -> str:
+    return "tf." + call.qualname.split(".", 2)[-1] if call.qualname.startswith("tensorflow.compat.") else \
+        call.qualname.replace("tensorflow.", "tf.")
+
+
+def _same_shape(call: Call, op: str, ls: Shape, s: Shape) -> None:
+    if len(ls.dims) != len(s.dims):
+        raise ShapeError("broadcast-mismatch", f"{op}: labels {ls} and logits {s} must have the same shape; "
+                                               f"their ranks differ")
+    for i, (a, b) in enumerate(zip(ls.dims, s.dims)):
+        require_equal(a, b, call.bindings, "broadcast-mismatch",
+                      f"{op}: labels {ls} and logits {s} must have the same shape; {D.fmt(a)} != {D.fmt(b)} "
+                      f"at axis {i}", unify=False)
+
+
+def _sparse_labels(call: Call, op: str, ls: Shape, s: Shape) -> None:
+    want = s.dims[:-1]
+    if len(ls.dims) != len(want):
+        raise ShapeError("batch-mismatch", f"{op}: labels {ls} ({len(ls.dims)}-D) must have the shape of the logits "
+                                           f"{s} without its last axis, {Shape(want)} ({len(want)}-D): one class "
+                                           f"index per row")
+    for i, (a, b) in enumerate(zip(ls.dims, want)):
+        require_equal(a, b, call.bindings, "batch-mismatch",
+                      f"{op}: labels {ls} must have the shape of the logits {s} without its last axis, "
+                      f"{Shape(want)}: {D.fmt(a)} != {D.fmt(b)} at axis {i}", unify=False)
 
 
 @shape_rule(*tf("gather_nd"))
