@@ -343,6 +343,8 @@ def oracle_problems(path: Path) -> list:
 def test_golden_anchors_match_frameworks(fixture: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("numpy")
+    if re.search(r"^import tensorflow|^from tensorflow", fixture.read_text(encoding="utf-8"), re.M):
+        pytest.importorskip("tensorflow")  # (TF1 fixtures: tensorflow.compat.v1 in graph mode)
     problems = oracle_problems(fixture)
     assert not problems, f"{len(problems)} anchor(s) contradicted by torch/numpy:\n" + "\n".join(problems)
 

@@ -36,6 +36,7 @@ from ..values import (
     Tensor,
     Value,
     analysis_state,
+    epoch,
     failed,
     merge_all,
     method_namespace,
@@ -514,6 +515,7 @@ class CallEvaluator(Part):
             self.ctx.current = home
         watch = self.watch
         before = len(self.ctx.findings) if watch is not None else 0
+        start = epoch()
         try:
             result = self._run_function(fn, args, kwargs, bound, generic)
         except (Budget, RecursionError):
@@ -528,7 +530,12 @@ class CallEvaluator(Part):
             self.ctx.current, self.ctx.entry = saved
             if watch is not None:
                 watch.note(fn, self.ctx.findings[before:])
-        self.ctx.memo[key] = result
+        if isinstance(result, Layer) and result.born > start:
+            # a factory (``def cell(): return BasicLSTMCell(64)``): each call makes a layer of its own,
+            # which its first input builds (a Keras layer, a TF1 cell), so it runs again
+            del self.ctx.memo[key]
+        else:
+            self.ctx.memo[key] = result
         return result
 
     def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value], generic: bool) -> Value:

@@ -136,6 +136,9 @@ def _check_feeds(call: Call, pairs: list) -> tuple[dict, dict, list]:
             if D.is_opaque(a) and not D.is_opaque(b) and not D.has_flexible(b):
                 sizes[a] = b
                 shown.append(str(vs))
+        if any(D.is_opaque(d) for d in ks.dims):  # a fed tensor is the value it is fed, whatever made it
+            whole[id(kt)] = Tensor(Shape(tuple(b if D.is_opaque(a) else a for a, b in zip(ks.dims, vs.dims))),
+                                   "tf", kt.dtype)
     return sizes, whole, list(dict.fromkeys(shown))
 
 

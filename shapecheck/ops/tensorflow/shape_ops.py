@@ -56,6 +56,10 @@ def tf_split(call: Call) -> Value:
     kc = D.as_int(k) if k is not None else None
     if kc is not None and n is not None and kc > 0 and n % kc == 0:
         parts = [n // kc] * kc
+    elif kc is not None and kc > 0 and n is None:  # (28*None rows in 28 parts: None each)
+        q = D.floordiv(s.dims[a], kc)
+        if D.compare(D.mul(q, kc), s.dims[a], None, unify=False) is D.TRUE:
+            parts = [q] * kc
     elif isinstance(spec, Seq):
         ds = [as_dim(x) for x in spec.items]
         sizes = [i for i in (D.as_int(d) for d in ds if d is not None) if i is not None]
