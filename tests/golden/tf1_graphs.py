@@ -1,6 +1,8 @@
 """TF1 graphs as the tutorials build them: placeholders with a None batch, ops that only fail once a
 Session.run feeds a batch (the graph is re-run on the fed shapes), feeds checked against their
 placeholders, and the losses' labels against the logits."""
+import random
+
 import numpy as np
 import tensorflow.compat.v1 as tf
 
@@ -86,3 +88,36 @@ ys = tf.constant([1.0, 2.0, 3.0])
 pred_col = tf.matmul(xs, tf.zeros((2, 1)))
 mse = tf.reduce_mean(tf.square(ys - pred_col))  # E: SHP502
 mse_ok = tf.reduce_mean(tf.square(tf.expand_dims(ys, 1) - pred_col))
+
+# --- a regression fed one sample at a time: each row of a (40, 1) array is (1,), not (1, 1)
+train_X = np.expand_dims(np.linspace(-1.0, 1.0, 40), 1)
+train_Y = np.expand_dims(np.linspace(0.0, 2.0, 40), 1)
+X = tf.placeholder("float", shape=[None, 1])
+Y = tf.placeholder("float", shape=[None, 1])
+l2 = tf.reduce_sum(tf.pow(tf.matmul(X, tf.ones([1, 1])) - Y, 2))
+with tf.Session() as s:
+    for (sx, sy) in zip(train_X, train_Y):
+        reveal_shape(sx)  # revealed: (1,)
+        s.run(l2, feed_dict={X: sx, Y: sy})  # E: SHP701
+    for (sx, sy) in zip(train_X, train_Y):
+        s.run(l2, feed_dict={X: np.expand_dims(sx, 0), Y: np.expand_dims(sy, 0)})
+
+# --- labels drawn at random: a list of class indices is 1-D, not one-hot
+def make_batch(n):
+    return [np.random.normal(0, 0.1, [8]) for _ in range(n)], [random.randint(0, 9) for _ in range(n)]
+
+
+feats = tf.placeholder(tf.float32, [None, 8])
+onehot = tf.placeholder(tf.float32, [None, 10])
+ce = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=onehot, logits=tf.matmul(feats, tf.zeros([8, 10]))))
+batch_x, batch_y = make_batch(16)
+with tf.Session() as s:
+    s.run(ce, feed_dict={feats: batch_x, onehot: batch_y})  # E: SHP701
+    s.run(ce, feed_dict={feats: batch_x, onehot: np.eye(10)[batch_y]})
+
+# --- non-max suppression keeps some boxes of one image: (num_boxes, 4) and (num_boxes,)
+boxes = np.random.random((1, 500, 4)).astype(np.float32)
+box_scores = np.random.random((1, 500)).astype(np.float32)
+kept = tf.image.non_max_suppression(boxes=boxes, scores=box_scores, max_output_size=7, iou_threshold=0.5)  # E: SHP302
+kept = tf.image.non_max_suppression(boxes=boxes[0], scores=box_scores[0], max_output_size=7, iou_threshold=0.5)
+reveal_shape(kept)  # revealed: (None,)

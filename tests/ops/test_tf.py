@@ -214,7 +214,14 @@ GRAPH_ROWS = [
            error="input-data-mismatch", no_oracle=GRAPH),
 ]
 
-ROWS = TF_ROWS + MORE_TF_ROWS + RNN_ROWS + GRAPH_ROWS
+NMS_ROWS = [
+    OpCase("tensorflow.image.non_max_suppression", ["(6, 4)", "(6,)", 3], expect="(None,)", no_oracle="as many as kept"),
+    OpCase("tensorflow.image.non_max_suppression", ["(1, 6, 4)", "(1, 6)", 3], error="layer-rank"),
+    OpCase("tensorflow.image.non_max_suppression", ["(6, 5)", "(6,)", 3], error="layer-input-mismatch"),
+    OpCase("tensorflow.image.non_max_suppression", ["(6, 4)", "(5,)", 3], error="layer-input-mismatch"),
+]
+
+ROWS = TF_ROWS + MORE_TF_ROWS + RNN_ROWS + GRAPH_ROWS + NMS_ROWS
 
 test_row, test_row_against_the_framework = row_tests(ROWS)
 

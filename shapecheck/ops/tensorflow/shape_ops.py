@@ -301,3 +301,37 @@ def tf_gather_nd(call: Call) -> Value:
     if ps.variadic or k is None or call.int(None, "batch_dims", 0) != 0 or k > len(ps.dims):
         return _t(call, Shape.unknown(), p)
     return _t(call, Shape(si.dims[:-1] + ps.dims[k:]), p)
+
+
+@shape_rule(*tf("image.non_max_suppression", "image.non_max_suppression_v2", "image.non_max_suppression_with_scores",
+                "image.non_max_suppression_overlaps"))
+def tf_non_max_suppression(call: Call) -> Value:
+    """``tf.image.non_max_suppression(boxes, scores, max_output_size, ...)``: boxes ``(num_boxes, 4)``,
+    scores ``(num_boxes,)`` (``overlaps``: a ``(num_boxes, num_boxes)`` matrix); the indices kept, at
+    most ``max_output_size`` of them: a 1-D int tensor of unknown length (``_with_scores``: and their
+    scores)."""
+    overlaps = call.qualname.endswith("overlaps")
+    b = call.tensor(0, "overlaps" if overlaps else "boxes")
+    sc = call.tensor(1, "scores")
+    op = _op(call)
+    if b is not None:
+        bs = _shape(call, b)
+        if bs.rank is not None and bs.rank != 2:
+            raise ShapeError("layer-rank", f"{op} takes {'overlaps' if overlaps else 'boxes'} as a 2-D "
+                                           f"{'(num_boxes, num_boxes)' if overlaps else '(num_boxes, 4)'} tensor, "
+                                           f"got {bs.rank}-D {bs}")
+        if bs.rank == 2 and not overlaps:
+            require_equal(bs.dims[1], 4, call.bindings, "layer-input-mismatch",
+                          f"{op} takes boxes (num_boxes, 4), one (y1, x1, y2, x2) row per box; got {bs}", unify=False)
+        if sc is not None:
+            ss = _shape(call, sc)
+            if ss.rank is not None and ss.rank != 1:
+                raise ShapeError("layer-rank", f"{op} takes scores as a 1-D (num_boxes,) tensor, got {ss.rank}-D {ss}")
+            if ss.rank == 1 and bs.rank == 2:
+                require_equal(ss.dims[0], bs.dims[0], call.bindings, "layer-input-mismatch",
+                              f"{op}: scores {ss} must have one score per box of {bs}", unify=False)
+    kept = D.opaque("None")
+    idx = Tensor(Shape((kept,)), "tf", "int")
+    if call.qualname.endswith("with_scores"):
+        return Seq([idx, Tensor(Shape((kept,)), "tf", "float")], "tuple")
+    return idx
