@@ -249,6 +249,12 @@ class ExpressionEvaluator(Part):
             nonlocal known
             it = self.eval(c.iter, f)
             items = self.iter_items(it)
+            if items is not None and len(items) > MAX_UNROLL and c is comp and not c.ifs \
+                    and c.inner_for_in is None and key is None:
+                same = self._same_each_time(elt, c.target, items, f)
+                if same is not None:  # [np.zeros(62) for _ in range(500)]: one value, n times
+                    out.extend([same] * len(items))
+                    return
             if items is None or len(items) > MAX_UNROLL:
                 known = False
                 items = [self.element_of(it)]
@@ -275,6 +281,16 @@ class ExpressionEvaluator(Part):
 
         go(comp, branch(frame))
         return out if known else None
+
+    def _same_each_time(self, elt: cst.BaseExpression, target: cst.BaseExpression, items: list,
+                        frame: Frame) -> Optional[Value]:
+        """The value of a comprehension's element when it is the same for the first and the last
+        item (a row of random numbers, a placeholder named by its index), else None."""
+        first, last = branch(frame), branch(frame)
+        self.stmts.assign(target, items[0], first)
+        self.stmts.assign(target, items[-1], last)
+        a, b = self.eval(elt, first), self.eval(elt, last)
+        return a if a is not UNKNOWN and same_value(a, b) else None
 
     def ex_Lambda(self, e: cst.Lambda, frame: Frame) -> Value:
         """A lambda is a one-line function (``layers.Lambda(lambda t: tf.reduce_mean(t, 1))``): run

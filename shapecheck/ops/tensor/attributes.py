@@ -241,7 +241,7 @@ def builtin_range(call: Call) -> Value:
     if not ints or any(i is None for i in ints) or len(ints) > 3:
         return UNKNOWN
     r = range(*ints)  # type: ignore[arg-type]
-    if len(r) > 256:
+    if len(r) > 4096:  # (loops over more run once; comprehensions of one value each time are counted)
         return UNKNOWN
     return Seq([Int(i) for i in r], "list")
 
