@@ -101,6 +101,20 @@ def opaque(hint: str = "None") -> Opaque:
     return Opaque(hint, next(_counter), integer=True, positive=True)
 
 
+class Undefined(Opaque):
+    """A ``None`` the code wrote in a Keras shape (``Input(shape=(None, 1))``), and what Keras keeps
+    undefined from it (a Flatten over it): unlike an opaque size the checker could not work out,
+    it is ``None`` for Keras too, where a layer that builds a weight on it raises."""
+
+
+def undefined() -> Undefined:
+    return Undefined("None", next(_counter), integer=True, positive=True)
+
+
+def is_undefined(d: Dim) -> bool:
+    return isinstance(d, Undefined)
+
+
 def is_opaque(d: Dim) -> bool:
     return isinstance(d, Opaque)
 

@@ -48,12 +48,12 @@ def spellings(cls: str, src: str, *aliases: str) -> tuple:
 
 # ---------------------------------------------------------------------------------- arguments
 def shape_tuple(v: Value) -> Optional[list]:
-    """A shape literal ``(30, None)``: sizes, ``None`` as a fresh opaque size; None if not a literal."""
+    """A shape literal ``(30, None)``: sizes, ``None`` as a fresh undefined size; None if not a literal."""
     if isinstance(v, Seq):
         out: list = []
         for x in v.items:
             if isinstance(x, Const) and x.value is None:
-                out.append(D.opaque("None"))
+                out.append(D.undefined())
                 continue
             d = as_dim(x)
             if d is None:

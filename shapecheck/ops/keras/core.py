@@ -38,6 +38,10 @@ class Dense(KerasLayer):
 
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
         check_rank(layer, s, min_ndim=2)
+        if s.dims and D.is_undefined(s.dims[-1]):  # Keras builds the (in, units) kernel on it and raises
+            raise ShapeError("layer-input-mismatch", lambda: (
+                f"{describe(layer)} gets inputs {s} whose last size is None: its kernel needs that size "
+                f"(Keras: \"The last dimension of the inputs to `Dense` should be defined\")"))
         bind_built(layer, call, s, -1)
         if not s.dims:
             return Shape((layer.config["units"],), True)

@@ -27,8 +27,8 @@ class Flatten(KerasLayer):
         rest = s.dims[1:]
         if not rest:
             return Shape((s.dims[0], 1))
-        if any(D.is_opaque(d) for d in rest):
-            return Shape((s.dims[0], D.opaque("None")))
+        if any(D.is_opaque(d) for d in rest):  # None stays None (undefined where an input's was)
+            return Shape((s.dims[0], D.undefined() if any(D.is_undefined(d) for d in rest) else D.opaque("None")))
         n = D.mul(*rest)
         why = "*".join(s.why_of(i + 1) or D.fmt(d) for i, d in enumerate(rest)) if len(rest) > 1 else None
         return Shape((s.dims[0], n), False, (None, why))
