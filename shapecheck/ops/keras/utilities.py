@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import dims as D
 from ...shapes import Shape
-from ...values import UNKNOWN, Tensor, Value
+from ...values import PURE_RULES, UNKNOWN, Tensor, Value
 from ..registry import Call, shape_rule
 
 
@@ -11,10 +11,13 @@ from ..registry import Call, shape_rule
 @shape_rule("keras.utils.to_categorical", "keras.utils.np_utils.to_categorical",
             "keras.src.utils.numerical_utils.to_categorical", "keras.np_utils.to_categorical")
 def to_categorical(call: Call) -> Value:
-    """One-hot labels: ``(N,)`` or ``(N, 1)`` -> ``(N, num_classes)``; Keras drops a trailing 1."""
+    """One-hot labels: ``(N,)`` or ``(N, 1)`` -> ``(N, num_classes)``; Keras drops a trailing 1.
+    Without ``num_classes`` (or with None) Keras counts ``max(x) + 1`` classes: a size of its own."""
     y = call.tensor(0, "x")
-    n = call.dim(1, "num_classes")
-    if y is None or n is None:
+    if y is None:
+        return UNKNOWN
+    n = call.dim(1, "num_classes") if not call.is_none(1, "num_classes") else _classes_of(y)
+    if n is None:
         return UNKNOWN
     s = call.shape(y)
     if s.variadic:
@@ -23,3 +26,15 @@ def to_categorical(call: Call) -> Value:
     if len(dims) > 1 and D.as_int(dims[-1]) == 1:
         dims = dims[:-1]
     return Tensor(Shape(dims + (n,)), "numpy", "float")
+
+
+PURE_RULES.add(to_categorical)  # it reads the labels' values, never changes them
+
+
+def _classes_of(y: Tensor) -> D.Dim:
+    """``max(y) + 1``: computed where the labels' values are known, else a size of its own."""
+    vals = y.values
+    if vals is not None and vals.kind == "int" and vals.items and all(
+            isinstance(v, int) and v >= 0 for v in vals.items):
+        return max(vals.items) + 1
+    return D.computed("max(labels) + 1")
