@@ -12,6 +12,12 @@ class InputDataMismatch(Rule):
     `feed_dict` for a placeholder, against `Input(shape=...)`, `input_shape=`, `input_dim=`, or the
     placeholder's shape. The rank and every fixed size must fit (the batch axis is free).
 
+    Data one axis short of an input that ends in 1 (`(N, 6)` for `input_shape=(6, 1)`) is where
+    Keras versions differ: Keras 3 adds the trailing axis, older Keras 2 (keras 2.3, the tf.keras
+    of TF 1.x) raises "expected conv1d_input to have 3 dimensions". By default that is a
+    **warning** that says so; `keras-version = 2` (or `--keras-version 2`) makes it an error and
+    `keras-version = 3` drops it.
+
     ## Why is this bad?
     Data of the wrong rank or feature size raises when training starts (`Input 0 of layer
     "dense" is incompatible with the layer: expected axis -1 of input shape to have value 8,

@@ -68,13 +68,17 @@ def check(
         None, "--stdin-filename", help="The name to report for source read from stdin ('-')."),
     jobs: Optional[int] = typer.Option(
         None, "--jobs", "-j", min=1, help="Files analyzed in parallel (default: one per CPU core)."),
+    keras_version: Optional[str] = typer.Option(
+        None, "--keras-version",
+        help="The Keras the code runs on: 3 drops findings that fail under Keras 2 only, 2 makes them errors; "
+             "default: both, and those findings are warnings that say so. Replaces the config's."),
 ) -> None:
     """Check files for shape bugs; prints path:line:col: CODE message, then a count."""
     try:
         code = run_check(paths or ["."], output_format=output_format.value, select=select, ignore=ignore,
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
                          exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
-                         jobs=jobs)
+                         jobs=jobs, keras_version=keras_version)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -98,7 +102,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
               ignore: Optional[list[str]] = None, exclude: Optional[list[str]] = None,
               config_path: Optional[str] = None, isolated: bool = False, force_exclude: bool = False,
               exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
-              stdin_filename: Optional[str] = None, jobs: Optional[int] = None) -> int:
+              stdin_filename: Optional[str] = None, jobs: Optional[int] = None,
+              keras_version: Optional[str] = None) -> int:
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2)."""
     from . import config as cfgmod
     from . import formats
@@ -118,6 +123,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         codes = cfgmod.known_codes()
         chosen = cfgmod.parse_selectors(select, codes, "--select") if select else cfg.select
         ignored = cfg.ignore + (cfgmod.parse_selectors(ignore, codes, "--ignore") if ignore else ())
+        keras = cfg.keras_version if keras_version is None else cfgmod.parse_keras_version(
+            keras_version, "--keras-version")
     except cfgmod.ConfigError as e:
         raise UsageFailure(str(e)) from None
 
@@ -131,9 +138,9 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         if enabled is None:
             enabled = by_ignores[extra] = frozenset(cfgmod.enabled_codes(codes, chosen, ignored + extra))
         if enabled:
-            tasks.append((f, shown, enabled))
+            tasks.append((f, shown, enabled, keras))
     diags: list = []
-    for (_, _, enabled), found in zip(tasks, _analyze(tasks, jobs)):
+    for (_, _, enabled, _), found in zip(tasks, _analyze(tasks, jobs)):
         # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
         diags.extend(d for d in found if d.code in enabled)
 
@@ -158,8 +165,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
 def _check_one(task: tuple) -> list:
     from .engine import Options, check_path, check_source
 
-    f, shown, enabled = task
-    opts = Options(select=set(enabled))
+    f, shown, enabled, keras = task
+    opts = Options(select=set(enabled), keras_version=keras)
     if f == "-":
         return check_source(sys.stdin.read(), shown, opts)
     return check_path(f, opts)

@@ -5,6 +5,7 @@
 select = ["SHP1", "SHP301"]    # codes or prefixes; default: every rule
 ignore = ["SHP502"]
 exclude = ["legacy/*", "notebooks"]
+keras-version = 3              # 2 or 3; default: both (what fails under Keras 2 only is a warning)
 [tool.shapecheck.per-file-ignores]
 "tests/*" = ["SHP5"]
 ```
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 CONFIG_NAMES = ("shapecheck.toml", "pyproject.toml")  # in one folder, shapecheck.toml wins (as ruff.toml)
-KEYS = ("select", "ignore", "exclude", "per-file-ignores")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "keras-version")
 _SELECTOR = re.compile(r"^SHP[0-9]{0,3}$")
 
 
@@ -36,6 +37,7 @@ class Config:
     ignore: tuple = ()
     exclude: tuple = ()  # globs, relative to ``root``
     per_file_ignores: tuple = ()  # ((glob, (selectors...)), ...)
+    keras_version: Optional[int] = None  # 2 or 3; None: both (Keras-2-only failures are warnings)
     path: Optional[str] = None  # the file it came from; None: defaults
     root: str = field(default_factory=os.getcwd)  # globs are relative to this folder
 
@@ -87,6 +89,14 @@ def enabled_codes(codes: Iterable[str], select: Optional[Iterable[str]], ignore:
     return out
 
 
+def parse_keras_version(value: object, where: str) -> int:
+    """``2`` or ``3`` (an int, or a string such as "3"); anything else raises."""
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    if text not in ("2", "3"):
+        raise ConfigError(f"{where}: expected 2 or 3, got {value!r}")
+    return int(text)
+
+
 def _string_list(value: object, where: str) -> list:
     if isinstance(value, str):
         raise ConfigError(f"{where}: expected a list of strings, got a string (write [{value!r}])")
@@ -118,8 +128,10 @@ def from_table(table: dict, path: str, prefix: str) -> Config:
     for glob, sels in pfi.items():
         where = f"{path}: {prefix}per-file-ignores.{glob!r}"
         per_file.append((glob, parse_selectors(_string_list(sels, where), codes, where)))
+    keras = table.get("keras-version")
+    keras_version = None if keras is None else parse_keras_version(keras, f"{path}: {prefix}keras-version")
     return Config(select=select, ignore=ignore, exclude=exclude, per_file_ignores=tuple(per_file),
-                  path=path, root=os.path.dirname(os.path.abspath(path)))
+                  keras_version=keras_version, path=path, root=os.path.dirname(os.path.abspath(path)))
 
 
 def load(path: str) -> Config:

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 class Options:
     select: Optional[set[str]] = None  # codes or prefixes ("SHP1"); None: all
     ignore: set[str] = field(default_factory=set)
+    # what Keras the code runs on: 3 drops what fails under Keras 2 only, 2 makes it an error;
+    # None (both): it is a warning that says so
+    keras_version: Optional[int] = None
 
 
 def _enabled(code: str, opts: Options) -> bool:
@@ -83,8 +86,13 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
                                path, 1, 1, 1, 1)]
         if suppress.is_suppressed(sup, l1, rule.CODE):
             continue
-        out.append(Diagnostic(rule.CODE, rule.NAME, f.severity_override or rule.SEVERITY, f.message, path,
-                              l1, c1, l2, c2, fix))
+        severity = f.severity_override or rule.SEVERITY
+        if f.only_in == "keras2":
+            if opts.keras_version == 3:
+                continue
+            if opts.keras_version is None:
+                severity = "warning"
+        out.append(Diagnostic(rule.CODE, rule.NAME, severity, f.message, path, l1, c1, l2, c2, fix))
     if _enabled("SHP100", opts):
         r100 = _builtin_rule("SHP100")
         for line, col, codes in suppress.unused(sup):

@@ -46,6 +46,7 @@ class Finding:
     severity_override: Optional[str] = None
     fallback: Any = None  # the call to point at when ``node`` is in another file (a layer built there)
     statement: Optional[int] = None  # id of the statement it was found in (one finding a statement)
+    only_in: Optional[str] = None  # "keras2": fails under Keras 2 only (the keras-version setting weighs it)
 
 
 @dataclass(frozen=True)

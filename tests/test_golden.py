@@ -216,7 +216,7 @@ class OracleRun:
 def _real_value(x: object) -> object:
     shape = getattr(x, "shape", None)
     if shape is not None:
-        return tuple(int(d) for d in shape)
+        return tuple(None if d is None else int(d) for d in shape)  # (a Keras tensor's None batch)
     if isinstance(x, bool) or not hasattr(x, "__index__"):
         return None
     return int(x)  # int, numpy integer
@@ -338,11 +338,20 @@ def oracle_problems(path: Path) -> list:
     return problems
 
 
+# A fixture the frameworks cannot run says why on a line of its own, ``# no-oracle: <why>`` (its
+# programs load datasets from the network, or need TensorFlow 1), as an ``OpCase`` says
+# ``no_oracle``: the checker's anchors still hold (test_golden), the frameworks do not judge them.
+_NO_ORACLE = re.compile(r"^#\s*no-oracle:\s*(?P<why>\S.*)$", re.M)
+
+
 @pytest.mark.parametrize("fixture", fixture_files() + pending_files(),
                          ids=lambda p: p.relative_to(GOLDEN_DIR).as_posix())
 def test_golden_anchors_match_frameworks(fixture: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("numpy")
+    no_oracle = _NO_ORACLE.search(fixture.read_text(encoding="utf-8"))
+    if no_oracle:
+        pytest.skip(no_oracle.group("why"))
     problems = oracle_problems(fixture)
     assert not problems, f"{len(problems)} anchor(s) contradicted by torch/numpy:\n" + "\n".join(problems)
 

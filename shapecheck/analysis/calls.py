@@ -262,8 +262,8 @@ class CallEvaluator(Part):
         def invoke(f: Value, a: list, kw: dict) -> Value:
             return self.call_value(f, a, kw, node, Frame({}, bindings, None, self.ctx.current.ns), {})
 
-        def warn(kind: str, message: str, fix: Any = None, where: Any = None) -> None:
-            self.ctx.report(kind, message, where if where is not None else node, fix)
+        def warn(kind: str, message: str, fix: Any = None, where: Any = None, only_in: Optional[str] = None) -> None:
+            self.ctx.report(kind, message, where if where is not None else node, fix, only_in=only_in)
 
         return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state)
 
@@ -360,9 +360,7 @@ class CallEvaluator(Part):
         if q == "builtins.dir" and len(args) == 1 and isinstance(args[0], Ext):
             # dir(torch.nn.functional): the names the checker knows there, and others
             # (timm's ``_has_silu = 'silu' in dir(torch.nn.functional)``)
-            prefix = R.canonical(args[0].qualname) + "."
-            names = {k[len(prefix):] for k in list(R.FUNCS) + list(R.LAYERS) if k.startswith(prefix)}
-            return Seq([Const(n) for n in sorted(names) if "." not in n] + [UNKNOWN_STAR], "list")
+            return Seq([Const(n) for n in R.public_names(args[0].qualname)] + [UNKNOWN_STAR], "list")
         if q in _ITERATING and any(isinstance(a, (Layer, Obj, Dict)) for a in args):
             # enumerate(self.blocks), zip(self.convs, self.norms), list(seq): a container's members
             args = [Seq(items, "list") if isinstance(a, (Layer, Obj, Dict)) and (

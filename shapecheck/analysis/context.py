@@ -87,12 +87,13 @@ class Context:
         self.kept_trace: Optional[dict[int, Value]] = None
 
     # ------------------------------------------------------------------ findings
-    def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None) -> None:
+    def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None,
+               only_in: Optional[str] = None) -> None:
         """Record a finding once per (node, kind); inside imported code it goes on the entry call."""
         if self.suppress and kind != "analysis-skipped":
             return
         if self.captures and kind != "analysis-skipped":
-            self.captures[-1].append(Finding(kind, message, node, fix, fallback=fallback))
+            self.captures[-1].append(Finding(kind, message, node, fix, fallback=fallback, only_in=only_in))
             return
         if self.current is not self.main:
             # Code of an imported file, run with the arguments of a call in the checked file: the
@@ -103,7 +104,7 @@ class Context:
             what = f"{fn.cls.name}.{fn.name}" if fn.cls is not None else fn.name
             message = f"in {what} ({self.rel(fn.home)}): {message}"
             fix = None
-        key = (id(node), kind)
+        key = (id(node), kind, only_in)
         if key in self._seen:
             return
         where = id(self.statement) if self.statement is not None else None
@@ -114,7 +115,7 @@ class Context:
         self._seen.add(key)
         if where is not None:
             self._flagged.add(where)
-        self.findings.append(Finding(kind, message, node, fix, fallback=fallback, statement=where))
+        self.findings.append(Finding(kind, message, node, fix, fallback=fallback, statement=where, only_in=only_in))
 
     def report_error(self, err: ShapeError, node: Any) -> None:
         """A rule's ``ShapeError`` as a finding: on the node it points at, else on ``node`` (the call)."""

@@ -1,6 +1,7 @@
 """Following project imports: ModuleInfo/ModuleRef/LazyName, loading files, star imports (over imports.py)."""
 from __future__ import annotations
 
+import builtins
 import os
 from dataclasses import dataclass
 from typing import Optional
@@ -15,6 +16,8 @@ from ..values import UNKNOWN, Const, Dict, Ext, Seq, Value
 from .context import Budget, Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame
 from .syntax import alias_name, dotted, mutated_globals
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 MAX_MODULES = 48  # files of the project loaded for one checked file
 
@@ -148,6 +151,10 @@ class Project(Part):
         if isinstance(s.names, cst.ImportStar):
             if path:  # read when a name is not found (models/__init__.py star-imports every model)
                 self.ctx._stars.setdefault(id(frame.env), []).append(path)
+            elif mod and not level:  # ``from tensorflow.keras.layers import *``: what the checker knows there
+                for name in R.public_names(mod):
+                    if name not in _BUILTIN_NAMES:  # (``from numpy import *`` may or may not shadow sum)
+                        frame.env[name] = Ext(R.canonical(f"{mod}.{name}"))
             return
         for alias in s.names:
             name = dotted(alias.name)

@@ -219,11 +219,13 @@ class Call:
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
                     self.fw, self.qualname, self.node, self._warn, self.ctx)
 
-    def warn(self, kind: builtins.str, message: builtins.str, fix: Any = None, where: Any = None) -> None:
+    def warn(self, kind: builtins.str, message: builtins.str, fix: Any = None, where: Any = None,
+             only_in: Optional[builtins.str] = None) -> None:
         """Report a finding that does not stop the op (a warning such as SHP502): the rule goes on
-        and returns its result."""
+        and returns its result. ``only_in="keras2"``: what fails under Keras 2 only, where the rule
+        goes on with Keras 3's reading (the ``keras-version`` setting weighs it)."""
         if self._warn is not None:
-            self._warn(kind, message, fix, where)
+            self._warn(kind, message, fix, where, only_in)
 
     # -- comparisons --------------------------------------------------------------------------
     def cmp(self, a: Dim, b: Dim) -> D.Truth:
@@ -351,6 +353,20 @@ _PREFIXES = (
     ("keras.api.", "keras."),
     ("torch.nn.modules.", "torch.nn.modules."),
 )
+# Keras 1/2 module paths of the layers (``keras.layers.convolutional.Conv2D``, ``keras.layers.core.Dense``):
+# the same layers as ``keras.layers.*``
+_KERAS2_LAYER_MODULES = frozenset({
+    "convolutional", "core", "recurrent", "pooling", "normalization", "embeddings", "merge", "wrappers",
+    "advanced_activations", "noise", "local", "convolutional_recurrent", "cudnn_recurrent", "recurrent_v2",
+    "dense_attention"})
+
+
+def public_names(module: str) -> list:
+    """The names the checker knows in a framework module (``keras.layers``: ``Dense``, ``Conv2D``,
+    ...): what ``from module import *`` binds, and what ``dir(module)`` holds."""
+    prefix = canonical(module) + "."
+    return sorted({k[len(prefix):] for k in list(FUNCS) + list(LAYERS)
+                   if k.startswith(prefix) and "." not in k[len(prefix):] and not k[len(prefix):].startswith("_")})
 
 
 def canonical(q: str) -> str:
@@ -364,4 +380,8 @@ def canonical(q: str) -> str:
         rest = q[len("torch.nn.modules."):].split(".")
         if len(rest) >= 2:
             q = "torch.nn." + rest[-1]
+    elif q.startswith("keras.layers."):
+        parts = q.split(".")
+        if len(parts) in (3, 4) and parts[2] in _KERAS2_LAYER_MODULES:
+            q = ".".join(parts[:2] + parts[3:])
     return q

@@ -39,9 +39,12 @@ def tf_data_from_arrays():
     reveal_shape(train_ds.element_spec)  # revealed: [(None, 28, 28, 1), (None,)]
     convnet.fit(train_ds, epochs=2)
     convnet.fit(train_ds, validation_data=train_ds.take(5), epochs=2)
-    # never batched: each element, one image, is taken as a batch of 28 rows
-    unbatched = tf.data.Dataset.from_tensor_slices((images[..., None], digits))
-    convnet.fit(unbatched, epochs=2)  # E: SHP701 "(28, 28, 1)"
+    # never batched: each element, one row of 8 features, is taken as a batch
+    rows = tf.data.Dataset.from_tensor_slices((np.zeros((500, 8)), np.random.randint(0, 3, 500)))
+    tabular = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    tabular.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    tabular.fit(rows, epochs=2)  # E: SHP701 "(8,)"
+    tabular.fit(rows.batch(32), epochs=2)
     onehot = tf.data.Dataset.from_tensor_slices((images[..., None], digits)).map(
         lambda x, y: (x, tf.one_hot(y, 10))).batch(64, drop_remainder=True)
     reveal_shape(onehot.element_spec)  # revealed: [(64, 28, 28, 1), (64, 10)]

@@ -16,7 +16,7 @@ from sklearn.preprocessing import LabelEncoder, MinMaxScaler, StandardScaler
 features = np.random.random((500, 8)).astype("float32")
 labels = np.random.randint(0, 3, 500)
 reveal_shape(np.eye(3)[labels])  # revealed: (500, 3)
-reveal_shape(to_categorical(labels))  # revealed: (500, max(labels) + 1)
+reveal_shape(to_categorical(labels))  # revealed: (500, num_classes)
 reveal_shape(to_categorical(np.array([0, 2, 1, 1])))  # revealed: (4, 3)
 onehot = to_categorical(labels, num_classes=3)
 reveal_shape(onehot)  # revealed: (500, 3)

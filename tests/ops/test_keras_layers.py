@@ -211,6 +211,9 @@ MODEL_ROWS = [
     layer("keras.Sequential", [[OpCase(KL + "LSTM", [8]), OpCase(KL + "Dense", [3])]], ["(None, 5)"], "!layer-rank"),
     layer("keras.Model", [INP, OpCase(KL + "Dense", [3], inputs=[INP])], ["(None, 5)"], "(None, 3)"),
     OpCase("keras.utils.to_categorical", [S("(6,)", "int")], {"num_classes": 4}, expect="(6, 4)", fw="numpy"),
+    # without num_classes Keras counts max(y) + 1 classes: a size of its own (and a trailing 1 is dropped)
+    OpCase("keras.utils.to_categorical", [S("(6, 1)", "int")], expect="(6, num_classes)", fw="numpy",
+           no_oracle="the class count is the labels' largest value + 1"),
 ]
 
 _APPS = {  # name: its default input size (the top gives 1000 classes)

@@ -20,7 +20,7 @@ from typing import Optional
 from ... import dims as D
 from ...findings import Fix, ShapeError
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Dict, Int, Layer, Obj, Seq, Tensor, Value, tensor_of
+from ...values import FAILED, UNKNOWN, Const, Dict, Int, Layer, Obj, Seq, Tensor, Value, tensor_of
 from ..registry import Call, lookup_layer
 from ..streams import element_of
 from .base import FW, HISTORY, KerasLayer, name_of, record
@@ -73,6 +73,24 @@ def adjust_rank(call: Call, ref: Shape, x: Tensor, data: bool) -> Tensor:
     kind = "input-data-mismatch" if data else "layer-rank"
     raise ShapeError(kind, lambda: (
         f"the model expects inputs of shape {_shape_text(ref)} ({rr}-D) but gets {s} ({xr}-D)"))
+
+
+def _warn_keras2_rank(call: Call, ins: list, given: list, adjusted: list, what: str, data: bool) -> None:
+    """Data one axis short of a model input that ends in 1: Keras 3 adds the axis
+    (``_adjust_input_rank``, as tf-keras 2.x's functional models do); keras 2.3 and the tf.keras of
+    TF 1.x raised ("expected conv1d_input to have 3 dimensions", ``standardize_input_data``). A
+    finding under Keras 2 only; the analysis goes on with Keras 3's reading."""
+    for ref, x, got in zip(ins, given, adjusted):
+        s, g = call.shape(x), call.shape(got)
+        if s.variadic or g.variadic or len(g.dims) != len(s.dims) + 1:
+            continue
+        kind = "input-data-mismatch" if data else "layer-rank"
+        call.warn(kind, (
+            f"{what} data of shape {s} has {len(s.dims)} dimensions where the model input {_shape_text(ref)} "
+            f"has {len(ref.dims)}: Keras 3 adds the trailing axis of 1, older Keras 2 (keras 2.3, the tf.keras "
+            f"of TF 1.x) raises \"expected {len(ref.dims)} dimensions\" (keras-version = 2 makes this an error, "
+            f"3 drops it)"),
+            Fix("add the axis: np.expand_dims(x, -1)"), only_in="keras2")
 
 
 def _shape_text(s: Shape) -> str:
@@ -134,6 +152,8 @@ class KerasModel(KerasLayer):
         ``call``, which Keras runs on the data as given, without a functional model's rank
         adjustment); ``shown`` are the input shapes a message names (a subclass: what it was
         built for)."""
+        if layer.config.get(BROKEN):  # its build was reported: the data is not checked against it again
+            return FAILED
         data = _is_data(xs)
         ins = self.model_inputs(layer) if run is None else None
         given = xs
@@ -145,7 +165,13 @@ class KerasModel(KerasLayer):
                     for ref, x in zip(ins, xs):
                         check_input_spec(call, ref, x, data)
                 xs = [adjust_rank(call, ref, x, data) for ref, x in zip(ins, xs)]
+                _warn_keras2_rank(call, ins, given, xs, what, data)
             return self.run(layer, call, xs) if run is None else run(xs)
+        except BuildFailed as e:
+            shapes = ", ".join(str(call.shape(x)) for x in given)
+            msg = e.message
+            raise ShapeError(e.kind, lambda: f"{what} builds the model on data of shape {shapes}: {msg}",
+                             e.fix) from None
         except ShapeError as e:
             if not data:
                 e.where = None
@@ -435,6 +461,26 @@ def _check_pair(call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Op
     if silent:
         raise ShapeError("loss-broadcast", lambda: f"{what}: {silent}", Fix(
             "give targets the output's shape (e.g. y.reshape(-1, 1) for a (None, 1) output)"))
+
+
+BROKEN = "_broken"  # (layer.config) the model's build failed and was reported
+
+
+class BuildFailed(ShapeError):
+    """A model with no declared input failed to build on the first data it got: the failing
+    layer's own finding (SHP302, SHP304...), not the data's."""
+
+
+def broken_if_raises(model: Layer, build: Callable[[], Value]) -> Value:
+    """Build ``model`` (a Sequential on its declared input); what fails there is reported once, at
+    the layer that fails, and the model is marked broken: a later ``fit`` or ``predict`` does not
+    report it again (one bug, one finding)."""
+    try:
+        return build()
+    except ShapeError:
+        model.config[BROKEN] = True
+        model.config["_output_tensor"] = FAILED
+        raise
 
 
 def chain(layers: list, x: Value, call: Call) -> Value:

@@ -7,7 +7,8 @@ from ... import dims as D
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer, Seq, Tensor, Value
 from ..registry import Call, layer_rule, lookup_layer
-from .base import FW, KerasLayer, bind_built, check_rank, name_of, spellings
+from .base import FW, KerasLayer, bind_built, check_rank, kt, name_of, spellings
+from .model import KerasModel
 
 
 # ---------------------------------------------------------------------------------- recurrent
@@ -209,7 +210,12 @@ class TimeDistributed(KerasLayer):
             return Shape.unknown()
         sub = layer.config["layer"]
         rule = _inner(sub)[1]  # type: ignore[index]
-        o = rule.compute(sub, call, Shape((s.dims[0],) + s.dims[2:]))
+        step = Shape((s.dims[0],) + s.dims[2:])
+        if isinstance(rule, KerasModel):  # a whole model applied to every time step
+            got = rule.apply(sub, call.with_args([kt(step.dims)], {}))
+            o = got.shape if isinstance(got, Tensor) else None
+        else:
+            o = rule.compute(sub, call, step)
         if not isinstance(o, Shape) or o.variadic or not o.dims:
             return Shape.unknown()
         return Shape((o.dims[0], s.dims[1]) + o.dims[1:])

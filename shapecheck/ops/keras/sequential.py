@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Optional
 
 from ... import dims as D
+from ...findings import ShapeError
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Layer, Obj, Seq, Tensor, Value
 from ..registry import Call, layer_rule
 from .base import BATCH, FW, kt, name_of, shape_tuple
-from .model import KerasModel, chain
+from .model import BuildFailed, KerasModel, broken_if_raises, chain
 
 
 # ---------------------------------------------------------------------------------- Sequential
@@ -61,8 +62,9 @@ class Sequential(KerasModel):
         x = kt(shape.dims)
         layer.config["_input_tensor"] = x
         layer.config["_has_input"] = True
-        out = chain([s for s in layers if not (isinstance(s, Layer) and s.kind.endswith("InputLayer"))], x, call)
-        layer.config["_output_tensor"] = out
+        layer.config["_output_tensor"] = broken_if_raises(
+            layer, lambda: chain([s for s in layers if not (isinstance(s, Layer) and s.kind.endswith("InputLayer"))],
+                                 x, call))
 
     def method_build(self, layer: Layer, call: Call) -> Value:
         """``model.build((None, 4))``: the input shape given by hand; every layer is built on it."""
@@ -91,7 +93,14 @@ class Sequential(KerasModel):
         layers = layer.config.get("layers")
         if layers is None or len(xs) != 1:
             return UNKNOWN
-        out = chain([s for s in layers if not isinstance(s, Tensor)], xs[0], call)
+        if layer.config.get("_has_input") or layer.config.get("_output_tensor") is not None:
+            out = chain([s for s in layers if not isinstance(s, Tensor)], xs[0], call)
+        else:  # built by this first call: what fails is the build's (the failing layer's code), once
+            try:
+                out = broken_if_raises(layer, lambda: chain([s for s in layers if not isinstance(s, Tensor)], xs[0],
+                                                            call))
+            except ShapeError as e:
+                raise BuildFailed(e.kind, e.message, e.fix) from None
         if (not layer.config.get("_has_input") and isinstance(out, Tensor)
                 and layer.config.get("_output_tensor") is None):
             # built by its first call: later data is checked against what it was built for
@@ -114,7 +123,8 @@ class Sequential(KerasModel):
             prev = layer.config.get("_output_tensor")
             if isinstance(sub, Tensor):
                 return Const(None)
-            layer.config["_output_tensor"] = chain([sub], prev, call) if isinstance(prev, (Tensor, Seq)) else UNKNOWN
+            layer.config["_output_tensor"] = broken_if_raises(layer, lambda: chain([sub], prev, call)) if isinstance(
+                prev, (Tensor, Seq)) else UNKNOWN
         elif len(layers) == 1:
             self._rebuild(layer, call)
         return Const(None)

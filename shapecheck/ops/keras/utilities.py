@@ -12,13 +12,16 @@ from ..registry import Call, shape_rule
             "keras.src.utils.numerical_utils.to_categorical", "keras.np_utils.to_categorical")
 def to_categorical(call: Call) -> Value:
     """One-hot labels: ``(N,)`` or ``(N, 1)`` -> ``(N, num_classes)``; Keras drops a trailing 1.
-    Without ``num_classes`` (or with None) Keras counts ``max(x) + 1`` classes: a size of its own."""
+    Without ``num_classes`` (or with one the checker cannot compute) Keras counts ``max(y) + 1``
+    classes: computed where the labels' values are known, else a computed size of its own, so the
+    rank and the rows are still checked."""
     y = call.tensor(0, "x")
+    n = call.dim(1, "num_classes")
     if y is None:
         return UNKNOWN
-    n = call.dim(1, "num_classes") if not call.is_none(1, "num_classes") else _classes_of(y)
     if n is None:
-        return UNKNOWN
+        given = not call.is_none(1, "num_classes")
+        n = D.computed(call.text(1 if call.has(1) else "num_classes")) if given else _classes_of(y)
     s = call.shape(y)
     if s.variadic:
         return Tensor(Shape((n,), True), "numpy", "float")
@@ -37,4 +40,4 @@ def _classes_of(y: Tensor) -> D.Dim:
     if vals is not None and vals.kind == "int" and vals.items and all(
             isinstance(v, int) and v >= 0 for v in vals.items):
         return max(vals.items) + 1
-    return D.computed("max(labels) + 1")
+    return D.computed("num_classes")
