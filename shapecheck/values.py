@@ -146,6 +146,9 @@ class AnalysisState:
     # input is (*, C, *spatial), channels at -3 (``refine_param``)
     param_shapes: dict[int, tuple] = field(default_factory=dict)
     refined_dims: set = field(default_factory=set)  # the flexible sizes ``refine_param`` made
+    # TF tensor -> (rule, Call, index of the output or None): the op that made it, so a TF1 graph can
+    # be re-run on the shapes ``Session.run`` feeds its placeholders (ops/tensorflow/graphs.py)
+    tf_history: weakref.WeakKeyDictionary[Tensor, tuple] = field(default_factory=weakref.WeakKeyDictionary)
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)

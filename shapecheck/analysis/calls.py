@@ -36,6 +36,7 @@ from ..values import (
     Tensor,
     Value,
     analysis_state,
+    epoch,
     failed,
     merge_all,
     method_namespace,
@@ -276,6 +277,12 @@ class CallEvaluator(Part):
             return FAILED
         return out if isinstance(out, Value) else UNKNOWN
 
+    def apply_rule(self, fn: Callable[[Call], Value], call: Call, node: Any) -> Value:
+        """``run_rule`` of ``fn(call)``, remembering the op that made each TF tensor it returns."""
+        out = self.run_rule(partial(fn, call), node)
+        R.remember(fn, call, out)
+        return out
+
     def call_value(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         if isinstance(fn, Failed):
             return FAILED  # (``y.mean(...)`` of a y that failed upstream)
@@ -422,7 +429,7 @@ class CallEvaluator(Part):
         if failed(args) or failed(kwargs.values()):
             return FAILED  # (a failure reported upstream: nothing more on it)
         call = self.make_call(args, kwargs, node, frame.bindings, texts=arg_nodes, fw=result_fw(q), qualname=q)
-        out = self.run_rule(partial(shape_rule, call), node)
+        out = self.apply_rule(shape_rule, call, node)
         self.plugins.after_function(q, out, kwargs, node)
         return out
 
@@ -506,6 +513,7 @@ class CallEvaluator(Part):
             self.ctx.current = home
         watch = self.watch
         before = len(self.ctx.findings) if watch is not None else 0
+        start = epoch()
         try:
             result = self._run_function(fn, args, kwargs, bound, generic)
         except (Budget, RecursionError):
@@ -520,7 +528,12 @@ class CallEvaluator(Part):
             self.ctx.current, self.ctx.entry = saved
             if watch is not None:
                 watch.note(fn, self.ctx.findings[before:])
-        self.ctx.memo[key] = result
+        if isinstance(result, Layer) and result.born > start:
+            # a factory (``def cell(): return BasicLSTMCell(64)``): each call makes a layer of its own,
+            # which its first input builds (a Keras layer, a TF1 cell), so it runs again
+            del self.ctx.memo[key]
+        else:
+            self.ctx.memo[key] = result
         return result
 
     def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value], generic: bool) -> Value:

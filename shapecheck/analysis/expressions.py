@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any, Optional
 
 import libcst as cst
@@ -492,7 +491,7 @@ class ExpressionEvaluator(Part):
                 return UNKNOWN
             texts = {0: left, 1: right}
             call = self.calls.make_call([a, b], {}, node, frame.bindings, texts=texts, fw=fw, qualname=name)
-            return self.calls.run_rule(lambda: fn(call), node)
+            return self.calls.apply_rule(fn, call, node)
         if isinstance(a, (Int, Param)) and isinstance(b, (Int, Param)):
             da, db = as_dim(a), as_dim(b)
             return int_arith(op, da, db)
@@ -565,7 +564,7 @@ class ExpressionEvaluator(Part):
                 return UNKNOWN
             call = self.calls.make_call([t, Seq(idx, "tuple")], {}, node, frame.bindings, fw=t.fw,
                                         qualname="__getitem__")
-            return self.calls.run_rule(partial(fn, call), node)
+            return self.calls.apply_rule(fn, call, node)
         if isinstance(obj, Seq) and len(idx) == 1:
             i = idx[0]
             if isinstance(i, Const) and isinstance(i.value, slice):

@@ -352,7 +352,7 @@ class MemberEvaluator(Part):
             texts[0] = node.func.value
         call = self.calls.make_call([obj] + args, kwargs, node, frame.bindings, texts=texts, fw=obj.fw,
                                     qualname=f"{ns}.{name}")
-        out = self.calls.run_rule(lambda: fn(call), node)
+        out = self.calls.apply_rule(fn, call, node)
         if name in _RESHAPING_INPLACE and isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             # x.unsqueeze_(0) changes x itself
             self.stmts.assign(node.func.value, out if isinstance(out, Tensor) else UNKNOWN, frame)

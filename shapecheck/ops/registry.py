@@ -327,6 +327,18 @@ def lookup_layer(qualname: str) -> Optional[LayerRule]:
     return LAYERS.get(qualname)
 
 
+def remember(fn: Callable[[Call], Value], call: Call, out: Value) -> None:
+    """Record the op that made each TF tensor of ``out`` (``AnalysisState.tf_history``): a TF1 graph
+    runs later, in ``Session.run``, on the shapes fed to its placeholders, and is re-run then."""
+    if isinstance(out, Tensor):
+        if out.fw == "tf":
+            call.ctx.tf_history[out] = (fn, call, None)
+    elif isinstance(out, Seq):
+        for i, t in enumerate(out.items):
+            if isinstance(t, Tensor) and t.fw == "tf":
+                call.ctx.tf_history[t] = (fn, call, i)
+
+
 # -- attribute-like rules (``x.shape``, ``x.T``, ``x.ndim``) ---------------------------------------
 PROPERTIES: dict[str, Callable[[Call], Value]] = {}
 PROPERTIES_ANY: set = set()

@@ -90,4 +90,4 @@ def is_outer_product(a: Shape, b: Shape) -> bool:
         known = D.as_int(n)
         return (known is None or known > 1) and D.compare(n, m, None, unify=False) is D.TRUE
 
-    return same(col(a), row(b)) or (len(a.dims) == 2 and same(col(b), row(a)))
+    return same(col(a), row(b)) or same(col(b), row(a))

@@ -15,6 +15,8 @@ BUILTIN_ROWS = [
     OpCase("builtins.round", [2.567, 1], expect="float 2.6"),
     OpCase("builtins.range", [2, 11, 3], expect="[int 2, int 5, int 8]"),
     OpCase("builtins.zip", [[1, 2, 3], [4, 5]], expect="[[int 1, int 4], [int 2, int 5]]"),
+    OpCase("builtins.zip", ["(3, 2)", "(3,)"], expect="[[(2,), ()], [(2,), ()], [(2,), ()]]"),  # an array's rows
+    OpCase("random.randint", [0, 9], expect="Number", no_oracle="a number of unknown value"),
     OpCase("itertools.repeat", [7, 2], expect="[int 7, int 7]"),
     OpCase("builtins.enumerate", [[7, 8]], {"start": 1}, expect="[[int 1, int 7], [int 2, int 8]]"),
     OpCase("builtins.list", [(2, 3)], expect="[int 2, int 3]"),

@@ -137,13 +137,91 @@ MORE_TF_ROWS = [
            no_oracle="tf.layers needs TF1 graph mode"),
     OpCase("tensorflow.compat.v1.Session", [], expect="Ext(qualname='tensorflow.Session')", no_oracle="a TF1 session"),
     # sess.run(fetch, feed_dict={placeholder: array}): the interpreter hands the feed as pairs
+    # (the table's None is one size: the fetched tensor has the fed placeholder's, so the graph re-run
+    # on the feed gives the fed batch)
     OpCase("tensorflow.compat.v1.Session.run", ["(None, 3)"], {"feed_dict": _feed("(None, 3)", "(8, 3)")},
-           expect="(None, 3)", no_oracle="a TF1 session"),
+           expect="(8, 3)", no_oracle="a TF1 session"),
     OpCase("tensorflow.compat.v1.Session.run", ["(None, 3)"], {"feed_dict": _feed("(None, 3)", "(8, 4)")},
            error="input-data-mismatch", no_oracle="a TF1 session"),
 ]
 
-ROWS = TF_ROWS + MORE_TF_ROWS
+# TF1 recurrent cells (tf.nn.rnn_cell / tf.contrib.rnn): a cell takes one (batch, features) step and
+# returns (output, state); dynamic_rnn runs it over (batch, time, features). Checked by hand against
+# TF 2.21 with tf_keras (tf.compat.v1 in graph mode); a cell is called with its state for real.
+CELL = "a TF1 cell is called with its state"
+LSTM8 = OpCase("tensorflow.compat.v1.nn.rnn_cell.BasicLSTMCell", [8])
+RNN_ROWS = [
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.BasicLSTMCell", [8], inputs=["(4, 5)"],
+           expect="[(4, 8), [(4, 8), (4, 8)]]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.BasicLSTMCell", [8], inputs=["(4, 7, 5)"], error="layer-rank",
+           no_oracle=CELL),
+    OpCase("tensorflow.nn.rnn_cell.LSTMCell", [8], {"num_proj": 3}, inputs=["(4, 5)"],
+           expect="[(4, 3), [(4, 8), (4, 3)]]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.GRUBlockCell", [6], inputs=["(4, 5)"], expect="[(4, 6), (4, 6)]",
+           no_oracle=CELL),
+    OpCase("tensorflow.contrib.rnn.GRUCell", [6], inputs=["(4, 5)"], expect="[(4, 6), (4, 6)]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.BasicRNNCell", [6], inputs=["(4, 5)"], expect="[(4, 6), (4, 6)]",
+           no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.MultiRNNCell", [[OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]),
+                                                             OpCase("tensorflow.nn.rnn_cell.GRUCell", [3])]],
+           inputs=["(4, 5)"], expect="[(4, 3), [(4, 6), (4, 3)]]", no_oracle=CELL),
+    # one cell listed twice: its kernel is made for the first input (5 features), then gets 8
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.MultiRNNCell", [[LSTM8, LSTM8]], inputs=["(4, 5)"],
+           error="layer-input-mismatch", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.DeviceWrapper", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), "/cpu:0"],
+           inputs=["(4, 5)"], expect="[(4, 6), (4, 6)]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.ResidualWrapper", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [5])],
+           inputs=["(4, 5)"], expect="[(4, 5), (4, 5)]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.rnn_cell.ResidualWrapper", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6])],
+           inputs=["(4, 5)"], error="broadcast-mismatch", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.dynamic_rnn", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), "(4, 7, 5)"],
+           {"dtype": "float32"}, expect="[(4, 7, 6), (4, 6)]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.dynamic_rnn", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), "(7, 4, 5)"],
+           {"dtype": "float32", "time_major": True}, expect="[(7, 4, 6), (4, 6)]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.dynamic_rnn", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), "(4, 5)"],
+           {"dtype": "float32"}, error="layer-rank", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.dynamic_rnn", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), "(4, 7, 5)"],
+           {"dtype": "float32", "sequence_length": 7}, error="invalid-shape-argument", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.bidirectional_dynamic_rnn",
+           [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), OpCase("tensorflow.nn.rnn_cell.GRUCell", [2]),
+            "(4, 7, 5)"], {"dtype": "float32", "sequence_length": S("(4,)", "int")},
+           expect="[[(4, 7, 6), (4, 7, 2)], [(4, 6), (4, 2)]]", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.bidirectional_dynamic_rnn",
+           [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), OpCase("tensorflow.nn.rnn_cell.GRUCell", [2]),
+            ["(4, 5)", "(4, 5)"]], {"dtype": "float32"}, error="layer-rank", no_oracle=CELL),
+    OpCase("tensorflow.compat.v1.nn.static_rnn", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), ["(4, 5)", "(4, 5)"]],
+           {"dtype": "float32"}, expect="[[(4, 6), (4, 6)], (4, 6)]", no_oracle=CELL),
+    OpCase("tensorflow.contrib.rnn.static_rnn", [OpCase("tensorflow.nn.rnn_cell.GRUCell", [6]), ["(4,)", "(4,)"]],
+           {"dtype": "float32"}, error="layer-rank", no_oracle=CELL),
+    # the encoder runs a copy of the cell (its own kernel), the decoder the cell itself
+    OpCase("tensorflow.contrib.legacy_seq2seq.basic_rnn_seq2seq", [["(4, 5)", "(4, 5)"], ["(4, 3)"], LSTM8],
+           expect="[[(4, 8)], [(4, 8), (4, 8)]]", no_oracle="tf.contrib is TF 1.x only"),
+    OpCase("tensorflow.contrib.legacy_seq2seq.basic_rnn_seq2seq", [["(4,)"], ["(4, 3)"], LSTM8],
+           error="layer-rank", no_oracle="tf.contrib is TF 1.x only"),
+]
+
+# TF1 graphs: an optimizer's minimize makes an operation (kept as a TF tensor of unknown shape);
+# Tensor.eval / Operation.run are Session.run of it
+GRAPH = "TF1 graph mode"
+GRAPH_ROWS = [
+    OpCase("tensorflow.compat.v1.train.AdadeltaOptimizer", [0.1], expect="Ext(qualname='tensorflow.train.Optimizer')",
+           no_oracle=GRAPH),
+    OpCase("tensorflow.compat.v1.train.Optimizer.minimize", ["()"], expect="(*)", no_oracle=GRAPH),
+    OpCase("tensorflow.Tensor.eval", ["(3, 4)"], expect="(3, 4)", no_oracle=GRAPH),
+    OpCase("tensorflow.Tensor.eval", ["(None, 3)"], {"feed_dict": _feed("(None, 3)", "(2, 3)")}, expect="(2, 3)",
+           no_oracle=GRAPH),
+    OpCase("tensorflow.Tensor.eval", ["(None, 3)"], {"feed_dict": _feed("(None, 3)", "(2, 4)")},
+           error="input-data-mismatch", no_oracle=GRAPH),
+]
+
+NMS_ROWS = [
+    OpCase("tensorflow.image.non_max_suppression", ["(6, 4)", "(6,)", 3], expect="(None,)", no_oracle="as many as kept"),
+    OpCase("tensorflow.image.non_max_suppression", ["(1, 6, 4)", "(1, 6)", 3], error="layer-rank"),
+    OpCase("tensorflow.image.non_max_suppression", ["(6, 5)", "(6,)", 3], error="layer-input-mismatch"),
+    OpCase("tensorflow.image.non_max_suppression", ["(6, 4)", "(5,)", 3], error="layer-input-mismatch"),
+]
+
+ROWS = TF_ROWS + MORE_TF_ROWS + RNN_ROWS + GRAPH_ROWS + NMS_ROWS
 
 test_row, test_row_against_the_framework = row_tests(ROWS)
 

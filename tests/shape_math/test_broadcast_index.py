@@ -40,6 +40,7 @@ def test_broadcast_does_not_unify() -> None:
 
 def test_outer_product() -> None:
     assert is_outer_product(parse("(5, 1)"), parse("(5,)"))
+    assert is_outer_product(parse("(5,)"), parse("(5, 1)"))  # the vector on either side (y_true - y_pred)
     assert not is_outer_product(parse("(5, 3)"), parse("(3,)"))
 
 

@@ -76,21 +76,24 @@ def adjust_rank(call: Call, ref: Shape, x: Tensor, data: bool) -> Tensor:
 
 
 def _warn_keras2_rank(call: Call, ins: list, given: list, adjusted: list, what: str, data: bool) -> None:
-    """Data one axis short of a model input that ends in 1: Keras 3 adds the axis
-    (``_adjust_input_rank``, as tf-keras 2.x's functional models do); keras 2.3 and the tf.keras of
-    TF 1.x raised ("expected conv1d_input to have 3 dimensions", ``standardize_input_data``). A
-    finding under Keras 2 only; the analysis goes on with Keras 3's reading."""
+    """Data one axis short of a model input that ends in 1, or with one trailing axis of 1 too
+    many: Keras 3 adds or drops that axis (``_adjust_input_rank``, as tf-keras 2.x's functional
+    models do); keras 2.3 and the tf.keras of TF 1.x raised ("expected conv1d_input to have 3
+    dimensions", ``standardize_input_data``). A finding under Keras 2 only; the analysis goes on
+    with Keras 3's reading."""
     for ref, x, got in zip(ins, given, adjusted):
         s, g = call.shape(x), call.shape(got)
-        if s.variadic or g.variadic or len(g.dims) != len(s.dims) + 1:
+        if s.variadic or g.variadic or len(g.dims) == len(s.dims):
             continue
+        grew = len(g.dims) > len(s.dims)
         kind = "input-data-mismatch" if data else "layer-rank"
         call.warn(kind, (
             f"{what} data of shape {s} has {len(s.dims)} dimensions where the model input {_shape_text(ref)} "
-            f"has {len(ref.dims)}: Keras 3 adds the trailing axis of 1, older Keras 2 (keras 2.3, the tf.keras "
-            f"of TF 1.x) raises \"expected {len(ref.dims)} dimensions\" (keras-version = 2 makes this an error, "
-            f"3 drops it)"),
-            Fix("add the axis: np.expand_dims(x, -1)"), only_in="keras2")
+            f"has {len(ref.dims)}: Keras 3 {'adds' if grew else 'drops'} the trailing axis of 1, older Keras 2 "
+            f"(keras 2.3, the tf.keras of TF 1.x) raises \"expected {len(ref.dims)} dimensions\" "
+            f"(keras-version = 2 makes this an error, 3 drops it)"),
+            Fix("add the axis: np.expand_dims(x, -1)" if grew else "drop the axis: np.squeeze(x, -1)"),
+            only_in="keras2")
 
 
 def _shape_text(s: Shape) -> str:

@@ -8,7 +8,7 @@ from ... import dims as D
 from ...dims import Dim
 from ...findings import ShapeError
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Dict, Int, Seq, Tensor, Value, as_dim, as_int, tensor_of
+from ...values import NUMBER, UNKNOWN, Const, Dict, Int, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from ..common import axis_of, unknown_like
 from ..registry import Call, property_rule, shape_rule
 
@@ -246,13 +246,30 @@ def builtin_range(call: Call) -> Value:
     return Seq([Int(i) for i in r], "list")
 
 
+def _rows(v: Value) -> Value:
+    """An array zipped as the list of its rows, where it has a known number of them (up to 256)."""
+    if isinstance(v, Tensor) and v.shape.rank:
+        n = D.as_int(v.shape.dims[0])
+        if n is not None and 0 <= n <= 256:
+            return Seq([Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)] * n, "list")
+    return v
+
+
 @shape_rule("builtins.zip")
 def builtin_zip(call: Call) -> Value:
-    seqs = [s for s in (call.get(i) for i in range(len(call.args))) if isinstance(s, Seq) and s.kind != "set"]
+    """``zip(xs, ys)`` of lists, tuples, or arrays (their rows: ``for x, y in zip(train_X, train_Y)``)."""
+    seqs = [s for s in (_rows(call.get(i)) for i in range(len(call.args))) if isinstance(s, Seq) and s.kind != "set"]
     if not seqs or len(seqs) != len(call.args):
         return UNKNOWN
     n = min(len(s.items) for s in seqs)
     return Seq([Seq([s.items[i] for s in seqs], "tuple") for i in range(n)], "list")
+
+
+@shape_rule("random.random", "random.randint", "random.uniform", "random.gauss", "random.normalvariate",
+            "random.randrange", "random.betavariate", "random.expovariate", "random.triangular")
+def python_random(call: Call) -> Value:
+    """A random Python number: a number of unknown value (a list of them is a 1-D array's worth)."""
+    return NUMBER
 
 
 @shape_rule("itertools.repeat")

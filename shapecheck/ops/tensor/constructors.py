@@ -6,7 +6,7 @@ from typing import Optional
 
 from ... import dims as D
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Int, Seq, Tensor, Value, as_dim, as_dims, tensor_of
+from ...values import UNKNOWN, Const, Int, Number, Seq, Tensor, Value, as_dim, as_dims, tensor_of
 from ..registry import Call, Signature, by_signature, shape_rule
 from .base import at_least_rank
 
@@ -132,6 +132,8 @@ def _literal_shape(v: Value, torch_items: bool = False) -> Optional[tuple]:
         return ((), "bool")
     if isinstance(v, Const) and isinstance(v.value, float):
         return ((), "float")
+    if isinstance(v, Number):  # (a number of unknown value: ``random.randint(0, 9)``)
+        return ((), None)
     if isinstance(v, Tensor) and not v.shape.variadic:
         if torch_items and v.fw == "torch":
             return ((), v.dtype) if all(D.as_int(d) == 1 for d in v.shape.dims) else None

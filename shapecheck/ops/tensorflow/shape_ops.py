@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from ... import dims as D
+from ...findings import ShapeError
 from ...shape_math import index as SMI
+from ...shape_math.require import require_equal
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
 from ..common import axis_of, broadcast_shapes
@@ -54,6 +56,10 @@ def tf_split(call: Call) -> Value:
     kc = D.as_int(k) if k is not None else None
     if kc is not None and n is not None and kc > 0 and n % kc == 0:
         parts = [n // kc] * kc
+    elif kc is not None and kc > 0 and n is None:  # (28*None rows in 28 parts: None each)
+        q = D.floordiv(s.dims[a], kc)
+        if D.compare(D.mul(q, kc), s.dims[a], None, unify=False) is D.TRUE:
+            parts = [q] * kc
     elif isinstance(spec, Seq):
         ds = [as_dim(x) for x in spec.items]
         sizes = [i for i in (D.as_int(d) for d in ds if d is not None) if i is not None]
@@ -225,19 +231,63 @@ def tf_moments(call: Call) -> Value:
     return Seq([_t(call, Shape(dims), t), _t(call, Shape(dims), t)], "tuple")
 
 
-@shape_rule(*tf("nn.softmax_cross_entropy_with_logits", "nn.sparse_softmax_cross_entropy_with_logits",
-                "nn.sigmoid_cross_entropy_with_logits"))
+@shape_rule(*tf("nn.softmax_cross_entropy_with_logits", "nn.softmax_cross_entropy_with_logits_v2",
+                "nn.sparse_softmax_cross_entropy_with_logits", "nn.sigmoid_cross_entropy_with_logits"))
 def tf_xent_with_logits(call: Call) -> Value:
-    """Per-example losses: the logits' shape without the class axis (with it, for sigmoid)."""
+    """Per-example losses: the logits' shape without the class axis (with it, for sigmoid).
+
+    The labels must fit the logits as TF checks them: ``sigmoid``: the same shape (a ``ValueError``
+    when the graph is built); ``sparse``: the logits' shape without its last size, one rank less
+    (``ValueError``: "Rank mismatch" / "Shape mismatch"); ``softmax``: both made 2-D by keeping their
+    last size and joining the others (``_flatten_outer_dims``), then broadcast ("logits and labels
+    must be broadcastable")."""
     lg = call.tensor(None, "logits")
     if lg is None:
         return UNKNOWN
     s = _shape(call, lg)
+    lb = call.tensor(None, "labels")
+    ls = _shape(call, lb) if lb is not None else None
+    op = _op(call)
     if call.qualname.endswith("sigmoid_cross_entropy_with_logits"):
+        if ls is not None and not s.variadic and not ls.variadic:
+            _same_shape(call, op, ls, s)
         return Tensor(s, "tf", "float")
     if s.variadic or not s.dims or call.has(None, "axis") and call.int(None, "axis") != -1:
         return Tensor(Shape.unknown(), "tf", "float")
+    if ls is not None and not ls.variadic:
+        if call.qualname.endswith("sparse_softmax_cross_entropy_with_logits"):
+            _sparse_labels(call, op, ls, s)
+        elif ls.dims:
+            flat = [Shape((D.mul(*x.dims[:-1]), x.dims[-1])) for x in (ls, s)]
+            broadcast_shapes(call, flat, what=f"{op}: labels {ls} and logits {s} flattened to 2-D")
     return Tensor(Shape(s.dims[:-1]), "tf", "float")
+
+
+def _op(call: Call) -> str:
+    return "tf." + call.qualname.split(".", 2)[-1] if call.qualname.startswith("tensorflow.compat.") else \
+        call.qualname.replace("tensorflow.", "tf.")
+
+
+def _same_shape(call: Call, op: str, ls: Shape, s: Shape) -> None:
+    if len(ls.dims) != len(s.dims):
+        raise ShapeError("broadcast-mismatch", f"{op}: labels {ls} and logits {s} must have the same shape; "
+                                               f"their ranks differ")
+    for i, (a, b) in enumerate(zip(ls.dims, s.dims)):
+        require_equal(a, b, call.bindings, "broadcast-mismatch",
+                      f"{op}: labels {ls} and logits {s} must have the same shape; {D.fmt(a)} != {D.fmt(b)} "
+                      f"at axis {i}", unify=False)
+
+
+def _sparse_labels(call: Call, op: str, ls: Shape, s: Shape) -> None:
+    want = s.dims[:-1]
+    if len(ls.dims) != len(want):
+        raise ShapeError("batch-mismatch", f"{op}: labels {ls} ({len(ls.dims)}-D) must have the shape of the logits "
+                                           f"{s} without its last axis, {Shape(want)} ({len(want)}-D): one class "
+                                           f"index per row")
+    for i, (a, b) in enumerate(zip(ls.dims, want)):
+        require_equal(a, b, call.bindings, "batch-mismatch",
+                      f"{op}: labels {ls} must have the shape of the logits {s} without its last axis, "
+                      f"{Shape(want)}: {D.fmt(a)} != {D.fmt(b)} at axis {i}", unify=False)
 
 
 @shape_rule(*tf("gather_nd"))
@@ -251,3 +301,37 @@ def tf_gather_nd(call: Call) -> Value:
     if ps.variadic or k is None or call.int(None, "batch_dims", 0) != 0 or k > len(ps.dims):
         return _t(call, Shape.unknown(), p)
     return _t(call, Shape(si.dims[:-1] + ps.dims[k:]), p)
+
+
+@shape_rule(*tf("image.non_max_suppression", "image.non_max_suppression_v2", "image.non_max_suppression_with_scores",
+                "image.non_max_suppression_overlaps"))
+def tf_non_max_suppression(call: Call) -> Value:
+    """``tf.image.non_max_suppression(boxes, scores, max_output_size, ...)``: boxes ``(num_boxes, 4)``,
+    scores ``(num_boxes,)`` (``overlaps``: a ``(num_boxes, num_boxes)`` matrix); the indices kept, at
+    most ``max_output_size`` of them: a 1-D int tensor of unknown length (``_with_scores``: and their
+    scores)."""
+    overlaps = call.qualname.endswith("overlaps")
+    b = call.tensor(0, "overlaps" if overlaps else "boxes")
+    sc = call.tensor(1, "scores")
+    op = _op(call)
+    if b is not None:
+        bs = _shape(call, b)
+        if bs.rank is not None and bs.rank != 2:
+            raise ShapeError("layer-rank", f"{op} takes {'overlaps' if overlaps else 'boxes'} as a 2-D "
+                                           f"{'(num_boxes, num_boxes)' if overlaps else '(num_boxes, 4)'} tensor, "
+                                           f"got {bs.rank}-D {bs}")
+        if bs.rank == 2 and not overlaps:
+            require_equal(bs.dims[1], 4, call.bindings, "layer-input-mismatch",
+                          f"{op} takes boxes (num_boxes, 4), one (y1, x1, y2, x2) row per box; got {bs}", unify=False)
+        if sc is not None:
+            ss = _shape(call, sc)
+            if ss.rank is not None and ss.rank != 1:
+                raise ShapeError("layer-rank", f"{op} takes scores as a 1-D (num_boxes,) tensor, got {ss.rank}-D {ss}")
+            if ss.rank == 1 and bs.rank == 2:
+                require_equal(ss.dims[0], bs.dims[0], call.bindings, "layer-input-mismatch",
+                              f"{op}: scores {ss} must have one score per box of {bs}", unify=False)
+    kept = D.opaque("None")
+    idx = Tensor(Shape((kept,)), "tf", "int")
+    if call.qualname.endswith("with_scores"):
+        return Seq([idx, Tensor(Shape((kept,)), "tf", "float")], "tuple")
+    return idx
