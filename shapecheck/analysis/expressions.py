@@ -603,6 +603,8 @@ class ExpressionEvaluator(Part):
         if isinstance(obj, Dict) and len(idx) == 1 and isinstance(idx[0], Const):
             # (a Dict of unknown contents has no known key; one a branch set is there if this runs)
             return present(obj.items.get(idx[0].value, UNKNOWN), None)
+        if isinstance(obj, Dict) and len(idx) == 1:
+            return _any_entry(obj)
         if isinstance(obj, Layer):
             rule = R.lookup_layer(obj.kind)
             if rule is not None:
@@ -647,3 +649,19 @@ def _truth_like(v: Value) -> bool:
     """Whether ``v`` can stand in a condition built of ``and``/``or``: a condition, a boolean, or
     a value the checker knows nothing of (a flag)."""
     return isinstance(v, (Cond, Param)) or v is UNKNOWN or (isinstance(v, Const) and isinstance(v.value, bool))
+
+
+def _any_entry(d: Dict) -> Value:
+    """``d[key]`` with a key the checker cannot tell: the one shape every entry has (``data[split]``
+    of a dict of equally shaped arrays), else unknown."""
+    vals = list(d.items.values())
+    if not vals or not all(isinstance(v, Tensor) for v in vals):
+        return UNKNOWN
+    first = vals[0]
+    assert isinstance(first, Tensor)
+    for v in vals[1:]:
+        assert isinstance(v, Tensor)
+        if v.fw != first.fw or v.shape.variadic != first.shape.variadic or v.shape.same(first.shape) is not D.TRUE:
+            return UNKNOWN
+    return Tensor(first.shape, first.fw, first.dtype if all(
+        isinstance(v, Tensor) and v.dtype == first.dtype for v in vals) else None)

@@ -7,7 +7,8 @@ from typing import Any, Optional
 from ... import dims as D
 from ...findings import ShapeError
 from ...shapes import Shape
-from ...values import UNKNOWN, Layer
+from ...values import UNKNOWN, Layer, Seq, tensor_of
+from ..common import check_weight_assignment
 from ..registry import Call, layer_rule
 from .base import (
     BATCH,
@@ -171,7 +172,19 @@ class Embedding(KerasLayer):
             decl = declared_input(call.with_args([], kw))
             if decl is not None:
                 cfg["_input"] = decl
+        self._check_initial_weights(cfg, call)
         return cfg
+
+    def _check_initial_weights(self, cfg: dict, call: Call) -> None:
+        """``Embedding(n, d, weights=[matrix])``: Keras sets the matrix as the ``(n, d)`` embeddings
+        when it builds the layer (``set_weights``): a matrix of another shape is SHP601 there."""
+        v = call.kwargs.get("weights")
+        if isinstance(v, Seq) and len(v.items) == 1:
+            v = v.items[0]
+        t = tensor_of(v) if v is not None and not isinstance(v, Seq) else None
+        if t is not None:
+            dest = Shape((cfg["input_dim"], cfg["output_dim"]))
+            check_weight_assignment(call, "keras.layers.Embedding.embeddings", dest, call.shape(t), "setting")
 
     def compute(self, layer: Layer, call: Call, s: Shape) -> Any:
         return Shape(s.dims + (layer.config["output_dim"],), s.variadic)

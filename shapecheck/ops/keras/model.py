@@ -22,6 +22,7 @@ from ...findings import Fix, ShapeError
 from ...shapes import Shape
 from ...values import FAILED, UNKNOWN, Const, Dict, Int, Layer, Obj, Seq, Tensor, Value, tensor_of
 from ..registry import Call, lookup_layer
+from ..streams import element_of
 from .base import FW, HISTORY, KerasLayer, name_of, record
 from .losses import loss_name, silent_broadcast, target_error
 
@@ -279,6 +280,23 @@ class KerasModel(KerasLayer):
     def method_predict_on_batch(self, layer: Layer, call: Call) -> Value:
         return fit_check(layer, call, "predict_on_batch")
 
+    # Keras 2's generator methods and Sequential's predict_classes/predict_proba: fit/evaluate/predict
+    # on the same data (Keras 3 removed them; the data they get is checked as Keras 2 did)
+    def method_fit_generator(self, layer: Layer, call: Call) -> Value:
+        return fit_check(layer, call, "fit_generator")
+
+    def method_evaluate_generator(self, layer: Layer, call: Call) -> Value:
+        return fit_check(layer, call, "evaluate_generator")
+
+    def method_predict_generator(self, layer: Layer, call: Call) -> Value:
+        return fit_check(layer, call, "predict_generator")
+
+    def method_predict_classes(self, layer: Layer, call: Call) -> Value:
+        return fit_check(layer, call, "predict_classes")
+
+    def method_predict_proba(self, layer: Layer, call: Call) -> Value:
+        return fit_check(layer, call, "predict_proba")
+
     def method_summary(self, layer: Layer, call: Call) -> Value:
         return Const(None)
 
@@ -287,7 +305,11 @@ class KerasModel(KerasLayer):
 
 
 # ---------------------------------------------------------------------------------- training
-TRAINING_METHODS = ("fit", "evaluate", "train_on_batch", "test_on_batch", "predict", "predict_on_batch")
+TRAINING_METHODS = ("fit", "evaluate", "train_on_batch", "test_on_batch", "predict", "predict_on_batch",
+                    "fit_generator", "evaluate_generator", "predict_generator", "predict_classes", "predict_proba")
+# Keras 2 methods that train, evaluate or predict on the same data as the Keras 3 one they map to
+_KERAS2 = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict",
+           "predict_classes": "predict", "predict_proba": "predict"}
 
 
 def fit_check(model: Layer, call: Call, method: str, run: Optional[Runner] = None,
@@ -296,18 +318,37 @@ def fit_check(model: Layer, call: Call, method: str, run: Optional[Runner] = Non
     training path of every Keras model (Sequential, functional, and a subclass through the
     ``keras_model`` plugin, which passes ``run``: its own ``call`` on the data). The data must fit
     the model (SHP701), the targets its output under the compiled loss (SHP702, SHP503), and
-    ``validation_data`` is checked the same way."""
+    ``validation_data`` is checked the same way. ``x`` may be a stream (a ``tf.data`` dataset, a
+    Keras image iterator): each element is a batch, ``(x, y)`` or ``x``. The targets are checked
+    against what the model declares even where ``x`` is unknown."""
     rule = keras_rule_of(model)
     if not isinstance(rule, KerasModel):
         return UNKNOWN
-    if method.startswith("predict"):
-        out = _output_for(rule, model, call, call.get(0, "x"), method, run, shown)
+    base = _KERAS2.get(method, method)
+    x, y = _unpack(call.get(0, "generator" if method.endswith("_generator") else "x"), call.get(1, "y"))
+    if base.startswith("predict"):
+        out = _output_for(rule, model, call, x, method, run, shown)
+        if method in ("predict_classes",):
+            return UNKNOWN
         return Tensor(out.shape, "numpy", "float") if isinstance(out, Tensor) else UNKNOWN
-    _check_xy(rule, model, call, call.get(0, "x"), call.get(1, "y"), method, run, shown)
-    vd = call.get(None, "validation_data") if method == "fit" else UNKNOWN
+    _check_xy(rule, model, call, x, y, method, run, shown)
+    vd = call.get(None, "validation_data") if base == "fit" else UNKNOWN
     if isinstance(vd, Seq) and len(vd.items) >= 2:
-        _check_xy(rule, model, call, vd.items[0], vd.items[1], "fit (validation_data)", run, shown)
+        _check_xy(rule, model, call, vd.items[0], vd.items[1], f"{method} (validation_data)", run, shown)
+    elif element_of(vd) is not None:  # a dataset or an iterator
+        vx, vy = _unpack(vd, UNKNOWN)
+        _check_xy(rule, model, call, vx, vy, f"{method} (validation_data)", run, shown)
     return UNKNOWN
+
+
+def _unpack(x: Value, y: Value) -> tuple:
+    """The data and targets of a training call: a stream yields ``(x, y[, sample_weight])`` or ``x``."""
+    el = element_of(x)
+    if el is None:
+        return x, y
+    if isinstance(el, Seq) and el.kind == "tuple" and el.items:
+        return el.items[0], el.items[1] if len(el.items) > 1 else UNKNOWN
+    return el, UNKNOWN
 
 
 def _output_for(rule: KerasModel, layer: Layer, call: Call, x: Value, what: str, run: Optional[Runner],
@@ -316,6 +357,45 @@ def _output_for(rule: KerasModel, layer: Layer, call: Call, x: Value, what: str,
     if xs is None:
         return UNKNOWN
     return rule.feed(layer, call, xs, what, run, shown)
+
+
+# layers whose output's last size is their own setting (units, filters), whatever sizes the data has,
+# and layers that pass the last size through
+_SETS_LAST = frozenset({"Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+                        "Conv3DTranspose", "SeparableConv1D", "SeparableConv2D", "LSTM", "GRU", "SimpleRNN",
+                        "Embedding", "Convolution1D", "Convolution2D", "Convolution3D"})
+_KEEPS_LAST = frozenset({"Activation", "Dropout", "BatchNormalization", "LayerNormalization", "Softmax", "ReLU",
+                         "LeakyReLU", "ELU", "PReLU", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+                         "ActivityRegularization", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"})
+
+
+def _declared_output(rule: KerasModel, layer: Layer) -> Value:
+    """What the model gives for any data it accepts, where ``x`` is unknown: a functional model checks
+    every size its inputs fix, so its output is what it was built with (the batch aside); a
+    Sequential runs on the data's own sizes (``check_input_spec``), so only the rank and a last size
+    that a Dense/Conv/recurrent layer sets (maybe through activations and dropouts) are known."""
+    out = layer.config.get("_output_tensor")
+    strict = rule.strict_inputs
+    if not strict:
+        subs = rule.sublayers(layer) or []
+        last = next((s for s in reversed(subs) if not (
+            isinstance(s, Layer) and s.kind.rsplit(".", 1)[-1] in _KEEPS_LAST)), None)
+        if not isinstance(last, Layer) or last.kind.rsplit(".", 1)[-1] not in _SETS_LAST:
+            return UNKNOWN
+
+    def loosen(t: Value) -> Value:
+        if not isinstance(t, Tensor) or t.shape.variadic or not t.shape.dims:
+            return UNKNOWN
+        ds = t.shape.dims
+        keep = ds[1:] if strict else tuple(D.opaque("None") for _ in ds[1:-1]) + ds[-1:]
+        return Tensor(Shape((D.opaque("None"),) + tuple(keep)), t.fw, t.dtype)
+
+    if isinstance(out, Tensor):
+        return loosen(out)
+    if isinstance(out, Seq) and strict:
+        items = [loosen(t) for t in out.items]
+        return UNKNOWN if any(t is UNKNOWN for t in items) else Seq(items, out.kind)
+    return UNKNOWN
 
 
 def _output_names(layer: Layer) -> Optional[list]:
@@ -334,14 +414,19 @@ def _output_names(layer: Layer) -> Optional[list]:
 def _check_xy(rule: KerasModel, layer: Layer, call: Call, x: Value, y: Value, what: str, run: Optional[Runner],
               shown: Optional[list]) -> Value:
     out = _output_for(rule, layer, call, x, what, run, shown)
-    yt = tensor_of(y) if not isinstance(y, Seq) else None
     xs = _data_tensors(x)
+    declared = xs is None and out is UNKNOWN and run is None
+    if declared:
+        out = _declared_output(rule, layer)  # x unknown: the targets still meet what the model declares
+    if isinstance(out, Seq) and len(out.items) == 1 and not isinstance(y, (Seq, Dict)):
+        out = out.items[0]  # outputs=[out]: one array of targets is its target
+    yt = tensor_of(y) if not isinstance(y, Seq) else None
     by_name = layer.config.get("losses_by_name")
     names = _output_names(layer) if by_name is not None or isinstance(y, Dict) else None
     if isinstance(y, Dict) and isinstance(out, Seq) and names is not None and len(names) == len(out.items) and all(
             n is not None and n in y.items for n in names) and len(y.items) == len(names):
         y = Seq([y.items[n] for n in names], "list")  # targets by output name
-    if isinstance(y, Seq) and isinstance(out, Seq) and xs is not None and len(y.items) == len(out.items) > 1:
+    if isinstance(y, Seq) and isinstance(out, Seq) and len(y.items) == len(out.items) > 1:
         # several outputs, targets as a list in the same order: each pair under its own loss
         if by_name is not None:
             losses = [by_name.get(n) if n is not None else None for n in names or [None] * len(out.items)]
@@ -349,18 +434,18 @@ def _check_xy(rule: KerasModel, layer: Layer, call: Call, x: Value, y: Value, wh
             losses = layer.config.get("losses") or [layer.config.get("loss")] * len(out.items)
         if len(losses) == len(out.items):
             for i, (yi, oi, li) in enumerate(zip(y.items, out.items, losses)):
-                _check_pair(call, xs, tensor_of(yi), oi, li, f"{what} (output {i})")
+                _check_pair(call, xs or [], tensor_of(yi), oi, li, f"{what} (output {i})", not declared)
         return out
-    if yt is None or xs is None:
+    if yt is None:
         return out
-    # ``Model(inputs=[x], outputs=[y])`` fed one target array: Keras wraps it as ``[y_true]`` to
-    # match the one-output list (trainers/compile_utils.py CompileLoss.call)
-    one = out.items[0] if isinstance(out, Seq) and len(out.items) == 1 else out
-    _check_pair(call, xs, yt, one, layer.config.get("loss"), what)
+    _check_pair(call, xs or [], yt, out, layer.config.get("loss"), what, not declared)
     return out
 
 
-def _check_pair(call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Optional[str], what: str) -> None:
+def _check_pair(call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Optional[str], what: str,
+                silent_check: bool = True) -> None:
+    """Targets against the output. ``silent_check``: also SHP503 where they broadcast; not for an
+    output whose sizes the unknown data decides (whether they broadcast is not known then)."""
     if yt is None:
         return
     ys = call.shape(yt)
@@ -375,7 +460,7 @@ def _check_pair(call: Call, xs: list, yt: Optional[Tensor], out: Value, loss: Op
     why = target_error(call, loss, os, ys)
     if why:
         raise ShapeError("target-mismatch", lambda: f"{what}: targets do not fit the model output: {why}")
-    silent = silent_broadcast(call, loss, os, ys)
+    silent = silent_broadcast(call, loss, os, ys) if silent_check else None
     if silent:
         raise ShapeError("loss-broadcast", lambda: f"{what}: {silent}", Fix(
             "give targets the output's shape (e.g. y.reshape(-1, 1) for a (None, 1) output)"))

@@ -47,7 +47,7 @@ def reshape_shape(call: Call, sig: Signature, s: Shape, ds: list, ws: list, what
 def reshape(call: Call, sig: Signature) -> Value:
     t = call.tensor(0, "input" if not sig.np else "a")
     if t is None:
-        return UNKNOWN
+        return _reshaped_unknown(call) if sig.np and not sig.method else UNKNOWN
     if sig.method:
         if len(call.args) == 1 and not call.kwargs:
             # ndarray.view() is a same-shape view; torch's view() needs sizes (or a dtype)
@@ -60,6 +60,23 @@ def reshape(call: Call, sig: Signature) -> Value:
         return _unknown(sig, t)
     ds, ws = got
     return _tensor(sig, t, reshape_shape(call, sig, call.shape(t), ds, ws, _name(call, sig)))
+
+
+def _reshaped_unknown(call: Call) -> Value:
+    """``np.reshape(data, (1, 16, 16, 512))`` of data the checker cannot see: where NumPy does not
+    raise, the result has the sizes asked for (a -1 is a size of its own)."""
+    if call.get(0, "a") is not UNKNOWN:
+        return UNKNOWN
+    kw = "shape" if "shape" in call.kwargs else "newshape"
+    got = _sizes(call, 1, kw) if (kw in call.kwargs or len(call.args) == 2) else None
+    if got is None:
+        return UNKNOWN
+    if any(d is None for d in got[0]) or sum(1 for d in got[0] if D.as_int(d) == -1) > 1:
+        return UNKNOWN
+    ds = [D.opaque("-1") if D.as_int(d) == -1 else d for d in got[0]]
+    if any((D.as_int(d) or 0) < 0 for d in ds):
+        return UNKNOWN
+    return Tensor(Shape(tuple(ds)), "numpy", None)
 
 
 @by_signature(*_tm("view_as", "reshape_as"))
