@@ -67,26 +67,33 @@ def torch_dot(call: Call) -> Value:
 @shape_rule("numpy.dot", "numpy.ndarray.dot")
 def np_dot(call: Call) -> Value:
     """``np.dot``: a product with a scalar, matmul up to 2-D ``b``, and ``dot_nd`` beyond."""
-    a, b = call.tensor(0, "a"), call.tensor(1, "b")
+    return dot_rule(call, "numpy", "np.dot", ("a", "b"))
+
+
+def dot_rule(call: Call, fw: str, name: str, keys: tuple) -> Value:
+    """NumPy's ``dot`` (``np.dot``, ``keras.ops.dot``): a product with a scalar, matmul up to 2-D
+    ``b``, and ``dot_nd`` beyond; the result is of framework ``fw``."""
+    a, b = call.tensor(0, keys[0]), call.tensor(1, keys[1])
+    framework = Framework.KERAS if fw == "keras" else Framework.NUMPY
     if a is None or b is None:
         # np.dot(a, 2.0): a product with a scalar keeps the array's shape
-        t, other = (a, call.get(1, "b")) if a is not None else (b, call.get(0, "a"))
+        t, other = (a, call.get(1, keys[1])) if a is not None else (b, call.get(0, keys[0]))
         if t is not None and isinstance(other, (Int, Const)):
-            return Tensor(t.shape, "numpy", t.dtype)
+            return Tensor(t.shape, fw, t.dtype)
         return UNKNOWN
     sa, sb = call.shape(a), call.shape(b)
     if sa.rank == 0 or sb.rank == 0:
-        return Tensor(broadcast_shapes(call, [sa, sb]), "numpy", out_dtype(a, b))
+        return Tensor(broadcast_shapes(call, [sa, sb]), fw, out_dtype(a, b))
     if sa.variadic or sb.variadic:
         if sb.rank is not None and sb.rank <= 2 and len(sa.dims) >= 1:
-            return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1), fw=Framework.NUMPY), "numpy")
-        return Tensor(Shape.unknown(), "numpy")
+            return Tensor(matmul_shape(call, sa, sb, name=name, texts=(0, 1), fw=framework), fw)
+        return Tensor(Shape.unknown(), fw)
     ta, tb = call.text(0), call.text(1)
     if sb.rank is not None and sb.rank > 2:
-        speller = matmul_speller(Framework.NUMPY, ta, tb, sa, sb, swapped=f"np.dot({tb}, {ta})")
-        return Tensor(dot_nd(sa, sb, call.bindings, name="np.dot", speller=speller), "numpy", out_dtype(a, b))
-    return Tensor(matmul_shape(call, sa, sb, name="np.dot", texts=(0, 1), fw=Framework.NUMPY,
-                               swapped=f"np.dot({tb}, {ta})"), "numpy", out_dtype(a, b))
+        speller = matmul_speller(framework, ta, tb, sa, sb, swapped=f"{name}({tb}, {ta})")
+        return Tensor(dot_nd(sa, sb, call.bindings, name=name, speller=speller), fw, out_dtype(a, b))
+    return Tensor(matmul_shape(call, sa, sb, name=name, texts=(0, 1), fw=framework,
+                               swapped=f"{name}({tb}, {ta})"), fw, out_dtype(a, b))
 
 
 @shape_rule("torch.mm", "torch.Tensor.mm")

@@ -12,6 +12,7 @@ from ...shapes import Shape
 from ...values import UNKNOWN, Seq, Value, as_dim, tensor_of
 from ..common import matmul_shape, unknown_like
 from ..registry import Call, shape_rule
+from ..tensor.operators import dot_rule
 from .base import Api, _shape, _t, known_ints, kops, tf, tf_kops
 
 
@@ -67,6 +68,12 @@ def kops_matmul(call: Call) -> Value:
     out = matmul_shape(call, a.shape, b.shape, name="matmul", texts=(0, 1), fw=Framework.KERAS,
                        swapped=f"keras.ops.matmul({tb}, {ta})")
     return _t(call, out, a, b)
+
+
+@shape_rule(*kops("dot"))
+def kops_dot(call: Call) -> Value:
+    """``keras.ops.dot(x1, x2)``: NumPy's ``dot``."""
+    return dot_rule(call, "keras", "keras.ops.dot", ("x1", "x2"))
 
 
 @tf_kops((*tf("tensordot", "linalg.tensordot"),), (*kops("tensordot"),))
