@@ -11,7 +11,7 @@ from ..shape_math import broadcast as SM
 from ..shape_math import matmul as SMM
 from ..shape_math.require import require_rank as _require_rank
 from ..shapes import Shape, norm_axis
-from ..values import UNKNOWN, Tensor, Value
+from ..values import UNKNOWN, Dict, Seq, Tensor, Value, tensor_of
 from .registry import Call
 
 # Tensor.role of a result whose new size-1 axis was written on purpose (x[:, None], unsqueeze,
@@ -151,3 +151,25 @@ def check_weight_assignment(call: Call, role: Optional[str], dest: Shape, src: S
     if not note and not role:
         return
     raise ShapeError("weight-layout", f"{how} a {src} tensor into {target} of shape {dest}{note}")
+
+
+def tensor_leaves(v: Value, kinds: tuple = ("tuple", "list"), dicts: bool = True) -> Optional[list]:
+    """The tensors of a nested structure, in order: sequences of the given ``kinds`` and (where
+    ``dicts``) dicts keyed by names are walked; None where a leaf is not a tensor (an unannotated
+    parameter counts as one). ``tf.data`` structures are tuples and dicts (a list is an array);
+    TF1 RNN inputs are lists of steps; a Keras functional model's inputs may be any of them."""
+    t = tensor_of(v)
+    if t is not None:
+        return [t]
+    parts = list(v.items) if isinstance(v, Seq) and v.kind in kinds and v.items else (
+        list(v.items.values()) if dicts and isinstance(v, Dict) and v.items
+        and all(isinstance(k, str) for k in v.items) else None)
+    if parts is None:
+        return None
+    out: list = []
+    for x in parts:
+        got = tensor_leaves(x, kinds, dicts)
+        if got is None:
+            return None
+        out += got
+    return out

@@ -18,6 +18,7 @@ from .. import dims as D
 from ..dims import Dim
 from ..shapes import Shape
 from ..values import UNKNOWN, Const, Dict, Layer, Seq, Tensor, Value
+from .common import tensor_leaves
 from .registry import Call, LayerRule, lookup_layer
 
 ELEMENT = "element"
@@ -74,26 +75,9 @@ def map_structure(v: Value, f: Callable[[Tensor], Optional[Value]]) -> Value:
 
 
 def leaves(v: Value) -> Optional[list]:
-    """The tensors of a structure, in order; None where one is not a tensor."""
-    if isinstance(v, Tensor):
-        return [v]
-    if isinstance(v, Seq) and v.kind == "tuple" and v.items:
-        out: list = []
-        for x in v.items:
-            got = leaves(x)
-            if got is None:
-                return None
-            out += got
-        return out
-    if isinstance(v, Dict) and v.items and all(isinstance(k, str) for k in v.items):
-        out = []
-        for x in v.items.values():
-            got = leaves(x)
-            if got is None:
-                return None
-            out += got
-        return out
-    return None
+    """The tensors of a ``tf.data`` structure (tuples and dicts; a list is an array), in order;
+    None where one is not a tensor."""
+    return tensor_leaves(v, ("tuple",))
 
 
 def with_batch(t: Tensor, batch: Dim) -> Tensor:

@@ -20,6 +20,7 @@ from ...findings import ShapeError
 from ...shape_math.features import require_feature
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, tensor_of
+from ..common import tensor_leaves
 from ..keras.base import describe, usable
 from ..registry import Call, LayerRule, layer_rule, lookup_layer, shape_rule
 from .base import tf
@@ -244,22 +245,6 @@ def _cell(call: Call, i: int, name: str) -> Optional[tuple]:
     return (v, r) if r is not None else None
 
 
-def _flat(v: Value) -> Optional[list]:
-    """The tensors of a (nested) structure of inputs; None where one is not a tensor."""
-    t = tensor_of(v)
-    if t is not None:
-        return [t]
-    if isinstance(v, Seq) and v.kind != "size":
-        out: list = []
-        for x in v.items:
-            got = _flat(x)
-            if got is None:
-                return None
-            out += got
-        return out
-    return None
-
-
 def _sequence_length(call: Call, op: str) -> None:
     """``sequence_length``: "An int32/int64 vector sized [batch_size]"; TF raises on any other rank."""
     if not call.has(None, "sequence_length") or call.is_none(None, "sequence_length"):
@@ -282,7 +267,7 @@ def _sequence_length(call: Call, op: str) -> None:
 
 def _dynamic(call: Call, op: str, cell: tuple, inputs: Value, time_major: bool) -> Optional[tuple]:
     """(outputs, state) of ``cell`` run over ``inputs`` (batch, time, features) as ``dynamic_rnn`` does."""
-    ts = _flat(inputs)
+    ts = tensor_leaves(inputs, ("tuple", "list"), dicts=False)
     if ts is None:
         return None
     for t in ts:
