@@ -60,7 +60,8 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
     except Exception as e:  # noqa: BLE001 - never a traceback for bad input
         return [Diagnostic("SHP900", "syntax-error", "error", f"cannot parse this file: {e}"[:200], path, 1, 1, 1, 1)]
     try:
-        findings = analyse(module, source, path if real_path is None else real_path).findings
+        findings = analyse(module, source, path if real_path is None else real_path,
+                           keras_version=opts.keras_version).findings
     except RecursionError:
         return [Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: nesting too deep", path,
                            1, 1, 1, 1)]

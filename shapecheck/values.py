@@ -149,6 +149,10 @@ class AnalysisState:
     # TF tensor -> (rule, Call, index of the output or None): the op that made it, so a TF1 graph can
     # be re-run on the shapes ``Session.run`` feeds its placeholders (ops/tensorflow/graphs.py)
     tf_history: weakref.WeakKeyDictionary[Tensor, tuple] = field(default_factory=weakref.WeakKeyDictionary)
+    # the ``keras-version`` setting (2, 3, or None: either); whether the code imports standalone
+    # ``keras`` (which may be Keras 2, whose Conv2D(32, 3, 3) is a 3x3 kernel) rather than tf.keras
+    keras_version: Optional[int] = None
+    standalone_keras: bool = False
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)

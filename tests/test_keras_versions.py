@@ -131,3 +131,35 @@ def test_keras2_module_paths_are_the_same_layers():
         "reveal_shape(LSTM(5)(Input(shape=(7, 3))))\n"
         "reveal_shape(keras.layers.pooling.MaxPooling2D()(x))\n")
     assert reveal(src) == [(7, "(None, 13, 13, 8)"), (8, "(None, 4)"), (9, "(None, 5)"), (10, "(None, 14, 14, 1)")]
+
+
+def _revealed(src: str, version: Optional[int]) -> list:
+    import libcst as cst
+
+    from shapecheck.analysis.driver import analyse
+
+    return [text for _, text in analyse(cst.parse_module(src), src, keras_version=version).revealed]
+
+
+CONV_3_3 = "x = Input(shape=(28, 28, 1))\nreveal_shape(Conv2D(32, 3, 3)(x))\n"
+
+
+def test_conv2d_third_positional_follows_the_keras_version():
+    """``Conv2D(32, 3, 3)``: the stride under tf.keras (any TF 2) and Keras 3; a 3x3 kernel under
+    standalone Keras 2's legacy interface (Keras 1's nb_row, nb_col). Code that imports standalone
+    ``keras`` may run on either: its shape is unknown unless keras-version says which."""
+    tf_keras = "from tensorflow.keras.layers import Conv2D, Input\n" + CONV_3_3
+    standalone = "from keras.layers import Conv2D, Input\n" + CONV_3_3
+    for version in (None, 2, 3):
+        assert _revealed(tf_keras, version) == ["(None, 9, 9, 32)"]
+    assert _revealed(standalone, None) == ["unknown"]
+    assert _revealed(standalone, 3) == ["(None, 9, 9, 32)"]
+    assert _revealed(standalone, 2) == ["(None, 26, 26, 32)"]
+
+
+def test_keras3_reads_the_third_positional_as_the_stride():
+    try:
+        import keras
+    except ImportError:
+        pytest.skip("keras not installed")
+    assert tuple(keras.layers.Conv2D(32, 3, 3)(keras.Input(shape=(28, 28, 1))).shape) == (None, 9, 9, 32)

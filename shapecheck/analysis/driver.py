@@ -88,8 +88,9 @@ class AnalysisResult:
 class Analysis(Part):
     """One file's analysis: builds the context and the parts, runs the module, then the generic pass."""
 
-    def __init__(self, module: cst.Module, source: str = "", path: Optional[str] = None) -> None:
-        state = adjust_state(AnalysisState(), source or module.code)
+    def __init__(self, module: cst.Module, source: str = "", path: Optional[str] = None,
+                 keras_version: Optional[int] = None) -> None:
+        state = adjust_state(AnalysisState(keras_version=keras_version), source or module.code)
         main = ModuleInfo(path, imports.place_of(path), module, {})
         super().__init__(Context(module, source, main, state))
 
@@ -432,6 +433,7 @@ def _literal_sizes(e: cst.BaseExpression) -> bool:
 
 
 def analyse(module: cst.Module, source: str = "", path: Optional[str] = None,
-            keep_trace: bool = False) -> AnalysisResult:
-    """The public entry: one file's analysis result."""
-    return Analysis(module, source, path).run(keep_trace)
+            keep_trace: bool = False, keras_version: Optional[int] = None) -> AnalysisResult:
+    """The public entry: one file's analysis result (``keras_version``: the setting, where the
+    reading of the code itself depends on it)."""
+    return Analysis(module, source, path, keras_version).run(keep_trace)

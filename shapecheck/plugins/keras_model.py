@@ -10,6 +10,7 @@ takes a name in construction order (summaries).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Optional
 
@@ -33,10 +34,20 @@ def _is_keras(obj: Value) -> bool:
     return base is not None and framework_of(base) is Framework.KERAS
 
 
+_STANDALONE_KERAS = re.compile(r"^\s*(?:import\s+keras\b|from\s+keras(?:\.|\s))", re.M)
+
+
 class KerasModelPlugin(Plugin):
     """``keras.Model`` and ``keras.layers.Layer`` subclasses."""
 
     layer_roots = ("keras.layers.Layer", "keras.Layer")
+
+    @staticmethod
+    def adjust_state(state: Any, source: str) -> None:
+        """Code that imports standalone ``keras`` may run on Keras 2, whose legacy interface reads
+        ``Conv2D(32, 3, 3)`` as a 3x3 kernel; ``tensorflow.keras`` never did (the stride)."""
+        if _STANDALONE_KERAS.search(source):
+            state.standalone_keras = True
 
     def attribute_hook(self, obj: Value, name: str) -> bool:
         """``model.fit`` on a subclass: a framework method that runs through the object's own call()."""

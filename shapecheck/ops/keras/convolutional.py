@@ -7,7 +7,7 @@ from ... import dims as D
 from ...findings import ShapeError
 from ...shape_math.window import kernel_why, padded_out, padded_transpose_out, require_nonempty_spatial
 from ...shapes import Shape
-from ...values import UNKNOWN, Const, Layer, Seq, Tensor, as_dim
+from ...values import UNKNOWN, Const, Layer, Seq, Tensor, analysis_state, as_dim
 from ..registry import Call, layer_rule
 from .base import FW, KerasLayer, bind_built, check_rank, describe, ints, name_of, spellings
 
@@ -21,6 +21,17 @@ def padding_arg(call: Call, default: str = "valid") -> Optional[str]:
         return default
     s = name_of(p)
     return s.lower() if s else None
+
+
+def _positional_reading() -> Optional[str]:
+    """How ``Conv2D(32, 3, 3)`` reads: its third positional is the stride under tf.keras (any TF 2)
+    and Keras 3, a kernel size under Keras 2's legacy interface (standalone ``keras`` 2.x, as Keras
+    1's ``nb_row, nb_col``); None where the code may run on either (it imports standalone
+    ``keras`` and no keras-version setting says which)."""
+    st = analysis_state()
+    if not st.standalone_keras or st.keras_version == 3:
+        return "strides"
+    return "kernel" if st.keras_version == 2 else None
 
 
 class Conv(KerasLayer):
@@ -43,14 +54,18 @@ class Conv(KerasLayer):
         kw = call.kwargs
         args = list(call.args)
         keras1 = any(k in kw for k in ("nb_filter", "border_mode", "subsample", "nb_row", "nb_col", "filter_length"))
+        reading: Optional[str] = None  # Conv2D(32, 3, 3): "strides" or "kernel" (see _positional_reading)
         if self.depthwise:
             filters = None
             k = ints(call.get(0, "kernel_size"), r)
         else:
             filters = call.dim(None, "nb_filter") if "nb_filter" in kw else call.dim(0, "filters")
-            if keras1 or (len(args) == r + 1 and r > 1 and all(as_dim(a) is not None for a in args)):
-                if not keras1:
-                    return None  # Conv2D(32, 3, 3): Keras 2 reads strides=3, Keras 1 a 3x3 kernel; ambiguous
+            positional = not keras1 and len(args) == r + 1 and r > 1 and all(as_dim(a) is not None for a in args)
+            if positional:
+                reading = _positional_reading()
+            if positional and reading is None:
+                return None  # Conv2D(32, 3, 3) under standalone keras, 2 or 3: a 3x3 kernel or strides=3
+            if keras1 or reading == "kernel":
                 ks = (args[1:1 + r] if len(args) >= 1 + r
                       else [kw.get(n, UNKNOWN) for n in ("nb_row", "nb_col", "nb_depth")[:r]])
                 if r == 1:
@@ -66,7 +81,7 @@ class Conv(KerasLayer):
                 return None
         if k is None:
             return None
-        if keras1:
+        if keras1 or reading == "kernel":
             sv = kw.get("subsample", UNKNOWN)
         else:
             sv = call.get(2 if not self.depthwise else 1, "strides")
