@@ -347,6 +347,9 @@ class OneOf(Value):
     bug of that branch."""
 
     options: tuple  # may hold None (``self.downsample = None`` on one branch): a call never takes it
+    # equalities of sizes that hold wherever it is not None: the condition of the branch that built
+    # it (``nn.BatchNorm2d(c) if out_c == in_c else None``), taken as given under ``if x is not None``
+    given: tuple = ()
 
     @property
     def maybe_none(self) -> bool:
@@ -572,9 +575,11 @@ def merge_all(vals: list) -> Value:
     return out
 
 
-def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Value]:
+def merge_values(a: Value, b: Value, name: Optional[str] = None, cond: Optional[Cond] = None) -> Optional[Value]:
     """Two branches' tensors that agree on the shape but not on the values: that shape, no values.
-    Two branches' modules (or a module and None): one of them (``OneOf``). Two branches' ints: an int of its own
+    Two branches' modules (or a module and None): one of them (``OneOf``); where ``cond`` is the
+    condition that chose between them, a module on one side and None on the other is there only where
+    that side's equalities hold (``OneOf.given``). Two branches' ints: an int of its own
     (``D.computed``, printed as ``name``, the variable, or as the two), the same wherever it goes."""
     if isinstance(a, Int) and isinstance(b, Int):
         return Int(D.computed(name or f"{D.fmt(a.dim)} or {D.fmt(b.dim)}"))
@@ -604,7 +609,14 @@ def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Val
             for o in (v.options if isinstance(v, OneOf) else (v,)):
                 if all(o is not x for x in opts):
                     opts.append(o)
-        return OneOf(tuple(opts)) if len(opts) <= MAX_ONE_OF else None
+        if len(opts) > MAX_ONE_OF:
+            return None
+        given: tuple = ()
+        if cond is not None and _is_none(b) and not _is_none(a):
+            given = cond.pos + (a.given if isinstance(a, OneOf) else ())
+        elif cond is not None and _is_none(a) and not _is_none(b):
+            given = cond.neg + (b.given if isinstance(b, OneOf) else ())
+        return OneOf(tuple(opts), given)
     return None
 
 

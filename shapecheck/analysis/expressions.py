@@ -302,14 +302,15 @@ class ExpressionEvaluator(Part):
         return Func(info)
 
     def ex_IfExp(self, e: cst.IfExp, frame: Frame) -> Value:
-        t = self.truth(e.test, frame)
+        test = self.eval(e.test, frame)
+        t = self.truth_of(test)
         if t is True:
             return self.eval(e.body, frame)
         if t is False:
             return self.eval(e.orelse, frame)
         a = self.eval(e.body, frame)
         b = self.eval(e.orelse, frame)
-        return a if same_value(a, b) else (merge_values(a, b) or UNKNOWN)
+        return a if same_value(a, b) else (merge_values(a, b, cond=test if isinstance(test, Cond) else None) or UNKNOWN)
 
     def ex_NamedExpr(self, e: cst.NamedExpr, frame: Frame) -> Value:
         v = self.eval(e.value, frame)
@@ -409,8 +410,8 @@ class ExpressionEvaluator(Part):
             if isinstance(b, Const) and b.value is None:
                 if isinstance(a, Const):
                     same = a.value is None
-                elif isinstance(a, OneOf) and a.maybe_none:
-                    return None
+                elif isinstance(a, OneOf) and a.maybe_none:  # not None only where its builder's condition held
+                    return (Cond((), a.given) if op == "Is" else Cond(a.given, ())) if a.given else None
                 elif isinstance(a, (Layer, Obj, OneOf, Tensor, Func, ClassRef, Seq, Dict, Int, Partial, ModuleRef)) or (
                         isinstance(a, Ext) and self.calls.known_callee(a) and not a.qualname.startswith("builtins.")):
                     same = False  # (a framework class or function the registry knows is not None)

@@ -160,7 +160,7 @@ def copy_value(v: Value, deep: bool, memo: dict) -> Value:
         seq.items.extend(sub(x) for x in v.items)
         return seq
     if isinstance(v, OneOf):
-        one = OneOf(tuple(sub(o) for o in v.options))
+        one = OneOf(tuple(sub(o) for o in v.options), v.given)
         memo[id(v)] = one
         return one
     if isinstance(v, Dict):

@@ -21,6 +21,7 @@ from ..values import (
     Int,
     Layer,
     Obj,
+    OneOf,
     Param,
     Seq,
     Tensor,
@@ -304,6 +305,8 @@ class StatementEvaluator(Part):
             return
         test = self.exprs.eval(node.test, frame)
         cond = self.exprs.truth_of(test)
+        if isinstance(test, OneOf) and test.given and cond is None:  # `if self.proj:` is `is not None`
+            test = Cond(test.given, ())
         orelse = node.orelse
         if cond is True:
             self.exec_block(node.body.body, frame)
@@ -338,8 +341,9 @@ class StatementEvaluator(Part):
 
         log_a = self.flow.logged(run_a)
         log_b = self.flow.logged(run_b) if orelse is not None or settle_b else {}
-        merge(frame, a, b)
-        self.flow.merge_heap(log_a, log_b, a.done, b.done)
+        cond = test if isinstance(test, Cond) else None
+        merge(frame, a, b, cond)
+        self.flow.merge_heap(log_a, log_b, a.done, b.done, cond)
         if isinstance(test, Cond) and a.done != b.done and (test.neg if a.done else test.pos):
             self.settle(frame)  # past `if a != b: return/raise`, a is b (as after `assert a == b`)
 
