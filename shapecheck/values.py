@@ -244,6 +244,23 @@ class Const(Value):
 NONE = Const(None)
 
 
+@dataclass(frozen=True, repr=False)
+class EnumMember:
+    """What a ``Const`` holds for a member of a plain ``enum.Enum`` (``BoundingBoxFormat.XYXY``):
+    equal only to itself -- not to the value it was assigned (``"XYXY"``), not a ``str`` -- and
+    never None. (An enum mixed with ``str`` or ``int`` keeps its members' values: they compare so.)"""
+
+    cls: str  # the enum's name, for messages
+    key: int  # which class: the identity of its ``ClassInfo`` (two classes of one name differ)
+    name: str
+    value: Any = field(default=None, compare=False, hash=False)  # the Value it was assigned
+
+    def __repr__(self) -> str:
+        return f"{self.cls}.{self.name}"
+
+    __str__ = __repr__
+
+
 class Number(_Singleton):
     """A Python number whose value the checker cannot compute (``head_dim ** -0.5``, ``1 / d``):
     still a scalar, so a tensor times it keeps its shape."""

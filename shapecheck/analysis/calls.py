@@ -56,6 +56,8 @@ from .objects import (
     FuncInfo,
     Partial,
     copy_value,
+    enum_kind,
+    enum_member,
     init_record,
     is_record_class,
     record_items,
@@ -297,6 +299,8 @@ class CallEvaluator(Part):
             return self.members.call_method(Method(Param(base), name), args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Func):
             return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
+        if isinstance(fn, ClassRef) and enum_kind(fn.info) is not None:  # Format("XYXY"): a member
+            return enum_member(fn.info, "value", args[0]) if len(args) == 1 and not kwargs else UNKNOWN
         if isinstance(fn, ClassRef):
             return self.instantiate(fn.info, args, kwargs, node)
         if isinstance(fn, Partial):

@@ -19,6 +19,7 @@ from ..values import (
     Cond,
     Const,
     Dict,
+    EnumMember,
     Ext,
     Failed,
     Func,
@@ -46,7 +47,7 @@ from ..values import (
 )
 from .context import Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
-from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain_value
+from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, enum_member, int_arith, number, plain_value
 from .project import ModuleRef
 from .syntax import string_value
 
@@ -406,6 +407,9 @@ class ExpressionEvaluator(Part):
             found = [self.same_object(a, x) for x in b.items]  # norm_layer in {BatchNormAct2d, ...}
             if all(f is not None for f in found):
                 return any(found) if op == "In" else not any(found)
+        if op in ("Is", "IsNot") and isinstance(a, Const) and isinstance(b, Const) and (
+                isinstance(a.value, EnumMember) or isinstance(b.value, EnumMember)):
+            return (a.value == b.value) == (op == "Is")  # an enum's members are singletons
         if op in ("Is", "IsNot"):
             if isinstance(b, Const) and b.value is None:
                 if isinstance(a, Const):
@@ -610,6 +614,8 @@ class ExpressionEvaluator(Part):
                 return rule.getitem(obj, idx)
         if isinstance(obj, Ext):
             return obj  # typing subscripts and the like
+        if isinstance(obj, ClassRef) and len(idx) == 1:
+            return enum_member(obj.info, "name", idx[0])  # BoundingBoxFormat["XYXY"]
         return UNKNOWN
 
     def iter_items(self, v: Value) -> Optional[list]:
