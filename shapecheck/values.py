@@ -248,6 +248,23 @@ class Const(Value):
 NONE = Const(None)
 
 
+@dataclass(frozen=True, repr=False)
+class EnumMember:
+    """What a ``Const`` holds for a member of a plain ``enum.Enum`` (``BoundingBoxFormat.XYXY``):
+    equal only to itself -- not to the value it was assigned (``"XYXY"``), not a ``str`` -- and
+    never None. (An enum mixed with ``str`` or ``int`` keeps its members' values: they compare so.)"""
+
+    cls: str  # the enum's name, for messages
+    key: int  # which class: the identity of its ``ClassInfo`` (two classes of one name differ)
+    name: str
+    value: Any = field(default=None, compare=False, hash=False)  # the Value it was assigned
+
+    def __repr__(self) -> str:
+        return f"{self.cls}.{self.name}"
+
+    __str__ = __repr__
+
+
 class Number(_Singleton):
     """A Python number whose value the checker cannot compute (``head_dim ** -0.5``, ``1 / d``):
     still a scalar, so a tensor times it keeps its shape."""
@@ -351,6 +368,9 @@ class OneOf(Value):
     bug of that branch."""
 
     options: tuple  # may hold None (``self.downsample = None`` on one branch): a call never takes it
+    # equalities of sizes that hold wherever it is not None: the condition of the branch that built
+    # it (``nn.BatchNorm2d(c) if out_c == in_c else None``), taken as given under ``if x is not None``
+    given: tuple = ()
 
     @property
     def maybe_none(self) -> bool:
@@ -576,9 +596,11 @@ def merge_all(vals: list) -> Value:
     return out
 
 
-def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Value]:
+def merge_values(a: Value, b: Value, name: Optional[str] = None, cond: Optional[Cond] = None) -> Optional[Value]:
     """Two branches' tensors that agree on the shape but not on the values: that shape, no values.
-    Two branches' modules (or a module and None): one of them (``OneOf``). Two branches' ints: an int of its own
+    Two branches' modules (or a module and None): one of them (``OneOf``); where ``cond`` is the
+    condition that chose between them, a module on one side and None on the other is there only where
+    that side's equalities hold (``OneOf.given``). Two branches' ints: an int of its own
     (``D.computed``, printed as ``name``, the variable, or as the two), the same wherever it goes."""
     if isinstance(a, Int) and isinstance(b, Int):
         return Int(D.computed(name or f"{D.fmt(a.dim)} or {D.fmt(b.dim)}"))
@@ -608,7 +630,14 @@ def merge_values(a: Value, b: Value, name: Optional[str] = None) -> Optional[Val
             for o in (v.options if isinstance(v, OneOf) else (v,)):
                 if all(o is not x for x in opts):
                     opts.append(o)
-        return OneOf(tuple(opts)) if len(opts) <= MAX_ONE_OF else None
+        if len(opts) > MAX_ONE_OF:
+            return None
+        given: tuple = ()
+        if cond is not None and _is_none(b) and not _is_none(a):
+            given = cond.pos + (a.given if isinstance(a, OneOf) else ())
+        elif cond is not None and _is_none(a) and not _is_none(b):
+            given = cond.neg + (b.given if isinstance(b, OneOf) else ())
+        return OneOf(tuple(opts), given)
     return None
 
 

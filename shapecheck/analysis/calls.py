@@ -48,7 +48,7 @@ from ..values import (
     update_items,
 )
 from .context import Budget, Part
-from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame
+from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
 from .objects import (
     MAX_DEPTH,
     ArgParser,
@@ -56,6 +56,8 @@ from .objects import (
     FuncInfo,
     Partial,
     copy_value,
+    enum_kind,
+    enum_member,
     init_record,
     is_record_class,
     record_items,
@@ -297,19 +299,41 @@ class CallEvaluator(Part):
             return self.members.call_method(Method(Param(base), name), args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, Func):
             return self.call_func(fn.info, args, kwargs, bound=fn.bound, node=node)
+        if isinstance(fn, ClassRef) and enum_kind(fn.info) is not None:  # Format("XYXY"): a member
+            return enum_member(fn.info, "value", args[0]) if len(args) == 1 and not kwargs else UNKNOWN
         if isinstance(fn, ClassRef):
             return self.instantiate(fn.info, args, kwargs, node)
         if isinstance(fn, Partial):
             return self.call_value(fn.fn, fn.args + list(args), {**fn.kwargs, **kwargs}, node, frame, {})
         if isinstance(fn, OneOf):  # a module one of several branches built: each runs
-            return merge_all([self.call_value(o, list(args), dict(kwargs), node, frame, arg_nodes)
-                              for o in fn.modules])
+            return self._call_options(fn.modules, args, kwargs, node, frame, arg_nodes)
         if isinstance(fn, (Layer, Obj)):
             out = self.apply_module(fn, args, kwargs, node, frame, arg_nodes)
             if self.ctx.trace is not None and id(fn) not in self.ctx.trace:
                 self.ctx.trace[id(fn)] = out
             return out
         return UNKNOWN
+
+    def _call_options(self, options: tuple, args: list, kwargs: dict, node: Any, frame: Frame,
+                      arg_nodes: dict) -> Value:
+        """Each module a ``OneOf`` may be, called as on a branch of its own: what one option binds
+        of the input's sizes is no constraint on another (``Linear(3 * d, d) if pool else Linear(d,
+        d)`` fed a tensor of unknown width: the caller picks the input with the option), and only
+        what they all bind holds after the call."""
+        if len(options) == 1:
+            return self.call_value(options[0], list(args), dict(kwargs), node, frame, arg_nodes)
+        outs, binds, learned = [], [], []
+        before = dict(self.ctx.param_binds)
+        for o in options:
+            sub = branch(frame)
+            self.ctx.param_binds = dict(before)
+            outs.append(self.call_value(o, list(args), dict(kwargs), node, sub, arg_nodes))
+            binds.append(sub.bindings.map)
+            learned.append(self.ctx.param_binds)
+        frame.bindings.map = {k: v for k, v in binds[0].items() if all(k in b and b[k] == v for b in binds[1:])}
+        self.ctx.param_binds = {k: v for k, v in learned[0].items()
+                                if all(k in b and b[k] == v for b in learned[1:])}
+        return merge_all(outs)
 
     def apply_module(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
         if args and isinstance(args[0], Failed):

@@ -19,6 +19,7 @@ from ..values import (
     Cond,
     Const,
     Dict,
+    EnumMember,
     Ext,
     Failed,
     Func,
@@ -46,7 +47,7 @@ from ..values import (
 )
 from .context import Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
-from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, int_arith, number, plain_value
+from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, enum_member, int_arith, number, plain_value
 from .project import ModuleRef
 from .syntax import string_value
 
@@ -302,14 +303,15 @@ class ExpressionEvaluator(Part):
         return Func(info)
 
     def ex_IfExp(self, e: cst.IfExp, frame: Frame) -> Value:
-        t = self.truth(e.test, frame)
+        test = self.eval(e.test, frame)
+        t = self.truth_of(test)
         if t is True:
             return self.eval(e.body, frame)
         if t is False:
             return self.eval(e.orelse, frame)
         a = self.eval(e.body, frame)
         b = self.eval(e.orelse, frame)
-        return a if same_value(a, b) else (merge_values(a, b) or UNKNOWN)
+        return a if same_value(a, b) else (merge_values(a, b, cond=test if isinstance(test, Cond) else None) or UNKNOWN)
 
     def ex_NamedExpr(self, e: cst.NamedExpr, frame: Frame) -> Value:
         v = self.eval(e.value, frame)
@@ -405,12 +407,15 @@ class ExpressionEvaluator(Part):
             found = [self.same_object(a, x) for x in b.items]  # norm_layer in {BatchNormAct2d, ...}
             if all(f is not None for f in found):
                 return any(found) if op == "In" else not any(found)
+        if op in ("Is", "IsNot") and isinstance(a, Const) and isinstance(b, Const) and (
+                isinstance(a.value, EnumMember) or isinstance(b.value, EnumMember)):
+            return (a.value == b.value) == (op == "Is")  # an enum's members are singletons
         if op in ("Is", "IsNot"):
             if isinstance(b, Const) and b.value is None:
                 if isinstance(a, Const):
                     same = a.value is None
-                elif isinstance(a, OneOf) and a.maybe_none:
-                    return None
+                elif isinstance(a, OneOf) and a.maybe_none:  # not None only where its builder's condition held
+                    return (Cond((), a.given) if op == "Is" else Cond(a.given, ())) if a.given else None
                 elif isinstance(a, (Layer, Obj, OneOf, Tensor, Func, ClassRef, Seq, Dict, Int, Partial, ModuleRef)) or (
                         isinstance(a, Ext) and self.calls.known_callee(a) and not a.qualname.startswith("builtins.")):
                     same = False  # (a framework class or function the registry knows is not None)
@@ -611,6 +616,8 @@ class ExpressionEvaluator(Part):
                 return rule.getitem(obj, idx)
         if isinstance(obj, Ext):
             return obj  # typing subscripts and the like
+        if isinstance(obj, ClassRef) and len(idx) == 1:
+            return enum_member(obj.info, "name", idx[0])  # BoundingBoxFormat["XYXY"]
         return UNKNOWN
 
     def iter_items(self, v: Value) -> Optional[list]:

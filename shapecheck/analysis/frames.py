@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 from .. import dims as D
-from ..values import UNKNOWN, Maybe, Value, epoch, merge_all, merge_values, same_value
+from ..values import UNKNOWN, Cond, Maybe, Value, epoch, merge_all, merge_values, same_value
 
 if TYPE_CHECKING:
     from .objects import FuncInfo
@@ -152,8 +152,9 @@ class BranchLog:
             heap_set(holder, field, old)
         return out
 
-    def merge_heap(self, log_a: dict, log_b: dict, a_done: bool, b_done: bool) -> None:
-        """After both branches: writes they agree on stay, others become unknown."""
+    def merge_heap(self, log_a: dict, log_b: dict, a_done: bool, b_done: bool, cond: Optional[Cond] = None) -> None:
+        """After both branches (of an ``if`` on ``cond``, where it is a condition on sizes): writes
+        they agree on stay, others merge or become unknown."""
         for key in set(log_a) | set(log_b):
             holder, field, old, _ = log_a.get(key) or log_b[key]
             va = log_a[key][3] if key in log_a else old
@@ -162,7 +163,7 @@ class BranchLog:
                 va = vb
             elif b_done and not a_done:
                 vb = va
-            self.heap_merge(holder, field, old, va, vb)
+            self.heap_merge(holder, field, old, va, vb, cond)
 
     def push(self) -> None:
         self.logs.append({})
@@ -176,7 +177,7 @@ class BranchLog:
         """Whether ``holder`` was made inside the current branch: the other branch never sees it."""
         return getattr(holder, "born", -1) > self.starts[-1]
 
-    def heap_merge(self, holder: Any, field: str, old: Any, va: Any, vb: Any) -> None:
+    def heap_merge(self, holder: Any, field: str, old: Any, va: Any, vb: Any, cond: Optional[Cond] = None) -> None:
         if self.logs and not self._made_here(holder):  # the enclosing branch must be able to undo this too
             self.logs[-1].setdefault((id(holder), field), (holder, field, old))
         if heap_same(va, vb):
@@ -184,7 +185,7 @@ class BranchLog:
         elif field == ITEMS and isinstance(va, dict) and isinstance(vb, dict):
             heap_set(holder, field, _merge_items(va, vb))
         else:
-            merged = merge_values(va, vb) if isinstance(va, Value) and isinstance(vb, Value) else None
+            merged = merge_values(va, vb, cond=cond) if isinstance(va, Value) and isinstance(vb, Value) else None
             heap_set(holder, field, merged if merged is not None else heap_unknown(holder, field))
 
     def record(self, holder: Any, field: str) -> None:
@@ -202,8 +203,9 @@ def branch(frame: Frame) -> Frame:
     return Frame(dict(frame.env), frame.bindings.copy(), frame.func, frame.globals)
 
 
-def merge(frame: Frame, a: Frame, b: Frame) -> None:
-    """``frame`` after two branches ``a`` and ``b``: names they agree on stay, others merge or become unknown."""
+def merge(frame: Frame, a: Frame, b: Frame, cond: Optional[Cond] = None) -> None:
+    """``frame`` after two branches ``a`` and ``b`` (of an ``if`` on ``cond``, where it is a condition
+    on sizes): names they agree on stay, others merge or become unknown."""
     frame.returns.extend(a.returns)
     frame.returns.extend(b.returns)
     frame.broke = frame.broke or a.broke or b.broke
@@ -226,6 +228,6 @@ def merge(frame: Frame, a: Frame, b: Frame) -> None:
         elif va is vb or same_value(va, vb):
             env[k] = va
         else:
-            env[k] = merge_values(va, vb, k) or UNKNOWN
+            env[k] = merge_values(va, vb, k, cond) or UNKNOWN
     set_env(frame, env)
     frame.bindings.keep_agreeing(a.bindings, b.bindings)

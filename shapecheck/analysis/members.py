@@ -16,6 +16,7 @@ from ..values import (
     ClassRef,
     Const,
     Dict,
+    EnumMember,
     Ext,
     Failed,
     Func,
@@ -45,6 +46,7 @@ from .objects import (
     Partial,
     argument_dest,
     argument_kind,
+    enum_kind,
     init_record,
     is_record_class,
     is_subclass,
@@ -222,6 +224,8 @@ class MemberEvaluator(Part):
                 Seq(list(obj.args), "tuple") if name == "args" else Dict(dict(obj.kwargs)))
         if isinstance(obj, ArgParser):
             return Method(obj, name)
+        if isinstance(obj, Const) and isinstance(obj.value, EnumMember) and name.strip("_") in ("name", "value"):
+            return Const(obj.value.name) if name.strip("_") == "name" else obj.value.value
         if isinstance(obj, (Seq, Dict, Int, Const)):
             if isinstance(obj, Int) and name in ("real",):
                 return obj
@@ -394,6 +398,8 @@ class MemberEvaluator(Part):
         if isinstance(cls, ClassRef):
             if isinstance(v, Obj):
                 return is_subclass(v.cls, cls.info)
+            if isinstance(v, Const) and isinstance(v.value, EnumMember):  # a member of this enum, or of another
+                return True if v.value.key == id(cls.info) else (False if enum_kind(cls.info) is None else None)
             if isinstance(v, (Tensor, Int, Const, Seq, Dict, Layer)):
                 return False
             return None
@@ -437,6 +443,8 @@ class MemberEvaluator(Part):
                         return (q == "numpy.ndarray") == (v.fw == "numpy") if v.fw in ("numpy", "torch") else None
                     return False if q.startswith("builtins.") else None
                 return True if q in names else (False if q.startswith("builtins.") else None)
+        if isinstance(v, Const) and isinstance(v.value, EnumMember):  # no str, whatever its value
+            return True if q in ("enum.Enum", "builtins.object") else (False if q.startswith("builtins.") else None)
         if isinstance(v, Const):
             if v.value is None:
                 return q == "builtins.NoneType" if q.startswith("builtins.") else False

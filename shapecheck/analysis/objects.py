@@ -8,7 +8,24 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from .. import dims as D
-from ..values import UNKNOWN, ClassRef, Const, Dict, Ext, Int, Layer, Obj, OneOf, Param, Seq, Tensor, Value, present
+from ..values import (
+    UNKNOWN,
+    ClassRef,
+    Const,
+    Dict,
+    EnumMember,
+    Ext,
+    Func,
+    Int,
+    Layer,
+    Obj,
+    OneOf,
+    Param,
+    Seq,
+    Tensor,
+    Value,
+    present,
+)
 from .syntax import dotted
 
 if TYPE_CHECKING:
@@ -125,6 +142,64 @@ class ClassInfo:
         return None
 
 
+_PLAIN_ENUMS = ("enum.Enum", "enum.Flag")
+_MIXED_ENUMS = ("enum.IntEnum", "enum.StrEnum", "enum.IntFlag", "enum.ReprEnum")
+
+
+def enum_kind(info: ClassInfo) -> Optional[str]:
+    """``"plain"`` for a subclass of ``enum.Enum`` (or ``Flag``) whose members are members only,
+    ``"mixed"`` for one that mixes in a data type (``class F(str, Enum)``, ``IntEnum``, or a base the
+    checker cannot read): its members compare as their values; None for a class that is no enum."""
+    enum, mixed = False, False
+    for b in info.bases:
+        if isinstance(b, Ext) and b.qualname in _PLAIN_ENUMS:
+            enum = True
+        elif isinstance(b, Ext) and b.qualname in _MIXED_ENUMS:
+            enum = mixed = True
+        elif isinstance(b, ClassRef) and b.info is not info:
+            k = enum_kind(b.info)
+            enum = enum or k is not None
+            mixed = mixed or k != "plain"
+        else:
+            mixed = True
+    return None if not enum else ("mixed" if mixed else "plain")
+
+
+def enum_members(info: ClassInfo) -> None:
+    """The class-level names of a plain enum become its members (``EnumMember``); methods stay."""
+    if enum_kind(info) != "plain":
+        return
+    for k, v in list(info.attrs.items()):
+        if not k.startswith("_") and not isinstance(v, (ClassRef, Func)):
+            info.attrs[k] = Const(EnumMember(info.name, id(info), k, v))
+
+
+def enum_member(info: ClassInfo, by: str, key: Value) -> Value:
+    """``Enum[name]`` (``by="name"``) or ``Enum(value)`` (``by="value"``) of an enum class: its
+    member where the key is known, else unknown."""
+    kind = enum_kind(info)
+    if kind is None or not isinstance(key, (Const, Int)):
+        return UNKNOWN
+    if by == "name":
+        name = key.value if isinstance(key, Const) and isinstance(key.value, str) else None
+        got = info.attrs.get(name) if name is not None and not name.startswith("_") else None
+        return got if isinstance(got, (Const, Int)) else UNKNOWN
+    if isinstance(key, Const) and isinstance(key.value, EnumMember):
+        return key if key.value.key == id(info) else UNKNOWN
+    if kind == "mixed":
+        return UNKNOWN
+    want = key.value if isinstance(key, Const) else D.as_int(key.dim)
+    if want is None:
+        return UNKNOWN
+    for m in info.attrs.values():
+        if isinstance(m, Const) and isinstance(m.value, EnumMember):
+            v = m.value.value
+            have = v.value if isinstance(v, Const) else D.as_int(v.dim) if isinstance(v, Int) else None
+            if have is not None and type(have) is type(want) and have == want:
+                return m
+    return UNKNOWN
+
+
 def copy_value(v: Value, deep: bool, memo: dict) -> Value:
     """``copy.copy`` / ``copy.deepcopy`` of objects, layers and containers (tensors and sizes are
     immutable values here: shared)."""
@@ -160,7 +235,7 @@ def copy_value(v: Value, deep: bool, memo: dict) -> Value:
         seq.items.extend(sub(x) for x in v.items)
         return seq
     if isinstance(v, OneOf):
-        one = OneOf(tuple(sub(o) for o in v.options))
+        one = OneOf(tuple(sub(o) for o in v.options), v.given)
         memo[id(v)] = one
         return one
     if isinstance(v, Dict):

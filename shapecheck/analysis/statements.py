@@ -21,6 +21,7 @@ from ..values import (
     Int,
     Layer,
     Obj,
+    OneOf,
     Param,
     Seq,
     Tensor,
@@ -34,7 +35,7 @@ from ..values import (
 )
 from .context import Part
 from .frames import CONFIG, ITEMS, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch, heap_get, heap_set, merge, set_env
-from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo
+from .objects import BINOPS, MAX_UNROLL, ClassInfo, FuncInfo, enum_members
 from .syntax import alias_name, broad_handler, dotted, expects_error, import_handler, is_main_guard
 
 
@@ -295,6 +296,7 @@ class StatementEvaluator(Part):
                         for k, v in cframe.env.items():
                             if before.get(k) is not v:
                                 info.attrs[k] = v
+        enum_members(info)
         frame.env[node.name.value] = ClassRef(info)
 
     def stmt_If(self, node: cst.If, frame: Frame) -> None:
@@ -304,6 +306,8 @@ class StatementEvaluator(Part):
             return
         test = self.exprs.eval(node.test, frame)
         cond = self.exprs.truth_of(test)
+        if isinstance(test, OneOf) and test.given and cond is None:  # `if self.proj:` is `is not None`
+            test = Cond(test.given, ())
         orelse = node.orelse
         if cond is True:
             self.exec_block(node.body.body, frame)
@@ -338,8 +342,9 @@ class StatementEvaluator(Part):
 
         log_a = self.flow.logged(run_a)
         log_b = self.flow.logged(run_b) if orelse is not None or settle_b else {}
-        merge(frame, a, b)
-        self.flow.merge_heap(log_a, log_b, a.done, b.done)
+        sizes = test if isinstance(test, Cond) else None
+        merge(frame, a, b, sizes)
+        self.flow.merge_heap(log_a, log_b, a.done, b.done, sizes)
         if isinstance(test, Cond) and a.done != b.done and (test.neg if a.done else test.pos):
             self.settle(frame)  # past `if a != b: return/raise`, a is b (as after `assert a == b`)
 

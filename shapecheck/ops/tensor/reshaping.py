@@ -52,6 +52,13 @@ def reshape(call: Call, sig: Signature) -> Value:
         if len(call.args) == 1 and not call.kwargs:
             # ndarray.view() is a same-shape view; torch's view() needs sizes (or a dtype)
             return _tensor(sig, t, call.shape(t)) if t.fw in ("numpy", "any") else _unknown(sig, t)
+        if call.has(None, "dtype"):
+            # ``x.view(dtype=torch.float32)`` reinterprets the elements: the rank stays, the last
+            # size scales by the ratio of element sizes (which dtypes these are is not known here)
+            s = call.shape(t)
+            if s.variadic or not s.dims:
+                return _unknown(sig, t)
+            return _tensor(sig, t, Shape(tuple(s.dims[:-1]) + (_flex(),)), dtype=None)
         got = _sizes(call, 1, "shape")
     else:
         kw = "shape" if "shape" in call.kwargs else "newshape"
