@@ -236,3 +236,35 @@ def test_a_local_input_data_module_is_not_the_tutorials() -> None:
     """``import input_data`` names a file of the user's (not found here): nothing is assumed."""
     src = "import input_data\nmnist = input_data.read_data_sets('d')\nreveal_shape(mnist.train.images)\n"
     assert [t for _, t in reveal(src)] == ["unknown"]
+
+
+# torchvision's image datasets, as its documentation gives them (https://pytorch.org/vision/stable/
+# datasets.html): MNIST "60,000 training images and 10,000 testing images" of 28x28 grayscale
+# digits (https://pytorch.org/vision/stable/generated/torchvision.datasets.MNIST.html), FashionMNIST
+# and KMNIST the same layout; CIFAR10/100 "60000 32x32 colour images", "50000 training images and
+# 10000 test images" (https://pytorch.org/vision/stable/generated/torchvision.datasets.CIFAR10.html).
+TORCHVISION_DOCUMENTED = {
+    "MNIST": (1, (28, 28), (60000, 10000)),
+    "FashionMNIST": (1, (28, 28), (60000, 10000)),
+    "KMNIST": (1, (28, 28), (60000, 10000)),
+    "CIFAR10": (3, (32, 32), (50000, 10000)),
+    "CIFAR100": (3, (32, 32), (50000, 10000)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCHVISION_DOCUMENTED))
+def test_torchvision_table_is_the_documented_one(name: str) -> None:
+    from shapecheck.ops.torch.data import TORCHVISION_DATASETS
+
+    row = TORCHVISION_DATASETS[name]
+    assert (row.channels, row.size, row.rows) == TORCHVISION_DOCUMENTED[name]
+    assert set(TORCHVISION_DATASETS) == set(TORCHVISION_DOCUMENTED)
+
+
+@pytest.mark.parametrize("name", sorted(TORCHVISION_DOCUMENTED))
+def test_torchvision_dataset_through_to_tensor(name: str) -> None:
+    c, (h, w), _ = TORCHVISION_DOCUMENTED[name]
+    src = ("from torchvision import datasets, transforms\n"
+           f"ds = datasets.{name}('data', train=True, transform=transforms.ToTensor())\n"
+           "reveal_shape(ds[0][0])\n")
+    assert reveal(src) == [(3, f"({c}, {h}, {w})")]

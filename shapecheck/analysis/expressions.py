@@ -9,6 +9,7 @@ import libcst as cst
 from .. import dims as D
 from .. import pyast
 from ..ops import registry as R
+from ..ops import streams as ST
 from ..shapes import Shape
 from ..values import (
     FAILED,
@@ -647,6 +648,9 @@ class ExpressionEvaluator(Part):
 
     def element_of(self, v: Value) -> Value:
         poison(v)
+        batch = ST.element_of(v)  # a DataLoader, a tf.data dataset: one batch
+        if batch is not None:
+            return batch
         if isinstance(v, Tensor) and v.shape.rank:
             return Tensor(Shape(v.shape.dims[1:]), v.fw, v.dtype)
         return UNKNOWN

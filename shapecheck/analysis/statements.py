@@ -361,7 +361,7 @@ class StatementEvaluator(Part):
         if items is not None and len(items) <= MAX_UNROLL:
             self._unrolled(node, items, frame)
             return
-        first = self._first_item(node.iter, frame)
+        first = self._first_item(node.iter, it, frame)
         if first is not None:  # the first time round, from the values before the loop
             self.assign(node.target, first, frame)
             self._loop_once(node.body.body, frame)
@@ -371,7 +371,7 @@ class StatementEvaluator(Part):
         if node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
 
-    def _first_item(self, it: cst.BaseExpression, frame: Frame) -> Value | None:
+    def _first_item(self, it: cst.BaseExpression, value: Value, frame: Frame) -> Value | None:
         """The item a loop of unknown count takes first, where its iterable says so: ``enumerate(xs)``
         counts from 0 (or a literal ``start``), ``range(a, n)`` from a literal ``a``. Only then is
         ``if i == 2:`` in the body known false the first time round, when the loop-carried values
@@ -385,7 +385,9 @@ class StatementEvaluator(Part):
         if q == "builtins.enumerate" and len(pos) <= 2:
             start = pos[1] if len(pos) == 2 else kw.get("start")
             n = 0 if start is None else _literal_int(start)
-            return None if n is None else Seq([Int(n), UNKNOWN], "tuple")
+            pair = self.exprs.element_of(value)  # enumerate(loader): its batches are known
+            item = pair.items[1] if isinstance(pair, Seq) and len(pair.items) == 2 else UNKNOWN
+            return None if n is None else Seq([Int(n), item], "tuple")
         if q == "builtins.range" and not kw and 1 <= len(pos) <= 3:
             n = 0 if len(pos) == 1 else _literal_int(pos[0])
             return None if n is None else Int(n)

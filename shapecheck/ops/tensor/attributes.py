@@ -8,7 +8,8 @@ from ... import dims as D
 from ...dims import Dim
 from ...findings import ShapeError
 from ...shapes import Shape
-from ...values import NUMBER, UNKNOWN, Const, Dict, Int, Seq, Tensor, Value, as_dim, as_int, tensor_of
+from ...values import NUMBER, UNKNOWN, Const, Dict, Int, Layer, Seq, Tensor, Value, as_dim, as_int, tensor_of
+from .. import streams as ST
 from ..common import axis_of, unknown_like
 from ..registry import Call, property_rule, shape_rule
 
@@ -284,6 +285,10 @@ def itertools_repeat(call: Call) -> Value:
 @shape_rule("builtins.enumerate")
 def builtin_enumerate(call: Call) -> Value:
     s = call.get(0)
+    batch = ST.element_of(s)
+    if batch is not None:  # enumerate(loader): (index, batch) pairs, a stream of its own
+        assert isinstance(s, Layer)
+        return ST.stream(s.kind, Seq([Int(D.computed("i")), batch], "tuple"), call.node)
     if not isinstance(s, Seq) or s.kind == "set":
         return UNKNOWN
     start = call.int(1, "start", 0) or 0
@@ -344,3 +349,17 @@ def builtin_sum(call: Call) -> Value:
                 out = D.add(out, d)
             return Int(out)
     return UNKNOWN
+
+
+@shape_rule("builtins.iter")
+def builtin_iter(call: Call) -> Value:
+    """``iter(loader)``: the same stream of batches."""
+    s = call.get(0)
+    return s if len(call.args) == 1 and ST.element_of(s) is not None else UNKNOWN
+
+
+@shape_rule("builtins.next")
+def builtin_next(call: Call) -> Value:
+    """``next(iter(loader))``: one batch of a stream."""
+    got = ST.element_of(call.get(0))
+    return got if got is not None else UNKNOWN
