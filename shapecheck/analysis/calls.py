@@ -552,9 +552,10 @@ class CallEvaluator(Part):
             self.ctx.current, self.ctx.entry = saved
             if watch is not None:
                 watch.note(fn, self.ctx.findings[before:])
-        if isinstance(result, Layer) and result.born > start:
+        if isinstance(result, Layer) and result.born > start and _built_by_first_input(result):
             # a factory (``def cell(): return BasicLSTMCell(64)``): each call makes a layer of its own,
-            # which its first input builds (a Keras layer, a TF1 cell), so it runs again
+            # which its first input builds (a Keras layer, a TF1 cell), so it runs again; a torch
+            # module is built whole by its constructor, and one made alike may stand for each
             del self.ctx.memo[key]
         else:
             self.ctx.memo[key] = result
@@ -639,3 +640,9 @@ class CallEvaluator(Part):
             return NONE
         # (modules built on two paths, a try and its fallback: one of them)
         return merge_all([resolve_value(r, frame.bindings) for r in frame.returns])
+
+
+def _built_by_first_input(layer: Layer) -> bool:
+    """Whether a layer's weights are made by its first call (Keras, TF1 cells), not by its constructor."""
+    rule = R.lookup_layer(layer.kind)
+    return rule is not None and rule.framework in ("keras", "tf")
