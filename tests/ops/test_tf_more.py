@@ -138,7 +138,24 @@ CONTRIB_ROWS = [
     OpCase("tensorflow.contrib.layers.max_pool2d", ["(28, 28, 32)", [2, 2]], error="layer-rank", no_oracle=CONTRIB),
 ]
 
-ROWS = LOSS_ROWS + SAMPLED_ROWS + SET_ROWS + INDEX_ROWS + QUEUE_ROWS + SET_SHAPE_ROWS + CONTRIB_ROWS
+# TF1 layer functions (tf.compat.v1.layers): Keras's Conv2D / MaxPooling2D as functions. TF 2.21 with
+# Keras 3 has none: checked by hand against tf_keras's legacy_tf_layers in TF1 graph mode
+LEGACY = "tf.compat.v1.layers is empty under Keras 3 (checked against tf_keras's legacy_tf_layers)"
+LAYERS_ROWS = [
+    OpCase("tensorflow.compat.v1.layers.conv2d", ["(2, 28, 28, 1)", 32, [5, 5]], {"padding": "same"},
+           expect="(2, 28, 28, 32)", no_oracle=LEGACY),
+    OpCase("tensorflow.compat.v1.layers.conv2d", ["(2, 28, 28, 1)", 8, 3], {"strides": 2}, expect="(2, 13, 13, 8)",
+           no_oracle=LEGACY),
+    OpCase("tensorflow.compat.v1.layers.conv2d", ["(28, 28, 1)", 8, 3], error="layer-rank", no_oracle=LEGACY),
+    OpCase("tensorflow.compat.v1.layers.max_pooling2d", ["(2, 28, 28, 32)", [2, 2], 2], expect="(2, 14, 14, 32)",
+           no_oracle=LEGACY),
+    OpCase("tensorflow.compat.v1.layers.average_pooling2d", ["(2, 7, 7, 4)", 2, 2], {"padding": "same"},
+           expect="(2, 4, 4, 4)", no_oracle=LEGACY),
+    OpCase("tensorflow.compat.v1.layers.dropout", ["(2, 10)"], {"rate": 0.4}, expect="(2, 10)", no_oracle=LEGACY),
+    OpCase("tensorflow.compat.v1.layers.flatten", ["(2, 7, 7, 4)"], expect="(2, 196)", no_oracle=LEGACY),
+]
+
+ROWS = LAYERS_ROWS + LOSS_ROWS + SAMPLED_ROWS + SET_ROWS + INDEX_ROWS + QUEUE_ROWS + SET_SHAPE_ROWS + CONTRIB_ROWS
 
 test_row, test_row_against_the_framework = row_tests(ROWS)
 
