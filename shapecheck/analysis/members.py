@@ -60,7 +60,7 @@ _READ_ONLY_ATTRS = {"shape", "ndim", "dtype", "device", "is_cuda", "requires_gra
 
 
 _RESHAPING_INPLACE = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "swapaxes_", "swapdims_",
-                      "as_strided_", "set_"}
+                      "as_strided_", "set_", "set_shape"}  # (TF: set_shape merges the static shape in place)
 
 
 _SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply",

@@ -252,3 +252,34 @@ def _fed_message(e: ShapeError, shown: list) -> Callable[[], str]:
 def _tf_shape_text(s: Shape) -> str:
     return str(s)
 
+
+
+@shape_rule("tensorflow.Tensor.set_shape")
+def tensor_set_shape(call: Call) -> Value:
+    """``t.set_shape(shape)``: the tensor's static shape merged with ``shape`` (``None``: keep the size).
+    TF raises where they cannot be merged ("Shapes must be equal rank", "Dimension 0 in both shapes must
+    be equal"). The merged tensor is what the name then holds (the analysis assigns it in place)."""
+    t = call.tensor(0)
+    new = shape_tuple(call.get(1, "shape"))
+    if t is None:
+        return UNKNOWN
+    s = call.shape(t)
+    if new is None:
+        return t
+    if s.variadic and not s.dims:
+        return Tensor(Shape(tuple(new)), t.fw, t.dtype)
+    if s.variadic:
+        return t
+    if len(s.dims) != len(new):
+        raise ShapeError("invalid-shape-argument", f"set_shape({Shape(tuple(new))}) of a tensor of shape {s}: "
+                                                   f"the ranks must be equal, {len(s.dims)} != {len(new)}")
+    out = []
+    for i, (a, b) in enumerate(zip(s.dims, new)):
+        if D.is_opaque(b):
+            out.append(a)
+            continue
+        require_equal(a, b, call.bindings, "invalid-shape-argument",
+                      f"set_shape({Shape(tuple(new))}) of a tensor of shape {s}: size {D.fmt(a)} at axis {i} is not "
+                      f"compatible with {D.fmt(b)}")
+        out.append(b if D.as_int(a) is None else a)
+    return Tensor(Shape(tuple(out)), t.fw, t.dtype, t.role)

@@ -264,17 +264,20 @@ def tf_xent_with_logits(call: Call) -> Value:
 
 
 def _op(call: Call) -> str:
-    return "tf." + call.qualname.split(".", 2)[-1] if call.qualname.startswith("tensorflow.compat.") else \
+    """The op as users spell it: ``tf.losses.log_loss`` (``tf.compat.v1.`` dropped)."""
+    return "tf." + call.qualname.split(".", 3)[-1] if call.qualname.startswith("tensorflow.compat.") else \
         call.qualname.replace("tensorflow.", "tf.")
 
 
-def _same_shape(call: Call, op: str, ls: Shape, s: Shape) -> None:
+def _same_shape(call: Call, op: str, ls: Shape, s: Shape, names: tuple = ("labels", "logits")) -> None:
+    """TF's ``assert_is_compatible_with``: the same rank, equal sizes where both are known."""
+    x, y = names
     if len(ls.dims) != len(s.dims):
-        raise ShapeError("broadcast-mismatch", f"{op}: labels {ls} and logits {s} must have the same shape; "
+        raise ShapeError("broadcast-mismatch", f"{op}: {x} {ls} and {y} {s} must have the same shape; "
                                                f"their ranks differ")
     for i, (a, b) in enumerate(zip(ls.dims, s.dims)):
         require_equal(a, b, call.bindings, "broadcast-mismatch",
-                      f"{op}: labels {ls} and logits {s} must have the same shape; {D.fmt(a)} != {D.fmt(b)} "
+                      f"{op}: {x} {ls} and {y} {s} must have the same shape; {D.fmt(a)} != {D.fmt(b)} "
                       f"at axis {i}", unify=False)
 
 
