@@ -17,6 +17,7 @@ from ...values import UNKNOWN, Tensor, Value
 from ..keras.base import shape_tuple
 from ..registry import Call, shape_rule
 from .base import _shape, tf
+from .graphs import dense_output
 
 _HOMES = ("tensorflow.contrib.layers.", "tensorflow.contrib.slim.", "tensorflow.contrib.layers.python.layers.layers.")
 
@@ -40,14 +41,7 @@ def _pair(v: Value) -> Optional[list]:
 @shape_rule(*_contrib("fully_connected"))
 def contrib_fully_connected(call: Call) -> Value:
     """``fully_connected(inputs, num_outputs)``: the last size becomes ``num_outputs``."""
-    t = call.tensor(0, "inputs")
-    u = call.dim(1, "num_outputs")
-    if t is None or u is None:
-        return UNKNOWN
-    s = _shape(call, t)
-    if not s.dims:
-        return Tensor(Shape((u,), True), "tf", "float")
-    return Tensor(s.replace_last(1, [u]), "tf", "float")
+    return dense_output(call, "num_outputs")
 
 
 @shape_rule(*_contrib("flatten"))

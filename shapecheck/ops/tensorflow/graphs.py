@@ -44,14 +44,20 @@ def _dtype_of(v: Value) -> Optional[str]:
 
 @shape_rule(*tf("layers.dense"))
 def tf_layers_dense(call: Call) -> Value:
+    return dense_output(call, "units")
+
+
+def dense_output(call: Call, units: str) -> Value:
+    """A TF1 fully connected layer (``tf.layers.dense``, ``tf.contrib.layers.fully_connected``):
+    the last size of ``inputs`` becomes the second argument."""
     t = call.tensor(0, "inputs")
-    u = call.dim(1, "units")
+    u = call.dim(1, units)
     if t is None or u is None:
         return UNKNOWN
     s = _shape(call, t)
     if not s.dims:
-        return Tensor(Shape((u,), True), "tf")
-    return Tensor(s.replace_last(1, [u]), "tf")
+        return Tensor(Shape((u,), True), "tf", "float")
+    return Tensor(s.replace_last(1, [u]), "tf", "float")
 
 
 @shape_rule(*tf("Session", "InteractiveSession", "Session.__enter__"))
