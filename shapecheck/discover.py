@@ -22,7 +22,7 @@ DEFAULT_EXCLUDES = frozenset({
     ".idea", ".vscode",
 })
 
-PY_SUFFIXES = (".py",)  # stubs (.pyi) carry no computations to check
+PY_SUFFIXES = (".py", ".ipynb")  # stubs (.pyi) carry no computations to check; notebooks do
 
 
 @dataclass(frozen=True)

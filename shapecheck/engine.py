@@ -152,6 +152,8 @@ def _most_specific(findings: Iterable[Finding]) -> list[Finding]:
 
 def check_path(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list[Diagnostic]:
     """Diagnostics for one file on disk; unreadable files are reported, never raised."""
+    if path.endswith(".ipynb"):
+        return check_notebook(path, opts, display)
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -189,3 +191,33 @@ def reveal(source: str) -> list[tuple[int, str]]:
         if text not in seen[line]:
             seen[line].append(text)
     return sorted((line, " | ".join(texts)) for line, texts in seen.items())
+
+
+def check_notebook(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list[Diagnostic]:
+    """Diagnostics for a Jupyter notebook: its code cells in order as one program
+    (``notebooks.parse``), each finding placed in its cell."""
+    import dataclasses
+
+    from . import notebooks
+
+    shown = display or path
+    try:
+        with open(path, encoding="utf-8") as fh:
+            nb = notebooks.parse(fh.read())
+    except (OSError, UnicodeDecodeError, notebooks.NotebookError) as e:
+        return [Diagnostic("SHP900", "syntax-error", "error", f"cannot read this notebook: {e}"[:300], shown,
+                           1, 1, 1, 1)]
+    try:
+        found = check_source(nb.source, shown, opts, real_path=path)
+    except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
+        return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
+                           f"{type(e).__name__}: {e}"[:300], shown, 1, 1, 1, 1)]
+    out = []
+    for d in found:
+        cell, line = nb.place(d.line)
+        end_cell, end_line = nb.place(d.end_line)
+        end_col = d.end_column
+        if end_cell != cell:  # (a span over cells ends with its first cell's line)
+            end_line, end_col = line, d.column
+        out.append(dataclasses.replace(d, line=line, end_line=end_line, end_column=end_col, cell=cell))
+    return out

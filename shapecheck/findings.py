@@ -63,9 +63,10 @@ class Diagnostic:
     end_line: int
     end_column: int
     fix: Optional[Fix] = None
+    cell: Optional[int] = None  # a notebook's cell (1-based, over all cells); lines are then the cell's
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity,
@@ -78,3 +79,6 @@ class Diagnostic:
             "fix": None if self.fix is None else {"description": self.fix.description,
                                                   "replacement": self.fix.replacement},
         }
+        if self.cell is not None:  # as ruff: the cell, and the line and column inside it
+            out["cell"] = self.cell
+        return out

@@ -15,9 +15,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def where(d: Any) -> str:
+    """``path:line:col``; in a notebook ``nb.ipynb:cell 3:2:5`` (the line inside the cell), as ruff prints."""
+    cell = f"cell {d.cell}:" if d.cell is not None else ""
+    return f"{d.path}:{cell}{d.line}:{d.column}"
+
+
 def text(diags: Sequence, files: int, quiet: bool = False) -> str:
     """``path:line:col: CODE message`` lines, then one summary line (none with ``quiet``)."""
-    lines = [f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}" for d in diags]
+    lines = [f"{where(d)}: {d.code} {d.message}" for d in diags]
     if not quiet:
         lines.append(summary_line(diags, files))
     return "\n".join(lines)
@@ -28,14 +34,14 @@ def full(diags: Sequence, files: int, quiet: bool = False) -> str:
     cache: dict = {}
     blocks = []
     for d in diags:
-        lines = cache.get(d.path)
+        lines = cache.get(d.path) if d.cell is None else []  # (a notebook's lines are inside its JSON)
         if lines is None:
             try:
                 with open(d.path, encoding="utf-8", errors="replace") as fh:
                     lines = cache[d.path] = fh.read().splitlines()
             except OSError:  # stdin, or a file gone since
                 lines = cache[d.path] = []
-        block = [f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"]
+        block = [f"{where(d)}: {d.code} {d.message}"]
         if 0 < d.line <= len(lines):
             src = lines[d.line - 1]
             end = d.end_column if d.end_line == d.line else len(src) + 1
@@ -101,7 +107,8 @@ def github(diags: Iterable) -> str:
     out = []
     for d in diags:
         level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
-        out.append(f"::{level} title={_gh_property(f'shapecheck ({d.code})')},file={_gh_property(d.path)},"
+        title = f"shapecheck ({d.code})" if d.cell is None else f"shapecheck ({d.code}, cell {d.cell})"
+        out.append(f"::{level} title={_gh_property(title)},file={_gh_property(d.path)},"
                    f"line={d.line},col={d.column},endLine={d.end_line},endColumn={d.end_column}"
                    f"::{_gh_data(f'{d.code} {d.message}')}")
     return "\n".join(out)
@@ -132,7 +139,10 @@ def _location(d) -> dict:
     artifact = {"uri": uri}
     if base:
         artifact["uriBaseId"] = base
-    return {"physicalLocation": {"artifactLocation": artifact, "region": _region(d)}}
+    loc: dict = {"physicalLocation": {"artifactLocation": artifact, "region": _region(d)}}
+    if d.cell is not None:  # a notebook: the region's lines are the cell's
+        loc["properties"] = {"cell": d.cell}
+    return loc
 
 
 def sarif(diags: Sequence, rules: Sequence = ()) -> str:

@@ -119,5 +119,5 @@ def test_manifest_is_valid():
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
-    for line in ("- id: shapecheck", "entry: shapecheck check --force-exclude", "language: python", "types: [python]"):
+    for line in ("- id: shapecheck", "entry: shapecheck check --force-exclude", "language: python", "types_or: [python, jupyter]"):
         assert line in text

@@ -1,0 +1,65 @@
+"""Jupyter notebooks (``.ipynb``): the code cells in order as one program.
+
+IPython syntax is not Python: a line magic (``%matplotlib inline``), a shell line (``!pip install``,
+``files = !ls``), a help query (``x?``) and a cell magic (``%%time`` and the rest of its cell) are
+blanked, so every other line keeps its place. ``index[i]`` is the (cell, line in cell) of line
+``i + 1`` of the program; cells are numbered from 1 over all cells, markdown ones included, as ruff
+and Jupyter number them (``nb.ipynb:cell 3:2:5``).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+_HELP = re.compile(r"^(\?{1,2}[\w.]+|[\w.]+\?{1,2})$")  # ``np.zeros?``, ``??f``
+
+
+class NotebookError(Exception):
+    """The file is not a notebook the checker can read (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Notebook:
+    source: str
+    index: tuple  # ((cell, line in cell), ...) for each line of ``source``
+
+    def place(self, line: int) -> tuple:
+        """(cell, line in cell) of a 1-based line of the program (the last cell's end past it)."""
+        if not self.index:
+            return 1, line
+        return self.index[min(max(line, 1), len(self.index)) - 1]
+
+
+def _ipython_only(line: str) -> bool:
+    s = line.strip()
+    if s.startswith(("%", "!")) or _HELP.match(s):
+        return True
+    if "=" in s and not s.startswith("#"):  # files = !ls, out = %timeit f()
+        rhs = s.split("=", 1)[1].lstrip()
+        return rhs.startswith(("!", "%")) and not rhs.startswith("%=")
+    return False
+
+
+def parse(text: str) -> Notebook:
+    """The program of a notebook's JSON text; ``NotebookError`` if it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise NotebookError(f"not valid JSON: {e}") from None
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list):
+        raise NotebookError("no list of cells (nbformat 4 is read)")
+    lines: list = []
+    index: list = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        text_ = "".join(src) if isinstance(src, list) else src if isinstance(src, str) else ""
+        cell_lines = text_.split("\n")
+        magic_cell = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
+        for i, line in enumerate(cell_lines, start=1):
+            lines.append("" if magic_cell or _ipython_only(line) else line)
+            index.append((number, i))
+    return Notebook("\n".join(lines) + "\n", tuple(index))
