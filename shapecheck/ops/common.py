@@ -63,6 +63,10 @@ def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
         return f"np.swapaxes({text}, -1, -2)"
     if batched:
         return f"{_operand(text)}.transpose(-2, -1)"
+    for undo in (".T", ".t()"):  # the operand is already a transpose (``w.T``): drop it, not ``w.T.T``
+        inner = text[:-len(undo)]
+        if text.endswith(undo) and inner and _operand(inner) == inner:
+            return inner
     return f"{_operand(text)}.T"
 
 

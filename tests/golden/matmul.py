@@ -154,3 +154,8 @@ class Projection(nn.Module):
         good = qx @ kx.transpose(-2, -1)
         bad = qx @ self.k  # E: SHP102 "holds only if"
         return good, bad
+
+# an operand that is already a transpose: the fix drops it (w_t, not w_t.T.T)
+w_t = torch.randn(10, 20)
+z_t = torch.randn(32, 10) @ w_t.T  # E: SHP102 "did you mean w_t?"
+z_ok = torch.randn(32, 10) @ w_t
