@@ -665,14 +665,11 @@ def _truth_like(v: Value) -> bool:
 def _any_entry(d: Dict) -> Value:
     """``d[key]`` with a key the checker cannot tell: the one shape every entry has (``data[split]``
     of a dict of equally shaped arrays), else unknown."""
-    vals = list(d.items.values())
-    if not vals or not all(isinstance(v, Tensor) for v in vals):
+    vals = [v for v in d.items.values() if isinstance(v, Tensor)]
+    if not vals or len(vals) != len(d.items):
         return UNKNOWN
     first = vals[0]
-    assert isinstance(first, Tensor)
-    for v in vals[1:]:
-        assert isinstance(v, Tensor)
-        if v.fw != first.fw or v.shape.variadic != first.shape.variadic or v.shape.same(first.shape) is not D.TRUE:
-            return UNKNOWN
-    return Tensor(first.shape, first.fw, first.dtype if all(
-        isinstance(v, Tensor) and v.dtype == first.dtype for v in vals) else None)
+    if any(v.fw != first.fw or v.shape.variadic != first.shape.variadic or v.shape.same(first.shape) is not D.TRUE
+           for v in vals[1:]):
+        return UNKNOWN
+    return Tensor(first.shape, first.fw, first.dtype if all(v.dtype == first.dtype for v in vals) else None)

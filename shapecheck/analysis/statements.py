@@ -608,7 +608,7 @@ class StatementEvaluator(Part):
 def _literal_int(node: cst.BaseExpression) -> int | None:
     """The value of an int literal (``2``, ``-1``), else None."""
     neg = isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
-    inner = node.expression if isinstance(node, cst.UnaryOperation) and neg else node
+    inner = node.expression if neg else node  # type: ignore[attr-defined]
     if isinstance(inner, cst.Integer):
         return -int(inner.evaluated_value) if neg else int(inner.evaluated_value)
     return None

@@ -262,40 +262,13 @@ class KerasModel(KerasLayer):
             return subs[i]
         return UNKNOWN
 
-    def method_fit(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "fit")
-
-    def method_train_on_batch(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "train_on_batch")
-
-    def method_test_on_batch(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "test_on_batch")
-
-    def method_evaluate(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "evaluate")
-
-    def method_predict(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "predict")
-
-    def method_predict_on_batch(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "predict_on_batch")
-
-    # Keras 2's generator methods and Sequential's predict_classes/predict_proba: fit/evaluate/predict
-    # on the same data (Keras 3 removed them; the data they get is checked as Keras 2 did)
-    def method_fit_generator(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "fit_generator")
-
-    def method_evaluate_generator(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "evaluate_generator")
-
-    def method_predict_generator(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "predict_generator")
-
-    def method_predict_classes(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "predict_classes")
-
-    def method_predict_proba(self, layer: Layer, call: Call) -> Value:
-        return fit_check(layer, call, "predict_proba")
+    def method(self, name: str) -> Optional[Callable[[Layer, Call], Value]]:
+        """``fit``, ``evaluate``, ``train_on_batch``, ``predict``... and Keras 2's generator methods,
+        ``predict_classes`` and ``predict_proba`` (fit/evaluate/predict on the same data; Keras 3
+        removed them): one training check, ``fit_check``."""
+        if name in TRAINING_METHODS:
+            return lambda layer, call: fit_check(layer, call, name)
+        return super().method(name)
 
     def method_summary(self, layer: Layer, call: Call) -> Value:
         return Const(None)

@@ -22,7 +22,7 @@ from ... import dims as D
 from ...shapes import Shape
 from ...values import UNKNOWN, Int, Layer, Seq, Tensor, Value, as_dim
 from .. import streams as ST
-from ..registry import Call, LayerRule, layer_rule
+from ..registry import Call, LayerRule, layer_rule, lookup_layer
 
 
 @dataclass(frozen=True)
@@ -124,16 +124,8 @@ def _size_arg(v: Value) -> Optional[tuple]:
 
 
 def _transform_rule(v: Value) -> Optional[Transform]:
-    if isinstance(v, Layer):
-        rule = _rule_of(v)
-        return rule if isinstance(rule, Transform) else None
-    return None
-
-
-def _rule_of(v: Layer) -> Optional[LayerRule]:
-    from ..registry import lookup_layer
-
-    return lookup_layer(v.kind)
+    rule = lookup_layer(v.kind) if isinstance(v, Layer) else None
+    return rule if isinstance(rule, Transform) else None
 
 
 @layer_rule(*[f"torchvision.datasets.{n}" for n in TORCHVISION_DATASETS],
@@ -209,7 +201,7 @@ class DataLoader(ST.DataStream):
     def build(self, call: Call) -> Optional[dict]:
         ds = call.get(0, "dataset")
         item = ds.config.get("item") if isinstance(ds, Layer) and isinstance(
-            _rule_of(ds), (TorchvisionDataset, TensorDataset)) else None
+            lookup_layer(ds.kind), (TorchvisionDataset, TensorDataset)) else None
         if not isinstance(item, Value) or (call.has(1, "batch_size") and ST.is_none(call.get(1, "batch_size"))) \
                 or call.has(None, "collate_fn") or call.has(None, "batch_sampler"):
             return {ST.ELEMENT: UNKNOWN}
