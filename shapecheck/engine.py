@@ -1,7 +1,7 @@
 """The one engine function the CLI, the LSP server and the pre-commit hook all call."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -10,6 +10,7 @@ from .findings import Diagnostic, Finding
 if TYPE_CHECKING:
     import libcst as cst
 
+    from .analysis.driver import AnalysisResult
     from .rule import Rule
 
 
@@ -40,10 +41,28 @@ def _builtin_rule(code: str) -> type[Rule]:
     return rule
 
 
+@dataclass
+class Checked:
+    """One file's check, with what an editor reads beside the diagnostics: the parsed module
+    (None when it does not parse) and the analysis result (None when there was none)."""
+
+    diagnostics: list[Diagnostic]
+    module: Optional[cst.Module] = None
+    result: Optional[AnalysisResult] = None
+
+
 def check_source(source: str, path: str = "<string>", opts: Optional[Options] = None,
                  real_path: Optional[str] = None) -> list[Diagnostic]:
     """Every diagnostic for one file's text, sorted by position. Imports of the project are
     followed from the file's place on disk: ``real_path`` when the shown ``path`` is not it."""
+    return analyse_source(source, path, opts, real_path).diagnostics
+
+
+def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] = None,
+                   real_path: Optional[str] = None, cancel: Optional[Callable[[], bool]] = None) -> Checked:
+    """``check_source`` keeping the module and the analysis (the language server's hover reads
+    them). ``cancel`` is polled during the analysis; when it says True, ``analysis.context.Cancelled``
+    propagates to the caller (a newer edit made this run useless)."""
     import libcst as cst
 
     from . import positions, suppress
@@ -56,18 +75,21 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
     except cst.ParserSyntaxError as e:
         r = _builtin_rule("SHP900")
         line, col, msg = _syntax_error_position(source, e)
-        return [Diagnostic("SHP900", r.NAME, r.SEVERITY, f"cannot parse this file: {msg}", path, line, col, line, col)]
+        return Checked([Diagnostic("SHP900", r.NAME, r.SEVERITY, f"cannot parse this file: {msg}", path, line, col,
+                                   line, col)])
     except Exception as e:  # noqa: BLE001 - never a traceback for bad input
-        return [Diagnostic("SHP900", "syntax-error", "error", f"cannot parse this file: {e}"[:200], path, 1, 1, 1, 1)]
+        return Checked([Diagnostic("SHP900", "syntax-error", "error", f"cannot parse this file: {e}"[:200], path,
+                                   1, 1, 1, 1)])
     try:
-        findings = analyse(module, source, path if real_path is None else real_path,
-                           keras_version=opts.keras_version).findings
+        result = analyse(module, source, path if real_path is None else real_path,
+                         keras_version=opts.keras_version, cancel=cancel)
     except RecursionError:
-        return [Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: nesting too deep", path,
-                           1, 1, 1, 1)]
+        return Checked([Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: nesting too deep", path,
+                                   1, 1, 1, 1)], module)
+    findings = result.findings
     sup = suppress.find_suppressions(source)
     if not findings and not sup:
-        return []
+        return Checked([], module, result)
     pos = positions.Positions(module)
     out: list[Diagnostic] = []
     chosen = _most_specific(findings)
@@ -83,8 +105,8 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
         try:
             (l1, c1), (l2, c2) = pos.span(node)
         except RecursionError:  # a pathologically deep expression: report it, never crash
-            return [Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: expression nesting too deep",
-                               path, 1, 1, 1, 1)]
+            return Checked([Diagnostic("SHP901", "analysis-skipped", "info",
+                                       "file not analyzed: expression nesting too deep", path, 1, 1, 1, 1)], module)
         if suppress.is_suppressed(sup, l1, rule.CODE):
             continue
         severity = f.severity_override or rule.SEVERITY
@@ -104,7 +126,7 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
                                   f"unused suppression: {', '.join(codes)} reported nothing on this line",
                                   path, line, col, line, col))
     out.sort(key=lambda d: (d.line, d.column, d.code))
-    return out
+    return Checked(out, module, result)
 
 
 def _parse(source: str, path: Optional[str]) -> cst.Module:

@@ -10,7 +10,7 @@ the context and references to the other parts: two objects, an explicit seam (my
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -39,12 +39,21 @@ class Budget(Exception):
     """The analysis of a file ran out of steps."""
 
 
+class Cancelled(BaseException):
+    """The analysis was called off from outside (an editor's newer edit): not an ``Exception``,
+    so no per-function containment swallows it; it ends the whole analysis."""
+
+
+CANCEL_EVERY = 512  # steps between two looks at the cancel flag
+
+
 class Context:
     """Everything one analysis shares; one per analysed file."""
 
     def __init__(self, module: cst.Module, source: str, main: ModuleInfo, state: AnalysisState,
-                 budget: int = STEP_BUDGET) -> None:
+                 budget: int = STEP_BUDGET, cancel: Optional[Callable[[], bool]] = None) -> None:
         self.module = module
+        self.cancel = cancel  # polled every CANCEL_EVERY steps: True ends the analysis (Cancelled)
         self.source = source
         self.state = state  # what the shape rules read (values.analysis_state while running)
         self.findings: list[Finding] = []
@@ -158,6 +167,8 @@ class Context:
         self.steps += 1
         if self.steps > self.budget:
             raise Budget()
+        if self.cancel is not None and self.steps % CANCEL_EVERY == 0 and self.cancel():
+            raise Cancelled()
 
 
 class Part:

@@ -89,10 +89,10 @@ class Analysis(Part):
     """One file's analysis: builds the context and the parts, runs the module, then the generic pass."""
 
     def __init__(self, module: cst.Module, source: str = "", path: Optional[str] = None,
-                 keras_version: Optional[int] = None) -> None:
+                 keras_version: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None) -> None:
         state = adjust_state(AnalysisState(keras_version=keras_version), source or module.code)
         main = ModuleInfo(path, imports.place_of(path), module, {})
-        super().__init__(Context(module, source, main, state))
+        super().__init__(Context(module, source, main, state, cancel=cancel))
 
         self.stmts = StatementEvaluator(self.ctx)
         self.exprs = ExpressionEvaluator(self.ctx)
@@ -433,7 +433,9 @@ def _literal_sizes(e: cst.BaseExpression) -> bool:
 
 
 def analyse(module: cst.Module, source: str = "", path: Optional[str] = None,
-            keep_trace: bool = False, keras_version: Optional[int] = None) -> AnalysisResult:
+            keep_trace: bool = False, keras_version: Optional[int] = None,
+            cancel: Optional[Callable[[], bool]] = None) -> AnalysisResult:
     """The public entry: one file's analysis result (``keras_version``: the setting, where the
-    reading of the code itself depends on it)."""
-    return Analysis(module, source, path, keras_version).run(keep_trace)
+    reading of the code itself depends on it). ``cancel`` is polled while it runs: when it says
+    True the analysis stops with ``context.Cancelled`` (an editor's newer edit)."""
+    return Analysis(module, source, path, keras_version, cancel).run(keep_trace)
