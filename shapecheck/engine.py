@@ -10,6 +10,7 @@ from .findings import Diagnostic, Finding
 if TYPE_CHECKING:
     import libcst as cst
 
+    from . import notebooks
     from .analysis.driver import AnalysisResult
     from .rule import Rule
 
@@ -234,6 +235,13 @@ def check_notebook(path: str, opts: Optional[Options] = None, display: Optional[
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
         return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
                            f"{type(e).__name__}: {e}"[:300], shown, 1, 1, 1, 1)]
+    return in_cells(nb, found)
+
+
+def in_cells(nb: notebooks.Notebook, found: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics of a notebook's program, each placed in its cell (line and column inside it)."""
+    import dataclasses
+
     out = []
     for d in found:
         cell, line = nb.place(d.line)

@@ -50,13 +50,24 @@ def parse(text: str) -> Notebook:
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("no list of cells (nbformat 4 is read)")
-    lines: list = []
-    index: list = []
-    for number, cell in enumerate(cells, start=1):
+    texts: list = []
+    for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            texts.append(None)
             continue
         src = cell.get("source", "")
-        text_ = "".join(src) if isinstance(src, list) else src if isinstance(src, str) else ""
+        texts.append("".join(src) if isinstance(src, list) else src if isinstance(src, str) else "")
+    return from_cells(texts)
+
+
+def from_cells(cells: list) -> Notebook:
+    """The program of a notebook's cells in order: a code cell's text, or None for any other cell
+    (an editor's notebook document, where cells arrive one text document each)."""
+    lines: list = []
+    index: list = []
+    for number, text_ in enumerate(cells, start=1):
+        if text_ is None:
+            continue
         cell_lines = text_.split("\n")
         magic_cell = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
         for i, line in enumerate(cell_lines, start=1):
