@@ -219,7 +219,6 @@ def reveal(source: str) -> list[tuple[int, str]]:
 def check_notebook(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list[Diagnostic]:
     """Diagnostics for a Jupyter notebook: its code cells in order as one program
     (``notebooks.parse``), each finding placed in its cell."""
-    import dataclasses
 
     from . import notebooks
 
