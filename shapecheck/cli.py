@@ -263,6 +263,47 @@ def rule(code: str = typer.Argument(
         typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {r.summary()}")
 
 
+@app.command()
+def server(
+    select: Optional[list[str]] = typer.Option(
+        None, "--select", help="Only these codes or prefixes, comma-separated; replaces the configuration's."),
+    ignore: Optional[list[str]] = typer.Option(
+        None, "--ignore", help="Skip these codes or prefixes, comma-separated; added to the configuration's."),
+    keras_version: Optional[str] = typer.Option(
+        None, "--keras-version", help="The Keras the code runs on (2 or 3); replaces the configuration's."),
+    config: Optional[str] = typer.Option(
+        None, "--config", help="Read this pyproject.toml or shapecheck.toml for every document."),
+    isolated: bool = typer.Option(False, "--isolated", help="Read no configuration file."),
+) -> None:
+    """Run the language server (LSP over stdio) for editors: diagnostics, hover, code actions.
+
+    Settings from the editor (initializationOptions or workspace/didChangeConfiguration): select,
+    ignore, keras-version, inlayHints, debounce (ms), ruleDocsUrl. See docs/editors.md."""
+    from . import config as cfgmod
+
+    try:
+        from .server import Settings, serve
+    except ImportError as e:  # pygls missing from a hand-made environment
+        typer.echo(f"shapecheck: error: the server needs pygls and lsprotocol ({e})", err=True)
+        raise typer.Exit(2) from None
+    codes = cfgmod.known_codes()
+    try:
+        settings = Settings(
+            select=list(cfgmod.parse_selectors(select, codes, "--select")) if select else None,
+            ignore=list(cfgmod.parse_selectors(ignore, codes, "--ignore")) if ignore else [],
+            keras_version=None if keras_version is None else cfgmod.parse_keras_version(keras_version,
+                                                                                         "--keras-version"),
+            config_path=config, isolated=isolated)
+        if config is not None:
+            if not os.path.isfile(config):
+                raise cfgmod.ConfigError(f"--config: no such file: {config}")
+            cfgmod.load(config)
+    except cfgmod.ConfigError as e:
+        typer.echo(f"shapecheck: error: {e}", err=True)
+        raise typer.Exit(2) from None
+    serve(settings)
+
+
 def run(argv: Optional[list[str]] = None) -> int:
     """The program: returns the exit status; never lets a traceback out."""
     command = typer.main.get_command(app)

@@ -97,7 +97,7 @@ def parse_keras_version(value: object, where: str) -> int:
     return int(text)
 
 
-def _string_list(value: object, where: str) -> list:
+def string_list(value: object, where: str) -> list:
     if isinstance(value, str):
         raise ConfigError(f"{where}: expected a list of strings, got a string (write [{value!r}])")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -115,11 +115,11 @@ def from_table(table: dict, path: str, prefix: str) -> Config:
             raise ConfigError(f"{path}: {prefix}{key}: unknown key{hint}")
     select = None
     if "select" in table:
-        select = parse_selectors(_string_list(table["select"], f"{path}: {prefix}select"), codes,
+        select = parse_selectors(string_list(table["select"], f"{path}: {prefix}select"), codes,
                                  f"{path}: {prefix}select")
-    ignore = parse_selectors(_string_list(table.get("ignore", []), f"{path}: {prefix}ignore"), codes,
+    ignore = parse_selectors(string_list(table.get("ignore", []), f"{path}: {prefix}ignore"), codes,
                              f"{path}: {prefix}ignore")
-    exclude = tuple(_string_list(table.get("exclude", []), f"{path}: {prefix}exclude"))
+    exclude = tuple(string_list(table.get("exclude", []), f"{path}: {prefix}exclude"))
     pfi = table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{path}: {prefix}per-file-ignores: expected a table of glob = [codes], "
@@ -127,7 +127,7 @@ def from_table(table: dict, path: str, prefix: str) -> Config:
     per_file = []
     for glob, sels in pfi.items():
         where = f"{path}: {prefix}per-file-ignores.{glob!r}"
-        per_file.append((glob, parse_selectors(_string_list(sels, where), codes, where)))
+        per_file.append((glob, parse_selectors(string_list(sels, where), codes, where)))
     keras = table.get("keras-version")
     keras_version = None if keras is None else parse_keras_version(keras, f"{path}: {prefix}keras-version")
     return Config(select=select, ignore=ignore, exclude=exclude, per_file_ignores=tuple(per_file),

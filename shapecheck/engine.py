@@ -60,7 +60,8 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
 
 
 def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] = None,
-                   real_path: Optional[str] = None, cancel: Optional[Callable[[], bool]] = None) -> Checked:
+                   real_path: Optional[str] = None, cancel: Optional[Callable[[], bool]] = None,
+                   hover: bool = False) -> Checked:
     """``check_source`` keeping the module and the analysis (the language server's hover reads
     them). ``cancel`` is polled during the analysis; when it says True, ``analysis.context.Cancelled``
     propagates to the caller (a newer edit made this run useless)."""
