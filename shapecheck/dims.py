@@ -124,7 +124,12 @@ def is_flexible(d: Dim) -> bool:
 
 
 def has_flexible(d: Dim) -> bool:
-    return not isinstance(d, int) and any(isinstance(s, sympy.Dummy) for s in d.free_symbols)
+    return not isinstance(d, int) and _has_dummy(d)
+
+
+@functools.lru_cache(maxsize=8192)
+def _has_dummy(e: sympy.Expr) -> bool:  # (free_symbols walks the whole tree: remembered per expression)
+    return any(isinstance(s, sympy.Dummy) for s in e.free_symbols)
 
 
 def as_int(d: Dim) -> int | None:
@@ -459,6 +464,13 @@ def _nonneg(e: Dim) -> Truth:
     """Is ``e >= 0`` for every value >= 1 of its symbols? TRUE, FALSE (never) or UNKNOWN."""
     if isinstance(e, int):
         return TRUE if e >= 0 else FALSE
+    return _nonneg_expr(e)
+
+
+@functools.lru_cache(maxsize=8192)
+def _nonneg_expr(e: sympy.Expr) -> Truth:
+    """``_nonneg`` of an expression: a pure function of it (its symbols' assumptions included),
+    asked again and again of the same sizes (every convolution's output >= 1), so remembered."""
     try:
         lo, hi = _bounds(e)
         if lo is not None and _proven_nonneg(lo, False):

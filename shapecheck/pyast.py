@@ -10,6 +10,7 @@ at a time; literals that need no ``ast`` (ints, floats) are read without it.
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 from typing import Any
 
@@ -22,6 +23,7 @@ def parse(source: str) -> ast.Module:
         return ast.parse(source)
 
 
+@functools.lru_cache(maxsize=4096)  # (a pure function of the text; the same literals recur per run)
 def literal(text: str) -> Any:
     """The value of a Python literal's source text (``"1_000"``, ``"0x1F"``, ``"2.5e-3"``,
     ``"'abc'"``, ``'b"x"'``); raises ``ValueError`` where it is not one."""

@@ -103,6 +103,7 @@ class Snapshot:
     cells: Optional[list] = None  # a notebook: the URI of each cell (None: not a notebook)
     nb: Any = None  # notebooks.Notebook of a notebook's program
     texts: tuple = ()  # each document's text as it was read (a cell's own text, for positions)
+    version: Optional[int] = None  # the text document's version (published with its diagnostics)
 
 
 @dataclass
@@ -165,7 +166,7 @@ class ShapecheckServer(LanguageServer):
         if key not in self.workspace.text_documents:
             return None
         doc = self.workspace.get_text_document(key)
-        return Snapshot(key, doc.source, _path_of(key), texts=(doc.source,))
+        return Snapshot(key, doc.source, _path_of(key), texts=(doc.source,), version=doc.version)
 
     def options_for(self, path: Optional[str]) -> Optional[Options]:
         """The options for a document: None when the configuration excludes it."""
@@ -285,7 +286,9 @@ class ShapecheckServer(LanguageServer):
             by_uri[uri] = []
         self.published[snap.key] = {u for u, ds in by_uri.items() if ds}
         for uri, ds in by_uri.items():
-            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=ds))
+            version = snap.version if uri == snap.key else None
+            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=ds,
+                                                                              version=version))
 
     def document_of(self, snap: Snapshot, cell: Optional[int]) -> tuple:
         """(URI, lines) of the document a diagnostic or position of ``snap`` is in."""
