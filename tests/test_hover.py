@@ -293,3 +293,19 @@ def test_a_file_that_does_not_parse_has_no_hover():
     checked = engine.analyse_source("def broken(:\n", hover=True)
     idx = HoverIndex.of(checked)
     assert idx.at(1, 0) is None and idx.inlay_hints() == []
+
+
+def test_a_later_call_of_the_result_records_nothing():
+    """A summary traces a model after the analysis (``AnalysisResult.call``): what that computes
+    is not what the file's code evaluates to."""
+    from shapecheck.shapes import Shape
+    from shapecheck.values import Tensor
+
+    src = TORCH
+    checked = engine.analyse_source(src, hover=True)
+    assert checked.result is not None and checked.result.values is not None
+    before = {k: len(v) for k, v in checked.result.values.values.items()}
+    checked.result.call(checked.result.globals["model"], [Tensor(Shape((2, 784)), "torch", "float")])
+    assert {k: len(v) for k, v in checked.result.values.values.items()} == before
+    h = HoverIndex.of(checked).at(*_at(src, "h = self"))
+    assert h is not None and "(2, 128)" not in h.values
