@@ -199,7 +199,7 @@ class HoverIndex:
             return out
         for key, seen in self.log.targets.items():
             span = self._spans.get(key)
-            if span is None or not isinstance(self.log.nodes[key], cst.Name):
+            if span is None or key in self.log.params or not isinstance(self.log.nodes[key], cst.Name):
                 continue
             shapes = [_brief(s.text) for s, _ in self._distinct(seen) if s.tensor]
             if not shapes:

@@ -154,6 +154,10 @@ def test_a_function_analysed_generically_is_symbolic():
     h = _hover(src, "y = self")
     assert h is not None and h.values == ("(*, 4*hidden)",)
     assert "Block" not in h.text
+    param = _hover(src, "x):", 0)  # the parameter: what the layers it meets require of it
+    assert param is not None and param.values == ("(*, hidden)",)
+    assert _hover(src, "hidden):") is None  # a size parameter: nothing known beyond its name
+    assert all(line != _at(src, "x):")[0] for line, _, _ in _index(src).inlay_hints())  # no hint on parameters
     layer = _hover(src, "self.up(x)", 6)
     assert layer is not None and layer.values == ("nn.Linear(hidden, 4*hidden)",)
     assert "4*hidden*(hidden + 1) parameters" in layer.text

@@ -15,6 +15,7 @@ call and a class run on its constructor's literal defaults (``defaults``); the d
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -61,14 +62,16 @@ class ValueLog:
     """What the nodes of the checked file evaluated to, by ``id`` of the node (``nodes`` holds
     them): ``values``, each node's ``Seen`` in evaluation order; ``targets``, what the Name and
     Attribute targets of assignments were given (kept apart, so an augmented assignment's target
-    shows its value after, not before). ``derivations``: id of an ``Int`` the file's arithmetic
-    computed -> (operator, how: ``64*12*12``), for a size without a ``why`` of its own."""
+    shows its value after, not before) and what the parameters of a function hold as its body
+    begins. ``derivations``: id of an ``Int`` the file's arithmetic computed -> (operator, how:
+    ``64*12*12``), for a size without a ``why`` of its own."""
 
     def __init__(self) -> None:
         self.nodes: dict[int, cst.CSTNode] = {}
         self.values: dict[int, list[Seen]] = {}
         self.targets: dict[int, list[Seen]] = {}
         self.more: set[int] = set()  # nodes evaluated more than MAX_PER_NODE times
+        self.params: set[int] = set()  # the names of parameters among the targets (no inlay hint)
         self.derivations: dict[int, tuple[str, str]] = {}
         self.run = CALL  # the kind of run now going on (the driver says when it changes)
         self.seq = 0
@@ -159,7 +162,18 @@ class RecordingExpressions(ExpressionEvaluator):
 
 
 class RecordingStatements(StatementEvaluator):
-    """``assign`` that also logs what each Name and Attribute target of the checked file was given."""
+    """``assign`` that also logs what each Name and Attribute target of the checked file was given,
+    and ``exec_block`` what a function's parameters hold as its body begins."""
+
+    def exec_block(self, body: Iterable[cst.CSTNode], frame: Frame) -> None:
+        fn, ctx = frame.func, self.ctx
+        if ctx.values is not None and fn is not None and ctx.current is ctx.main and isinstance(
+                fn.node.body, cst.IndentedBlock) and body is fn.node.body.body:
+            _note_params(ctx.values, fn.params, frame)
+        for stmt in body:  # (as the base does, without a frame more: see RecordingExpressions)
+            if frame.done:
+                return
+            self.exec_stmt(stmt, frame)
 
     def assign(self, target: cst.BaseExpression, v: Value, frame: Frame) -> None:
         ctx = self.ctx
@@ -169,6 +183,15 @@ class RecordingStatements(StatementEvaluator):
             frame.env[target.value] = v
             return
         super().assign(target, v, frame)
+
+
+def _note_params(log: ValueLog, params: cst.Parameters, frame: Frame) -> None:
+    """What each parameter of a function holds as its body begins (``x`` in ``def forward(self, x)``)."""
+    for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+        v = frame.env.get(p.name.value)
+        if v is not None:
+            log.add(log.targets, p.name, v, frame.bindings)
+            log.params.add(id(p.name))
 
 
 def recording_parts(ctx: Context) -> tuple[ExpressionEvaluator, StatementEvaluator]:
