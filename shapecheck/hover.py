@@ -191,15 +191,16 @@ class HoverIndex:
 
     # ------------------------------------------------------------------------------ inlay hints
     def inlay_hints(self) -> list[tuple[int, int, str]]:
-        """``(line, column, label)`` after each name a tensor is assigned to (``: (B, 128)``), where
-        its shape is known; ``column`` is 0-based, one past the name's end."""
+        """``(line, column, label)`` after each name or attribute a tensor is assigned to (``h`` in
+        ``h = self.fc1(x)`` gets ``: (B, 128)``), where its shape is known; ``column`` is 0-based,
+        one past the target's end. Parameters get none."""
         self._index()
         out: list[tuple[int, int, str]] = []
         if self.log is None:
             return out
         for key, seen in self.log.targets.items():
             span = self._spans.get(key)
-            if span is None or key in self.log.params or not isinstance(self.log.nodes[key], cst.Name):
+            if span is None or key in self.log.params:
                 continue
             shapes = [_brief(s.text) for s, _ in self._distinct(seen) if s.tensor]
             if not shapes:
@@ -361,7 +362,8 @@ MAX_HINT_DIM = 16  # characters of one size in an inlay hint (a longer formula i
 def _brief(shape: str) -> str:
     """A shape for an inlay hint: each size longer than ``MAX_HINT_DIM`` characters is ``…``."""
     parts = _split_dims(shape[1:-1])
-    return "(" + ", ".join(p if len(p) <= MAX_HINT_DIM else "…" for p in parts) + ")"
+    one = "," if shape.endswith(",)") else ""
+    return "(" + ", ".join(p if len(p) <= MAX_HINT_DIM else "…" for p in parts) + one + ")"
 
 
 def _split_dims(inner: str) -> list[str]:

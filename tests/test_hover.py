@@ -134,6 +134,10 @@ def test_inlay_hints_follow_tensor_assignments_only():
     line, col = _at(TORCH, "out = model")
     assert by_line[line] == (col + 3, ": (32, 10)")
     assert _at(TORCH, "k = 5")[0] not in by_line  # an int: no shape
+    line, col = _at(TORCH, "self.conv = ")
+    assert line not in by_line  # a layer: no shape
+    src = "import numpy as np\n\nclass A:\n    def __init__(self):\n        self.v = np.zeros(7)\n"
+    assert _index(src).inlay_hints() == [(5, 14, ": (7,)")]  # an attribute target; a 1-d shape keeps its comma
     assert _at(TORCH, "model = ")[0] not in by_line  # a module: no shape
 
 
