@@ -66,6 +66,12 @@ class _Shown:
     notes: tuple[str, ...] = ()
     tensor: bool = False
     lead: tuple[str, ...] = ()  # shown before every value's notes: a layer call's input and output
+    # what tells two values apart: the text, and for a module its parameters too (``VGG`` of two configs)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.text)
 
 
 class HoverIndex:
@@ -143,20 +149,23 @@ class HoverIndex:
         if not shown:
             return None
         more = id(node) in self.log.more or len(shown) > MAX_SHOWN
-        texts = [s.text for s, _ in shown[:MAX_SHOWN]]
+        texts = _unique([s.text for s, _ in shown[:MAX_SHOWN]])
         label = self._label(node)
         value = " | ".join(texts) + (" | …" if more else "")
         header = value if value == label else f"{label}: {value}"
         kept = shown[:MAX_SHOWN]
         notes = _unique([n for s, _ in kept for n in s.lead])
+        runs_differ = len({tuple(rs) for _, rs in kept}) > 1
         if len({s.notes for s, _ in kept}) == 1:  # (one framework, one layer...: said once)
             notes += list(kept[0][0].notes)
-        else:  # each value with what is known of it
-            notes += [f"`{s.text}`: " + " · ".join(s.notes) for s, _ in kept if s.notes]
-        if len({tuple(rs) for _, rs in kept}) > 1:  # runs that disagree: which gave which value
-            kinds = sorted({r for _, rs in kept for r in rs}, key=lambda r: _RUN_ORDER.get(r, 3))
-            notes.append("; ".join(_RUN_NOTES[k] + ": " + ", ".join(f"`{s.text}`" for s, rs in kept if k in rs)
-                                   for k in kinds))
+            if runs_differ:  # which runs gave which value
+                kinds = sorted({r for _, rs in kept for r in rs}, key=lambda r: _RUN_ORDER.get(r, 3))
+                notes.append("; ".join(_RUN_NOTES[k] + ": " + ", ".join(f"`{s.text}`" for s, rs in kept if k in rs)
+                                       for k in kinds))
+        else:  # each value with the runs that gave it and what is known of it
+            for s, rs in kept:
+                runs = f" ({', '.join(_RUN_NOTES[r] for r in rs)})" if runs_differ else ""
+                notes.append(f"`{s.text}`{runs}" + (": " + " · ".join(s.notes) if s.notes else ""))
         if more:
             notes.append("evaluated more often than shown here")
         body = "```python\n" + header + "\n```"
@@ -166,17 +175,25 @@ class HoverIndex:
 
     def _distinct(self, seen: list[Seen]) -> list[tuple[_Shown, list[str]]]:
         """Each distinct shown value, with the kinds of run that gave it: the file's own calls
-        first, then its definitions' runs with defaults, then on generic inputs."""
-        out: dict[str, tuple[_Shown, list[str]]] = {}
+        first, then its definitions' runs with defaults, then on generic inputs. Values shown
+        alike keep the notes they all have (a dtype one run knows and another not: neither) and
+        every layer call that gave them."""
+        groups: dict[str, tuple[list[_Shown], list[str]]] = {}
         for s in sorted(seen, key=lambda s: (_RUN_ORDER.get(s.run, 3), s.seq)):
             got = self._shown(s)
             if got is None:
                 continue
-            if got.text not in out:
-                out[got.text] = (got, [])
-            if s.run not in out[got.text][1]:
-                out[got.text][1].append(s.run)
-        return list(out.values())
+            shown, runs = groups.setdefault(got.key, ([], []))
+            shown.append(got)
+            if s.run not in runs:
+                runs.append(s.run)
+        out = []
+        for shown, runs in groups.values():
+            first = shown[0]
+            notes = tuple(n for n in first.notes if all(n in other.notes for other in shown[1:]))
+            lead = tuple(_unique([line for other in shown for line in other.lead]))
+            out.append((_Shown(first.text, notes, first.tensor, lead, first.key), runs))
+        return out
 
     def _label(self, node: Any, limit: int = MAX_LABEL) -> str:
         """The expression's text on one line; a long call keeps its callee and drops its arguments
@@ -326,7 +343,7 @@ class HoverIndex:
             from .summary import fmt_count
 
             notes.append(f"{fmt_count(n)} parameters")
-        return _Shown(text, tuple(notes))
+        return _Shown(text, tuple(notes), key=f"{text} {notes}")
 
     def _count(self, v: Value) -> Any:
         from .summary import param_count
