@@ -64,7 +64,8 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
                    hover: bool = False) -> Checked:
     """``check_source`` keeping the module and the analysis (the language server's hover reads
     them). ``cancel`` is polled during the analysis; when it says True, ``analysis.context.Cancelled``
-    propagates to the caller (a newer edit made this run useless)."""
+    propagates to the caller (a newer edit made this run useless). With ``hover``, the analysis
+    also keeps what each expression evaluated to (``result.values``; read by ``hover.HoverIndex``)."""
     import libcst as cst
 
     from . import positions, suppress
@@ -84,7 +85,7 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
                                    1, 1, 1, 1)])
     try:
         result = analyse(module, source, path if real_path is None else real_path,
-                         keras_version=opts.keras_version, cancel=cancel)
+                         keras_version=opts.keras_version, cancel=cancel, keep_values=hover)
     except RecursionError:
         return Checked([Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: nesting too deep", path,
                                    1, 1, 1, 1)], module)

@@ -485,6 +485,32 @@ def _keras_params(rule: Any, layer: Layer) -> Optional[tuple]:
     return params_of(rule, layer)
 
 
+# ------------------------------------------------------------------------------------------ one module
+def is_model(layer: Layer) -> bool:
+    """Whether a framework layer is a whole Keras model (Sequential, functional, an application)."""
+    return _is_keras_model(layer)
+
+
+def param_count(v: Value) -> Any:
+    """The parameters of one layer or module of the file, counted as its summary counts them
+    (Keras: trainable and not; torch: ``named_parameters``); None where unknown or not a model's
+    part (an editor's hover shows it beside the layer)."""
+    from .ops import registry as R
+
+    if isinstance(v, Layer):
+        fw = framework_of(v.kind)
+        if fw is Framework.KERAS:
+            counts = _keras_params(R.lookup_layer(v.kind), v)
+            return None if counts is None else D.add(*counts)
+        return _torch_params(v)[0] if fw is Framework.TORCH else None
+    if isinstance(v, Obj):
+        if _is_keras_obj(v):
+            counts = _keras_object_params(v)
+            return None if counts is None else D.add(*counts)
+        return _torch_params(v)[0] if _is_torch_module(v) else None
+    return None
+
+
 # ------------------------------------------------------------------------------------------ output
 def fmt_count(n: Any) -> str:
     if n is None:

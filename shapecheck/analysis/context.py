@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .members import MemberEvaluator
     from .objects import ClassInfo, FuncInfo
     from .project import ModuleInfo, Project
+    from .recording import ValueLog
     from .sources import Sources
     from .statements import StatementEvaluator
 
@@ -94,6 +95,9 @@ class Context:
         # id(layer or module) -> its first output, while a summary traces
         self.trace: Optional[dict[int, Value]] = None
         self.kept_trace: Optional[dict[int, Value]] = None
+        # what the checked file's expressions evaluated to (hover), only when asked: the recording
+        # parts write it (``recording.py``), the others never look at it
+        self.values: Optional[ValueLog] = None
 
     # ------------------------------------------------------------------ findings
     def report(self, kind: str, message: str, node: Any, fix: Any = None, fallback: Any = None,

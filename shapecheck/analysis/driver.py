@@ -38,6 +38,7 @@ from .members import MemberEvaluator
 from .objects import ClassInfo, FuncInfo, copy_value, reveal_text
 from .order import builders_first, called_names
 from .project import ModuleInfo, Project
+from .recording import DEFAULTS, GENERIC, ValueLog, recording_parts
 from .sources import Sources
 from .statements import StatementEvaluator
 from .syntax import is_static
@@ -67,7 +68,8 @@ class AnalysisResult:
     ``findings`` before positions; ``revealed``: (node, text) of ``reveal_shape`` calls;
     ``globals``: the module's names after it ran; ``instances``/``created``/``classes``: the
     objects, framework layers (in construction order) and classes of the file; ``trace``: id of a
-    module or layer -> its first output at a concrete call site (kept with ``keep_trace``)."""
+    module or layer -> its first output at a concrete call site (kept with ``keep_trace``);
+    ``values``: what each expression of the file evaluated to (kept with ``keep_values``, for hover)."""
 
     findings: list[Finding]
     revealed: list[tuple[cst.CSTNode, str]]
@@ -77,6 +79,7 @@ class AnalysisResult:
     classes: list[ClassInfo]
     trace: dict[int, Value] = field(default_factory=dict)
     analysis: Optional[Analysis] = field(default=None, repr=False)
+    values: Optional[ValueLog] = field(default=None, repr=False)
 
     def call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Call ``model`` on ``args`` after the analysis (a summary's input shape): id of every
@@ -89,13 +92,17 @@ class Analysis(Part):
     """One file's analysis: builds the context and the parts, runs the module, then the generic pass."""
 
     def __init__(self, module: cst.Module, source: str = "", path: Optional[str] = None,
-                 keras_version: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None) -> None:
+                 keras_version: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None,
+                 keep_values: bool = False) -> None:
         state = adjust_state(AnalysisState(keras_version=keras_version), source or module.code)
         main = ModuleInfo(path, imports.place_of(path), module, {})
         super().__init__(Context(module, source, main, state, cancel=cancel))
 
-        self.stmts = StatementEvaluator(self.ctx)
-        self.exprs = ExpressionEvaluator(self.ctx)
+        if keep_values:  # (other parts, not a flag: an analysis that keeps no values runs as before)
+            self.exprs, self.stmts = recording_parts(self.ctx)
+        else:
+            self.stmts = StatementEvaluator(self.ctx)
+            self.exprs = ExpressionEvaluator(self.ctx)
         self.calls = CallEvaluator(self.ctx)
         self.members = MemberEvaluator(self.ctx)
         self.project = Project(self.ctx)
@@ -128,6 +135,8 @@ class Analysis(Part):
             order = builders_first(work, called_names(ctx.source))
             left = sum(isinstance(item, FuncInfo) for item in order) + 1
             first_plain = True
+            if ctx.values is not None:
+                ctx.values.run = GENERIC
             for item in order:
                 if isinstance(item, ClassInfo):
                     self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
@@ -140,15 +149,18 @@ class Analysis(Part):
                         # The file's first such call may take a whole run's steps (timm's cspresnet50()
                         # builds its network in 25000): a model zoo's builders each building a part of
                         # their network check less than one that builds it whole.
-                        self._capped(partial(self.calls.call_func, item, [], {}, node=item.node), item, left,
-                                     whole=first_plain)
+                        with self.run_kind(DEFAULTS):
+                            self._capped(partial(self.calls.call_func, item, [], {}, node=item.node), item, left,
+                                         whole=first_plain)
                         first_plain = False
                     self._capped(partial(self.analyse_func_generic, item), item, left)
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
                     ctx.report_error(err, call_node)
+        # (what a later call of the result computes, a summary's trace, is no value of the file's code)
+        values, ctx.values = ctx.values, None
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
-                              ctx.kept_trace or {}, self)
+                              ctx.kept_trace or {}, self, values)
 
     def trace_call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Run ``model(*args)`` in this analysis (its state active) and trace what it calls."""
@@ -275,6 +287,19 @@ class Analysis(Part):
             self._run_methods(cls, obj, methods)
 
     @contextmanager
+    def run_kind(self, kind: str) -> Iterator[None]:
+        """What the values the block computes stand for, where they are kept (``recording.Seen.run``)."""
+        log = self.ctx.values
+        if log is None:
+            yield
+            return
+        saved, log.run = log.run, kind
+        try:
+            yield
+        finally:
+            log.run = saved
+
+    @contextmanager
     def _aside(self) -> Iterator[None]:
         """A run beside the file's own: counted as a second run (``Context.second_run``: no
         conditional findings, no reveals), and what it builds stays out of the file's instances
@@ -335,7 +360,7 @@ class Analysis(Part):
         done = False
         watch = self.calls.watch = RunWatch()
         try:
-            with self._aside(), ctx.isolated() as got:
+            with self._aside(), ctx.isolated() as got, self.run_kind(DEFAULTS):
                 obj = self.calls.instantiate(cls, [], kwargs, cls.node, generic=True)
                 if isinstance(obj, Obj):
                     for m in methods:
@@ -434,8 +459,10 @@ def _literal_sizes(e: cst.BaseExpression) -> bool:
 
 def analyse(module: cst.Module, source: str = "", path: Optional[str] = None,
             keep_trace: bool = False, keras_version: Optional[int] = None,
-            cancel: Optional[Callable[[], bool]] = None) -> AnalysisResult:
+            cancel: Optional[Callable[[], bool]] = None, keep_values: bool = False) -> AnalysisResult:
     """The public entry: one file's analysis result (``keras_version``: the setting, where the
     reading of the code itself depends on it). ``cancel`` is polled while it runs: when it says
-    True the analysis stops with ``context.Cancelled`` (an editor's newer edit)."""
-    return Analysis(module, source, path, keras_version, cancel).run(keep_trace)
+    True the analysis stops with ``context.Cancelled`` (an editor's newer edit). With
+    ``keep_values``, the result's ``values`` holds what each expression of the file evaluated to
+    (``recording.ValueLog``: hover and inlay hints); without, nothing is recorded."""
+    return Analysis(module, source, path, keras_version, cancel, keep_values).run(keep_trace)

@@ -2,6 +2,9 @@
 broadcasting arithmetic and comparisons, ``where``, same-shape functions (``abs``, ``exp``, ``clone``, ...)."""
 from __future__ import annotations
 
+import re
+from typing import Optional
+
 from ... import dims as D
 from ...findings import ShapeError
 from ...framework import Framework
@@ -268,7 +271,49 @@ def same_shape(call: Call) -> Value:
         dtype = "int"
     elif last in ("bool", "isnan", "isinf", "isfinite", "logical_not", "signbit"):
         dtype = "bool"
+    elif last in ("astype", "to", "type_as"):
+        dtype = _cast_kind(call, last, dtype)
     return Tensor(t.shape, fw, dtype)
+
+
+def _dtype_name_kind(v: Value) -> Optional[str]:
+    """``float``, ``int`` or ``bool`` for a value naming a dtype (``"float32"``, ``np.uint8``,
+    ``torch.long``, ``float``); None where it names none the checker knows."""
+    name = v.value if isinstance(v, Const) and isinstance(v.value, str) else getattr(v, "qualname", None)
+    if not isinstance(name, str):
+        return None
+    name = name.rsplit(".", 1)[-1]
+    if name in ("bool", "bool_", "bool8"):
+        return "bool"
+    if name in ("int", "long", "short", "intc", "intp", "uint", "byte") or re.fullmatch(r"u?int(8|16|32|64)", name):
+        return "int"
+    if name in ("float", "double", "half", "bfloat16", "single", "longdouble") or re.fullmatch(r"float(16|32|64)",
+                                                                                                name):
+        return "float"
+    return None
+
+
+def _cast_kind(call: Call, last: str, kept: Optional[str]) -> Optional[str]:
+    """The dtype kind after a cast: the one its argument names (``astype("float32")``,
+    ``.to(torch.long)``, ``type_as(y)``, ``.to(y)``); ``.to`` of a device string keeps the
+    receiver's; anything the checker cannot read (``.to(device)`` of a variable) leaves it unknown."""
+    if last == "type_as":
+        other = call.tensor(1, "other")
+        return other.dtype if other is not None else None
+    if last == "astype":
+        return _dtype_name_kind(call.get(1, "dtype"))
+    given = list(call.args[1:]) + [call.kwargs[k] for k in ("dtype", "other") if k in call.kwargs]
+    kind = kept
+    for v in given:
+        if isinstance(v, Tensor):
+            kind = v.dtype
+        elif isinstance(v, Const) and isinstance(v.value, (str, bool)) and _dtype_name_kind(v) is None:
+            continue  # a device ("cuda"), or non_blocking/copy flags
+        else:
+            kind = _dtype_name_kind(v)
+            if kind is None:
+                return None
+    return kind
 
 
 for _name in _SAME:
