@@ -77,6 +77,7 @@ class AnalysisResult:
     classes: list[ClassInfo]
     trace: dict[int, Value] = field(default_factory=dict)
     analysis: Optional[Analysis] = field(default=None, repr=False)
+    uses: dict[int, set] = field(default_factory=dict)  # AnalysisState.uses: what fixes must agree with
 
     def call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Call ``model`` on ``args`` after the analysis (a summary's input shape): id of every
@@ -148,7 +149,7 @@ class Analysis(Part):
                 if id(built) not in ctx.iterated:
                     ctx.report_error(err, call_node)
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
-                              ctx.kept_trace or {}, self)
+                              ctx.kept_trace or {}, self, ctx.state.uses)
 
     def trace_call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Run ``model(*args)`` in this analysis (its state active) and trace what it calls."""
