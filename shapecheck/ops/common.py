@@ -46,10 +46,31 @@ is_outer_product = SM.is_outer_product
 
 
 # ---------------------------------------------------------------------------------- matrix products
+def _wrapped(text: str) -> bool:
+    """Whether ``text`` is one parenthesised expression, ``(a + b)`` (not ``(a) + (b)``)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
+
+
 def _operand(text: str) -> str:
-    """``text`` ready for a method suffix: parenthesised unless it is a plain (dotted) name."""
-    simple = text.replace(".", "").replace("_", "").isalnum()
-    return text if simple else f"({text})"
+    """``text`` ready for a method suffix: parenthesised unless it is a name, an attribute, a call
+    or a subscript (``w``, ``self.w``, ``torch.randn(3, 4)``, ``w[0]``)."""
+    import ast
+
+    if text.replace(".", "").replace("_", "").isalnum() or _wrapped(text):
+        return text
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return f"({text})"
+    return text if isinstance(tree, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({text})"
 
 
 def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
@@ -70,20 +91,23 @@ def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
     return f"{_operand(text)}.T"
 
 
-def matmul_speller(fw: str, ta: str, tb: str, a: Shape, b: Shape,
+def matmul_speller(call: Call, fw: str, keys: tuple, a: Shape, b: Shape,
                    swapped: Optional[str] = None) -> SMM.Speller:
     """Spell ``Fits`` for an operator or a function without transpose flags: transpose an operand
-    in ``fw``'s own words, or swap the operands (``swapped``: the swapped call, ``b @ a`` by default)."""
+    in ``fw``'s own words, or swap the operands (``swapped``: how to say the swapped call, ``b @ a``
+    by default). ``keys``: the operands' argument keys; each fix carries the call rewritten."""
+    ka, kb = keys
+    ta, tb = call.text(ka), call.text(kb)
 
     def spell(fit: SMM.Fits) -> tuple[str, Fix]:
         if fit is SMM.Fits.TRANSPOSE_B:
             fixed = transpose_text(tb, fw, b.rank)
-            return fixed, Fix(f"use {fixed}", None)
+            return fixed, call.fix(f"use {fixed}", {kb: fixed})
         if fit is SMM.Fits.TRANSPOSE_A:
             fixed = transpose_text(ta, fw, a.rank)
-            return fixed, Fix(f"use {fixed}", None)
+            return fixed, call.fix(f"use {fixed}", {ka: fixed})
         sw = swapped or f"{tb} @ {ta}"
-        return f"to swap the operands ({sw})", Fix(f"swap the operands: {sw}", None)
+        return f"to swap the operands ({sw})", call.fix(f"swap the operands: {sw}", {ka: tb, kb: ta})
 
     return spell
 
@@ -92,9 +116,8 @@ def matmul_shape(call: Call, a: Shape, b: Shape, kind_rank: str = "operand-rank"
                  texts: tuple = ("a", "b"), fw: Optional[str] = None, swapped: Optional[str] = None) -> Shape:
     """``a @ b`` (``shape_math.matmul``), with fixes spelled for ``fw`` (default: the call's framework)."""
     spell_fw = fw if fw is not None else call.fw
-    ta, tb = call.text(texts[0]), call.text(texts[1])
     return SMM.matmul(a, b, call.bindings, name=name, kind_rank=kind_rank,
-                      speller=matmul_speller(spell_fw, ta, tb, a, b, swapped))
+                      speller=matmul_speller(call, spell_fw, texts, a, b, swapped))
 
 
 def require_rank(call: Call, t: Tensor, ranks: Sequence[int], kind: str, what: str) -> None:

@@ -2,7 +2,6 @@
 ``stack`` and the ``hstack`` family, ``split``/``chunk``/``unbind``/``array_split``."""
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from ... import dims as D
@@ -24,23 +23,14 @@ from .reshaping import _atleast
 
 # ---------------------------------------------------------------------------------- joins
 def _axis_fix(call: Call, word: str, value: int, given: bool) -> Fix:
-    """``use dim=1``, with the call rewritten where that is safe: the axis added at the end, or
-    a ``dim=``/``axis=`` keyword's value replaced."""
-    desc = f"use {word}={value}"
-    text = call.text("call").rstrip()
-    if text == "?" or not text.endswith(")"):
-        return Fix(desc, None)
+    """``use dim=1``, with the call rewritten: the axis given (by keyword or as argument 1)
+    replaced, or ``dim=1`` added."""
     if given:
         kw = next((k for k in ("dim", "axis") if k in call.kwargs), None)
         if kw is None:
-            return Fix(f"use {value} as the axis", None)
-        pat = re.compile(rf"\b{kw}\s*=\s*{re.escape(call.text(kw))}(?=\s*[,)])")
-        if call.text(kw) == "?" or len(pat.findall(text)) != 1:
-            return Fix(f"use {kw}={value}", None)
-        return Fix(f"use {kw}={value}", pat.sub(f"{kw}={value}", text))
-    inner = text[:-1].rstrip()
-    sep = " " if inner.endswith(",") or inner.endswith("(") else ", "
-    return Fix(desc, f"{inner}{sep}{word}={value})")
+            return call.fix(f"use {value} as the axis", {1: str(value)})
+        return call.fix(f"use {kw}={value}", {kw: str(value)})
+    return call.fix(f"use {word}={value}", keywords={word: str(value)})
 
 
 _pick = SMJ.pick

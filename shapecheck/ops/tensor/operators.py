@@ -90,7 +90,7 @@ def dot_rule(call: Call, fw: str, name: str, keys: tuple) -> Value:
         return Tensor(Shape.unknown(), fw)
     ta, tb = call.text(0), call.text(1)
     if sb.rank is not None and sb.rank > 2:
-        speller = matmul_speller(framework, ta, tb, sa, sb, swapped=f"{name}({tb}, {ta})")
+        speller = matmul_speller(call, framework, (0, 1), sa, sb, swapped=f"{name}({tb}, {ta})")
         return Tensor(dot_nd(sa, sb, call.bindings, name=name, speller=speller), fw, out_dtype(a, b))
     return Tensor(matmul_shape(call, sa, sb, name=name, texts=(0, 1), fw=framework,
                                swapped=f"{name}({tb}, {ta})"), fw, out_dtype(a, b))

@@ -5,6 +5,7 @@ find weights, then child modules, then config entries.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -34,10 +35,31 @@ def fn(*names: str) -> tuple:
     return tuple(F + n for n in names)
 
 
-def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str) -> None:
+def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str,
+                     layer: Optional[Layer] = None, index: Optional[int] = None) -> None:
     """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``,
-    a constructor argument the user can change (``use in_features=9216``)."""
-    require_feature(got, axis, want, param, what, bindings=call.bindings)
+    a constructor argument the user can change (``use in_features=9216``).
+
+    With ``layer`` and ``index`` (the argument's position in the constructor, ``param`` its
+    keyword), the fix edits that argument where the constructor writes it as a literal size
+    (``nn.Linear(6272, 10)`` -> ``nn.Linear(5408, 10)``). Each size a use brings is noted
+    (``AnalysisState.uses``): the edit is unsafe where another use of the layer wants another size.
+    SHP303's edit is otherwise safe: the flatten's derivation is the size that arrives. SHP301's is
+    always unsafe: a mismatch between neighbours may be the other layer's error."""
+    have = got.dim(axis)
+    size = D.as_int(call.bindings.resolve(have)) if have is not None else None
+    if layer is not None and layer.node is not None and size is not None:
+        call.ctx.uses.setdefault(id(layer.node), set()).add(size)
+    try:
+        require_feature(got, axis, want, param, what, bindings=call.bindings)
+    except ShapeError as e:
+        if layer is not None and index is not None and size is not None and size > 0 and \
+                e.kind in ("flatten-size", "layer-input-mismatch"):
+            fix = call.argument_fix(f"use {param}={size}", layer.node, index, param, str(size),
+                                    safe=e.kind == "flatten-size")
+            if fix is not None:
+                e.fix = dataclasses.replace(fix, agree=(id(layer.node), size))
+        raise
 
 
 def describe(layer: Layer) -> str:
