@@ -413,7 +413,10 @@ def fix_notebook(path: str, opts: Optional[Options] = None, display: Optional[st
                if notebooks.cell_text(cells[i - 1]) != old}
     if not changed:
         return FileFix(remaining, 0)
-    diff = "".join(fixes.unified_diff(old, new, f"{shown}:cell {i}") for i, (old, new) in changed.items())
+    # (a cell's last line has no newline of its own: no "\ No newline at end of file" for each)
+    diff = "".join(fixes.unified_diff(old if old.endswith("\n") else old + "\n",
+                                      new if new.endswith("\n") else new + "\n", f"{shown}:cell {i}")
+                   for i, (old, new) in changed.items())
     new_text = notebooks.dumps(data, text)
     if write:
         try:

@@ -282,7 +282,9 @@ class CallEvaluator(Part):
 
         def arg_edit(ctor: Any, index: Optional[int], keyword: Optional[str]) -> Any:
             arg = RW.argument(ctor, index, keyword)
-            return arg if arg is not None and RW.literal_int(arg) is not None else None
+            if arg is None or RW.literal_int(arg) is None:
+                return None
+            return arg, isinstance(arg, cst.Integer)
 
         return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state, rewrite, arg_edit)
 

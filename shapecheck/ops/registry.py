@@ -248,20 +248,24 @@ class Call:
         return Fix(description, new, target=self.node if new is not None else None, safe=safe)
 
     def argument_fix(self, description: builtins.str, node: Any, index: Optional[builtins.int],
-                     keyword: Optional[builtins.str], new_text: builtins.str,
-                     safe: builtins.bool = True) -> Optional[Fix]:
+                     keyword: Optional[builtins.str], new_text: builtins.str, safe: builtins.bool = True,
+                     arithmetic: Optional[builtins.str] = None) -> Optional[Fix]:
         """A ``Fix`` that replaces an argument of another call ``node`` (a layer's constructor: the
         ``6272`` of ``nn.Linear(6272, 10)``), only where it is written as a literal size there; None
-        otherwise. ``node`` is opaque here (``Layer.node``): the interpreter finds the argument."""
+        otherwise. ``node`` is opaque here (``Layer.node``): the interpreter finds the argument.
+        ``arithmetic``: the text to write where the argument is arithmetic on literals rather than
+        one number (``32 * 14 * 14`` -> ``32 * 13 * 13``, the derivation, not ``5408``)."""
         if self._arg_edit is None or node is None:
             return None
         try:
-            target = self._arg_edit(node, index, keyword)
+            found = self._arg_edit(node, index, keyword)
         except Exception:  # noqa: BLE001
             return None
-        if target is None:
+        if found is None:
             return None
-        return Fix(description, new_text, target=target, safe=safe)
+        target, plain = found
+        text = new_text if plain or arithmetic is None else arithmetic
+        return Fix(description, text, target=target, safe=safe)
 
     def invoke(self, fn: Value, *args: Value, **kwargs: Value) -> Value:
         if self._invoke is None:

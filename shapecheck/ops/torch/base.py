@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, Optional
 
 from ... import dims as D
 from ...dims import Dim
-from ...findings import ShapeError
+from ...findings import Fix, ShapeError
 from ...shape_math.features import require_feature
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_dim, as_dims
@@ -55,10 +56,14 @@ def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, pa
     except ShapeError as e:
         if layer is not None and index is not None and size is not None and size > 0 and \
                 e.kind in ("flatten-size", "layer-input-mismatch"):
+            why = got.why_of(axis if axis < 0 or not got.variadic else axis - len(got.dims))
+            product = why if why and re.fullmatch(r"\d+(\*\d+)+", why) else None
             fix = call.argument_fix(f"use {param}={size}", layer.node, index, param, str(size),
-                                    safe=e.kind == "flatten-size")
-            if fix is not None:
-                e.fix = dataclasses.replace(fix, agree=(id(layer.node), size))
+                                    safe=e.kind == "flatten-size",
+                                    arithmetic=" * ".join(product.split("*")) if product else None)
+            # (a size the constructor computes, or a layer built elsewhere: the advice alone)
+            e.fix = dataclasses.replace(fix, agree=(id(layer.node), size)) if fix is not None else \
+                Fix(f"use {param}={size}", safe=False)
         raise
 
 
