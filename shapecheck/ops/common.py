@@ -91,6 +91,11 @@ def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
     return f"{_operand(text)}.T"
 
 
+_IN_WORDS = {SMM.Fits.TRANSPOSE_A: ("the first operand transposed", "transpose the first operand"),
+             SMM.Fits.TRANSPOSE_B: ("the second operand transposed", "transpose the second operand"),
+             SMM.Fits.SWAP: ("to swap the operands", "swap the operands")}
+
+
 def matmul_speller(call: Call, fw: str, keys: tuple, a: Shape, b: Shape,
                    swapped: Optional[str] = None) -> SMM.Speller:
     """Spell ``Fits`` for an operator or a function without transpose flags: transpose an operand
@@ -100,6 +105,9 @@ def matmul_speller(call: Call, fw: str, keys: tuple, a: Shape, b: Shape,
     ta, tb = call.text(ka), call.text(kb)
 
     def spell(fit: SMM.Fits) -> tuple[str, Fix]:
+        if "?" in (ta, tb):  # an operand whose text is not at hand (a list's item): in words, no rewrite
+            phrase, advice = _IN_WORDS[fit]
+            return phrase, Fix(advice)
         if fit is SMM.Fits.TRANSPOSE_B:
             fixed = transpose_text(tb, fw, b.rank)
             return fixed, call.fix(f"use {fixed}", {kb: fixed})
