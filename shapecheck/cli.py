@@ -84,7 +84,7 @@ def check(
         help="Print a unified diff of what --fix would change (per cell for notebooks) and write nothing; "
              "exit 1 if there would be changes, 0 otherwise."),
 ) -> None:
-    """Check files for shape bugs; prints path:line:col: CODE message, then a count."""
+    """Check files for shape bugs; prints path:line:col: CODE message, then a count (--fix mends what it can first)."""
     try:
         code = run_check(paths or ["."], output_format=output_format.value, select=select, ignore=ignore,
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
