@@ -245,6 +245,15 @@ def test_sarif_fixes_are_the_edits():
     assert res["fixes"][0]["properties"] == {"applicability": "safe"}
 
 
+def test_a_fix_inside_a_function_another_call_runs_fine_is_unsafe():
+    src = ("import torch\n\n\ndef project(a, b):\n    return a @ b\n\n\n"
+           "y1 = project(torch.randn(8, 20), torch.randn(10, 20))\n")
+    (d,) = check_source(src)
+    assert d.code == "SHP102" and d.fix is not None and d.fix.replacement == "a @ b.T" and d.fix.safe
+    (d,) = check_source(src + "y2 = project(torch.randn(8, 20), torch.randn(20, 10))\n")
+    assert d.fix is not None and d.edits() and not d.fix.safe  # a @ b.T would break the second call
+
+
 # ------------------------------------------------------------------ golden --fix / --diff
 FIXTURES = sorted(p for p in FIX_DIR.glob("*.py") if p.name != "conftest.py")
 

@@ -1,8 +1,9 @@
 """Shape rules every framework shares: broadcasting, matrix products, joins."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Optional
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Optional, TypeVar
 
 from .. import dims as D
 from ..findings import Fix, ShapeError
@@ -13,6 +14,8 @@ from ..shape_math.require import require_rank as _require_rank
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Dict, Seq, Tensor, Value, tensor_of
 from .registry import Call
+
+T = TypeVar("T")
 
 # Tensor.role of a result whose new size-1 axis was written on purpose (x[:, None], unsqueeze,
 # reshape(-1, 1), np.newaxis, expand_dims): broadcasting it against a row is meant (no SHP502).
@@ -120,12 +123,52 @@ def matmul_speller(call: Call, fw: str, keys: tuple, a: Shape, b: Shape,
     return spell
 
 
+def noting(call: Call, run: Callable[[], T], decided: bool) -> T:
+    """``run()``, a rule's check at ``call.node``, with its outcome noted for the fixes of that node
+    (``AnalysisState.uses``): the code may run more than once (a function called from two places),
+    and a fix that rewrites it is safe only where every run wanted that same rewrite. ``decided``:
+    the sizes that decide the check are known in this run (a run on flexible sizes, the generic run
+    of a function, says nothing: its sizes fit whatever comes)."""
+    key = id(call.node)
+    try:
+        out = run()
+    except ShapeError as e:
+        fix = e.fix
+        if fix is not None and fix.replacement is not None and fix.target is call.node:
+            call.ctx.uses.setdefault(key, set()).add(fix.replacement)
+            e.fix = dataclasses.replace(fix, agree=(key, fix.replacement))
+        raise
+    if decided and call.node is not None:
+        call.ctx.uses.setdefault(key, set()).add(None)  # this run fits as written
+    return out
+
+
+def decided(*shapes: Shape, dims: Optional[Sequence[D.Dim]] = None) -> bool:
+    """Whether ``dims`` (default: every size of ``shapes``) are known apart from flexible sizes."""
+    if dims is None:
+        if any(s.variadic for s in shapes):
+            return False
+        dims = [d for s in shapes for d in s.dims]
+    return all(d is not None and not D.has_flexible(d) for d in dims)
+
+
+def contracted(a: Shape, b: Shape) -> Optional[list]:
+    """The two sizes a product contracts (``a[-1]``, ``b[-2]`` or a vector's only size), None where
+    the shapes do not say."""
+    if not a.dims or not b.dims or (b.variadic and len(b.dims) < 2):
+        return None
+    return [a.dims[-1], b.dims[0] if b.rank == 1 else b.dims[-2]]
+
+
 def matmul_shape(call: Call, a: Shape, b: Shape, kind_rank: str = "operand-rank", name: str = "matmul",
                  texts: tuple = ("a", "b"), fw: Optional[str] = None, swapped: Optional[str] = None) -> Shape:
     """``a @ b`` (``shape_math.matmul``), with fixes spelled for ``fw`` (default: the call's framework)."""
     spell_fw = fw if fw is not None else call.fw
-    return SMM.matmul(a, b, call.bindings, name=name, kind_rank=kind_rank,
-                      speller=matmul_speller(call, spell_fw, texts, a, b, swapped))
+    a, b = a.resolved(call.bindings), b.resolved(call.bindings)
+    k = contracted(a, b)
+    return noting(call, lambda: SMM.matmul(a, b, call.bindings, name=name, kind_rank=kind_rank,
+                                           speller=matmul_speller(call, spell_fw, texts, a, b, swapped)),
+                  k is not None and decided(dims=k))
 
 
 def require_rank(call: Call, t: Tensor, ranks: Sequence[int], kind: str, what: str) -> None:

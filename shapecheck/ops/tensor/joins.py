@@ -15,7 +15,7 @@ from ...shapes import Shape
 from ...shapes import build as _mk
 from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Int, Seq, Tensor, Value, as_dim, as_int
-from ..common import out_dtype
+from ..common import decided, noting, out_dtype
 from ..registry import Call, Signature, by_signature
 from .base import MAX_PIECES, _arg, _flex, _is_none, _n, _name, _pos, _t, _tensor, _tensors_of, _tm
 from .reshaping import _atleast
@@ -59,8 +59,9 @@ def torch_cat(call: Call, sig: Signature) -> Value:
     if axis is None:
         return Tensor(Shape.unknown(), "torch", out_dtype(*ts))
     shapes = _drop_legacy_empty([call.shape(t) for t in ts])
-    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="dim",
-                     fix_for=lambda q: _axis_fix(call, "dim", q, av is not None))
+    out = noting(call, lambda: SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="dim",
+                                          fix_for=lambda q: _axis_fix(call, "dim", q, av is not None)),
+                 decided(*shapes))
     return Tensor(out, "torch", out_dtype(*ts))
 
 
@@ -82,8 +83,10 @@ def np_concatenate(call: Call, sig: Signature) -> Value:
     axis = 0 if av is None else as_int(av)
     if axis is None:
         return Tensor(Shape.unknown(), "numpy", out_dtype(*ts))
-    out = SMJ.concat([call.shape(t) for t in ts], axis, call.bindings, op=_name(call, sig), word="axis",
-                     fix_for=lambda q: _axis_fix(call, "axis", q, av is not None))
+    shapes = [call.shape(t) for t in ts]
+    out = noting(call, lambda: SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="axis",
+                                          fix_for=lambda q: _axis_fix(call, "axis", q, av is not None)),
+                 decided(*shapes))
     return Tensor(out, "numpy", out_dtype(*ts))
 
 

@@ -12,9 +12,11 @@ from ...values import UNKNOWN, Const, Int, Number, Seq, Tensor, Value, tensor_of
 from ..common import (
     AXIS_ADDED,
     broadcast_shapes,
+    decided,
     is_outer_product,
     matmul_shape,
     matmul_speller,
+    noting,
     out_dtype,
     out_fw,
     require_rank,
@@ -94,7 +96,9 @@ def dot_rule(call: Call, fw: str, name: str, keys: tuple) -> Value:
     ta, tb = call.text(keys[0]), call.text(keys[1])
     if sb.rank is not None and sb.rank > 2:
         speller = matmul_speller(call, framework, keys, sa, sb, swapped=f"{name}({tb}, {ta})")
-        return Tensor(dot_nd(sa, sb, call.bindings, name=name, speller=speller), fw, out_dtype(a, b))
+        out = noting(call, lambda: dot_nd(sa, sb, call.bindings, name=name, speller=speller),
+                     decided(dims=[sa.dims[-1], sb.dims[-2]]))
+        return Tensor(out, fw, out_dtype(a, b))
     return Tensor(matmul_shape(call, sa, sb, name=name, texts=keys, fw=framework,
                                swapped=f"{name}({tb}, {ta})"), fw, out_dtype(a, b))
 

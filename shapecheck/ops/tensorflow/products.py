@@ -10,7 +10,7 @@ from ...shape_math import einsum as SME
 from ...shape_math import matmul as SMM
 from ...shapes import Shape
 from ...values import UNKNOWN, Seq, Value, as_dim, tensor_of
-from ..common import matmul_shape, unknown_like
+from ..common import contracted, decided, matmul_shape, noting, unknown_like
 from ..registry import Call, shape_rule
 from ..tensor.operators import dot_rule
 from .base import Api, _shape, _t, known_ints, kops, tf, tf_kops
@@ -64,7 +64,9 @@ def tf_matmul(call: Call) -> Value:
                                                              {0: texts[1], 1: texts[0]})
 
     head = f"matmul of {sa} and {sb} (transposed)" if ta or tb else None
-    out = SMM.matmul(xa, xb, call.bindings, name="matmul", speller=spell, head=head)
+    sizes = contracted(xa, xb)
+    out = noting(call, lambda: SMM.matmul(xa, xb, call.bindings, name="matmul", speller=spell, head=head),
+                 sizes is not None and decided(dims=sizes))
     return _t(call, out, a, b)
 
 
