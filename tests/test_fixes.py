@@ -222,6 +222,38 @@ def test_a_layer_another_use_wants_otherwise_gets_an_unsafe_edit():
     assert d.code == "SHP303" and d.fix is not None and d.edits() and not d.fix.safe
 
 
+@pytest.mark.parametrize("change, why", [
+    ("x = torch.randn(8, 32, 13, 13).flatten(2)", "the flatten keeps an axis: the flatten may be the bug"),
+    ("fc = nn.Linear(6272, 5408)", "out_features is the size that arrives: the sizes may be swapped"),
+])
+def test_a_flatten_size_edit_that_may_mend_the_wrong_thing_is_unsafe(change, why):
+    old = change.split(" = ")[0] + " = "
+    line = next(t for t in LINEAR.splitlines() if t.startswith(old))
+    src = LINEAR.replace(line, change).replace("6272", "6272" if "flatten(2)" not in change else "13")
+    found = [d for d in check_source(src) if d.code == "SHP303"]
+    assert found and all(d.fix is not None and d.edits() and not d.fix.safe for d in found), why
+
+
+def test_a_derivation_of_ones_is_written_as_its_number():
+    src = ("import torch\nimport torch.nn as nn\nfc = nn.Linear(2 * 2048, 10)\n"
+           "y = fc(torch.randn(8, 2048, 1, 1).flatten(1))\n")
+    (d,) = check_source(src)
+    assert d.code == "SHP303" and [e.content for e in d.edits()] == ["2048"]
+    (d,) = check_source(src.replace("2048, 1, 1", "64, 4, 8"))
+    assert [e.content for e in d.edits()] == ["64 * 4 * 8"]
+
+
+@pytest.mark.parametrize("text, rank, expected", [
+    ("w", 2, "w.T"), ("w.T", 2, "w"), ("w.t()", 2, "w"), ("self.w.transpose(-2, -1)", 2, "self.w"),
+    ("k.transpose(-1,-2)", 3, "k"), ("k", 3, "k.transpose(-2, -1)"), ("v.T", 4, "v.T.transpose(-2, -1)"),
+    ("a + b", 2, "(a + b).T"), ("f(x)", 2, "f(x).T"), ("(a + b)", 2, "(a + b).T"),
+])
+def test_transpose_text_undoes_a_transpose_instead_of_adding_one(text, rank, expected):
+    from shapecheck.ops.common import transpose_text
+
+    assert transpose_text(text, "torch", rank) == expected
+
+
 def test_layer_input_mismatch_edit_is_unsafe_and_a_computed_size_is_not_edited():
     src = "import torch.nn as nn\nimport torch\nnet = nn.Sequential(nn.Linear(8, 16), nn.Linear(32, 1))\n"
     (d,) = check_source(src)

@@ -278,7 +278,7 @@ class CallEvaluator(Part):
                 if n is None:
                     return None
                 nodes[n] = new_text
-            return RW.rewrite(self.ctx.module, node, nodes, keywords, bound=self._bound_module)
+            return RW.rewrite(self.ctx.module, node, nodes, keywords, bound=self._bound_module, source=self.ctx.source)
 
         def arg_edit(ctor: Any, index: Optional[int], keyword: Optional[str]) -> Any:
             arg = RW.argument(ctor, index, keyword)

@@ -8,6 +8,7 @@ is offered only where ``np`` is bound to NumPy there.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Optional
 
@@ -109,12 +110,39 @@ def _with_keywords(call: cst.Call, keywords: Mapping[str, str]) -> Optional[cst.
     return call.with_changes(args=args)
 
 
+def _code(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
+    """``module.code_for_node(node)`` inside blocks indented by ``indent``: a line break inside
+    brackets is followed by the block's indentation, which ``code_for_node`` alone leaves out."""
+    from libcst._nodes.internal import CodegenState  # (what code_for_node uses, with the indent set)
+
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
+                         indent_tokens=[indent] if indent else [])
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
+def _block_indent(module: cst.Module, source: str, node: cst.CSTNode) -> Optional[str]:
+    """The indentation of the blocks ``node`` sits in, found by writing it with each indentation
+    the file uses until it reads as in the file ("" where that does not matter: one line); None
+    where no indentation, or more than one, gives the file's text."""
+    plain = _code(module, node, "")
+    if "\n" not in plain and "\r" not in plain:
+        return ""
+    indents = {m.group(1) for m in re.finditer(r"^([ \t]*)\S", source, re.M)}
+    found = {_code(module, node, i) for i in indents if _code(module, node, i) in source}
+    if len(found) != 1:
+        return None
+    text = found.pop()
+    return next(i for i in sorted(indents, key=len) if _code(module, node, i) == text)
+
+
 def rewrite(module: cst.Module, node: Any, replace: Mapping[Any, str], keywords: Optional[Mapping[str, str]] = None,
-            bound: Optional[Callable[[str], bool]] = None) -> Optional[str]:
+            bound: Optional[Callable[[str], bool]] = None, source: Optional[str] = None) -> Optional[str]:
     """The code of ``node`` (without the parentheses around it, as its position spans it) with each
     node of ``replace`` replaced by the expression its text parses to, and ``keywords`` set on it
     (a call); None where a node is missing, a text does not parse, or the new code brings in a
-    name that ``bound`` (``name -> bound in the file to what a fix means by it``) rejects."""
+    name that ``bound`` (``name -> bound in the file to what a fix means by it``) rejects. Written
+    with the indentation of the blocks it is in (``source``: the file's text, to find it)."""
     if not isinstance(node, cst.BaseExpression) or (not replace and not keywords):
         return None
     try:
@@ -144,10 +172,13 @@ def rewrite(module: cst.Module, node: Any, replace: Mapping[Any, str], keywords:
             if with_kw is None:
                 return None
             new = with_kw
-        code = module.code_for_node(new)
-        if code == module.code_for_node(outer):
+        indent = _block_indent(module, source if source is not None else module.code, outer)
+        if indent is None:
             return None
-        introduced = _names(cst.parse_expression(code)) - _names(outer) - _CONSTANTS
+        code = _code(module, new, indent)
+        if code == _code(module, outer, indent):
+            return None
+        introduced = _names(cst.parse_expression(code.strip())) - _names(outer) - _CONSTANTS
         if introduced and (bound is None or not all(bound(n) for n in introduced)):
             return None
         return code

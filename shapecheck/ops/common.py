@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from typing import Optional, TypeVar
 
@@ -76,6 +77,11 @@ def _operand(text: str) -> str:
     return text if isinstance(tree, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({text})"
 
 
+# a torch operand written transposed: its last two axes swapped (any rank), or a matrix's .T / .t()
+_LAST_TWO_SWAPPED = re.compile(r"\.(?:mT|transpose\(\s*(?:-2\s*,\s*-1|-1\s*,\s*-2)\s*\))$")
+_TRANSPOSED = re.compile(r"\.(?:T|mT|t\(\s*\)|transpose\(\s*(?:-2\s*,\s*-1|-1\s*,\s*-2|0\s*,\s*1|1\s*,\s*0)\s*\))$")
+
+
 def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
     """How ``fw`` spells "swap the last two axes of ``text``" for an operand of ``rank``."""
     batched = rank is not None and rank > 2
@@ -85,12 +91,12 @@ def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
         return f"keras.ops.swapaxes({text}, -1, -2)" if batched else f"keras.ops.transpose({text})"
     if fw == Framework.NUMPY and batched:  # ndarray.T reverses every axis
         return f"np.swapaxes({text}, -1, -2)"
+    # the operand is already a transpose (``w.T``, ``k.transpose(-2, -1)``): drop it, not ``w.T.T``
+    m = (_LAST_TWO_SWAPPED if batched else _TRANSPOSED).search(text)
+    if m is not None and m.start() > 0 and _operand(text[:m.start()]) == text[:m.start()]:
+        return text[:m.start()]
     if batched:
         return f"{_operand(text)}.transpose(-2, -1)"
-    for undo in (".T", ".t()"):  # the operand is already a transpose (``w.T``): drop it, not ``w.T.T``
-        inner = text[:-len(undo)]
-        if text.endswith(undo) and inner and _operand(inner) == inner:
-            return inner
     return f"{_operand(text)}.T"
 
 

@@ -140,7 +140,7 @@ def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin:
     ax = channel_axis(s, n)
     if cin is not None:
         cin = call.bindings.resolve(cin)  # a lazy conv's in_channels, bound by an earlier call
-        feature_mismatch(call, what, s, ax, cin, "in_channels", layer, 0)
+        feature_mismatch(call, what, s, ax, cin, "in_channels", layer, 0, other=cout)
     if cout is None:
         return Tensor(Shape.unknown(), "torch", "float")
     if out_size is not None:
