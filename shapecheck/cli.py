@@ -72,13 +72,24 @@ def check(
         None, "--keras-version",
         help="The Keras the code runs on: 3 drops findings that fail under Keras 2 only, 2 makes them errors; "
              "default: both, and those findings are warnings that say so. Replaces the config's."),
+    fix: bool = typer.Option(
+        False, "--fix",
+        help="Apply the safe fixes in place (notebooks: the cells' source), check again, then report what "
+             "remains; with '-' print the fixed source to stdout and the report to stderr."),
+    unsafe_fixes: bool = typer.Option(
+        False, "--unsafe-fixes",
+        help="With --fix or --diff, apply the unsafe fixes too (those only usually right, see docs/fixes.md)."),
+    diff: bool = typer.Option(
+        False, "--diff",
+        help="Print a unified diff of what --fix would change (per cell for notebooks) and write nothing; "
+             "exit 1 if there would be changes, 0 otherwise."),
 ) -> None:
-    """Check files for shape bugs; prints path:line:col: CODE message, then a count."""
+    """Check files for shape bugs; prints path:line:col: CODE message, then a count (--fix mends what it can first)."""
     try:
         code = run_check(paths or ["."], output_format=output_format.value, select=select, ignore=ignore,
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
                          exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
-                         jobs=jobs, keras_version=keras_version)
+                         jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -103,8 +114,13 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
               config_path: Optional[str] = None, isolated: bool = False, force_exclude: bool = False,
               exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
               stdin_filename: Optional[str] = None, jobs: Optional[int] = None,
-              keras_version: Optional[str] = None) -> int:
-    """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2)."""
+              keras_version: Optional[str] = None, fix: bool = False, unsafe_fixes: bool = False,
+              diff: bool = False) -> int:
+    """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2).
+
+    ``fix``: apply the fixes first and report what remains (as ruff's ``--fix``: exit 1 only for
+    what remains); ``diff``: print what ``fix`` would change instead, write nothing, exit 1 if
+    anything would change."""
     from . import config as cfgmod
     from . import formats
     from .discover import iter_files
@@ -138,11 +154,39 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         if enabled is None:
             enabled = by_ignores[extra] = frozenset(cfgmod.enabled_codes(codes, chosen, ignored + extra))
         if enabled:
-            tasks.append((f, shown, enabled, keras))
+            mode = "diff" if diff else "fix" if fix else None
+            tasks.append((f, shown, enabled, keras, mode, unsafe_fixes))
     diags: list = []
-    for (_, _, enabled, _), found in zip(tasks, _analyze(tasks, jobs)):
+    results = _analyze(tasks, jobs)
+    fixed: Optional[int] = None
+    if diff or fix:
+        fixed = sum(r.fixed for r in results)
         # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
+        diags = [d for t, r in zip(tasks, results) for d in r.diagnostics if d.code in t[2]]
+        hidden = 0 if unsafe_fixes else sum(1 for d in diags if d.fix is not None and d.edits() and not d.fix.safe)
+        if diff:
+            return _print_diffs(results, fixed, hidden)
+        stdin = next((r for t, r in zip(tasks, results) if t[0] == "-"), None)
+        if stdin is not None:  # the fixed source is the output; the report goes to stderr
+            typer.echo(stdin.source if stdin.source is not None else _STDIN.get("-", ""), nl=False)
+        report = _report(diags, len(files), output_format, statistics, quiet, fixed, hidden)
+        if report:
+            typer.echo(report, err=stdin is not None)
+        failing = any(d.severity in formats.FAILING for d in diags)
+        return 1 if failing and not exit_zero else 0
+    for (_, _, enabled, *_), found in zip(tasks, results):
         diags.extend(d for d in found if d.code in enabled)
+    out = _report(diags, len(files), output_format, statistics, quiet)
+    if out:
+        typer.echo(out)
+    failing = any(d.severity in formats.FAILING for d in diags)
+    return 1 if failing and not exit_zero else 0
+
+
+def _report(diags: list, files: int, output_format: str, statistics: bool, quiet: bool,
+            fixed: Optional[int] = None, hidden: int = 0) -> str:
+    """The findings in the chosen format (with ``fixed``: what remains after ``--fix``)."""
+    from . import formats
 
     if statistics:
         out = formats.statistics_json(diags) if output_format == "json" else formats.statistics_text(diags)
@@ -153,22 +197,38 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
     elif output_format == "sarif":
         out = formats.sarif(diags)
     elif output_format == "full":
-        out = formats.full(diags, len(files), quiet=quiet)
+        out = formats.full(diags, files, quiet=quiet, fixed=fixed, hidden=hidden)
     else:
-        out = formats.text(diags, len(files), quiet=quiet)
-    if out:
-        typer.echo(out)
-    failing = any(d.severity in formats.FAILING for d in diags)
-    return 1 if failing and not exit_zero else 0
+        out = formats.text(diags, files, quiet=quiet, fixed=fixed, hidden=hidden)
+    return out
 
 
-def _check_one(task: tuple) -> list:
-    from .engine import Options, check_path, check_source
+def _print_diffs(results: list, fixed: int, hidden: int) -> int:
+    """``--diff``: the diffs on stdout, one line on stderr; 1 if anything would change (as ruff)."""
+    from . import formats
 
-    f, shown, enabled, keras = task
+    text = "".join(r.diff for r in results)
+    if text:
+        typer.echo(text, nl=False)
+    typer.echo(formats.would_fix_line(fixed, hidden), err=True)
+    return 1 if text else 0
+
+
+_STDIN: dict = {}  # "-" -> the source read from stdin (read once; --fix prints it back when unchanged)
+
+
+def _check_one(task: tuple):
+    from .engine import Options, check_path, check_source, fix_path, fix_source
+
+    f, shown, enabled, keras, mode, unsafe = task
     opts = Options(select=set(enabled), keras_version=keras)
     if f == "-":
-        return check_source(sys.stdin.read(), shown, opts)
+        source = _STDIN["-"] = sys.stdin.read()
+        if mode is not None:
+            return fix_source(source, shown, opts, unsafe)
+        return check_source(source, shown, opts)
+    if mode is not None:
+        return fix_path(f, opts, unsafe=unsafe, write=mode == "fix")
     return check_path(f, opts)
 
 

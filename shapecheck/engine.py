@@ -5,12 +5,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-from .findings import Diagnostic, Finding
+from .findings import Diagnostic, Edit, Finding, Fix
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from . import notebooks
+    from . import notebooks, positions
     from .analysis.driver import AnalysisResult
     from .rule import Rule
 
@@ -118,7 +118,8 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
                 continue
             if opts.keras_version is None:
                 severity = "warning"
-        out.append(Diagnostic(rule.CODE, rule.NAME, severity, f.message, path, l1, c1, l2, c2, fix))
+        out.append(Diagnostic(rule.CODE, rule.NAME, severity, f.message, path, l1, c1, l2, c2,
+                              _placed(fix, node, ((l1, c1), (l2, c2)), pos, source, result.uses)))
     if _enabled("SHP100", opts):
         r100 = _builtin_rule("SHP100")
         for line, col, codes in suppress.unused(sup):
@@ -130,6 +131,40 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
                                   path, line, col, line, col))
     out.sort(key=lambda d: (d.line, d.column, d.code))
     return Checked(out, module, result)
+
+
+def _placed(fix: Optional[Fix], node: object, span: tuple, pos: positions.Positions, source: str,
+            uses: dict) -> Optional[Fix]:
+    """``fix`` with its edit placed: the span of its target (the finding's node by default), only
+    where that node is in this file; the replacement stays the new text of the finding's own
+    region (spliced where the target lies inside it), None where the edit is elsewhere. A fix that
+    changes what other code uses too is unsafe unless all those uses want the new value."""
+    from . import fixes
+
+    if fix is None:
+        return None
+    safe = fix.safe
+    if safe and fix.agree is not None:
+        key, value = fix.agree
+        safe = not (uses.get(key, set()) - {value})
+    plain = Fix(fix.description, None, safe=safe)
+    if fix.replacement is None:
+        return plain
+    target = fix.target if fix.target is not None else node
+    if not pos.has(target):
+        return plain
+    (t1, tc1), (t2, tc2) = pos.span(target)
+    edit = Edit(t1, tc1, t2, tc2, fix.replacement)
+    (l1, c1), (l2, c2) = span
+    if target is node:
+        replacement: Optional[str] = fix.replacement
+    elif (l1, c1) <= (t1, tc1) and (t2, tc2) <= (l2, c2):  # inside the region: the region's new text
+        region = fixes.Span(l1, c1, l2, c2)
+        replacement = fixes.apply_edits(fixes.text_of(source, region),
+                                        [fixes.shifted(edit, region)])
+    else:
+        replacement = None
+    return Fix(fix.description, replacement, safe=safe, edits=(edit,))
 
 
 def _parse(source: str, path: Optional[str]) -> cst.Module:
@@ -175,28 +210,39 @@ def _most_specific(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.kind not in superseded[id(f.node)]]
 
 
+def _read_python(path: str) -> tuple[str, str, bool]:
+    """(source, encoding, whether it began with a BOM) of a Python file: PEP 263 cookies, BOMs."""
+    import io
+    import tokenize
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    source = data.decode(encoding)
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    return source, encoding, bom
+
+
+def _internal_error(e: Exception, shown: str) -> list[Diagnostic]:
+    return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
+                       f"{type(e).__name__}: {e}"[:300], shown, 1, 1, 1, 1)]
+
+
 def check_path(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list[Diagnostic]:
     """Diagnostics for one file on disk; unreadable files are reported, never raised."""
     if path.endswith(".ipynb"):
         return check_notebook(path, opts, display)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-        import io
-        import tokenize
-
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # PEP 263 cookies, BOMs
-        source = data.decode(encoding)
-        if source.startswith("\ufeff"):
-            source = source[1:]
+        source = _read_python(path)[0]
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as e:
         return [Diagnostic("SHP900", "syntax-error", "error", f"cannot read this file: {e}", display or path,
                            1, 1, 1, 1)]
     try:
         return check_source(source, display or path, opts, real_path=path)
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
-        return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
-                           f"{type(e).__name__}: {e}"[:300], display or path, 1, 1, 1, 1)]
+        return _internal_error(e, display or path)
 
 
 def reveal(source: str) -> list[tuple[int, str]]:
@@ -220,8 +266,7 @@ def reveal(source: str) -> list[tuple[int, str]]:
 
 def check_notebook(path: str, opts: Optional[Options] = None, display: Optional[str] = None) -> list[Diagnostic]:
     """Diagnostics for a Jupyter notebook: its code cells in order as one program
-    (``notebooks.parse``), each finding placed in its cell."""
-
+    (``notebooks.program``), each finding placed in its cell."""
     from . import notebooks
 
     shown = display or path
@@ -229,18 +274,21 @@ def check_notebook(path: str, opts: Optional[Options] = None, display: Optional[
         with open(path, encoding="utf-8") as fh:
             nb = notebooks.parse(fh.read())
     except (OSError, UnicodeDecodeError, notebooks.NotebookError) as e:
-        return [Diagnostic("SHP900", "syntax-error", "error", f"cannot read this notebook: {e}"[:300], shown,
-                           1, 1, 1, 1)]
+        return [_unreadable_notebook(e, shown)]
     try:
         found = check_source(nb.source, shown, opts, real_path=path)
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
-        return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
-                           f"{type(e).__name__}: {e}"[:300], shown, 1, 1, 1, 1)]
+        return _internal_error(e, shown)
     return in_cells(nb, found)
 
 
+def _unreadable_notebook(e: Exception, shown: str) -> Diagnostic:
+    return Diagnostic("SHP900", "syntax-error", "error", f"cannot read this notebook: {e}"[:300], shown, 1, 1, 1, 1)
+
+
 def in_cells(nb: notebooks.Notebook, found: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """The diagnostics of a notebook's program, each placed in its cell (line and column inside it)."""
+    """Diagnostics of a notebook's program placed in its cells: lines (and their fixes' edits)
+    counted in the cell, ``cell`` set."""
     import dataclasses
 
     out = []
@@ -250,5 +298,133 @@ def in_cells(nb: notebooks.Notebook, found: Iterable[Diagnostic]) -> list[Diagno
         end_col = d.end_column
         if end_cell != cell:  # (a span over cells ends with its first cell's line)
             end_line, end_col = line, d.column
-        out.append(dataclasses.replace(d, line=line, end_line=end_line, end_column=end_col, cell=cell))
+        fix = d.fix
+        if fix is not None and fix.edits:
+            edits: list[Edit] = []
+            for e in fix.edits:
+                (c1, e1), (c2, e2) = nb.place(e.line), nb.place(e.end_line)
+                if c1 != c2:  # an edit over two cells is no edit of either
+                    edits = []
+                    break
+                edits.append(dataclasses.replace(e, line=e1, end_line=e2, cell=c1))
+            fix = dataclasses.replace(fix, edits=tuple(edits),
+                                      replacement=fix.replacement if edits else None)
+        out.append(dataclasses.replace(d, line=line, end_line=end_line, end_column=end_col, cell=cell, fix=fix))
     return out
+
+
+# ------------------------------------------------------------------------- fixing
+@dataclass
+class FileFix:
+    """What ``--fix`` did to one file (or ``--diff`` would do): the diagnostics that remain (as
+    ``check_path`` gives them), how many fixes were applied, the new text (None: unchanged), and
+    the unified diff (per cell for a notebook; empty when nothing changes)."""
+
+    diagnostics: list[Diagnostic]
+    fixed: int = 0
+    source: Optional[str] = None
+    diff: str = ""
+
+
+def fix_source(source: str, path: str = "<string>", opts: Optional[Options] = None, unsafe: bool = False,
+               real_path: Optional[str] = None) -> FileFix:
+    """Apply the fixes to one file's text until none applies (``fixes.fix_until_stable``)."""
+    from . import fixes
+
+    def check(text: str) -> list[Diagnostic]:
+        return check_source(text, path, opts, real_path=real_path)
+
+    done = fixes.fix_until_stable(source, check, unsafe)
+    if done.source == source:
+        return FileFix(done.remaining, 0)
+    return FileFix(done.remaining, done.fixed, done.source, fixes.unified_diff(source, done.source, path))
+
+
+def fix_path(path: str, opts: Optional[Options] = None, display: Optional[str] = None, unsafe: bool = False,
+             write: bool = True) -> FileFix:
+    """``fix_source`` of a file on disk (written back with its own encoding, BOM and newlines when
+    ``write``); a notebook's cells are fixed in place (``fix_notebook``). Never raises: an unreadable
+    file is its diagnostic, as in ``check_path``."""
+    shown = display or path
+    if path.endswith(".ipynb"):
+        return fix_notebook(path, opts, display, unsafe, write)
+    try:
+        source, encoding, bom = _read_python(path)
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as e:
+        return FileFix([Diagnostic("SHP900", "syntax-error", "error", f"cannot read this file: {e}", shown,
+                                   1, 1, 1, 1)])
+    try:
+        done = fix_source(source, shown, opts, unsafe, real_path=path)
+    except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
+        return FileFix(_internal_error(e, shown))
+    if write and done.source is not None:
+        try:
+            data = done.source.encode(encoding if encoding != "utf-8-sig" else "utf-8")
+            with open(path, "wb") as fh:
+                fh.write((b"\xef\xbb\xbf" if bom else b"") + data)
+        except (OSError, UnicodeEncodeError) as e:
+            return FileFix(done.diagnostics + [Diagnostic("SHP900", "syntax-error", "error",
+                                                          f"cannot write the fixed file: {e}"[:300], shown,
+                                                          1, 1, 1, 1)])
+    return done
+
+
+def fix_notebook(path: str, opts: Optional[Options] = None, display: Optional[str] = None, unsafe: bool = False,
+                 write: bool = True) -> FileFix:
+    """Fix a notebook's program, then edit each changed code cell's source in place: outputs,
+    metadata, execution counts and the file's JSON layout stay (``notebooks.dumps``). The diff is
+    one per changed cell (``--- nb.ipynb:cell 3``), never of the JSON."""
+    from . import fixes, notebooks
+
+    shown = display or path
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            text = fh.read()
+        data, nb = notebooks.load(text)
+    except (OSError, UnicodeDecodeError, notebooks.NotebookError) as e:
+        return FileFix([_unreadable_notebook(e, shown)])
+    cells = data["cells"]
+    before = {i: notebooks.cell_text(c) for i, c in enumerate(cells, start=1)
+              if isinstance(c, dict) and c.get("cell_type") == "code"}
+    fixed = 0
+    seen = {nb.source}
+    try:
+        found = check_source(nb.source, shown, opts, real_path=path)
+        for _ in range(fixes.MAX_ROUNDS):
+            placed = in_cells(nb, found)
+            # a fix whose edits the cells cannot take (over two cells) is not applied
+            usable = [d for d, p in zip(found, placed) if p.fix is not None and len(p.edits()) == len(d.edits())]
+            new_program, done = fixes.apply_fixes(nb.source, usable, unsafe)
+            if not done or new_program in seen:
+                break
+            seen.add(new_program)
+            by_cell: dict[int, list] = {}
+            for d in in_cells(nb, done):
+                for edit in d.edits():
+                    by_cell.setdefault(edit.cell or 0, []).append(edit)
+            for number, edits in by_cell.items():
+                cell = cells[number - 1]
+                notebooks.set_cell_text(cell, fixes.apply_edits(notebooks.cell_text(cell), edits))
+            fixed += len(done)
+            nb = notebooks.program(data)
+            found = check_source(nb.source, shown, opts, real_path=path)
+    except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
+        return FileFix(_internal_error(e, shown))
+    remaining = in_cells(nb, found)
+    changed = {i: (old, notebooks.cell_text(cells[i - 1])) for i, old in before.items()
+               if notebooks.cell_text(cells[i - 1]) != old}
+    if not changed:
+        return FileFix(remaining, 0)
+    # (a cell's last line has no newline of its own: no "\ No newline at end of file" for each)
+    diff = "".join(fixes.unified_diff(old if old.endswith("\n") else old + "\n",
+                                      new if new.endswith("\n") else new + "\n", f"{shown}:cell {i}")
+                   for i, (old, new) in changed.items())
+    new_text = notebooks.dumps(data, text)
+    if write:
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(new_text)
+        except OSError as e:
+            return FileFix(remaining + [Diagnostic("SHP900", "syntax-error", "error",
+                                                   f"cannot write the fixed notebook: {e}"[:300], shown, 1, 1, 1, 1)])
+    return FileFix(remaining, fixed, new_text, diff)

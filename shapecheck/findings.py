@@ -2,14 +2,56 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One text change: the span ``(line, column)`` to ``(end_line, end_column)`` (1-based, columns
+    in characters, the end exclusive) becomes ``content``. ``cell``: a notebook's cell, whose lines
+    these are."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+    cell: Optional[int] = None
+
+    def to_json(self) -> dict:
+        out: dict = {"line": self.line, "column": self.column, "end_line": self.end_line,
+                     "end_column": self.end_column, "content": self.content}
+        if self.cell is not None:
+            out["cell"] = self.cell
+        return out
+
+
+@dataclass(frozen=True)
 class Fix:
+    """What would mend a finding. ``description`` is advice for a person; ``replacement``, where
+    the fix is a precise change of code, is the new text of the finding's node -- or, with
+    ``target``, of that node instead (an opaque node the engine places, as ``ShapeError.where``:
+    the constructor argument ``6272`` of ``nn.Linear(6272, 10)`` for a finding on the call that
+    applies the layer). ``safe``: the change is what the code means, unambiguously; an unsafe fix
+    is only usually right (``--unsafe-fixes`` applies it). ``edits`` are filled in by the engine,
+    positioned; a Diagnostic's ``replacement`` then always means its own region's new text, and is
+    None where the edit is elsewhere."""
+
     description: str
     replacement: Optional[str] = None
+    target: Any = field(default=None, compare=False, repr=False)
+    safe: bool = True
+    edits: tuple[Edit, ...] = ()
+    # (key, value): the fix changes something other code uses too (a layer's constructor); the
+    # engine makes it unsafe unless every use the analysis saw wants ``value`` (AnalysisState.uses)
+    agree: Optional[tuple] = field(default=None, compare=False, repr=False)
+
+    def applicability(self, edits: tuple[Edit, ...]) -> str:
+        """ruff's words: ``safe``/``unsafe`` for a fix with ``edits``; ``display-only`` for advice."""
+        if not edits:
+            return "display-only"
+        return "safe" if self.safe else "unsafe"
 
 
 class ShapeError(Exception):
@@ -65,7 +107,17 @@ class Diagnostic:
     fix: Optional[Fix] = None
     cell: Optional[int] = None  # a notebook's cell (1-based, over all cells); lines are then the cell's
 
+    def edits(self) -> tuple[Edit, ...]:
+        """The fix's edits; a fix made with a replacement but never placed (by hand, in a test)
+        replaces the diagnostic's own region."""
+        if self.fix is None:
+            return ()
+        if self.fix.edits or self.fix.replacement is None:
+            return self.fix.edits
+        return (Edit(self.line, self.column, self.end_line, self.end_column, self.fix.replacement, self.cell),)
+
     def to_json(self) -> dict:
+        edits = self.edits()
         out = {
             "code": self.code,
             "name": self.name,
@@ -77,7 +129,9 @@ class Diagnostic:
             "end_line": self.end_line,
             "end_column": self.end_column,
             "fix": None if self.fix is None else {"description": self.fix.description,
-                                                  "replacement": self.fix.replacement},
+                                                  "replacement": self.fix.replacement,
+                                                  "applicability": self.fix.applicability(edits),
+                                                  "edits": [e.to_json() for e in edits]},
         }
         if self.cell is not None:  # as ruff: the cell, and the line and column inside it
             out["cell"] = self.cell

@@ -5,7 +5,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import quote
 
 FAILING = ("error", "warning")  # severities that fail a run; "info" never does
@@ -21,15 +21,16 @@ def where(d: Any) -> str:
     return f"{d.path}:{cell}{d.line}:{d.column}"
 
 
-def text(diags: Sequence, files: int, quiet: bool = False) -> str:
-    """``path:line:col: CODE message`` lines, then one summary line (none with ``quiet``)."""
+def text(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0) -> str:
+    """``path:line:col: CODE message`` lines, then one summary line (none with ``quiet``); after
+    ``--fix`` (``fixed``: how many fixes were applied) it counts what was fixed and what remains."""
     lines = [f"{where(d)}: {d.code} {d.message}" for d in diags]
     if not quiet:
-        lines.append(summary_line(diags, files))
+        lines.append(summary_line(diags, files, fixed, hidden))
     return "\n".join(lines)
 
 
-def full(diags: Sequence, files: int, quiet: bool = False) -> str:
+def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0) -> str:
     """As ``text``, each finding followed by its source line, a caret under the span, and the fix."""
     cache: dict = {}
     blocks = []
@@ -58,18 +59,39 @@ def full(diags: Sequence, files: int, quiet: bool = False) -> str:
             block.append(f"  = help: {d.fix.description}")
         blocks.append("\n".join(block) + "\n")
     if not quiet:
-        blocks.append(summary_line(diags, files))
+        blocks.append(summary_line(diags, files, fixed, hidden))
     return "\n".join(blocks)
 
 
-def summary_line(diags: Sequence, files: int) -> str:
+def summary_line(diags: Sequence, files: int, fixed: Optional[int] = None, hidden: int = 0) -> str:
+    """``Found 2 errors in 5 files checked.``; after ``--fix`` as ruff counts:
+    ``Found 3 errors in 1 file checked (2 fixed, 1 remaining).``"""
     failing = sum(1 for d in diags if d.severity in FAILING)
     notes = len(diags) - failing
     tail = f" ({_plural(notes, 'note')})" if notes else ""
     checked = f"{_plural(files, 'file')} checked"
+    hint = f"\n{hidden_line(hidden)}" if hidden else ""
+    if fixed:
+        counts = f"({fixed} fixed, {failing} remaining)"
+        return f"Found {_plural(failing + fixed, 'error')} in {checked} {counts}.{tail}{hint}"
     if failing:
-        return f"Found {_plural(failing, 'error')} in {checked}.{tail}"
-    return f"All checks passed! ({checked}){tail}"
+        return f"Found {_plural(failing, 'error')} in {checked}.{tail}{hint}"
+    return f"All checks passed! ({checked}){tail}{hint}"
+
+
+def hidden_line(hidden: int) -> str:
+    """The hint ruff gives for unsafe fixes ``--unsafe-fixes`` would apply."""
+    fixes = "1 hidden fix" if hidden == 1 else f"{hidden} hidden fixes"
+    return f"({fixes} can be enabled with the `--unsafe-fixes` option.)"
+
+
+def would_fix_line(fixed: int, hidden: int = 0) -> str:
+    """What ``--diff`` says on stderr, as ruff: ``Would fix 2 errors.``"""
+    if fixed:
+        out = f"Would fix {_plural(fixed, 'error')}."
+    else:
+        out = "No errors would be fixed."
+    return f"{out} {hidden_line(hidden)}" if hidden else out
 
 
 def statistics(diags: Sequence) -> list:
@@ -179,15 +201,18 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
         if d.code in index:
             res["ruleIndex"] = index[d.code]
         if d.fix is not None:
-            fix: dict[str, Any] = {"description": {"text": d.fix.description}}
-            if d.fix.replacement is not None:
+            edits = d.edits()
+            if edits and d.cell is None:  # (a notebook's edits are in cells: SARIF regions have none)
                 loc = _location(d)["physicalLocation"]
-                fix["artifactChanges"] = [{
-                    "artifactLocation": loc["artifactLocation"],
-                    "replacements": [{"deletedRegion": loc["region"],
-                                      "insertedContent": {"text": d.fix.replacement}}],
+                res["fixes"] = [{
+                    "description": {"text": d.fix.description},
+                    "artifactChanges": [{
+                        "artifactLocation": loc["artifactLocation"],
+                        "replacements": [{"deletedRegion": _region(e), "insertedContent": {"text": e.content}}
+                                         for e in edits],
+                    }],
+                    "properties": {"applicability": d.fix.applicability(edits)},
                 }]
-                res["fixes"] = [fix]
             else:
                 res.setdefault("properties", {})["fix"] = d.fix.description
         results.append(res)

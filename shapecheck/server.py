@@ -573,26 +573,40 @@ def _code_actions(ls: ShapecheckServer, state: State, uri: str, params: T.CodeAc
             if d.end_line < lo or d.line > hi:
                 continue
             diag = ls.lsp_diagnostic(d, lines)
-            for edit in fixes.edits_of(d):
-                title = f"Fix {d.code}: {d.fix.description}" if d.fix is not None else f"Fix {d.code}"
+            edits = d.edits()
+            if d.fix is not None and edits:
                 out.append(T.CodeAction(
-                    title=title, kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
-                    is_preferred=fixes.is_safe(d),
-                    edit=T.WorkspaceEdit(changes={uri: [_text_edit(ls, lines, edit)]})))
-                break
+                    title=f"Fix {d.code}: {d.fix.description}" + ("" if d.fix.safe else " (unsafe)"),
+                    kind=T.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=d.fix.safe,
+                    edit=_workspace_edit(ls, snap, uri, lines, edits)))
             noqa = fixes.noqa_edit(text, d.line, d.code)
             if noqa is not None:
                 out.append(T.CodeAction(
                     title=f"Add `# noqa: {d.code}` on this line", kind=T.CodeActionKind.QuickFix,
                     diagnostics=[diag], edit=T.WorkspaceEdit(changes={uri: [_text_edit(ls, lines, noqa)]})))
     if want_all and cell is None:
-        fixed, applied = fixes.apply(text, state.diagnostics, unsafe=False)
+        fixed, applied = fixes.apply_fixes(text, state.diagnostics)
         if applied and fixed != text:
             whole = T.Range(T.Position(0, 0), T.Position(len(lines) + 1, 0))
             out.append(T.CodeAction(
                 title="Fix all shapecheck findings with safe fixes", kind=T.CodeActionKind.SourceFixAll + ".shapecheck",
                 edit=T.WorkspaceEdit(changes={uri: [T.TextEdit(range=whole, new_text=fixed)]})))
     return out
+
+
+def _workspace_edit(ls: ShapecheckServer, snap: Snapshot, uri: str, lines: list,
+                    edits: Iterable[Any]) -> T.WorkspaceEdit:
+    """Edits as LSP text edits, each in its document: a notebook's edit names its cell (a layer
+    built in another cell than the one that feeds it)."""
+    changes: dict[str, list] = {}
+    for e in edits:
+        where, where_lines = uri, lines
+        if snap.cells is not None and getattr(e, "cell", None) is not None:
+            where, where_lines = ls.document_of(snap, e.cell)
+            if where is None:
+                continue
+        changes.setdefault(where, []).append(_text_edit(ls, where_lines, e))
+    return T.WorkspaceEdit(changes=changes)
 
 
 def _text_edit(ls: ShapecheckServer, lines: list, edit: Any) -> T.TextEdit:
@@ -602,5 +616,6 @@ def _text_edit(ls: ShapecheckServer, lines: list, edit: Any) -> T.TextEdit:
 
 def serve(settings: Optional[Settings] = None) -> None:
     """Run the server on stdin/stdout until the client says exit."""
-    logging.basicConfig(level=logging.INFO, format="shapecheck server: %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="shapecheck server: %(levelname)s %(message)s")
+    log.setLevel(logging.INFO)
     make_server(settings).start_io()

@@ -153,6 +153,10 @@ class AnalysisState:
     # ``keras`` (which may be Keras 2, whose Conv2D(32, 3, 3) is a 3x3 kernel) rather than tf.keras
     keras_version: Optional[int] = None
     standalone_keras: bool = False
+    # what each use of something a fix may change wants of it: id of a layer's construction node ->
+    # the sizes its applications brought (known ones); an edit of the constructor is safe only where
+    # they all want the new size (``findings.Fix.agree``)
+    uses: dict[int, set] = field(default_factory=dict)
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)

@@ -254,7 +254,8 @@ def test_help_names_every_option(capsys):
     code, out, _ = run(capsys, "check", "--help")
     assert code == 0
     for flag in ("--output-format", "--select", "--ignore", "--exclude", "--config", "--isolated",
-                 "--force-exclude", "--exit-zero", "--statistics", "--quiet", "--stdin-filename", "--jobs"):
+                 "--force-exclude", "--exit-zero", "--statistics", "--quiet", "--stdin-filename", "--jobs",
+                 "--fix", "--unsafe-fixes", "--diff"):
         assert flag in out
     for fmt in ("text", "full", "json", "github", "sarif"):
         assert fmt in out
@@ -280,6 +281,29 @@ def test_python_dash_m_and_the_console_script_are_one_program(project):
     bad = subprocess.run([sys.executable, "-m", "shapecheck", "check", "--nope"], capture_output=True, text=True,
                          env=subprocess_env(), cwd=project)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_fix_and_diff(project, capsys):
+    """--diff prints what --fix would change and writes nothing; --fix writes it, then reports
+    what remains (tests/test_fixes.py has the rest)."""
+    code, out, err = run(capsys, "check", "--diff", "mismatch.py", "transpose.py", "clean.py")
+    assert code == 1 and out == ("--- transpose.py\n+++ transpose.py\n@@ -1,4 +1,4 @@\n import torch\n"
+                                 " x = torch.randn(64, 20)\n w = torch.randn(10, 20)\n-y = x @ w\n+y = x @ w.T\n")
+    assert err == "Would fix 1 error.\n" and (project / "transpose.py").read_text() == TRANSPOSE
+    code, out, _ = run(capsys, "check", "--fix", "mismatch.py", "transpose.py", "clean.py")
+    assert code == 1 and (project / "transpose.py").read_text() == TRANSPOSE.replace("x @ w", "x @ w.T")
+    assert out.splitlines() == [out.splitlines()[0], "Found 2 errors in 3 files checked (1 fixed, 1 remaining)."]
+    assert out.startswith("mismatch.py:4:5: SHP101 ")
+
+
+def test_parallel_fix_does_what_a_serial_one_does(project, capsys):
+    for i in range(12):
+        (project / f"m{i:02d}.py").write_text(TRANSPOSE if i % 3 == 0 else CLEAN)
+    serial = run(capsys, "check", "-j", "1", "--diff", ".")
+    parallel = run(capsys, "check", "-j", "2", "--diff", ".")
+    assert serial == parallel and serial[0] == 1 and serial[2].startswith("Would fix 5 errors.")
+    assert run(capsys, "check", "-j", "2", "--fix", ".")[0] == 1  # mismatch.py stays
+    assert run(capsys, "check", "-j", "2", "--diff", ".")[0] == 0
 
 
 def test_parallel_run_prints_what_a_serial_one_does(project, capsys):

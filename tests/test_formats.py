@@ -52,8 +52,16 @@ def test_json_contract_example():
     assert obj == {"code": "SHP102", "name": "missing-transpose", "severity": "error",
                    "message": "matmul of (B, 20) and (10, 20)",
                    "path": "models/proj.py", "line": 14, "column": 16, "end_line": 14, "end_column": 48,
-                   "fix": {"description": "use self.weight.T", "replacement": "torch.matmul(x, self.weight.T)"}}
+                   "fix": {"description": "use self.weight.T", "replacement": "torch.matmul(x, self.weight.T)",
+                           # added to the contract (as ruff's fix.applicability and fix.edits): the
+                           # replacement, placed; a fix made by hand replaces its own region
+                           "applicability": "safe",
+                           "edits": [{"line": 14, "column": 16, "end_line": 14, "end_column": 48,
+                                      "content": "torch.matmul(x, self.weight.T)"}]}}
     assert json.loads(formats.as_json(SAMPLE))[1]["fix"] is None
+    advice = json.loads(formats.as_json(SAMPLE))[2]["fix"]
+    assert advice == {"description": "split the function", "replacement": None, "applicability": "display-only",
+                      "edits": []}
     assert json.loads(formats.as_json([])) == []
 
 
@@ -83,9 +91,9 @@ _REPLACEMENT = _obj({"deletedRegion": _REGION, "insertedContent": _obj({"text": 
 _CHANGE = _obj({"artifactLocation": _ARTIFACT_LOCATION,
                 "replacements": {"type": "array", "minItems": 1, "items": _REPLACEMENT}},
                ["artifactLocation", "replacements"])
-_FIX = _obj({"description": _MESSAGE, "artifactChanges": {"type": "array", "minItems": 1, "items": _CHANGE}},
-            ["artifactChanges"])
 _PROPERTY_BAG = {"type": "object"}
+_FIX = _obj({"description": _MESSAGE, "artifactChanges": {"type": "array", "minItems": 1, "items": _CHANGE},
+             "properties": _PROPERTY_BAG}, ["artifactChanges"])  # (§3.8: every object may carry properties)
 _RESULT = _obj({"ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1}, "level": _LEVEL,
                 "message": _MESSAGE, "locations": {"type": "array", "items": _LOCATION},
                 "fixes": {"type": "array", "items": _FIX}, "properties": _PROPERTY_BAG}, ["message"])

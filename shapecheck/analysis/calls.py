@@ -47,6 +47,7 @@ from ..values import (
     result_fw,
     update_items,
 )
+from . import rewrite as RW
 from .context import Budget, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
 from .objects import (
@@ -268,7 +269,31 @@ class CallEvaluator(Part):
         def warn(kind: str, message: str, fix: Any = None, where: Any = None, only_in: Optional[str] = None) -> None:
             self.ctx.report(kind, message, where if where is not None else node, fix, only_in=only_in)
 
-        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state)
+        def rewrite(replace: dict, keywords: dict) -> Optional[str]:
+            if self.ctx.current is not self.ctx.main:
+                return None  # (a finding in an imported file's code goes on the call here, without its fix)
+            nodes: dict = {}
+            for key, new_text in replace.items():
+                n = node.func if key == "func" and isinstance(node, cst.Call) else texts.get(key)
+                if n is None:
+                    return None
+                nodes[n] = new_text
+            return RW.rewrite(self.ctx.module, node, nodes, keywords, bound=self._bound_module, source=self.ctx.source)
+
+        def arg_edit(ctor: Any, index: Optional[int], keyword: Optional[str]) -> Any:
+            arg = RW.argument(ctor, index, keyword)
+            if arg is None or RW.literal_int(arg) is None:
+                return None
+            return arg, isinstance(arg, cst.Integer)
+
+        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state, rewrite, arg_edit)
+
+    def _bound_module(self, name: str) -> bool:
+        """Whether a fix may spell a module ``name`` (``np``, ``tf``): the checked file binds it to
+        that module."""
+        want = RW.MODULE_ALIASES.get(name)
+        v = self.ctx.globals.get(name)
+        return want is not None and isinstance(v, Ext) and R.canonical(v.qualname) in want
 
     def run_rule(self, work: Callable[[], Any], node: Any) -> Value:
         """Run a shape rule; its ``ShapeError`` becomes a finding on ``node`` (or where it points)."""

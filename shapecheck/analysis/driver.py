@@ -80,6 +80,7 @@ class AnalysisResult:
     trace: dict[int, Value] = field(default_factory=dict)
     analysis: Optional[Analysis] = field(default=None, repr=False)
     values: Optional[ValueLog] = field(default=None, repr=False)
+    uses: dict[int, set] = field(default_factory=dict)  # AnalysisState.uses: what fixes must agree with
 
     def call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Call ``model`` on ``args`` after the analysis (a summary's input shape): id of every
@@ -160,7 +161,7 @@ class Analysis(Part):
         # (what a later call of the result computes, a summary's trace, is no value of the file's code)
         values, ctx.values = ctx.values, None
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
-                              ctx.kept_trace or {}, self, values)
+                              ctx.kept_trace or {}, self, values, ctx.state.uses)
 
     def trace_call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Run ``model(*args)`` in this analysis (its state active) and trace what it calls."""

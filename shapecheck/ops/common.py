@@ -1,8 +1,10 @@
 """Shape rules every framework shares: broadcasting, matrix products, joins."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Optional
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from typing import Optional, TypeVar
 
 from .. import dims as D
 from ..findings import Fix, ShapeError
@@ -13,6 +15,8 @@ from ..shape_math.require import require_rank as _require_rank
 from ..shapes import Shape, norm_axis
 from ..values import UNKNOWN, Dict, Seq, Tensor, Value, tensor_of
 from .registry import Call
+
+T = TypeVar("T")
 
 # Tensor.role of a result whose new size-1 axis was written on purpose (x[:, None], unsqueeze,
 # reshape(-1, 1), np.newaxis, expand_dims): broadcasting it against a row is meant (no SHP502).
@@ -46,10 +50,36 @@ is_outer_product = SM.is_outer_product
 
 
 # ---------------------------------------------------------------------------------- matrix products
+def _wrapped(text: str) -> bool:
+    """Whether ``text`` is one parenthesised expression, ``(a + b)`` (not ``(a) + (b)``)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
+
+
 def _operand(text: str) -> str:
-    """``text`` ready for a method suffix: parenthesised unless it is a plain (dotted) name."""
-    simple = text.replace(".", "").replace("_", "").isalnum()
-    return text if simple else f"({text})"
+    """``text`` ready for a method suffix: parenthesised unless it is a name, an attribute, a call
+    or a subscript (``w``, ``self.w``, ``torch.randn(3, 4)``, ``w[0]``)."""
+    import ast
+
+    if text.replace(".", "").replace("_", "").isalnum() or _wrapped(text):
+        return text
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return f"({text})"
+    return text if isinstance(tree, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({text})"
+
+
+# a torch operand written transposed: its last two axes swapped (any rank), or a matrix's .T / .t()
+_LAST_TWO_SWAPPED = re.compile(r"\.(?:mT|transpose\(\s*(?:-2\s*,\s*-1|-1\s*,\s*-2)\s*\))$")
+_TRANSPOSED = re.compile(r"\.(?:T|mT|t\(\s*\)|transpose\(\s*(?:-2\s*,\s*-1|-1\s*,\s*-2|0\s*,\s*1|1\s*,\s*0)\s*\))$")
 
 
 def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
@@ -61,40 +91,90 @@ def transpose_text(text: str, fw: str, rank: Optional[int]) -> str:
         return f"keras.ops.swapaxes({text}, -1, -2)" if batched else f"keras.ops.transpose({text})"
     if fw == Framework.NUMPY and batched:  # ndarray.T reverses every axis
         return f"np.swapaxes({text}, -1, -2)"
+    # the operand is already a transpose (``w.T``, ``k.transpose(-2, -1)``): drop it, not ``w.T.T``
+    m = (_LAST_TWO_SWAPPED if batched else _TRANSPOSED).search(text)
+    if m is not None and m.start() > 0 and _operand(text[:m.start()]) == text[:m.start()]:
+        return text[:m.start()]
     if batched:
         return f"{_operand(text)}.transpose(-2, -1)"
-    for undo in (".T", ".t()"):  # the operand is already a transpose (``w.T``): drop it, not ``w.T.T``
-        inner = text[:-len(undo)]
-        if text.endswith(undo) and inner and _operand(inner) == inner:
-            return inner
     return f"{_operand(text)}.T"
 
 
-def matmul_speller(fw: str, ta: str, tb: str, a: Shape, b: Shape,
+_IN_WORDS = {SMM.Fits.TRANSPOSE_A: ("the first operand transposed", "transpose the first operand"),
+             SMM.Fits.TRANSPOSE_B: ("the second operand transposed", "transpose the second operand"),
+             SMM.Fits.SWAP: ("to swap the operands", "swap the operands")}
+
+
+def matmul_speller(call: Call, fw: str, keys: tuple, a: Shape, b: Shape,
                    swapped: Optional[str] = None) -> SMM.Speller:
     """Spell ``Fits`` for an operator or a function without transpose flags: transpose an operand
-    in ``fw``'s own words, or swap the operands (``swapped``: the swapped call, ``b @ a`` by default)."""
+    in ``fw``'s own words, or swap the operands (``swapped``: how to say the swapped call, ``b @ a``
+    by default). ``keys``: the operands' argument keys; each fix carries the call rewritten."""
+    ka, kb = keys
+    ta, tb = call.text(ka), call.text(kb)
 
     def spell(fit: SMM.Fits) -> tuple[str, Fix]:
+        if "?" in (ta, tb):  # an operand whose text is not at hand (a list's item): in words, no rewrite
+            phrase, advice = _IN_WORDS[fit]
+            return phrase, Fix(advice)
         if fit is SMM.Fits.TRANSPOSE_B:
             fixed = transpose_text(tb, fw, b.rank)
-            return fixed, Fix(f"use {fixed}", None)
+            return fixed, call.fix(f"use {fixed}", {kb: fixed})
         if fit is SMM.Fits.TRANSPOSE_A:
             fixed = transpose_text(ta, fw, a.rank)
-            return fixed, Fix(f"use {fixed}", None)
+            return fixed, call.fix(f"use {fixed}", {ka: fixed})
         sw = swapped or f"{tb} @ {ta}"
-        return f"to swap the operands ({sw})", Fix(f"swap the operands: {sw}", None)
+        return f"to swap the operands ({sw})", call.fix(f"swap the operands: {sw}", {ka: tb, kb: ta})
 
     return spell
+
+
+def noting(call: Call, run: Callable[[], T], decided: bool) -> T:
+    """``run()``, a rule's check at ``call.node``, with its outcome noted for the fixes of that node
+    (``AnalysisState.uses``): the code may run more than once (a function called from two places),
+    and a fix that rewrites it is safe only where every run wanted that same rewrite. ``decided``:
+    the sizes that decide the check are known in this run (a run on flexible sizes, the generic run
+    of a function, says nothing: its sizes fit whatever comes)."""
+    key = id(call.node)
+    try:
+        out = run()
+    except ShapeError as e:
+        fix = e.fix
+        if fix is not None and fix.replacement is not None and fix.target is call.node:
+            call.ctx.uses.setdefault(key, set()).add(fix.replacement)
+            e.fix = dataclasses.replace(fix, agree=(key, fix.replacement))
+        raise
+    if decided and call.node is not None:
+        call.ctx.uses.setdefault(key, set()).add(None)  # this run fits as written
+    return out
+
+
+def decided(*shapes: Shape, dims: Optional[Sequence[D.Dim]] = None) -> bool:
+    """Whether ``dims`` (default: every size of ``shapes``) are known apart from flexible sizes."""
+    if dims is None:
+        if any(s.variadic for s in shapes):
+            return False
+        dims = [d for s in shapes for d in s.dims]
+    return all(d is not None and not D.has_flexible(d) for d in dims)
+
+
+def contracted(a: Shape, b: Shape) -> Optional[list]:
+    """The two sizes a product contracts (``a[-1]``, ``b[-2]`` or a vector's only size), None where
+    the shapes do not say."""
+    if not a.dims or not b.dims or (b.variadic and len(b.dims) < 2):
+        return None
+    return [a.dims[-1], b.dims[0] if b.rank == 1 else b.dims[-2]]
 
 
 def matmul_shape(call: Call, a: Shape, b: Shape, kind_rank: str = "operand-rank", name: str = "matmul",
                  texts: tuple = ("a", "b"), fw: Optional[str] = None, swapped: Optional[str] = None) -> Shape:
     """``a @ b`` (``shape_math.matmul``), with fixes spelled for ``fw`` (default: the call's framework)."""
     spell_fw = fw if fw is not None else call.fw
-    ta, tb = call.text(texts[0]), call.text(texts[1])
-    return SMM.matmul(a, b, call.bindings, name=name, kind_rank=kind_rank,
-                      speller=matmul_speller(spell_fw, ta, tb, a, b, swapped))
+    a, b = a.resolved(call.bindings), b.resolved(call.bindings)
+    k = contracted(a, b)
+    return noting(call, lambda: SMM.matmul(a, b, call.bindings, name=name, kind_rank=kind_rank,
+                                           speller=matmul_speller(call, spell_fw, texts, a, b, swapped)),
+                  k is not None and decided(dims=k))
 
 
 def require_rank(call: Call, t: Tensor, ranks: Sequence[int], kind: str, what: str) -> None:

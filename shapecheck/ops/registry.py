@@ -14,12 +14,13 @@ argument or keyword is not understood.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from .. import dims as D
 from ..dims import Dim
+from ..findings import Fix
 from ..framework import Framework, framework_of, is_method
 from ..shapes import Shape
 from ..values import (
@@ -137,18 +138,26 @@ _MISSING = object()
 class Call:
     """The arguments of one call, as abstract values, with what a rule needs around them.
 
-    ``text(i)`` / ``text("name")`` give an argument's source text (for fixes); ``bindings``
+    ``text(i)`` / ``text("name")`` give an argument's source text (for fixes); ``rewrite(i, text)``
+    the call's code with that argument replaced (a fix's replacement, built by the interpreter with
+    LibCST), ``fix(...)`` a ``Fix`` carrying it, ``argument_fix(...)`` one that edits a literal
+    argument of another call (a layer's constructor); ``bindings``
     records flexible sizes unified so far; ``invoke(fn, *args)`` calls any value (a layer, a
     module defined in the file) through the interpreter; ``ctx`` is the running analysis's
     ``values.AnalysisState`` (folding options, Keras call history), never a process-wide one."""
 
-    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn", "ctx")
+    __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn", "ctx",
+                 "_rewrite", "_arg_edit")
 
     def __init__(self, args: Sequence[Value], kwargs: dict[str, Value], bindings: Optional[D.Bindings] = None,
                  text: Optional[Callable[[Any], str]] = None, invoke: Optional[Callable[..., Value]] = None,
                  fw: str = "torch", qualname: str = "", node: Any = None,
-                 warn: Optional[Callable[..., None]] = None, ctx: Optional[AnalysisState] = None) -> None:
+                 warn: Optional[Callable[..., None]] = None, ctx: Optional[AnalysisState] = None,
+                 rewrite: Optional[Callable[..., Optional[str]]] = None,
+                 arg_edit: Optional[Callable[..., Any]] = None) -> None:
         self._warn = warn
+        self._rewrite = rewrite
+        self._arg_edit = arg_edit
         self.ctx = ctx if ctx is not None else analysis_state()
         self.args = list(args)
         self.kwargs = kwargs
@@ -210,14 +219,63 @@ class Call:
         except Exception:  # noqa: BLE001 - a fix text is a nicety
             return "?"
 
+    def key(self, i: builtins.int, name: Optional[builtins.str] = None) -> Any:
+        """The key an argument is given by: its keyword where it was passed so, else its position."""
+        return name if name is not None and name in self.kwargs else i
+
+    def rewrite(self, key: Any, new_text: builtins.str) -> Optional[builtins.str]:
+        """The call's code with argument ``key`` (a position, a keyword, ``"func"``; for an operator
+        0 and 1 are its operands, for a method 0 is the receiver) replaced by ``new_text``,
+        parenthesised where the place needs it; None where that cannot be built."""
+        return self.rewrite_many({key: new_text})
+
+    def rewrite_many(self, replace: Optional[Mapping[Any, builtins.str]] = None,
+                     keywords: Optional[Mapping[builtins.str, builtins.str]] = None) -> Optional[builtins.str]:
+        """``rewrite`` of several arguments at once, and ``keywords`` set (replaced where given,
+        else appended: ``transpose_b=True``)."""
+        if self._rewrite is None:
+            return None
+        try:
+            return self._rewrite(dict(replace or {}), dict(keywords or {}))
+        except Exception:  # noqa: BLE001 - a fix text is a nicety
+            return None
+
+    def fix(self, description: builtins.str, replace: Optional[Mapping[Any, builtins.str]] = None,
+            keywords: Optional[Mapping[builtins.str, builtins.str]] = None, safe: builtins.bool = True) -> Fix:
+        """A ``Fix`` whose replacement is this call rewritten (``rewrite_many``); description only
+        where the rewrite cannot be built."""
+        new = self.rewrite_many(replace, keywords)
+        return Fix(description, new, target=self.node if new is not None else None, safe=safe)
+
+    def argument_fix(self, description: builtins.str, node: Any, index: Optional[builtins.int],
+                     keyword: Optional[builtins.str], new_text: builtins.str, safe: builtins.bool = True,
+                     arithmetic: Optional[builtins.str] = None) -> Optional[Fix]:
+        """A ``Fix`` that replaces an argument of another call ``node`` (a layer's constructor: the
+        ``6272`` of ``nn.Linear(6272, 10)``), only where it is written as a literal size there; None
+        otherwise. ``node`` is opaque here (``Layer.node``): the interpreter finds the argument.
+        ``arithmetic``: the text to write where the argument is arithmetic on literals rather than
+        one number (``32 * 14 * 14`` -> ``32 * 13 * 13``, the derivation, not ``5408``)."""
+        if self._arg_edit is None or node is None:
+            return None
+        try:
+            found = self._arg_edit(node, index, keyword)
+        except Exception:  # noqa: BLE001
+            return None
+        if found is None:
+            return None
+        target, plain = found
+        text = new_text if plain or arithmetic is None else arithmetic
+        return Fix(description, text, target=target, safe=safe)
+
     def invoke(self, fn: Value, *args: Value, **kwargs: Value) -> Value:
         if self._invoke is None:
             return UNKNOWN
         return self._invoke(fn, list(args), kwargs)
 
     def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> Call:
+        # (the arguments' texts and rewrites stay those of the call as written)
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
-                    self.fw, self.qualname, self.node, self._warn, self.ctx)
+                    self.fw, self.qualname, self.node, self._warn, self.ctx, self._rewrite, self._arg_edit)
 
     def warn(self, kind: builtins.str, message: builtins.str, fix: Any = None, where: Any = None,
              only_in: Optional[builtins.str] = None) -> None:

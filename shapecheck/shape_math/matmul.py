@@ -10,6 +10,7 @@ SHP101 where none does) in every framework.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable
 from typing import Optional
@@ -42,31 +43,45 @@ def transposed(s: Shape) -> Shape:
     return Shape(s.dims[:-2] + (s.dims[-1], s.dims[-2]), s.variadic)
 
 
-def fits_if(a: Shape, b: Shape, ka: Dim, kb: Dim, *, b_axis: int = -2) -> Optional[Fits]:
-    """Which change makes ``a``'s contracted size ``ka`` meet ``b``'s ``kb`` (None: none does).
+def all_fits(a: Shape, b: Shape, ka: Dim, kb: Dim, *, b_axis: int = -2) -> list[Fits]:
+    """Every change that makes ``a``'s contracted size ``ka`` meet ``b``'s ``kb``, in ``Fits``' order.
 
     ``b_axis`` is the axis of ``b`` that is contracted (-2 for matmul and ``np.dot``; transposing
     ``b`` then means swapping its last two axes). Candidates are compared without unifying: advice
     must not teach the analysis anything."""
     other_b = -1 if b_axis == -2 else -2
+    out = []
     if b.rank is not None and b.rank >= 2 and not b.variadic and D.compare(
             ka, b.dims[other_b], None, unify=False) is D.TRUE:
-        return Fits.TRANSPOSE_B
+        out.append(Fits.TRANSPOSE_B)
     if a.rank is not None and a.rank >= 2 and not a.variadic and D.compare(a.dims[-2], kb, None, unify=False) is D.TRUE:
-        return Fits.TRANSPOSE_A
+        out.append(Fits.TRANSPOSE_A)
     if a.rank == 2 and b.rank == 2 and D.compare(b.dims[1], a.dims[0], None, unify=False) is D.TRUE:
-        return Fits.SWAP
-    return None
+        out.append(Fits.SWAP)
+    return out
+
+
+def fits_if(a: Shape, b: Shape, ka: Dim, kb: Dim, *, b_axis: int = -2) -> Optional[Fits]:
+    """The first change that makes the product fit (``all_fits``), None where none does."""
+    fits = all_fits(a, b, ka, kb, b_axis=b_axis)
+    return fits[0] if fits else None
 
 
 def mismatch(a: Shape, b: Shape, ka: Dim, kb: Dim, *, name: str, speller: Optional[Speller],
              head: Optional[str] = None, b_axis: int = -2) -> ShapeError:
-    """SHP102 ``missing-transpose`` where ``fits_if`` finds a fix the speller can spell, else SHP101."""
+    """SHP102 ``missing-transpose`` where ``all_fits`` finds a fix the speller can spell, else SHP101.
+
+    The fix is safe only where it is the one change that fits, and not a swap: where two fit (a
+    square operand: ``a.T @ b`` and ``a @ b.T`` both work, with different results), or the operands
+    are swapped (``a.T @ b.T`` works too, the transpose of ``b @ a``), which one the code means is
+    a guess."""
     msg = (f"{head or f'{name} of {a} and {b}'}: contracted sizes differ, {D.fmt(ka)} != {D.fmt(kb)}"
            f"{mismatch_note(ka, kb)}")
-    fit = fits_if(a, b, ka, kb, b_axis=b_axis)
-    if fit is not None and speller is not None:
-        phrase, fix = speller(fit)
+    fits = all_fits(a, b, ka, kb, b_axis=b_axis)
+    if fits and speller is not None:
+        phrase, fix = speller(fits[0])
+        if len(fits) > 1 or fits[0] is Fits.SWAP:
+            fix = dataclasses.replace(fix, safe=False)
         return ShapeError("missing-transpose", f"{msg}; did you mean {phrase}?", fix)
     return ShapeError("matmul-mismatch", msg)
 

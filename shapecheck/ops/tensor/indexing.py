@@ -12,7 +12,7 @@ from ...shapes import Shape
 from ...shapes import build as _mk
 from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Const, Ext, Int, Seq, Tensor, Value, as_int
-from ..common import axis_of, broadcast_shapes
+from ..common import _operand, axis_of, broadcast_shapes
 from ..registry import FUNCS, Call, Signature, by_signature
 from .base import (
     _arg,
@@ -283,15 +283,17 @@ def _same_rank(call: Call, what: str, s: Shape, i: Shape, fix: Optional[Fix] = N
                                        f"input ({i.rank}-D index for an input of at least {len(s.dims)} dims)")
 
 
-def _unsqueeze_fix(call: Call, key: Any, s: Shape, i: Shape, dim: int) -> tuple:
-    """A fix for a gather whose index lacks the gathered axis: ``index.unsqueeze(dim)``."""
+def _unsqueeze_fix(call: Call, key: Any, s: Shape, i: Shape, dim: int, np: bool = False) -> tuple:
+    """A fix for a gather whose index lacks the gathered axis: ``index.unsqueeze(dim)`` (NumPy:
+    ``np.expand_dims(index, dim)``). Unsafe: the result keeps the new axis, where the code may want
+    it squeezed again (``.squeeze(dim)``)."""
     if s.rank is None or i.rank is None or i.rank + 1 != s.rank:
         return None, ""
     text = call.text(key)
-    if text == "?":
-        text = "index"
-    fixed = f"{text}.unsqueeze({dim})"
-    return Fix(f"use {fixed}", None), f"; did you mean {fixed}?"
+    shown = "index" if text == "?" else text
+    fixed = f"np.expand_dims({shown}, {dim})" if np else f"{_operand(shown)}.unsqueeze({dim})"
+    fix = Fix(f"use {fixed}", safe=False) if text == "?" else call.fix(f"use {fixed}", {key: fixed}, safe=False)
+    return fix, f"; did you mean {fixed}?"
 
 
 @by_signature(*_t("gather"), *_tm("gather"))
@@ -310,7 +312,7 @@ def gather(call: Call, sig: Signature) -> Value:
             axis_of(call, d, 1, f"{what} of {s}")
         else:
             axis_of(call, d, len(s.dims), f"{what} of {s}")
-    fix, extra = _unsqueeze_fix(call, 2 if "index" not in call.kwargs else "index", s, i, d)
+    fix, extra = _unsqueeze_fix(call, 2 if "index" not in call.kwargs else "index", s, i, d, sig.np)
     if s.rank != 0 and i.rank != 0:
         _same_rank(call, what, s, i, fix, extra)
     if s.rank is not None and i.rank == s.rank and s.rank > 0:
@@ -386,7 +388,7 @@ def take_along(call: Call, sig: Signature) -> Value:
         return _unknown(sig, t)
     if not s.variadic:
         axis_of(call, a, max(len(s.dims), 1), f"{what} of {s}")
-    fix, extra = _unsqueeze_fix(call, 1 if "indices" not in call.kwargs else "indices", s, i, a)
+    fix, extra = _unsqueeze_fix(call, 1 if "indices" not in call.kwargs else "indices", s, i, a, sig.np)
     _same_rank(call, what, s, i, fix, extra)
     if s.rank is None or i.rank is None or s.rank == 0:
         return _tensor(sig, t, i if s.rank is None else Shape.unknown())

@@ -2,7 +2,6 @@
 ``stack`` and the ``hstack`` family, ``split``/``chunk``/``unbind``/``array_split``."""
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from ... import dims as D
@@ -16,7 +15,7 @@ from ...shapes import Shape
 from ...shapes import build as _mk
 from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Int, Seq, Tensor, Value, as_dim, as_int
-from ..common import out_dtype
+from ..common import decided, noting, out_dtype
 from ..registry import Call, Signature, by_signature
 from .base import MAX_PIECES, _arg, _flex, _is_none, _n, _name, _pos, _t, _tensor, _tensors_of, _tm
 from .reshaping import _atleast
@@ -24,23 +23,14 @@ from .reshaping import _atleast
 
 # ---------------------------------------------------------------------------------- joins
 def _axis_fix(call: Call, word: str, value: int, given: bool) -> Fix:
-    """``use dim=1``, with the call rewritten where that is safe: the axis added at the end, or
-    a ``dim=``/``axis=`` keyword's value replaced."""
-    desc = f"use {word}={value}"
-    text = call.text("call").rstrip()
-    if text == "?" or not text.endswith(")"):
-        return Fix(desc, None)
+    """``use dim=1``, with the call rewritten: the axis given (by keyword or as argument 1)
+    replaced, or ``dim=1`` added."""
     if given:
         kw = next((k for k in ("dim", "axis") if k in call.kwargs), None)
         if kw is None:
-            return Fix(f"use {value} as the axis", None)
-        pat = re.compile(rf"\b{kw}\s*=\s*{re.escape(call.text(kw))}(?=\s*[,)])")
-        if call.text(kw) == "?" or len(pat.findall(text)) != 1:
-            return Fix(f"use {kw}={value}", None)
-        return Fix(f"use {kw}={value}", pat.sub(f"{kw}={value}", text))
-    inner = text[:-1].rstrip()
-    sep = " " if inner.endswith(",") or inner.endswith("(") else ", "
-    return Fix(desc, f"{inner}{sep}{word}={value})")
+            return call.fix(f"use {value} as the axis", {1: str(value)})
+        return call.fix(f"use {kw}={value}", {kw: str(value)})
+    return call.fix(f"use {word}={value}", keywords={word: str(value)})
 
 
 _pick = SMJ.pick
@@ -69,8 +59,9 @@ def torch_cat(call: Call, sig: Signature) -> Value:
     if axis is None:
         return Tensor(Shape.unknown(), "torch", out_dtype(*ts))
     shapes = _drop_legacy_empty([call.shape(t) for t in ts])
-    out = SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="dim",
-                     fix_for=lambda q: _axis_fix(call, "dim", q, av is not None))
+    out = noting(call, lambda: SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="dim",
+                                          fix_for=lambda q: _axis_fix(call, "dim", q, av is not None)),
+                 decided(*shapes))
     return Tensor(out, "torch", out_dtype(*ts))
 
 
@@ -92,8 +83,10 @@ def np_concatenate(call: Call, sig: Signature) -> Value:
     axis = 0 if av is None else as_int(av)
     if axis is None:
         return Tensor(Shape.unknown(), "numpy", out_dtype(*ts))
-    out = SMJ.concat([call.shape(t) for t in ts], axis, call.bindings, op=_name(call, sig), word="axis",
-                     fix_for=lambda q: _axis_fix(call, "axis", q, av is not None))
+    shapes = [call.shape(t) for t in ts]
+    out = noting(call, lambda: SMJ.concat(shapes, axis, call.bindings, op=_name(call, sig), word="axis",
+                                          fix_for=lambda q: _axis_fix(call, "axis", q, av is not None)),
+                 decided(*shapes))
     return Tensor(out, "numpy", out_dtype(*ts))
 
 

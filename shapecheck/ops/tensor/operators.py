@@ -15,9 +15,11 @@ from ...values import UNKNOWN, Const, Int, Number, Seq, Tensor, Value, tensor_of
 from ..common import (
     AXIS_ADDED,
     broadcast_shapes,
+    decided,
     is_outer_product,
     matmul_shape,
     matmul_speller,
+    noting,
     out_dtype,
     out_fw,
     require_rank,
@@ -39,7 +41,8 @@ def matmul(call: Call) -> Value:
     if call.has(None, "axes") or call.has(None, "axis"):  # np.matmul's gufunc axes: not modelled
         return unknown_like(a)
     fw = out_fw(a, b)
-    return Tensor(matmul_shape(call, a.shape, b.shape, name="matmul", texts=(0, 1), fw=fw), fw, out_dtype(a, b))
+    keys = (call.key(0, "input"), call.key(1, "other"))
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="matmul", texts=keys, fw=fw), fw, out_dtype(a, b))
 
 
 @shape_rule("operator.matmul")
@@ -63,7 +66,8 @@ def torch_dot(call: Call) -> Value:
         return UNKNOWN
     for t in (a, b):
         require_rank(call, t, (1,), "operand-rank", "torch.dot")
-    return Tensor(matmul_shape(call, a.shape, b.shape, name="dot", texts=(0, 1), fw=Framework.TORCH), "torch",
+    keys = (0, call.key(1, "tensor"))
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="dot", texts=keys, fw=Framework.TORCH), "torch",
                   out_dtype(a, b))
 
 
@@ -85,17 +89,20 @@ def dot_rule(call: Call, fw: str, name: str, keys: tuple) -> Value:
             return Tensor(t.shape, fw, t.dtype)
         return UNKNOWN
     sa, sb = call.shape(a), call.shape(b)
+    keys = (call.key(0, keys[0]), call.key(1, keys[1]))  # (the arguments' keys as given: for the fix texts)
     if sa.rank == 0 or sb.rank == 0:
         return Tensor(broadcast_shapes(call, [sa, sb]), fw, out_dtype(a, b))
     if sa.variadic or sb.variadic:
         if sb.rank is not None and sb.rank <= 2 and len(sa.dims) >= 1:
-            return Tensor(matmul_shape(call, sa, sb, name=name, texts=(0, 1), fw=framework), fw)
+            return Tensor(matmul_shape(call, sa, sb, name=name, texts=keys, fw=framework), fw)
         return Tensor(Shape.unknown(), fw)
-    ta, tb = call.text(0), call.text(1)
+    ta, tb = call.text(keys[0]), call.text(keys[1])
     if sb.rank is not None and sb.rank > 2:
-        speller = matmul_speller(framework, ta, tb, sa, sb, swapped=f"{name}({tb}, {ta})")
-        return Tensor(dot_nd(sa, sb, call.bindings, name=name, speller=speller), fw, out_dtype(a, b))
-    return Tensor(matmul_shape(call, sa, sb, name=name, texts=(0, 1), fw=framework,
+        speller = matmul_speller(call, framework, keys, sa, sb, swapped=f"{name}({tb}, {ta})")
+        out = noting(call, lambda: dot_nd(sa, sb, call.bindings, name=name, speller=speller),
+                     decided(dims=[sa.dims[-1], sb.dims[-2]]))
+        return Tensor(out, fw, out_dtype(a, b))
+    return Tensor(matmul_shape(call, sa, sb, name=name, texts=keys, fw=framework,
                                swapped=f"{name}({tb}, {ta})"), fw, out_dtype(a, b))
 
 
@@ -106,7 +113,8 @@ def mm(call: Call) -> Value:
         return UNKNOWN
     for t in (a, b):
         require_rank(call, t, (2,), "operand-rank", "torch.mm")
-    return Tensor(matmul_shape(call, a.shape, b.shape, name="mm", texts=(0, 1)), "torch", out_dtype(a, b))
+    keys = (0, call.key(1, "mat2"))
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="mm", texts=keys), "torch", out_dtype(a, b))
 
 
 @shape_rule("torch.bmm", "torch.Tensor.bmm")
@@ -122,7 +130,7 @@ def bmm(call: Call) -> Value:
         require_equal(ba, bb, call.bindings, "batch-mismatch", lambda: (
             f"bmm of {sa} and {sb}: batch sizes differ, {D.fmt(ba)} != {D.fmt(bb)} (bmm does not broadcast)"
             f"{mismatch_note(ba, bb)}"))
-    return Tensor(matmul_shape(call, sa, sb, name="bmm", texts=(0, 1)), "torch", out_dtype(a, b))
+    return Tensor(matmul_shape(call, sa, sb, name="bmm", texts=(0, call.key(1, "mat2"))), "torch", out_dtype(a, b))
 
 
 @shape_rule("torch.mv", "torch.Tensor.mv")
@@ -132,7 +140,8 @@ def mv(call: Call) -> Value:
         return UNKNOWN
     require_rank(call, a, (2,), "operand-rank", "torch.mv (matrix)")
     require_rank(call, b, (1,), "operand-rank", "torch.mv (vector)")
-    return Tensor(matmul_shape(call, a.shape, b.shape, name="mv", texts=(0, 1)), "torch", out_dtype(a, b))
+    keys = (0, call.key(1, "vec"))
+    return Tensor(matmul_shape(call, a.shape, b.shape, name="mv", texts=keys), "torch", out_dtype(a, b))
 
 
 @shape_rule("torch.addmm", "torch.Tensor.addmm")
@@ -142,7 +151,7 @@ def addmm(call: Call) -> Value:
         return UNKNOWN
     for t in (a, b):
         require_rank(call, t, (2,), "operand-rank", "torch.addmm")
-    out = matmul_shape(call, a.shape, b.shape, name="addmm", texts=(1, 2))
+    out = matmul_shape(call, a.shape, b.shape, name="addmm", texts=(call.key(1, "mat1"), call.key(2, "mat2")))
     if c is not None:
         broadcast_shapes(call, [c.shape, out], what="addmm input and product")
     return Tensor(out, "torch")

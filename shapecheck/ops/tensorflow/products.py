@@ -10,7 +10,7 @@ from ...shape_math import einsum as SME
 from ...shape_math import matmul as SMM
 from ...shapes import Shape
 from ...values import UNKNOWN, Seq, Value, as_dim, tensor_of
-from ..common import matmul_shape, unknown_like
+from ..common import contracted, decided, matmul_shape, noting, unknown_like
 from ..registry import Call, shape_rule
 from ..tensor.operators import dot_rule
 from .base import Api, _shape, _t, known_ints, kops, tf, tf_kops
@@ -42,18 +42,31 @@ def tf_matmul(call: Call) -> Value:
     xb = SMM.transposed(sb) if tb else sb
     texts = call.text(0), call.text(1)
 
+    plain = len(call.args) <= 2  # (flags given by position are not read: no rewrite then)
+
+    def flag_fix(side: str, on: bool) -> tuple[str, Fix]:
+        adjoint = flags[f"adjoint_{side}"] and not flags[f"transpose_{side}"]
+        key = f"{'adjoint' if adjoint else 'transpose'}_{side}"
+        flag = f"{key}={'False' if on else 'True'}"
+        if not plain:
+            return flag, Fix(f"pass {flag}")
+        return flag, call.fix(f"pass {flag}", keywords={key: "False" if on else "True"})
+
     def spell(fit: SMM.Fits) -> tuple[str, Fix]:
         if fit is SMM.Fits.TRANSPOSE_B:
-            flag = "transpose_b=False" if tb else "transpose_b=True"
-        elif fit is SMM.Fits.TRANSPOSE_A:
-            flag = "transpose_a=False" if ta else "transpose_a=True"
-        else:
-            swapped = f"tf.matmul({texts[1]}, {texts[0]})"
+            return flag_fix("b", tb)
+        if fit is SMM.Fits.TRANSPOSE_A:
+            return flag_fix("a", ta)
+        swapped = f"tf.matmul({texts[1]}, {texts[0]})"
+        if ta or tb or not plain:  # the flags stay where they are: a swap would move them too
             return f"to swap the operands ({swapped})", Fix(f"swap the operands: {swapped}")
-        return flag, Fix(f"pass {flag}")
+        return f"to swap the operands ({swapped})", call.fix(f"swap the operands: {swapped}",
+                                                             {0: texts[1], 1: texts[0]})
 
     head = f"matmul of {sa} and {sb} (transposed)" if ta or tb else None
-    out = SMM.matmul(xa, xb, call.bindings, name="matmul", speller=spell, head=head)
+    sizes = contracted(xa, xb)
+    out = noting(call, lambda: SMM.matmul(xa, xb, call.bindings, name="matmul", speller=spell, head=head),
+                 sizes is not None and decided(dims=sizes))
     return _t(call, out, a, b)
 
 

@@ -5,13 +5,15 @@ find weights, then child modules, then config entries.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, Optional
 
 from ... import dims as D
 from ...dims import Dim
-from ...findings import ShapeError
+from ...findings import Fix, ShapeError
 from ...shape_math.features import require_feature
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Layer, Seq, Tensor, Value, as_dim, as_dims
@@ -34,10 +36,39 @@ def fn(*names: str) -> tuple:
     return tuple(F + n for n in names)
 
 
-def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str) -> None:
+def feature_mismatch(call: Call, what: str, got: Shape, axis: int, want: Dim, param: str,
+                     layer: Optional[Layer] = None, index: Optional[int] = None, other: Optional[Dim] = None) -> None:
     """SHP301 (or SHP303 where the size came from a flatten) when ``got[axis]`` is not ``want``,
-    a constructor argument the user can change (``use in_features=9216``)."""
-    require_feature(got, axis, want, param, what, bindings=call.bindings)
+    a constructor argument the user can change (``use in_features=9216``).
+
+    With ``layer`` and ``index`` (the argument's position in the constructor, ``param`` its
+    keyword), the fix edits that argument where the constructor writes it as a literal size
+    (``nn.Linear(6272, 10)`` -> ``nn.Linear(5408, 10)``). Each size a use brings is noted
+    (``AnalysisState.uses``): the edit is unsafe where another use of the layer wants another size.
+    SHP303's edit is otherwise safe where the flatten made a ``(batch, features)`` input: the
+    flatten's derivation is the size that arrives. It is unsafe where the flattened input keeps
+    more axes (``flatten(x, 2)``: the flatten may be the bug) or the layer's ``other`` size (its
+    out_features) is the one that arrives (the two sizes may be swapped). SHP301's is always
+    unsafe: a mismatch between neighbours may be the other layer's error."""
+    have = got.dim(axis)
+    size = D.as_int(call.bindings.resolve(have)) if have is not None else None
+    if layer is not None and layer.node is not None and size is not None:
+        call.ctx.uses.setdefault(id(layer.node), set()).add(size)
+    try:
+        require_feature(got, axis, want, param, what, bindings=call.bindings)
+    except ShapeError as e:
+        if layer is not None and index is not None and size is not None and size > 0 and \
+                e.kind in ("flatten-size", "layer-input-mismatch"):
+            why = got.why_of(axis if axis < 0 or not got.variadic else axis - len(got.dims))
+            factors = [f for f in why.split("*") if f != "1"] if why and re.fullmatch(r"\d+(\*\d+)+", why) else []
+            swapped = other is not None and D.as_int(call.bindings.resolve(other)) == size
+            fix = call.argument_fix(f"use {param}={size}", layer.node, index, param, str(size),
+                                    safe=e.kind == "flatten-size" and got.rank == 2 and not swapped,
+                                    arithmetic=" * ".join(factors) if len(factors) > 1 else None)
+            # (a size the constructor computes, or a layer built elsewhere: the advice alone)
+            e.fix = dataclasses.replace(fix, agree=(id(layer.node), size)) if fix is not None else \
+                Fix(f"use {param}={size}", safe=False)
+        raise
 
 
 def describe(layer: Layer) -> str:

@@ -108,10 +108,12 @@ class ConvBase(TorchLayer):
             out_size = call.dims(1, "output_size")
             if out_size is None or any(v is None for v in out_size):
                 return Tensor(Shape.unknown(), "torch", "float")
+        # a fix may edit in_channels where nothing else depends on it (no groups; not a lazy conv)
+        editable = not self.lazy and c["groups"] is not None and D.as_int(c["groups"]) == 1
         return conv_forward(call, describe(layer), call.shape(x), self.N, self.transposed,
                             c["in_channels"], c["out_channels"], c["kernel_size"],
                             c["stride"], c["padding"], c["dilation"], c["output_padding"], c["groups"],
-                            out_size)
+                            out_size, layer=layer if editable else None)
 
     def weights(self, layer: Layer) -> Optional[dict]:
         c = layer.config
@@ -130,14 +132,15 @@ class ConvBase(TorchLayer):
 
 def conv_forward(call: Call, what: str, s: Shape, n: int, transposed: bool, cin: Optional[Dim],
                  cout: Optional[Dim], k: Optional[tuple], st: Optional[tuple], p: Any, d: Optional[tuple],
-                 op: Optional[tuple], groups: Optional[Dim], out_size: Optional[list] = None) -> Value:
+                 op: Optional[tuple], groups: Optional[Dim], out_size: Optional[list] = None,
+                 layer: Optional[Layer] = None) -> Value:
     """The output of an N-d (transposed) convolution on an input ``(N, C, *spatial)`` or
     ``(C, *spatial)``, checking rank, channels and that every output size is at least 1."""
     check_rank(what, s, (n + 1, n + 2))
     ax = channel_axis(s, n)
     if cin is not None:
         cin = call.bindings.resolve(cin)  # a lazy conv's in_channels, bound by an earlier call
-        feature_mismatch(call, what, s, ax, cin, "in_channels")
+        feature_mismatch(call, what, s, ax, cin, "in_channels", layer, 0, other=cout)
     if cout is None:
         return Tensor(Shape.unknown(), "torch", "float")
     if out_size is not None:

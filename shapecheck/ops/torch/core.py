@@ -200,7 +200,7 @@ class Linear(LayerRule):
             raise ShapeError("layer-rank", f"{describe(layer)} needs at least a 1-D input, got a 0-D tensor")
         fin, fout = layer.config["in_features"], layer.config["out_features"]
         if fin is not None:
-            feature_mismatch(call, describe(layer), s, -1, fin, "in_features")
+            feature_mismatch(call, describe(layer), s, -1, fin, "in_features", layer, 0, other=fout)
         if fout is None:
             return Tensor(Shape.unknown(), "torch")
         if not s.dims:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Optional
 
 from ... import dims as D
-from ...findings import Fix, ShapeError
+from ...findings import ShapeError
 from ...shape_math.features import require_feature, require_feature_dropout_rank
 from ...shape_math.require import mismatch_note
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Seq, Tensor, Value, as_dim
-from ..common import axis_of, broadcast_shapes, matmul_shape
+from ..common import axis_of, broadcast_shapes, matmul_shape, transpose_text
 from ..registry import FUNCS, Call, shape_rule
 from ..tensor.operators import same_shape
 from .base import F, check_min_rank, check_rank, const_of, feature_mismatch, fn, ntuple
@@ -57,14 +57,15 @@ def linear(call: Call) -> Value:
         fin = xs.dims[-1]
         out_f, in_f = ws.dims
         if D.compare(fin, in_f, call.bindings) is D.FALSE:
-            wt: str = call.text(1 if call.has(1) else "weight")
+            wkey = 1 if call.has(1) else "weight"
+            wt: str = call.text(wkey)
             if D.compare(fin, out_f, None, unify=False) is D.TRUE:
-                fixed = f"{wt}.T" if wt.replace(".", "").replace("_", "").isalnum() else f"({wt}).T"
+                fixed = transpose_text(wt, "torch", 2)
                 raise ShapeError("weight-layout", lambda: (
                     f"linear computes input @ weight.T, and torch stores Linear.weight as (out, in); the weight "
                     f"{ws} looks like (in, out) = ({D.fmt(out_f)}, {D.fmt(in_f)}) for input {xs}: its axis 0 "
                     f"({D.fmt(out_f)}) matches the input's features, its axis 1 ({D.fmt(in_f)}) does not; "
-                    f"pass {fixed}"), Fix(f"use {fixed}", None))
+                    f"pass {fixed}"), call.fix(f"use {fixed}", {wkey: fixed}))
             # F.linear is a product, not a layer: a plain mismatch stays SHP101, a flattened one SHP303
             require_feature(xs, -1, in_f, "in_features", f"linear with weight {ws} (out, in)", bindings=call.bindings,
                             kind="matmul-mismatch", fix_param=False)
