@@ -615,6 +615,11 @@ def positive(d: Dim, bindings: Bindings | None = None) -> Truth:
         return TRUE if d >= 1 else FALSE
     if d.is_Integer:
         return TRUE if int(d) >= 1 else FALSE
+    return _positive_expr(d)
+
+
+@functools.lru_cache(maxsize=8192)
+def _positive_expr(d: sympy.Expr) -> Truth:  # (pure in ``d``; every conv output size is asked again and again)
     if any(isinstance(s, Opaque) for s in d.free_symbols):
         return UNKNOWN
     return _nonneg(norm(sympy.Add(d, -1)))  # sizes are integers: d >= 1 is d - 1 >= 0
