@@ -67,7 +67,7 @@ def test_wheel_contents(wheel):
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("/METADATA"))).decode()
     requires = sorted(line.split(":", 1)[1].strip().split(">")[0].split("=")[0].split("<")[0].strip()
                       for line in meta.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line)
-    assert requires == ["libcst", "sympy", "typer"]
+    assert requires == ["libcst", "lsprotocol", "pygls", "sympy", "typer"]  # (pygls, lsprotocol: `shapecheck server`)
     assert "Name: shapecheck-lint" in meta
 
 
@@ -95,6 +95,9 @@ def test_installed_wheel_runs(wheel, tmp_path):
     assert run.returncode == 1, run.stderr
     assert run.stdout.splitlines()[0].startswith("bug.py:4:5: SHP101 ")
     assert run.stdout.splitlines()[-1] == "Found 1 error in 1 file checked."
+    served = subprocess.run([str(script), "server", "--help"], capture_output=True, text=True, cwd=work,
+                            env=clean_env, timeout=120)
+    assert served.returncode == 0 and "language server" in served.stdout, served.stderr
 
     probe = ("import shapecheck, shapecheck.rules, importlib.util as u;"
              "from shapecheck.rule import all_rules;"
