@@ -38,7 +38,7 @@ c = a @ b
 """
 FIXED = BUGGY.replace("a @ b", "a @ b.T")
 
-pytestmark = pytest.mark.asyncio(loop_scope="function")
+
 
 
 async def _start(client: LanguageClient, root: Path, options: dict | None = None) -> None:
@@ -108,6 +108,7 @@ def _apply(text: str, edits: list) -> str:
     return text
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_buggy_buffer_gets_its_diagnostic(client: LanguageClient, tmp_path: Path):
     await _start(client, tmp_path)
     uri = _open(client, tmp_path / "m.py", BUGGY)
@@ -122,6 +123,7 @@ async def test_buggy_buffer_gets_its_diagnostic(client: LanguageClient, tmp_path
         assert "missing-transpose" in Path(to_fs_path(d.code_description.href)).read_text()
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_an_edit_that_fixes_the_bug_clears_it_within_a_second(client: LanguageClient, tmp_path: Path):
     await _start(client, tmp_path, {"debounce": 300})  # the default debounce
     uri = _open(client, tmp_path / "m.py", BUGGY)
@@ -132,6 +134,7 @@ async def test_an_edit_that_fixes_the_bug_clears_it_within_a_second(client: Lang
     assert time.monotonic() - start < 1.0
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_hover_shows_the_shape_of_a_tensor(client: LanguageClient, tmp_path: Path):
     await _start(client, tmp_path)
     uri = _open(client, tmp_path / "m.py", FIXED)
@@ -145,6 +148,7 @@ async def test_hover_shows_the_shape_of_a_tensor(client: LanguageClient, tmp_pat
     assert nothing is None
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_a_code_action_fixes_the_buffer(client: LanguageClient, tmp_path: Path):
     await _start(client, tmp_path)
     uri = _open(client, tmp_path / "m.py", BUGGY)
@@ -163,6 +167,7 @@ async def test_a_code_action_fixes_the_buffer(client: LanguageClient, tmp_path: 
     assert "# noqa: SHP102" in _apply(BUGGY, noqa.edit.changes[uri]).splitlines()[4]
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_a_notebook_gets_diagnostics_per_cell(client: LanguageClient, tmp_path: Path):
     await _start(client, tmp_path)
     nb_uri = (tmp_path / "nb.ipynb").as_uri()
@@ -192,6 +197,7 @@ async def test_a_notebook_gets_diagnostics_per_cell(client: LanguageClient, tmp_
     await _diagnostics(client, uris[2], lambda ds: not ds)
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_the_server_keeps_answering_after_an_analysis_crashes(crashing: LanguageClient, tmp_path: Path):
     client = crashing
     await _start(client, tmp_path)
@@ -204,6 +210,7 @@ async def test_the_server_keeps_answering_after_an_analysis_crashes(crashing: La
     assert any("failed" in m.message for m in client.log_messages)
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_workspace_configuration_is_honoured(client: LanguageClient, tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text('[tool.shapecheck]\nignore = ["SHP102"]\n')
     await _start(client, tmp_path)
@@ -221,6 +228,7 @@ async def selecting(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_select_on_the_command_line(selecting: LanguageClient, tmp_path: Path):
     await _start(selecting, tmp_path)
     uri = _open(selecting, tmp_path / "m.py", BUGGY + "d = torch.cat([a, torch.randn(3, 2)])\n")
@@ -228,6 +236,7 @@ async def test_select_on_the_command_line(selecting: LanguageClient, tmp_path: P
     assert d.code == "SHP202"
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_saving_an_imported_file_rechecks_its_importers(client: LanguageClient, tmp_path: Path):
     (tmp_path / "sizes.py").write_text("HIDDEN = 4\n")
     await _start(client, tmp_path)
@@ -241,6 +250,7 @@ async def test_saving_an_imported_file_rechecks_its_importers(client: LanguageCl
     assert d.code in ("SHP101", "SHP102")
 
 
+@pytest.mark.asyncio(loop_scope="function")
 async def test_inlay_hints_only_when_asked(client: LanguageClient, tmp_path: Path):
     await _start(client, tmp_path)
     uri = _open(client, tmp_path / "m.py", FIXED)
@@ -252,3 +262,21 @@ async def test_inlay_hints_only_when_asked(client: LanguageClient, tmp_path: Pat
     hints = await client.text_document_inlay_hint_async(T.InlayHintParams(T.TextDocumentIdentifier(uri), whole))
     labels = {h.position.line: h.label for h in hints}
     assert "(3, 5)" in str(labels.get(4)), labels
+
+
+def test_an_analysis_is_cancelled_from_outside():
+    """A newer edit calls off a running analysis: ``cancel`` is polled and ends it with Cancelled."""
+    from shapecheck import engine
+    from shapecheck.analysis.context import Cancelled
+
+    src = "import torch\n" + "".join(f"x{i} = torch.randn({i + 1}, 4) @ torch.randn(4, 3)\n" for i in range(400))
+    asked = []
+
+    def cancel() -> bool:
+        asked.append(1)
+        return True
+
+    with pytest.raises(Cancelled):
+        engine.analyse_source(src, "m.py", cancel=cancel)
+    assert asked
+    assert engine.analyse_source(src, "m.py", cancel=lambda: False).diagnostics == []
