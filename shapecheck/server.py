@@ -546,10 +546,12 @@ def _forget(ls: ShapecheckServer, uri: str) -> None:
 
 
 def _recheck_importers(ls: ShapecheckServer, uris: Iterable[str], skip: Optional[str] = None) -> None:
-    """Re-check the open documents whose analysis read one of ``uris``' files."""
+    """Re-check the open documents whose analysis read one of ``uris``' files (all of them when
+    one is a configuration file)."""
     changed = {os.path.abspath(p) for u in uris if (p := to_fs_path(u)) is not None}
+    config = any(os.path.basename(p) in cfgmod.CONFIG_NAMES for p in changed)  # settings of every file
     for key, state in list(ls.states.items()):
-        if key != skip and state.deps & changed:
+        if key != skip and (config or state.deps & changed):
             ls.schedule(key, 0)
 
 

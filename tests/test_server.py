@@ -220,6 +220,12 @@ async def test_workspace_configuration_is_honoured(client: LanguageClient, tmp_p
     client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"shapecheck": {
         "ignore": ["SHP2"]}}))
     await _diagnostics(client, uri, lambda ds: not ds)
+    # the configuration file changes on disk: every open document is checked again with it
+    (tmp_path / "pyproject.toml").write_text('[tool.shapecheck]\nignore = []\n')
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams([T.FileEvent(
+        (tmp_path / "pyproject.toml").as_uri(), T.FileChangeType.Changed)]))
+    (d,) = await _diagnostics(client, uri, lambda ds: len(ds) == 1)
+    assert d.code == "SHP102"  # SHP2 still ignored by the client's setting
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER + ["--select", "SHP2"], server_env=ENV))
