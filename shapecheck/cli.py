@@ -20,8 +20,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 class OutputFormat(StrEnum):
     text = "text"
+    concise = "concise"  # ruff's name for the one-line-per-finding text
     full = "full"
     json = "json"
+    json_lines = "json-lines"
+    pylint = "pylint"
     github = "github"
     sarif = "sarif"
 
@@ -48,7 +51,10 @@ def check(
         None, help="Files or folders to check (folders are walked; default: the current folder; '-' reads stdin)."),
     output_format: OutputFormat = typer.Option(
         OutputFormat.text, "--output-format",
-        help="How to print findings: text, full (with the source line), json, github or sarif."),
+        help="How to print findings: text (or concise), full (with the source line), json, json-lines, pylint, "
+             "github or sarif."),
+    output_file: Optional[str] = typer.Option(
+        None, "--output-file", "-o", help="Write the report to this file instead of standard output."),
     select: Optional[list[str]] = typer.Option(
         None, "--select", help="Only these codes or prefixes, comma-separated (SHP1,SHP301); replaces the config's."),
     ignore: Optional[list[str]] = typer.Option(
@@ -89,7 +95,8 @@ def check(
         code = run_check(paths or ["."], output_format=output_format.value, select=select, ignore=ignore,
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
                          exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
-                         jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff)
+                         jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
+                         output_file=output_file)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -115,7 +122,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
               exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
               stdin_filename: Optional[str] = None, jobs: Optional[int] = None,
               keras_version: Optional[str] = None, fix: bool = False, unsafe_fixes: bool = False,
-              diff: bool = False) -> int:
+              diff: bool = False, output_file: Optional[str] = None) -> int:
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2).
 
     ``fix``: apply the fixes first and report what remains (as ruff's ``--fix``: exit 1 only for
@@ -171,16 +178,30 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
             typer.echo(stdin.source if stdin.source is not None else _STDIN.get("-", ""), nl=False)
         report = _report(diags, len(files), output_format, statistics, quiet, fixed, hidden)
         if report:
-            typer.echo(report, err=stdin is not None)
+            _emit(report, output_file, err=stdin is not None)
         failing = any(d.severity in formats.FAILING for d in diags)
         return 1 if failing and not exit_zero else 0
     for (_, _, enabled, *_), found in zip(tasks, results):
         diags.extend(d for d in found if d.code in enabled)
     out = _report(diags, len(files), output_format, statistics, quiet)
-    if out:
-        typer.echo(out)
+    if out or output_file:
+        _emit(out, output_file)
     failing = any(d.severity in formats.FAILING for d in diags)
     return 1 if failing and not exit_zero else 0
+
+
+def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:
+    """The report on standard output (or error), or written to ``--output-file`` (its folder made)."""
+    if output_file is None:
+        typer.echo(report, err=err)
+        return
+    try:
+        folder = os.path.dirname(os.path.abspath(output_file))
+        os.makedirs(folder, exist_ok=True)
+        with open(output_file, "w", encoding="utf-8") as fh:
+            fh.write(report + "\n" if report else "")
+    except OSError as e:
+        raise UsageFailure(f"--output-file: cannot write {output_file}: {e.strerror or e}") from None
 
 
 def _report(diags: list, files: int, output_format: str, statistics: bool, quiet: bool,
@@ -192,6 +213,10 @@ def _report(diags: list, files: int, output_format: str, statistics: bool, quiet
         out = formats.statistics_json(diags) if output_format == "json" else formats.statistics_text(diags)
     elif output_format == "json":
         out = formats.as_json(diags)
+    elif output_format == "json-lines":
+        out = formats.json_lines(diags)
+    elif output_format == "pylint":
+        out = formats.pylint(diags)
     elif output_format == "github":
         out = formats.github(diags)
     elif output_format == "sarif":

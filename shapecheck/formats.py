@@ -1,4 +1,5 @@
-"""Output formats: text (ruff-like), json (the RULES.md contract), github annotations, SARIF 2.1.0."""
+"""Output formats: text (ruff-like; ``concise`` is its other name), json (the RULES.md contract),
+json-lines (one contract object a line), pylint, github annotations, SARIF 2.1.0."""
 from __future__ import annotations
 
 import json
@@ -113,6 +114,17 @@ def statistics_json(diags: Sequence) -> str:
 def as_json(diags: Iterable) -> str:
     """One JSON array, one object per finding: exactly the keys of the RULES.md contract."""
     return json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=False)
+
+
+def json_lines(diags: Iterable) -> str:
+    """One compact JSON object per line, the keys of ``as_json`` (ruff's ``json-lines``)."""
+    return "\n".join(json.dumps(d.to_json(), ensure_ascii=False) for d in diags)
+
+
+def pylint(diags: Iterable) -> str:
+    """``path:line: [CODE] message``, as pylint's parseable output and ruff's ``pylint`` format."""
+    return "\n".join(f"{d.path}:{f'cell {d.cell}:' if d.cell is not None else ''}{d.line}: [{d.code}] {d.message}"
+                     for d in diags)
 
 
 def _gh_property(value: str) -> str:

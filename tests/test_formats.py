@@ -194,3 +194,34 @@ def test_full_format_shows_the_line_and_a_caret(tmp_path):
     gone = diag(path=str(tmp_path / "gone.py"), fix=Fix("use w.T"))
     assert formats.full([gone], 1, quiet=True).splitlines() == [
         f"{tmp_path / 'gone.py'}:14:16: SHP102 matmul of (B, 20) and (10, 20)", "  = help: use w.T"]
+
+
+def test_json_lines_is_the_json_contract_one_object_a_line():
+    lines = formats.json_lines(SAMPLE).splitlines()
+    assert len(lines) == 3
+    assert [json.loads(line) for line in lines] == json.loads(formats.as_json(SAMPLE))
+    assert formats.json_lines([]) == ""
+
+
+def test_pylint_format():
+    assert formats.pylint(SAMPLE).splitlines() == [
+        "models/proj.py:14: [SHP102] matmul of (B, 20) and (10, 20)",
+        "a b/ü.py:3: [SHP502] (n, 1) with (m,)",
+        "/abs/x.py:1: [SHP901] f not analyzed: budget, 100%",
+    ]
+    import dataclasses
+    assert formats.pylint([dataclasses.replace(SAMPLE[0], path="nb.ipynb", cell=3)]).startswith("nb.ipynb:cell 3:14: ")
+
+
+def test_output_file_concise_and_a_bad_output_file(tmp_path, monkeypatch, capsys):
+    from shapecheck.cli import run
+
+    src = tmp_path / "m.py"
+    src.write_text("import torch\na = torch.randn(3, 4)\nc = a @ torch.randn(5, 4)\n")
+    monkeypatch.chdir(tmp_path)
+    assert run(["check", "m.py", "--output-format", "concise", "--output-file", "out/report.txt"]) == 1
+    assert capsys.readouterr().out == ""
+    written = (tmp_path / "out" / "report.txt").read_text().splitlines()
+    assert written[0].startswith("m.py:3:5: SHP102 ") and written[-1] == "Found 1 error in 1 file checked."
+    assert run(["check", "m.py", "-o", str(tmp_path / "m.py" / "x")]) == 2
+    assert "--output-file: cannot write" in capsys.readouterr().err
