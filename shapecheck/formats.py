@@ -64,19 +64,28 @@ def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] 
     return "\n".join(blocks)
 
 
+def _counts(errors: int, warnings: int) -> str:
+    """``3 errors``, ``1 warning``, ``3 errors and 1 warning``."""
+    if errors and warnings:
+        return f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')}"
+    return _plural(warnings, "warning") if warnings else _plural(errors, "error")
+
+
 def summary_line(diags: Sequence, files: int, fixed: Optional[int] = None, hidden: int = 0) -> str:
-    """``Found 2 errors in 5 files checked.``; after ``--fix`` as ruff counts:
+    """``Found 2 errors and 1 warning in 5 files checked.``; after ``--fix`` as ruff counts:
     ``Found 3 errors in 1 file checked (2 fixed, 1 remaining).``"""
-    failing = sum(1 for d in diags if d.severity in FAILING)
+    errors = sum(1 for d in diags if d.severity == "error")
+    warnings = sum(1 for d in diags if d.severity == "warning")
+    failing = errors + warnings
     notes = len(diags) - failing
     tail = f" ({_plural(notes, 'note')})" if notes else ""
     checked = f"{_plural(files, 'file')} checked"
     hint = f"\n{hidden_line(hidden)}" if hidden else ""
     if fixed:
         counts = f"({fixed} fixed, {failing} remaining)"
-        return f"Found {_plural(failing + fixed, 'error')} in {checked} {counts}.{tail}{hint}"
+        return f"Found {_counts(errors + fixed, warnings)} in {checked} {counts}.{tail}{hint}"
     if failing:
-        return f"Found {_plural(failing, 'error')} in {checked}.{tail}{hint}"
+        return f"Found {_counts(errors, warnings)} in {checked}.{tail}{hint}"
     return f"All checks passed! ({checked}){tail}{hint}"
 
 

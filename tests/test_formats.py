@@ -40,7 +40,7 @@ def test_text_format():
         "models/proj.py:14:16: SHP102 matmul of (B, 20) and (10, 20)",
         "a b/ü.py:3:1: SHP502 (n, 1) with (m,)",
         "/abs/x.py:1:1: SHP901 f not analyzed: budget, 100%",
-        "Found 2 errors in 3 files checked. (1 note)",
+        "Found 1 error and 1 warning in 3 files checked. (1 note)",
     ]
     assert formats.text([], 1) == "All checks passed! (1 file checked)"
     assert formats.text(SAMPLE[:1], 1, quiet=True).count("\n") == 0
@@ -225,3 +225,10 @@ def test_output_file_concise_and_a_bad_output_file(tmp_path, monkeypatch, capsys
     assert written[0].startswith("m.py:3:5: SHP102 ") and written[-1] == "Found 1 error in 1 file checked."
     assert run(["check", "m.py", "-o", str(tmp_path / "m.py" / "x")]) == 2
     assert "--output-file: cannot write" in capsys.readouterr().err
+
+
+def test_summary_counts_errors_and_warnings_apart():
+    warn = diag("SHP502", "broadcast-outer", "warning")
+    assert formats.summary_line([warn], 1) == "Found 1 warning in 1 file checked."
+    assert formats.summary_line([warn, warn, SAMPLE[0]], 2) == "Found 1 error and 2 warnings in 2 files checked."
+    assert formats.summary_line([SAMPLE[0]] * 3, 1) == "Found 3 errors in 1 file checked."
