@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -389,9 +389,41 @@ def server(
     serve(settings)
 
 
+_METAVARS = {"select": "CODES", "ignore": "CODES", "exclude": "GLOB", "config": "FILE", "output_file": "FILE",
+             "stdin_filename": "NAME", "jobs": "N", "keras_version": "2|3", "paths": "PATHS", "code": "CODE",
+             "model": "NAME", "input_shape": "SHAPE"}
+
+
+def _plain_metavars(command: Any) -> None:
+    """Help as ruff and click print it: ``--select CODES``, a flag with no value shown, instead of
+    typer's type labels (``<list[str]>``, ``<bool>``); a choice keeps its list of values."""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
+    for p in getattr(command, "params", ()):
+        desc = getattr(p, "type_descriptor", None)
+        if p.metavar is not None or getattr(desc, "is_choice", False):
+            continue
+        p.metavar = "" if getattr(p, "is_flag", False) else _METAVARS.get(p.name or "", (p.name or "value").upper())
+        if getattr(p, "param_type_name", "") == "argument":  # (typer shows an argument's type beside its name)
+            p.display_type_rich = lambda ctx: None
+    made = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        opt = made(ctx)
+        if opt is not None and opt.metavar is None:
+            opt.metavar = ""
+        return opt
+
+    command.get_help_option = help_option
+
+
 def run(argv: Optional[list[str]] = None) -> int:
     """The program: returns the exit status; never lets a traceback out."""
     command = typer.main.get_command(app)
+    try:
+        _plain_metavars(command)
+    except Exception:  # noqa: BLE001 - help cosmetics never stop the program
+        pass
     try:
         rv = command.main(args=argv, prog_name="shapecheck", standalone_mode=False)
     except KeyboardInterrupt:

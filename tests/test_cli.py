@@ -342,3 +342,15 @@ def test_summary_text_and_errors(capsys, monkeypatch):
     assert code == 2 and err.startswith("shapecheck: error: --input-shape") and len(err.strip().splitlines()) == 1
     code, out, err = run(capsys, "summary", "nope.py")
     assert code == 2 and "no such file or directory: nope.py" in err
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["summary"], ["rule"], ["server"]])
+def test_help_shows_no_type_labels(command, capsys):
+    """``--select CODES`` and bare flags, as ruff and click print them; never ``<list[str]>``/``<bool>``."""
+    from shapecheck.cli import run
+
+    assert run(command + ["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--help" in out
+    for label in ("<bool>", "<list[str]>", "<str>", "<int>"):
+        assert label not in out, (command, label)
