@@ -389,6 +389,21 @@ def server(
     serve(settings)
 
 
+def _unknown_option(name: str, command: Any) -> Optional[str]:
+    """``no such option --sel (did you mean --select?)``: the one nearest real flag (a flag the
+    name begins, else the closest spelling), never a list that names ``--help`` for anything."""
+    import difflib
+
+    flags = sorted({o for p in getattr(command, "params", ()) for o in getattr(p, "opts", ()) + getattr(
+        p, "secondary_opts", ()) if o.startswith("--")})
+    if not name.startswith("-") or not flags:
+        return None
+    starts = [f for f in flags if f.startswith(name)]
+    near = starts if len(starts) == 1 else difflib.get_close_matches(name, flags, n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    return f"no such option {name}{hint}"
+
+
 _METAVARS = {"select": "CODES", "ignore": "CODES", "exclude": "GLOB", "config": "FILE", "output_file": "FILE",
              "stdin_filename": "NAME", "jobs": "N", "keras_version": "2|3", "paths": "PATHS", "code": "CODE",
              "model": "NAME", "input_shape": "SHAPE"}
@@ -436,6 +451,8 @@ def run(argv: Optional[list[str]] = None) -> int:
                 return 2
             msg = " ".join(str(e.format_message()).split())
             ctx = getattr(e, "ctx", None)
+            if type(e).__name__ == "NoSuchOption" and ctx is not None:
+                msg = _unknown_option(str(getattr(e, "option_name", "")), ctx.command) or msg
             hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
             typer.echo(f"shapecheck: error: {msg}{hint}", err=True)
             return int(e.exit_code)

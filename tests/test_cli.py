@@ -354,3 +354,14 @@ def test_help_shows_no_type_labels(command, capsys):
     assert "--help" in out
     for label in ("<bool>", "<list[str]>", "<str>", "<int>"):
         assert label not in out, (command, label)
+
+
+@pytest.mark.parametrize("typo,meant", [("--sel", "--select"), ("--ignor", "--ignore"), ("--fx", "--fix"),
+                                        ("--output-fromat", "--output-format")])
+def test_an_unknown_flag_names_the_nearest_real_one(typo, meant, capsys):
+    from shapecheck.cli import run
+
+    assert run(["check", "x.py", typo]) == 2
+    err = capsys.readouterr().err
+    assert f"no such option {typo} (did you mean {meant}?)" in err and "--help`)" in err
+    assert "--help," not in err  # (click's list offered --help for --sel)
