@@ -109,6 +109,27 @@ def _require_paths(paths: list[str]) -> None:
         raise UsageFailure(f"no such file or directory: {missing[0]}")
 
 
+def _no_python_files(paths: list[str], files: list[str]) -> None:
+    """A folder named on the command line that holds no Python file at all (a mistyped CI path) is
+    a warning on stderr; when that leaves nothing checked it is a usage error, as ruff's "No Python
+    files found". Files left out by excludes are not this: a run that excludes them all passes."""
+    from .discover import iter_files
+
+    found = [os.path.abspath(f) for f in files if f != "-"]
+    empty = []
+    for p in paths:
+        if p == "-" or not os.path.isdir(p):
+            continue
+        top = os.path.abspath(p)
+        if any(f == top or f.startswith(top.rstrip(os.sep) + os.sep) for f in found):
+            continue
+        if next(iter(iter_files([p], ())), None) is None:  # nothing there even without the excludes
+            empty.append(p)
+            typer.echo(f"shapecheck: warning: no Python files found under {p}", err=True)
+    if empty and not files:
+        raise UsageFailure("no Python files found under the given paths")
+
+
 def _excluder(cfg, exclude: Optional[list[str]]):
     """The config's exclude globs (relative to its folder) and the command line's (to the cwd)."""
     from .discover import Excluder
@@ -152,6 +173,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         raise UsageFailure(str(e)) from None
 
     files = list(iter_files(paths, _excluder(cfg, exclude), force_exclude=force_exclude))
+    _no_python_files(paths, files)
     by_ignores: dict = {}  # per-file-ignores -> the codes in force (a handful of distinct sets)
     tasks: list = []
     for f in files:

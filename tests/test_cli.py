@@ -365,3 +365,20 @@ def test_an_unknown_flag_names_the_nearest_real_one(typo, meant, capsys):
     err = capsys.readouterr().err
     assert f"no such option {typo} (did you mean {meant}?)" in err and "--help`)" in err
     assert "--help," not in err  # (click's list offered --help for --sel)
+
+
+def test_a_folder_without_python_files_is_a_warning_and_nothing_checked_exits_2(tmp_path, monkeypatch, capsys):
+    from shapecheck.cli import run
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.py").write_text("x = 1\n")
+    assert run(["check", "empty"]) == 2
+    err = capsys.readouterr().err
+    assert "warning: no Python files found under empty" in err and "error: no Python files found" in err
+    assert run(["check", "empty", "src"]) == 0  # something was checked: a warning only
+    captured = capsys.readouterr()
+    assert "no Python files found under empty" in captured.err and "1 file checked" in captured.out
+    assert run(["check", "src", "--exclude", "*.py"]) == 0  # excluded on purpose is not "none found"
+    assert "warning" not in capsys.readouterr().err
