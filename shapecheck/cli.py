@@ -104,9 +104,19 @@ def check(
 
 
 def _require_paths(paths: list[str]) -> None:
-    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
-    if missing:
-        raise UsageFailure(f"no such file or directory: {missing[0]}")
+    import errno
+
+    for p in paths:
+        if p == "-" or os.path.exists(p):
+            continue
+        try:
+            os.stat(p)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise UsageFailure(f"a symlink loop: {p}") from None
+            if os.path.islink(p):
+                raise UsageFailure(f"a broken symlink: {p} -> {os.readlink(p)}") from None
+        raise UsageFailure(f"no such file or directory: {p}")
 
 
 def _no_python_files(paths: list[str], files: list[str]) -> None:

@@ -382,3 +382,15 @@ def test_a_folder_without_python_files_is_a_warning_and_nothing_checked_exits_2(
     assert "no Python files found under empty" in captured.err and "1 file checked" in captured.out
     assert run(["check", "src", "--exclude", "*.py"]) == 0  # excluded on purpose is not "none found"
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_symlink_loop_named_on_the_command_line_says_so(tmp_path, capsys):
+    from shapecheck.cli import run
+
+    (tmp_path / "a.py").symlink_to(tmp_path / "b.py")
+    (tmp_path / "b.py").symlink_to(tmp_path / "a.py")
+    (tmp_path / "c.py").symlink_to(tmp_path / "gone.py")
+    assert run(["check", str(tmp_path / "a.py")]) == 2
+    assert "a symlink loop: " in capsys.readouterr().err
+    assert run(["check", str(tmp_path / "c.py")]) == 2
+    assert "a broken symlink: " in capsys.readouterr().err
