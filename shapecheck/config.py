@@ -6,6 +6,7 @@ select = ["SHP1", "SHP301"]    # codes or prefixes; default: every rule
 ignore = ["SHP502"]
 exclude = ["legacy/*", "notebooks"]
 keras-version = 3              # 2 or 3; default: both (what fails under Keras 2 only is a warning)
+extend-ignore = ["SHP100"]     # ruff's extend-select/-ignore/-exclude/-per-file-ignores add to their base key
 [tool.shapecheck.per-file-ignores]
 "tests/*" = ["SHP5"]
 ```
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 CONFIG_NAMES = ("shapecheck.toml", "pyproject.toml")  # in one folder, shapecheck.toml wins (as ruff.toml)
-KEYS = ("select", "ignore", "exclude", "per-file-ignores", "keras-version")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "keras-version", "extend-select", "extend-ignore",
+        "extend-exclude", "extend-per-file-ignores")
 _SELECTOR = re.compile(r"^SHP[0-9]{0,3}$")
 
 
@@ -113,21 +115,29 @@ def from_table(table: dict, path: str, prefix: str) -> Config:
             alt = key.replace("_", "-")
             hint = f" (did you mean {alt!r}?)" if alt in KEYS else f" (known keys: {', '.join(KEYS)})"
             raise ConfigError(f"{path}: {prefix}{key}: unknown key{hint}")
+    def selectors(key: str) -> tuple:
+        return parse_selectors(string_list(table.get(key, []), f"{path}: {prefix}{key}"), codes,
+                               f"{path}: {prefix}{key}")
+
+    # ruff's extend-* keys add to their base key (this file has no `extend = other.toml` to inherit)
     select = None
     if "select" in table:
-        select = parse_selectors(string_list(table["select"], f"{path}: {prefix}select"), codes,
-                                 f"{path}: {prefix}select")
-    ignore = parse_selectors(string_list(table.get("ignore", []), f"{path}: {prefix}ignore"), codes,
-                             f"{path}: {prefix}ignore")
-    exclude = tuple(string_list(table.get("exclude", []), f"{path}: {prefix}exclude"))
-    pfi = table.get("per-file-ignores", {})
-    if not isinstance(pfi, dict):
-        raise ConfigError(f"{path}: {prefix}per-file-ignores: expected a table of glob = [codes], "
-                          f"got {type(pfi).__name__}")
+        select = selectors("select")
+        if "extend-select" in table:
+            select = select + selectors("extend-select")
+    elif "extend-select" in table:
+        selectors("extend-select")  # (checked; every rule is on already)
+    ignore = selectors("ignore") + selectors("extend-ignore")
+    exclude = tuple(string_list(table.get("exclude", []), f"{path}: {prefix}exclude")) + tuple(
+        string_list(table.get("extend-exclude", []), f"{path}: {prefix}extend-exclude"))
     per_file = []
-    for glob, sels in pfi.items():
-        where = f"{path}: {prefix}per-file-ignores.{glob!r}"
-        per_file.append((glob, parse_selectors(string_list(sels, where), codes, where)))
+    for key in ("per-file-ignores", "extend-per-file-ignores"):
+        pfi = table.get(key, {})
+        if not isinstance(pfi, dict):
+            raise ConfigError(f"{path}: {prefix}{key}: expected a table of glob = [codes], got {type(pfi).__name__}")
+        for glob, sels in pfi.items():
+            where = f"{path}: {prefix}{key}.{glob!r}"
+            per_file.append((glob, parse_selectors(string_list(sels, where), codes, where)))
     keras = table.get("keras-version")
     keras_version = None if keras is None else parse_keras_version(keras, f"{path}: {prefix}keras-version")
     return Config(select=select, ignore=ignore, exclude=exclude, per_file_ignores=tuple(per_file),

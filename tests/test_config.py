@@ -137,3 +137,17 @@ def test_enabled_codes_most_specific_wins():
 ])
 def test_path_matches(tmp_path, path, pattern, hit):
     assert config.path_matches(str(tmp_path / path), pattern, str(tmp_path)) is hit
+
+
+def test_extend_keys_add_to_their_base(tmp_path):
+    from shapecheck import config as cfgmod
+
+    f = tmp_path / "shapecheck.toml"
+    f.write_text('select = ["SHP1"]\nextend-select = ["SHP301"]\nignore = ["SHP102"]\nextend-ignore = ["SHP5"]\n'
+                 'exclude = ["a/*"]\nextend-exclude = ["b/*"]\n[extend-per-file-ignores]\n"t/*" = ["SHP2"]\n')
+    cfg = cfgmod.load(str(f))
+    assert cfg.select == ("SHP1", "SHP301") and cfg.ignore == ("SHP102", "SHP5")
+    assert cfg.exclude == ("a/*", "b/*") and cfg.per_file_ignores == (("t/*", ("SHP2",)),)
+    f.write_text('extend-select = ["SHP999x"]\n')
+    with pytest.raises(cfgmod.ConfigError, match="extend-select"):
+        cfgmod.load(str(f))
