@@ -147,3 +147,18 @@ def test_example_matches_frameworks(rule, index: int, source: str, tmp_path: Pat
     problems = golden.oracle_problems(path)
     assert not problems, f"{rule.CODE} example contradicted by the frameworks:\n" + "\n".join(problems) + f"\n---\n{source}"
 
+
+
+def test_file_level_noqa():
+    from shapecheck.engine import check_source
+
+    body = "import torch\na = torch.randn(3, 4)\nc = a @ torch.randn(5, 4)\nd = torch.cat([a, torch.randn(3, 2)])\n"
+    assert [d.code for d in check_source(body)] == ["SHP102", "SHP202"]
+    assert check_source("# shapecheck: noqa\n" + body) == []
+    assert [d.code for d in check_source("# shapecheck: noqa: SHP102\n" + body)] == ["SHP202"]
+    assert [d.code for d in check_source(body + "# shapecheck: noqa: SHP2\n")] == ["SHP102"]  # a prefix, anywhere
+    stale = check_source("# shapecheck: noqa: SHP102, SHP301\n" + body)
+    assert [(d.code, d.line) for d in stale] == [("SHP100", 1), ("SHP202", 5)]
+    # not on a line of its own: a plain comment, not file-wide
+    assert [d.code for d in check_source(body.replace("(5, 4)\n", "(5, 4)  # shapecheck: noqa\n"))] == ["SHP102",
+                                                                                                       "SHP202"]
