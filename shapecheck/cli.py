@@ -85,6 +85,10 @@ def check(
     unsafe_fixes: bool = typer.Option(
         False, "--unsafe-fixes",
         help="With --fix or --diff, apply the unsafe fixes too (those only usually right, see docs/fixes.md)."),
+    add_noqa: bool = typer.Option(
+        False, "--add-noqa",
+        help="Write '# noqa: CODE' on every line with a finding (merged into a noqa comment already there), "
+             "to adopt shapecheck on existing code; prints how many were added."),
     diff: bool = typer.Option(
         False, "--diff",
         help="Print a unified diff of what --fix would change (per cell for notebooks) and write nothing; "
@@ -96,7 +100,7 @@ def check(
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
                          exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
                          jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
-                         output_file=output_file)
+                         output_file=output_file, add_noqa=add_noqa)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -153,7 +157,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
               exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
               stdin_filename: Optional[str] = None, jobs: Optional[int] = None,
               keras_version: Optional[str] = None, fix: bool = False, unsafe_fixes: bool = False,
-              diff: bool = False, output_file: Optional[str] = None) -> int:
+              diff: bool = False, output_file: Optional[str] = None, add_noqa: bool = False) -> int:
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2).
 
     ``fix``: apply the fixes first and report what remains (as ruff's ``--fix``: exit 1 only for
@@ -195,6 +199,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         if enabled:
             mode = "diff" if diff else "fix" if fix else None
             tasks.append((f, shown, enabled, keras, mode, unsafe_fixes))
+    if add_noqa:
+        return _add_noqa(tasks, fix or diff)
     diags: list = []
     results = _analyze(tasks, jobs)
     fixed: Optional[int] = None
@@ -220,6 +226,27 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         _emit(out, output_file)
     failing = any(d.severity in formats.FAILING for d in diags)
     return 1 if failing and not exit_zero else 0
+
+
+def _add_noqa(tasks: list, fixing: bool) -> int:
+    """``--add-noqa``: each file gets ``# noqa`` on its findings' lines; 0 unless a file could not
+    be read or analysed (its SHP900/SHP901 printed), as ruff's ``--add-noqa``."""
+    from . import formats
+    from .engine import Options, add_noqa_path
+
+    if fixing:
+        raise UsageFailure("--add-noqa cannot be combined with --fix or --diff")
+    if any(t[0] == "-" for t in tasks):
+        raise UsageFailure("--add-noqa writes files: it cannot read stdin ('-')")
+    added, left = 0, []
+    for f, _shown, enabled, keras, *_ in tasks:
+        problems, n = add_noqa_path(f, Options(select=set(enabled), keras_version=keras))
+        added += n
+        left.extend(problems)
+    for d in left:
+        typer.echo(f"{formats.where(d)}: {d.code} {d.message}", err=True)
+    typer.echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.")
+    return 1 if any(d.severity in formats.FAILING for d in left) else 0
 
 
 def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:

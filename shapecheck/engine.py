@@ -225,6 +225,13 @@ def _read_python(path: str) -> tuple[str, str, bool]:
     return source, encoding, bom
 
 
+def _write_python(path: str, source: str, encoding: str, bom: bool) -> None:
+    """Write ``source`` back as ``_read_python`` read it: its encoding, BOM and newlines."""
+    data = source.encode(encoding if encoding != "utf-8-sig" else "utf-8")
+    with open(path, "wb") as fh:
+        fh.write((b"\xef\xbb\xbf" if bom else b"") + data)
+
+
 def _internal_error(e: Exception, shown: str) -> list[Diagnostic]:
     return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
                        f"{type(e).__name__}: {e}"[:300], shown, 1, 1, 1, 1)]
@@ -359,9 +366,7 @@ def fix_path(path: str, opts: Optional[Options] = None, display: Optional[str] =
         return FileFix(_internal_error(e, shown))
     if write and done.source is not None:
         try:
-            data = done.source.encode(encoding if encoding != "utf-8-sig" else "utf-8")
-            with open(path, "wb") as fh:
-                fh.write((b"\xef\xbb\xbf" if bom else b"") + data)
+            _write_python(path, done.source, encoding, bom)
         except (OSError, UnicodeEncodeError) as e:
             return FileFix(done.diagnostics + [Diagnostic("SHP900", "syntax-error", "error",
                                                           f"cannot write the fixed file: {e}"[:300], shown,
@@ -428,3 +433,46 @@ def fix_notebook(path: str, opts: Optional[Options] = None, display: Optional[st
             return FileFix(remaining + [Diagnostic("SHP900", "syntax-error", "error",
                                                    f"cannot write the fixed notebook: {e}"[:300], shown, 1, 1, 1, 1)])
     return FileFix(remaining, fixed, new_text, diff)
+
+
+def add_noqa_path(path: str, opts: Optional[Options] = None) -> tuple[list[Diagnostic], int]:
+    """``--add-noqa`` on one file or notebook (its cells): the diagnostics that could not be
+    silenced (SHP900/SHP901) and how many codes were added. The file is rewritten only if it changes."""
+    from . import fixes, notebooks
+
+    if path.endswith(".ipynb"):
+        try:
+            with open(path, encoding="utf-8", newline="") as fh:
+                text = fh.read()
+            data, nb = notebooks.load(text)
+        except (OSError, UnicodeDecodeError, notebooks.NotebookError) as e:
+            return [_unreadable_notebook(e, path)], 0
+        found = in_cells(nb, check_source(nb.source, path, opts, real_path=path))
+        added = 0
+        for number in sorted({d.cell for d in found if d.cell is not None}):
+            cell = data["cells"][number - 1]
+            new, n = fixes.add_noqa(notebooks.cell_text(cell), [d for d in found if d.cell == number])
+            if n:
+                notebooks.set_cell_text(cell, new)
+                added += n
+        out = notebooks.dumps(data, text) if added else text
+    else:
+        try:
+            source, encoding, bom = _read_python(path)
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as e:
+            return [Diagnostic("SHP900", "syntax-error", "error", f"cannot read this file: {e}", path, 1, 1, 1, 1)], 0
+        found = check_source(source, path, opts, real_path=path)
+        out, added = fixes.add_noqa(source, found)
+    left = [d for d in found if d.code in ("SHP900", "SHP901")]  # what kept it from being checked
+    if added:
+        try:
+            if path.endswith(".ipynb"):
+                with open(path, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(out)
+            else:
+                _write_python(path, out, encoding, bom)
+        except (OSError, UnicodeEncodeError) as e:
+            return left + [Diagnostic("SHP900", "syntax-error", "error", f"cannot write: {e}"[:300], path,
+                                      1, 1, 1, 1)], 0
+    return left, added
+

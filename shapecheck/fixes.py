@@ -226,3 +226,20 @@ def _merge(tok: tokenize.TokenInfo, line: int, code: str) -> Optional[Edit]:
         return None  # everything on the line is suppressed already
     end = col + len(comment)
     return Edit(line, end, line, end, f"  # noqa: {code}")
+
+
+NOT_SUPPRESSIBLE = ("SHP900", "SHP901", "SHP100")  # the file, the analyzer, a stale noqa: nothing to silence
+
+
+def add_noqa(source: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, int]:
+    """``--add-noqa``: ``# noqa: CODE`` on the line of each finding (merged into a noqa comment
+    already there, one comment a line), as ruff's ``--add-noqa``; ``(new source, codes added)``."""
+    wanted = sorted({(d.line, d.code) for d in diagnostics if d.code not in NOT_SUPPRESSIBLE})
+    added = 0
+    for line, code in wanted:
+        edit = noqa_edit(source, line, code)
+        if edit is not None:
+            source = apply_edits(source, [edit])
+            added += 1
+    return source, added
+

@@ -364,3 +364,32 @@ def test_json_after_fix_lists_what_remains(tmp_path, monkeypatch, capsys):
     (d,) = json.loads(capsys.readouterr().out)
     assert d["code"] == "SHP102" and d["fix"]["applicability"] == "unsafe"
     assert d["fix"]["edits"] == [{"line": 3, "column": 5, "end_line": 3, "end_column": 10, "content": "s @ s.T"}]
+
+
+def test_add_noqa_on_files_and_notebooks(tmp_path, monkeypatch, capsys):
+    import json as _json
+
+    from shapecheck.cli import run
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_bytes(b"import torch\r\na = torch.randn(3, 4)\r\nc = a @ torch.randn(5, 4)  # why\r\n"
+                                    b"d = torch.cat([a, torch.randn(3, 2)])  # noqa: E501\r\n")
+    nb = {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [{"output_type": "stream",
+                                                                                          "name": "stdout",
+                                                                                          "text": ["hi\n"]}],
+                     "source": ["import torch\n", "a = torch.randn(3, 4)\n", "c = a @ torch.randn(5, 4)"]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(_json.dumps(nb, indent=1))
+    assert run(["check", ".", "--add-noqa"]) == 0
+    assert capsys.readouterr().out.strip() == "Added 3 noqa directives."
+    assert (tmp_path / "m.py").read_bytes().split(b"\r\n")[2:4] == [
+        b"c = a @ torch.randn(5, 4)  # why  # noqa: SHP102",
+        b"d = torch.cat([a, torch.randn(3, 2)])  # noqa: E501, SHP202"]
+    cell = _json.loads((tmp_path / "nb.ipynb").read_text())["cells"][0]
+    assert cell["source"][-1] == "c = a @ torch.randn(5, 4)  # noqa: SHP102"
+    assert cell["outputs"] == nb["cells"][0]["outputs"]
+    assert run(["check", "."]) == 0  # nothing left, and no noqa unused (SHP100)
+    capsys.readouterr()
+    assert run(["check", ".", "--add-noqa"]) == 0
+    assert capsys.readouterr().out.strip() == "Added 0 noqa directives."
+    assert run(["check", "-", "--add-noqa"]) == 2
