@@ -214,14 +214,17 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         stdin = next((r for t, r in zip(tasks, results) if t[0] == "-"), None)
         if stdin is not None:  # the fixed source is the output; the report goes to stderr
             typer.echo(stdin.source if stdin.source is not None else _STDIN.get("-", ""), nl=False)
-        report = _report(diags, len(files), output_format, statistics, quiet, fixed, hidden)
+        stream = sys.stderr if stdin is not None else sys.stdout
+        report = _report(diags, len(files), output_format, statistics, quiet, fixed, hidden,
+                         colour=output_file is None and formats.use_colour(stream))
         if report:
             _emit(report, output_file, err=stdin is not None)
         failing = any(d.severity in formats.FAILING for d in diags)
         return 1 if failing and not exit_zero else 0
     for (_, _, enabled, *_), found in zip(tasks, results):
         diags.extend(d for d in found if d.code in enabled)
-    out = _report(diags, len(files), output_format, statistics, quiet)
+    out = _report(diags, len(files), output_format, statistics, quiet,
+                  colour=output_file is None and formats.use_colour(sys.stdout))
     if out or output_file:
         _emit(out, output_file)
     failing = any(d.severity in formats.FAILING for d in diags)
@@ -251,8 +254,8 @@ def _add_noqa(tasks: list, fixing: bool) -> int:
 
 def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:
     """The report on standard output (or error), or written to ``--output-file`` (its folder made)."""
-    if output_file is None:
-        typer.echo(report, err=err)
+    if output_file is None:  # (click strips colour codes off a pipe: they are there only when chosen)
+        typer.echo(report, err=err, color=True if "\x1b[" in report else None)
         return
     try:
         folder = os.path.dirname(os.path.abspath(output_file))
@@ -264,7 +267,7 @@ def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:
 
 
 def _report(diags: list, files: int, output_format: str, statistics: bool, quiet: bool,
-            fixed: Optional[int] = None, hidden: int = 0) -> str:
+            fixed: Optional[int] = None, hidden: int = 0, colour: bool = False) -> str:
     """The findings in the chosen format (with ``fixed``: what remains after ``--fix``)."""
     from . import formats
 
@@ -281,9 +284,9 @@ def _report(diags: list, files: int, output_format: str, statistics: bool, quiet
     elif output_format == "sarif":
         out = formats.sarif(diags)
     elif output_format == "full":
-        out = formats.full(diags, files, quiet=quiet, fixed=fixed, hidden=hidden)
+        out = formats.full(diags, files, quiet=quiet, fixed=fixed, hidden=hidden, colour=colour)
     else:
-        out = formats.text(diags, files, quiet=quiet, fixed=fixed, hidden=hidden)
+        out = formats.text(diags, files, quiet=quiet, fixed=fixed, hidden=hidden, colour=colour)
     return out
 
 

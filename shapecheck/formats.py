@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 from urllib.parse import quote
 
@@ -22,16 +22,43 @@ def where(d: Any) -> str:
     return f"{d.path}:{cell}{d.line}:{d.column}"
 
 
-def text(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0) -> str:
+_SEVERITY_COLOUR = {"error": "1;31", "warning": "1;33", "info": "1;36"}  # bold red, yellow, cyan
+
+
+def use_colour(stream: Any, env: Optional[Mapping[str, str]] = None) -> bool:
+    """Colour for a terminal, as ruff and most CLIs decide: ``NO_COLOR`` (any value) turns it off,
+    ``FORCE_COLOR`` (non-empty) on, otherwise only when ``stream`` is a terminal (never piped)."""
+    vars_: Mapping[str, str] = os.environ if env is None else env
+    if vars_.get("NO_COLOR"):
+        return False
+    if vars_.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and vars_.get("TERM") != "dumb"
+
+
+def _paint(text_: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text_}\x1b[0m" if colour else text_
+
+
+def _head(d: Any, colour: bool) -> str:
+    """``path:line:col: CODE message``: the path bold, the code in its severity's colour."""
+    return f"{_paint(where(d), '1', colour)}: {_paint(d.code, _SEVERITY_COLOUR.get(d.severity, '1'), colour)} " \
+           f"{d.message}"
+
+
+def text(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0,
+         colour: bool = False) -> str:
     """``path:line:col: CODE message`` lines, then one summary line (none with ``quiet``); after
     ``--fix`` (``fixed``: how many fixes were applied) it counts what was fixed and what remains."""
-    lines = [f"{where(d)}: {d.code} {d.message}" for d in diags]
+    lines = [_head(d, colour) for d in diags]
     if not quiet:
         lines.append(summary_line(diags, files, fixed, hidden))
     return "\n".join(lines)
 
 
-def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0) -> str:
+def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0,
+         colour: bool = False) -> str:
     """As ``text``, each finding followed by its source line, a caret under the span, and the fix."""
     cache: dict = {}
     blocks = []
@@ -43,7 +70,7 @@ def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] 
                     lines = cache[d.path] = fh.read().splitlines()
             except OSError:  # stdin, or a file gone since
                 lines = cache[d.path] = []
-        block = [f"{where(d)}: {d.code} {d.message}"]
+        block = [_head(d, colour)]
         if 0 < d.line <= len(lines):
             src = lines[d.line - 1]
             end = d.end_column if d.end_line == d.line else len(src) + 1
@@ -53,7 +80,8 @@ def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] 
             width = len(src[:end - 1].expandtabs(4)) - pad
             gutter = " " * len(str(d.line))
             block += [f"{gutter} |", f"{d.line} | {src.expandtabs(4)}",
-                      f"{gutter} | {' ' * pad}{'^' * max(1, width)} {d.code}"]
+                      f"{gutter} | {' ' * pad}"
+                      f"{_paint('^' * max(1, width) + ' ' + d.code, _SEVERITY_COLOUR.get(d.severity, '1'), colour)}"]
             if d.fix is not None:
                 block += [f"{gutter} |", f"{gutter} = help: {d.fix.description}"]
         elif d.fix is not None:

@@ -232,3 +232,35 @@ def test_summary_counts_errors_and_warnings_apart():
     assert formats.summary_line([warn], 1) == "Found 1 warning in 1 file checked."
     assert formats.summary_line([warn, warn, SAMPLE[0]], 2) == "Found 1 error and 2 warnings in 2 files checked."
     assert formats.summary_line([SAMPLE[0]] * 3, 1) == "Found 3 errors in 1 file checked."
+
+
+def test_colour_only_on_a_terminal_and_as_the_environment_says():
+    class Tty:
+        def isatty(self):
+            return True
+
+    class Pipe:
+        def isatty(self):
+            return False
+
+    assert formats.use_colour(Tty(), {}) and not formats.use_colour(Pipe(), {})
+    assert not formats.use_colour(Tty(), {"NO_COLOR": "1"}) and not formats.use_colour(Tty(), {"TERM": "dumb"})
+    assert formats.use_colour(Pipe(), {"FORCE_COLOR": "1"})
+    assert not formats.use_colour(Pipe(), {"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    coloured = formats.text(SAMPLE[:2], 1, colour=True).splitlines()
+    assert coloured[0] == "\x1b[1mmodels/proj.py:14:16\x1b[0m: \x1b[1;31mSHP102\x1b[0m matmul of (B, 20) and (10, 20)"
+    assert "\x1b[1;33mSHP502\x1b[0m" in coloured[1]
+    assert "\x1b[" not in formats.text(SAMPLE, 1)
+
+
+def test_force_color_reaches_the_terminal_output(tmp_path, monkeypatch, capfd):
+    from shapecheck.cli import run
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text("import torch\nc = torch.randn(3, 4) @ torch.randn(5, 4)\n")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    run(["check", "m.py"])
+    assert "\x1b[1;31mSHP102\x1b[0m" in capfd.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    run(["check", "m.py"])
+    assert "\x1b[" not in capfd.readouterr().out
