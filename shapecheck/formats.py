@@ -216,6 +216,32 @@ def _location(d) -> dict:
     return loc
 
 
+FINGERPRINT = "shapecheckFindingHash/v1"
+
+
+def fingerprint(d: Any, line_text: str) -> str:
+    """What stays of a finding across commits: its code, message and the text of its line (not its
+    number, not the path: code scanning tracks a finding in a moved or edited file by it)."""
+    import hashlib
+
+    key = "\x00".join((d.code, d.message, " ".join(line_text.split())))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _line_text(d: Any, cache: dict) -> str:
+    """The source line a finding is on ("" where it cannot be read: stdin, a notebook's cell)."""
+    if d.cell is not None:
+        return ""
+    if d.path not in cache:
+        try:
+            with open(d.path, encoding="utf-8", errors="replace") as fh:
+                cache[d.path] = fh.read().splitlines()
+        except OSError:
+            cache[d.path] = []
+    got = cache[d.path]
+    return got[d.line - 1] if 0 < d.line <= len(got) else ""
+
+
 def sarif(diags: Sequence, rules: Sequence = ()) -> str:
     """A SARIF 2.1.0 log with one run; ``rules``: the rule classes to describe (all by default)."""
     from . import __version__
@@ -240,12 +266,14 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
         } for r in rules],
     }
     results = []
+    lines: dict = {}
     for d in diags:
         res = {
             "ruleId": d.code,
             "level": _SARIF_LEVEL.get(d.severity, "warning"),
             "message": {"text": d.message},
             "locations": [_location(d)],
+            "partialFingerprints": {FINGERPRINT: fingerprint(d, _line_text(d, lines))},
         }
         if d.code in index:
             res["ruleIndex"] = index[d.code]

