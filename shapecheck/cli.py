@@ -85,6 +85,10 @@ def check(
     unsafe_fixes: bool = typer.Option(
         False, "--unsafe-fixes",
         help="With --fix or --diff, apply the unsafe fixes too (those only usually right, see docs/fixes.md)."),
+    since: Optional[str] = typer.Option(
+        None, "--since", metavar="REV",
+        help="Report only findings on lines added or changed since this git revision (and in files new since "
+             "it); whole files are still analysed. For review bots: --since origin/main."),
     add_noqa: bool = typer.Option(
         False, "--add-noqa",
         help="Write '# noqa: CODE' on every line with a finding (merged into a noqa comment already there), "
@@ -100,7 +104,7 @@ def check(
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
                          exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
                          jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
-                         output_file=output_file, add_noqa=add_noqa)
+                         output_file=output_file, add_noqa=add_noqa, since=since)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -157,7 +161,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
               exit_zero: bool = False, statistics: bool = False, quiet: bool = False,
               stdin_filename: Optional[str] = None, jobs: Optional[int] = None,
               keras_version: Optional[str] = None, fix: bool = False, unsafe_fixes: bool = False,
-              diff: bool = False, output_file: Optional[str] = None, add_noqa: bool = False) -> int:
+              diff: bool = False, output_file: Optional[str] = None, add_noqa: bool = False,
+              since: Optional[str] = None) -> int:
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2).
 
     ``fix``: apply the fixes first and report what remains (as ruff's ``--fix``: exit 1 only for
@@ -186,6 +191,14 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
     except cfgmod.ConfigError as e:
         raise UsageFailure(str(e)) from None
 
+    changed = None
+    if since is not None:
+        from . import review
+
+        try:
+            changed = review.changed_lines(since)
+        except review.ReviewError as e:
+            raise UsageFailure(f"--since: {e}") from None
     files = list(iter_files(paths, _excluder(cfg, exclude), force_exclude=force_exclude))
     _no_python_files(paths, files)
     by_ignores: dict = {}  # per-file-ignores -> the codes in force (a handful of distinct sets)
@@ -208,6 +221,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         fixed = sum(r.fixed for r in results)
         # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
         diags = [d for t, r in zip(tasks, results) for d in r.diagnostics if d.code in t[2]]
+        if changed is not None:
+            diags = review.keep_changed(diags, changed)
         hidden = 0 if unsafe_fixes else sum(1 for d in diags if d.fix is not None and d.edits() and not d.fix.safe)
         if diff:
             return _print_diffs(results, fixed, hidden)
@@ -223,6 +238,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         return 1 if failing and not exit_zero else 0
     for (_, _, enabled, *_), found in zip(tasks, results):
         diags.extend(d for d in found if d.code in enabled)
+    if changed is not None:
+        diags = review.keep_changed(diags, changed)
     out = _report(diags, len(files), output_format, statistics, quiet,
                   colour=output_file is None and formats.use_colour(sys.stdout))
     if out or output_file:
