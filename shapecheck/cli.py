@@ -89,6 +89,12 @@ def check(
         None, "--since", metavar="REV",
         help="Report only findings on lines added or changed since this git revision (and in files new since "
              "it); whole files are still analysed. For review bots: --since origin/main."),
+    baseline: Optional[str] = typer.Option(
+        None, "--baseline", metavar="FILE",
+        help="Report only findings not recorded in this baseline (matched by path, code, message and the "
+             "line's text, not its number); stale entries are counted."),
+    write_baseline: Optional[str] = typer.Option(
+        None, "--write-baseline", metavar="FILE", help="Record today's findings in FILE and exit 0."),
     add_noqa: bool = typer.Option(
         False, "--add-noqa",
         help="Write '# noqa: CODE' on every line with a finding (merged into a noqa comment already there), "
@@ -104,7 +110,8 @@ def check(
                          exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
                          exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
                          jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
-                         output_file=output_file, add_noqa=add_noqa, since=since)
+                         output_file=output_file, add_noqa=add_noqa, since=since, baseline=baseline,
+                         write_baseline=write_baseline)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -162,7 +169,8 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
               stdin_filename: Optional[str] = None, jobs: Optional[int] = None,
               keras_version: Optional[str] = None, fix: bool = False, unsafe_fixes: bool = False,
               diff: bool = False, output_file: Optional[str] = None, add_noqa: bool = False,
-              since: Optional[str] = None) -> int:
+              since: Optional[str] = None, baseline: Optional[str] = None,
+              write_baseline: Optional[str] = None) -> int:
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2).
 
     ``fix``: apply the fixes first and report what remains (as ruff's ``--fix``: exit 1 only for
@@ -191,6 +199,14 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
     except cfgmod.ConfigError as e:
         raise UsageFailure(str(e)) from None
 
+    from . import baseline as basemod
+
+    entries = None
+    if baseline is not None:
+        try:
+            entries = basemod.load(baseline)
+        except basemod.BaselineError as e:
+            raise UsageFailure(f"--baseline: {e}") from None
     changed = None
     if since is not None:
         from . import review
@@ -238,10 +254,22 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         return 1 if failing and not exit_zero else 0
     for (_, _, enabled, *_), found in zip(tasks, results):
         diags.extend(d for d in found if d.code in enabled)
+    if write_baseline is not None:
+        try:
+            n = basemod.write(write_baseline, diags)
+        except basemod.BaselineError as e:
+            raise UsageFailure(f"--write-baseline: {e}") from None
+        typer.echo(f"Wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}.")
+        return 0
+    stale = 0
+    if entries is not None and baseline is not None:
+        diags, stale = basemod.new_findings(diags, baseline, entries, [t[1] for t in tasks])
     if changed is not None:
         diags = review.keep_changed(diags, changed)
     out = _report(diags, len(files), output_format, statistics, quiet,
                   colour=output_file is None and formats.use_colour(sys.stdout))
+    if stale and output_format in ("text", "concise", "full") and not statistics and not quiet:
+        out += f" ({stale} baseline entr{'y' if stale == 1 else 'ies'} no longer found)"
     if out or output_file:
         _emit(out, output_file)
     failing = any(d.severity in formats.FAILING for d in diags)
