@@ -181,21 +181,13 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
     from .discover import iter_files
 
     _require_paths(paths)
+    if config_path is not None and not isolated and not os.path.isfile(config_path):
+        raise UsageFailure(f"--config: no such file: {config_path}")
     try:
-        if isolated:
-            cfg = cfgmod.Config()
-        elif config_path is not None:
-            if not os.path.isfile(config_path):
-                raise UsageFailure(f"--config: no such file: {config_path}")
-            cfg = cfgmod.load(config_path)
-        else:
-            where = [stdin_filename or "."] if paths == ["-"] else [p for p in paths if p != "-"]
-            cfg = cfgmod.discover(where)
-        codes = cfgmod.known_codes()
-        chosen = cfgmod.parse_selectors(select, codes, "--select") if select else cfg.select
-        ignored = cfg.ignore + (cfgmod.parse_selectors(ignore, codes, "--ignore") if ignore else ())
-        keras = cfg.keras_version if keras_version is None else cfgmod.parse_keras_version(
-            keras_version, "--keras-version")
+        where = [stdin_filename or "."] if paths == ["-"] else [p for p in paths if p != "-"]
+        cfg = cfgmod.resolve(config_path, isolated, where or ["."])
+        chosen, extra_ignore, keras_flag = _selection_flags(select, ignore, keras_version)
+        keras = cfg.keras_version if keras_flag is None else keras_flag
     except cfgmod.ConfigError as e:
         raise UsageFailure(str(e)) from None
 
@@ -224,19 +216,18 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         extra = cfgmod.ignores_for(cfg, shown) if cfg.per_file_ignores else ()
         enabled = by_ignores.get(extra)
         if enabled is None:
-            enabled = by_ignores[extra] = frozenset(cfgmod.enabled_codes(codes, chosen, ignored + extra))
+            enabled = by_ignores[extra] = frozenset(cfgmod.enabled_for(cfg, shown, chosen, extra_ignore))
         if enabled:
             mode = "diff" if diff else "fix" if fix else None
             tasks.append((f, shown, enabled, keras, mode, unsafe_fixes))
     if add_noqa:
         return _add_noqa(tasks, fix or diff)
-    diags: list = []
     results = _analyze(tasks, jobs)
-    fixed: Optional[int] = None
-    if diff or fix:
+    fixing = diff or fix
+    # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
+    diags = [d for t, r in zip(tasks, results) for d in (r.diagnostics if fixing else r) if d.code in t[2]]
+    if fixing:
         fixed = sum(r.fixed for r in results)
-        # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
-        diags = [d for t, r in zip(tasks, results) for d in r.diagnostics if d.code in t[2]]
         if changed is not None:
             diags = review.keep_changed(diags, changed)
         hidden = 0 if unsafe_fixes else sum(1 for d in diags if d.fix is not None and d.edits() and not d.fix.safe)
@@ -250,10 +241,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
                          colour=output_file is None and formats.use_colour(stream))
         if report:
             _emit(report, output_file, err=stdin is not None)
-        failing = any(d.severity in formats.FAILING for d in diags)
-        return 1 if failing and not exit_zero else 0
-    for (_, _, enabled, *_), found in zip(tasks, results):
-        diags.extend(d for d in found if d.code in enabled)
+        return _status(diags, exit_zero)
     if write_baseline is not None:
         try:
             n = basemod.write(write_baseline, diags)
@@ -272,8 +260,27 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
         out += f" ({stale} baseline entr{'y' if stale == 1 else 'ies'} no longer found)"
     if out or output_file:
         _emit(out, output_file)
-    failing = any(d.severity in formats.FAILING for d in diags)
-    return 1 if failing and not exit_zero else 0
+    return _status(diags, exit_zero)
+
+
+def _status(diags: list, exit_zero: bool) -> int:
+    """As ruff's: 1 when something at error or warning level was reported (unless ``--exit-zero``)."""
+    from . import formats
+
+    return 1 if not exit_zero and any(d.severity in formats.FAILING for d in diags) else 0
+
+
+def _selection_flags(select: Optional[list[str]], ignore: Optional[list[str]],
+                     keras_version: Optional[str]) -> tuple:
+    """``--select`` (None where not given), ``--ignore`` and ``--keras-version`` (None where not
+    given) read and checked, for ``check`` and ``server`` alike (``ConfigError``: a bad one)."""
+    from . import config as cfgmod
+
+    codes = cfgmod.known_codes()
+    chosen = cfgmod.parse_selectors(select, codes, "--select") if select else None
+    ignored = cfgmod.parse_selectors(ignore, codes, "--ignore") if ignore else ()
+    keras = None if keras_version is None else cfgmod.parse_keras_version(keras_version, "--keras-version")
+    return chosen, ignored, keras
 
 
 def _add_noqa(tasks: list, fixing: bool) -> int:
@@ -478,14 +485,10 @@ def server(
     except ImportError as e:  # pygls missing from a hand-made environment
         typer.echo(f"shapecheck: error: the server needs pygls and lsprotocol ({e})", err=True)
         raise typer.Exit(2) from None
-    codes = cfgmod.known_codes()
     try:
-        settings = Settings(
-            select=list(cfgmod.parse_selectors(select, codes, "--select")) if select else None,
-            ignore=list(cfgmod.parse_selectors(ignore, codes, "--ignore")) if ignore else [],
-            keras_version=None if keras_version is None else cfgmod.parse_keras_version(keras_version,
-                                                                                         "--keras-version"),
-            config_path=config, isolated=isolated)
+        chosen, ignored, keras = _selection_flags(select, ignore, keras_version)
+        settings = Settings(select=None if chosen is None else list(chosen), ignore=list(ignored),
+                            keras_version=keras, config_path=config, isolated=isolated)
         if config is not None:
             if not os.path.isfile(config):
                 raise cfgmod.ConfigError(f"--config: no such file: {config}")

@@ -211,6 +211,25 @@ def discover(paths: Iterable[str]) -> Config:
     return load(found) if found else Config()
 
 
+def resolve(config_path: Optional[str], isolated: bool, paths: Iterable[str]) -> Config:
+    """The configuration in force: none with ``isolated``, the named file, else the nearest one
+    above ``paths`` (no paths: defaults). The CLI's run and the language server's documents alike."""
+    paths = list(paths)
+    if isolated or (config_path is None and not paths):
+        return Config()
+    if config_path is not None:
+        return load(config_path)
+    return discover(paths)
+
+
+def enabled_for(cfg: Config, path: Optional[str], select: Optional[Iterable[str]], ignore: Iterable[str] = ()) -> set:
+    """The codes in force for ``path``: ``select`` (None: the configuration's), less the
+    configuration's ``ignore``, ``ignore`` and what ``per-file-ignores`` turns off for ``path``."""
+    extra = ignores_for(cfg, path) if path is not None and cfg.per_file_ignores else ()
+    return enabled_codes(known_codes(), cfg.select if select is None else select,
+                         tuple(cfg.ignore) + tuple(ignore) + tuple(extra))
+
+
 def _glob_match(rel: str, pattern: str) -> bool:
     """fnmatch where ``*`` crosses folders (as ruff's globs do for ``tests/*``), and a leading
     ``**/`` also matches at the top."""

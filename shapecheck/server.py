@@ -184,13 +184,7 @@ class ShapecheckServer(LanguageServer):
         """The options for a document: None when the configuration excludes it."""
         s = self.settings
         try:
-            if s.isolated:
-                cfg = cfgmod.Config()
-            elif s.config_path is not None:
-                cfg = cfgmod.load(s.config_path)
-            else:
-                found = cfgmod.find(path) if path else None
-                cfg = cfgmod.load(found) if found else cfgmod.Config()
+            cfg = cfgmod.resolve(s.config_path, s.isolated, [path] if path else [])
         except cfgmod.ConfigError as e:
             self.window_log_message(T.LogMessageParams(T.MessageType.Warning, f"shapecheck: {e}"))
             cfg = cfgmod.Config()
@@ -199,10 +193,7 @@ class ShapecheckServer(LanguageServer):
 
             if Excluder([(p, cfg.root) for p in cfg.exclude]).excluded(path, parents=True):
                 return None
-        codes = cfgmod.known_codes()
-        select = s.select if s.select is not None else cfg.select
-        extra = cfgmod.ignores_for(cfg, path) if path is not None and cfg.per_file_ignores else ()
-        enabled = cfgmod.enabled_codes(codes, select, tuple(cfg.ignore) + tuple(s.ignore) + tuple(extra))
+        enabled = cfgmod.enabled_for(cfg, path, s.select, s.ignore)
         keras = s.keras_version if s.keras_version is not None else cfg.keras_version
         return Options(select=set(enabled), keras_version=keras)
 
