@@ -23,10 +23,10 @@ class BaselineError(Exception):
 
 
 def _key(d: Any, folder: str, lines: dict) -> tuple:
-    from .formats import _line_text
+    from .formats import line_text
 
     rel = os.path.relpath(os.path.abspath(d.path), folder).replace(os.sep, "/")
-    return rel, d.code, " ".join(d.message.split()), " ".join(_line_text(d, lines).split())
+    return rel, d.code, " ".join(d.message.split()), " ".join(line_text(d, lines).split())
 
 
 def write(path: str, diags: Iterable[Any]) -> int:

@@ -63,13 +63,7 @@ def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] 
     cache: dict = {}
     blocks = []
     for d in diags:
-        lines = cache.get(d.path) if d.cell is None else []  # (a notebook's lines are inside its JSON)
-        if lines is None:
-            try:
-                with open(d.path, encoding="utf-8", errors="replace") as fh:
-                    lines = cache[d.path] = fh.read().splitlines()
-            except OSError:  # stdin, or a file gone since
-                lines = cache[d.path] = []
+        lines = source_lines(d, cache)
         block = [_head(d, colour)]
         if 0 < d.line <= len(lines):
             src = lines[d.line - 1]
@@ -228,17 +222,23 @@ def fingerprint(d: Any, line_text: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _line_text(d: Any, cache: dict) -> str:
-    """The source line a finding is on ("" where it cannot be read: stdin, a notebook's cell)."""
+def source_lines(d: Any, cache: dict) -> list[str]:
+    """The lines of the file a finding is in, read once per ``cache`` ([] where they cannot be read:
+    stdin, a file gone since, a notebook, whose lines are inside its JSON)."""
     if d.cell is not None:
-        return ""
+        return []
     if d.path not in cache:
         try:
             with open(d.path, encoding="utf-8", errors="replace") as fh:
                 cache[d.path] = fh.read().splitlines()
         except OSError:
             cache[d.path] = []
-    got = cache[d.path]
+    return cache[d.path]
+
+
+def line_text(d: Any, cache: dict) -> str:
+    """The source line a finding is on ("" where it cannot be read)."""
+    got = source_lines(d, cache)
     return got[d.line - 1] if 0 < d.line <= len(got) else ""
 
 
@@ -273,7 +273,7 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
             "level": _SARIF_LEVEL.get(d.severity, "warning"),
             "message": {"text": d.message},
             "locations": [_location(d)],
-            "partialFingerprints": {FINGERPRINT: fingerprint(d, _line_text(d, lines))},
+            "partialFingerprints": {FINGERPRINT: fingerprint(d, line_text(d, lines))},
         }
         if d.code in index:
             res["ruleIndex"] = index[d.code]
