@@ -232,7 +232,8 @@ def _write_python(path: str, source: str, encoding: str, bom: bool) -> None:
         fh.write((b"\xef\xbb\xbf" if bom else b"") + data)
 
 
-def _internal_error(e: Exception, shown: str) -> list[Diagnostic]:
+def internal_error(e: Exception, shown: str) -> list[Diagnostic]:
+    """The SHP901 of a file whose analysis raised (the run, or the editor, goes on)."""
     return [Diagnostic("SHP901", "analysis-skipped", "info", f"file not analyzed: internal error "
                        f"{type(e).__name__}: {e}"[:300], shown, 1, 1, 1, 1)]
 
@@ -249,7 +250,7 @@ def check_path(path: str, opts: Optional[Options] = None, display: Optional[str]
     try:
         return check_source(source, display or path, opts, real_path=path)
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
-        return _internal_error(e, display or path)
+        return internal_error(e, display or path)
 
 
 def reveal(source: str) -> list[tuple[int, str]]:
@@ -285,7 +286,7 @@ def check_notebook(path: str, opts: Optional[Options] = None, display: Optional[
     try:
         found = check_source(nb.source, shown, opts, real_path=path)
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
-        return _internal_error(e, shown)
+        return internal_error(e, shown)
     return in_cells(nb, found)
 
 
@@ -363,7 +364,7 @@ def fix_path(path: str, opts: Optional[Options] = None, display: Optional[str] =
     try:
         done = fix_source(source, shown, opts, unsafe, real_path=path)
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
-        return FileFix(_internal_error(e, shown))
+        return FileFix(internal_error(e, shown))
     if write and done.source is not None:
         try:
             _write_python(path, done.source, encoding, bom)
@@ -414,7 +415,7 @@ def fix_notebook(path: str, opts: Optional[Options] = None, display: Optional[st
             nb = notebooks.program(data)
             found = check_source(nb.source, shown, opts, real_path=path)
     except Exception as e:  # noqa: BLE001 - the file is reported, the run goes on
-        return FileFix(_internal_error(e, shown))
+        return FileFix(internal_error(e, shown))
     remaining = in_cells(nb, found)
     changed = {i: (old, notebooks.cell_text(cells[i - 1])) for i, old in before.items()
                if notebooks.cell_text(cells[i - 1]) != old}

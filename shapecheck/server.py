@@ -262,9 +262,7 @@ class ShapecheckServer(LanguageServer):
             log.error("analysis of %s failed:\n%s", shown, traceback.format_exc())
             self.window_log_message(T.LogMessageParams(
                 T.MessageType.Error, f"shapecheck: analysis of {shown} failed: {type(e).__name__}: {e}"))
-            checked = Checked([Diagnostic("SHP901", "analysis-skipped", "info",
-                                          f"file not analyzed: internal error {type(e).__name__}: {e}"[:300],
-                                          shown, 1, 1, 1, 1)])
+            checked = Checked(engine.internal_error(e, shown))
         diags = checked.diagnostics
         if snap.nb is not None:
             diags = engine.in_cells(snap.nb, diags)
