@@ -103,6 +103,11 @@ def check(
         False, "--diff",
         help="Print a unified diff of what --fix would change (per cell for notebooks) and write nothing; "
              "exit 1 if there would be changes, 0 otherwise."),
+    cache_dir: Optional[str] = typer.Option(
+        None, "--cache-dir", metavar="DIR",
+        help="Keep results here between runs (default: .shapecheck_cache beside the config file, else in the "
+             "current folder; $SHAPECHECK_CACHE_DIR or the config's cache-dir)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read and write no cached results."),
 ) -> None:
     """Check files for shape bugs; prints path:line:col: CODE message, then a count (--fix mends what it can first)."""
     try:
@@ -111,7 +116,7 @@ def check(
                          exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
                          jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
                          output_file=output_file, add_noqa=add_noqa, since=since, baseline=baseline,
-                         write_baseline=write_baseline)
+                         write_baseline=write_baseline, cache_dir=cache_dir, no_cache=no_cache)
     except UsageFailure as e:
         typer.echo(f"shapecheck: error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -170,7 +175,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
               keras_version: Optional[str] = None, fix: bool = False, unsafe_fixes: bool = False,
               diff: bool = False, output_file: Optional[str] = None, add_noqa: bool = False,
               since: Optional[str] = None, baseline: Optional[str] = None,
-              write_baseline: Optional[str] = None) -> int:
+              write_baseline: Optional[str] = None, cache_dir: Optional[str] = None, no_cache: bool = False) -> int:
     """``shapecheck check``: prints the report and returns the exit status (UsageFailure: exit 2).
 
     ``fix``: apply the fixes first and report what remains (as ruff's ``--fix``: exit 1 only for
@@ -222,8 +227,14 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
             tasks.append((f, shown, enabled, keras, mode, unsafe_fixes))
     if add_noqa:
         return _add_noqa(tasks, fix or diff)
-    results = _analyze(tasks, jobs)
     fixing = diff or fix
+    cache = None
+    if not (no_cache or fixing):
+        from . import cache as cachemod
+
+        cache = cachemod.Cache.open(cache_dir or cfg.cache_dir or cachemod.default_root(
+            cfg.root if cfg.path is not None else None))
+    results = _analyze_cached(tasks, jobs, cache) if cache is not None else _analyze(tasks, jobs)
     # the engine reports SHP900/SHP901 whatever was selected: the selection holds for them too
     diags = [d for t, r in zip(tasks, results) for d in (r.diagnostics if fixing else r) if d.code in t[2]]
     if fixing:
@@ -371,22 +382,71 @@ def _check_one(task: tuple):
     return check_path(f, opts)
 
 
-def _analyze(tasks: list, jobs: Optional[int]) -> list:
+def _check_recorded(task: tuple) -> tuple:
+    """``_check_one``, with what the analysis read of the project (the cache entry's conditions)."""
+    from .imports import recording
+
+    with recording() as reads:
+        diags = _check_one(task)
+    return diags, reads.files, reads.probes
+
+
+def _analyze_cached(tasks: list, jobs: Optional[int], cache: Any) -> list:
+    """``_analyze`` through the result cache: the hits are read here (no analysis is imported
+    when every file hits), the rest analysed and kept. A file that changed while it was being
+    checked is not kept."""
+    import stat
+
+    results: list = [None] * len(tasks)
+    keys: dict[int, tuple] = {}
+    for i, t in enumerate(tasks):
+        if t[0] == "-":
+            continue
+        try:
+            st = os.stat(t[0])
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            with open(t[0], "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        key = cache.key(t[0], t[1], data, (tuple(sorted(t[2])), t[3]))
+        hit = cache.get(key)
+        if hit is not None:
+            results[i] = hit
+        else:
+            keys[i] = (key, st.st_size, st.st_mtime_ns)
+    todo = [i for i, r in enumerate(results) if r is None]
+    for i, (diags, files, probes) in zip(todo, _analyze([tasks[i] for i in todo], jobs, _check_recorded)):
+        results[i] = diags
+        if i in keys and not any(d.code == "SHP901" and "memory" in d.message for d in diags):
+            key, size, mtime = keys[i]
+            try:
+                st = os.stat(tasks[i][0])
+            except OSError:
+                continue
+            if (st.st_size, st.st_mtime_ns) == (size, mtime):
+                cache.put(key, diags, files, probes, tasks[i][0])
+    return results
+
+
+def _analyze(tasks: list, jobs: Optional[int], work: Any = None) -> list:
     """Diagnostics per task, in order; files spread over forked workers when there are enough.
 
     Workers are forked after the engine is imported, so they share its loaded modules (sympy,
     LibCST, the shape-rule tables) instead of importing them again."""
     import multiprocessing as mp
 
+    work = work or _check_one
     n = min(jobs or os.cpu_count() or 1, len(tasks))
     if n <= 1 or len(tasks) < 8 or any(t[0] == "-" for t in tasks) or "fork" not in mp.get_all_start_methods():
-        return [_check_one(t) for t in tasks]
+        return [work(t) for t in tasks]
     from concurrent.futures import ProcessPoolExecutor
 
     from .analysis import driver  # noqa: F401 - imported before the fork, shared by the workers
 
     with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(_check_one, tasks, chunksize=max(1, len(tasks) // (n * 4))))
+        return list(pool.map(work, tasks, chunksize=max(1, len(tasks) // (n * 4))))
 
 
 class SummaryFormat(StrEnum):

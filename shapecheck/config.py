@@ -25,7 +25,7 @@ from typing import Optional
 
 CONFIG_NAMES = ("shapecheck.toml", "pyproject.toml")  # in one folder, shapecheck.toml wins (as ruff.toml)
 KEYS = ("select", "ignore", "exclude", "per-file-ignores", "keras-version", "extend-select", "extend-ignore",
-        "extend-exclude", "extend-per-file-ignores")
+        "extend-exclude", "extend-per-file-ignores", "cache-dir")
 _SELECTOR = re.compile(r"^SHP[0-9]{0,3}$")
 
 
@@ -41,6 +41,7 @@ class Config:
     per_file_ignores: tuple = ()  # ((glob, (selectors...)), ...)
     keras_version: Optional[int] = None  # 2 or 3; None: both (Keras-2-only failures are warnings)
     path: Optional[str] = None  # the file it came from; None: defaults
+    cache_dir: Optional[str] = None  # the result cache's folder (absolute); None: the default
     root: str = field(default_factory=os.getcwd)  # globs are relative to this folder
 
 
@@ -140,8 +141,14 @@ def from_table(table: dict, path: str, prefix: str) -> Config:
             per_file.append((glob, parse_selectors(string_list(sels, where), codes, where)))
     keras = table.get("keras-version")
     keras_version = None if keras is None else parse_keras_version(keras, f"{path}: {prefix}keras-version")
+    root = os.path.dirname(os.path.abspath(path))
+    cache_dir = table.get("cache-dir")
+    if cache_dir is not None:
+        if not isinstance(cache_dir, str) or not cache_dir.strip():
+            raise ConfigError(f"{path}: {prefix}cache-dir: expected a folder name, got {cache_dir!r}")
+        cache_dir = os.path.join(root, os.path.expanduser(cache_dir))  # (relative to the configuration file)
     return Config(select=select, ignore=ignore, exclude=exclude, per_file_ignores=tuple(per_file),
-                  keras_version=keras_version, path=path, root=os.path.dirname(os.path.abspath(path)))
+                  keras_version=keras_version, path=path, root=root, cache_dir=cache_dir)
 
 
 def load(path: str) -> Config:

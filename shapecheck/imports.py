@@ -13,10 +13,13 @@ by their total source size.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
@@ -44,6 +47,49 @@ class Place:
     is_package: bool  # the file is a package's __init__.py
 
 
+@dataclass
+class Reads:
+    """What the analysis of one file read of the project (``recording``): the files it parsed
+    (path -> sha256 of their bytes, None when unreadable) and every path it probed while looking
+    for a module (path -> ``probe`` of it then). A result cache entry is valid while both still hold."""
+
+    files: dict = field(default_factory=dict)
+    probes: dict = field(default_factory=dict)
+
+
+_RECORDING = threading.local()  # .reads: the Reads of the analysis running on this thread, if recorded
+
+
+@contextmanager
+def recording() -> Iterator[Reads]:
+    """Record what the analyses run inside the block read of the project."""
+    reads = Reads()
+    saved = getattr(_RECORDING, "reads", None)
+    _RECORDING.reads = reads
+    try:
+        yield reads
+    finally:
+        _RECORDING.reads = saved
+
+
+def probe(path: str) -> str:
+    """What a module lookup sees at ``path``: "file", "big" (a file too large to follow) or "none"."""
+    if not os.path.isfile(path):
+        return "none"
+    try:
+        return "big" if os.path.getsize(path) > MAX_FILE_BYTES else "file"
+    except OSError:
+        return "none"
+
+
+def _probed(path: str) -> str:
+    state = probe(path)
+    reads = getattr(_RECORDING, "reads", None)
+    if reads is not None:
+        reads.probes.setdefault(path, state)
+    return state
+
+
 def place_of(path: Optional[str]) -> Optional[Place]:
     if not path or not path.endswith(".py") or not os.path.isfile(path):
         return None
@@ -51,7 +97,7 @@ def place_of(path: Optional[str]) -> Optional[Place]:
     folder, fname = os.path.split(path)
     is_pkg = fname == "__init__.py"
     parts: list = [] if is_pkg else [fname[:-3]]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
+    while _probed(os.path.join(folder, "__init__.py")) != "none":
         parent, name = os.path.split(folder)
         if not name.isidentifier() or parent == folder:
             break
@@ -114,12 +160,10 @@ def _search_roots(root: str) -> tuple:
 def _file_of(root: str, target: list) -> Optional[str]:
     base = os.path.join(root, *target)
     for cand in (base + ".py", os.path.join(base, "__init__.py")):
-        if os.path.isfile(cand):
-            try:
-                if os.path.getsize(cand) > MAX_FILE_BYTES:
-                    return None
-            except OSError:
-                return None
+        state = _probed(os.path.abspath(cand))
+        if state == "big":
+            return None
+        if state == "file":
             return os.path.abspath(cand)
     return None
 
@@ -130,6 +174,7 @@ def file_in(folder: str, name: str) -> Optional[str]:
 
 
 _CACHE: OrderedDict[tuple[str, int, int], tuple[cst.Module, str]] = OrderedDict()
+_DIGESTS: dict[tuple[str, int, int], str] = {}  # the sha256 of each cached file's bytes
 _cached_bytes = 0
 _CACHE_LOCK = threading.Lock()  # analyses on threads (an editor server) share the cache
 
@@ -137,15 +182,20 @@ _CACHE_LOCK = threading.Lock()  # analyses on threads (an editor server) share t
 def parse(path: str) -> Optional[tuple[cst.Module, str]]:
     """(LibCST module, source) of ``path``, cached; None when it cannot be read or parsed."""
     global _cached_bytes
+    reads = getattr(_RECORDING, "reads", None)
     try:
         st = os.stat(path)
     except OSError:
+        if reads is not None:
+            reads.files.setdefault(path, None)
         return None
     key = (path, st.st_size, st.st_mtime_ns)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
+            if reads is not None:
+                reads.files.setdefault(path, _DIGESTS.get(key))
             return hit
     import io
     import tokenize
@@ -155,6 +205,14 @@ def parse(path: str) -> Optional[tuple[cst.Module, str]]:
     try:
         with open(path, "rb") as fh:
             data = fh.read()
+    except OSError:
+        if reads is not None:
+            reads.files.setdefault(path, None)
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if reads is not None:
+        reads.files.setdefault(path, digest)
+    try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         source = data.decode(encoding).lstrip("\ufeff")
         module = cst.parse_module(source)
@@ -165,9 +223,11 @@ def parse(path: str) -> Optional[tuple[cst.Module, str]]:
         if hit is not None:  # parsed meanwhile on another thread: one tree per file
             return hit
         _CACHE[key] = (module, source)
+        _DIGESTS[key] = digest
         _cached_bytes += len(source)
         while _cached_bytes > CACHE_BYTES and len(_CACHE) > 1:
-            _, (_, old) = _CACHE.popitem(last=False)
+            gone, (_, old) = _CACHE.popitem(last=False)
+            _DIGESTS.pop(gone, None)
             _cached_bytes -= len(old)
     # A parsed file is a large, long-lived object graph: keep it out of the cyclic collector's
     # scans (every full collection would walk every cached tree again).
