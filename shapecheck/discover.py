@@ -5,7 +5,11 @@ pre-commit hook uses so that ``exclude`` still holds for the files it passes). F
 in sorted order, skipping the usual tool and environment folders, folders and files matched by
 ``exclude`` globs, and what the ``.gitignore`` files of the repository say (nested ones too, with
 git's rules: last match wins, ``!`` re-includes, ``/`` anchors, ``dir/`` matches folders only,
-nothing under an ignored folder comes back).
+nothing under an ignored folder comes back). Globs are read as git's wildmatch reads them, and a
+test compares the walk with ``git ls-files --others --exclude-standard``. (pathspec's GitIgnoreSpec
+was measured as a replacement: on the 2,951 files of the transformers wheel with a 73-line Python
+.gitignore and two nested ones, its walk took ~230 ms against ~185 ms here, as it runs one Python
+call per pattern per path; with a 6-line .gitignore the two were even. It was not adopted.)
 """
 from __future__ import annotations
 
@@ -32,38 +36,69 @@ class _Rule:
     dir_only: bool
 
 
+_NEVER = "(?!)"  # a pattern git's wildmatch cannot match (an unclosed ``[``)
+
+
+def _bracket(pat: str, i: int) -> tuple:
+    """The regex class of the ``[...]`` at ``pat[i]`` and the index after it, as git's wildmatch
+    reads one: ``!`` or ``^`` negates, a ``]`` first is a member, ``\\`` escapes the next character,
+    ``a-z`` is a range; (None, i) where it is never closed."""
+    j = i + 1
+    negate = pat[j:j + 1] in ("!", "^")
+    if negate:
+        j += 1
+    members = []
+    first = True
+    while j < len(pat):
+        c = pat[j]
+        if c == "]" and not first:
+            body = "".join(members)  # (a class never matches the slash between folders)
+            return ("[^/" + body + "]" if negate else "[" + body + "]"), j + 1
+        first = False
+        escaped = c == "\\" and j + 1 < len(pat)
+        if escaped:
+            j += 1
+            c = pat[j]
+        if c == "-" and not escaped and members and j + 1 < len(pat) and pat[j + 1] != "]":
+            members.append("-")  # a range
+        else:
+            members.append(re.escape(c))
+        j += 1
+    return None, i
+
+
 def _glob_to_regex(pat: str) -> str:
-    """A gitignore glob (already without its anchoring slash) as a regex over a ``/`` path."""
+    """A gitignore glob (already without its anchoring slash) as a regex over a ``/`` path, as git's
+    wildmatch reads it: a run of two or more ``*`` between slashes (or at an end) crosses folders,
+    any other ``*`` stays inside one."""
     out = []
     i, n = 0, len(pat)
     while i < n:
         c = pat[i]
         if c == "*":
-            if pat.startswith("**", i):
-                before_ok = i == 0 or pat[i - 1] == "/"
-                after = pat[i + 2:i + 3]
-                if before_ok and after == "/":  # "**/": zero or more folders
+            run = len(pat[i:]) - len(pat[i:].lstrip("*"))
+            if run >= 2 and (i == 0 or pat[i - 1] == "/"):
+                after = pat[i + run:i + run + 1]
+                if after == "/":  # "**/": zero or more folders
                     out.append("(?:.*/)?")
-                    i += 3
+                    i += run + 1
                     continue
-                if before_ok and i + 2 == n:  # trailing "/**": everything inside
+                if i + run == n:  # trailing "/**" (or "**" alone): everything inside
                     out.append(".*")
-                    i += 2
+                    i += run
                     continue
             out.append("[^/]*")
-        elif c == "?":
+            i += run
+            continue
+        if c == "?":
             out.append("[^/]")
         elif c == "[":
-            j = pat.find("]", i + 2 if pat[i + 1:i + 2] in ("!", "^") else i + 1)
-            if j < 0:
-                out.append(re.escape(c))
-            else:
-                body = pat[i + 1:j]
-                if body[:1] in ("!", "^"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = j + 1
-                continue
+            cls, end = _bracket(pat, i)
+            if cls is None:
+                return _NEVER
+            out.append(cls)
+            i = end
+            continue
         elif c == "\\" and i + 1 < n:
             out.append(re.escape(pat[i + 1]))
             i += 2
