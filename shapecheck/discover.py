@@ -228,12 +228,32 @@ class Excluder:
         return False
 
 
+@dataclass
+class WalkStats:
+    """What a walk left out on the user's word: Python files matched by ``exclude`` globs or the
+    ``.gitignore`` files, those inside a folder they match included (the default excludes,
+    ``.venv``, ``build`` and the rest, are not counted: nobody means to check them)."""
+
+    excluded: int = 0
+
+
+def _python_files_under(folder: str) -> int:
+    """How many Python files a walk of ``folder`` would meet, default excludes aside."""
+    n = 0
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info")]
+        n += sum(1 for f in files if f.endswith(PY_SUFFIXES))
+    return n
+
+
 def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: bool = False,
-               respect_gitignore: bool = True) -> Iterator[str]:
+               respect_gitignore: bool = True, stats: Optional[WalkStats] = None) -> Iterator[str]:
     """Python files under ``paths``, in a stable order, each once.
 
     ``exclude``: an ``Excluder``, or plain globs (relative to the cwd). Paths come back as the
     user wrote them: a file as given, a walked file as ``os.path.join(folder, ...)`` normalized.
+    ``stats``: counts what the excludes and .gitignore left out (it walks the folders they match
+    to count their files: ask only where the count is shown).
     """
     excl = exclude if isinstance(exclude, Excluder) else Excluder((p, os.getcwd()) for p in exclude)
     git = GitIgnore()
@@ -242,16 +262,26 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
         if not os.path.isdir(p):
             if os.path.exists(p) or p == "-":
                 key = os.path.realpath(p)
-                if key not in seen and not (force_exclude and (excl.excluded(p, parents=True) or _default_excluded(p))):
-                    seen.add(key)
-                    yield p
+                if key in seen:
+                    continue
+                if force_exclude and _default_excluded(p):
+                    continue
+                if force_exclude and excl.excluded(p, parents=True):
+                    if stats is not None:
+                        stats.excluded += 1
+                    continue
+                seen.add(key)
+                yield p
             continue
         top = os.path.abspath(p)
-        if force_exclude and (excl.excluded(p, parents=True) or os.path.basename(top) in DEFAULT_EXCLUDES):
+        if force_exclude and os.path.basename(top) in DEFAULT_EXCLUDES:
             continue
         outer = _outer_bases(top) if respect_gitignore else []
-        if force_exclude and outer and git.ignored(top, True, outer):
-            continue  # a folder named explicitly is walked, even one git ignores, unless forced
+        # a folder named explicitly is walked, even one git ignores, unless forced
+        if force_exclude and (excl.excluded(p, parents=True) or (outer and git.ignored(top, True, outer))):
+            if stats is not None:
+                stats.excluded += _python_files_under(top)
+            continue
         for root, dirs, files in os.walk(p):
             aroot = os.path.abspath(root)
             bases = outer + _walk_bases(top, aroot) if respect_gitignore else []
@@ -260,9 +290,9 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
                 full = os.path.join(aroot, d)
                 if d in DEFAULT_EXCLUDES or d.endswith(".egg-info"):
                     continue
-                if excl and excl.excluded(full):
-                    continue
-                if bases and git.ignored(full, True, bases):
+                if (excl and excl.excluded(full)) or (bases and git.ignored(full, True, bases)):
+                    if stats is not None:
+                        stats.excluded += _python_files_under(full)
                     continue
                 keep.append(d)
             dirs[:] = keep
@@ -270,9 +300,9 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
                 if not f.endswith(PY_SUFFIXES):
                     continue
                 full = os.path.join(aroot, f)
-                if excl and excl.excluded(full):
-                    continue
-                if bases and git.ignored(full, False, bases):
+                if (excl and excl.excluded(full)) or (bases and git.ignored(full, False, bases)):
+                    if stats is not None:
+                        stats.excluded += 1
                     continue
                 key = os.path.realpath(full)
                 if key in seen:

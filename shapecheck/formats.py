@@ -48,17 +48,17 @@ def _head(d: Any, colour: bool) -> str:
 
 
 def text(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0,
-         colour: bool = False) -> str:
+         colour: bool = False, excluded: int = 0) -> str:
     """``path:line:col: CODE message`` lines, then one summary line (none with ``quiet``); after
     ``--fix`` (``fixed``: how many fixes were applied) it counts what was fixed and what remains."""
     lines = [_head(d, colour) for d in diags]
     if not quiet:
-        lines.append(summary_line(diags, files, fixed, hidden))
+        lines.append(summary_line(diags, files, fixed, hidden, excluded))
     return "\n".join(lines)
 
 
 def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0,
-         colour: bool = False) -> str:
+         colour: bool = False, excluded: int = 0) -> str:
     """As ``text``, each finding followed by its source line, a caret under the span, and the fix."""
     cache: dict = {}
     blocks = []
@@ -82,7 +82,7 @@ def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] 
             block.append(f"  = help: {d.fix.description}")
         blocks.append("\n".join(block) + "\n")
     if not quiet:
-        blocks.append(summary_line(diags, files, fixed, hidden))
+        blocks.append(summary_line(diags, files, fixed, hidden, excluded))
     return "\n".join(blocks)
 
 
@@ -93,15 +93,18 @@ def _counts(errors: int, warnings: int) -> str:
     return _plural(warnings, "warning") if warnings else _plural(errors, "error")
 
 
-def summary_line(diags: Sequence, files: int, fixed: Optional[int] = None, hidden: int = 0) -> str:
+def summary_line(diags: Sequence, files: int, fixed: Optional[int] = None, hidden: int = 0,
+                 excluded: int = 0) -> str:
     """``Found 2 errors and 1 warning in 5 files checked.``; after ``--fix`` as ruff counts:
-    ``Found 3 errors in 1 file checked (2 fixed, 1 remaining).``"""
+    ``Found 3 errors in 1 file checked (2 fixed, 1 remaining).`` ``excluded``: Python files the
+    ``exclude`` globs and .gitignore left out of the walk, said where there are any
+    (``All checks passed! (12 files checked, 3 excluded)``)."""
     errors = sum(1 for d in diags if d.severity == "error")
     warnings = sum(1 for d in diags if d.severity == "warning")
     failing = errors + warnings
     notes = len(diags) - failing
     tail = f" ({_plural(notes, 'note')})" if notes else ""
-    checked = f"{_plural(files, 'file')} checked"
+    checked = f"{_plural(files, 'file')} checked" + (f", {excluded} excluded" if excluded else "")
     hint = f"\n{hidden_line(hidden)}" if hidden else ""
     if fixed:
         counts = f"({fixed} fixed, {failing} remaining)"
