@@ -47,7 +47,7 @@ def _bracket(pat: str, i: int) -> tuple:
     negate = pat[j:j + 1] in ("!", "^")
     if negate:
         j += 1
-    members = []
+    members: list[str] = []
     first = True
     while j < len(pat):
         c = pat[j]
