@@ -27,6 +27,9 @@ class OutputFormat(StrEnum):
     pylint = "pylint"
     github = "github"
     sarif = "sarif"
+    gitlab = "gitlab"
+    rdjson = "rdjson"
+    junit = "junit"
 
 
 class UsageFailure(Exception):
@@ -52,7 +55,8 @@ def check(
     output_format: OutputFormat = typer.Option(
         OutputFormat.text, "--output-format",
         help="How to print findings: text (or concise), full (with the source line), json, json-lines, pylint, "
-             "github or sarif."),
+             "github (Actions annotations), sarif (code scanning), gitlab (Code Quality), rdjson (reviewdog) "
+             "or junit (JUnit XML)."),
     output_file: Optional[str] = typer.Option(
         None, "--output-file", "-o", help="Write the report to this file instead of standard output."),
     select: Optional[list[str]] = typer.Option(
@@ -338,6 +342,12 @@ def _report(diags: list, files: int, output_format: str, statistics: bool, quiet
         out = formats.github(diags)
     elif output_format == "sarif":
         out = formats.sarif(diags)
+    elif output_format == "gitlab":
+        out = formats.gitlab(diags)
+    elif output_format == "rdjson":
+        out = formats.rdjson(diags)
+    elif output_format == "junit":
+        out = formats.junit(diags)
     elif output_format == "full":
         out = formats.full(diags, files, quiet=quiet, fixed=fixed, hidden=hidden, colour=colour, excluded=excluded)
     else:
