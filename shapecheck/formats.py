@@ -320,7 +320,10 @@ def _project_path(path: str) -> str:
     """``/``-separated, relative to the cwd where the file is inside it (the repository root a CI
     job runs in: GitLab reads every path from there); elsewhere as given."""
     if os.path.isabs(path):
-        rel = os.path.relpath(path)
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:  # another drive (Windows)
+            rel = os.pardir
         if not rel.startswith(os.pardir + os.sep) and rel != os.pardir:
             path = rel
     return path.replace(os.sep, "/")

@@ -205,8 +205,9 @@ def test_junit_golden(sources, request):
     assert failure.text == f"line 2, col 5, {TRANSPOSE}"
     nb = root.find("testsuite[@name='nb.ipynb']/testcase")
     assert nb is not None and "line" not in nb.attrib  # a cell's line is not the .ipynb's
-    assert nb.find("properties/property[@name='cell']").get("value") == "2"  # type: ignore[union-attr]
-    assert nb.find("failure").text.startswith("cell 2, line 3, col 9, ")  # type: ignore[union-attr]
+    cell, failure = nb.find("properties/property[@name='cell']"), nb.find("failure")
+    assert cell is not None and cell.get("value") == "2"
+    assert failure is not None and (failure.text or "").startswith("cell 2, line 3, col 9, ")
     info = root.find("testsuite[@name='/abs/x.py']/testcase")
     assert info is not None and info.find("skipped") is not None and info.find("failure") is None
 
@@ -290,8 +291,8 @@ def test_help_and_readme_list_every_format():
 
     names = [f.value for f in cli.OutputFormat]
     assert {"gitlab", "rdjson", "junit"} <= set(names)
-    option = next(p for p in typer.main.get_command(cli.app).commands["check"].params  # type: ignore[attr-defined]
-                  if p.name == "output_format")
+    command = typer.main.get_command(cli.app)
+    option = next(p for p in command.commands["check"].params if p.name == "output_format")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Output formats", 1)[1].split("\n## ", 1)[0]
     for name in names:
