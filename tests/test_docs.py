@@ -84,7 +84,7 @@ def test_the_ci_recipes_use_flags_that_exist():
     from shapecheck import cli
 
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    command = typer.main.get_command(cli.app).commands["check"]  # type: ignore[attr-defined]
+    command = typer.main.get_command(cli.app).commands["check"]
     options = {o: p for p in command.params for o in p.opts}
     code = "\n".join(re.findall(r"```\w*\n(.*?)```", text, re.S))  # the recipes, not the prose
     lines = [line.split("shapecheck check", 1)[1].split("|")[0].strip().rstrip("\\")
