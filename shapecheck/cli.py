@@ -27,6 +27,9 @@ class OutputFormat(StrEnum):
     pylint = "pylint"
     github = "github"
     sarif = "sarif"
+    gitlab = "gitlab"
+    rdjson = "rdjson"
+    junit = "junit"
 
 
 class UsageFailure(Exception):
@@ -52,7 +55,8 @@ def check(
     output_format: OutputFormat = typer.Option(
         OutputFormat.text, "--output-format",
         help="How to print findings: text (or concise), full (with the source line), json, json-lines, pylint, "
-             "github or sarif."),
+             "github (Actions annotations), sarif (code scanning), gitlab (Code Quality), rdjson (reviewdog) "
+             "or junit (JUnit XML)."),
     output_file: Optional[str] = typer.Option(
         None, "--output-file", "-o", help="Write the report to this file instead of standard output."),
     select: Optional[list[str]] = typer.Option(
@@ -183,7 +187,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
     anything would change."""
     from . import config as cfgmod
     from . import formats
-    from .discover import iter_files
+    from .discover import WalkStats, iter_files
 
     _require_paths(paths)
     if config_path is not None and not isolated and not os.path.isfile(config_path):
@@ -212,7 +216,10 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
             changed = review.changed_lines(since)
         except review.ReviewError as e:
             raise UsageFailure(f"--since: {e}") from None
-    files = list(iter_files(paths, _excluder(cfg, exclude), force_exclude=force_exclude))
+    # the summary line says how many files the excludes left out: counted only where it is printed
+    walk = WalkStats() if output_format in ("text", "concise", "full") and not (quiet or statistics) else None
+    files = list(iter_files(paths, _excluder(cfg, exclude), force_exclude=force_exclude, stats=walk))
+    excluded = walk.excluded if walk is not None else 0
     _no_python_files(paths, files)
     by_ignores: dict = {}  # per-file-ignores -> the codes in force (a handful of distinct sets)
     tasks: list = []
@@ -249,7 +256,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
             typer.echo(stdin.source if stdin.source is not None else _STDIN.get("-", ""), nl=False)
         stream = sys.stderr if stdin is not None else sys.stdout
         report = _report(diags, len(files), output_format, statistics, quiet, fixed, hidden,
-                         colour=output_file is None and formats.use_colour(stream))
+                         colour=output_file is None and formats.use_colour(stream), excluded=excluded)
         if report:
             _emit(report, output_file, err=stdin is not None)
         return _status(diags, exit_zero)
@@ -266,7 +273,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
     if changed is not None:
         diags = review.keep_changed(diags, changed)
     out = _report(diags, len(files), output_format, statistics, quiet,
-                  colour=output_file is None and formats.use_colour(sys.stdout))
+                  colour=output_file is None and formats.use_colour(sys.stdout), excluded=excluded)
     if stale and output_format in ("text", "concise", "full") and not statistics and not quiet:
         out += f" ({stale} baseline entr{'y' if stale == 1 else 'ies'} no longer found)"
     if out or output_file:
@@ -330,7 +337,7 @@ def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:
 
 
 def _report(diags: list, files: int, output_format: str, statistics: bool, quiet: bool,
-            fixed: Optional[int] = None, hidden: int = 0, colour: bool = False) -> str:
+            fixed: Optional[int] = None, hidden: int = 0, colour: bool = False, excluded: int = 0) -> str:
     """The findings in the chosen format (with ``fixed``: what remains after ``--fix``)."""
     from . import formats
 
@@ -346,10 +353,16 @@ def _report(diags: list, files: int, output_format: str, statistics: bool, quiet
         out = formats.github(diags)
     elif output_format == "sarif":
         out = formats.sarif(diags)
+    elif output_format == "gitlab":
+        out = formats.gitlab(diags)
+    elif output_format == "rdjson":
+        out = formats.rdjson(diags)
+    elif output_format == "junit":
+        out = formats.junit(diags)
     elif output_format == "full":
-        out = formats.full(diags, files, quiet=quiet, fixed=fixed, hidden=hidden, colour=colour)
+        out = formats.full(diags, files, quiet=quiet, fixed=fixed, hidden=hidden, colour=colour, excluded=excluded)
     else:
-        out = formats.text(diags, files, quiet=quiet, fixed=fixed, hidden=hidden, colour=colour)
+        out = formats.text(diags, files, quiet=quiet, fixed=fixed, hidden=hidden, colour=colour, excluded=excluded)
     return out
 
 

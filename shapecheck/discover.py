@@ -5,7 +5,11 @@ pre-commit hook uses so that ``exclude`` still holds for the files it passes). F
 in sorted order, skipping the usual tool and environment folders, folders and files matched by
 ``exclude`` globs, and what the ``.gitignore`` files of the repository say (nested ones too, with
 git's rules: last match wins, ``!`` re-includes, ``/`` anchors, ``dir/`` matches folders only,
-nothing under an ignored folder comes back).
+nothing under an ignored folder comes back). Globs are read as git's wildmatch reads them, and a
+test compares the walk with ``git ls-files --others --exclude-standard``. (pathspec's GitIgnoreSpec
+was measured as a replacement: on the 2,951 files of the transformers wheel with a 73-line Python
+.gitignore and two nested ones, its walk took ~230 ms against ~185 ms here, as it runs one Python
+call per pattern per path; with a 6-line .gitignore the two were even. It was not adopted.)
 """
 from __future__ import annotations
 
@@ -32,38 +36,69 @@ class _Rule:
     dir_only: bool
 
 
+_NEVER = "(?!)"  # a pattern git's wildmatch cannot match (an unclosed ``[``)
+
+
+def _bracket(pat: str, i: int) -> tuple:
+    """The regex class of the ``[...]`` at ``pat[i]`` and the index after it, as git's wildmatch
+    reads one: ``!`` or ``^`` negates, a ``]`` first is a member, ``\\`` escapes the next character,
+    ``a-z`` is a range; (None, i) where it is never closed."""
+    j = i + 1
+    negate = pat[j:j + 1] in ("!", "^")
+    if negate:
+        j += 1
+    members: list[str] = []
+    first = True
+    while j < len(pat):
+        c = pat[j]
+        if c == "]" and not first:
+            body = "".join(members)  # (a class never matches the slash between folders)
+            return ("[^/" + body + "]" if negate else "[" + body + "]"), j + 1
+        first = False
+        escaped = c == "\\" and j + 1 < len(pat)
+        if escaped:
+            j += 1
+            c = pat[j]
+        if c == "-" and not escaped and members and j + 1 < len(pat) and pat[j + 1] != "]":
+            members.append("-")  # a range
+        else:
+            members.append(re.escape(c))
+        j += 1
+    return None, i
+
+
 def _glob_to_regex(pat: str) -> str:
-    """A gitignore glob (already without its anchoring slash) as a regex over a ``/`` path."""
+    """A gitignore glob (already without its anchoring slash) as a regex over a ``/`` path, as git's
+    wildmatch reads it: a run of two or more ``*`` between slashes (or at an end) crosses folders,
+    any other ``*`` stays inside one."""
     out = []
     i, n = 0, len(pat)
     while i < n:
         c = pat[i]
         if c == "*":
-            if pat.startswith("**", i):
-                before_ok = i == 0 or pat[i - 1] == "/"
-                after = pat[i + 2:i + 3]
-                if before_ok and after == "/":  # "**/": zero or more folders
+            run = len(pat[i:]) - len(pat[i:].lstrip("*"))
+            if run >= 2 and (i == 0 or pat[i - 1] == "/"):
+                after = pat[i + run:i + run + 1]
+                if after == "/":  # "**/": zero or more folders
                     out.append("(?:.*/)?")
-                    i += 3
+                    i += run + 1
                     continue
-                if before_ok and i + 2 == n:  # trailing "/**": everything inside
+                if i + run == n:  # trailing "/**" (or "**" alone): everything inside
                     out.append(".*")
-                    i += 2
+                    i += run
                     continue
             out.append("[^/]*")
-        elif c == "?":
+            i += run
+            continue
+        if c == "?":
             out.append("[^/]")
         elif c == "[":
-            j = pat.find("]", i + 2 if pat[i + 1:i + 2] in ("!", "^") else i + 1)
-            if j < 0:
-                out.append(re.escape(c))
-            else:
-                body = pat[i + 1:j]
-                if body[:1] in ("!", "^"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = j + 1
-                continue
+            cls, end = _bracket(pat, i)
+            if cls is None:
+                return _NEVER
+            out.append(cls)
+            i = end
+            continue
         elif c == "\\" and i + 1 < n:
             out.append(re.escape(pat[i + 1]))
             i += 2
@@ -193,12 +228,32 @@ class Excluder:
         return False
 
 
+@dataclass
+class WalkStats:
+    """What a walk left out on the user's word: Python files matched by ``exclude`` globs or the
+    ``.gitignore`` files, those inside a folder they match included (the default excludes,
+    ``.venv``, ``build`` and the rest, are not counted: nobody means to check them)."""
+
+    excluded: int = 0
+
+
+def _python_files_under(folder: str) -> int:
+    """How many Python files a walk of ``folder`` would meet, default excludes aside."""
+    n = 0
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info")]
+        n += sum(1 for f in files if f.endswith(PY_SUFFIXES))
+    return n
+
+
 def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: bool = False,
-               respect_gitignore: bool = True) -> Iterator[str]:
+               respect_gitignore: bool = True, stats: Optional[WalkStats] = None) -> Iterator[str]:
     """Python files under ``paths``, in a stable order, each once.
 
     ``exclude``: an ``Excluder``, or plain globs (relative to the cwd). Paths come back as the
     user wrote them: a file as given, a walked file as ``os.path.join(folder, ...)`` normalized.
+    ``stats``: counts what the excludes and .gitignore left out (it walks the folders they match
+    to count their files: ask only where the count is shown).
     """
     excl = exclude if isinstance(exclude, Excluder) else Excluder((p, os.getcwd()) for p in exclude)
     git = GitIgnore()
@@ -207,16 +262,26 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
         if not os.path.isdir(p):
             if os.path.exists(p) or p == "-":
                 key = os.path.realpath(p)
-                if key not in seen and not (force_exclude and (excl.excluded(p, parents=True) or _default_excluded(p))):
-                    seen.add(key)
-                    yield p
+                if key in seen:
+                    continue
+                if force_exclude and _default_excluded(p):
+                    continue
+                if force_exclude and excl.excluded(p, parents=True):
+                    if stats is not None:
+                        stats.excluded += 1
+                    continue
+                seen.add(key)
+                yield p
             continue
         top = os.path.abspath(p)
-        if force_exclude and (excl.excluded(p, parents=True) or os.path.basename(top) in DEFAULT_EXCLUDES):
+        if force_exclude and os.path.basename(top) in DEFAULT_EXCLUDES:
             continue
         outer = _outer_bases(top) if respect_gitignore else []
-        if force_exclude and outer and git.ignored(top, True, outer):
-            continue  # a folder named explicitly is walked, even one git ignores, unless forced
+        # a folder named explicitly is walked, even one git ignores, unless forced
+        if force_exclude and (excl.excluded(p, parents=True) or (outer and git.ignored(top, True, outer))):
+            if stats is not None:
+                stats.excluded += _python_files_under(top)
+            continue
         for root, dirs, files in os.walk(p):
             aroot = os.path.abspath(root)
             bases = outer + _walk_bases(top, aroot) if respect_gitignore else []
@@ -225,9 +290,9 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
                 full = os.path.join(aroot, d)
                 if d in DEFAULT_EXCLUDES or d.endswith(".egg-info"):
                     continue
-                if excl and excl.excluded(full):
-                    continue
-                if bases and git.ignored(full, True, bases):
+                if (excl and excl.excluded(full)) or (bases and git.ignored(full, True, bases)):
+                    if stats is not None:
+                        stats.excluded += _python_files_under(full)
                     continue
                 keep.append(d)
             dirs[:] = keep
@@ -235,9 +300,9 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
                 if not f.endswith(PY_SUFFIXES):
                     continue
                 full = os.path.join(aroot, f)
-                if excl and excl.excluded(full):
-                    continue
-                if bases and git.ignored(full, False, bases):
+                if (excl and excl.excluded(full)) or (bases and git.ignored(full, False, bases)):
+                    if stats is not None:
+                        stats.excluded += 1
                     continue
                 key = os.path.realpath(full)
                 if key in seen:

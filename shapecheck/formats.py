@@ -1,5 +1,6 @@
 """Output formats: text (ruff-like; ``concise`` is its other name), json (the RULES.md contract),
-json-lines (one contract object a line), pylint, github annotations, SARIF 2.1.0."""
+json-lines (one contract object a line), pylint, github annotations, SARIF 2.1.0, and for review
+bots and CI dashboards GitLab Code Quality, reviewdog's rdjson and JUnit XML."""
 from __future__ import annotations
 
 import json
@@ -48,17 +49,17 @@ def _head(d: Any, colour: bool) -> str:
 
 
 def text(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0,
-         colour: bool = False) -> str:
+         colour: bool = False, excluded: int = 0) -> str:
     """``path:line:col: CODE message`` lines, then one summary line (none with ``quiet``); after
     ``--fix`` (``fixed``: how many fixes were applied) it counts what was fixed and what remains."""
     lines = [_head(d, colour) for d in diags]
     if not quiet:
-        lines.append(summary_line(diags, files, fixed, hidden))
+        lines.append(summary_line(diags, files, fixed, hidden, excluded))
     return "\n".join(lines)
 
 
 def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] = None, hidden: int = 0,
-         colour: bool = False) -> str:
+         colour: bool = False, excluded: int = 0) -> str:
     """As ``text``, each finding followed by its source line, a caret under the span, and the fix."""
     cache: dict = {}
     blocks = []
@@ -82,7 +83,7 @@ def full(diags: Sequence, files: int, quiet: bool = False, fixed: Optional[int] 
             block.append(f"  = help: {d.fix.description}")
         blocks.append("\n".join(block) + "\n")
     if not quiet:
-        blocks.append(summary_line(diags, files, fixed, hidden))
+        blocks.append(summary_line(diags, files, fixed, hidden, excluded))
     return "\n".join(blocks)
 
 
@@ -93,15 +94,18 @@ def _counts(errors: int, warnings: int) -> str:
     return _plural(warnings, "warning") if warnings else _plural(errors, "error")
 
 
-def summary_line(diags: Sequence, files: int, fixed: Optional[int] = None, hidden: int = 0) -> str:
+def summary_line(diags: Sequence, files: int, fixed: Optional[int] = None, hidden: int = 0,
+                 excluded: int = 0) -> str:
     """``Found 2 errors and 1 warning in 5 files checked.``; after ``--fix`` as ruff counts:
-    ``Found 3 errors in 1 file checked (2 fixed, 1 remaining).``"""
+    ``Found 3 errors in 1 file checked (2 fixed, 1 remaining).`` ``excluded``: Python files the
+    ``exclude`` globs and .gitignore left out of the walk, said where there are any
+    (``All checks passed! (12 files checked, 3 excluded)``)."""
     errors = sum(1 for d in diags if d.severity == "error")
     warnings = sum(1 for d in diags if d.severity == "warning")
     failing = errors + warnings
     notes = len(diags) - failing
     tail = f" ({_plural(notes, 'note')})" if notes else ""
-    checked = f"{_plural(files, 'file')} checked"
+    checked = f"{_plural(files, 'file')} checked" + (f", {excluded} excluded" if excluded else "")
     hint = f"\n{hidden_line(hidden)}" if hidden else ""
     if fixed:
         counts = f"({fixed} fixed, {failing} remaining)"
@@ -304,3 +308,138 @@ def sarif(diags: Sequence, rules: Sequence = ()) -> str:
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _cell_note(d: Any) -> str:
+    """`` (cell 3, line 2, column 5)`` for a notebook's finding: formats that place a finding by the
+    file's own lines cannot point inside a cell (the .ipynb file is JSON), so the words do."""
+    return f" (cell {d.cell}, line {d.line}, column {d.column})" if d.cell is not None else ""
+
+
+def _project_path(path: str) -> str:
+    """``/``-separated, relative to the cwd where the file is inside it (the repository root a CI
+    job runs in: GitLab reads every path from there); elsewhere as given."""
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:  # another drive (Windows)
+            rel = os.pardir
+        if not rel.startswith(os.pardir + os.sep) and rel != os.pardir:
+            path = rel
+    return path.replace(os.sep, "/")
+
+
+GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}  # as eslint-formatter-gitlab's
+
+
+def gitlab(diags: Sequence) -> str:
+    """A GitLab Code Quality report: one JSON array, an object per finding with ``description``,
+    ``check_name``, ``fingerprint``, ``severity`` and ``location`` (``path``, ``lines.begin/end``).
+
+    The fingerprint (GitLab's identity of a finding between the base and the merge request) is the
+    SARIF one (code, message, the text of its line: not the line's number) with the path and an
+    occurrence count added, so two alike findings in one file or in two files stay two. A notebook's
+    finding is on line 1 of the .ipynb (the cell and its line in the description), as ruff's."""
+    import hashlib
+
+    cache: dict = {}
+    seen: Counter = Counter()
+    out = []
+    for d in diags:
+        path = _project_path(d.path)
+        key = (path, fingerprint(d, line_text(d, cache)))
+        seen[key] += 1
+        digest = hashlib.sha256("\x00".join((*key, str(seen[key]))).encode("utf-8")).hexdigest()[:32]
+        begin, end = (1, 1) if d.cell is not None else (d.line, max(d.line, d.end_line))
+        out.append({
+            "description": f"{d.code}: {d.message}{_cell_note(d)}",
+            "check_name": d.code,
+            "fingerprint": digest,
+            "severity": GITLAB_SEVERITY.get(d.severity, "minor"),
+            "location": {"path": path, "lines": {"begin": begin, "end": end}},
+        })
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+RDJSON_SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
+
+
+def _byte_column(line: Optional[str], column: int) -> int:
+    """reviewdog counts columns in UTF-8 bytes (ours count characters); a column past the line's
+    end (an end, exclusive) counts one a character; unchanged where the line is not known."""
+    if line is None:
+        return column
+    head = line[:column - 1]
+    return len(head.encode("utf-8")) + (column - 1 - len(head)) + 1
+
+
+def _rd_range(lines: list, line: int, column: int, end_line: int, end_column: int) -> dict:
+    def at(n: int, col: int) -> dict:
+        return {"line": n, "column": _byte_column(lines[n - 1] if 0 < n <= len(lines) else None, col)}
+
+    return {"start": at(line, column), "end": at(end_line, end_column)}
+
+
+def rdjson(diags: Sequence) -> str:
+    """The reviewdog Diagnostic Format (``reviewdog -f=rdjson``): ``{source, severity,
+    diagnostics}``, each diagnostic with its message, location (path and a range, columns in UTF-8
+    bytes as the format says, the end exclusive), severity, code, and the fix's edits as
+    suggestions. A notebook's finding has no range (a file-level diagnostic: its lines are a
+    cell's, not the .ipynb's); the message names the cell and line."""
+    cache: dict = {}
+    out = []
+    for d in diags:
+        item: dict = {"message": f"{d.message}{_cell_note(d)}", "location": {"path": d.path},
+                      "severity": RDJSON_SEVERITY.get(d.severity, "WARNING"), "code": {"value": d.code}}
+        if d.cell is None:
+            lines = source_lines(d, cache)
+            item["location"]["range"] = _rd_range(lines, d.line, d.column, d.end_line, d.end_column)
+            edits = d.edits()
+            if edits:
+                item["suggestions"] = [{"range": _rd_range(lines, e.line, e.column, e.end_line, e.end_column),
+                                        "text": e.content} for e in edits]
+        out.append(item)
+    worst = next((s for s in ("error", "warning") if any(d.severity == s for d in diags)), "info")
+    return json.dumps({"source": {"name": "shapecheck"}, "severity": RDJSON_SEVERITY[worst], "diagnostics": out},
+                      indent=2, ensure_ascii=False)
+
+
+def junit(diags: Sequence) -> str:
+    """JUnit XML as ruff prints it: a ``testsuite`` per file, a ``testcase`` per finding with a
+    ``failure`` (an info finding, which never fails a run, is ``skipped``); a clean run is one
+    passing test case. A notebook's finding has no line attributes (they would be the .ipynb's)."""
+    import xml.etree.ElementTree as ET
+
+    by_file: dict = {}
+    for d in diags:
+        by_file.setdefault(d.path, []).append(d)
+
+    def suite_of(parent: Any, tag: str, name: str, ds: Sequence) -> Any:
+        skipped = sum(1 for d in ds if d.severity not in FAILING)
+        tests, failures = str(max(len(ds), 1)), str(len(ds) - skipped)
+        if parent is None:  # (the attributes in ruff's order)
+            return ET.Element(tag, {"name": name, "tests": tests, "skipped": str(skipped), "failures": failures,
+                                    "errors": "0"})
+        return ET.SubElement(parent, tag, {"name": name, "tests": tests, "skipped": str(skipped), "errors": "0",
+                                           "failures": failures, "package": "shapecheck"})
+
+    root = suite_of(None, "testsuites", "shapecheck", diags)
+    if not diags:
+        suite = suite_of(root, "testsuite", "shapecheck", diags)
+        ET.SubElement(suite, "testcase", {"name": "No errors found", "classname": "shapecheck"})
+    for path, ds in by_file.items():
+        suite = suite_of(root, "testsuite", path, ds)
+        for d in ds:
+            attrs = {"name": f"shapecheck.{d.code}", "classname": os.path.splitext(path)[0]}
+            if d.cell is None:
+                attrs.update(line=str(d.line), column=str(d.column))
+            case = ET.SubElement(suite, "testcase", attrs)
+            props = ET.SubElement(case, "properties")
+            ET.SubElement(props, "property", {"name": "severity", "value": d.severity})
+            if d.cell is not None:
+                ET.SubElement(props, "property", {"name": "cell", "value": str(d.cell)})
+            where = f"cell {d.cell}, " if d.cell is not None else ""
+            result = ET.SubElement(case, "failure" if d.severity in FAILING else "skipped", {"message": d.message})
+            result.text = f"{where}line {d.line}, col {d.column}, {d.message}"
+    ET.indent(root, space="    ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")

@@ -394,3 +394,27 @@ def test_a_symlink_loop_named_on_the_command_line_says_so(tmp_path, capsys):
     assert "a symlink loop: " in capsys.readouterr().err
     assert run(["check", str(tmp_path / "c.py")]) == 2
     assert "a broken symlink: " in capsys.readouterr().err
+
+
+def test_the_summary_line_counts_the_files_the_excludes_left_out(tmp_path, monkeypatch, capsys):
+    """Files left out by exclude/extend-exclude, --exclude and .gitignore are counted (those inside an
+    excluded folder too); the default excludes (.venv, build, ...) are not; no count, no words."""
+    monkeypatch.chdir(tmp_path)
+    for f in ("a.py", "b.py", "legacy/old.py", "legacy/deep/older.py", "legacy/notes.txt", "gen_x.py", "scratch.py",
+              ".venv/lib/v.py", "build/b.py", "out/o.py"):
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f).write_text(CLEAN)
+    (tmp_path / "pyproject.toml").write_text('[tool.shapecheck]\nexclude = ["legacy"]\nextend-exclude = ["gen_*.py"]\n')
+    (tmp_path / ".gitignore").write_text("out/\n")
+    code, out, _ = run(capsys, "check", ".", "--exclude", "scratch.py")
+    assert code == 0 and out.splitlines()[-1] == "All checks passed! (2 files checked, 5 excluded)"
+    (tmp_path / "a.py").write_text(MISMATCH)
+    code, out, _ = run(capsys, "check", ".")
+    assert code == 1 and out.splitlines()[-1] == "Found 1 error in 3 files checked, 4 excluded."
+    code, out, _ = run(capsys, "check", "a.py", "b.py")  # nothing walked, nothing excluded: the words as before
+    assert out.splitlines()[-1] == "Found 1 error in 2 files checked."
+    # the pre-commit hook's --force-exclude: a named file an exclude matches is counted
+    code, out, _ = run(capsys, "check", "--force-exclude", "b.py", "gen_x.py", "legacy/old.py", ".venv/lib/v.py")
+    assert code == 0 and out.splitlines()[-1] == "All checks passed! (1 file checked, 2 excluded)"
+    code, out, _ = run(capsys, "check", "--isolated", ".")
+    assert out.splitlines()[-1] == "Found 1 error in 6 files checked, 1 excluded."  # only .gitignore's out/o.py

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -144,3 +146,25 @@ def test_a_folder_named_explicitly_is_walked_even_if_git_ignores_it(cwd):
     assert found(["."]) == ["a.py"]
     assert found(["scratch"]) == ["scratch/s.py"]
     assert found(["scratch"], force_exclude=True) == []
+
+
+_TREE = ("a.py", "ab.py", "b.py", "c.py", "bx.py", "dx.py", "#x.py", "!x.py", "]x.py", "-x.py", "[x.py", "x.py",
+         "foo bar.py", "a/b.py", "a/c.py", "a/x.py", "a/b/c.py", "a/b/x.py", "a/b/d/e.py", "a/x/b.py", "b/c.py",
+         "x/a.py", "x/a/b.py", "x/b/c.py", "aXb.py", "keep/k.py", "keep/drop.py")
+_PATTERNS = ["*.py", "/a.py", "a/b.py", "a?.py", "[ab].py", "[!ab].py", "[a-c]x.py", "\\#x.py", "\\!x.py", "**/x.py",
+             "a/**", "a/**/c.py", "a**b.py", "a***b.py", "***/x.py", "a/*", "*/b.py", "b/", "/b/", "b/*.py", "x.py/",
+             "**/b/**", "a/**/", "[]]x.py", "[\\]]x.py", "[!]]x.py", "[a-]x.py", "[a\\-c]x.py", "*[", "foo bar.py",
+             "a/b/**/*.py", "keep/*\n!keep/k.py", "keep/\n!keep/k.py", "*.py\n!a/\n!a/*.py"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("patterns", _PATTERNS)
+def test_gitignore_walk_agrees_with_git(tmp_path, monkeypatch, patterns):
+    """The files a walk keeps are the untracked files git does not ignore, for each pattern."""
+    make(tmp_path, *_TREE)
+    (tmp_path / ".gitignore").write_text(patterns + "\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=tmp_path, check=True,
+                            capture_output=True, text=True).stdout.split("\0")
+    monkeypatch.chdir(tmp_path)
+    assert sorted(found(["."])) == sorted(p for p in listed if p.endswith(".py"))

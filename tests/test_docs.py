@@ -71,3 +71,36 @@ def test_readme_set_up_commands_are_what_ci_runs():
     assert commands[0].endswith("shapecheck check examples/")
     assert commands[1] in ci.splitlines()
     assert 'torch==2.13.0' in commands[1] and '".[test]"' in commands[1]
+
+
+def test_the_ci_recipes_use_flags_that_exist():
+    """Every `shapecheck check` line of docs/ci.md parses with the real command's options, and the
+    install line is the README's placeholder form (no URL invented)."""
+    import re
+    import shlex
+
+    import typer
+
+    from shapecheck import cli
+
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    command = typer.main.get_command(cli.app).commands["check"]
+    options = {o: p for p in command.params for o in p.opts}
+    code = "\n".join(re.findall(r"```\w*\n(.*?)```", text, re.S))  # the recipes, not the prose
+    lines = [line.split("shapecheck check", 1)[1].split("|")[0].strip().rstrip("\\")
+             for line in code.splitlines() if "shapecheck check " in line and not line.lstrip().startswith("#")]
+    assert len(lines) >= 6
+    formats = set()
+    for line in lines:
+        words = shlex.split(re.sub(r"\$\{\{[^}]*\}\}", "REV", line).strip("`"))
+        for i, word in enumerate(words):
+            if word.startswith("-"):
+                assert word in options, f"docs/ci.md: `shapecheck check {line}`: no option {word}"
+                if word == "--output-format":
+                    formats.add(words[i + 1])
+    assert {"sarif", "github", "rdjson", "gitlab", "junit"} <= formats
+    assert formats <= {f.value for f in cli.OutputFormat}
+    installs = set(re.findall(r'pip install "git\+[^"]*"', text))
+    assert installs == {'pip install "git+<url of this repository>"'}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'pip install "git+<url of this repository>"' in readme and "(docs/ci.md)" in readme

@@ -287,3 +287,13 @@ def test_force_color_reaches_the_terminal_output(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("NO_COLOR", "1")
     run(["check", "m.py"])
     assert "\x1b[" not in capfd.readouterr().out
+
+
+def test_summary_says_how_many_files_were_excluded_only_where_some_were():
+    assert formats.summary_line([], 12, excluded=3) == "All checks passed! (12 files checked, 3 excluded)"
+    assert formats.summary_line([], 12) == "All checks passed! (12 files checked)"
+    assert formats.summary_line([SAMPLE[0]], 1, excluded=1) == "Found 1 error in 1 file checked, 1 excluded."
+    assert formats.summary_line([SAMPLE[0]], 2, fixed=2, excluded=4) == \
+        "Found 3 errors in 2 files checked, 4 excluded (2 fixed, 1 remaining)."
+    assert formats.text([], 0, excluded=5) == "All checks passed! (0 files checked, 5 excluded)"
+    assert formats.full([], 1, excluded=2) == "All checks passed! (1 file checked, 2 excluded)"
