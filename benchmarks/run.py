@@ -44,11 +44,11 @@ def cold(folder: str) -> tuple:
     with tempfile.TemporaryDirectory() as tmp:  # start-up + importing the engine (sympy, LibCST, ops)
         Path(tmp, "empty.py").write_text("import torch\n")
         t0 = time.perf_counter()
-        subprocess.run(cmd + ["check", "--isolated", str(Path(tmp, "empty.py"))], capture_output=True, env=env,
+        subprocess.run(cmd + ["check", "--isolated", "--no-cache", str(Path(tmp, "empty.py"))], capture_output=True, env=env,
                        check=True)
         one = time.perf_counter() - t0
     t0 = time.perf_counter()
-    done = subprocess.run(cmd + ["check", "--isolated", "--exit-zero", "--statistics", folder], capture_output=True,
+    done = subprocess.run(cmd + ["check", "--isolated", "--no-cache", "--exit-zero", "--statistics", folder], capture_output=True,
                           env=env, text=True)
     total = time.perf_counter() - t0
     if done.returncode != 0:
