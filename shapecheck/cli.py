@@ -5,17 +5,15 @@ configuration or internal error (one line on stderr, never a traceback).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from enum import StrEnum
 from typing import Any, Optional
 
-import typer
-
 from . import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Static, symbolic shape checker for PyTorch, NumPy and Keras/TensorFlow code.")
+DESCRIPTION = "Static, symbolic shape checker for PyTorch, NumPy and Keras/TensorFlow code."
 
 
 class OutputFormat(StrEnum):
@@ -36,95 +34,164 @@ class UsageFailure(Exception):
     """A one-line reason to exit 2."""
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"shapecheck {__version__}")
-        raise typer.Exit()
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """``text`` on standard output (or error), as the program prints everything."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + ("\n" if nl else ""))
+    stream.flush()
 
 
-@app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
-    """Static, symbolic shape checker for PyTorch, NumPy and Keras/TensorFlow code."""
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error raised as one line (``run`` prints it and exits 2) instead of
+    the usage block argparse prints before exiting itself."""
+
+    def error(self, message: str) -> Any:  # (argparse's own messages: "argument --jobs: ...")
+        raise UsageFailure(f"{message} (see `{self.prog} --help`)")
 
 
-@app.command()
-def check(
-    paths: Optional[list[str]] = typer.Argument(
-        None, help="Files or folders to check (folders are walked; default: the current folder; '-' reads stdin)."),
-    output_format: OutputFormat = typer.Option(
-        OutputFormat.text, "--output-format",
-        help="How to print findings: text (or concise), full (with the source line), json, json-lines, pylint, "
-             "github (Actions annotations), sarif (code scanning), gitlab (Code Quality), rdjson (reviewdog) "
-             "or junit (JUnit XML)."),
-    output_file: Optional[str] = typer.Option(
-        None, "--output-file", "-o", help="Write the report to this file instead of standard output."),
-    select: Optional[list[str]] = typer.Option(
-        None, "--select", help="Only these codes or prefixes, comma-separated (SHP1,SHP301); replaces the config's."),
-    ignore: Optional[list[str]] = typer.Option(
-        None, "--ignore", help="Skip these codes or prefixes, comma-separated; added to the config's."),
-    exclude: Optional[list[str]] = typer.Option(
-        None, "--exclude", help="Globs of files or folders to skip; added to the config's."),
-    config: Optional[str] = typer.Option(
-        None, "--config", help="Read this pyproject.toml or shapecheck.toml instead of searching for one."),
-    isolated: bool = typer.Option(False, "--isolated", help="Read no configuration file."),
-    force_exclude: bool = typer.Option(
-        False, "--force-exclude", help="Apply the exclude globs to files named on the command line too."),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings are reported."),
-    statistics: bool = typer.Option(False, "--statistics",
-                                    help="Print how many findings of each code, not the findings."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, no summary line."),
-    stdin_filename: Optional[str] = typer.Option(
-        None, "--stdin-filename", help="The name to report for source read from stdin ('-')."),
-    jobs: Optional[int] = typer.Option(
-        None, "--jobs", "-j", min=1, help="Files analyzed in parallel (default: one per CPU core)."),
-    keras_version: Optional[str] = typer.Option(
-        None, "--keras-version",
-        help="The Keras the code runs on: 3 drops findings that fail under Keras 2 only, 2 makes them errors; "
-             "default: both, and those findings are warnings that say so. Replaces the config's."),
-    fix: bool = typer.Option(
-        False, "--fix",
-        help="Apply the safe fixes in place (notebooks: the cells' source), check again, then report what "
-             "remains; with '-' print the fixed source to stdout and the report to stderr."),
-    unsafe_fixes: bool = typer.Option(
-        False, "--unsafe-fixes",
-        help="With --fix or --diff, apply the unsafe fixes too (those only usually right, see docs/fixes.md)."),
-    since: Optional[str] = typer.Option(
-        None, "--since", metavar="REV",
-        help="Report only findings on lines added or changed since this git revision (and in files new since "
-             "it); whole files are still analysed. For review bots: --since origin/main."),
-    baseline: Optional[str] = typer.Option(
-        None, "--baseline", metavar="FILE",
-        help="Report only findings not recorded in this baseline (matched by path, code, message and the "
-             "line's text, not its number); stale entries are counted."),
-    write_baseline: Optional[str] = typer.Option(
-        None, "--write-baseline", metavar="FILE", help="Record today's findings in FILE and exit 0."),
-    add_noqa: bool = typer.Option(
-        False, "--add-noqa",
-        help="Write '# noqa: CODE' on every line with a finding (merged into a noqa comment already there), "
-             "to adopt shapecheck on existing code; prints how many were added."),
-    diff: bool = typer.Option(
-        False, "--diff",
-        help="Print a unified diff of what --fix would change (per cell for notebooks) and write nothing; "
-             "exit 1 if there would be changes, 0 otherwise."),
-    cache_dir: Optional[str] = typer.Option(
-        None, "--cache-dir", metavar="DIR",
-        help="Keep results here between runs (default: .shapecheck_cache beside the config file, else in the "
-             "current folder; $SHAPECHECK_CACHE_DIR or the config's cache-dir)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Read and write no cached results."),
-) -> None:
-    """Check files for shape bugs; prints path:line:col: CODE message, then a count (--fix mends what it can first)."""
+class _CommandParser(_Parser):
+    """A command's parser: options and paths in any order (``check a.py --select SHP1 b.py``), as
+    click and ruff take them."""
+
+    _inner = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self._inner:
+            return super().parse_known_args(args, namespace)
+        self._inner = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inner = False
+
+
+def _positive(text: str) -> int:
     try:
-        code = run_check(paths or ["."], output_format=output_format.value, select=select, ignore=ignore,
-                         exclude=exclude, config_path=config, isolated=isolated, force_exclude=force_exclude,
-                         exit_zero=exit_zero, statistics=statistics, quiet=quiet, stdin_filename=stdin_filename,
-                         jobs=jobs, keras_version=keras_version, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
-                         output_file=output_file, add_noqa=add_noqa, since=since, baseline=baseline,
-                         write_baseline=write_baseline, cache_dir=cache_dir, no_cache=no_cache)
-    except UsageFailure as e:
-        typer.echo(f"shapecheck: error: {e}", err=True)
-        raise typer.Exit(2) from None
-    raise typer.Exit(code)
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
+    return n
+
+
+def _check_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATHS",
+                   help="Files or folders to check (folders are walked; default: the current folder; '-' reads "
+                        "stdin).")
+    p.add_argument("--output-format", default="text", choices=[f.value for f in OutputFormat],
+                   metavar="FORMAT",
+                   help="How to print findings: text (or concise), full (with the source line), json, json-lines, "
+                        "pylint, github (Actions annotations), sarif (code scanning), gitlab (Code Quality), rdjson "
+                        "(reviewdog) or junit (JUnit XML). Default: text.")
+    p.add_argument("--output-file", "-o", metavar="FILE",
+                   help="Write the report to this file instead of standard output.")
+    p.add_argument("--select", action="append", metavar="CODES",
+                   help="Only these codes or prefixes, comma-separated (SHP1,SHP301); replaces the config's.")
+    p.add_argument("--ignore", action="append", metavar="CODES",
+                   help="Skip these codes or prefixes, comma-separated; added to the config's.")
+    p.add_argument("--exclude", action="append", metavar="GLOB",
+                   help="Globs of files or folders to skip; added to the config's.")
+    p.add_argument("--config", metavar="FILE",
+                   help="Read this pyproject.toml or shapecheck.toml instead of searching for one.")
+    p.add_argument("--isolated", action="store_true", help="Read no configuration file.")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="Apply the exclude globs to files named on the command line too.")
+    p.add_argument("--exit-zero", action="store_true", help="Exit 0 even when findings are reported.")
+    p.add_argument("--statistics", action="store_true",
+                   help="Print how many findings of each code, not the findings.")
+    p.add_argument("--quiet", "-q", action="store_true", help="Print the findings only, no summary line.")
+    p.add_argument("--stdin-filename", metavar="NAME",
+                   help="The name to report for source read from stdin ('-').")
+    p.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                   help="Files analyzed in parallel (default: one per CPU core).")
+    p.add_argument("--keras-version", metavar="2|3",
+                   help="The Keras the code runs on: 3 drops findings that fail under Keras 2 only, 2 makes them "
+                        "errors; default: both, and those findings are warnings that say so. Replaces the config's.")
+    p.add_argument("--fix", action="store_true",
+                   help="Apply the safe fixes in place (notebooks: the cells' source), check again, then report "
+                        "what remains; with '-' print the fixed source to stdout and the report to stderr.")
+    p.add_argument("--unsafe-fixes", action="store_true",
+                   help="With --fix or --diff, apply the unsafe fixes too (those only usually right, see "
+                        "docs/fixes.md).")
+    p.add_argument("--since", metavar="REV",
+                   help="Report only findings on lines added or changed since this git revision (and in files new "
+                        "since it); whole files are still analysed. For review bots: --since origin/main.")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="Report only findings not recorded in this baseline (matched by path, code, message and "
+                        "the line's text, not its number); stale entries are counted.")
+    p.add_argument("--write-baseline", metavar="FILE", help="Record today's findings in FILE and exit 0.")
+    p.add_argument("--add-noqa", action="store_true",
+                   help="Write '# noqa: CODE' on every line with a finding (merged into a noqa comment already "
+                        "there), to adopt shapecheck on existing code; prints how many were added.")
+    p.add_argument("--diff", action="store_true",
+                   help="Print a unified diff of what --fix would change (per cell for notebooks) and write "
+                        "nothing; exit 1 if there would be changes, 0 otherwise.")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="Keep results here between runs (default: .shapecheck_cache beside the config file, else "
+                        "in the current folder; $SHAPECHECK_CACHE_DIR or the config's cache-dir).")
+    p.add_argument("--no-cache", action="store_true", help="Read and write no cached results.")
+
+
+def _summary_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATHS", help="Files or folders (default: the current folder).")
+    p.add_argument("--output-format", default="text", choices=["text", "json"], metavar="{text,json}",
+                   help="text (as model.summary()) or json. Default: text.")
+    p.add_argument("--weights", action="store_true", help="List each layer's weights and their shapes too.")
+    p.add_argument("--input-shape", "--input", metavar="SHAPE",
+                   help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes).")
+    p.add_argument("--exclude", action="append", metavar="GLOB", help="Globs of files or folders to skip.")
+
+
+def _server_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--select", action="append", metavar="CODES",
+                   help="Only these codes or prefixes, comma-separated; replaces the configuration's.")
+    p.add_argument("--ignore", action="append", metavar="CODES",
+                   help="Skip these codes or prefixes, comma-separated; added to the configuration's.")
+    p.add_argument("--keras-version", metavar="2|3",
+                   help="The Keras the code runs on (2 or 3); replaces the configuration's.")
+    p.add_argument("--config", metavar="FILE",
+                   help="Read this pyproject.toml or shapecheck.toml for every document.")
+    p.add_argument("--isolated", action="store_true", help="Read no configuration file.")
+
+
+COMMANDS = {  # name -> (one line of help, the longer description, its options)
+    "check": ("Check files for shape bugs.",
+              "Check files for shape bugs; prints path:line:col: CODE message, then a count (--fix mends what it "
+              "can first).", _check_options),
+    "summary": ("Print every model a file defines (a static model.summary()).",
+                "Print every model a file defines: layers, output shapes, parameter counts (a static "
+                "model.summary()).", _summary_options),
+    "rule": ("Explain a rule.", "Explain a rule: what it does, why it is a bug, an example.",
+             lambda p: p.add_argument("code", metavar="CODE",
+                                      help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")),
+    "server": ("Run the language server (LSP over stdio) for editors.",
+               "Run the language server (LSP over stdio) for editors: diagnostics, hover, code actions. Settings "
+               "from the editor (initializationOptions or workspace/didChangeConfiguration): select, ignore, "
+               "keras-version, inlayHints, debounce (ms), ruleDocsUrl. See docs/editors.md.", _server_options),
+}
+
+
+def build_parser() -> _Parser:
+    """The program's parser: ``shapecheck COMMAND [OPTIONS]``."""
+    top = _Parser(prog="shapecheck", description=DESCRIPTION, allow_abbrev=False)
+    top.add_argument("--version", action="version", version=f"shapecheck {__version__}",
+                     help="Print the version and exit.")
+    subs = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
+    for name, (short, long, options) in COMMANDS.items():
+        options(subs.add_parser(name, help=short, description=long, allow_abbrev=False))
+    return top
+
+
+def check(ns: argparse.Namespace) -> int:
+    """``shapecheck check``."""
+    return run_check(ns.paths or ["."], output_format=ns.output_format, select=ns.select, ignore=ns.ignore,
+                     exclude=ns.exclude, config_path=ns.config, isolated=ns.isolated,
+                     force_exclude=ns.force_exclude, exit_zero=ns.exit_zero, statistics=ns.statistics,
+                     quiet=ns.quiet, stdin_filename=ns.stdin_filename, jobs=ns.jobs,
+                     keras_version=ns.keras_version, fix=ns.fix, unsafe_fixes=ns.unsafe_fixes, diff=ns.diff,
+                     output_file=ns.output_file, add_noqa=ns.add_noqa, since=ns.since, baseline=ns.baseline,
+                     write_baseline=ns.write_baseline, cache_dir=ns.cache_dir, no_cache=ns.no_cache)
 
 
 def _require_paths(paths: list[str]) -> None:
@@ -159,7 +226,7 @@ def _no_python_files(paths: list[str], files: list[str]) -> None:
             continue
         if next(iter(iter_files([p], ())), None) is None:  # nothing there even without the excludes
             empty.append(p)
-            typer.echo(f"shapecheck: warning: no Python files found under {p}", err=True)
+            echo(f"shapecheck: warning: no Python files found under {p}", err=True)
     if empty and not files:
         raise UsageFailure("no Python files found under the given paths")
 
@@ -218,7 +285,11 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
             raise UsageFailure(f"--since: {e}") from None
     # the summary line says how many files the excludes left out: counted only where it is printed
     walk = WalkStats() if output_format in ("text", "concise", "full") and not (quiet or statistics) else None
-    files = list(iter_files(paths, _excluder(cfg, exclude), force_exclude=force_exclude, stats=walk))
+    special: list = []
+    files = list(iter_files(paths, _excluder(cfg, exclude), force_exclude=force_exclude, stats=walk,
+                            skipped=special))
+    for path, kind in special:
+        echo(f"shapecheck: note: skipped {path}: {kind}, not a file to read", err=True)
     excluded = walk.excluded if walk is not None else 0
     _no_python_files(paths, files)
     by_ignores: dict = {}  # per-file-ignores -> the codes in force (a handful of distinct sets)
@@ -253,7 +324,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
             return _print_diffs(results, fixed, hidden)
         stdin = next((r for t, r in zip(tasks, results) if t[0] == "-"), None)
         if stdin is not None:  # the fixed source is the output; the report goes to stderr
-            typer.echo(stdin.source if stdin.source is not None else _STDIN.get("-", ""), nl=False)
+            echo(stdin.source if stdin.source is not None else _STDIN.get("-", ""), nl=False)
         stream = sys.stderr if stdin is not None else sys.stdout
         report = _report(diags, len(files), output_format, statistics, quiet, fixed, hidden,
                          colour=output_file is None and formats.use_colour(stream), excluded=excluded)
@@ -265,7 +336,7 @@ def run_check(paths: list[str], *, output_format: str = "text", select: Optional
             n = basemod.write(write_baseline, diags)
         except basemod.BaselineError as e:
             raise UsageFailure(f"--write-baseline: {e}") from None
-        typer.echo(f"Wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}.")
+        echo(f"Wrote {n} finding{'' if n == 1 else 's'} to {write_baseline}.")
         return 0
     stale = 0
     if entries is not None and baseline is not None:
@@ -317,15 +388,15 @@ def _add_noqa(tasks: list, fixing: bool) -> int:
         added += n
         left.extend(problems)
     for d in left:
-        typer.echo(f"{formats.where(d)}: {d.code} {d.message}", err=True)
-    typer.echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.")
+        echo(f"{formats.where(d)}: {d.code} {d.message}", err=True)
+    echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.")
     return 1 if any(d.severity in formats.FAILING for d in left) else 0
 
 
 def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:
     """The report on standard output (or error), or written to ``--output-file`` (its folder made)."""
-    if output_file is None:  # (click strips colour codes off a pipe: they are there only when chosen)
-        typer.echo(report, err=err, color=True if "\x1b[" in report else None)
+    if output_file is None:  # (colour codes are there only when chosen: never on a pipe unless forced)
+        echo(report, err=err)
         return
     try:
         folder = os.path.dirname(os.path.abspath(output_file))
@@ -372,8 +443,8 @@ def _print_diffs(results: list, fixed: int, hidden: int) -> int:
 
     text = "".join(r.diff for r in results)
     if text:
-        typer.echo(text, nl=False)
-    typer.echo(formats.would_fix_line(fixed, hidden), err=True)
+        echo(text, nl=False)
+    echo(formats.would_fix_line(fixed, hidden), err=True)
     return 1 if text else 0
 
 
@@ -448,44 +519,46 @@ def _analyze(tasks: list, jobs: Optional[int], work: Any = None) -> list:
 
     Workers are forked after the engine is imported, so they share its loaded modules (sympy,
     LibCST, the shape-rule tables) instead of importing them again."""
-    import multiprocessing as mp
-
     work = work or _check_one
     n = min(jobs or os.cpu_count() or 1, len(tasks))
-    if n <= 1 or len(tasks) < 8 or any(t[0] == "-" for t in tasks) or "fork" not in mp.get_all_start_methods():
+    if n <= 1 or len(tasks) < 8 or any(t[0] == "-" for t in tasks):
+        return [work(t) for t in tasks]
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
         return [work(t) for t in tasks]
     from concurrent.futures import ProcessPoolExecutor
 
     from .analysis import driver  # noqa: F401 - imported before the fork, shared by the workers
 
-    with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(work, tasks, chunksize=max(1, len(tasks) // (n * 4))))
+    pool = ProcessPoolExecutor(n, mp_context=mp.get_context("fork"), initializer=_worker_start)
+    try:
+        out = list(pool.map(work, tasks, chunksize=max(1, len(tasks) // (n * 4))))
+    except BaseException:  # Ctrl-C (or a dead worker): stop the workers now, not after their files
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return out
 
 
-class SummaryFormat(StrEnum):
-    text = "text"
-    json = "json"
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the main process, which stops it (no traceback per worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-@app.command()
-def summary(
-    paths: Optional[list[str]] = typer.Argument(None, help="Files or folders (default: the current folder)."),
-    output_format: SummaryFormat = typer.Option(SummaryFormat.text, "--output-format",
-                                                help="text (as model.summary()) or json."),
-    weights: bool = typer.Option(False, "--weights", help="List each layer's weights and their shapes too."),
-    input_shape: Optional[str] = typer.Option(
-        None, "--input-shape", "--input",
-        help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes)."),
-    exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="Globs of files or folders to skip."),
-) -> None:
-    """Print every model a file defines: layers, output shapes, parameter counts (a static model.summary())."""
+def summary(ns: argparse.Namespace) -> int:
+    """``shapecheck summary``: every model a file defines, its layers, output shapes, parameter counts."""
     import json
 
     from . import config as cfgmod
     from . import summary as summod
     from .discover import iter_files
 
-    paths = paths or ["."]
+    paths, input_shape = ns.paths or ["."], ns.input_shape
     try:
         _require_paths(paths)
         shape = None
@@ -499,149 +572,125 @@ def summary(
         except cfgmod.ConfigError as e:
             raise UsageFailure(str(e)) from None
     except UsageFailure as e:
-        typer.echo(f"shapecheck: error: {e}", err=True)
-        raise typer.Exit(2) from None
+        echo(f"shapecheck: error: {e}", err=True)
+        return 2
     models: list = []
-    for f in iter_files(paths, _excluder(cfg, exclude)):
+    special: list = []
+    for f in iter_files(paths, _excluder(cfg, ns.exclude), skipped=special):
         try:
             with open(f, encoding="utf-8") as fh:
                 source = fh.read()
             models.extend(summod.summarize_source(source, f, shape))
         except Exception as e:  # noqa: BLE001 - one unreadable file is noted, the others still summarized
-            typer.echo(f"shapecheck: note: {f}: not summarized ({type(e).__name__}: {str(e)[:200]})", err=True)
-    if output_format is SummaryFormat.json:
-        typer.echo(json.dumps(summod.to_json(models, weights=weights), indent=2, ensure_ascii=False))
+            echo(f"shapecheck: note: {f}: not summarized ({type(e).__name__}: {str(e)[:200]})", err=True)
+    for path, kind in special:
+        echo(f"shapecheck: note: skipped {path}: {kind}, not a file to read", err=True)
+    if ns.output_format == "json":
+        echo(json.dumps(summod.to_json(models, weights=ns.weights), indent=2, ensure_ascii=False))
     else:
-        typer.echo(summod.render_text(models, weights=weights))
+        echo(summod.render_text(models, weights=ns.weights))
+    return 0
 
 
-@app.command()
-def rule(code: str = typer.Argument(
-        ..., help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")) -> None:
-    """Explain a rule: what it does, why it is a bug, an example."""
+def rule(ns: argparse.Namespace) -> int:
+    """``shapecheck rule CODE``: what it does, why it is a bug, an example."""
     from .rule import all_rules, rule_by_code
 
+    code = ns.code
     wanted = code.strip().upper()
     r = rule_by_code(wanted)
     if r is not None:
-        typer.echo(f"# {r.CODE} {r.NAME} ({r.SEVERITY})\n\n{r.doc()}")
-        return
+        echo(f"# {r.CODE} {r.NAME} ({r.SEVERITY})\n\n{r.doc()}")
+        return 0
     prefix = "SHP" if wanted == "ALL" else wanted
     matching = [r for r in all_rules() if r.CODE.startswith(prefix)] if prefix.startswith("SHP") else []
     if not matching:
-        typer.echo(f"shapecheck: error: unknown rule {code!r} (see `shapecheck rule all`)", err=True)
-        raise typer.Exit(2)
+        echo(f"shapecheck: error: unknown rule {code!r} (see `shapecheck rule all`)", err=True)
+        return 2
     for r in matching:
-        typer.echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {r.summary()}")
+        echo(f"{r.CODE}  {r.NAME:<22} {r.SEVERITY:<8} {r.summary()}")
+    return 0
 
 
-@app.command()
-def server(
-    select: Optional[list[str]] = typer.Option(
-        None, "--select", help="Only these codes or prefixes, comma-separated; replaces the configuration's."),
-    ignore: Optional[list[str]] = typer.Option(
-        None, "--ignore", help="Skip these codes or prefixes, comma-separated; added to the configuration's."),
-    keras_version: Optional[str] = typer.Option(
-        None, "--keras-version", help="The Keras the code runs on (2 or 3); replaces the configuration's."),
-    config: Optional[str] = typer.Option(
-        None, "--config", help="Read this pyproject.toml or shapecheck.toml for every document."),
-    isolated: bool = typer.Option(False, "--isolated", help="Read no configuration file."),
-) -> None:
-    """Run the language server (LSP over stdio) for editors: diagnostics, hover, code actions.
-
-    Settings from the editor (initializationOptions or workspace/didChangeConfiguration): select,
-    ignore, keras-version, inlayHints, debounce (ms), ruleDocsUrl. See docs/editors.md."""
+def server(ns: argparse.Namespace) -> int:
+    """``shapecheck server``: the language server over stdio (docs/editors.md)."""
     from . import config as cfgmod
 
     try:
         from .server import Settings, serve
     except ImportError as e:  # pygls missing from a hand-made environment
-        typer.echo(f"shapecheck: error: the server needs pygls and lsprotocol ({e})", err=True)
-        raise typer.Exit(2) from None
+        echo(f"shapecheck: error: the server needs pygls and lsprotocol ({e})", err=True)
+        return 2
+    config = ns.config
     try:
-        chosen, ignored, keras = _selection_flags(select, ignore, keras_version)
+        chosen, ignored, keras = _selection_flags(ns.select, ns.ignore, ns.keras_version)
         settings = Settings(select=None if chosen is None else list(chosen), ignore=list(ignored),
-                            keras_version=keras, config_path=config, isolated=isolated)
+                            keras_version=keras, config_path=config, isolated=ns.isolated)
         if config is not None:
             if not os.path.isfile(config):
                 raise cfgmod.ConfigError(f"--config: no such file: {config}")
             cfgmod.load(config)
     except cfgmod.ConfigError as e:
-        typer.echo(f"shapecheck: error: {e}", err=True)
-        raise typer.Exit(2) from None
+        echo(f"shapecheck: error: {e}", err=True)
+        return 2
     serve(settings)
+    return 0
 
 
-def _unknown_option(name: str, command: Any) -> Optional[str]:
+def _unknown_option(name: str, parser: argparse.ArgumentParser) -> Optional[str]:
     """``no such option --sel (did you mean --select?)``: the one nearest real flag (a flag the
     name begins, else the closest spelling), never a list that names ``--help`` for anything."""
     import difflib
 
-    flags = sorted({o for p in getattr(command, "params", ()) for o in getattr(p, "opts", ()) + getattr(
-        p, "secondary_opts", ()) if o.startswith("--")})
+    flags = sorted({o for a in parser._actions for o in a.option_strings if o.startswith("--") and o != "--help"})
     if not name.startswith("-") or not flags:
         return None
-    starts = [f for f in flags if f.startswith(name)]
+    starts = [f for f in flags if f.startswith(name.split("=", 1)[0])]
     near = starts if len(starts) == 1 else difflib.get_close_matches(name, flags, n=1, cutoff=0.6)
     hint = f" (did you mean {near[0]}?)" if near else ""
     return f"no such option {name}{hint}"
 
 
-_METAVARS = {"select": "CODES", "ignore": "CODES", "exclude": "GLOB", "config": "FILE", "output_file": "FILE",
-             "stdin_filename": "NAME", "jobs": "N", "keras_version": "2|3", "paths": "PATHS", "code": "CODE",
-             "model": "NAME", "input_shape": "SHAPE"}
+_RUN = {"check": check, "summary": summary, "rule": rule, "server": server}
 
 
-def _plain_metavars(command: Any) -> None:
-    """Help as ruff and click print it: ``--select CODES``, a flag with no value shown, instead of
-    typer's type labels (``<list[str]>``, ``<bool>``); a choice keeps its list of values."""
-    for sub in getattr(command, "commands", {}).values():
-        _plain_metavars(sub)
-    for p in getattr(command, "params", ()):
-        desc = getattr(p, "type_descriptor", None)
-        if p.metavar is not None or getattr(desc, "is_choice", False):
-            continue
-        p.metavar = "" if getattr(p, "is_flag", False) else _METAVARS.get(p.name or "", (p.name or "value").upper())
-        if getattr(p, "param_type_name", "") == "argument":  # (typer shows an argument's type beside its name)
-            p.display_type_rich = lambda ctx: None
-    made = command.get_help_option
-
-    def help_option(ctx: Any) -> Any:
-        opt = made(ctx)
-        if opt is not None and opt.metavar is None:
-            opt.metavar = ""
-        return opt
-
-    command.get_help_option = help_option
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The command line read; ``UsageFailure`` for what is not one (SystemExit for --help/--version)."""
+    top = build_parser()
+    if not argv:  # bare `shapecheck`: the help, exit 2, as ruff
+        top.print_help(sys.stderr)
+        raise SystemExit(2)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and first not in COMMANDS and not any(a in ("--help", "-h", "--version") for a in argv):
+        raise UsageFailure(f"No such command '{first}' (see `shapecheck --help`)")
+    ns, extra = top.parse_known_args(argv)
+    if ns.command is None:
+        top.print_help(sys.stderr)
+        raise SystemExit(2)
+    if extra:
+        sub = next(a.choices[ns.command] for a in top._actions if isinstance(a, argparse._SubParsersAction))
+        unknown = next((e for e in extra if e.startswith("-")), None)
+        msg = (_unknown_option(unknown, sub) if unknown is not None else None) or \
+            f"unexpected arguments: {' '.join(extra)}"
+        raise UsageFailure(f"{msg} (see `shapecheck {ns.command} --help`)")
+    return ns
 
 
 def run(argv: Optional[list[str]] = None) -> int:
     """The program: returns the exit status; never lets a traceback out."""
-    command = typer.main.get_command(app)
     try:
-        _plain_metavars(command)
-    except Exception:  # noqa: BLE001 - help cosmetics never stop the program
-        pass
-    try:
-        rv = command.main(args=argv, prog_name="shapecheck", standalone_mode=False)
+        ns = _parse(list(sys.argv[1:] if argv is None else argv))
+        return _RUN[ns.command](ns)
+    except SystemExit as e:  # --help, --version
+        return e.code if isinstance(e.code, int) else 0
+    except UsageFailure as e:
+        echo(f"shapecheck: error: {e}", err=True)
+        return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as e:  # noqa: BLE001 - usage errors and internal errors alike end in one line
-        if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's (or typer's vendored) errors
-            if type(e).__name__ == "NoArgsIsHelpError":  # bare `shapecheck`: the help, exit 2 as ruff
-                if e.format_message().strip():  # (typer with rich has printed it already)
-                    typer.echo(e.format_message(), err=True)
-                return 2
-            msg = " ".join(str(e.format_message()).split())
-            ctx = getattr(e, "ctx", None)
-            if type(e).__name__ == "NoSuchOption" and ctx is not None:
-                msg = _unknown_option(str(getattr(e, "option_name", "")), ctx.command) or msg
-            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-            typer.echo(f"shapecheck: error: {msg}{hint}", err=True)
-            return int(e.exit_code)
-        typer.echo(f"shapecheck: error: internal error: {type(e).__name__}: {e}"[:500], err=True)
+    except Exception as e:  # noqa: BLE001 - internal errors end in one line, never a traceback
+        echo(f"shapecheck: error: internal error: {type(e).__name__}: {e}"[:500], err=True)
         return 2
-    return rv if isinstance(rv, int) else 0
 
 
 def main() -> None:

@@ -246,14 +246,36 @@ def _python_files_under(folder: str) -> int:
     return n
 
 
+def special_kind(path: str) -> Optional[str]:
+    """What ``path`` is when it is no regular file a run can read ("a FIFO", "a socket", "a
+    device"), following links; None for a regular file (or one that vanished: reading it says so)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: bool = False,
-               respect_gitignore: bool = True, stats: Optional[WalkStats] = None) -> Iterator[str]:
+               respect_gitignore: bool = True, stats: Optional[WalkStats] = None,
+               skipped: Optional[list] = None) -> Iterator[str]:
     """Python files under ``paths``, in a stable order, each once.
 
     ``exclude``: an ``Excluder``, or plain globs (relative to the cwd). Paths come back as the
     user wrote them: a file as given, a walked file as ``os.path.join(folder, ...)`` normalized.
     ``stats``: counts what the excludes and .gitignore left out (it walks the folders they match
-    to count their files: ask only where the count is shown).
+    to count their files: ask only where the count is shown). Special files (FIFOs, sockets,
+    devices: reading one could block forever) are never yielded; ``skipped`` gets (path, what it is).
     """
     excl = exclude if isinstance(exclude, Excluder) else Excluder((p, os.getcwd()) for p in exclude)
     git = GitIgnore()
@@ -271,6 +293,11 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
                         stats.excluded += 1
                     continue
                 seen.add(key)
+                kind = special_kind(p) if p != "-" else None
+                if kind is not None:
+                    if skipped is not None:
+                        skipped.append((p, kind))
+                    continue
                 yield p
             continue
         top = os.path.abspath(p)
@@ -308,6 +335,11 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
                 if key in seen:
                     continue
                 seen.add(key)
+                kind = special_kind(full)
+                if kind is not None:
+                    if skipped is not None:
+                        skipped.append((os.path.normpath(os.path.join(root, f)), kind))
+                    continue
                 yield os.path.normpath(os.path.join(root, f))
 
 

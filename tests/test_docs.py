@@ -79,13 +79,13 @@ def test_the_ci_recipes_use_flags_that_exist():
     import re
     import shlex
 
-    import typer
+    import argparse
 
     from shapecheck import cli
 
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    command = typer.main.get_command(cli.app).commands["check"]
-    options = {o: p for p in command.params for o in p.opts}
+    subs = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    options = {o: a for a in subs.choices["check"]._actions for o in a.option_strings}
     code = "\n".join(re.findall(r"```\w*\n(.*?)```", text, re.S))  # the recipes, not the prose
     lines = [line.split("shapecheck check", 1)[1].split("|")[0].strip().rstrip("\\")
              for line in code.splitlines() if "shapecheck check " in line and not line.lstrip().startswith("#")]

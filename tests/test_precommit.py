@@ -1,6 +1,6 @@
 """The pre-commit hook for real: ``pre-commit try-repo <this checkout> shapecheck`` in a temp repo.
 
-pre-commit builds the hook's own environment with pip (libcst, sympy, typer from PyPI, the
+pre-commit builds the hook's own environment with pip (libcst, sympy, pygls from PyPI, the
 package from this checkout, uncommitted changes included): twice per run, ~30 s each with pip's cache warm. Skipped only when pre-commit or git
 is missing, or this checkout is no git repository.
 """

@@ -2,7 +2,7 @@
 
 Builds with ``pip wheel`` (no build isolation when setuptools>=77 is at hand, so no download),
 installs the wheel with ``--no-deps`` into a new venv, and lets that venv see this interpreter's
-site-packages through a ``.pth`` line for libcst/sympy/typer (appended after the venv's own
+site-packages through a ``.pth`` line for libcst/sympy/pygls (appended after the venv's own
 site-packages, so ``shapecheck`` itself can only come from the wheel; the test checks that).
 Takes ~10-20 s.
 """
@@ -67,7 +67,7 @@ def test_wheel_contents(wheel):
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("/METADATA"))).decode()
     requires = sorted(line.split(":", 1)[1].strip().split(">")[0].split("=")[0].split("<")[0].strip()
                       for line in meta.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line)
-    assert requires == ["libcst", "lsprotocol", "pygls", "sympy", "typer"]  # (pygls, lsprotocol: `shapecheck server`)
+    assert requires == ["libcst", "lsprotocol", "pygls", "sympy"]  # (pygls, lsprotocol: `shapecheck server`)
     assert "Name: shapecheck-lint" in meta
 
 
