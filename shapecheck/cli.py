@@ -531,9 +531,15 @@ def _analyze(tasks: list, jobs: Optional[int], work: Any = None) -> list:
 
     from .analysis import driver  # noqa: F401 - imported before the fork, shared by the workers
 
+    # the largest files first, one at a time: a worker never waits on a batch that holds the one
+    # slow file while the other is idle (the output keeps the given order)
+    order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][0]))
     pool = ProcessPoolExecutor(n, mp_context=mp.get_context("fork"), initializer=_worker_start)
     try:
-        out = list(pool.map(work, tasks, chunksize=max(1, len(tasks) // (n * 4))))
+        got = list(pool.map(work, [tasks[i] for i in order]))
+        out: list = [None] * len(tasks)
+        for i, r in zip(order, got):
+            out[i] = r
     except BaseException:  # Ctrl-C (or a dead worker): stop the workers now, not after their files
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             proc.terminate()
@@ -541,6 +547,13 @@ def _analyze(tasks: list, jobs: Optional[int], work: Any = None) -> list:
         raise
     pool.shutdown()
     return out
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _worker_start() -> None:
