@@ -93,3 +93,22 @@ def test_a_file_that_vanishes_or_cannot_be_read_is_one_line(tmp_path):
         assert "Traceback" not in done.stderr
     finally:
         locked.chmod(0o644)
+
+
+def test_a_file_that_vanished_after_the_walk_is_one_finding_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
+    from shapecheck import cli, discover
+
+    (tmp_path / "ok.py").write_text("import torch\nx = torch.randn(64, 20) @ torch.randn(10, 20)\n")
+    real = discover.iter_files
+
+    def walk_then_vanish(*args, **kwargs):
+        yield str(tmp_path / "gone.py")  # listed, then deleted before it is read
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(discover, "iter_files", walk_then_vanish)
+    code = cli.run(["check", str(tmp_path), "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err
+    gone = [line for line in out.splitlines() if "gone.py" in line]
+    assert len(gone) == 1 and "SHP900" in gone[0] and "cannot read" in gone[0]
+    assert "ok.py:2:" in out
