@@ -15,9 +15,15 @@ run is made (serial or parallel, cold or warm cache, file order).
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import os
+import tempfile
 import traceback
 from dataclasses import dataclass, field
 from math import prod
+from pathlib import Path
 from typing import Optional
 
 import hypothesmith
@@ -25,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shapecheck import engine
+from shapecheck import cli, engine
 from shapecheck.rule import rule_by_code
 
 # database=None: no .hypothesis/ folder in the checkout; print_blob: a failure prints the
@@ -614,3 +620,130 @@ def check_buggy(p: Program) -> None:
     at = {p.bug_line} | p.bug_also
     assert {d.code for d in diags if d.line in at and d.severity == "error"} & EXPECTED[p.bug_kind], shown
     assert not [d for d in diags if d.line not in at and d.severity != "info"], shown  # the rest is correct
+
+
+# ---------------------------------------------------------------------------- (b) how a run is made
+# A folder of generated files (some buggy), two of which import a model and a helper from a
+# sibling module, so findings inside imported code land on call sites and cache entries depend on
+# another file. The JSON findings must not depend on --jobs, on a cold or warm cache, on the order
+# the files were created in or are listed in, and must follow an edit of the imported module.
+
+COMMON_PY = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear({n}, 5)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def make(n):
+    return torch.randn(n, 7)
+"""
+USES_COMMON = "\nimport torch\nfrom common import Net, make\n\nnet = Net()\nout = net(torch.randn(3, {k}))\n" \
+              "q = make(4) @ torch.randn({m}, 2)\n"
+
+
+@st.composite
+def folders(draw) -> tuple:
+    """({file name: source}, {n: the files with an error while common.py's Net takes n features}):
+    12 generated programs, some importing from common.py, and common.py."""
+    files, errors = {}, {10: set(), 20: set()}
+    for i in range(12):
+        name = f"m{i:02d}.py"
+        p = draw(tensor_programs())
+        files[name] = p.source()
+        for n in errors:
+            if p.bug_line is not None:
+                errors[n].add(name)
+        if i < 4 and draw(st.booleans()):
+            k, m = draw(st.sampled_from([10, 20])), draw(st.sampled_from([7, 6]))
+            files[name] += USES_COMMON.format(k=k, m=m)
+            for n in errors:
+                if k != n or m != 7:
+                    errors[n].add(name)
+    files["common.py"] = COMMON_PY.format(n=10)
+    return files, errors
+
+
+def write_folder(folder: Path, files: dict, order: list) -> None:
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    for name in order:
+        (folder / name).write_text(files[name])
+
+
+def findings(folder: Path, *argv: str) -> list:
+    """``shapecheck check ... --output-format json`` in-process: the findings as printed, paths
+    relative to ``folder``."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = cli.run(["check", *argv, "--output-format", "json"])
+    assert status in (0, 1), out.getvalue()
+    data = json.loads(out.getvalue())
+    for d in data:
+        d["path"] = Path(os.path.relpath(d["path"], folder)).as_posix()
+    assert not [d for d in data if d["code"] == "SHP901" and "internal error" in d["message"]], data
+    return data
+
+
+def by_place(data: list) -> list:
+    return sorted(data, key=lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"]))
+
+
+@settings(max_examples=5, **COMMON)
+@given(folder=folders(), seed=st.randoms(use_true_random=False))
+def test_same_findings_serial_parallel_cold_warm_any_order(folder, seed):
+    same_findings_every_way(folder, seed)
+
+
+@pytest.mark.slow
+@settings(max_examples=25, **COMMON)
+@given(folder=folders(), seed=st.randoms(use_true_random=False))
+def test_same_findings_every_way_many_folders(folder, seed):
+    same_findings_every_way(folder, seed)
+
+
+def same_findings_every_way(folder: tuple, seed) -> None:
+    """Ten runs over one generated folder (about a second): --no-cache, cold and warm caches of
+    --jobs 1 and 2 crossed, another copy created in shuffled order, files listed shuffled; then
+    common.py edited and the warm caches against --no-cache again."""
+    files, errors = folder
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        a, b = root / "a", root / "b"
+        write_folder(a, files, sorted(files))
+        order = list(files)
+        seed.shuffle(order)
+        write_folder(b, files, order)  # created in another order (directory order, mtimes)
+        c1, c2, c3 = (str(root / n) for n in ("cache1", "cache2", "cache3"))
+
+        base = findings(a, str(a), "--no-cache", "--jobs", "1")
+        assert {d["path"] for d in base if d["severity"] == "error"} == errors[10]
+        runs = {
+            "jobs1 cold": findings(a, str(a), "--jobs", "1", "--cache-dir", c1),
+            "jobs2 cold": findings(a, str(a), "--jobs", "2", "--cache-dir", c2),
+            "jobs1 warm (cache of jobs 2)": findings(a, str(a), "--jobs", "1", "--cache-dir", c2),
+            "jobs2 warm (cache of jobs 1)": findings(a, str(a), "--jobs", "2", "--cache-dir", c1),
+            "created shuffled, jobs2": findings(b, str(b), "--jobs", "2", "--cache-dir", c3),
+            "listed shuffled, jobs2 warm": findings(a, *[str(a / n) for n in order], "--jobs", "2",
+                                                    "--cache-dir", c1),
+            "created and listed shuffled, jobs1 warm": findings(b, *[str(b / n) for n in reversed(order)],
+                                                                "--jobs", "1", "--cache-dir", c3),
+        }
+        for how, got in runs.items():
+            assert by_place(got) == by_place(base), how
+            if "listed" not in how:  # a folder is walked in sorted order, whatever order its files were made in
+                assert got == base, how
+
+        # an edit of the imported module: warm caches must see it
+        (a / "common.py").write_text(COMMON_PY.format(n=20))
+        edited = findings(a, str(a), "--no-cache", "--jobs", "1")
+        assert {d["path"] for d in edited if d["severity"] == "error"} == errors[20]
+        for how, argv in {"jobs2 warm": ("--jobs", "2", "--cache-dir", c1),
+                          "jobs1 warm": ("--jobs", "1", "--cache-dir", c2)}.items():
+            assert findings(a, str(a), *argv) == edited, f"after editing common.py, {how}"  # (order too)
