@@ -405,6 +405,24 @@ def test_a_relative_project_is_reported_with_relative_paths(layout, capsys, fmt,
         assert all("(model.py)" in d["message"] or "(pkg/layers.py)" in d["message"] for d in json.loads(out))
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_checking_from_inside_a_package_shows_no_absolute_path(layout, capsys, monkeypatch, fmt):
+    """The imported file a message names is relative too (to the package's root), whatever the cwd."""
+    monkeypatch.chdir(layout / "proj" / "pkg")
+    code, out, err = check(capsys, "run.py", "--no-cache", "--output-format", fmt)
+    assert code == 1, err
+    shown = out
+    if fmt == "sarif":
+        log = json.loads(out)
+        log["runs"][0].pop("originalUriBaseIds")  # (%SRCROOT%: the cwd, as above)
+        shown = json.dumps(log)
+    for form in absolute_forms(layout):
+        assert form not in shown + err, (form, shown)
+    assert located_paths(fmt, out) == ["run.py"]
+    if fmt == "json":
+        assert "(pkg/layers.py)" in json.loads(out)[0]["message"]
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
 def test_an_absolute_project_is_reported_as_given(layout, capsys, fmt):
     given = str(layout / "proj")
