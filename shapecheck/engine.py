@@ -101,11 +101,11 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
         if rule is None or not _enabled(rule.CODE, opts):
             continue
         node, fix = f.node, f.fix
-        if not pos.has(node):  # a layer built in an imported file: the call here that fed it
-            node, fix = f.fallback, None
-            if node is None or not pos.has(node):
-                continue
         try:
+            if not pos.has(node):  # a layer built in an imported file: the call here that fed it
+                node, fix = f.fallback, None
+                if node is None or not pos.has(node):
+                    continue
             (l1, c1), (l2, c2) = pos.span(node)
         except RecursionError:  # a pathologically deep expression: report it, never crash
             return Checked([Diagnostic("SHP901", "analysis-skipped", "info",

@@ -24,7 +24,7 @@ class ReviewError(Exception):
 
 def _git(args: list[str], cwd: str) -> str:
     try:
-        done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True,
+        done = subprocess.run(["git", "-c", "core.quotePath=false", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True,
                               text=True, encoding="utf-8", errors="surrogateescape", timeout=120)
     except (OSError, subprocess.SubprocessError) as e:
         raise ReviewError(f"cannot run git: {e}") from None
@@ -52,7 +52,7 @@ def changed_lines(rev: str, cwd: str = ".") -> dict[str, set[int]]:
                           f"git fetch --depth=1 origin {rev})") from None
     out: dict[str, set[int]] = {}
     current: set[int] | None = None
-    for line in _git(["diff", "--no-color", "--no-ext-diff", "--no-renames", "--unified=0", rev, "--"], cwd
+    for line in _git(["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--unified=0", rev, "--"], cwd
                      ).splitlines():
         if line.startswith("+++ "):
             target = line[4:]

@@ -297,13 +297,6 @@ def test_a_symbolic_size_floor_divided_by_zero_is_no_internal_error():
     assert not [m for m in messages[0] if "internal error" in m], messages
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason=(
-    "engine.check_source raises RecursionError on valid Python: the analysis reports SHP901 'module statement "
-    "not fully analyzed: nesting too deep' for `x = 1 + 1 + ... + 1` (1000 terms; ast.parse and compile take "
-    "it), then engine.analyse_source places that finding with positions.Positions.has (engine.py:104), whose "
-    "LibCST PositionProvider recurses as deep (libcst/metadata/position_provider.py record_syntactic_position); "
-    "only pos.span is guarded. shapecheck check reports it as 'SHP901 file not analyzed: internal error "
-    "RecursionError' (check_path's catch-all)"))
 def test_a_long_sum_does_not_raise_out_of_check_source():
     source = "x = 1" + " + 1" * 1000 + "\n"
     compile(source, "x.py", "exec")  # valid Python

@@ -34,7 +34,8 @@ LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<code>SHP\
 
 def env() -> dict:
     e = dict(os.environ)
-    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    # (no empty entry: Python reads one as the current folder)
+    e["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), e.get("PYTHONPATH", "")) if p)
     e.pop(cachemod.ENV_DIR, None)
     return e
 
@@ -239,11 +240,6 @@ def test_checking_as_a_subprocess_runs_nothing(hostile, listener):
         hostile.assert_untouched(listener)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "python -m puts the current folder first on sys.path: run from inside a project, `python -m shapecheck` "
-    "imports the project's own typer.py/sympy.py/libcst.py (here: a typer.py that makes a marker) before "
-    "shapecheck's dependencies; pip's __main__ drops the cwd from sys.path for this reason; `python -P` and "
-    "the `shapecheck` script are not affected"))
 def test_python_m_from_inside_a_project_imports_none_of_its_files(tmp_path):
     proj = tmp_path / "proj"
     proj.mkdir()
@@ -256,10 +252,6 @@ def test_python_m_from_inside_a_project_imports_none_of_its_files(tmp_path):
     assert run.returncode == 0, run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "check --since runs `git diff` with the repository's own configuration: a diff textconv driver (named "
-    "by .gitattributes, defined in .git/config) and core.fsmonitor both run commands; review._git passes "
-    "--no-ext-diff but not --no-textconv nor -c core.fsmonitor=false"))
 def test_since_runs_no_command_of_the_repository_config(tmp_path, capsys, monkeypatch):
     git = "git"
     repo = tmp_path / "repo"
