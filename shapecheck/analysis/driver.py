@@ -16,7 +16,7 @@ project, sources, branch log, plugins), wires them together, and activates the a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,7 +31,7 @@ from ..plugins import PluginTable, adjust_state
 from ..values import AnalysisState, Layer, Obj, Value, activated
 from .builtins import BuiltinMethods
 from .calls import CallEvaluator, RunWatch
-from .context import Budget, Context, Part
+from .context import FUNCTION_MEMORY_MAX, Budget, Context, Part, resident_bytes
 from .expressions import ExpressionEvaluator
 from .frames import BranchLog, Frame
 from .members import MemberEvaluator
@@ -59,6 +59,8 @@ BUILT_DEFAULTS_SHARE = 0.75
 FUNCTION_RUN_MAX = 30000
 FUNCTION_RUN_MIN = 500
 FUNCTIONS_SHARE = 0.6
+# Functions and classes the file's budget cut: this many get a note each, the rest one note together.
+CUT_NOTES = 10
 
 
 @dataclass(eq=False)
@@ -98,6 +100,7 @@ class Analysis(Part):
         state = adjust_state(AnalysisState(keras_version=keras_version), source or module.code)
         main = ModuleInfo(path, imports.place_of(path), module, {})
         super().__init__(Context(module, source, main, state, cancel=cancel))
+        self.file_budget = self.ctx.budget
 
         if keep_values:  # (other parts, not a flag: an analysis that keeps no values runs as before)
             self.exprs, self.stmts = recording_parts(self.ctx)
@@ -124,8 +127,10 @@ class Analysis(Part):
             if keep_trace:
                 ctx.trace = {}
             frame = Frame(ctx.globals, D.Bindings())
-            for stmt in ctx.module.body:
-                if self._guarded(partial(self.stmts.exec_stmt, stmt, frame), stmt, "module statement"):
+            body = ctx.module.body
+            for i, stmt in enumerate(body):
+                if self._guarded(partial(self.stmts.exec_stmt, stmt, frame), stmt, "module statement",
+                                 rest=body[i + 1:]):
                     break
             if keep_trace:
                 ctx.kept_trace, ctx.trace = ctx.trace, None
@@ -133,14 +138,20 @@ class Analysis(Part):
             # with unknown data (`model(batch)` from a loader) proves little, the definitions much.
             # What builds a class runs before it, so the class runs on what its call sites built.
             work = [c for c in ctx.classes] + [f for f in ctx.functions if f.cls is None]
-            order = builders_first(work, called_names(ctx.source))
+            order = builders_first(work, called_names(ctx.source, {item.name for item in work}))
             left = sum(isinstance(item, FuncInfo) for item in order) + 1
             first_plain = True
             if ctx.values is not None:
                 ctx.values.run = GENERIC
+            cut: list[Any] = []  # what the file's budget left no steps for
             for item in order:
+                if self._out():
+                    if isinstance(item, ClassInfo) or self._needs_generic(item):
+                        cut.append(item)
+                    continue
                 if isinstance(item, ClassInfo):
-                    self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
+                    with self._memory_cap():
+                        self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
                     continue
                 left -= 1
                 if self._needs_generic(item):
@@ -155,6 +166,7 @@ class Analysis(Part):
                                          whole=first_plain)
                         first_plain = False
                     self._capped(partial(self.analyse_func_generic, item), item, left)
+            self._report_cut(cut)
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
                     ctx.report_error(err, call_node)
@@ -175,21 +187,66 @@ class Analysis(Part):
         trace, ctx.trace = ctx.trace or {}, None
         return trace
 
-    def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str, quiet_budget: bool = False) -> bool:
-        """Run ``work``; an internal error becomes SHP901 on ``node``. True when out of budget."""
+    def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str, quiet_budget: bool = False,
+                 rest: Sequence[cst.CSTNode] = ()) -> bool:
+        """Run ``work``; an internal error becomes SHP901 on ``node``. True when the file is out of
+        budget (``rest``: the module statements that then do not run, whose definitions the
+        message names). With ``quiet_budget``, a run that only used up its own share of steps
+        keeps what it found and says nothing."""
+        ctx = self.ctx
         try:
             work()
-        except Budget:
-            if quiet_budget:  # a share of the budget ran out, not the file's
+        except Budget as e:
+            out = self._out()
+            if quiet_budget and not out and not e.whole and ctx.steps > ctx.budget:
                 return False
-            self.ctx.report("analysis-skipped", f"{what} not fully analyzed: step budget exhausted", node)
-            return True
+            message = f"{what} not fully analyzed: {e.reason}"
+            names = defined_names(rest)
+            if names:
+                message += f"; not run after it: {_listed(names, 'definition', 'definitions')}"
+            ctx.report("analysis-skipped", message, node)
+            return out
         except RecursionError:
-            self.ctx.report("analysis-skipped", f"{what} not fully analyzed: nesting too deep", node)
+            ctx.report("analysis-skipped", f"{what} not fully analyzed: nesting too deep", node)
+        except MemoryError:  # (a single step that asked for more than there is: the file stops)
+            ctx.out = "out of memory"
+            ctx.report("analysis-skipped", f"{what} not fully analyzed: out of memory", node)
+            return True
         except Exception as e:  # noqa: BLE001 - failure containment: one function, not the file
-            self.ctx.report("analysis-skipped", f"{what} not analyzed: internal error {type(e).__name__}: {e}"[:300],
-                            node)
+            ctx.report("analysis-skipped", f"{what} not analyzed: internal error {type(e).__name__}: {e}"[:300],
+                       node)
         return False
+
+    def _out(self) -> bool:
+        """Whether the file's own budget (steps, clock, memory) is used up: nothing more runs."""
+        ctx = self.ctx
+        return ctx.out is not None or ctx.steps >= self.file_budget
+
+    def _report_cut(self, cut: list[Any]) -> None:
+        """SHP901 for each function or class the file's budget left unanalyzed (the first
+        ``CUT_NOTES`` each on its own definition, the rest named in one more note)."""
+        if not cut:
+            return
+        reason = self.ctx.out or "step budget exhausted"
+        for item in cut[:CUT_NOTES]:
+            kind = "class" if isinstance(item, ClassInfo) else "function"
+            self.ctx.report("analysis-skipped", f"{kind} {item.name} not analyzed: {reason}", item.node)
+        more = cut[CUT_NOTES:]
+        if more:
+            names = _listed([m.name for m in more], "more function or class", "more functions and classes")
+            self.ctx.report("analysis-skipped", f"{names} not analyzed: {reason}", more[0].node)
+
+    @contextmanager
+    def _memory_cap(self) -> Iterator[None]:
+        """One run (a function's, a class's) may grow the process by ``FUNCTION_MEMORY_MAX`` before
+        it alone is cut (``Context.watch``)."""
+        ctx = self.ctx
+        saved = ctx.fn_memory
+        ctx.fn_memory = resident_bytes() + FUNCTION_MEMORY_MAX
+        try:
+            yield
+        finally:
+            ctx.fn_memory = saved
 
     # ------------------------------------------------------------------ generic analysis
     def _capped(self, work: Callable[[], Any], fn: FuncInfo, left: int, whole: bool = False) -> None:
@@ -206,7 +263,8 @@ class Analysis(Part):
             cap = FUNCTION_RUN_MAX
         ctx.budget = min(saved, ctx.steps + cap)
         try:
-            self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=ctx.budget < saved)
+            with self._memory_cap():
+                self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=ctx.budget < saved)
         finally:
             ctx.budget = saved
 
@@ -421,6 +479,20 @@ class Analysis(Part):
         pos = [self.sources.generic_param(p) for p in _own_params(fn)]
         kw = {p.name.value: self.sources.generic_param(p) for p in fn.params.kwonly_params}
         return pos, kw
+
+
+def defined_names(stmts: Sequence[cst.CSTNode]) -> list[str]:
+    """The functions and classes the top-level statements ``stmts`` define (what a budget that
+    stops the module code before them leaves unanalyzed)."""
+    return [s.name.value for s in stmts if isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+
+
+def _listed(names: list[str], one: str, many: str, shown: int = 5) -> str:
+    """``3 functions (f, g, h)``; past ``shown`` names, the first ones and the last."""
+    noun = one if len(names) == 1 else many
+    if len(names) <= shown:
+        return f"{len(names)} {noun} ({', '.join(names)})"
+    return f"{len(names)} {noun} ({', '.join(names[:shown - 1])}, ..., {names[-1]})"
 
 
 def _own_params(fn: FuncInfo) -> list[cst.Param]:
