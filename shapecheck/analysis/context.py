@@ -68,6 +68,7 @@ class Limits:
 
     steps: int = STEP_BUDGET
     deadline: Optional[float] = None
+    spent: int = 0  # the steps the analyses that took these limits used, together
 
 
 _limits = threading.local()  # (per thread: an editor server analyses on several)
@@ -126,7 +127,7 @@ class Context:
         self.state = state  # what the shape rules read (values.analysis_state while running)
         self.findings: list[Finding] = []
         self._seen: set = set()
-        limits = current_limits()
+        self.limits = limits = current_limits()
         self.budget = budget if budget is not None else limits.steps
         self.steps = 0
         # The file's other budgets, looked at every WATCH_EVERY steps: the clock, the process's

@@ -170,6 +170,7 @@ class Analysis(Part):
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
                     ctx.report_error(err, call_node)
+        ctx.limits.spent += ctx.steps
         # (what a later call of the result computes, a summary's trace, is no value of the file's code)
         values, ctx.values = ctx.values, None
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
