@@ -26,6 +26,7 @@ is unknown in this one, so it is silent there.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -54,6 +55,7 @@ MAX_EXPR_DEPTH = 250
 DEEP_COST = 8.0
 
 Check = Callable[[str], list[Diagnostic]]
+_inside = threading.local()  # ``part``: a part of a huge file is being checked on this thread
 
 _INTEREST = re.compile(r"[\"'#()\[\]{}\r\n\\]")
 _LINE_END = re.compile(r"[\r\n]")
@@ -69,6 +71,7 @@ _STRING_END = {
 _CHAIN = re.compile(r"""(?P<q>['"])|(?P<c>\#)|(?P<o>[(\[{])|(?P<x>[)\]}])|(?P<s>[,;=])|(?P<a>\.(?=[ \t]*[A-Za-z_]))"""
                     r"""|(?P<op>\*\*|//|<<|>>|[-+*/%@&|^~]|\b(?:not|lambda|if|await)\b)""")
 BRACKET_LEVELS = 1  # what a bracket puts between its holder and its contents (an Arg, an Element)
+_NOT_CODE = frozenset(" \t\f\r\n#\\")
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _IMPORT = re.compile(r"(?:import|from)[ \t]")
 _DEFINES = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
@@ -209,7 +212,7 @@ def screen(source: str, path: str, check: Check) -> Optional[list[Diagnostic]]:
         column = scan.too_deep - max(source.rfind("\n", 0, scan.too_deep), source.rfind("\r", 0, scan.too_deep))
         return [_note("SHP900", f"cannot parse this file: too many nested parentheses (over {MAX_BRACKETS})",
                       path, line, column)]
-    if len(source) > HUGE_FILE_BYTES:  # (each part is screened as a file of its own)
+    if len(source) > HUGE_FILE_BYTES and not getattr(_inside, "part", False):  # (a part: as a file of its own)
         return check_parts(source, path, check, scan)
     deep = _deep_statement(source, scan.starts)
     if deep is not None:
@@ -225,9 +228,10 @@ def _deep_statement(source: str, starts: list[int]) -> Optional[tuple[int, str]]
         a, b = bounds[k], bounds[k + 1]
         if b - a < 2 * 100:  # (a chain of n operations takes at least 2n characters)
             continue
-        d = nesting(source[a:b]) + _indent(source, a)
+        d = nesting(source[a:b])
         if d < 100:
             continue
+        d += _indent(source, a)
         cost += (d / MAX_EXPR_DEPTH) ** 2
         if d > MAX_EXPR_DEPTH or cost > DEEP_COST:
             line = _line_of(source, a)
@@ -257,7 +261,8 @@ class Unit:
 
 def units(source: str, starts: list[int]) -> list[Unit]:
     """``source`` cut before each top-level statement (a logical line in column 0), except before
-    ``else``/``except``... and after a decorator; blank lines and comments go with the statement before."""
+    ``else``/``except``... and after a decorator; blank lines and comments go with the statement
+    before (those before the first statement, with it). None for a file of comments only."""
     out: list[Unit] = []
     line, at = 1, 0
     decorated = False
@@ -265,7 +270,7 @@ def units(source: str, starts: list[int]) -> list[Unit]:
         if s >= len(source):
             break
         ch = source[s]
-        if not (ch.isidentifier() or ch == "@"):
+        if ch in _NOT_CODE:  # (a blank or comment line, or one indented: inside a block)
             continue
         if _CONTINUES.match(source, s) or decorated:
             decorated = ch == "@"
@@ -276,8 +281,8 @@ def units(source: str, starts: list[int]) -> list[Unit]:
         if out:
             out[-1].end = s
         out.append(Unit(s, len(source), line, imports=bool(_IMPORT.match(source, s))))
-    if not out:
-        return [Unit(0, len(source), 1)]
+    if not out:  # (comments only)
+        return []
     if out[0].start > 0:  # (what comes before the first statement: a docstring, comments)
         out[0].start, out[0].line, out[0].imports = 0, 1, False
     for u in out:
@@ -414,8 +419,12 @@ def check_parts(source: str, path: str, check: Check, scan: Optional[Scan] = Non
             out += _unparsed(source, part, path)
             continue
         before = "".join(text for at, text in header if not part.start <= at < part.end)
-        with limited(limits):
-            found = check(before + source[part.start:part.end])
+        _inside.part = True
+        try:
+            with limited(limits):
+                found = check(before + source[part.start:part.end])
+        finally:
+            _inside.part = False
         last = _line_of(source, part.end - 1, part.start, part.line)
         out += _moved(found, path, part.line - 1 - before.count("\n"), part.line, last)
     out += _skipped(source, parts, done, path, why)
