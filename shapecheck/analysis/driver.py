@@ -189,11 +189,11 @@ class Analysis(Part):
         return trace
 
     def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str, quiet_budget: bool = False,
-                 rest: Sequence[cst.CSTNode] = ()) -> bool:
+                 rest: Sequence[cst.CSTNode] = (), run_cap: Optional[int] = None) -> bool:
         """Run ``work``; an internal error becomes SHP901 on ``node``. True when the file is out of
         budget (``rest``: the module statements that then do not run, whose definitions the
         message names). With ``quiet_budget``, a run that only used up its own share of steps
-        keeps what it found and says nothing."""
+        keeps what it found and says nothing; ``run_cap``: the steps the run had, to name."""
         ctx = self.ctx
         try:
             work()
@@ -201,7 +201,10 @@ class Analysis(Part):
             out = self._out()
             if quiet_budget and not out and not e.whole and ctx.steps > ctx.budget:
                 return False
-            message = f"{what} not fully analyzed: {e.reason}"
+            reason = e.reason
+            if run_cap is not None and not out and not e.whole:
+                reason = f"{reason} ({run_cap} steps a run)"
+            message = f"{what} not fully analyzed: {reason}"
             names = defined_names(rest)
             if names:
                 message += f"; not run after it: {_listed(names, 'definition', 'definitions')}"
@@ -263,9 +266,13 @@ class Analysis(Part):
         if whole and self._affords(FUNCTION_RUN_MAX):
             cap = FUNCTION_RUN_MAX
         ctx.budget = min(saved, ctx.steps + cap)
+        # (cut at its share of what is left: the file's schedule, said nothing of; cut at the most a
+        # run may take: named, with what it found so far)
+        quiet = ctx.budget < saved and cap < FUNCTION_RUN_MAX
         try:
             with self._memory_cap():
-                self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=ctx.budget < saved)
+                self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=quiet,
+                              run_cap=cap if cap >= FUNCTION_RUN_MAX else None)
         finally:
             ctx.budget = saved
 
