@@ -14,7 +14,7 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -150,7 +150,7 @@ class Context:
         self._stars: dict = {}  # id(namespace) -> files it star-imports
         self.functions: list[FuncInfo] = []
         self.classes: list[ClassInfo] = []
-        self.memo: dict = {}
+        self.memo: MutableMapping = {}
         self.memo_alive: list = []  # what the memo's keys name by id
         self.stack: list = []
         self.suppress = 0  # inside try bodies with broad handlers

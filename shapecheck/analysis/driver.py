@@ -16,6 +16,7 @@ project, sources, branch log, plugins), wires them together, and activates the a
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -101,6 +102,11 @@ class Analysis(Part):
         main = ModuleInfo(path, imports.place_of(path), module, {})
         super().__init__(Context(module, source, main, state, cancel=cancel))
         self.file_budget = self.ctx.budget
+        # the instances and classes looked at so far (``_scan_instances``): the first instance of each
+        # class, and the framework classes of the file with none yet
+        self._first: dict[int, Obj] = {}
+        self._waiting: dict[int, ClassInfo] = {}
+        self._instances_seen = self._classes_seen = 0
 
         if keep_values:  # (other parts, not a flag: an analysis that keeps no values runs as before)
             self.exprs, self.stmts = recording_parts(self.ctx)
@@ -278,10 +284,31 @@ class Analysis(Part):
 
     def _unbuilt(self) -> bool:
         """Whether a class of the file has no instance yet (the plain calls of builders stop there)."""
-        built = {id(o.cls) for o in self.ctx.instances}
-        return any(id(c) not in built for c in self.ctx.classes
-                   if (c.home is None or c.home is self.ctx.main)
-                   and (c.framework_base() or "").startswith(("torch.nn.", "keras.", "tensorflow.", "tf_keras.")))
+        self._scan_instances()
+        ctx = self.ctx
+        for c in ctx.classes[self._classes_seen:]:
+            if (c.home is None or c.home is ctx.main) and (c.framework_base() or "").startswith(
+                    ("torch.nn.", "keras.", "tensorflow.", "tf_keras.")) and id(c) not in self._first:
+                self._waiting[id(c)] = c
+        self._classes_seen = len(ctx.classes)
+        return bool(self._waiting)
+
+    def _built(self, cls: ClassInfo) -> Optional[Obj]:
+        """The first instance of ``cls`` the file built, if any."""
+        self._scan_instances()
+        return self._first.get(id(cls))
+
+    def _scan_instances(self) -> None:
+        """Index the instances built since the last look (the first of each class), once each: a
+        model zoo has thousands of classes, builders and instances, and a look over all of them for
+        each would be quadratic. A run aside takes its instances back before anything looks."""
+        ctx = self.ctx
+        if len(ctx.instances) < self._instances_seen:  # (taken back after a look: look anew)
+            self._first, self._instances_seen, self._classes_seen, self._waiting = {}, 0, 0, {}
+        for o in ctx.instances[self._instances_seen:]:
+            self._first.setdefault(id(o.cls), o)
+            self._waiting.pop(id(o.cls), None)
+        self._instances_seen = len(ctx.instances)
 
     def analyse_class_generic(self, cls: ClassInfo) -> None:
         """Run the methods on generic inputs (those calls reached too, when they take arguments),
@@ -291,7 +318,7 @@ class Analysis(Part):
         methods = self._generic_methods(cls)  # (an inherited forward too: torchvision's FCN has none of its own)
         if cls.analysed and not methods:
             return
-        built = next((o for o in self.ctx.instances if o.cls is cls), None)
+        built = self._built(cls)
         if built is not None:  # methods no call reached must not change what the file built (summaries)
             cls.analysed = True
             steps = self.ctx.steps
@@ -422,7 +449,9 @@ class Analysis(Part):
         names = [p.name.value for p in _own_params(init)]
         kwargs = {n: v for n, v in list(zip(names, pos)) + list(kw.items()) if n not in given}
         saved = ctx.memo, ctx.budget
-        ctx.memo = dict(ctx.memo)  # calls with the same arguments as before need no second run
+        # calls with the same arguments as before need no second run; what this run memoizes goes
+        # with it (an overlay: a copy per class was quadratic in a model zoo)
+        ctx.memo = ChainMap({}, ctx.memo)
         ctx.budget = min(ctx.budget, ctx.steps + 3 * cost + DEFAULTS_UNROLL)  # unrolled loops: past that, no verdict
         done = False
         watch = self.calls.watch = RunWatch()

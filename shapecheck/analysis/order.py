@@ -41,6 +41,11 @@ def called_names(source: str, wanted: Optional[Collection[str]] = None) -> dict[
         wanted = {n for n in wanted if counts[n] > 1}  # (its definition, and a use somewhere)
         if not wanted:
             return {}
+    with pyast.no_gc():  # (a walk of plain nodes: no cycles to collect, many tuples made)
+        return _called_names(source, wanted)
+
+
+def _called_names(source: str, wanted: Optional[Collection[str]]) -> dict[str, set[str]]:
     try:
         tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
