@@ -46,6 +46,7 @@ HEADER_MAX_BYTES = 16 * 1024  # the file's imports put before each part, at most
 # a part (header and statement) then always stays under HUGE_FILE_BYTES.
 MAX_UNIT_BYTES = HUGE_FILE_BYTES - HEADER_MAX_BYTES - 1024
 MAX_BRACKETS = 200  # CPython's tokenizer: "too many nested parentheses" past this
+MAX_INDENTS = 100  # and "too many levels of indentation" from this many blocks on
 # A statement whose tree nests deeper than this (``a + a + ... + a``, ``x.y.z...``, ``f(f(...))``, as
 # ``nesting`` counts) is not given to LibCST: past ~300, the Python code that walks the tree (LibCST's
 # own visitors for positions, the interpreter) runs out of recursion at the default limit of 1000
@@ -71,6 +72,7 @@ _STRING_END = {
 _CHAIN = re.compile(r"""(?P<q>['"])|(?P<c>\#)|(?P<o>[(\[{])|(?P<x>[)\]}])|(?P<s>[,;=])|(?P<a>\.(?=[ \t]*[A-Za-z_]))"""
                     r"""|(?P<op>\*\*|//|<<|>>|[-+*/%@&|^~]|\b(?:not|lambda|if|await)\b)""")
 BRACKET_LEVELS = 1  # what a bracket puts between its holder and its contents (an Arg, an Element)
+_LEAD = re.compile(r"[ \t\f]*")
 _NOT_CODE = frozenset(" \t\f\r\n#\\")
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _IMPORT = re.compile(r"(?:import|from)[ \t]")
@@ -180,13 +182,6 @@ def nesting(text: str) -> int:
         best = max(best, total)
 
 
-def _indent(source: str, at: int) -> int:
-    """What the blocks around a logical line add to its depth, about: two levels (a compound
-    statement, its block) a level of indentation, read as two columns of it."""
-    seg = source[at:at + 400]
-    return (len(seg) - len(seg.lstrip(" \t"))) // 2
-
-
 def _line_of(source: str, offset: int, start: int = 0, line: int = 1) -> int:
     """The 1-based line of ``offset``, counting from ``start`` (on ``line``); ``\\r\\n``, ``\\r``
     and ``\\n`` each end a line, as Python's tokenizer reads them."""
@@ -216,29 +211,45 @@ def screen(source: str, path: str, check: Check) -> Optional[list[Diagnostic]]:
         return check_parts(source, path, check, scan)
     deep = _deep_statement(source, scan.starts)
     if deep is not None:
-        return [_note("SHP901", deep[1], path, deep[0])]
+        return [_note(deep[0], deep[2], path, deep[1])]
     return None
 
 
-def _deep_statement(source: str, starts: list[int]) -> Optional[tuple[int, str]]:
-    """(line, message) where a statement nests too deep for LibCST to parse in bounded time."""
+def _deep_statement(source: str, starts: list[int]) -> Optional[tuple[str, int, str]]:
+    """(code, line, message) where a statement nests too deep for LibCST: its expression
+    (``nesting``) and the blocks around it (two levels each: the compound statement and its
+    block); past CPython's ``MAX_INDENTS`` blocks, a syntax error as Python says it."""
     cost = 0.0
     bounds = starts + [len(source)]
+    widths = [0]  # the indentation of the blocks open, as Python's tokenizer keeps it
     for k in range(len(starts)):
         a, b = bounds[k], bounds[k + 1]
-        if b - a < 2 * 100:  # (a chain of n operations takes at least 2n characters)
+        lead = _LEAD.match(source, a)
+        at = lead.end() if lead is not None else a
+        if at >= b or source[at] in "#\r\n":  # (blank or comment: no statement, no indentation)
             continue
-        d = nesting(source[a:b])
+        width = len(source[a:at].expandtabs(8).rsplit("\f", 1)[-1])
+        while width < widths[-1]:
+            widths.pop()
+        if width > widths[-1]:
+            widths.append(width)
+            if len(widths) > MAX_INDENTS:
+                return "SHP900", _line_of(source, a), "cannot parse this file: too many levels of indentation"
+        blocks = 2 * (len(widths) - 1)
+        if b - at < 2 * 100 and blocks < 100:  # (a chain of n operations takes at least 2n characters)
+            continue
+        chain = nesting(source[at:b])
+        d = chain + blocks
         if d < 100:
             continue
-        d += _indent(source, a)
-        cost += (d / MAX_EXPR_DEPTH) ** 2
+        if chain >= 100:  # (what the parser's time grows with: the expression's own nesting)
+            cost += (chain / MAX_EXPR_DEPTH) ** 2
         if d > MAX_EXPR_DEPTH or cost > DEEP_COST:
             line = _line_of(source, a)
-            why = (f"the statement at line {line} nests about {d} operations deep" if d > MAX_EXPR_DEPTH
-                   else f"its statements nest deep (about {d} at line {line}) too often")
-            return line, (f"file not analyzed: {why}; the parser's time grows with the square of that "
-                          f"(limit {MAX_EXPR_DEPTH})")
+            why = (f"the statement at line {line} nests about {d} levels deep" if d > MAX_EXPR_DEPTH
+                   else f"its expressions nest deep (about {chain} levels at line {line}) too often")
+            return "SHP901", line, (f"file not analyzed: {why}; the parser's time grows with the square of that, "
+                          f"and past ~300 the tree is too deep to walk (limit {MAX_EXPR_DEPTH})")
     return None
 
 
