@@ -431,8 +431,8 @@ def check_parts(source: str, path: str, check: Check, scan: Optional[Scan] = Non
             continue
         before = "".join(text for at, text in header if not part.start <= at < part.end)
         _inside.part = True
-        try:
-            with limited(limits):
+        try:  # (the garbage collector waits for a part: ~15% of its time, its cycles freed after it)
+            with limited(limits), pyast.no_gc():
                 found = check(before + source[part.start:part.end])
         finally:
             _inside.part = False
