@@ -8,8 +8,11 @@ class AnalysisSkipped(Rule):
     """## What it does
     Reports a function or file that was not fully analyzed (information only).
 
-    In detail: the step budget ran out, the nesting was too deep, or the analyzer hit an internal
-    error. The message says what was skipped and why. It never fails a run (severity info).
+    In detail: a budget ran out (the steps of a function or of the file, the process's memory,
+    the clock), an expression nests too deep to parse in bounded time, the file is too large to
+    analyze whole (it is then checked in parts, and the parts left out are named), or the analyzer
+    hit an internal error. The message says what was skipped and why. It never fails a run
+    (severity info).
 
     ## Why is this bad?
     It is not a bug in the checked code. It is reported so that a clean run is not mistaken

@@ -73,6 +73,14 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
     from .rule import rule_for_kind
 
     opts = opts or Options()
+    # (issue 12) a file LibCST must not parse whole (nested past Python's limits, or huge) is refused,
+    # or checked in parts, each as a file of its own: analysis/parts.py
+    from .analysis import parts
+
+    screened = parts.screen(source, path, lambda text: analyse_source(text, real_path or path, opts, None,
+                                                                      cancel).diagnostics)
+    if screened is not None:
+        return Checked(screened)
     try:
         module = _parse(source, real_path)
     except cst.ParserSyntaxError as e:

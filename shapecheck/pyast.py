@@ -10,17 +10,36 @@ at a time; literals that need no ``ast`` (ints, floats) are read without it.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import gc
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 _LOCK = threading.Lock()
 
 
 def parse(source: str) -> ast.Module:
-    """``ast.parse(source)``, one thread at a time (raises what ``ast.parse`` raises)."""
-    with _LOCK:
+    """``ast.parse(source)``, one thread at a time (raises what ``ast.parse`` raises), the
+    garbage collector paused (``no_gc``)."""
+    with _LOCK, no_gc():
         return ast.parse(source)
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """The cyclic garbage collector waits in the block: for building or walking a tree of plain
+    nodes, which has no cycles to find, while its collections would walk the LibCST tree alive
+    beside it again and again (measured on a 576 KB file: ``ast.parse`` 0.3 s without, 0.8-1.5 s
+    with). Reference counting still frees what the block drops."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @functools.lru_cache(maxsize=4096)  # (a pure function of the text; the same literals recur per run)

@@ -13,6 +13,7 @@ from .. import dims as D
 from ..values import NONE, UNKNOWN, Const, Dict, Int, Maybe, Seq, Value, as_dim, present, update_items
 from .context import Part
 from .frames import ITEMS, UNKNOWN_KEY, UNKNOWN_STAR
+from .objects import MAX_ITEMS
 
 # str methods answered on known strings (pure; bounded result sizes)
 _STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit",
@@ -58,7 +59,7 @@ class BuiltinMethods(Part):
         if obj.kind != "list" or len(args) != 1:
             return UNKNOWN
         items = self.exprs.iter_items(args[0])
-        if items is None:
+        if items is None or len(obj.items) + len(items) > MAX_ITEMS:  # (``x.extend(x)`` in a loop doubles it)
             obj.items.append(UNKNOWN_STAR)
         else:
             obj.items.extend(items)
@@ -135,6 +136,11 @@ class BuiltinMethods(Part):
                     isinstance(x, Const) and isinstance(x.value, str) for x in a.items) for a in args):
             return UNKNOWN
         plain = [tuple(x.value for x in a.items) if isinstance(a, Seq) else a.value for a in args]
+        if name == "replace" and len(plain) >= 2 and isinstance(plain[0], str) and isinstance(plain[1], str):
+            # (``s = s.replace("a", s)`` in a loop squares it each time: what it would grow to first)
+            grown = len(obj.value) + (obj.value.count(plain[0]) if plain[0] else len(obj.value) + 1) * len(plain[1])
+            if grown > MAX_ITEMS:
+                return UNKNOWN
         try:
             got = getattr(obj.value, name)(*plain)
         except Exception:  # noqa: BLE001 - a str method that raises: unknown

@@ -10,8 +10,13 @@ the context and references to the other parts: two objects, an explicit seam (my
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
@@ -34,10 +39,73 @@ if TYPE_CHECKING:
     from .statements import StatementEvaluator
 
 STEP_BUDGET = 400_000
+# Resident memory of the process (bytes) past which an analysis stops with SHP901; a process that
+# started the analysis above it (a long-lived editor server) may still grow MEMORY_HEADROOM.
+MEMORY_LIMIT = 1 << 30
+MEMORY_HEADROOM = 256 << 20
+# One function's run may grow the process by this much before it alone is cut (the file goes on).
+FUNCTION_MEMORY_MAX = 256 << 20
+# Wall-clock seconds one file's analysis may take: a backstop for steps that are slow, never the
+# budget that usually decides (steps are deterministic, the clock is not).
+TIME_BUDGET = 60.0
+WATCH_EVERY = 1024  # steps between two looks at the memory and the clock (each look ~10 us)
 
 
 class Budget(Exception):
-    """The analysis of a file ran out of steps."""
+    """The analysis ran out of a budget: ``reason`` says which (steps, memory, time); ``whole``
+    when it is the file's (everything after it stops), not one function's."""
+
+    def __init__(self, reason: str = "step budget exhausted", whole: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.whole = whole
+
+
+@dataclass
+class Limits:
+    """What one analysis may spend, where a caller set it (``limited``): a huge file's parts share
+    the file's clock (``deadline``, ``time.monotonic()``) and split its steps."""
+
+    steps: int = STEP_BUDGET
+    deadline: Optional[float] = None
+    spent: int = 0  # the steps the analyses that took these limits used, together
+
+
+_limits = threading.local()  # (per thread: an editor server analyses on several)
+
+
+@contextmanager
+def limited(limits: Limits) -> Iterator[None]:
+    """Analyses started on this thread in the block take ``limits``."""
+    saved = getattr(_limits, "now", None)
+    _limits.now = limits
+    try:
+        yield
+    finally:
+        _limits.now = saved
+
+
+def current_limits() -> Limits:
+    got = getattr(_limits, "now", None)
+    return got if isinstance(got, Limits) else Limits()
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def resident_bytes() -> int:
+    """The process's resident memory now (Linux ``/proc/self/statm``: one small read); elsewhere
+    its peak so far (``ru_maxrss``), which only errs towards stopping early."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024  # (bytes on macOS, KiB on Linux)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1 << 20):.0f} MB"
 
 
 class Cancelled(BaseException):
@@ -52,15 +120,26 @@ class Context:
     """Everything one analysis shares; one per analysed file."""
 
     def __init__(self, module: cst.Module, source: str, main: ModuleInfo, state: AnalysisState,
-                 budget: int = STEP_BUDGET, cancel: Optional[Callable[[], bool]] = None) -> None:
+                 budget: Optional[int] = None, cancel: Optional[Callable[[], bool]] = None) -> None:
         self.module = module
         self.cancel = cancel  # polled every CANCEL_EVERY steps: True ends the analysis (Cancelled)
         self.source = source
         self.state = state  # what the shape rules read (values.analysis_state while running)
         self.findings: list[Finding] = []
         self._seen: set = set()
-        self.budget = budget
+        self.limits = limits = current_limits()
+        self.budget = budget if budget is not None else limits.steps
         self.steps = 0
+        # The file's other budgets, looked at every WATCH_EVERY steps: the clock, the process's
+        # memory (and one function's growth of it, ``fn_memory``: set by the driver per run), and
+        # once one ran out, why (every step after raises: nothing more of the file runs).
+        self.deadline = time.monotonic() + TIME_BUDGET
+        self.late = f"time budget exhausted ({TIME_BUDGET:.0f} s a file)"
+        if limits.deadline is not None and limits.deadline < self.deadline:
+            self.deadline, self.late = limits.deadline, "time budget of the file exhausted"
+        self.memory_limit = max(MEMORY_LIMIT, resident_bytes() + MEMORY_HEADROOM)
+        self.fn_memory: Optional[int] = None  # resident bytes past which the function running now is cut
+        self.out: Optional[str] = None
         # The checked file, the project files it imports (path -> ModuleInfo, None: unreadable), the
         # file whose code runs now, and the call in the checked file that entered another file.
         self.main = main
@@ -71,7 +150,7 @@ class Context:
         self._stars: dict = {}  # id(namespace) -> files it star-imports
         self.functions: list[FuncInfo] = []
         self.classes: list[ClassInfo] = []
-        self.memo: dict = {}
+        self.memo: MutableMapping = {}
         self.memo_alive: list = []  # what the memo's keys name by id
         self.stack: list = []
         self.suppress = 0  # inside try bodies with broad handlers
@@ -169,10 +248,28 @@ class Context:
     def tick(self) -> None:
         """One step of the budget: a pathological file stops here instead of running forever."""
         self.steps += 1
-        if self.steps > self.budget:
-            raise Budget()
-        if self.cancel is not None and self.steps % CANCEL_EVERY == 0 and self.cancel():
-            raise Cancelled()
+        if self.steps > self.budget or self.out is not None:
+            raise Budget(self.out or "step budget exhausted", whole=self.out is not None)
+        if self.steps % CANCEL_EVERY == 0:
+            if self.cancel is not None and self.cancel():
+                raise Cancelled()
+            if self.steps % WATCH_EVERY == 0:
+                self.watch()
+
+    def watch(self) -> None:
+        """Stop the file where it outgrew its clock or memory, or one function where it alone
+        outgrew its share of memory (``Budget``)."""
+        if time.monotonic() > self.deadline:
+            self.out = self.late
+            raise Budget(self.out, whole=True)
+        rss = resident_bytes()
+        if rss > self.memory_limit:
+            self.out = f"memory budget exhausted ({_megabytes(rss)} resident, limit {_megabytes(self.memory_limit)})"
+            raise Budget(self.out, whole=True)
+        if self.fn_memory is not None and rss > self.fn_memory:
+            self.fn_memory = None
+            grew = _megabytes(FUNCTION_MEMORY_MAX)
+            raise Budget(f"memory budget exhausted (the run grew the process by over {grew})")
 
 
 class Part:

@@ -16,7 +16,8 @@ project, sources, branch log, plugins), wires them together, and activates the a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,7 +32,7 @@ from ..plugins import PluginTable, adjust_state
 from ..values import AnalysisState, Layer, Obj, Value, activated
 from .builtins import BuiltinMethods
 from .calls import CallEvaluator, RunWatch
-from .context import Budget, Context, Part
+from .context import FUNCTION_MEMORY_MAX, Budget, Context, Part, resident_bytes
 from .expressions import ExpressionEvaluator
 from .frames import BranchLog, Frame
 from .members import MemberEvaluator
@@ -59,6 +60,8 @@ BUILT_DEFAULTS_SHARE = 0.75
 FUNCTION_RUN_MAX = 30000
 FUNCTION_RUN_MIN = 500
 FUNCTIONS_SHARE = 0.6
+# Functions and classes the file's budget cut: this many get a note each, the rest one note together.
+CUT_NOTES = 10
 
 
 @dataclass(eq=False)
@@ -98,6 +101,12 @@ class Analysis(Part):
         state = adjust_state(AnalysisState(keras_version=keras_version), source or module.code)
         main = ModuleInfo(path, imports.place_of(path), module, {})
         super().__init__(Context(module, source, main, state, cancel=cancel))
+        self.file_budget = self.ctx.budget
+        # the instances and classes looked at so far (``_scan_instances``): the first instance of each
+        # class, and the framework classes of the file with none yet
+        self._first: dict[int, Obj] = {}
+        self._waiting: dict[int, ClassInfo] = {}
+        self._instances_seen = self._classes_seen = 0
 
         if keep_values:  # (other parts, not a flag: an analysis that keeps no values runs as before)
             self.exprs, self.stmts = recording_parts(self.ctx)
@@ -124,8 +133,10 @@ class Analysis(Part):
             if keep_trace:
                 ctx.trace = {}
             frame = Frame(ctx.globals, D.Bindings())
-            for stmt in ctx.module.body:
-                if self._guarded(partial(self.stmts.exec_stmt, stmt, frame), stmt, "module statement"):
+            body = ctx.module.body
+            for i, stmt in enumerate(body):
+                if self._guarded(partial(self.stmts.exec_stmt, stmt, frame), stmt, "module statement",
+                                 rest=body[i + 1:]):
                     break
             if keep_trace:
                 ctx.kept_trace, ctx.trace = ctx.trace, None
@@ -133,14 +144,20 @@ class Analysis(Part):
             # with unknown data (`model(batch)` from a loader) proves little, the definitions much.
             # What builds a class runs before it, so the class runs on what its call sites built.
             work = [c for c in ctx.classes] + [f for f in ctx.functions if f.cls is None]
-            order = builders_first(work, called_names(ctx.source))
+            order = builders_first(work, called_names(ctx.source, {item.name for item in work}))
             left = sum(isinstance(item, FuncInfo) for item in order) + 1
             first_plain = True
             if ctx.values is not None:
                 ctx.values.run = GENERIC
+            cut: list[Any] = []  # what the file's budget left no steps for
             for item in order:
+                if self._out():
+                    if isinstance(item, ClassInfo) or self._needs_generic(item):
+                        cut.append(item)
+                    continue
                 if isinstance(item, ClassInfo):
-                    self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
+                    with self._memory_cap():
+                        self._guarded(partial(self.analyse_class_generic, item), item.node, f"class {item.name}")
                     continue
                 left -= 1
                 if self._needs_generic(item):
@@ -155,9 +172,11 @@ class Analysis(Part):
                                          whole=first_plain)
                         first_plain = False
                     self._capped(partial(self.analyse_func_generic, item), item, left)
+            self._report_cut(cut)
             for built, err, call_node in ctx.pending:  # construction checks of containers not iterated by hand
                 if id(built) not in ctx.iterated:
                     ctx.report_error(err, call_node)
+        ctx.limits.spent += ctx.steps
         # (what a later call of the result computes, a summary's trace, is no value of the file's code)
         values, ctx.values = ctx.values, None
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
@@ -175,21 +194,69 @@ class Analysis(Part):
         trace, ctx.trace = ctx.trace or {}, None
         return trace
 
-    def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str, quiet_budget: bool = False) -> bool:
-        """Run ``work``; an internal error becomes SHP901 on ``node``. True when out of budget."""
+    def _guarded(self, work: Callable[[], Any], node: cst.CSTNode, what: str, quiet_budget: bool = False,
+                 rest: Sequence[cst.CSTNode] = (), run_cap: Optional[int] = None) -> bool:
+        """Run ``work``; an internal error becomes SHP901 on ``node``. True when the file is out of
+        budget (``rest``: the module statements that then do not run, whose definitions the
+        message names). With ``quiet_budget``, a run that only used up its own share of steps
+        keeps what it found and says nothing; ``run_cap``: the steps the run had, to name."""
+        ctx = self.ctx
         try:
             work()
-        except Budget:
-            if quiet_budget:  # a share of the budget ran out, not the file's
+        except Budget as e:
+            out = self._out()
+            if quiet_budget and not out and not e.whole and ctx.steps > ctx.budget:
                 return False
-            self.ctx.report("analysis-skipped", f"{what} not fully analyzed: step budget exhausted", node)
-            return True
+            reason = e.reason
+            if run_cap is not None and not out and not e.whole:
+                reason = f"{reason} ({run_cap} steps a run)"
+            message = f"{what} not fully analyzed: {reason}"
+            names = defined_names(rest)
+            if names:
+                message += f"; not run after it: {_listed(names, 'definition', 'definitions')}"
+            ctx.report("analysis-skipped", message, node)
+            return out
         except RecursionError:
-            self.ctx.report("analysis-skipped", f"{what} not fully analyzed: nesting too deep", node)
+            ctx.report("analysis-skipped", f"{what} not fully analyzed: nesting too deep", node)
+        except MemoryError:  # (a single step that asked for more than there is: the file stops)
+            ctx.out = "out of memory"
+            ctx.report("analysis-skipped", f"{what} not fully analyzed: out of memory", node)
+            return True
         except Exception as e:  # noqa: BLE001 - failure containment: one function, not the file
-            self.ctx.report("analysis-skipped", f"{what} not analyzed: internal error {type(e).__name__}: {e}"[:300],
-                            node)
+            ctx.report("analysis-skipped", f"{what} not analyzed: internal error {type(e).__name__}: {e}"[:300],
+                       node)
         return False
+
+    def _out(self) -> bool:
+        """Whether the file's own budget (steps, clock, memory) is used up: nothing more runs."""
+        ctx = self.ctx
+        return ctx.out is not None or ctx.steps >= self.file_budget
+
+    def _report_cut(self, cut: list[Any]) -> None:
+        """SHP901 for each function or class the file's budget left unanalyzed (the first
+        ``CUT_NOTES`` each on its own definition, the rest named in one more note)."""
+        if not cut:
+            return
+        reason = self.ctx.out or "step budget exhausted"
+        for item in cut[:CUT_NOTES]:
+            kind = "class" if isinstance(item, ClassInfo) else "function"
+            self.ctx.report("analysis-skipped", f"{kind} {item.name} not analyzed: {reason}", item.node)
+        more = cut[CUT_NOTES:]
+        if more:
+            names = _listed([m.name for m in more], "more function or class", "more functions and classes")
+            self.ctx.report("analysis-skipped", f"{names} not analyzed: {reason}", more[0].node)
+
+    @contextmanager
+    def _memory_cap(self) -> Iterator[None]:
+        """One run (a function's, a class's) may grow the process by ``FUNCTION_MEMORY_MAX`` before
+        it alone is cut (``Context.watch``)."""
+        ctx = self.ctx
+        saved = ctx.fn_memory
+        ctx.fn_memory = resident_bytes() + FUNCTION_MEMORY_MAX
+        try:
+            yield
+        finally:
+            ctx.fn_memory = saved
 
     # ------------------------------------------------------------------ generic analysis
     def _capped(self, work: Callable[[], Any], fn: FuncInfo, left: int, whole: bool = False) -> None:
@@ -205,17 +272,43 @@ class Analysis(Part):
         if whole and self._affords(FUNCTION_RUN_MAX):
             cap = FUNCTION_RUN_MAX
         ctx.budget = min(saved, ctx.steps + cap)
+        # (cut at its share of what is left: the file's schedule, said nothing of; cut at the most a
+        # run may take: named, with what it found so far)
+        quiet = ctx.budget < saved and cap < FUNCTION_RUN_MAX
         try:
-            self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=ctx.budget < saved)
+            with self._memory_cap():
+                self._guarded(work, fn.node, f"function {fn.name}", quiet_budget=quiet,
+                              run_cap=cap if cap >= FUNCTION_RUN_MAX else None)
         finally:
             ctx.budget = saved
 
     def _unbuilt(self) -> bool:
         """Whether a class of the file has no instance yet (the plain calls of builders stop there)."""
-        built = {id(o.cls) for o in self.ctx.instances}
-        return any(id(c) not in built for c in self.ctx.classes
-                   if (c.home is None or c.home is self.ctx.main)
-                   and (c.framework_base() or "").startswith(("torch.nn.", "keras.", "tensorflow.", "tf_keras.")))
+        self._scan_instances()
+        ctx = self.ctx
+        for c in ctx.classes[self._classes_seen:]:
+            if (c.home is None or c.home is ctx.main) and (c.framework_base() or "").startswith(
+                    ("torch.nn.", "keras.", "tensorflow.", "tf_keras.")) and id(c) not in self._first:
+                self._waiting[id(c)] = c
+        self._classes_seen = len(ctx.classes)
+        return bool(self._waiting)
+
+    def _built(self, cls: ClassInfo) -> Optional[Obj]:
+        """The first instance of ``cls`` the file built, if any."""
+        self._scan_instances()
+        return self._first.get(id(cls))
+
+    def _scan_instances(self) -> None:
+        """Index the instances built since the last look (the first of each class), once each: a
+        model zoo has thousands of classes, builders and instances, and a look over all of them for
+        each would be quadratic. A run aside takes its instances back before anything looks."""
+        ctx = self.ctx
+        if len(ctx.instances) < self._instances_seen:  # (taken back after a look: look anew)
+            self._first, self._instances_seen, self._classes_seen, self._waiting = {}, 0, 0, {}
+        for o in ctx.instances[self._instances_seen:]:
+            self._first.setdefault(id(o.cls), o)
+            self._waiting.pop(id(o.cls), None)
+        self._instances_seen = len(ctx.instances)
 
     def analyse_class_generic(self, cls: ClassInfo) -> None:
         """Run the methods on generic inputs (those calls reached too, when they take arguments),
@@ -225,7 +318,7 @@ class Analysis(Part):
         methods = self._generic_methods(cls)  # (an inherited forward too: torchvision's FCN has none of its own)
         if cls.analysed and not methods:
             return
-        built = next((o for o in self.ctx.instances if o.cls is cls), None)
+        built = self._built(cls)
         if built is not None:  # methods no call reached must not change what the file built (summaries)
             cls.analysed = True
             steps = self.ctx.steps
@@ -356,7 +449,9 @@ class Analysis(Part):
         names = [p.name.value for p in _own_params(init)]
         kwargs = {n: v for n, v in list(zip(names, pos)) + list(kw.items()) if n not in given}
         saved = ctx.memo, ctx.budget
-        ctx.memo = dict(ctx.memo)  # calls with the same arguments as before need no second run
+        # calls with the same arguments as before need no second run; what this run memoizes goes
+        # with it (an overlay: a copy per class was quadratic in a model zoo)
+        ctx.memo = ChainMap({}, ctx.memo)
         ctx.budget = min(ctx.budget, ctx.steps + 3 * cost + DEFAULTS_UNROLL)  # unrolled loops: past that, no verdict
         done = False
         watch = self.calls.watch = RunWatch()
@@ -421,6 +516,20 @@ class Analysis(Part):
         pos = [self.sources.generic_param(p) for p in _own_params(fn)]
         kw = {p.name.value: self.sources.generic_param(p) for p in fn.params.kwonly_params}
         return pos, kw
+
+
+def defined_names(stmts: Sequence[cst.CSTNode]) -> list[str]:
+    """The functions and classes the top-level statements ``stmts`` define (what a budget that
+    stops the module code before them leaves unanalyzed)."""
+    return [s.name.value for s in stmts if isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+
+
+def _listed(names: list[str], one: str, many: str, shown: int = 5) -> str:
+    """``3 functions (f, g, h)``; past ``shown`` names, the first ones and the last."""
+    noun = one if len(names) == 1 else many
+    if len(names) <= shown:
+        return f"{len(names)} {noun} ({', '.join(names)})"
+    return f"{len(names)} {noun} ({', '.join(names[:shown - 1])}, ..., {names[-1]})"
 
 
 def _own_params(fn: FuncInfo) -> list[cst.Param]:

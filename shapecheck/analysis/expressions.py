@@ -48,7 +48,18 @@ from ..values import (
 )
 from .context import Part
 from .frames import UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
-from .objects import BINOPS, MAX_UNROLL, PYOPS, FuncInfo, Partial, enum_member, int_arith, number, plain_value
+from .objects import (
+    BINOPS,
+    MAX_ITEMS,
+    MAX_UNROLL,
+    PYOPS,
+    FuncInfo,
+    Partial,
+    enum_member,
+    int_arith,
+    number,
+    plain_value,
+)
 from .project import ModuleRef
 from .syntax import string_value
 
@@ -518,10 +529,12 @@ class ExpressionEvaluator(Part):
             da, db = as_dim(a), as_dim(b)
             return int_arith(op, da, db)
         if isinstance(a, Seq) and isinstance(b, Seq) and op == "add":
+            if len(a.items) + len(b.items) > MAX_ITEMS:  # (``x = x + x`` in a loop: it doubles each time)
+                return UNKNOWN
             return Seq(a.items + b.items, a.kind if a.kind == b.kind else "tuple")
         if isinstance(a, Seq) and isinstance(b, Int) and op == "mul":
             n = D.as_int(b.dim)
-            if n is not None and 0 <= n <= MAX_UNROLL:
+            if n is not None and 0 <= n <= MAX_UNROLL and len(a.items) * n <= MAX_ITEMS:
                 return Seq(a.items * n, a.kind)
         if op == "mod" and isinstance(a, Const) and isinstance(a.value, str):
             vals = b.items if isinstance(b, Seq) else [b]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import operator as _op
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -36,6 +37,11 @@ MAX_DEPTH = 16
 
 
 MAX_UNROLL = 64
+# What the checker computes from the code's constants stays small: an int of more bits (``10**10**10``
+# would take minutes and gigabytes), a string, bytes or tuple of more items, or a list the code
+# builds by ``+``/``*`` of more items (``x = x + x`` in a loop doubles it), is unknown instead.
+MAX_INT_BITS = 4096
+MAX_ITEMS = 1 << 14
 
 
 @dataclass(eq=False)
@@ -365,11 +371,41 @@ BINOPS = {
 }
 
 
-PYOPS = {
+def _too_big(x: Any) -> bool:
+    if isinstance(x, int):
+        return x.bit_length() > MAX_INT_BITS
+    return isinstance(x, (str, bytes, tuple, list)) and len(x) > MAX_ITEMS
+
+
+def _bounded(fn: Callable[[Any, Any], Any], name: str) -> Callable[[Any, Any], Any]:
+    """``fn`` that raises ``OverflowError`` (read as unknown) where its result would be too big to
+    compute cheaply (``_too_big``), before computing it where only its size tells."""
+
+    def run(a: Any, b: Any) -> Any:
+        if _too_big(a) or _too_big(b):
+            raise OverflowError("too large to compute")
+        if name == "pow" and isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1 \
+                and (abs(a).bit_length() - 1) * b > MAX_INT_BITS:
+            raise OverflowError("too large to compute")
+        if name == "lshift" and isinstance(a, int) and isinstance(b, int) and a and b > MAX_INT_BITS:
+            raise OverflowError("too large to compute")
+        if name == "mul":  # (``"ab" * 10**9``: a repeated sequence)
+            for n, seq in ((a, b), (b, a)):
+                if isinstance(n, int) and isinstance(seq, (str, bytes, tuple, list)) and len(seq) * n > MAX_ITEMS:
+                    raise OverflowError("too large to compute")
+        out = fn(a, b)
+        if _too_big(out):
+            raise OverflowError("too large to compute")
+        return out
+
+    return run
+
+
+PYOPS = {name: _bounded(fn, name) for name, fn in {
     "add": _op.add, "sub": _op.sub, "mul": _op.mul, "truediv": _op.truediv, "floordiv": _op.floordiv,
     "mod": _op.mod, "pow": _op.pow, "and_": _op.and_, "or_": _op.or_, "xor": _op.xor, "lshift": _op.lshift,
     "rshift": _op.rshift, "matmul": _op.matmul,
-}
+}.items()}
 
 
 def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:

@@ -9,8 +9,10 @@ site ("holds only if c_left == c_right") would be reported though no caller can 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
-from typing import Protocol, TypeVar
+import re
+from collections import Counter
+from collections.abc import Collection, Sequence
+from typing import Optional, Protocol, TypeVar
 
 from .. import pyast
 
@@ -22,23 +24,59 @@ class _Definition(Protocol):
 
 T = TypeVar("T", bound=_Definition)
 
+_WORD = re.compile(r"\w+")
 
-def called_names(source: str) -> dict[str, set[str]]:
+
+def called_names(source: str, wanted: Optional[Collection[str]] = None) -> dict[str, set[str]]:
     """For each class or function name defined in ``source`` (at any depth), the plain names its
     body calls or hands on (``NormalCell(...)``, ``build_model_with_cfg(MlpMixer, ...)``, a default
     ``block_layer=MixerBlock``: what it may build); one definition name that occurs twice gets the
-    union. Python's own parser: a LibCST walk per definition cost as much as the analysis."""
+    union. With ``wanted``, only those names are collected (the definitions ``builders_first``
+    orders), and where none of them occurs in the text beside its own definition, nothing is
+    parsed. Python's own parser: a LibCST walk per definition cost as much as the analysis; one
+    walk of the tree, each name going to its innermost definition and then to the enclosing ones
+    (a walk per definition is quadratic in the nesting)."""
+    if wanted is not None:
+        counts = Counter(_WORD.findall(source))
+        wanted = {n for n in wanted if counts[n] > 1}  # (its definition, and a use somewhere)
+        if not wanted:
+            return {}
+    with pyast.no_gc():  # (a walk of plain nodes: no cycles to collect, many tuples made)
+        return _called_names(source, wanted)
+
+
+def _called_names(source: str, wanted: Optional[Collection[str]]) -> dict[str, set[str]]:
     try:
         tree = pyast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
-    out: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
+    names: list[str] = []  # per definition met: its name, what it uses, the definition around it
+    uses: list[set[str]] = []
+    around: list[int] = []
+    todo: list[tuple[ast.AST, int]] = [(tree, -1)]
+    while todo:
+        node, owner = todo.pop()
+        if isinstance(node, ast.Name):
+            if owner >= 0 and isinstance(node.ctx, ast.Load) and (wanted is None or node.id in wanted):
+                uses[owner].add(node.id)
+            continue
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            got = out.setdefault(node.name, set())
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-                    got.add(sub.id)
+            names.append(node.name)
+            uses.append(set())
+            around.append(owner)
+            owner = len(names) - 1
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                todo.extend((x, owner) for x in value if isinstance(x, ast.AST))
+            elif isinstance(value, ast.AST):
+                todo.append((value, owner))
+    for i in range(len(names) - 1, 0, -1):  # (a definition comes after the one around it)
+        if around[i] >= 0:
+            uses[around[i]] |= uses[i]
+    out: dict[str, set[str]] = {}
+    for name, used in zip(names, uses):
+        out.setdefault(name, set()).update(used)
     return out
 
 
