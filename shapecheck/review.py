@@ -24,8 +24,9 @@ class ReviewError(Exception):
 
 def _git(args: list[str], cwd: str) -> str:
     try:
-        done = subprocess.run(["git", "-c", "core.quotePath=false", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True,
-                              text=True, encoding="utf-8", errors="surrogateescape", timeout=120)
+        # (no fsmonitor hook, no textconv driver of the repository's config: nothing of it runs)
+        done = subprocess.run(["git", "-c", "core.quotePath=false", "-c", "core.fsmonitor=false", *args], cwd=cwd,
+                              capture_output=True, text=True, encoding="utf-8", errors="surrogateescape", timeout=120)
     except (OSError, subprocess.SubprocessError) as e:
         raise ReviewError(f"cannot run git: {e}") from None
     if done.returncode != 0:
@@ -52,8 +53,8 @@ def changed_lines(rev: str, cwd: str = ".") -> dict[str, set[int]]:
                           f"git fetch --depth=1 origin {rev})") from None
     out: dict[str, set[int]] = {}
     current: set[int] | None = None
-    for line in _git(["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--unified=0", rev, "--"], cwd
-                     ).splitlines():
+    diff = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--unified=0", rev, "--"]
+    for line in _git(diff, cwd).splitlines():
         if line.startswith("+++ "):
             target = line[4:]
             if target == "/dev/null":

@@ -76,10 +76,9 @@ def test_readme_set_up_commands_are_what_ci_runs():
 def test_the_ci_recipes_use_flags_that_exist():
     """Every `shapecheck check` line of docs/ci.md parses with the real command's options, and the
     install line is the README's placeholder form (no URL invented)."""
+    import argparse
     import re
     import shlex
-
-    import argparse
 
     from shapecheck import cli
 

@@ -285,9 +285,8 @@ def test_a_notebook_run(tmp_path, monkeypatch, capsys):
 
 
 def test_help_and_readme_list_every_format():
-    import re
-
     import argparse
+    import re
 
     names = [f.value for f in cli.OutputFormat]
     assert {"gitlab", "rdjson", "junit"} <= set(names)

@@ -15,7 +15,7 @@ run is made (serial or parallel, cold or warm cache, file order).
 - A folder of such files checked with ``--jobs 1`` and ``--jobs 2``, cold and warm, created and
   listed in shuffled orders, and under several PYTHONHASHSEEDs: the JSON findings are the same
   every time.
-- Crashes these tests found are kept as minimal reproducers, strict xfails until fixed.
+- Crashes these tests found are kept as minimal reproducers (all fixed since).
 """
 from __future__ import annotations
 
@@ -256,12 +256,8 @@ def test_much_size_arithmetic_never_crashes(source):
 
 
 # ---------------------------------------------------------------------------- crashes found
-# Minimal reproducers of crashes these tests found, strict xfails until shapecheck is fixed.
+# Minimal reproducers of crashes these tests found (fixed since: each must stay fixed).
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SHP901 'function f not analyzed: internal error ZeroDivisionError: Modulo by zero': a symbolic size "
-    "modulo the literal 0 reaches sympy's Mod(n, 0), which raises (Python raises ZeroDivisionError there too, "
-    "but the analysis must not)"))
 def test_a_symbolic_size_modulo_zero_is_no_internal_error():
     diags = engine.check_source("def f(n):\n    return n % 0\n", "x.py")
     assert not internal_errors(diags), diags
@@ -278,13 +274,6 @@ CHECK_STDIN = ("import json, sys\nfrom shapecheck import engine\n"
                "print(json.dumps([d.message for d in engine.check_source(sys.stdin.read(), 'x.py')]))\n")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SHP901 'function f not analyzed: internal error ValueError: Cannot get integer part of Complex Infinity', "
-    "under some PYTHONHASHSEEDs only (about half; none under others): n // 0 is sympy's floor(n/0) = zoo, "
-    "and shape_math/reshape.py divide() asks `q.is_integer` of a quotient holding it (reshape.py:71, from "
-    "ops/tensor/reshaping.py reshape_shape), which sympy answers through evalf_floor -> get_integer_part, or "
-    "not, depending on the hash order of its assumption queries: the same file gets different findings "
-    "from one run to the next"))
 def test_a_symbolic_size_floor_divided_by_zero_is_no_internal_error():
     source = "import torch\n\n\ndef f(n):\n    x = torch.randn(n, 2)\n    return x.reshape(n // 0, -1)\n"
     runs = [subprocess.Popen([sys.executable, "-c", CHECK_STDIN], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -305,12 +294,6 @@ def test_a_long_sum_does_not_raise_out_of_check_source():
     assert not internal_errors(diags), diags
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the process dies with SIGSEGV (exit -11/139) instead of reporting SHP900: LibCST's native parser overflows "
-    "the C stack on 100000 nested parentheses (libcst/_parser/entrypoints.py _parse, from engine._parse; "
-    "LibCST issues #619, #1000). CPython rejects the file cleanly ('too many nested parentheses'), so asking "
-    "pyast.parse first would turn it into SHP900; with --jobs 2 and 8+ files the run ends with 'internal error: "
-    "BrokenProcessPool' and no findings for the other files"))
 def test_a_deeply_nested_file_is_a_syntax_error_not_a_segfault(tmp_path):
     n = 100_000
     (tmp_path / "deep.py").write_text("x = " + "(" * n + "1" + ")" * n + "\n")

@@ -355,10 +355,11 @@ def int_arith(op: str, a: Any, b: Any) -> Value:
         return Int(D.sub(a, b))
     if op == "mul":
         return Int(D.mul(a, b))
-    if op == "floordiv":
-        return Int(D.floordiv(a, b))
-    if op == "mod":
-        return Int(D.mod(a, b))
+    if op in ("floordiv", "mod"):
+        # (Python raises there: what follows is unknown, never sympy's zoo)
+        if ib == 0 or getattr(b, "is_zero", None) is True:
+            return UNKNOWN
+        return Int(D.floordiv(a, b) if op == "floordiv" else D.mod(a, b))
     if op == "pow" and ib is not None and 0 <= ib <= 8:  # (image_size // patch_size) ** 2
         return Int(D.mul(*([a] * ib)))
     return UNKNOWN
