@@ -116,6 +116,7 @@ class CallRecord:
     args: list
     output: Any = None
     children: list = field(default_factory=list)
+    node: Any = field(default=None, repr=False)  # the call's syntax node (the file's call: its line)
 
 
 # ------------------------------------------------------------------------------------------ naming
@@ -334,6 +335,7 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
             seen.add(id(v))
             out.append(_torch_summary(run, v, var, path, line, inputs))
             out[-1].var = var
+            out[-1].assumed = _assumed_defaults(run, v, None)
             seen.add(id(v.cls))
     for cls in result.classes:
         if id(cls) in seen or not _is_torch_class(cls) or not pos.has(cls.node):
@@ -430,7 +432,8 @@ class _Run:
             self.result: AnalysisResult = self.analysis.run(keep_trace=True)
         self.file_calls: dict = {}
         for rec in recorder.root.children:
-            self.file_calls.setdefault(id(rec.module), rec)
+            if rec.args and all(isinstance(a, Tensor) and _known(a.shape) for a in rec.args):
+                self.file_calls.setdefault(id(rec.module), rec)
         self.line_of: Any = lambda node: 1
         self.assigned = _module_names(module)[1]
 
@@ -578,7 +581,7 @@ class _Recorder:
         parent = self.stack[-1]
         # (a subclass of nn.Sequential without a forward runs its base: the same module)
         same = isinstance(parent.module, Obj) and parent.module.base is fn
-        rec = parent if same else CallRecord(fn, list(args))
+        rec = parent if same else CallRecord(fn, list(args), node=node)
         if not same:
             parent.children.append(rec)
             self.stack.append(rec)
@@ -764,7 +767,7 @@ def _module_children(v: Value) -> list:
             out: list = []
             for name, typ in _COMPOSITE[v.kind]:
                 sub = child(v, name) if child is not None else None
-                out.append((name, sub if isinstance(sub, Layer) else typ))
+                out.append((name, _Typed(typ, sub) if isinstance(sub, Layer) else typ))
             return out
         if v.kind in ("torch.nn.TransformerEncoder", "torch.nn.TransformerDecoder"):
             layer, n, norm = v.config.get("layer"), v.config.get("num_layers"), v.config.get("norm")
@@ -939,8 +942,21 @@ def _int_argument(text: Any, keyword: str) -> bool:
     return arg is not None and not isinstance(arg.value, (cst.Tuple, cst.List))
 
 
+@dataclass
+class _Typed:
+    """A layer a torch layer registers under a class of its own (``out_proj``: a Linear the rule
+    builds, torch's ``NonDynamicallyQuantizableLinear``)."""
+
+    type: str
+    layer: Layer
+
+
 def _module_row(v: Any, name: str, path: str, depth: int) -> Row:
     """The row of a module and, under it, its parameters, buffers and child modules."""
+    if isinstance(v, _Typed):
+        row = _module_row(v.layer, name, path, depth)
+        row.type = v.type
+        return row
     if isinstance(v, tuple):  # a container a torch layer registers (TransformerEncoder.layers)
         typ, items = v
         row = Row(name, typ, None, None, path=path, depth=depth)
@@ -1253,8 +1269,9 @@ def _model_inputs(run: _Run, model: Value, inputs: Optional[list]) -> tuple:
     if inputs:
         return list(inputs), "--input-shape"
     rec = run.file_calls.get(id(model))
-    if rec is not None and rec.args and all(isinstance(a, Tensor) and _known(a.shape) for a in rec.args):
-        return list(rec.args), "the file's own call"
+    if rec is not None:
+        return list(rec.args), f"the file's call at line {run.line_of(rec.node)}" if rec.node is not None else \
+            "the file's own call"
     got = _annotated_inputs(run, model)
     if got:
         return got, "forward's annotations"
@@ -1306,8 +1323,8 @@ def _class_summary(run: _Run, cls: Any, line: int, inputs: Optional[list]) -> Op
     ``Class(required, ...)`` with the constructor's defaults (required sizes symbolic), else one
     the analysis built."""
     result = run.result
-    inst: Any = next((r.module for r in run.file_calls.values() if isinstance(r.module, Obj) and r.module.cls is cls
-                      and r.args and all(isinstance(a, Tensor) for a in r.args)), None)
+    inst: Any = next((r.module for r in run.file_calls.values() if isinstance(r.module, Obj)
+                      and r.module.cls is cls), None)
     built_by, assumed = "", []
     if inst is None:
         got = run.build(cls, {})
@@ -1392,20 +1409,20 @@ def _none_defaults(fn: Any) -> dict:
     return out
 
 
-def _assumed_defaults(run: _Run, model: Value, call: str) -> list:
-    """The defaults a model built by ``call`` (``resnet18()``) was built with: the function's own,
+def _assumed_defaults(run: _Run, model: Value, call: Optional[str]) -> list:
+    """The defaults a model was built with: those of the function ``call`` (``resnet18()``) calls,
     and its class's constructor's that the construction leaves to them."""
     import libcst as cst
 
     from .analysis.objects import FuncInfo
 
     out: list = []
-    name, _ = parse_model_spec(call)
-    expr = cst.parse_expression(call)
+    name = parse_model_spec(call)[0] if call is not None else ""
+    expr = cst.parse_expression(call) if call is not None else None
     given_kw = {a.keyword.value for a in expr.args if a.keyword is not None} if isinstance(expr, cst.Call) else set()
     n_pos = sum(1 for a in expr.args if a.keyword is None and not a.star) if isinstance(expr, cst.Call) else 0
     defn = next((s for s in run.module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
-                 and s.name.value == name), None)
+                 and s.name.value == name), None) if call is not None else None
     if isinstance(defn, cst.FunctionDef):
         params = list(defn.params.posonly_params) + list(defn.params.params)
         left = [p for i, p in enumerate(params) if p.default is not None and i >= n_pos
@@ -1864,9 +1881,7 @@ def _mb(n: Any) -> str:
     i = D.as_int(n)
     if i is not None:
         return f"{i / 1e6:0.2f}"
-    import sympy
-
-    return str(sympy.N(sympy.sympify(n) / 10**6, 6))
+    return f"({_pretty(n)})/1e6"  # (the bytes, exactly: a float formula reads worse)
 
 
 def total_expr(m: ModelSummary, which: str = "total") -> Any:
