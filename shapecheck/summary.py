@@ -17,6 +17,7 @@ defines them (``LayerInfo.calculate_macs``, ``ModelStatistics``).
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -811,6 +812,11 @@ def _module_children(v: Value) -> list:
     return []
 
 
+# what the syntax of a class says (read once per class of the analysis)
+_ASSIGNMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BUFFERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _init_assignments(cls: Any) -> dict:
     """attribute -> "module" where ``__init__`` (of the class or a base in the file) assigns
     ``self.<attribute>`` a call that may build a module (not ``int(...)``, ``len(...)``...),
@@ -819,7 +825,7 @@ def _init_assignments(cls: Any) -> dict:
 
     from .analysis.objects import FuncInfo
 
-    cache = getattr(cls, "_summary_assignments", None)
+    cache = _ASSIGNMENTS.get(cls)
     if cache is not None:
         return cache
     out: dict = {}
@@ -847,10 +853,7 @@ def _init_assignments(cls: Any) -> dict:
         if isinstance(init, FuncInfo):
             init.node.visit(Visit())
         todo.extend(b.info for b in c.bases if hasattr(b, "info"))
-    try:
-        cls._summary_assignments = out
-    except Exception:  # noqa: BLE001
-        pass
+    _ASSIGNMENTS[cls] = out
     return out
 
 
@@ -860,6 +863,9 @@ def _buffer_names(cls: Any) -> set:
 
     from .analysis.syntax import string_value
 
+    cache = _BUFFERS.get(cls)
+    if cache is not None:
+        return cache
     out: set = set()
 
     class Visit(cst.CSTVisitor):
@@ -877,6 +883,7 @@ def _buffer_names(cls: Any) -> set:
         seen += 1
         c.node.visit(Visit())
         todo.extend(b.info for b in c.bases if hasattr(b, "info"))
+    _BUFFERS[cls] = out
     return out
 
 
