@@ -1794,7 +1794,7 @@ def _torch_text(m: ModelSummary, weights: bool, depth: int, columns: Optional[li
         lines.append(f"Input: {', '.join(_torch_shape(t.shape) + _dtype_note(t) for t in m.inputs)} "
                      f"({m.input_source})" + ("" if m.traced else "; the forward pass could not be traced"))
     for a in m.assumed:
-        lines.append(f"Default assumed: {a}")
+        lines.append(f"Defaults assumed: {a}")
     lines += [rule, line("Layer (var_name (type):depth-idx)", [COLUMNS[c] for c in cols]), rule]
     for r in shown:
         at_max = r.depth == depth

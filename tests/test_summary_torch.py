@@ -225,6 +225,37 @@ def test_golden_resnet_builder(capsys: Any, monkeypatch: Any) -> None:
     _golden("resnet18", out)
 
 
+README_COMMAND = ["summary", "torchvision/models/resnet.py", "--model", "resnet18", "--input-shape", "1,3,224,224",
+                  "--depth", "2", "--columns", "output_size,num_params,mult_adds"]
+
+
+def readme_nested_block(capsys: Any, monkeypatch: Any) -> str:
+    """The README's nested table: the command run for real in the unzipped torchvision wheel."""
+    from test_corpus import unpacked
+
+    monkeypatch.chdir(unpacked("torchvision==0.29.1", "torchvision"))
+    code, out, err = run(capsys, *README_COMMAND)
+    assert code == 0 and not err, err
+    return f"```console\n$ shapecheck {' '.join(README_COMMAND)}\n{out}```\n"
+
+
+def test_readme_nested_table_is_the_tools_output(capsys: Any, monkeypatch: Any) -> None:
+    """README's "Model summaries" shows resnet18 as the command prints it now (``python
+    tests/test_summary_torch.py --regen`` writes it)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from gen_docs import refresh_readme
+
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert "<!-- begin: summary-nested-output -->" in text
+    fresh = refresh_readme(text, {"summary-nested-output": readme_nested_block(capsys, monkeypatch)})
+    if "--regen" in sys.argv:
+        readme.write_text(fresh, encoding="utf-8")
+        text = fresh
+    assert fresh == text, "README.md's nested summary is out of date: run python tests/test_summary_torch.py --regen"
+    assert "Total mult-adds (G): 1.81" in text and "│    └─0 (BasicBlock): 2-1" in text
+
+
 # ---------------------------------------------------------------------------------- the command line
 def test_a_file_that_does_not_parse_is_one_shp900_line(tmp_path: Path, capsys: Any) -> None:
     bad = tmp_path / "bad.py"
@@ -270,5 +301,6 @@ def test_token_ids_on_the_command_line(capsys: Any, monkeypatch: Any) -> None:
     assert _int(m.mult_adds) == SMALL["models"]["lstm_tagger"]["total_mult_adds"]
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(pytest.main([__file__, "-q"]))
+if __name__ == "__main__":  # pragma: no cover - ``--regen``: rewrite the goldens and README's table
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"] + (["-k", "golden or readme"] if "--regen" in
+                                                                         sys.argv else [])))
