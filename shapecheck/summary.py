@@ -302,7 +302,7 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
         except Exception:  # noqa: BLE001
             return 1
 
-    run.line_of = line_of
+    run.line_of, run.has = line_of, pos.has
     if spec is not None:
         return _selected(run, spec, model or "", inputs)
     result = run.result
@@ -436,6 +436,7 @@ class _Run:
             if rec.args and all(isinstance(a, Tensor) and _known(a.shape) for a in rec.args):
                 self.file_calls.setdefault(id(rec.module), rec)
         self.line_of: Any = lambda node: 1
+        self.has: Any = lambda node: False  # whether a node is of this file (``positions.Positions.has``)
         self.assigned = _module_names(module)[1]
 
     def trace(self, model: Value, inputs: list) -> Optional[CallRecord]:
@@ -1327,8 +1328,11 @@ def _torch_summary(run: _Run, model: Value, name: str, path: str, line: int,
 
 def _class_summary(run: _Run, cls: Any, line: int, inputs: Optional[list]) -> Optional[ModelSummary]:
     """A torch class of the file: the instance the file's module code calls, else one built as
-    ``Class(required, ...)`` with the constructor's defaults (required sizes symbolic), else one
-    the analysis built."""
+    ``Class(required, ...)`` with the constructor's defaults (required sizes symbolic) -- or, where
+    that leaves its count unknown, one the file's code built with sizes --, else one the analysis
+    built."""
+    import libcst as cst
+
     result = run.result
     inst: Any = next((r.module for r in run.file_calls.values() if isinstance(r.module, Obj)
                       and r.module.cls is cls), None)
@@ -1345,6 +1349,16 @@ def _class_summary(run: _Run, cls: Any, line: int, inputs: Optional[list]) -> Op
         return None
     m = _torch_summary(run, inst, cls.name, run.path, line, inputs)
     m.var, m.built_by, m.assumed = cls.name, built_by, assumed
+    if m.total is None and built_by:
+        # its sizes as symbols leave counts unknown (``nn.LayerNorm(d)``: d may be a tuple): one the
+        # file's code built with sizes, where there is one, says more -- and says where it was built
+        other = next((o for o in result.instances if o.cls is cls and o is not inst and isinstance(o.node, cst.Call)
+                      and run.has(o.node) and _torch_params(o)[0] is not None and D.as_int(_torch_params(o)[0])
+                      is not None), None)
+        if other is not None:
+            m = _torch_summary(run, other, cls.name, run.path, line, inputs)
+            m.var, m.built_by = cls.name, f"the call at line {run.line_of(other.node)}"
+            m.assumed = _assumed_defaults(run, other, None)
     return m
 
 
@@ -1788,7 +1802,9 @@ def _torch_text(m: ModelSummary, weights: bool, depth: int, columns: Optional[li
         return ("|    " if ascii_only else "│    ") * (d - 1) + ("+ " if ascii_only else "└─")
 
     rule = "=" * total_width
-    head = f'{m.path}:{m.line}: torch model "{m.name}"' + (f" = {m.built_by}" if m.built_by else "")
+    built = "" if not m.built_by else f" as built by {m.built_by}" if m.built_by.startswith("the call") else \
+        f" = {m.built_by}"
+    head = f'{m.path}:{m.line}: torch model "{m.name}"{built}'
     lines = [head]
     if m.inputs:
         lines.append(f"Input: {', '.join(_torch_shape(t.shape) + _dtype_note(t) for t in m.inputs)} "
