@@ -274,7 +274,13 @@ def test_depth_columns_and_model(capsys: Any, monkeypatch: Any) -> None:
     head = next(line for line in out.splitlines() if line.startswith("Layer"))
     assert head.split() == ["Layer", "(var_name", "(type):depth-idx)", "Param", "#", "Trainable"]
     code, out, _ = run(capsys, "summary", path, "--model", "Block", "--depth", "1")
-    assert code == 0 and out.startswith(f'{path}:6: torch model "Block" = Block(d)')
+    # (LayerNorm(d) of a symbolic d is not counted: the block as Net builds it is shown, and where)
+    assert code == 0 and out.startswith(f'{path}:6: torch model "Block" as built by the call at line 21\n')
+    assert "Total params: 2,424" in out
+    other = "tests/data/summary_models/norm_default.py"
+    code, out, _ = run(capsys, "summary", other, "--model", "Block")
+    assert code == 0 and out.startswith(f'{other}:6: torch model "Block" = Block(c)\n'
+                                        "Defaults assumed: Block(norm_layer=None -> nn.BatchNorm2d)\n")
     code, out, _ = run(capsys, "summary", f"{path}::Net(d=8, depth=1)", "--input-shape", "2,8", "--ascii")
     assert code == 0 and "Total params: 8*16+16+16*8+8+16" not in out and "+ blocks (ModuleList): 1-1" in out
     assert "|    + 0 (Block): 2-1" in out and "[2, 4]" in out and out.isascii()
