@@ -641,6 +641,7 @@ def summary(ns: argparse.Namespace) -> int:
     models: list = []
     special: list = []
     broken: list = []
+    missing: list = []  # files without the model --model names (an error where no file has it)
     for f in iter_files(paths, _excluder(cfg, ns.exclude), skipped=special):
         try:
             with open(f, encoding="utf-8") as fh:
@@ -649,12 +650,14 @@ def summary(ns: argparse.Namespace) -> int:
         except cst.ParserSyntaxError:
             broken.append(_syntax_error_line(source, f))
         except summod.ModelSpecError as e:
-            echo(f"shapecheck: error: {f}: {str(e).removeprefix('--model: ')}", err=True)
-            return 2
+            missing.append(f"{f}: {str(e).removeprefix('--model: ')}")
         except Exception as e:  # noqa: BLE001 - one unreadable file is noted, the others still summarized
             echo(f"shapecheck: note: {f}: not summarized ({type(e).__name__}: {str(e)[:200]})", err=True)
     for path, kind in special:
         echo(f"shapecheck: note: skipped {path}: {kind}, not a file to read", err=True)
+    if missing and not models and not broken:
+        echo(f"shapecheck: error: {missing[0]}", err=True)
+        return 2
     if ns.output_format == "json":
         for line in broken:
             echo(line, err=True)
