@@ -646,7 +646,11 @@ def summary(ns: argparse.Namespace) -> int:
         try:
             with open(f, encoding="utf-8") as fh:
                 source = fh.read()
-            models.extend(summod.summarize_source(source, f, inputs=inputs, model=model))
+            errors: list = []
+            models.extend(summod.summarize_source(source, f, inputs=inputs, model=model, errors=errors))
+            for name, why in errors:
+                echo(f"shapecheck: note: {f}: {name} not summarized ({type(why).__name__}: {str(why)[:200]})",
+                     err=True)
         except cst.ParserSyntaxError:
             broken.append(_syntax_error_line(source, f))
         except summod.ModelSpecError as e:

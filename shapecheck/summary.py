@@ -272,13 +272,15 @@ def parse_model_spec(spec: str) -> tuple:
 
 
 def summarize_source(source: str, path: str = "<string>", input_shape: Optional[tuple] = None, *,
-                     inputs: Optional[list] = None, model: Optional[str] = None) -> list:
+                     inputs: Optional[list] = None, model: Optional[str] = None,
+                     errors: Optional[list] = None) -> list:
     """Every model in ``source``, summarized; raises ``libcst.ParserSyntaxError`` where it does not
     parse. ``inputs`` (Tensors; or ``input_shape``, one float tensor) feed torch models' forward
     where the file never calls it. ``model``: only that one -- a global, a class, or a function
     (called with its defaults), or a call (``resnet18(num_classes=10)``) analysed as if the file
     ended with ``__shapecheck_model__ = <call>``; raises ``ModelSpecError`` where the file has no
-    such name."""
+    such name. With ``errors``, a model the summary fails on (an internal error) is left out and
+    its ``(name, exception)`` appended there, the file's other models still summarized."""
     import libcst as cst
 
     from . import positions
@@ -320,33 +322,54 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
                 continue
             node = assigned[var]
         line = line_of(node)
-        if isinstance(v, Layer) and _is_keras_model(v):
-            seen.add(id(v))
-            out.append(_keras_summary(v, names, path, line))
-            out[-1].var = var
-        elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
-            seen.add(id(v))
-            out.append(_keras_object_summary(v, names, path, line, result.trace))
-            out[-1].var = var
-        elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
-            seen.add(id(v))
-            out.append(_torch_summary(run, v, var, path, line, inputs))
-            out[-1].var = var
-        elif isinstance(v, Obj) and _is_torch_module(v):
-            seen.add(id(v))
-            out.append(_torch_summary(run, v, var, path, line, inputs))
-            out[-1].var = var
-            out[-1].assumed = _assumed_defaults(run, v, None)
-            seen.add(id(v.cls))
+        with _contained(errors, var):
+            _global_summary(run, v, var, line, names, inputs, out, seen)
     for cls in result.classes:
         if id(cls) in seen or not _is_torch_class(cls) or not pos.has(cls.node):
             continue
         seen.add(id(cls))
-        got = _class_summary(run, cls, line_of(cls.node), inputs)
-        if got is not None:
-            out.append(got)
+        with _contained(errors, cls.name):
+            got = _class_summary(run, cls, line_of(cls.node), inputs)
+            if got is not None:
+                out.append(got)
     out.sort(key=lambda m: m.line)
     return out
+
+
+@contextmanager
+def _contained(errors: Optional[list], name: str) -> Iterator[None]:
+    """One model's summary: an internal error is noted in ``errors`` (where given) and the others go on."""
+    if errors is None:
+        yield
+        return
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 - failure containment: one model, not the file
+        errors.append((name, e))
+
+
+def _global_summary(run: _Run, v: Value, var: str, line: int, names: dict, inputs: Optional[list], out: list,
+                    seen: set) -> None:
+    """The summary of a model the module keeps in ``var``, if it is one."""
+    path, result = run.path, run.result
+    if isinstance(v, Layer) and _is_keras_model(v):
+        seen.add(id(v))
+        out.append(_keras_summary(v, names, path, line))
+        out[-1].var = var
+    elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
+        seen.add(id(v))
+        out.append(_keras_object_summary(v, names, path, line, result.trace))
+        out[-1].var = var
+    elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
+        seen.add(id(v))
+        out.append(_torch_summary(run, v, var, path, line, inputs))
+        out[-1].var = var
+    elif isinstance(v, Obj) and _is_torch_module(v):
+        seen.add(id(v))
+        out.append(_torch_summary(run, v, var, path, line, inputs))
+        out[-1].var = var
+        out[-1].assumed = _assumed_defaults(run, v, None)
+        seen.add(id(v.cls))
 
 
 def _check_defined(module: Any, name: str, spec: str) -> None:
@@ -974,6 +997,8 @@ def _module_row(v: Any, name: str, path: str, depth: int) -> Row:
             row.children = [_module_row(x, str(i), _join(path, str(i)), depth + 1) for i, x in enumerate(items)]
         _count(row, None)
         return row
+    if not isinstance(v, (Layer, Obj, OneOf, str)):
+        v = None  # (an item of a container the checker cannot see: ``nn.Sequential(*blocks)`` of unknown blocks)
     if isinstance(v, str) or v is None:  # a torch class a layer registers, or a module we cannot see
         row = Row(name, v if isinstance(v, str) else "?", None, 0 if v == "Dropout" else None, path=path, depth=depth)
         row.own_params = row.params
