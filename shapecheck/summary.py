@@ -86,6 +86,7 @@ class ModelSummary:
     input_bytes: Any = None
     output_bytes: Any = None  # torchinfo's "Forward/backward pass size"
     param_bytes: Any = None
+    trace: Optional[CallRecord] = field(default=None, repr=False)  # the traced forward pass, call by call
     built_by: str = ""  # the call that built it (``resnet18()``, ``Block(c)``), where the summary made it
     assumed: list = field(default_factory=list)  # the constructor defaults it was built with (text)
     traced: bool = False  # a forward pass ran (shapes, mult-adds and memory are known or ``?``)
@@ -1346,7 +1347,7 @@ def _torch_summary(run: _Run, model: Value, name: str, path: str, line: int,
     m = ModelSummary(name, "torch", path, line, rows, total, 0 if total is not None else None, root=root)
     args, source = _model_inputs(run, model, inputs)
     rec = run.trace(model, args) if args else None
-    m.inputs, m.input_source = args, source
+    m.inputs, m.input_source, m.trace = args, source, rec
     _apply_trace(m, root, rec, args)
     return m
 
@@ -1940,7 +1941,7 @@ def total_expr(m: ModelSummary, which: str = "total") -> Any:
         return n
     import sympy
 
-    parts = [r.params for r in m.rows if r.params != 0]
+    parts = [r.params for r in (m.top() if m.framework == "torch" else m.rows) if r.params != 0]
     if not parts or any(p is None or D.as_int(p) is not None for p in parts):
         return n  # (rows with plain numbers: one expanded formula reads better than a sum of pieces)
     if sympy.expand(sympy.Add(*parts) - n) != 0:
