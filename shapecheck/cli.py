@@ -172,9 +172,10 @@ COMMANDS = {  # name -> (one line of help, the longer description, its options)
     "check": ("Check files for shape bugs.",
               "Check files for shape bugs; prints path:line:col: CODE message, then a count (--fix mends what it "
               "can first).", _check_options),
-    "summary": ("Print every model a file defines (a static model.summary()).",
-                "Print every model a file defines: layers, output shapes, parameter counts (a static "
-                "model.summary()).", _summary_options),
+    "summary": ("Print every model a file defines (a static model.summary() / torchinfo).",
+                "Print every model a file makes: layers, shapes, parameter counts, as Keras's model.summary() "
+                "and torchinfo's summary() print them (torch: nested modules, mult-adds and memory where an "
+                "input is known), without running anything.", _summary_options),
     "rule": ("Explain a rule.", "Explain a rule: what it does, why it is a bug, an example.",
              lambda p: p.add_argument("code", metavar="CODE",
                                       help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")),
