@@ -134,12 +134,25 @@ def _check_options(p: argparse.ArgumentParser) -> None:
 
 
 def _summary_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", metavar="PATHS", help="Files or folders (default: the current folder).")
+    p.add_argument("paths", nargs="*", metavar="PATHS",
+                   help="Files or folders (default: the current folder); FILE::NAME picks one model, as --model.")
     p.add_argument("--output-format", default="text", choices=["text", "json"], metavar="{text,json}",
-                   help="text (as model.summary()) or json. Default: text.")
+                   help="text (as model.summary() / torchinfo) or json. Default: text.")
+    p.add_argument("--model", metavar="NAME",
+                   help="Only this model: a global, a class, a function returning one (called with its defaults) "
+                        "or a call such as 'resnet18(num_classes=10)'.")
+    p.add_argument("--input-shape", "--input", metavar="SHAPE", action="append",
+                   help="A shape to feed torch models' forward, e.g. 1,3,32,32 (add :int for token ids); "
+                        "repeat for a forward with several inputs. Default: the file's own call, or forward's "
+                        "jaxtyping annotations.")
+    p.add_argument("--depth", type=int, default=3, metavar="N",
+                   help="torch: show modules nested down to depth N (as torchinfo's depth). Default: 3.")
+    p.add_argument("--columns", metavar="NAMES",
+                   help="torch: the columns, comma-separated, of torchinfo's input_size, output_size, num_params, "
+                        "kernel_size, mult_adds, trainable. Default: output_size,num_params (num_params without "
+                        "an input).")
     p.add_argument("--weights", action="store_true", help="List each layer's weights and their shapes too.")
-    p.add_argument("--input-shape", "--input", metavar="SHAPE",
-                   help="A shape to feed torch models' forward, e.g. 1,3,32,32 (output shapes).")
+    p.add_argument("--ascii", action="store_true", help="torch: draw the tree with ASCII characters only.")
     p.add_argument("--exclude", action="append", metavar="GLOB", help="Globs of files or folders to skip.")
 
 
@@ -159,9 +172,10 @@ COMMANDS = {  # name -> (one line of help, the longer description, its options)
     "check": ("Check files for shape bugs.",
               "Check files for shape bugs; prints path:line:col: CODE message, then a count (--fix mends what it "
               "can first).", _check_options),
-    "summary": ("Print every model a file defines (a static model.summary()).",
-                "Print every model a file defines: layers, output shapes, parameter counts (a static "
-                "model.summary()).", _summary_options),
+    "summary": ("Print every model a file defines (a static model.summary() / torchinfo).",
+                "Print every model a file makes: layers, shapes, parameter counts, as Keras's model.summary() "
+                "and torchinfo's summary() print them (torch: nested modules, mult-adds and memory where an "
+                "input is known), without running anything.", _summary_options),
     "rule": ("Explain a rule.", "Explain a rule: what it does, why it is a bug, an example.",
              lambda p: p.add_argument("code", metavar="CODE",
                                       help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")),
@@ -563,23 +577,61 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _summary_inputs(specs: Optional[list]) -> Optional[list]:
+    """``--input-shape 1,3,32,32`` (``:int`` for an integer tensor), repeated: the forward's inputs."""
+    from .shapes import Shape
+    from .values import Tensor
+
+    if not specs:
+        return None
+    out = []
+    for spec in specs:
+        text, _, dtype = spec.partition(":")
+        dtype = dtype.strip().lower() or "float"
+        kinds = {"float": "float", "float32": "float", "int": "int", "long": "int", "int64": "int", "bool": "bool"}
+        try:
+            dims = tuple(int(d) for d in text.replace("(", "").replace(")", "").split(",") if d.strip())
+            if not dims or any(d < 1 for d in dims) or dtype not in kinds:
+                raise ValueError
+        except ValueError:
+            raise UsageFailure(f"--input-shape: expected sizes like 1,3,32,32 (or 1,128:int), got {spec!r}") from None
+        out.append(Tensor(Shape(dims), "torch", kinds[dtype]))
+    return out
+
+
 def summary(ns: argparse.Namespace) -> int:
-    """``shapecheck summary``: every model a file defines, its layers, output shapes, parameter counts."""
+    """``shapecheck summary``: every model a file makes, its layers, output shapes, parameter counts."""
     import json
+
+    import libcst as cst
 
     from . import config as cfgmod
     from . import summary as summod
     from .discover import iter_files
 
-    paths, input_shape = ns.paths or ["."], ns.input_shape
+    paths, model = list(ns.paths or ["."]), ns.model
     try:
+        picked = [p for p in paths if "::" in p and not os.path.exists(p)]
+        if picked:
+            if len(paths) != 1 or model is not None:
+                raise UsageFailure("FILE::NAME takes one file and no --model")
+            paths[0], model = picked[0].split("::", 1)
         _require_paths(paths)
-        shape = None
-        if input_shape is not None:
+        inputs = _summary_inputs(ns.input_shape)
+        if ns.depth < 0:
+            raise UsageFailure(f"--depth: expected a number >= 0, got {ns.depth}")
+        columns = None
+        if ns.columns is not None:
+            columns = [c.strip() for c in ns.columns.split(",") if c.strip()]
+            bad = [c for c in columns if c not in summod.COLUMNS]
+            if bad or not columns:
+                raise UsageFailure(f"--columns: unknown column {', '.join(bad) or '(none)'}; expected some of "
+                                   f"{', '.join(summod.COLUMNS)}")
+        if model is not None:
             try:
-                shape = tuple(int(d) for d in input_shape.replace("(", "").replace(")", "").split(",") if d.strip())
-            except ValueError:
-                raise UsageFailure(f"--input-shape: expected sizes like 1,3,32,32, got {input_shape!r}") from None
+                summod.parse_model_spec(model)
+            except summod.ModelSpecError as e:
+                raise UsageFailure(str(e)) from None
         try:
             cfg = cfgmod.discover(paths)
         except cfgmod.ConfigError as e:
@@ -589,20 +641,56 @@ def summary(ns: argparse.Namespace) -> int:
         return 2
     models: list = []
     special: list = []
+    broken: list = []
+    missing: list = []  # files without the model --model names (an error where no file has it)
     for f in iter_files(paths, _excluder(cfg, ns.exclude), skipped=special):
         try:
             with open(f, encoding="utf-8") as fh:
                 source = fh.read()
-            models.extend(summod.summarize_source(source, f, shape))
+            errors: list = []
+            models.extend(summod.summarize_source(source, f, inputs=inputs, model=model, errors=errors))
+            for name, why in errors:
+                echo(f"shapecheck: note: {f}: {name} not summarized ({type(why).__name__}: {str(why)[:200]})",
+                     err=True)
+        except cst.ParserSyntaxError:
+            broken.append(_syntax_error_line(source, f))
+        except summod.ModelSpecError as e:
+            missing.append(f"{f}: {str(e).removeprefix('--model: ')}")
         except Exception as e:  # noqa: BLE001 - one unreadable file is noted, the others still summarized
             echo(f"shapecheck: note: {f}: not summarized ({type(e).__name__}: {str(e)[:200]})", err=True)
     for path, kind in special:
         echo(f"shapecheck: note: skipped {path}: {kind}, not a file to read", err=True)
+    if missing and not models and not broken:
+        echo(f"shapecheck: error: {missing[0]}", err=True)
+        return 2
     if ns.output_format == "json":
-        echo(json.dumps(summod.to_json(models, weights=ns.weights), indent=2, ensure_ascii=False))
+        for line in broken:
+            echo(line, err=True)
+        echo(json.dumps(summod.to_json(models, weights=ns.weights, depth=ns.depth), indent=2, ensure_ascii=False))
     else:
-        echo(summod.render_text(models, weights=ns.weights))
-    return 0
+        ascii_only = ns.ascii or not _can_draw(sys.stdout)
+        text = summod.render_text(models, weights=ns.weights, depth=ns.depth, columns=columns, ascii_only=ascii_only)
+        echo("\n".join(broken + ([text] if models or not broken else [])))
+    return 1 if broken else 0
+
+
+def _syntax_error_line(source: str, path: str) -> str:
+    """``path:line:col: SHP900 cannot parse this file: ...``, as ``check`` prints it."""
+    from . import formats
+    from .engine import analyse_source
+
+    diags = [d for d in analyse_source(source, path).diagnostics if d.code == "SHP900"]
+    return formats.text(diags[:1], 1, quiet=True) if diags else f"{path}:1:1: SHP900 cannot parse this file"
+
+
+def _can_draw(stream: Any) -> bool:
+    """Whether the stream's encoding has torchinfo's tree characters (a cp1252 console has not)."""
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "├─│└".encode(enc)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def rule(ns: argparse.Namespace) -> int:

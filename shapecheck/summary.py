@@ -1,36 +1,76 @@
-"""A static ``model.summary()``: every model a file defines, its layers, output shapes and parameters.
+"""A static ``model.summary()``: every model a file makes, its layers, output shapes and parameters.
 
-Keras models (Sequential, functional, subclassed) and torch modules (classes and instances) are
-found after the interpreter has run the file. Parameter counts come from the same layer rules
-that check shapes (their ``weights``), so a summary and a finding never disagree. Sizes stay
-symbolic where the code is: a class built from ``vocab, embed, hidden`` gets a formula.
+Keras models (Sequential, functional, subclassed) and torch modules (classes, instances, what a
+builder function returns) are found after the interpreter has run the file. Parameter counts come
+from the same layer rules that check shapes (their ``weights``), so a summary and a finding never
+disagree. Sizes stay symbolic where the code is: a class built from ``vocab, embed, hidden`` gets a
+formula.
+
+A torch model is a tree of ``Row``: every submodule that exists at run time, in registration order
+(``named_modules()``), a module's own parameters and buffers as rows of their own, a child the
+checker cannot see as a ``?`` row (never a missing one). Where the model has an input (the file's
+own call of it, ``--input-shape``, a jaxtyping annotation of ``forward``), its forward pass runs
+once more in the analysis with every module application recorded (``CallRecord``): each row's
+input and output shapes, and torchinfo's mult-adds and memory figures, defined as torchinfo 1.8
+defines them (``LayerInfo.calculate_macs``, ``ModelStatistics``).
 """
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from . import dims as D
 from .framework import Framework, framework_of
 from .shapes import Shape
-from .values import Layer, Obj, Seq, Tensor, Value
+from .values import UNKNOWN, Failed, Layer, Obj, OneOf, Seq, Tensor, Value
 
 if TYPE_CHECKING:
-    from .analysis.driver import AnalysisResult
+    from .analysis.driver import Analysis, AnalysisResult
 
 
-@dataclass
+@dataclass(eq=False)
 class Row:
+    """One row of a summary: a layer (Keras), or a module, parameter or buffer of a torch model.
+
+    ``params`` is everything under it (``sum(p.numel() for p in m.parameters())``), ``own_params``
+    what its child modules do not hold (torchinfo's "leftover"); None where unknown. ``output`` and
+    ``input`` are a Shape, a list of Shapes (a tuple output), or None (unknown / no input given);
+    ``calls`` how often the forward pass called it (0: never; None: no forward pass was traced).
+    ``mult_adds`` as torchinfo counts them over those calls (for a module with children: the sum
+    of its leaf modules'). ``children``: the rows one level down (the table lists them flat, in
+    ``ModelSummary.rows``, depth first)."""
+
     name: str
     type: str
     output: Any  # Shape, a list of Shapes, or None (unknown)
     params: Any  # int / sympy expr, or None (unknown)
     weights: list = field(default_factory=list)  # (name, Shape, trainable, framework, kind)
+    path: str = ""  # the qualified name (``layer1.0.conv1``), as named_modules() / named_parameters() say it
+    depth: int = 1
+    index: int = 0  # torchinfo's depth-idx: the row's place among the modules of its depth, in table order
+    kind: str = "module"  # module | parameter | buffer
+    children: list = field(default_factory=list)
+    input: Any = None
+    kernel: Any = None  # the module's ``kernel_size`` (an int or a list), None: it has none
+    mult_adds: Any = 0
+    trainable_params: Any = None
+    own_params: Any = 0
+    leaf: bool = True  # no child modules (torchinfo's ``is_leaf_layer``)
+    calls: Optional[int] = None
+    module: Any = field(default=None, repr=False)  # the analysis's value (Layer / Obj), where there is one
 
 
-@dataclass
+@dataclass(eq=False)
 class ModelSummary:
+    """One model. Keras: ``rows`` are ``model.layers``. torch: ``root`` is the model itself (depth
+    0) and ``rows`` every row under it, depth first; ``inputs`` the tensors its forward pass was
+    traced on (``input_source`` says where they came from), and the torchinfo totals (None where
+    unknown, or where no input was given)."""
+
     name: str
     framework: str  # keras | torch
     path: str
@@ -39,12 +79,46 @@ class ModelSummary:
     trainable: Any
     non_trainable: Any
     var: str = ""  # the global it was found under (or the class name): how a test finds it
+    root: Optional[Row] = None
+    inputs: list = field(default_factory=list)  # Tensors
+    input_source: str = ""
+    mult_adds: Any = None
+    input_bytes: Any = None
+    output_bytes: Any = None  # torchinfo's "Forward/backward pass size"
+    param_bytes: Any = None
+    trace: Optional[CallRecord] = field(default=None, repr=False)  # the traced forward pass, call by call
+    built_by: str = ""  # the call that built it (``resnet18()``, ``Block(c)``), where the summary made it
+    assumed: list = field(default_factory=list)  # the constructor defaults it was built with (text)
+    traced: bool = False  # a forward pass ran (shapes, mult-adds and memory are known or ``?``)
 
     @property
     def total(self) -> Any:
         if self.trainable is None or self.non_trainable is None:
             return None
         return D.add(self.trainable, self.non_trainable)
+
+    @property
+    def total_bytes(self) -> Any:
+        parts = (self.input_bytes, self.output_bytes, self.param_bytes)
+        if any(p is None for p in parts):
+            return None
+        return D.add(D.add(self.input_bytes, self.output_bytes), self.param_bytes)
+
+    def top(self) -> list:
+        """The rows one level under the model (Keras: all of them)."""
+        return [r for r in self.rows if r.depth == 1]
+
+
+@dataclass(eq=False)
+class CallRecord:
+    """One application of a module while a forward pass was traced: its arguments, its output and
+    the applications it made, in order."""
+
+    module: Any
+    args: list
+    output: Any = None
+    children: list = field(default_factory=list)
+    node: Any = field(default=None, repr=False)  # the call's syntax node (the file's call: its line)
 
 
 # ------------------------------------------------------------------------------------------ naming
@@ -169,20 +243,61 @@ def _listed_count(node: Any, default: int) -> int:
 
 
 # ------------------------------------------------------------------------------------------ collect
-def summarize_source(source: str, path: str = "<string>", input_shape: Optional[tuple] = None) -> list:
-    """Every model in ``source``, summarized."""
+MODEL_VAR = "__shapecheck_model__"  # where a model asked for by ``--model CALL`` is kept
+
+
+class ModelSpecError(ValueError):
+    """``--model`` names nothing the file defines, or is not a name or a call of one."""
+
+
+def parse_model_spec(spec: str) -> tuple:
+    """``resnet18`` / ``resnet18(num_classes=10)`` / ``models.resnet18()`` -> (the name called or
+    named, the call's source text or None for a bare name). Parsed with LibCST, never evaluated:
+    the call runs in the analysis, as if the file ended with it."""
+    import libcst as cst
+
+    try:
+        expr = cst.parse_expression(spec.strip())
+    except cst.ParserSyntaxError:
+        raise ModelSpecError(f"--model: not a name or a call: {spec!r}") from None
+    target = expr.func if isinstance(expr, cst.Call) else expr
+    parts = []
+    while isinstance(target, cst.Attribute):
+        parts.append(target.attr.value)
+        target = target.value
+    if not isinstance(target, cst.Name):
+        raise ModelSpecError(f"--model: not a name or a call of one: {spec!r}")
+    parts.append(target.value)
+    name = ".".join(reversed(parts))
+    return name, (cst.Module([]).code_for_node(expr) if isinstance(expr, cst.Call) else None)
+
+
+def summarize_source(source: str, path: str = "<string>", input_shape: Optional[tuple] = None, *,
+                     inputs: Optional[list] = None, model: Optional[str] = None,
+                     errors: Optional[list] = None) -> list:
+    """Every model in ``source``, summarized; raises ``libcst.ParserSyntaxError`` where it does not
+    parse. ``inputs`` (Tensors; or ``input_shape``, one float tensor) feed torch models' forward
+    where the file never calls it. ``model``: only that one -- a global, a class, or a function
+    (called with its defaults), or a call (``resnet18(num_classes=10)``) analysed as if the file
+    ended with ``__shapecheck_model__ = <call>``; raises ``ModelSpecError`` where the file has no
+    such name. With ``errors``, a model the summary fails on (an internal error) is left out and
+    its ``(name, exception)`` appended there, the file's other models still summarized."""
     import libcst as cst
 
     from . import positions
-    from .analysis.driver import analyse
 
+    if inputs is None and input_shape is not None:
+        inputs = [Tensor(Shape(tuple(input_shape)), "torch", "float")]
     module = cst.parse_module(source)
-    result = analyse(module, source, path, keep_trace=True)
+    spec = parse_model_spec(model) if model is not None else None
+    if spec is not None:
+        _check_defined(module, spec[0], model or "")
+        if spec[1] is not None or _is_function(module, spec[0]):
+            call = spec[1] if spec[1] is not None else f"{spec[0]}()"
+            source = source + ("" if source.endswith("\n") else "\n") + f"{MODEL_VAR} = {call}\n"
+            module = cst.parse_module(source)
+    run = _Run(module, source, path)
     pos = positions.Positions(module)
-    owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
-    names = keras_names(result.created, owners)
-    out: list = []
-    seen: set = set()
 
     def line_of(node: Any) -> int:
         try:
@@ -190,6 +305,14 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
         except Exception:  # noqa: BLE001
             return 1
 
+    run.line_of, run.has = line_of, pos.has
+    if spec is not None:
+        return _selected(run, spec, model or "", inputs)
+    result = run.result
+    owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
+    names = keras_names(result.created, owners)
+    out: list = []
+    seen: set = set()
     imported, assigned = _module_names(module)
     for var, v in result.globals.items():
         if id(v) in seen or var in imported:  # a model of another file, imported here: that file's
@@ -200,35 +323,315 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
                 continue
             node = assigned[var]
         line = line_of(node)
-        if isinstance(v, Layer) and _is_keras_model(v):
-            seen.add(id(v))
-            out.append(_keras_summary(v, names, path, line))
-            out[-1].var = var
-        elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
-            seen.add(id(v))
-            out.append(_keras_object_summary(v, names, path, line, result.trace))
-            out[-1].var = var
-        elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
-            seen.add(id(v))
-            out.append(_torch_summary(result, v, var, path, line, input_shape))
-            out[-1].var = var
-        elif isinstance(v, Obj) and _is_torch_module(v):
-            seen.add(id(v))
-            out.append(_torch_summary(result, v, var, path, line, input_shape))
-            out[-1].var = var
-            seen.add(id(v.cls))
+        with _contained(errors, var):
+            _global_summary(run, v, var, line, names, inputs, out, seen)
     for cls in result.classes:
-        if id(cls) in seen or not _is_torch_class(cls):
-            continue
-        inst = next((o for o in result.instances if o.cls is cls and o.node is cls.node), None) or next(
-            (o for o in result.instances if o.cls is cls), None)
-        if inst is None:
+        if id(cls) in seen or not _is_torch_class(cls) or not pos.has(cls.node):
             continue
         seen.add(id(cls))
-        out.append(_torch_summary(result, inst, cls.name, path, line_of(cls.node), input_shape))
-        out[-1].var = cls.name
+        with _contained(errors, cls.name):
+            got = _class_summary(run, cls, line_of(cls.node), inputs)
+            if got is not None:
+                out.append(got)
     out.sort(key=lambda m: m.line)
     return out
+
+
+@contextmanager
+def _contained(errors: Optional[list], name: str) -> Iterator[None]:
+    """One model's summary: an internal error is noted in ``errors`` (where given) and the others go on."""
+    if errors is None:
+        yield
+        return
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 - failure containment: one model, not the file
+        errors.append((name, e))
+
+
+def _global_summary(run: _Run, v: Value, var: str, line: int, names: dict, inputs: Optional[list], out: list,
+                    seen: set) -> None:
+    """The summary of a model the module keeps in ``var``, if it is one."""
+    path, result = run.path, run.result
+    if isinstance(v, Layer) and _is_keras_model(v):
+        seen.add(id(v))
+        out.append(_keras_summary(v, names, path, line))
+        out[-1].var = var
+    elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
+        seen.add(id(v))
+        out.append(_keras_object_summary(v, names, path, line, result.trace))
+        out[-1].var = var
+    elif isinstance(v, Layer) and v.kind.startswith("torch.nn.") and _children(v) is not None:
+        seen.add(id(v))
+        out.append(_torch_summary(run, v, var, path, line, inputs))
+        out[-1].var = var
+    elif isinstance(v, Obj) and _is_torch_module(v):
+        seen.add(id(v))
+        out.append(_torch_summary(run, v, var, path, line, inputs))
+        out[-1].var = var
+        out[-1].assumed = _assumed_defaults(run, v, None)
+        seen.add(id(v.cls))
+
+
+def _check_defined(module: Any, name: str, spec: str) -> None:
+    head = name.split(".", 1)[0]
+    if head not in _top_level_names(module):
+        raise ModelSpecError(f"--model: {spec!r}: the file defines no {head!r}")
+
+
+def _top_level_names(module: Any) -> set:
+    """Names the module's top level binds: definitions, assignments, imports."""
+    import libcst as cst
+
+    imported, assigned = _module_names(module)
+    out = set(imported) | set(assigned)
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            out.add(stmt.name.value)
+    return out
+
+
+def _is_function(module: Any, name: str) -> bool:
+    import libcst as cst
+
+    return any(isinstance(s, cst.FunctionDef) and s.name.value == name for s in module.body)
+
+
+def _selected(run: _Run, spec: tuple, text: str, inputs: Optional[list]) -> list:
+    """The one model ``--model`` asks for."""
+    import libcst as cst
+
+    name, call = spec
+    result = run.result
+    head = name.split(".", 1)[0]
+    defn = next((s for s in run.module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
+                 and s.name.value == head), None)
+    line = run.line_of(defn) if defn is not None else 1
+    v = result.globals.get(MODEL_VAR)
+    if v is None:  # a bare name of a global or a class
+        v = result.globals.get(head)
+        if isinstance(v, Obj) or (isinstance(v, Layer) and framework_of(v.kind) is Framework.TORCH):
+            line = run.line_of(run.assigned.get(head)) if head in run.assigned else line
+            got = _torch_summary(run, v, head, run.path, line, inputs) if not _is_keras_obj(v) else None
+            if isinstance(v, Layer) or (isinstance(v, Obj) and _is_torch_module(v)):
+                assert got is not None
+                got.var = head
+                return [got]
+        if isinstance(v, Layer) and _is_keras_model(v):
+            owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
+            got = _keras_summary(v, keras_names(result.created, owners), run.path, line)
+            got.var = head
+            return [got]
+        cls = next((c for c in result.classes if c.name == head and c.node is defn), None)
+        if cls is not None and _is_torch_class(cls):
+            got = _class_summary(run, cls, line, inputs)
+            return [got] if got is not None else []
+        raise ModelSpecError(f"--model: {text!r} is not a model the summary can show (a torch module, a Keras "
+                             "model, a class of one or a function returning one)")
+    if isinstance(v, Layer) and _is_keras_model(v):
+        owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
+        got = _keras_summary(v, keras_names(result.created, owners), run.path, line)
+    elif isinstance(v, (Layer, Obj)) and not _is_keras_obj(v):
+        got = _torch_summary(run, v, name, run.path, line, inputs)
+        got.built_by = call or f"{name}()"
+        got.assumed = _assumed_defaults(run, v, call or f"{name}()")
+    else:
+        raise ModelSpecError(f"--model: {call or name + '()'} returns no model the summary can show "
+                             f"(the analysis gives {type(v).__name__})")
+    got.var = MODEL_VAR
+    return [got]
+
+
+class _Run:
+    """One file's analysis, kept for the summaries of its models: the result, and the first call
+    the file's own module code makes of each module (``id(module) -> CallRecord``: the input a
+    summary feeds it)."""
+
+    def __init__(self, module: Any, source: str, path: str) -> None:
+        from .analysis.driver import Analysis
+
+        self.module, self.source, self.path = module, source, path
+        self.analysis: Analysis = Analysis(module, source, path)
+        recorder = _Recorder(self.analysis, expand=False, module_code_only=True)
+        with recorder:
+            self.result: AnalysisResult = self.analysis.run(keep_trace=True)
+        self.file_calls: dict = {}
+        for rec in recorder.root.children:
+            if rec.args and all(isinstance(a, Tensor) and _known(a.shape) for a in rec.args):
+                self.file_calls.setdefault(id(rec.module), rec)
+        self.line_of: Any = lambda node: 1
+        self.has: Any = lambda node: False  # whether a node is of this file (``positions.Positions.has``)
+        self.assigned = _module_names(module)[1]
+
+    def trace(self, model: Value, inputs: list) -> Optional[CallRecord]:
+        """Run ``model(*inputs)`` once more, every module application recorded; None where the
+        analysis cannot run it."""
+        an = self.analysis
+        recorder = _Recorder(an, expand=True)
+        ctx = an.ctx
+        saved = ctx.memo
+        evaluated = _eval_mode(model)
+        try:
+            # every call runs again (a memoized result would hide the calls it makes), as torch runs them
+            ctx.memo = _NoMemo()
+            with recorder, _after_run(an) as skipped:
+                an.trace_call(model, list(inputs))
+                budget = ctx.budget
+            if skipped or ctx.steps >= budget:
+                return None  # cut short (a function not analysed, out of steps): calls may be missing
+        except Exception:  # noqa: BLE001 - a summary without shapes is still a summary
+            return None
+        finally:
+            ctx.memo = saved
+            for obj in evaluated:
+                obj.attrs.pop("training", None)
+        got = [r for r in recorder.root.children if r.module is model]
+        return got[0] if got else None
+
+    def build(self, cls: Any, given: dict) -> Optional[Value]:
+        """An instance of ``cls`` built in the analysis, as ``cls(...)`` would build it with every
+        parameter of ``__init__`` that has a default left to it, the others generic (symbolic
+        sizes, as the analysis runs a class no code builds)."""
+        from .analysis.frames import Frame
+        from .analysis.objects import FuncInfo
+        from .values import ClassRef
+
+        an = self.analysis
+        init = cls.lookup("__init__")
+        pos: list = []
+        kw: dict = {}
+        if isinstance(init, FuncInfo):
+            params = list(init.params.posonly_params) + list(init.params.params)
+            if params and not _is_static(init.node):
+                params = params[1:]
+            for p in params:
+                if p.default is not None:
+                    break
+                pos.append(an.sources.generic_param(p))
+            for p in init.params.kwonly_params:
+                if p.default is None:
+                    kw[p.name.value] = an.sources.generic_param(p)
+        try:
+            with _after_run(an):
+                return an.calls.call_value(ClassRef(cls), pos, kw, cls.node,
+                                           Frame({}, D.Bindings(), None, an.ctx.globals), {})
+        except Exception:  # noqa: BLE001 - then the instances the analysis built
+            return None
+
+
+class _NoMemo(dict):
+    """A memo that never hits (``key in memo`` is False): each call of a traced pass runs."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
+def _eval_mode(model: Value) -> list:
+    """``model.eval()``, as torchinfo runs it: ``self.training`` is False in every module of the file
+    under ``model`` that does not set it itself; the objects it was set on (to undo)."""
+    from .values import Const
+
+    out: list = []
+    todo: list = [model]
+    seen: set = set()
+    while todo:
+        v = todo.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if isinstance(v, OneOf):
+            todo.extend(o for o in v.options if isinstance(o, (Layer, Obj)))
+            continue
+        if isinstance(v, Obj) and "training" not in v.attrs:
+            v.attrs["training"] = Const(False)
+            out.append(v)
+        todo.extend(c for _, c in _module_children(v) if isinstance(c, (Layer, Obj, OneOf)))
+    return out
+
+
+def _is_static(fn: Any) -> bool:
+    import libcst as cst
+
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in fn.decorators)
+
+
+SUMMARY_STEPS = 200_000  # what a summary's own runs (building a class, a forward pass) may take after the file's
+
+
+@contextmanager
+def _after_run(an: Analysis) -> Iterator[list]:
+    """Code the summary runs in the analysis after it finished: its state active, a budget of
+    its own, and its findings (those of a generic build or a traced forward) kept out of the file's.
+    Yields the list that collects the "analysis-skipped" ones (a function cut short)."""
+    from .values import activated
+
+    ctx = an.ctx
+    saved = ctx.budget
+    ctx.budget = max(ctx.budget, ctx.steps + SUMMARY_STEPS)
+    skipped: list = []
+    try:
+        with activated(ctx.state), ctx.isolated() as found:
+            yield skipped
+            skipped.extend(f for f in found if f.kind == "analysis-skipped")
+    finally:
+        ctx.budget = saved
+
+
+class _Recorder:
+    """While installed (``with``), every module application the analysis makes is a ``CallRecord``
+    under ``root``: what a forward pass called, in order, on what. With ``expand``, an
+    ``nn.Sequential`` runs its chain child by child through the analysis's calls (its rule applies
+    the layers directly, which records nothing of them), as torch's ``Sequential.forward`` calls
+    each. With ``module_code_only``, only what the file's module-level code runs is recorded."""
+
+    def __init__(self, analysis: Analysis, expand: bool, module_code_only: bool = False) -> None:
+        self.calls = analysis.calls
+        self.ctx = analysis.ctx
+        self.expand = expand
+        self.module_code_only = module_code_only
+        self.root = CallRecord(None, [])
+        self.stack = [self.root]
+        self.original: Any = None
+
+    def __enter__(self) -> _Recorder:
+        self.original = self.calls.apply_module
+        self.calls.apply_module = self.apply  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        del self.calls.apply_module
+
+    def apply(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Any, arg_nodes: dict) -> Value:
+        if self.module_code_only and getattr(self.ctx, "trace", None) is None:
+            return self.original(fn, args, kwargs, node, frame, arg_nodes)
+        parent = self.stack[-1]
+        # (a subclass of nn.Sequential without a forward runs its base: the same module)
+        same = isinstance(parent.module, Obj) and parent.module.base is fn
+        rec = parent if same else CallRecord(fn, list(args), node=node)
+        if not same:
+            parent.children.append(rec)
+            self.stack.append(rec)
+        try:
+            chain = fn.config.get("layers") if isinstance(fn, Layer) and fn.kind == "torch.nn.Sequential" else None
+            if self.expand and chain is not None and args and not isinstance(args[0], Failed):
+                out = self._chain(chain, args[0], node, frame)
+            else:
+                out = self.original(fn, args, kwargs, node, frame, arg_nodes)
+        finally:
+            if not same:
+                self.stack.pop()
+        if not same:
+            rec.output = out
+        return out
+
+    def _chain(self, layers: list, x: Value, node: Any, frame: Any) -> Value:
+        if x is UNKNOWN:  # (called on a batch it cannot see into, the chain still runs: the rule's output_on_unknown)
+            x = Tensor(Shape.unknown(), "torch")
+        for sub in layers:
+            if x is UNKNOWN or isinstance(x, Failed):
+                return x
+            x = self.calls.call_value(sub, [x], {}, node, frame, {})
+        return x
 
 
 def _module_names(module: Any) -> tuple:
@@ -293,7 +696,8 @@ def _is_torch_module(v: Obj) -> bool:
 
 
 def _children(v: Value) -> Optional[list]:
-    """(name, module) pairs of a torch module's direct children, in registration order."""
+    """(name, module) pairs of a torch module's direct children, in registration order; None where
+    a container's contents are unknown."""
     from .ops import registry as R
 
     if isinstance(v, Layer):
@@ -325,6 +729,26 @@ def _children(v: Value) -> Optional[list]:
 
 
 # ------------------------------------------------------------------------------------------ torch
+PARAMETER = "torch.nn.Parameter"
+_CONTAINERS = ("torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict")
+# torch layers that register child modules of their own: (name, torch class) in registration order
+_COMPOSITE = {
+    "torch.nn.MultiheadAttention": [("out_proj", "NonDynamicallyQuantizableLinear")],
+    "torch.nn.TransformerEncoderLayer": [
+        ("self_attn", "MultiheadAttention"), ("linear1", "Linear"), ("dropout", "Dropout"), ("linear2", "Linear"),
+        ("norm1", "LayerNorm"), ("norm2", "LayerNorm"), ("dropout1", "Dropout"), ("dropout2", "Dropout")],
+    "torch.nn.TransformerDecoderLayer": [
+        ("self_attn", "MultiheadAttention"), ("multihead_attn", "MultiheadAttention"), ("linear1", "Linear"),
+        ("dropout", "Dropout"), ("linear2", "Linear"), ("norm1", "LayerNorm"), ("norm2", "LayerNorm"),
+        ("norm3", "LayerNorm"), ("dropout1", "Dropout"), ("dropout2", "Dropout"), ("dropout3", "Dropout")],
+}
+# torch applies these children with their own modules' forward (a hook sees them); MultiheadAttention
+# reads ``out_proj``'s weights in a functional call instead: torch never calls it as a module
+_NEVER_CALLED = {("torch.nn.MultiheadAttention", "out_proj")}
+_MAX_DEPTH = 64
+STORAGE_OBJECT_BYTES = 64  # what sys.getsizeof adds to a tensor storage's bytes (torchinfo's "Input size")
+
+
 def _torch_params(v: Value) -> tuple:
     """(count, [(name, Shape)]) of every parameter under ``v``; count None where unknown."""
     from .modules import named_parameters
@@ -341,20 +765,740 @@ def _torch_params(v: Value) -> tuple:
     return total, list(params.items())
 
 
-def _torch_summary(result: AnalysisResult, model: Value, name: str, path: str, line: int,
-                   input_shape: Optional[tuple]) -> ModelSummary:
-    trace = result.trace
-    if input_shape is not None:
-        trace = result.call(model, [Tensor(Shape(tuple(input_shape)), "torch", "float")])
-    rows = []
-    kids = _children(model) or []
-    for child_name, child in kids:
-        count, params = _torch_params(child)
-        typ = child.kind.rsplit(".", 1)[-1] if isinstance(child, Layer) else child.cls.name
-        rows.append(Row(child_name, typ, _shape_of(trace.get(id(child))), count,
-                        [(n, s, True, "torch", _owner_kind(child, n)) for n, s in params]))
-    total, _ = _torch_params(model)
-    return ModelSummary(name, "torch", path, line, rows, total, 0 if total is not None else None)
+def _type_name(v: Any) -> str:
+    if isinstance(v, Layer):
+        return v.kind.rsplit(".", 1)[-1]
+    if isinstance(v, Obj):
+        return v.cls.name
+    if isinstance(v, OneOf):
+        names = []
+        for o in v.options:
+            n = _type_name(o) if isinstance(o, (Layer, Obj)) else "None"
+            if n not in names:
+                names.append(n)
+        return " | ".join(names)
+    return "?"
+
+
+def _module_children(v: Value) -> list:
+    """(name, child) of a module's child modules in registration order; child None: a child the
+    checker cannot see (unknown contents, an attribute that may be a module); a ``str`` child: a
+    torch class a framework layer registers (its type name; the Layer where the rule builds it)."""
+    from .ops import registry as R
+
+    if isinstance(v, Layer):
+        rule = R.lookup_layer(v.kind)
+        if v.kind in _COMPOSITE and rule is not None:
+            child = getattr(rule, "child", None)
+            out: list = []
+            for name, typ in _COMPOSITE[v.kind]:
+                sub = child(v, name) if child is not None else None
+                out.append((name, _Typed(typ, sub) if isinstance(sub, Layer) else typ))
+            return out
+        if v.kind in ("torch.nn.TransformerEncoder", "torch.nn.TransformerDecoder"):
+            layer, n, norm = v.config.get("layer"), v.config.get("num_layers"), v.config.get("norm")
+            out = [("layers", ("ModuleList", [layer] * n if isinstance(n, int) and layer is not None else None))]
+            if isinstance(norm, Layer):
+                out.append(("norm", norm))
+            elif norm is None:
+                out.append(("norm", None))
+            return out
+        kids = _children(v)
+        if kids is not None:
+            return kids
+        if v.kind in _CONTAINERS or v.config.get("layers", 0) is None:
+            return [("?", None)]  # a container whose contents the checker cannot see
+        # a torch layer whose weights name modules of its own (``Transformer``: ``encoder.layers.0...``)
+        weights = rule.weights(v) if rule is not None else None
+        heads: list = []
+        for key in weights or {}:
+            if "." in key and key.split(".", 1)[0] not in heads:
+                heads.append(key.split(".", 1)[0])
+        return [(h, "?") for h in heads]
+    if isinstance(v, Obj):
+        out = []
+        if v.base is not None:
+            base = _module_children(v.base)
+            out.extend(base)
+        seen = {id(a) for _, a in out}
+        assigned = _init_assignments(v.cls)
+        for name, a in v.attrs.items():
+            if id(a) in seen:
+                continue
+            if isinstance(a, (Layer, Obj)) and (not isinstance(a, Layer) or framework_of(a.kind) is Framework.TORCH):
+                out.append((name, a))
+            elif isinstance(a, OneOf) and any(isinstance(o, (Layer, Obj)) for o in a.options):
+                out.append((name, a))
+            elif a is UNKNOWN and assigned.get(name) == "module":
+                out.append((name, None))  # ``self.x = something(...)`` the checker could not build
+        if "__unknown_children__" in v.attrs:
+            out.append(("?", None))
+        return out
+    return []
+
+
+# what the syntax of a class says (read once per class of the analysis)
+_ASSIGNMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BUFFERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _init_assignments(cls: Any) -> dict:
+    """attribute -> "module" where ``__init__`` (of the class or a base in the file) assigns
+    ``self.<attribute>`` a call that may build a module (not ``int(...)``, ``len(...)``...),
+    "parameter" where it assigns an ``nn.Parameter(...)``."""
+    import libcst as cst
+
+    from .analysis.objects import FuncInfo
+
+    cache = _ASSIGNMENTS.get(cls)
+    if cache is not None:
+        return cache
+    out: dict = {}
+    plain = {"int", "float", "str", "bool", "len", "max", "min", "sum", "round", "abs", "tuple", "list", "dict",
+             "set", "range", "sorted", "getattr", "isinstance", "math.sqrt", "math.ceil", "math.floor", "math.prod"}
+
+    class Visit(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for t in node.targets:
+                tgt = t.target
+                if isinstance(tgt, cst.Attribute) and isinstance(tgt.value, cst.Name) and tgt.value.value == "self":
+                    val = node.value
+                    callee = cst.Module([]).code_for_node(val.func) if isinstance(val, cst.Call) else None
+                    if callee is not None and callee.rsplit(".", 1)[-1] == "Parameter":
+                        out.setdefault(tgt.attr.value, "parameter")
+                    elif callee is not None and callee not in plain and not callee.startswith(("torch.", "np.")):
+                        out.setdefault(tgt.attr.value, "module")
+
+    seen = 0
+    todo = [cls]
+    while todo and seen < 16:
+        c = todo.pop()
+        seen += 1
+        init = c.methods.get("__init__")
+        if isinstance(init, FuncInfo):
+            init.node.visit(Visit())
+        todo.extend(b.info for b in c.bases if hasattr(b, "info"))
+    _ASSIGNMENTS[cls] = out
+    return out
+
+
+def _buffer_names(cls: Any) -> set:
+    """Names the class (or a base in the file) registers with ``self.register_buffer("name", ...)``."""
+    import libcst as cst
+
+    from .analysis.syntax import string_value
+
+    cache = _BUFFERS.get(cls)
+    if cache is not None:
+        return cache
+    out: set = set()
+
+    class Visit(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            f = node.func
+            if isinstance(f, cst.Attribute) and f.attr.value == "register_buffer" and node.args:
+                first = next((a for a in node.args if a.keyword is None or a.keyword.value == "name"), None)
+                s = string_value(first.value) if first is not None else None
+                if isinstance(s, str):
+                    out.add(s)
+
+    todo, seen = [cls], 0
+    while todo and seen < 16:
+        c = todo.pop()
+        seen += 1
+        c.node.visit(Visit())
+        todo.extend(b.info for b in c.bases if hasattr(b, "info"))
+    _BUFFERS[cls] = out
+    return out
+
+
+def _own_tensors(v: Value) -> list:
+    """(name, Tensor, "parameter" | "buffer") a module of the file holds itself."""
+    if not isinstance(v, Obj):
+        return []
+    buffers = _buffer_names(v.cls)
+    assigned = _init_assignments(v.cls)
+    out: list = []
+    for name, a in v.attrs.items():
+        if isinstance(a, Tensor) and a.role == PARAMETER:
+            out.append((name, a, "parameter"))
+        elif isinstance(a, Tensor) and name in buffers:
+            out.append((name, a, "buffer"))
+        elif a is UNKNOWN and assigned.get(name) == "parameter":
+            out.append((name, None, "parameter"))  # ``nn.Parameter(...)`` of a size the checker cannot tell
+    return out
+
+
+def _kernel(v: Any) -> Any:
+    """What torchinfo shows of ``module.kernel_size``: a list, or an int where the module keeps
+    an int (a pooling layer given one number); None where the module has none."""
+    from .values import Int, as_dim
+
+    if isinstance(v, Obj):
+        if v.base is not None:
+            got = _kernel(v.base)
+            if got is not None:
+                return got
+        k = v.attrs.get("kernel_size")
+        if isinstance(k, Int):
+            return k.dim
+        if isinstance(k, Seq):
+            dims = [as_dim(x) for x in k.items]
+            return None if any(d is None for d in dims) else dims
+        return None
+    if not isinstance(v, Layer) or "kernel_size" not in v.config:
+        return None
+    k = v.config["kernel_size"]
+    if not isinstance(k, (tuple, list)):
+        return k
+    dims = list(k)
+    if "Pool" in v.kind and _int_argument(v.config.get("_repr"), "kernel_size"):
+        return dims[0]
+    return dims
+
+
+def _int_argument(text: Any, keyword: str) -> bool:
+    """Whether a layer's first argument (or ``keyword=``) was one number, not a tuple."""
+    import libcst as cst
+
+    if not isinstance(text, str):
+        return False
+    try:
+        call = cst.parse_expression(f"f({text})")
+    except cst.ParserSyntaxError:
+        return False
+    assert isinstance(call, cst.Call)
+    arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
+    if arg is None:
+        arg = call.args[0] if call.args and call.args[0].keyword is None else None
+    return arg is not None and not isinstance(arg.value, (cst.Tuple, cst.List))
+
+
+@dataclass
+class _Typed:
+    """A layer a torch layer registers under a class of its own (``out_proj``: a Linear the rule
+    builds, torch's ``NonDynamicallyQuantizableLinear``)."""
+
+    type: str
+    layer: Layer
+
+
+def _module_row(v: Any, name: str, path: str, depth: int) -> Row:
+    """The row of a module and, under it, its parameters, buffers and child modules."""
+    if isinstance(v, _Typed):
+        row = _module_row(v.layer, name, path, depth)
+        row.type = v.type
+        return row
+    if isinstance(v, tuple):  # a container a torch layer registers (TransformerEncoder.layers)
+        typ, items = v
+        row = Row(name, typ, None, None, path=path, depth=depth)
+        if items is None:
+            row.children = [_module_row(None, "?", _join(path, "?"), depth + 1)]
+        else:
+            row.children = [_module_row(x, str(i), _join(path, str(i)), depth + 1) for i, x in enumerate(items)]
+        _count(row, None)
+        return row
+    if not isinstance(v, (Layer, Obj, OneOf, str)):
+        v = None  # (an item of a container the checker cannot see: ``nn.Sequential(*blocks)`` of unknown blocks)
+    if isinstance(v, str) or v is None:  # a torch class a layer registers, or a module we cannot see
+        row = Row(name, v if isinstance(v, str) else "?", None, 0 if v == "Dropout" else None, path=path, depth=depth)
+        row.own_params = row.params
+        row.trainable_params = row.params
+        return row
+    row = Row(name, _type_name(v), None, None, path=path, depth=depth, module=v, kernel=_kernel(v))
+    if isinstance(v, OneOf):
+        counts = {_opt_count(o) for o in v.options}
+        row.params = counts.pop() if len(counts) == 1 else None
+        row.own_params = row.trainable_params = row.params
+        return row
+    if depth > _MAX_DEPTH:
+        return row
+    kids: list = []
+    for pname, t, kind in _own_tensors(v):
+        shape = t.shape if t is not None else None
+        n = (shape.numel() if shape is not None else None) if kind == "parameter" else 0
+        kids.append(Row(pname, "Parameter" if kind == "parameter" else "Buffer", shape, n, path=_join(path, pname),
+                        depth=depth + 1, kind=kind, trainable_params=n, own_params=n,
+                        kernel=_param_kernel(pname, shape) if kind == "parameter" and shape is not None else None))
+    for cname, child in _module_children(v):
+        kids.append(_module_row(child, cname, _join(path, cname), depth + 1))
+    row.children = kids
+    row.leaf = not any(k.kind == "module" for k in kids)
+    _count(row, v)
+    return row
+
+
+def _param_kernel(name: str, s: Shape) -> Any:
+    """torchinfo's kernel column of a parameter: its shape, a ``weight``'s first two sizes swapped."""
+    if s.variadic:
+        return None
+    dims = list(s.dims)
+    if name == "weight" and len(dims) > 1:
+        dims[0], dims[1] = dims[1], dims[0]
+    return dims
+
+
+def _opt_count(o: Any) -> Any:
+    if not isinstance(o, (Layer, Obj)):
+        return 0
+    return _torch_params(o)[0]
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _count(row: Row, v: Any) -> None:
+    """A row's parameters (everything under it) and its own (not in a child module's row)."""
+    from .modules import _plain_module
+
+    def total(rows: list) -> Any:
+        out: Any = 0
+        for r in rows:
+            if r.params is None:
+                return None
+            out = D.add(out, r.params)
+        return out
+
+    mods = [r for r in row.children if r.kind == "module"]
+    own_tensors = total([r for r in row.children if r.kind == "parameter"])
+    below = total(mods)
+    if isinstance(v, Layer) and (v.kind in _COMPOSITE or v.kind.endswith(("TransformerEncoder", "TransformerDecoder"))
+                                 or not mods):
+        count, params = _torch_params(v)  # the layer's rule knows all its weights
+        row.params = count
+        row.own_params = None if count is None or below is None else D.sub(count, below)
+    elif isinstance(v, Layer) or v is None:  # a container: what its children hold
+        row.params = below
+        row.own_params = 0
+    else:
+        assert isinstance(v, Obj)
+        base_own: Any = 0
+        if v.base is not None and not _module_children(v.base) and v.base.kind not in _CONTAINERS:
+            base_own = _torch_params(v.base)[0]
+        unknown = "__unknown_children__" in v.attrs or (v.base is None and not _plain_module(v.cls)) or any(
+            isinstance(a, Seq) and any(isinstance(x, (Layer, Obj)) for x in a.items) for a in v.attrs.values())
+        parts = [own_tensors, base_own, below]
+        row.own_params = None if unknown or own_tensors is None or base_own is None else D.add(own_tensors, base_own)
+        row.params = None if unknown or any(p is None for p in parts) else D.add(D.add(own_tensors, base_own), below)
+    row.trainable_params = row.params
+    if v is not None and not isinstance(v, tuple):
+        _, params = _torch_params(v)
+        row.weights = [(n, s, True, "torch", _owner_kind(v, n)) for n, s in params]
+
+
+def _walk(row: Row) -> Iterator[Row]:
+    yield row
+    for c in row.children:
+        yield from _walk(c)
+
+
+def _number_rows(root: Row) -> list:
+    """Every row under ``root``, depth first; modules numbered per depth as torchinfo's depth-idx."""
+    counters: dict = {}
+    out = []
+    for r in _walk(root):
+        if r is root:
+            continue
+        out.append(r)
+        if r.kind == "module":
+            counters[r.depth] = counters.get(r.depth, 0) + 1
+            r.index = counters[r.depth]
+    return out
+
+
+# ------------------------------------------------------------------------------------------ torch: tracing
+def _first_tensor(v: Any) -> Optional[Tensor]:
+    """The tensor torchinfo sizes a value by (``nested_list_size``): a tuple's first item, a dict's last."""
+    from .values import Dict
+
+    for _ in range(16):
+        if isinstance(v, Tensor):
+            return v
+        if isinstance(v, Seq) and v.items:
+            v = v.items[0]
+        elif isinstance(v, Dict) and v.items:
+            v = list(v.items.values())[-1]
+        else:
+            return None
+    return None
+
+
+def _elem_bytes(t: Tensor) -> int:
+    return {"int": 8, "bool": 1}.get(t.dtype or "float", 4)
+
+
+def _known(s: Optional[Shape]) -> bool:
+    return s is not None and not s.variadic and not any(D.is_opaque(d) or D.has_flexible(d) for d in s.dims)
+
+
+def _prod(dims: Any) -> Any:
+    out: Any = 1
+    for d in dims:
+        out = D.mul(out, d)
+    return out
+
+
+def _macs(row: Row, out: Any) -> Any:
+    """torchinfo's ``LayerInfo.calculate_macs`` for one call of a leaf module: per parameter named
+    ``weight``/``bias``, its size times the output's batch and spatial sizes (a "Conv" class) or
+    its first size (others); per other parameter whose name holds "weight"/"bias" (an RNN's
+    ``weight_ih_l0``), its size times the output's first two sizes."""
+    from .modules import named_parameters
+
+    params = named_parameters(row.module) if isinstance(row.module, (Layer, Obj)) else None
+    if params is None:
+        return None
+    t = _first_tensor(out)
+    shape = t.shape if t is not None else None
+    total: Any = 0
+    for name, s in params.items():
+        name = name.rsplit(".", 1)[-1] if isinstance(row.module, Layer) else name
+        if not ("weight" in name or "bias" in name):
+            continue
+        n = s.numel()
+        if n is None or shape is None or shape.variadic or shape.rank == 0:
+            return None
+        dims = list(shape.dims)
+        if name in ("weight", "bias"):
+            used = (dims[:1] + dims[2:]) if "Conv" in row.type else dims[:1]
+        else:
+            used = dims[:2]
+        if any(D.is_opaque(d) or D.has_flexible(d) for d in used):
+            return None  # (only the sizes torchinfo multiplies by need be known)
+        total = D.add(total, D.mul(n, _prod(used)))
+    return total
+
+
+_INTERNAL = tuple(_COMPOSITE) + ("torch.nn.TransformerEncoder", "torch.nn.TransformerDecoder", "torch.nn.Transformer")
+
+
+def _apply_trace(m: ModelSummary, root: Row, rec: Optional[CallRecord], inputs: list) -> None:
+    """Shapes, calls and torchinfo's totals of a model from its traced forward pass (``rec``; None:
+    no input was given, or the pass could not run)."""
+    rows = [root] + m.rows
+    parent: dict = {}
+    for r in rows:
+        for c in r.children:
+            parent[id(c)] = r
+    calls = _match_calls(root, rec) if rec is not None else {}
+    m.traced = rec is not None
+    for r in rows:  # (parents before their children)
+        if r.kind != "module":
+            continue
+        if rec is None:
+            r.calls = None
+            continue
+        up = parent.get(id(r))
+        inside = up is not None and isinstance(up.module, Layer) and up.module.kind in _INTERNAL
+        if inside and up is not None and (up.module.kind, r.name) in _NEVER_CALLED:
+            r.calls = 0
+        elif inside and up is not None:
+            # a torch layer applies it inside its own forward: how often, on what, the analysis does not see
+            r.calls = 0 if up.calls == 0 else None
+        elif r.module is None or isinstance(r.module, OneOf):
+            r.calls = None
+        else:
+            got = calls.get(id(r), [])
+            r.calls = len(got)
+            if got:
+                first = got[0]
+                r.input = _shape_of(first.args[0]) if first.args else None
+                r.output = _shape_of(first.output)
+    # mult-adds: the leaves' over their calls; a module with children: its leaves' sum
+    for r in reversed(rows):
+        if r.kind != "module":
+            r.mult_adds = 0
+        elif not r.leaf:
+            total: Any = 0
+            for c in r.children:
+                if c.kind == "module":
+                    total = None if total is None or c.mult_adds is None else D.add(total, c.mult_adds)
+            r.mult_adds = total
+        elif r.calls is None:
+            r.mult_adds = None
+        else:
+            total = 0
+            for c in calls.get(id(r), []):
+                got = _macs(r, c.output)
+                total = None if total is None or got is None else D.add(total, got)
+            r.mult_adds = total
+    if rec is None:
+        return
+    m.input_bytes = _input_bytes(inputs)
+    m.mult_adds = root.mult_adds
+    # torchinfo's memory: the leaves with parameters keep their outputs for the backward pass (x2);
+    # the parameter bytes of the leaves the pass ran (once each, as float32)
+    out_bytes: Any = 0
+    param_bytes: Any = 0
+    for r in rows:
+        if r.kind != "module" or not r.leaf or r.calls == 0:
+            continue
+        if r.calls is None or r.params is None:
+            out_bytes = param_bytes = None
+            break
+        if param_bytes is not None:
+            param_bytes = D.add(param_bytes, D.mul(4, r.params))
+        if D.as_int(r.params) == 0 or out_bytes is None:
+            continue
+        for c in calls.get(id(r), []):
+            t = _first_tensor(c.output)
+            n = t.shape.numel() if t is not None and _known(t.shape) else None
+            if t is None or n is None:
+                out_bytes = None
+                break
+            out_bytes = D.add(out_bytes, D.mul(2 * _elem_bytes(t), n))
+    m.output_bytes, m.param_bytes = out_bytes, param_bytes
+
+
+def _match_calls(root: Row, rec: CallRecord) -> dict:
+    """id(row) -> the calls of its module, in order. A call belongs to the row of its module under
+    the row of the call it was made in: the analysis may hold one object where torch has two (a
+    helper returning ``nn.Conv2d(c, c, 3)`` for the same arguments twice gives one value), so a
+    module is told apart by where it sits, and its calls under one parent go to its rows in turn."""
+    out: dict = {id(root): [rec]}
+    under: dict = {}
+
+    def index(row: Row) -> dict:
+        got = under.get(id(row))
+        if got is None:
+            got = under[id(row)] = {}
+            for r in _walk(row):
+                if r is not row and r.kind == "module" and isinstance(r.module, (Layer, Obj)):
+                    got.setdefault(id(r.module), []).append(r)
+        return got
+
+    def assign(call: CallRecord, row: Row) -> None:
+        turns: dict = {}
+        todo = list(call.children)
+        while todo:
+            c = todo.pop(0)
+            rows = index(row).get(id(c.module))
+            if not rows:  # a module that is not the model's (built in forward): what it calls, in its place
+                todo[:0] = c.children
+                continue
+            k = turns[id(c.module)] = turns.get(id(c.module), -1) + 1
+            target = rows[k % len(rows)]
+            out.setdefault(id(target), []).append(c)
+            assign(c, target)
+
+    assign(rec, root)
+    return out
+
+
+def _input_bytes(inputs: list) -> Any:
+    """torchinfo's "Input size": ``sys.getsizeof`` of each input's storage (its bytes and the
+    storage object's own)."""
+    total: Any = 0
+    for t in inputs:
+        if not isinstance(t, Tensor) or t.shape.numel() is None:
+            return None
+        total = D.add(total, D.add(D.mul(_elem_bytes(t), t.shape.numel()), STORAGE_OBJECT_BYTES))
+    return total
+
+
+def _model_inputs(run: _Run, model: Value, inputs: Optional[list]) -> tuple:
+    """(input tensors, where they came from) for a model's forward pass: ``inputs`` (given on the
+    command line), the file's own first call of the model, or ``forward``'s jaxtyping annotations."""
+    if inputs:
+        return list(inputs), "--input-shape"
+    rec = run.file_calls.get(id(model))
+    if rec is not None:
+        return list(rec.args), f"the file's call at line {run.line_of(rec.node)}" if rec.node is not None else \
+            "the file's own call"
+    got = _annotated_inputs(run, model)
+    if got:
+        return got, "forward's annotations"
+    return [], ""
+
+
+def _annotated_inputs(run: _Run, model: Value) -> list:
+    """Tensors from jaxtyping annotations of ``forward``'s parameters (``Float[Tensor, "b 3 32 32"]``)."""
+    from .analysis.objects import FuncInfo
+
+    if not isinstance(model, Obj):
+        return []
+    fn = model.cls.lookup("forward")
+    if not isinstance(fn, FuncInfo):
+        return []
+    params = list(fn.params.posonly_params) + list(fn.params.params)
+    out = []
+    for p in params[1:]:
+        if p.default is not None:
+            break
+        if p.annotation is None:
+            return []
+        try:
+            v = run.analysis.sources.annotation_value(p.annotation.annotation, p.name.value)
+        except Exception:  # noqa: BLE001
+            return []
+        if not isinstance(v, Tensor) or v.shape.variadic:
+            return []
+        out.append(Tensor(v.shape, "torch", v.dtype))
+    return out
+
+
+def _torch_summary(run: _Run, model: Value, name: str, path: str, line: int,
+                   inputs: Optional[list]) -> ModelSummary:
+    root = _module_row(model, name, "", 0)
+    root.name = name
+    rows = _number_rows(root)
+    total = root.params
+    m = ModelSummary(name, "torch", path, line, rows, total, 0 if total is not None else None, root=root)
+    args, source = _model_inputs(run, model, inputs)
+    rec = run.trace(model, args) if args else None
+    m.inputs, m.input_source, m.trace = args, source, rec
+    _apply_trace(m, root, rec, args)
+    return m
+
+
+def _class_summary(run: _Run, cls: Any, line: int, inputs: Optional[list]) -> Optional[ModelSummary]:
+    """A torch class of the file: the instance the file's module code calls, else one built as
+    ``Class(required, ...)`` with the constructor's defaults (required sizes symbolic) -- or, where
+    that leaves its count unknown, one the file's code built with sizes --, else one the analysis
+    built."""
+    import libcst as cst
+
+    result = run.result
+    inst: Any = next((r.module for r in run.file_calls.values() if isinstance(r.module, Obj)
+                      and r.module.cls is cls), None)
+    built_by, assumed = "", []
+    if inst is None:
+        got = run.build(cls, {})
+        if isinstance(got, Obj) and got.cls is cls:
+            inst = got
+            built_by, assumed = _built_text(cls)
+    if inst is None:
+        inst = next((o for o in result.instances if o.cls is cls and o.node is cls.node), None) or next(
+            (o for o in result.instances if o.cls is cls), None)
+    if inst is None:
+        return None
+    m = _torch_summary(run, inst, cls.name, run.path, line, inputs)
+    m.var, m.built_by, m.assumed = cls.name, built_by, assumed
+    if m.total is None and built_by:
+        # its sizes as symbols leave counts unknown (``nn.LayerNorm(d)``: d may be a tuple): one the
+        # file's code built with sizes, where there is one, says more -- and says where it was built
+        other = next((o for o in result.instances if o.cls is cls and o is not inst and isinstance(o.node, cst.Call)
+                      and run.has(o.node) and _torch_params(o)[0] is not None and D.as_int(_torch_params(o)[0])
+                      is not None), None)
+        if other is not None:
+            m = _torch_summary(run, other, cls.name, run.path, line, inputs)
+            m.var, m.built_by = cls.name, f"the call at line {run.line_of(other.node)}"
+            m.assumed = _assumed_defaults(run, other, None)
+    return m
+
+
+def _built_text(cls: Any) -> tuple:
+    """(``Block(c)``, [``Block(norm_layer=None -> nn.BatchNorm2d)``]) for a class built with its defaults."""
+    from .analysis.objects import FuncInfo
+
+    init = cls.lookup("__init__")
+    if not isinstance(init, FuncInfo):
+        return f"{cls.name}()", []
+    required, defaults = _split_params(init)
+    assumed = _defaults_text(cls.name, init, defaults)
+    return f"{cls.name}({', '.join(required)})", assumed
+
+
+def _split_params(fn: Any) -> tuple:
+    """(names of the parameters without a default, parameters with one) of a function (``self`` aside)."""
+    params = list(fn.params.posonly_params) + list(fn.params.params)
+    if fn.cls is not None and params and not _is_static(fn.node):
+        params = params[1:]
+    params += list(fn.params.kwonly_params)
+    return [p.name.value for p in params if p.default is None], [p for p in params if p.default is not None]
+
+
+def _defaults_text(owner: str, fn: Any, params: list) -> list:
+    """``Owner(a=1, norm=None -> nn.BatchNorm2d)``: the defaults taken, and what an
+    ``if norm is None: norm = X`` in the body makes of them."""
+    import libcst as cst
+
+    if not params:
+        return []
+    code = cst.Module([]).code_for_node
+    chosen = _none_defaults(fn.node)
+    parts = []
+    for p in params:
+        text = f"{p.name.value}={code(p.default)}"
+        if p.name.value in chosen and isinstance(p.default, cst.Name) and p.default.value == "None":
+            text += f" -> {chosen[p.name.value]}"
+        parts.append(text)
+    return [f"{owner}({', '.join(parts)})"]
+
+
+def _none_defaults(fn: Any) -> dict:
+    """name -> the code it is given by ``if name is None: name = <code>`` in a function's body."""
+    import libcst as cst
+
+    code = cst.Module([]).code_for_node
+    out: dict = {}
+
+    class Visit(cst.CSTVisitor):
+        def visit_If(self, node: cst.If) -> None:
+            t = node.test
+            if not (isinstance(t, cst.Comparison) and isinstance(t.left, cst.Name) and len(t.comparisons) == 1
+                    and isinstance(t.comparisons[0].operator, cst.Is)):
+                return
+            right = t.comparisons[0].comparator
+            if not (isinstance(right, cst.Name) and right.value == "None"):
+                return
+            name = t.left.value
+            body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+            for stmt in body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
+                                small.targets[0].target, cst.Name) and small.targets[0].target.value == name:
+                            out.setdefault(name, code(small.value))
+
+    fn.visit(Visit())
+    return out
+
+
+def _assumed_defaults(run: _Run, model: Value, call: Optional[str]) -> list:
+    """The defaults a model was built with: those of the function ``call`` (``resnet18()``) calls,
+    and its class's constructor's that the construction leaves to them."""
+    import libcst as cst
+
+    from .analysis.objects import FuncInfo
+
+    out: list = []
+    name = parse_model_spec(call)[0] if call is not None else ""
+    expr = cst.parse_expression(call) if call is not None else None
+    given_kw = {a.keyword.value for a in expr.args if a.keyword is not None} if isinstance(expr, cst.Call) else set()
+    n_pos = sum(1 for a in expr.args if a.keyword is None and not a.star) if isinstance(expr, cst.Call) else 0
+    defn = next((s for s in run.module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))
+                 and s.name.value == name), None) if call is not None else None
+    if isinstance(defn, cst.FunctionDef):
+        params = list(defn.params.posonly_params) + list(defn.params.params)
+        left = [p for i, p in enumerate(params) if p.default is not None and i >= n_pos
+                and p.name.value not in given_kw]
+        left += [p for p in defn.params.kwonly_params if p.default is not None and p.name.value not in given_kw]
+        out += _defaults_text(name, _Fn(defn), left)
+    if isinstance(model, Obj):
+        init = model.cls.lookup("__init__")
+        node = model.node
+        if isinstance(init, FuncInfo) and isinstance(node, cst.Call) and not any(a.star == "*" for a in node.args):
+            kws = {a.keyword.value for a in node.args if a.keyword is not None}
+            if any(a.star == "**" for a in node.args):
+                kws |= given_kw  # (the builder's ``**kwargs``: what the call gave)
+            npos = sum(1 for a in node.args if a.keyword is None and not a.star)
+            params = list(init.params.posonly_params) + list(init.params.params)
+            if params and not _is_static(init.node):
+                params = params[1:]
+            left = [p for i, p in enumerate(params) if p.default is not None and i >= npos
+                    and p.name.value not in kws]
+            left += [p for p in init.params.kwonly_params if p.default is not None and p.name.value not in kws]
+            out += _defaults_text(model.cls.name, init, left)
+    return out
+
+
+@dataclass
+class _Fn:
+    """A function's node where a ``FuncInfo`` is asked for (its ``node``)."""
+
+    node: Any
 
 
 def _owner_kind(module: Value, pname: str) -> str:
@@ -366,8 +1510,10 @@ def _owner_kind(module: Value, pname: str) -> str:
 def _shape_of(v: Any) -> Any:
     if isinstance(v, Tensor):
         return v.shape
-    if isinstance(v, Seq) and all(isinstance(x, Tensor) for x in v.items):
+    if isinstance(v, Seq) and v.items and all(isinstance(x, Tensor) for x in v.items):
         return [x.shape for x in v.items]
+    if isinstance(v, Seq) and v.items and isinstance(_first_tensor(v), Tensor):
+        return [_shape_of(x) for x in v.items]
     return None
 
 
@@ -601,32 +1747,190 @@ def _row_lines(name: str, shape: str, params: str) -> list:
     return out
 
 
-def render_text(models: list, weights: bool = False) -> str:
-    """Each model as Keras prints it (``Model: "sequential"``, the Layer (type) / Output Shape /
+def _keras_text(m: ModelSummary, weights: bool) -> str:
+    """A Keras model as Keras prints it (``Model: "sequential"``, the Layer (type) / Output Shape /
     Param # table, the Total / Trainable / Non-trainable lines), in plain ASCII, after the line
     that defines it (``path:line: keras model``)."""
+    keras = True
+    lines = [f"{m.path}:{m.line}: {m.framework} model", f'Model: "{m.name}"', "_" * _RULE,
+             _row_lines("Layer (type)", "Output Shape", "Param #")[0], "=" * _RULE]
+    for r in m.rows:
+        lines += _row_lines(f"{r.name} ({r.type})", fmt_shape(r.output, keras), fmt_count(r.params))
+        if weights:
+            lines += _weight_lines(r, "     ")
+    lines.append("=" * _RULE)
+    lines.append(f" Total params: {_text_count(total_expr(m))}")
+    lines.append(f" Trainable params: {_text_count(total_expr(m, 'trainable'))}")
+    lines.append(f" Non-trainable params: {fmt_count(m.non_trainable)}")
+    lines.append("_" * _RULE)
+    return "\n".join(lines)
+
+
+def _weight_lines(r: Row, indent: str) -> list:
+    out = []
+    for wn, ws, trainable, fw, kind in r.weights:
+        other = other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)
+        note = f" — {other}" if other else ""
+        frozen = "" if trainable else " (non-trainable)"
+        out.append(f"{indent}{wn} {fmt_shape(ws, False)}{frozen}{note}")
+    return out
+
+
+def render_text(models: list, weights: bool = False, depth: int = 3, columns: Optional[list] = None,
+                ascii_only: bool = False) -> str:
+    """Each model: a Keras model as ``model.summary()`` prints it, a torch model as torchinfo's
+    ``summary(model, input_size, depth=depth, col_names=columns)`` does."""
     if not models:
         return "No models found."
-    blocks = []
-    for m in models:
-        keras = m.framework == "keras"
-        lines = [f"{m.path}:{m.line}: {m.framework} model", f'Model: "{m.name}"', "_" * _RULE,
-                 _row_lines("Layer (type)", "Output Shape", "Param #")[0], "=" * _RULE]
-        for r in m.rows:
-            lines += _row_lines(f"{r.name} ({r.type})", fmt_shape(r.output, keras), fmt_count(r.params))
-            if weights:
-                for wn, ws, trainable, fw, kind in r.weights:
-                    other = other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)
-                    note = f" — {other}" if other else ""
-                    frozen = "" if trainable else " (non-trainable)"
-                    lines.append(f"     {wn} {fmt_shape(ws, False)}{frozen}{note}")
-        lines.append("=" * _RULE)
-        lines.append(f" Total params: {_text_count(total_expr(m))}")
-        lines.append(f" Trainable params: {_text_count(total_expr(m, 'trainable'))}")
-        lines.append(f" Non-trainable params: {fmt_count(m.non_trainable)}")
-        lines.append("_" * _RULE)
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return "\n\n".join(_torch_text(m, weights, depth, columns, ascii_only) if m.framework == "torch"
+                        else _keras_text(m, weights) for m in models)
+
+
+# torchinfo's columns (``col_names``), their titles, and its widths
+COLUMNS = {"input_size": "Input Shape", "output_size": "Output Shape", "num_params": "Param #",
+           "kernel_size": "Kernel Shape", "mult_adds": "Mult-Adds", "trainable": "Trainable"}
+_COL_WIDTH, _NAME_WIDTH = 25, 40
+
+
+def default_columns(m: ModelSummary) -> list:
+    """torchinfo's defaults: output size and parameters with an input, parameters alone without."""
+    return ["output_size", "num_params"] if m.inputs else ["num_params"]
+
+
+def _torch_text(m: ModelSummary, weights: bool, depth: int, columns: Optional[list], ascii_only: bool) -> str:
+    root = m.root
+    assert root is not None
+    cols = list(columns) if columns else default_columns(m)
+    shown = [root] + [r for r in m.rows if r.depth <= depth]
+
+    def label(r: Row) -> str:
+        if r is root:
+            return root.type if m.name == root.type else f"{m.name} ({root.type})"
+        if r.kind != "module":
+            return f"{r.name} ({r.type})"
+        return f"{r.name} ({r.type}): {r.depth}-{r.index}"
+
+    width = _NAME_WIDTH
+    longest = max(len(label(r)) + r.depth * 5 + 1 for r in shown)
+    if longest >= width:
+        width = -(-longest // 5) * 5
+    total_width = len(cols) * _COL_WIDTH + width
+
+    def line(name: str, cells: list) -> str:
+        text = f"{name:<{width}} " + "".join(f"{c:<{_COL_WIDTH}} " for c in cells)
+        return text.rstrip()
+
+    def start(d: int) -> str:
+        if d == 0:
+            return ""
+        if d == 1:
+            return "+ " if ascii_only else "├─"
+        return ("|    " if ascii_only else "│    ") * (d - 1) + ("+ " if ascii_only else "└─")
+
+    rule = "=" * total_width
+    built = "" if not m.built_by else f" as built by {m.built_by}" if m.built_by.startswith("the call") else \
+        f" = {m.built_by}"
+    head = f'{m.path}:{m.line}: torch model "{m.name}"{built}'
+    lines = [head]
+    if m.inputs:
+        lines.append(f"Input: {', '.join(_torch_shape(t.shape) + _dtype_note(t) for t in m.inputs)} "
+                     f"({m.input_source})" + ("" if m.traced else "; the forward pass could not be traced"))
+    for a in m.assumed:
+        lines.append(f"Defaults assumed: {a}")
+    lines += [rule, line("Layer (var_name (type):depth-idx)", [COLUMNS[c] for c in cols]), rule]
+    for r in shown:
+        at_max = r.depth == depth
+        lines.append(line(start(r.depth) + label(r), [_cell(m, r, c, at_max) for c in cols]))
+        if weights and r.kind == "module" and (r.leaf or at_max):
+            lines += _weight_lines(r, " " * (r.depth * 5 + 3))
+    lines.append(rule)
+    lines.append(f"Total params: {_text_count(total_expr(m))}")
+    lines.append(f"Trainable params: {_text_count(total_expr(m, 'trainable'))}")
+    lines.append(f"Non-trainable params: {fmt_count(m.non_trainable)}")
+    if m.inputs:
+        lines.append(f"Total mult-adds{_macs_total(m.mult_adds)}")
+        lines.append(rule)
+        lines.append(f"Input size (MB): {_mb(m.input_bytes)}")
+        lines.append(f"Forward/backward pass size (MB): {_mb(m.output_bytes)}")
+        lines.append(f"Params size (MB): {_mb(m.param_bytes)}")
+        lines.append(f"Estimated Total Size (MB): {_mb(m.total_bytes)}")
+    lines.append(rule)
+    return "\n".join(lines)
+
+
+def _dtype_note(t: Tensor) -> str:
+    return {"int": " int64", "bool": " bool"}.get(t.dtype or "", "")
+
+
+def _torch_shape(s: Any) -> str:
+    """torchinfo's ``[1, 64, 112, 112]``; a tuple output: its first tensor's, as torchinfo sizes it."""
+    while isinstance(s, list):
+        if not s:
+            return "?"
+        s = s[0]
+    if s is None or s.variadic:
+        return "?"
+    return "[" + ", ".join("?" if D.is_opaque(d) else D.fmt(d) for d in s.dims) + "]"
+
+
+def _cell(m: ModelSummary, r: Row, col: str, at_max: bool) -> str:
+    if col in ("input_size", "output_size"):
+        if r.kind != "module":
+            return _torch_shape(r.output) if col == "output_size" else "--"
+        if r.calls == 0:
+            return "--"  # never called in the forward pass (torchinfo has no size for it)
+        return _torch_shape(r.input if col == "input_size" else r.output)
+    if col == "num_params":
+        if r.kind == "buffer":
+            return "--"
+        n = r.params if r.leaf or at_max or r.kind != "module" else r.own_params
+        if n is None:
+            return "?"
+        if D.as_int(n) == 0:
+            return "--"
+        return fmt_count(n) if r.trainable_params is None or D.as_int(r.trainable_params) != 0 else f"({fmt_count(n)})"
+    if col == "kernel_size":
+        k = r.kernel
+        if k is None:
+            return "--"
+        if isinstance(k, list):
+            return "[" + ", ".join(D.fmt(d) for d in k) + "]"
+        return D.fmt(k)
+    if col == "mult_adds":
+        if r.kind != "module" or not (r.leaf or at_max):
+            return "--"
+        if r.mult_adds is None:
+            return "?"
+        return "--" if D.as_int(r.mult_adds) == 0 else fmt_count(r.mult_adds)
+    if col == "trainable":
+        if r.params is None or r.trainable_params is None:
+            return "?"
+        if D.as_int(r.params) == 0:
+            return "--"
+        if D.as_int(r.trainable_params) == 0:
+            return "False"
+        return "True" if D.sub(r.params, r.trainable_params) == 0 else "Partial"
+    return ""
+
+
+def _macs_total(n: Any) -> str:
+    """torchinfo's ``Total mult-adds (G): 1.81`` (``ModelStatistics.format_output_num``)."""
+    if n is None:
+        return ": ?"
+    i = D.as_int(n)
+    if i is None:
+        return f": {_pretty(n)}"
+    unit, x = ("T", i / 1e12) if i >= 1e12 else ("G", i / 1e9) if i >= 1e9 else ("M", i / 1e6)
+    return f" ({unit}): {int(x):,d}" if float(x).is_integer() else f" ({unit}): {x:,.2f}"
+
+
+def _mb(n: Any) -> str:
+    if n is None:
+        return "?"
+    i = D.as_int(n)
+    if i is not None:
+        return f"{i / 1e6:0.2f}"
+    return f"({_pretty(n)})/1e6"  # (the bytes, exactly: a float formula reads worse)
 
 
 def total_expr(m: ModelSummary, which: str = "total") -> Any:
@@ -637,7 +1941,7 @@ def total_expr(m: ModelSummary, which: str = "total") -> Any:
         return n
     import sympy
 
-    parts = [r.params for r in m.rows if r.params != 0]
+    parts = [r.params for r in (m.top() if m.framework == "torch" else m.rows) if r.params != 0]
     if not parts or any(p is None or D.as_int(p) is not None for p in parts):
         return n  # (rows with plain numbers: one expanded formula reads better than a sum of pieces)
     if sympy.expand(sympy.Add(*parts) - n) != 0:
@@ -669,21 +1973,59 @@ def _json_count(n: Any) -> Any:
     return i if i is not None else str(_pretty(n))
 
 
-def to_json(models: list, weights: bool = False) -> dict:
+def _json_row(r: Row, weights: bool, depth: Optional[int]) -> dict:
+    row = {"name": r.name, "type": r.type, "output_shape": _json_shape(r.output), "params": _json_count(r.params)}
+    if weights:
+        row["weights"] = [{"name": wn, "shape": _json_shape(ws), "trainable": t,
+                           "other_layout": other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)}
+                          for wn, ws, t, fw, kind in r.weights]
+    if r.path:  # a torch row: where it is, what the forward pass made of it, and its rows
+        row.update({"path": r.path, "kind": r.kind, "depth": r.depth, "index": r.index if r.kind == "module" else None,
+                    "input_shape": _json_shape(r.input), "kernel_size": _json_kernel(r.kernel),
+                    "own_params": _json_count(r.own_params), "trainable_params": _json_count(r.trainable_params),
+                    "mult_adds": _json_count(r.mult_adds), "calls": r.calls, "leaf": r.leaf,
+                    "children": [_json_row(c, weights, depth) for c in r.children
+                                 if depth is None or c.depth <= depth]})
+    return row
+
+
+def _json_kernel(k: Any) -> Any:
+    if k is None:
+        return None
+    if isinstance(k, list):
+        return [_json_dim(d) for d in k]
+    return _json_dim(k)
+
+
+def _json_mb(n: Any) -> Any:
+    if n is None:
+        return None
+    i = D.as_int(n)
+    return round(i / 1e6, 2) if i is not None else _mb(n)
+
+
+def to_json(models: list, weights: bool = False, depth: Optional[int] = None) -> dict:
+    """``{"models": [...]}``, one per model, as RULES.md's contract has it: ``layers`` are a Keras
+    model's layers, a torch model's child modules (each with its ``children``, down to ``depth``);
+    and ``{"statistics": [...]}``, one per model in the same order: torchinfo's totals (the inputs
+    the forward pass was traced on, mult-adds, memory in MB) and how the model was built."""
     out = []
+    stats = []
     for m in models:
-        layers = []
-        for r in m.rows:
-            row = {"name": r.name, "type": r.type, "output_shape": _json_shape(r.output),
-                   "params": _json_count(r.params)}
-            if weights:
-                row["weights"] = [{"name": wn, "shape": _json_shape(ws), "trainable": t,
-                                   "other_layout": other_layout(kind, wn.rsplit(".", 1)[-1], ws, fw)}
-                                  for wn, ws, t, fw, kind in r.weights]
-            layers.append(row)
+        layers = [_json_row(r, weights, depth) for r in (m.top() if m.framework == "torch" else m.rows)]
         out.append({"name": m.name, "framework": m.framework, "path": m.path, "line": m.line, "layers": layers,
                     "total_params": _json_total(total_expr(m)),
                     "trainable_params": _json_total(total_expr(m, "trainable")),
                     "non_trainable_params": _json_count(m.non_trainable)})
-    return {"models": out}
-
+        stat: dict = {"name": m.name, "path": m.path, "line": m.line, "framework": m.framework}
+        if m.framework == "torch":
+            stat.update({"type": m.root.type if m.root is not None else None,
+                         "inputs": [_json_shape(t.shape) for t in m.inputs], "input_source": m.input_source or None,
+                         "traced": m.traced, "output_shape": _json_shape(m.root.output) if m.root else None,
+                         "built_by": m.built_by or None, "defaults_assumed": m.assumed,
+                         "total_mult_adds": _json_count(m.mult_adds) if m.inputs else None,
+                         "input_size_mb": _json_mb(m.input_bytes), "forward_backward_pass_size_mb":
+                         _json_mb(m.output_bytes), "params_size_mb": _json_mb(m.param_bytes),
+                         "estimated_total_size_mb": _json_mb(m.total_bytes)})
+        stats.append(stat)
+    return {"models": out, "statistics": stats}
