@@ -50,20 +50,12 @@ CASES = [(v["module"], k) for k, v in ORACLE["models"].items()]
 
 # ------------------------------------------------------------------------- what does not agree yet
 # builder -> why (strict xfail), per comparison
-REGNET = ("regnet's AnyStage (an nn.Sequential subclass) registers its blocks with self.add_module(f'block{i}-{j}', "
-          "...) on an empty Sequential: the analysis's Sequential rule keeps no names for a Sequential built empty "
-          "(ops/torch/core.py, method_add_module), so the rows are named 0, 1, ... (their shapes and counts agree)")
-SCRIPTING = ("forward returns under `if torch.jit.is_scripting():`, which the analysis does not decide: the "
-             "model's own output is unknown (every row under it agrees)")
-METER = ("ShiftedWindowAttentionV2's relative_coords_table buffer comes from torch.meshgrid of aranges the analysis "
-         "does not size: cpb_mlp's outputs are (1, ?, ?, 512), so the forward/backward size is ? (never a wrong one)")
 GAPS: dict = {
-    "rows": {fn: REGNET for _, fn in CASES if fn.startswith("regnet")},
-    "shapes": {**{fn: REGNET for _, fn in CASES if fn.startswith("regnet")},
-               "googlenet": SCRIPTING, "inception_v3": SCRIPTING},
-    "params": {fn: REGNET for _, fn in CASES if fn.startswith("regnet")},
+    "rows": {},
+    "shapes": {},
+    "params": {},
     "macs": {},
-    "memory": {fn: METER for _, fn in CASES if fn.startswith("swin_v2")},
+    "memory": {},
 }
 
 

@@ -99,21 +99,12 @@ class MemberEvaluator(Part):
         """``self.conv = nn.Conv2d(...)`` in a subclass of ``nn.Sequential`` without a forward of
         its own: the module is the chain's next child (torch registers children in the order they
         are set, after those given to ``super().__init__``); set again, it keeps its place."""
-        layers = seq.config.get("layers")
-        if layers is None:
+        from ..ops.torch.core import add_child
+
+        if seq.config.get("layers") is None:
             return
         self.flow.record(seq, CONFIG)
-        names = seq.config.get("names")
-        if names is None and not layers:
-            names = seq.config["names"] = []
-        if names is not None and name in names and len(names) == len(layers):
-            layers[names.index(name)] = v
-            return
-        if names is not None and len(names) == len(layers):
-            names.append(name)
-        elif names is not None:
-            seq.config["names"] = None
-        layers.append(v)
+        add_child(seq, name, v)
 
     def check_weight(self, layer: Layer, name: str, v: Tensor, node: Any, bindings: D.Bindings) -> bool:
         """True where ``v`` does not fit ``layer.name`` (reported)."""

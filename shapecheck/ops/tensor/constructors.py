@@ -85,7 +85,9 @@ def arange(call: Call, sig: Signature) -> Value:
     ints = [as_dim(v) for v in vals]
     fw = sig.fw.value
     if not ints or any(i is None for i in ints):
-        return Tensor(Shape((D.flexible("n"),)), fw)
+        floats = any(isinstance(v, Const) and isinstance(v.value, float) for v in vals)
+        return Tensor(Shape((D.flexible("n"),)), fw, _dtype_kind(call, "float") if floats else
+                      (_dtype_kind(call, "") or None))
     if len(ints) == 1:
         n = ints[0]
     elif len(ints) == 2:
@@ -95,7 +97,7 @@ def arange(call: Call, sig: Signature) -> Value:
         if step is None or step == 0:
             return Tensor(Shape((D.flexible("n"),)), fw)
         n = D.ceildiv(D.sub(ints[1], ints[0]), step)
-    return Tensor(Shape((n,)), fw, "int")
+    return Tensor(Shape((n,)), fw, _dtype_kind(call, "int"))
 
 
 @by_signature("torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.rand_like", "torch.empty_like",

@@ -90,6 +90,36 @@ def np_concatenate(call: Call, sig: Signature) -> Value:
     return Tensor(out, "numpy", out_dtype(*ts))
 
 
+@by_signature("torch.meshgrid", "numpy.meshgrid")
+def meshgrid(call: Call, sig: Signature) -> Value:
+    """``torch.meshgrid(*tensors, indexing="ij")`` / ``numpy.meshgrid(*xi, indexing="xy")``: one
+    grid per input, each of shape (n1, ..., nN) for inputs of n1, ..., nN elements; ``"xy"``
+    swaps the first two (NumPy's default). torch also takes the tensors as one list."""
+    items = list(call.args)
+    if not sig.np and len(items) == 1 and isinstance(items[0], Seq):
+        items = list(items[0].items)
+    ts = _tensors_of(Seq(items, "tuple"))
+    indexing = call.get(None, "indexing")
+    mode = ("xy" if sig.np else "ij") if indexing is UNKNOWN and "indexing" not in call.kwargs else \
+        getattr(indexing, "value", None)
+    sparse = call.get(None, "sparse")
+    if ts is None or mode not in ("ij", "xy") or (sparse is not UNKNOWN and getattr(sparse, "value", None) is not False):
+        return UNKNOWN
+    sizes = []
+    for t in ts:
+        s = call.shape(t)
+        if s.variadic or (not sig.np and (s.rank or 0) > 1):  # (torch takes 0-d and 1-d tensors only)
+            return UNKNOWN
+        n = s.numel()
+        if n is None:
+            return UNKNOWN
+        sizes.append(n)
+    if mode == "xy" and len(sizes) >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    fw = "numpy" if sig.np else "torch"
+    return Seq([Tensor(Shape(tuple(sizes)), fw, t.dtype) for t in ts], "tuple")
+
+
 @by_signature(*_n("hstack", "vstack", "row_stack", "dstack", "column_stack"),
             *_t("hstack", "vstack", "row_stack", "dstack", "column_stack"))
 def stack_family(call: Call, sig: Signature) -> Value:

@@ -8,7 +8,7 @@ from ...findings import ShapeError
 from ...shape_math.features import require_feature_dropout_rank
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Dict, Layer, Obj, Seq, Tensor, Value, as_dim, tensor_of
-from ..registry import Call, LayerRule, layer_rule, lookup_layer
+from ..registry import Call, LayerRule, layer_rule, lookup_layer, shape_rule
 from .base import describe, feature_mismatch, nn
 
 
@@ -77,25 +77,48 @@ class Sequential(LayerRule):
         return UNKNOWN
 
     def method_append(self, layer: Layer, call: Call) -> Value:
-        layers = layer.config.get("layers")
-        if layers is not None and call.args:
-            layers.append(call.args[0])
+        if call.args:
+            add_child(layer, None, call.args[0])
         return layer
 
     def method_add_module(self, layer: Layer, call: Call) -> Value:
-        layers = layer.config.get("layers")
-        if layers is not None and len(call.args) == 2:
-            names = layer.config.get("names")
-            if names is not None and len(names) == len(layers) and isinstance(call.args[0], Const):
-                names.append(call.args[0].value)
-            elif names is not None:
+        name = call.args[0] if call.args else None
+        if len(call.args) == 2 and isinstance(name, Const) and isinstance(name.value, str):
+            add_child(layer, name.value, call.args[1])
+        elif len(call.args) == 2:  # a name the analysis does not know: the module is there, its name is not
+            add_child(layer, None, call.args[1])
+            if layer.config.get("layers") is not None:
                 layer.config["names"] = None
-            layers.append(call.args[1])
-        elif layers is not None:
+        elif layer.config.get("layers") is not None:
             layer.config["layers"] = None
         return Const(None)
 
     method_register_module = method_add_module
+
+
+def add_child(seq: Layer, name: Optional[str], v: Value) -> None:
+    """Register ``v`` as the next child of an ``nn.Sequential``/``nn.ModuleList`` (torch's
+    ``_modules``): under ``name`` (``add_module``, an attribute set on a subclass), else under its
+    position (``append``: ``str(len(self))``). A name already there keeps its place and takes the
+    new module. The names are ``config["names"]``: absent while every child has its position's
+    name, None once one is unknown."""
+    layers = seq.config.get("layers")
+    if layers is None:
+        return
+    names = seq.config.get("names", [str(i) for i in range(len(layers))])
+    if names is not None and len(names) != len(layers):
+        names = None
+    key = name if name is not None else str(len(layers))
+    if names is not None and key in names:
+        layers[names.index(key)] = v
+        return
+    layers.append(v)
+    if names is not None:
+        names.append(key)
+        if name is not None or "names" in seq.config:
+            seq.config["names"] = names
+    else:
+        seq.config["names"] = None
 
 
 def _apply_layer(sub: Layer, x: Value, call: Call) -> Value:
@@ -127,7 +150,8 @@ class ModuleList(LayerRule):
     def method_extend(self, layer: Layer, call: Call) -> Value:
         layers = layer.config.get("layers")
         if layers is not None and call.args and isinstance(call.args[0], Seq):
-            layers.extend(call.args[0].items)
+            for item in call.args[0].items:
+                add_child(layer, None, item)
         elif layers is not None:
             layer.config["layers"] = None
         return layer
@@ -295,3 +319,14 @@ class FeatureDropout(SameShape):
 for _n in _ACTIVATIONS:
     if not _n.endswith("_"):
         layer_rule(*nn(_n))(type(_n, (FeatureDropout if _n in ("Dropout2d", "Dropout3d") else SameShape,), {}))
+
+
+# ---------------------------------------------------------------------------------- the mode
+@shape_rule("torch.jit.is_scripting", "torch.jit.is_tracing", "torch.jit._script.is_scripting",
+            "torch._jit_internal.is_scripting", "torch.compiler.is_compiling", "torch.compiler.is_dynamo_compiling",
+            "torch.compiler.is_exporting", "torch._dynamo.is_compiling", "torch.onnx.is_in_onnx_export",
+            "torch.fx._symbolic_trace.is_fx_tracing")
+def eager_mode(call: Call) -> Value:
+    """False: the file runs as Python runs it, eagerly (TorchScript, tracing, torch.compile and ONNX
+    export read the same source another way); the branch each guards is what eager code skips."""
+    return Const(False)
