@@ -102,8 +102,8 @@ def meshgrid(call: Call, sig: Signature) -> Value:
     indexing = call.get(None, "indexing")
     mode = ("xy" if sig.np else "ij") if indexing is UNKNOWN and "indexing" not in call.kwargs else \
         getattr(indexing, "value", None)
-    sparse = call.get(None, "sparse")
-    if ts is None or mode not in ("ij", "xy") or (sparse is not UNKNOWN and getattr(sparse, "value", None) is not False):
+    sparse = call.get(None, "sparse")  # (sparse grids broadcast: not sized here)
+    if ts is None or mode not in ("ij", "xy") or (sparse is not UNKNOWN and getattr(sparse, "value", 0) is not False):
         return UNKNOWN
     sizes = []
     for t in ts:
