@@ -1946,7 +1946,21 @@ def total_expr(m: ModelSummary, which: str = "total") -> Any:
         return n  # (rows with plain numbers: one expanded formula reads better than a sum of pieces)
     if sympy.expand(sympy.Add(*parts) - n) != 0:
         return n
-    return sympy.Add(*[_pretty(p) for p in parts], evaluate=False)
+    counted: dict = {}  # equal rows' counts once, times how many (``2*c*(9*c + 1)``), in row order
+    for p in parts:
+        key = _pretty(p)
+        counted[key] = counted.get(key, 0) + 1
+    terms = [key if k == 1 else _times(k, key) for key, k in counted.items()]
+    return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+
+
+def _times(k: int, e: Any) -> Any:
+    """``k*e`` as written (``2*c*(9*c + 1)``, ``8*hidden*(...)``), not multiplied out."""
+    import sympy
+
+    coeff, rest = e.as_coeff_Mul() if isinstance(e, sympy.Mul) else (1, e)
+    factors = rest.args if isinstance(rest, sympy.Mul) else (rest,)
+    return sympy.Mul(k * coeff, *factors, evaluate=False)
 
 
 def _json_dim(d: Any) -> Any:
