@@ -275,7 +275,9 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
     user wrote them: a file as given, a walked file as ``os.path.join(folder, ...)`` normalized.
     ``stats``: counts what the excludes and .gitignore left out (it walks the folders they match
     to count their files: ask only where the count is shown). Special files (FIFOs, sockets,
-    devices: reading one could block forever) are never yielded; ``skipped`` gets (path, what it is).
+    devices: reading one could block forever) are never yielded, nor is what a walk finds in a
+    folder named like a Python file (``x.py/``; one named on the command line is walked);
+    ``skipped`` gets (path, what it is).
     """
     excl = exclude if isinstance(exclude, Excluder) else Excluder((p, os.getcwd()) for p in exclude)
     git = GitIgnore()
@@ -316,6 +318,10 @@ def iter_files(paths: Sequence[str], exclude: Iterable = (), *, force_exclude: b
             for d in sorted(dirs):
                 full = os.path.join(aroot, d)
                 if d in DEFAULT_EXCLUDES or d.endswith(".egg-info"):
+                    continue
+                if d.endswith(PY_SUFFIXES):  # a folder named like a source file: not one, and no package
+                    if skipped is not None:
+                        skipped.append((os.path.normpath(os.path.join(root, d)), "a folder named like a Python file"))
                     continue
                 if (excl and excl.excluded(full)) or (bases and git.ignored(full, True, bases)):
                     if stats is not None:

@@ -70,8 +70,12 @@ def test_special_files_are_skipped_with_a_note(tmp_path):
                               capture_output=True, text=True, env=env(), timeout=60)
         assert done.returncode == 1, done.stderr
         assert "ok.py:2:" in done.stdout and "SHP102" in done.stdout
-        assert "2 files checked" in done.stdout  # ok.py and folder.py/inner.py
+        assert "1 file checked" in done.stdout  # ok.py (folder.py/ is a folder named like a file: skipped)
         assert "pipe.py" in done.stderr and "sock.py" in done.stderr and "Traceback" not in done.stderr
+        assert "skipped folder.py: a folder named like a Python file" in done.stderr
+        walked = subprocess.run([sys.executable, "-m", "shapecheck", "check", "folder.py", "--no-cache"],
+                                cwd=tmp_path, capture_output=True, text=True, env=env(), timeout=60)
+        assert walked.returncode == 0 and "1 file checked" in walked.stdout, walked.stdout + walked.stderr
         named = subprocess.run([sys.executable, "-m", "shapecheck", "check", "pipe.py", "ok.py", "--no-cache"],
                                cwd=tmp_path, capture_output=True, text=True, env=env(), timeout=60)
         assert named.returncode == 1 and "pipe.py" in named.stderr and "ok.py:2:" in named.stdout
