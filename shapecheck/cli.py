@@ -153,6 +153,9 @@ def _summary_options(p: argparse.ArgumentParser) -> None:
                         "an input).")
     p.add_argument("--weights", action="store_true", help="List each layer's weights and their shapes too.")
     p.add_argument("--ascii", action="store_true", help="torch: draw the tree with ASCII characters only.")
+    p.add_argument("--expand-nested", action="store_true",
+                   help="Keras: list the layers of a model used as a layer under it, as "
+                        "model.summary(expand_nested=True) does.")
     p.add_argument("--exclude", action="append", metavar="GLOB", help="Globs of files or folders to skip.")
 
 
@@ -669,7 +672,8 @@ def summary(ns: argparse.Namespace) -> int:
         echo(json.dumps(summod.to_json(models, weights=ns.weights, depth=ns.depth), indent=2, ensure_ascii=False))
     else:
         ascii_only = ns.ascii or not _can_draw(sys.stdout)
-        text = summod.render_text(models, weights=ns.weights, depth=ns.depth, columns=columns, ascii_only=ascii_only)
+        text = summod.render_text(models, weights=ns.weights, depth=ns.depth, columns=columns, ascii_only=ascii_only,
+                                  expand_nested=ns.expand_nested)
         echo("\n".join(broken + ([text] if models or not broken else [])))
     return 1 if broken else 0
 

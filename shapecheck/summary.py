@@ -223,6 +223,10 @@ def _sequential_events(seq: Layer, at: int, created: list, index: dict) -> list:
         if in_list and k == listed - 1 and known and size > 1:
             out.append((at, order, None, "functional"))
             order += 1
+    built = seq.config.get("_built_at")
+    if not known and isinstance(built, int) and final:  # built by its first call (after `built` layers)
+        p = max(at, built - 1)
+        out += [(p, 1000, None, "input_layer"), (p, 1001, None, "functional")]
     return out
 
 
@@ -1518,7 +1522,9 @@ def _shape_of(v: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ keras
-def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSummary:
+def _keras_summary(model: Layer, names: dict, path: str, line: int, depth: int = 1) -> ModelSummary:
+    """A Sequential or functional Keras model's layers as rows (at ``depth``); a model used as one
+    of its layers has its own layers as that row's ``children`` (``summary(expand_nested=True)``)."""
     from .ops import registry as R
 
     rule = R.lookup_layer(model.kind)
@@ -1528,7 +1534,7 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSumm
     nt: Any = tr
     for sub in subs or []:
         if not isinstance(sub, Layer):
-            rows.append(Row("?", type(sub).__name__, None, None))
+            rows.append(Row("?", type(sub).__name__, None, None, depth=depth))
             tr = nt = None
             continue
         srule = R.lookup_layer(sub.kind)
@@ -1536,14 +1542,19 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int) -> ModelSumm
         out = sub.config.get("_output_tensor")
         wl = srule.weight_list(sub) if srule is not None else None
         name = names.get(id(sub)) or names.get(("tensor", id(out))) or snake_case(keras_type(sub))
-        rows.append(Row(name, keras_type(sub), _shape_of(out),
-                        None if counts is None else D.add(counts[0], counts[1]),
-                        [(n, s, t, "keras", sub.kind) for n, s, t in (wl or [])]))
+        row = Row(name, keras_type(sub), _shape_of(out), None if counts is None else D.add(counts[0], counts[1]),
+                  [(n, s, t, "keras", sub.kind) for n, s, t in (wl or [])], depth=depth)
+        if _is_keras_model(sub) and sub is not model and depth < _MAX_NESTING:
+            row.children = _keras_summary(sub, names, path, line, depth + 1).rows
+        rows.append(row)
         if counts is None or tr is None:
             tr = nt = None
         else:
             tr, nt = D.add(tr, counts[0]), D.add(nt, counts[1])
     return ModelSummary(names.get(id(model), snake_case(keras_type(model))), "keras", path, line, rows, tr, nt)
+
+
+_MAX_NESTING = 16  # models inside models, as deep as a summary follows them
 
 
 def _tracked_layers(obj: Obj) -> list:
@@ -1736,8 +1747,11 @@ def _wrap(text: str, width: int, sep: str = " ") -> list:
     return lines
 
 
-def _row_lines(name: str, shape: str, params: str) -> list:
-    a = _wrap(name, _W_NAME - 1)
+def _row_lines(name: str, shape: str, params: str, prefix: str = "") -> list:
+    """One table row, its name and shape wrapped in their columns; ``prefix`` leads the name
+    (a nested layer's ``   └ ``; the name's other lines are indented as far)."""
+    a = _wrap(name, _W_NAME - 1 - len(prefix))
+    a = [(prefix if i == 0 else " " * len(prefix)) + x for i, x in enumerate(a)]
     b = _wrap(shape, _W_SHAPE - 1, ", ")
     c = [params]  # a count is never split; a long formula runs past the column
     out = []
@@ -1747,17 +1761,26 @@ def _row_lines(name: str, shape: str, params: str) -> list:
     return out
 
 
-def _keras_text(m: ModelSummary, weights: bool) -> str:
+def _keras_text(m: ModelSummary, weights: bool, expand_nested: bool = False) -> str:
     """A Keras model as Keras prints it (``Model: "sequential"``, the Layer (type) / Output Shape /
     Param # table, the Total / Trainable / Non-trainable lines), in plain ASCII, after the line
-    that defines it (``path:line: keras model``)."""
+    that defines it (``path:line: keras model``). With ``expand_nested``, a model used as a layer
+    has its layers under it, as ``summary(expand_nested=True)`` prints them (``   └ dense``)."""
     keras = True
     lines = [f"{m.path}:{m.line}: {m.framework} model", f'Model: "{m.name}"', "_" * _RULE,
              _row_lines("Layer (type)", "Output Shape", "Param #")[0], "=" * _RULE]
-    for r in m.rows:
-        lines += _row_lines(f"{r.name} ({r.type})", fmt_shape(r.output, keras), fmt_count(r.params))
+
+    def add(r: Row, level: int) -> None:
+        prefix = "   " * level + "└ " if level else ""
+        lines.extend(_row_lines(f"{r.name} ({r.type})", fmt_shape(r.output, keras), fmt_count(r.params), prefix))
         if weights:
-            lines += _weight_lines(r, "     ")
+            lines.extend(_weight_lines(r, "     " + "   " * level))
+        if expand_nested:
+            for c in r.children:
+                add(c, level + 1)
+
+    for r in m.rows:
+        add(r, 0)
     lines.append("=" * _RULE)
     lines.append(f" Total params: {_text_count(total_expr(m))}")
     lines.append(f" Trainable params: {_text_count(total_expr(m, 'trainable'))}")
@@ -1777,13 +1800,13 @@ def _weight_lines(r: Row, indent: str) -> list:
 
 
 def render_text(models: list, weights: bool = False, depth: int = 3, columns: Optional[list] = None,
-                ascii_only: bool = False) -> str:
-    """Each model: a Keras model as ``model.summary()`` prints it, a torch model as torchinfo's
-    ``summary(model, input_size, depth=depth, col_names=columns)`` does."""
+                ascii_only: bool = False, expand_nested: bool = False) -> str:
+    """Each model: a Keras model as ``model.summary(expand_nested=expand_nested)`` prints it, a
+    torch model as torchinfo's ``summary(model, input_size, depth=depth, col_names=columns)`` does."""
     if not models:
         return "No models found."
     return "\n\n".join(_torch_text(m, weights, depth, columns, ascii_only) if m.framework == "torch"
-                        else _keras_text(m, weights) for m in models)
+                        else _keras_text(m, weights, expand_nested) for m in models)
 
 
 # torchinfo's columns (``col_names``), their titles, and its widths
@@ -2000,6 +2023,8 @@ def _json_row(r: Row, weights: bool, depth: Optional[int]) -> dict:
                     "mult_adds": _json_count(r.mult_adds), "calls": r.calls, "leaf": r.leaf,
                     "children": [_json_row(c, weights, depth) for c in r.children
                                  if depth is None or c.depth <= depth]})
+    elif r.children:  # a Keras model used as a layer: its own layers
+        row.update({"depth": r.depth, "children": [_json_row(c, weights, depth) for c in r.children]})
     return row
 
 

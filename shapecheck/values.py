@@ -157,6 +157,9 @@ class AnalysisState:
     # the sizes its applications brought (known ones); an edit of the constructor is safe only where
     # they all want the new size (``findings.Fix.agree``)
     uses: dict[int, set] = field(default_factory=dict)
+    # every framework layer built so far, in construction order (the analysis's list): a Keras
+    # Sequential built by its first call notes how many came before (the names Keras takes then)
+    created: list = field(default_factory=list)
 
 
 _STATE: ContextVar[Optional[AnalysisState]] = ContextVar("shapecheck_analysis_state", default=None)

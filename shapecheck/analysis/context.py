@@ -167,6 +167,7 @@ class Context:
         self.statement: Optional[cst.CSTNode] = None
         self._flagged: set = set()
         self.created: list[Layer] = []  # every framework layer built, in construction order (summary names)
+        state.created = self.created  # (the rules read how many were built so far: Keras names)
         # what a container's construction check found, reported at the end unless the container was
         # iterated by hand (``LayerRule.defer_build_check``): (its construction node, error, call node)
         self.pending: list[tuple[Any, ShapeError, Any]] = []

@@ -143,8 +143,8 @@ class KerasModel(KerasLayer):
         if xs is None:
             return UNKNOWN
         out = self.feed(layer, call, xs, "input")
-        if isinstance(out, (Tensor, Seq)) and isinstance(v, Tensor) and v.fw == FW:
-            record(out, layer, call)
+        if isinstance(out, (Tensor, Seq)) and all(isinstance(x, Tensor) and x.fw == FW for x in xs):
+            record(out, layer, call)  # (called on Keras tensors, one or several: a node of a graph)
         return out
 
     def feed(self, layer: Layer, call: Call, xs: list, what: str, run: Optional[Runner] = None,

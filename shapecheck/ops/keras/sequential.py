@@ -96,6 +96,8 @@ class Sequential(KerasModel):
         if layer.config.get("_has_input") or layer.config.get("_output_tensor") is not None:
             out = chain([s for s in layers if not isinstance(s, Tensor)], xs[0], call)
         else:  # built by this first call: what fails is the build's (the failing layer's code), once
+            # (Keras's build makes an InputLayer and a Functional then: the summary's names count them)
+            layer.config.setdefault("_built_at", len(call.ctx.created))
             try:
                 out = broken_if_raises(layer, lambda: chain([s for s in layers if not isinstance(s, Tensor)], xs[0],
                                                             call))
