@@ -28,6 +28,7 @@ failed (the input it was fed breaks it). Nodes the pass reached only with a fail
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -427,6 +428,9 @@ def _node_label(n: Node) -> str:
         label += f" x{n.calls}"
     if n.kind == "row" and n.row is not None and n.calls == 0 and n.row.module is None:
         label += " ?"
+    codes = [f.split(" ", 1)[0] for f in n.findings if re.match(r"SHP\d+ ", f)]
+    if codes:  # (the message is the tooltip; a picture without tooltips still says which finding)
+        label += "\n" + ", ".join(dict.fromkeys(codes))
     return label
 
 
