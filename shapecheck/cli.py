@@ -240,7 +240,8 @@ COMMANDS = {  # name -> (one line of help, the longer description, its options)
     "summary": ("Print every model a file defines (a static model.summary() / torchinfo).",
                 "Print every model a file makes: layers, shapes, parameter counts, as Keras's model.summary() "
                 "and torchinfo's summary() print them (torch: nested modules, mult-adds and memory where an "
-                "input is known), without running anything.", _summary_options),
+                "input is known), or draw it as a graph (--output-format dot or mermaid), without running "
+                "anything.", _summary_options),
     "rule": ("Explain a rule.", "Explain a rule: what it does, why it is a bug, an example.",
              lambda p: p.add_argument("code", metavar="CODE",
                                       help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")),

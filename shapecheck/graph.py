@@ -426,8 +426,6 @@ def _node_label(n: Node) -> str:
     label = n.label
     if n.kind == "row" and n.calls > 1:
         label += f" x{n.calls}"
-    if n.kind == "row" and n.row is not None and n.calls == 0 and n.row.module is None:
-        label += " ?"
     codes = [f.split(" ", 1)[0] for f in n.findings if re.match(r"SHP\d+ ", f)]
     if codes:  # (the message is the tooltip; a picture without tooltips still says which finding)
         label += "\n" + ", ".join(dict.fromkeys(codes))

@@ -1730,7 +1730,7 @@ def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: di
             counts = _keras_object_params(sub)
             name = names.get(id(sub.base)) if sub.base is not None else None
             rows.append(Row(name or snake_case(sub.cls.name), sub.cls.name, _shape_of(trace.get(id(sub))),
-                            None if counts is None else D.add(*counts)))
+                            None if counts is None else D.add(*counts), module=sub))
             continue
         counts = _keras_params(R.lookup_layer(sub.kind), sub)
         out = trace.get(id(sub))
@@ -1740,7 +1740,7 @@ def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: di
         wl = rule.weight_list(sub) if rule is not None else None
         rows.append(Row(names.get(id(sub)) or snake_case(keras_type(sub)), keras_type(sub), _shape_of(out),
                         None if counts is None else D.add(counts[0], counts[1]),
-                        [(n, sh, t, "keras", sub.kind) for n, sh, t in (wl or [])]))
+                        [(n, sh, t, "keras", sub.kind) for n, sh, t in (wl or [])], module=sub))
     counts = _keras_object_params(obj)
     name = names.get(id(obj.base)) if obj.base is not None else None
     return ModelSummary(name or snake_case(obj.cls.name), "keras", path, line, rows,
