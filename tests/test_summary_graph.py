@@ -291,8 +291,10 @@ model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(8), layers.Drop
     m = model(src, "model")
     g = G.build(m)
     assert [n.row.name for n in g.row_nodes()] == [r.name for r in m.rows] == ["dense", "dropout", "dense_1"]
-    assert pairs(g) == sorted([("input", "dense Dense", "(None, 20)"), ("dense Dense", "dropout Dropout", "(None, 8)"),
-                               ("dropout Dropout", "dense_1 Dense", "(None, 8)"), ("dense_1 Dense", "output", "(None, 2)")])
+    assert pairs(g) == sorted([("input", "dense Dense", "(None, 20)"),
+                               ("dense Dense", "dropout Dropout", "(None, 8)"),
+                               ("dropout Dropout", "dense_1 Dense", "(None, 8)"),
+                               ("dense_1 Dense", "output", "(None, 2)")])
 
 
 # ---------------------------------------------------------------------------------- Mermaid
