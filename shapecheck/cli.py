@@ -136,8 +136,15 @@ def _check_options(p: argparse.ArgumentParser) -> None:
 def _summary_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATHS",
                    help="Files or folders (default: the current folder); FILE::NAME picks one model, as --model.")
-    p.add_argument("--output-format", default="text", choices=["text", "json"], metavar="{text,json}",
-                   help="text (as model.summary() / torchinfo) or json. Default: text.")
+    p.add_argument("--output-format", default=None, choices=list(SUMMARY_FORMATS), metavar="{text,json,dot,mermaid}",
+                   help="text (as model.summary() / torchinfo), json, dot (the model as a Graphviz graph: layers "
+                        "as nodes, tensors as edges labelled with their shapes, a layer with a finding in red) or "
+                        "mermaid (the same graph as a Mermaid flowchart). Default: text, or what --output's "
+                        "extension says.")
+    p.add_argument("--output", metavar="FILE",
+                   help="Write to FILE instead of standard output. With dot: .svg, .png or .pdf is drawn by "
+                        "Graphviz's dot when it is on PATH (else the DOT text goes to FILE.dot, and a note says "
+                        "so), .dot or .gv is the DOT text; with mermaid: .mmd, or .md (in a mermaid block).")
     p.add_argument("--model", metavar="NAME",
                    help="Only this model: a global, a class, a function returning one (called with its defaults) "
                         "or a call such as 'resnet18(num_classes=10)'.")
@@ -159,6 +166,64 @@ def _summary_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude", action="append", metavar="GLOB", help="Globs of files or folders to skip.")
 
 
+# summary's output formats -> the extensions --output takes for each (None: any)
+SUMMARY_FORMATS: dict = {"text": None, "json": None, "dot": (".svg", ".png", ".pdf", ".dot", ".gv"),
+                         "mermaid": (".mmd", ".md")}
+
+_OTHER_IMAGES = (".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".eps", ".ps")  # (not drawn here)
+
+
+def _summary_format(fmt: Optional[str], output: Optional[str]) -> str:
+    """The output format: the one asked for, else the one ``--output``'s extension names, else
+    text; UsageFailure where ``--output``'s extension does not fit it."""
+    ext = os.path.splitext(output)[1].lower() if output else ""
+    if fmt is None:
+        inferred = {".json": "json", ".mmd": "mermaid"}
+        fmt = inferred.get(ext) or ("dot" if ext in SUMMARY_FORMATS["dot"] else "text")
+    allowed = SUMMARY_FORMATS[fmt]
+    if output is not None and allowed is not None and ext not in allowed:
+        raise UsageFailure(f"--output: {output!r} is no file --output-format {fmt} writes; expected "
+                           f"{', '.join(allowed[:-1])} or {allowed[-1]}")
+    if output is not None and fmt in ("text", "json") and ext in SUMMARY_FORMATS["dot"] + _OTHER_IMAGES:
+        raise UsageFailure(f"--output: {output!r} is a picture; --output-format {fmt} writes text (dot draws "
+                           ".svg, .png or .pdf)")
+    return fmt
+
+
+def _write_graph(text: str, fmt: str, output: Optional[str]) -> None:
+    """A graph's text on standard output or in ``output``; an image extension is drawn by Graphviz's
+    ``dot`` (found on PATH), else the DOT text goes beside it (``FILE.dot``) and a note says so."""
+    import shutil
+    import subprocess
+
+    if output is None:
+        echo(text, nl=False)
+        return
+    ext = os.path.splitext(output)[1].lower()
+    if fmt == "mermaid" and ext == ".md":
+        text = f"```mermaid\n{text}```\n"
+    if fmt == "dot" and ext in (".svg", ".png", ".pdf"):
+        dot = shutil.which("dot")
+        if dot is None:
+            fallback = os.path.splitext(output)[0] + ".dot"
+            _emit(text.rstrip("\n"), fallback, flag="--output")
+            echo(f"shapecheck: note: Graphviz's dot was not found on PATH: wrote the DOT text to {fallback} "
+                 f"instead of {output} (draw it with `dot -T{ext[1:]} {fallback} -o {output}`)", err=True)
+            return
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+            done = subprocess.run([dot, f"-T{ext[1:]}", "-o", output], input=text.encode("utf-8"),
+                                  capture_output=True, timeout=300)
+        except (OSError, subprocess.SubprocessError) as e:
+            raise UsageFailure(f"--output: Graphviz's dot could not draw {output}: {e}") from None
+        if done.returncode != 0:
+            why = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise UsageFailure(f"--output: Graphviz's dot could not draw {output}: "
+                               f"{why[0] if why else done.returncode}")
+        return
+    _emit(text.rstrip("\n"), output, flag="--output")
+
+
 def _server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", action="append", metavar="CODES",
                    help="Only these codes or prefixes, comma-separated; replaces the configuration's.")
@@ -178,7 +243,8 @@ COMMANDS = {  # name -> (one line of help, the longer description, its options)
     "summary": ("Print every model a file defines (a static model.summary() / torchinfo).",
                 "Print every model a file makes: layers, shapes, parameter counts, as Keras's model.summary() "
                 "and torchinfo's summary() print them (torch: nested modules, mult-adds and memory where an "
-                "input is known), without running anything.", _summary_options),
+                "input is known), or draw it as a graph (--output-format dot or mermaid), without running "
+                "anything.", _summary_options),
     "rule": ("Explain a rule.", "Explain a rule: what it does, why it is a bug, an example.",
              lambda p: p.add_argument("code", metavar="CODE",
                                       help="A rule code (SHP102), a prefix (SHP1), or 'all' to list every rule.")),
@@ -410,8 +476,9 @@ def _add_noqa(tasks: list, fixing: bool) -> int:
     return 1 if any(d.severity in formats.FAILING for d in left) else 0
 
 
-def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:
-    """The report on standard output (or error), or written to ``--output-file`` (its folder made)."""
+def _emit(report: str, output_file: Optional[str], err: bool = False, flag: str = "--output-file") -> None:
+    """The report on standard output (or error), or written to ``--output-file`` (its folder made;
+    ``flag``: the option that named it, for the error)."""
     if output_file is None:  # (colour codes are there only when chosen: never on a pipe unless forced)
         echo(report, err=err)
         return
@@ -421,7 +488,7 @@ def _emit(report: str, output_file: Optional[str], err: bool = False) -> None:
         with open(output_file, "w", encoding="utf-8") as fh:
             fh.write(report + "\n" if report else "")
     except OSError as e:
-        raise UsageFailure(f"--output-file: cannot write {output_file}: {e.strerror or e}") from None
+        raise UsageFailure(f"{flag}: cannot write {output_file}: {e.strerror or e}") from None
 
 
 def _report(diags: list, files: int, output_format: str, statistics: bool, quiet: bool,
@@ -611,6 +678,7 @@ def summary(ns: argparse.Namespace) -> int:
     from . import config as cfgmod
     from . import summary as summod
     from .discover import iter_files
+    from .engine import Options
 
     paths, model = list(ns.paths or ["."]), ns.model
     try:
@@ -620,6 +688,7 @@ def summary(ns: argparse.Namespace) -> int:
                 raise UsageFailure("FILE::NAME takes one file and no --model")
             paths[0], model = picked[0].split("::", 1)
         _require_paths(paths)
+        fmt = _summary_format(ns.output_format, ns.output)
         inputs = _summary_inputs(ns.input_shape)
         if ns.depth < 0:
             raise UsageFailure(f"--depth: expected a number >= 0, got {ns.depth}")
@@ -646,12 +715,16 @@ def summary(ns: argparse.Namespace) -> int:
     special: list = []
     broken: list = []
     missing: list = []  # files without the model --model names (an error where no file has it)
+    graph = fmt in ("dot", "mermaid")
     for f in iter_files(paths, _excluder(cfg, ns.exclude), skipped=special):
         try:
             with open(f, encoding="utf-8") as fh:
                 source = fh.read()
             errors: list = []
-            models.extend(summod.summarize_source(source, f, inputs=inputs, model=model, errors=errors))
+            # a graph marks the findings ``check`` would report for the file (its config's selection)
+            opts = Options(select=set(cfgmod.enabled_for(cfg, f, None)), keras_version=cfg.keras_version) \
+                if graph else None
+            models.extend(summod.summarize_source(source, f, inputs=inputs, model=model, errors=errors, check=opts))
             for name, why in errors:
                 echo(f"shapecheck: note: {f}: {name} not summarized ({type(why).__name__}: {str(why)[:200]})",
                      err=True)
@@ -666,15 +739,29 @@ def summary(ns: argparse.Namespace) -> int:
     if missing and not models and not broken:
         echo(f"shapecheck: error: {missing[0]}", err=True)
         return 2
-    if ns.output_format == "json":
-        for line in broken:
-            echo(line, err=True)
-        echo(json.dumps(summod.to_json(models, weights=ns.weights, depth=ns.depth), indent=2, ensure_ascii=False))
-    else:
-        ascii_only = ns.ascii or not _can_draw(sys.stdout)
-        text = summod.render_text(models, weights=ns.weights, depth=ns.depth, columns=columns, ascii_only=ascii_only,
-                                  expand_nested=ns.expand_nested)
-        echo("\n".join(broken + ([text] if models or not broken else [])))
+    try:
+        if graph:
+            from . import graph as graphmod
+
+            for line in broken:
+                echo(line, err=True)
+            pictures = [graphmod.build(m, ns.depth) for m in models]
+            text = graphmod.to_dot(pictures) if fmt == "dot" else graphmod.to_mermaid(pictures)
+            _write_graph(text, fmt, ns.output)
+        elif fmt == "json":
+            for line in broken:
+                echo(line, err=True)
+            report = json.dumps(summod.to_json(models, weights=ns.weights, depth=ns.depth), indent=2,
+                                ensure_ascii=False)
+            _emit(report, ns.output, flag="--output")
+        else:
+            ascii_only = ns.ascii or not _can_draw(sys.stdout if ns.output is None else None)
+            text = summod.render_text(models, weights=ns.weights, depth=ns.depth, columns=columns,
+                                      ascii_only=ascii_only, expand_nested=ns.expand_nested)
+            _emit("\n".join(broken + ([text] if models or not broken else [])), ns.output, flag="--output")
+    except UsageFailure as e:
+        echo(f"shapecheck: error: {e}", err=True)
+        return 2
     return 1 if broken else 0
 
 

@@ -68,9 +68,7 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
     also keeps what each expression evaluated to (``result.values``; read by ``hover.HoverIndex``)."""
     import libcst as cst
 
-    from . import positions, suppress
     from .analysis.driver import analyse
-    from .rule import rule_for_kind
 
     opts = opts or Options()
     # (issue 12) a file LibCST must not parse whole (nested past Python's limits, or huge) is refused,
@@ -97,10 +95,27 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
     except RecursionError:
         return Checked([Diagnostic("SHP901", "analysis-skipped", "info", "file not analyzed: nesting too deep", path,
                                    1, 1, 1, 1)], module)
+    out = diagnose(result, module, source, path, opts)
+    if out is None:
+        return Checked([Diagnostic("SHP901", "analysis-skipped", "info",
+                                   "file not analyzed: expression nesting too deep", path, 1, 1, 1, 1)], module)
+    return Checked(out, module, result)
+
+
+def diagnose(result: AnalysisResult, module: cst.Module, source: str, path: str,
+             opts: Optional[Options] = None) -> Optional[list[Diagnostic]]:
+    """An analysis result's findings as ``check`` reports them for ``path``: the rule codes the
+    options enable, placed in ``module``, suppressions applied (and unused ones reported), sorted
+    by position. None where an expression is nested too deep to place (``analyse_source`` then
+    reports SHP901). ``summary`` reads them from its own analysis (a graph's red nodes)."""
+    from . import positions, suppress
+    from .rule import rule_for_kind
+
+    opts = opts or Options()
     findings = result.findings
     sup = suppress.find_suppressions(source)
     if not findings and not sup:
-        return Checked([], module, result)
+        return []
     pos = positions.Positions(module)
     out: list[Diagnostic] = []
     chosen = _most_specific(findings)
@@ -115,9 +130,8 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
                 if node is None or not pos.has(node):
                     continue
             (l1, c1), (l2, c2) = pos.span(node)
-        except RecursionError:  # a pathologically deep expression: report it, never crash
-            return Checked([Diagnostic("SHP901", "analysis-skipped", "info",
-                                       "file not analyzed: expression nesting too deep", path, 1, 1, 1, 1)], module)
+        except RecursionError:  # a pathologically deep expression: the caller reports it, never a crash
+            return None
         if suppress.is_suppressed(sup, l1, rule.CODE):
             continue
         severity = f.severity_override or rule.SEVERITY
@@ -138,7 +152,7 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
                                   f"unused suppression: {', '.join(codes)} reported nothing on this line",
                                   path, line, col, line, col))
     out.sort(key=lambda d: (d.line, d.column, d.code))
-    return Checked(out, module, result)
+    return out
 
 
 def _placed(fix: Optional[Fix], node: object, span: tuple, pos: positions.Positions, source: str,

@@ -87,9 +87,17 @@ class ModelSummary:
     output_bytes: Any = None  # torchinfo's "Forward/backward pass size"
     param_bytes: Any = None
     trace: Optional[CallRecord] = field(default=None, repr=False)  # the traced forward pass, call by call
+    # (Keras: the functional graph's layer calls, or a Sequential's chain, as such a trace)
     built_by: str = ""  # the call that built it (``resnet18()``, ``Block(c)``), where the summary made it
     assumed: list = field(default_factory=list)  # the constructor defaults it was built with (text)
     traced: bool = False  # a forward pass ran (shapes, mult-adds and memory are known or ``?``)
+    # what a graph of it marks: the file's findings as ``check`` reports them (``summarize_source``'s
+    # ``check``), the traced pass's own ((node, kind, message): the input it was fed may break what
+    # the file's code does not), and ``spans``: a syntax node -> its ((line, col), (line, col)) in
+    # the file, None for a node of another file
+    findings: list = field(default_factory=list, repr=False)
+    trace_findings: list = field(default_factory=list, repr=False)
+    spans: Any = field(default=None, repr=False)
 
     @property
     def total(self) -> Any:
@@ -112,13 +120,29 @@ class ModelSummary:
 @dataclass(eq=False)
 class CallRecord:
     """One application of a module while a forward pass was traced: its arguments, its output and
-    the applications it made, in order."""
+    the applications it made, in order; ``ops`` the function rules it applied itself (``torch.cat``,
+    ``x + y``: what joins the tensors between module calls). ``seq`` orders calls and ops alike."""
 
     module: Any
     args: list
     output: Any = None
     children: list = field(default_factory=list)
     node: Any = field(default=None, repr=False)  # the call's syntax node (the file's call: its line)
+    ops: list = field(default_factory=list)
+    seq: int = 0
+
+
+@dataclass(eq=False)
+class OpRecord:
+    """A function rule applied while a forward pass was traced: ``name`` as the registry has it
+    (``torch.cat``, ``operator.add``, ``torch.Tensor.view``), its arguments (keywords' values after
+    the positional ones) and its output."""
+
+    name: str
+    args: list
+    output: Any
+    node: Any = field(default=None, repr=False)
+    seq: int = 0
 
 
 # ------------------------------------------------------------------------------------------ naming
@@ -278,14 +302,16 @@ def parse_model_spec(spec: str) -> tuple:
 
 def summarize_source(source: str, path: str = "<string>", input_shape: Optional[tuple] = None, *,
                      inputs: Optional[list] = None, model: Optional[str] = None,
-                     errors: Optional[list] = None) -> list:
+                     errors: Optional[list] = None, check: Any = None) -> list:
     """Every model in ``source``, summarized; raises ``libcst.ParserSyntaxError`` where it does not
     parse. ``inputs`` (Tensors; or ``input_shape``, one float tensor) feed torch models' forward
     where the file never calls it. ``model``: only that one -- a global, a class, or a function
     (called with its defaults), or a call (``resnet18(num_classes=10)``) analysed as if the file
     ended with ``__shapecheck_model__ = <call>``; raises ``ModelSpecError`` where the file has no
     such name. With ``errors``, a model the summary fails on (an internal error) is left out and
-    its ``(name, exception)`` appended there, the file's other models still summarized."""
+    its ``(name, exception)`` appended there, the file's other models still summarized. With
+    ``check`` (``engine.Options``), each model carries the file's findings as ``check`` reports
+    them (``ModelSummary.findings``, read from this same analysis: a graph marks them)."""
     import libcst as cst
 
     from . import positions
@@ -311,7 +337,7 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
 
     run.line_of, run.has = line_of, pos.has
     if spec is not None:
-        return _selected(run, spec, model or "", inputs)
+        return _placed(run, pos, _selected(run, spec, model or "", inputs), check)
     result = run.result
     owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
     names = keras_names(result.created, owners)
@@ -338,7 +364,25 @@ def summarize_source(source: str, path: str = "<string>", input_shape: Optional[
             if got is not None:
                 out.append(got)
     out.sort(key=lambda m: m.line)
-    return out
+    return _placed(run, pos, out, check)
+
+
+def _placed(run: _Run, pos: Any, models: list, check: Any) -> list:
+    """The models, each with ``spans`` (where a syntax node of the file is) and, with ``check``
+    (``engine.Options``), the file's findings."""
+    from . import engine
+
+    def span(node: Any) -> Optional[tuple]:
+        try:
+            return pos.span(node) if node is not None and pos.has(node) else None
+        except Exception:  # noqa: BLE001
+            return None
+
+    found = (engine.diagnose(run.result, run.module, run.source, run.path, check) or []) if check is not None else []
+    for m in models:
+        m.spans = span
+        m.findings = found
+    return models
 
 
 @contextmanager
@@ -359,7 +403,7 @@ def _global_summary(run: _Run, v: Value, var: str, line: int, names: dict, input
     path, result = run.path, run.result
     if isinstance(v, Layer) and _is_keras_model(v):
         seen.add(id(v))
-        out.append(_keras_summary(v, names, path, line))
+        out.append(_keras_summary(v, names, path, line, run.keras_history))
         out[-1].var = var
     elif isinstance(v, Obj) and _is_keras_obj(v) and _is_keras_model_class(v.cls):
         seen.add(id(v))
@@ -423,7 +467,7 @@ def _selected(run: _Run, spec: tuple, text: str, inputs: Optional[list]) -> list
                 return [got]
         if isinstance(v, Layer) and _is_keras_model(v):
             owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
-            got = _keras_summary(v, keras_names(result.created, owners), run.path, line)
+            got = _keras_summary(v, keras_names(result.created, owners), run.path, line, run.keras_history)
             got.var = head
             return [got]
         cls = next((c for c in result.classes if c.name == head and c.node is defn), None)
@@ -434,7 +478,7 @@ def _selected(run: _Run, spec: tuple, text: str, inputs: Optional[list]) -> list
                              "model, a class of one or a function returning one)")
     if isinstance(v, Layer) and _is_keras_model(v):
         owners = {id(o.base): o for o in result.instances if isinstance(o.base, Layer) and _is_keras_obj(o)}
-        got = _keras_summary(v, keras_names(result.created, owners), run.path, line)
+        got = _keras_summary(v, keras_names(result.created, owners), run.path, line, run.keras_history)
     elif isinstance(v, (Layer, Obj)) and not _is_keras_obj(v):
         got = _torch_summary(run, v, name, run.path, line, inputs)
         got.built_by = call or f"{name}()"
@@ -466,6 +510,8 @@ class _Run:
         self.line_of: Any = lambda node: 1
         self.has: Any = lambda node: False  # whether a node is of this file (``positions.Positions.has``)
         self.assigned = _module_names(module)[1]
+        self.trace_findings: list = []  # the last traced pass's findings: (node, kind, message)
+        self.keras_history = self.analysis.ctx.state.keras_history
 
     def trace(self, model: Value, inputs: list) -> Optional[CallRecord]:
         """Run ``model(*inputs)`` once more, every module application recorded; None where the
@@ -475,10 +521,11 @@ class _Run:
         ctx = an.ctx
         saved = ctx.memo
         evaluated = _eval_mode(model)
+        self.trace_findings = []
         try:
             # every call runs again (a memoized result would hide the calls it makes), as torch runs them
             ctx.memo = _NoMemo()
-            with recorder, _after_run(an) as skipped:
+            with recorder, _after_run(an, self.trace_findings) as skipped:
                 an.trace_call(model, list(inputs))
                 budget = ctx.budget
             if skipped or ctx.steps >= budget:
@@ -563,10 +610,11 @@ SUMMARY_STEPS = 200_000  # what a summary's own runs (building a class, a forwar
 
 
 @contextmanager
-def _after_run(an: Analysis) -> Iterator[list]:
+def _after_run(an: Analysis, kept: Optional[list] = None) -> Iterator[list]:
     """Code the summary runs in the analysis after it finished: its state active, a budget of
     its own, and its findings (those of a generic build or a traced forward) kept out of the file's.
-    Yields the list that collects the "analysis-skipped" ones (a function cut short)."""
+    Yields the list that collects the "analysis-skipped" ones (a function cut short); ``kept``
+    collects the others, as (node, kind, message)."""
     from .values import activated
 
     ctx = an.ctx
@@ -577,6 +625,8 @@ def _after_run(an: Analysis) -> Iterator[list]:
         with activated(ctx.state), ctx.isolated() as found:
             yield skipped
             skipped.extend(f for f in found if f.kind == "analysis-skipped")
+            if kept is not None:
+                kept.extend((f.node, f.kind, f.message) for f in found if f.kind != "analysis-skipped")
     finally:
         ctx.budget = saved
 
@@ -596,14 +646,23 @@ class _Recorder:
         self.root = CallRecord(None, [])
         self.stack = [self.root]
         self.original: Any = None
+        self.seq = 0
 
     def __enter__(self) -> _Recorder:
         self.original = self.calls.apply_module
         self.calls.apply_module = self.apply  # type: ignore[method-assign]
+        if self.expand:  # a traced pass: the function rules too (``OpRecord``), for a graph
+            self.calls.on_rule = self.op
         return self
 
     def __exit__(self, *exc: Any) -> None:
         del self.calls.apply_module
+        self.calls.on_rule = None
+
+    def op(self, call: Any, out: Value, node: Any) -> None:
+        self.seq += 1
+        self.stack[-1].ops.append(OpRecord(call.qualname, list(call.args) + list(call.kwargs.values()), out, node,
+                                           self.seq))
 
     def apply(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Any, arg_nodes: dict) -> Value:
         if self.module_code_only and getattr(self.ctx, "trace", None) is None:
@@ -611,7 +670,9 @@ class _Recorder:
         parent = self.stack[-1]
         # (a subclass of nn.Sequential without a forward runs its base: the same module)
         same = isinstance(parent.module, Obj) and parent.module.base is fn
-        rec = parent if same else CallRecord(fn, list(args), node=node)
+        if not same:
+            self.seq += 1
+        rec = parent if same else CallRecord(fn, list(args), node=node, seq=self.seq)
         if not same:
             parent.children.append(rec)
             self.stack.append(rec)
@@ -1352,6 +1413,7 @@ def _torch_summary(run: _Run, model: Value, name: str, path: str, line: int,
     args, source = _model_inputs(run, model, inputs)
     rec = run.trace(model, args) if args else None
     m.inputs, m.input_source, m.trace = args, source, rec
+    m.trace_findings = list(run.trace_findings) if rec is not None else []
     _apply_trace(m, root, rec, args)
     return m
 
@@ -1522,9 +1584,12 @@ def _shape_of(v: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ keras
-def _keras_summary(model: Layer, names: dict, path: str, line: int, depth: int = 1) -> ModelSummary:
+def _keras_summary(model: Layer, names: dict, path: str, line: int, history: Any = None,
+                   depth: int = 1) -> ModelSummary:
     """A Sequential or functional Keras model's layers as rows (at ``depth``); a model used as one
-    of its layers has its own layers as that row's ``children`` (``summary(expand_nested=True)``)."""
+    of its layers has its own layers as that row's ``children`` (``summary(expand_nested=True)``).
+    ``history``: the analysis's Keras call history (``AnalysisState.keras_history``), where the
+    functional model's layer calls are read (its ``trace``)."""
     from .ops import registry as R
 
     rule = R.lookup_layer(model.kind)
@@ -1543,15 +1608,80 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int, depth: int =
         wl = srule.weight_list(sub) if srule is not None else None
         name = names.get(id(sub)) or names.get(("tensor", id(out))) or snake_case(keras_type(sub))
         row = Row(name, keras_type(sub), _shape_of(out), None if counts is None else D.add(counts[0], counts[1]),
-                  [(n, s, t, "keras", sub.kind) for n, s, t in (wl or [])], depth=depth)
+                  [(n, s, t, "keras", sub.kind) for n, s, t in (wl or [])], depth=depth, module=sub)
         if _is_keras_model(sub) and sub is not model and depth < _MAX_NESTING:
-            row.children = _keras_summary(sub, names, path, line, depth + 1).rows
+            row.children = _keras_summary(sub, names, path, line, history, depth + 1).rows
         rows.append(row)
         if counts is None or tr is None:
             tr = nt = None
         else:
             tr, nt = D.add(tr, counts[0]), D.add(nt, counts[1])
-    return ModelSummary(names.get(id(model), snake_case(keras_type(model))), "keras", path, line, rows, tr, nt)
+    m = ModelSummary(names.get(id(model), snake_case(keras_type(model))), "keras", path, line, rows, tr, nt)
+    if subs is not None:
+        m.trace = _keras_trace(model, rule, rows, history)
+    return m
+
+
+def _keras_trace(model: Layer, rule: Any, rows: list, history: Any) -> Optional[CallRecord]:
+    """A Keras model's layer calls as a trace: a functional model's from the Keras history (each
+    layer call on the tensors it was given, producers first; an InputLayer row makes its input), a
+    Sequential's as the chain it is (each layer on the one before's output, as the rows have it).
+    None where the calls are not all known."""
+    if model.config.get("functional"):
+        return _functional_trace(model, rows, history) if history is not None else None
+    if keras_type(model) != "Sequential" or any(r.module is None for r in rows):
+        return None
+    shapes = rule.model_inputs(model) if rule is not None else None
+    x: Any = Tensor(shapes[0], "keras") if shapes else None
+    root = CallRecord(model, [x] if x is not None else [], seq=0)
+    for i, r in enumerate(rows):  # (a layer whose output is unknown still feeds the next: "?")
+        out = Tensor(r.output if isinstance(r.output, Shape) else Shape.unknown(), "keras")
+        root.children.append(CallRecord(r.module, [x] if x is not None else [], out, seq=i + 1))
+        x = out
+    root.output = x
+    return root
+
+
+def _functional_trace(model: Layer, rows: list, history: Any) -> Optional[CallRecord]:
+    ins = model.config.get("inputs") or []
+    outs = model.config.get("outputs") or []
+    root = CallRecord(model, list(ins), model.config.get("_output_tensor"), seq=0)
+    input_ids = {id(t) for t in ins}
+    for r in rows:
+        t = r.module.config.get("_output_tensor") if isinstance(r.module, Layer) else None
+        if isinstance(r.module, Layer) and r.module.kind.endswith("InputLayer") and id(t) in input_ids:
+            root.children.append(CallRecord(r.module, [], t, seq=len(root.children) + 1))
+    order: list = []  # node keys, producers first
+    nodes: dict = {}  # (id(layer), id(args)) -> [layer, tensor args, {index: output}]
+
+    def visit(t: Tensor, depth: int) -> bool:
+        if id(t) in input_ids:
+            return True
+        h = history.get(t)
+        if h is None or depth > 400:
+            return False
+        lay, args, kwargs, idx = h
+        key = (id(lay), id(args))
+        got = nodes.get(key)
+        if got is not None:
+            got[2][idx] = t
+            return True
+        flat = [x for a in list(args) + list(kwargs.values()) for x in (a.items if isinstance(a, Seq) else [a])
+                if isinstance(x, Tensor)]
+        nodes[key] = [lay, flat, {idx: t}]
+        if not all(visit(x, depth + 1) for x in flat):
+            return False
+        order.append(key)
+        return True
+
+    for o in outs:
+        if not isinstance(o, Tensor) or not visit(o, 0):
+            return None
+    for key in order:
+        lay, flat, made = nodes[key]
+        out: Any = made[None] if None in made else Seq([made[i] for i in sorted(made)], "list")
+        root.children.append(CallRecord(lay, flat, out, seq=len(root.children) + 1))
+    return root
 
 
 _MAX_NESTING = 16  # models inside models, as deep as a summary follows them
@@ -1612,7 +1742,7 @@ def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: di
             counts = _keras_object_params(sub)
             name = names.get(id(sub.base)) if sub.base is not None else None
             rows.append(Row(name or snake_case(sub.cls.name), sub.cls.name, _shape_of(trace.get(id(sub))),
-                            None if counts is None else D.add(*counts)))
+                            None if counts is None else D.add(*counts), module=sub))
             continue
         counts = _keras_params(R.lookup_layer(sub.kind), sub)
         out = trace.get(id(sub))
@@ -1622,7 +1752,7 @@ def _keras_object_summary(obj: Obj, names: dict, path: str, line: int, trace: di
         wl = rule.weight_list(sub) if rule is not None else None
         rows.append(Row(names.get(id(sub)) or snake_case(keras_type(sub)), keras_type(sub), _shape_of(out),
                         None if counts is None else D.add(counts[0], counts[1]),
-                        [(n, sh, t, "keras", sub.kind) for n, sh, t in (wl or [])]))
+                        [(n, sh, t, "keras", sub.kind) for n, sh, t in (wl or [])], module=sub))
     counts = _keras_object_params(obj)
     name = names.get(id(obj.base)) if obj.base is not None else None
     return ModelSummary(name or snake_case(obj.cls.name), "keras", path, line, rows,

@@ -116,6 +116,9 @@ class CallEvaluator(Part):
 
     watch: Optional[RunWatch] = None  # set while the driver watches a run
     layer_defaults = True  # a generic run takes a layer-type default as given (``_layer_default``)
+    # set while a summary records a forward pass: told of each function rule applied (``torch.cat``,
+    # ``x + y``, ``x.view(...)``) with its call, output and node, so a graph can join the tensors
+    on_rule: Optional[Callable[[Call, Value, Any], None]] = None
 
     def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
         fn = self.exprs.eval(e.func, frame)
@@ -308,6 +311,8 @@ class CallEvaluator(Part):
         """``run_rule`` of ``fn(call)``, remembering the op that made each TF tensor it returns."""
         out = self.run_rule(partial(fn, call), node)
         R.remember(fn, call, out)
+        if self.on_rule is not None:
+            self.on_rule(call, out, node)
         return out
 
     def call_value(self, fn: Value, args: list, kwargs: dict, node: Any, frame: Frame, arg_nodes: dict) -> Value:
