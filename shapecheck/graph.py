@@ -473,13 +473,19 @@ def to_dot(graphs: list) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dot_body(g: Graph, prefix: str, indent: str) -> list:
+def _nesting(g: Graph) -> tuple:
+    """(parent cluster id -> its clusters, cluster id -> its nodes); None: the top level."""
     children: dict = {}
     for c in g.clusters:
         children.setdefault(c.parent, []).append(c)
     members: dict = {}
     for n in g.nodes:
         members.setdefault(n.cluster, []).append(n)
+    return children, members
+
+
+def _dot_body(g: Graph, prefix: str, indent: str) -> list:
+    children, members = _nesting(g)
     out: list = []
 
     def emit(cluster: Optional[str], pad: str) -> None:
@@ -520,12 +526,7 @@ def to_mermaid(graphs: list) -> str:
         lines.append(f'  subgraph {prefix}model["{_mermaid_text(g.name + " (" + g.framework + ")")}"]')
         if g.note:
             lines.append(f"  %% {g.note}")
-        children: dict = {}
-        for c in g.clusters:
-            children.setdefault(c.parent, []).append(c)
-        members: dict = {}
-        for n in g.nodes:
-            members.setdefault(n.cluster, []).append(n)
+        children, members = _nesting(g)
 
         def emit(cluster: Optional[str], pad: str, g: Graph = g, prefix: str = prefix, children: dict = children,
                  members: dict = members) -> None:
