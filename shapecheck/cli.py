@@ -536,6 +536,15 @@ _STDIN: dict = {}  # "-" -> the source read from stdin (read once; --fix prints 
 
 
 def _check_one(task: tuple):
+    from .imports import settle
+
+    try:
+        return _check_task(task)
+    finally:
+        settle()
+
+
+def _check_task(task: tuple):
     from .engine import Options, check_path, check_source, fix_path, fix_source
 
     f, shown, enabled, keras, mode, unsafe = task
