@@ -81,22 +81,29 @@ def torch_randint(call: Call) -> Value:
 
 @by_signature("torch.arange", "numpy.arange")
 def arange(call: Call, sig: Signature) -> Value:
-    vals = [call.get(i) for i in range(min(len(call.args), 3))]
+    """``arange(end)``, ``arange(start, end[, step])``, any of them by keyword (``end`` is NumPy's
+    ``stop``): ``ceil((end - start) / step)`` elements."""
+    end_name = "stop" if sig.np else "end"
+    args, kw = call.args[:3], call.kwargs
+    zero, one = Int(0), Int(1)
+    if len(args) >= 2:
+        start, end = args[0], args[1]
+    elif len(args) == 1:
+        start, end = (args[0], kw[end_name]) if end_name in kw else (kw.get("start", zero), args[0])
+    else:
+        start, end = kw.get("start", zero), kw.get(end_name, UNKNOWN)
+    step = args[2] if len(args) == 3 else kw.get("step", one)
+    vals = [start, end, step]
     ints = [as_dim(v) for v in vals]
     fw = sig.fw.value
-    if not ints or any(i is None for i in ints):
+    if any(i is None for i in ints):
         floats = any(isinstance(v, Const) and isinstance(v.value, float) for v in vals)
         return Tensor(Shape((D.flexible("n"),)), fw, _dtype_kind(call, "float") if floats else
                       (_dtype_kind(call, "") or None))
-    if len(ints) == 1:
-        n = ints[0]
-    elif len(ints) == 2:
-        n = D.sub(ints[1], ints[0])
-    else:
-        step = D.as_int(ints[2])
-        if step is None or step == 0:
-            return Tensor(Shape((D.flexible("n"),)), fw)
-        n = D.ceildiv(D.sub(ints[1], ints[0]), step)
+    step_n = D.as_int(ints[2])
+    if step_n is None or step_n == 0:
+        return Tensor(Shape((D.flexible("n"),)), fw)
+    n = D.sub(ints[1], ints[0]) if step_n == 1 else D.ceildiv(D.sub(ints[1], ints[0]), step_n)
     return Tensor(Shape((n,)), fw, _dtype_kind(call, "int"))
 
 
