@@ -26,7 +26,6 @@ import json
 import re
 import sys
 import time
-import types
 import warnings
 from pathlib import Path
 
@@ -39,7 +38,7 @@ ROW = ["path", "type", "depth", "index", "leaf", "recursive", "executed", "input
 DEPTH = 3
 
 sys.path.insert(0, str(HERE.parent))
-from test_summary_torchvision import BUILDERS  # noqa: E402  (the builders the tests compare)
+from torchvision_models import BUILDERS, load_torchvision  # noqa: E402  (shared with the tests)
 
 
 def default_root() -> Path:
@@ -47,49 +46,6 @@ def default_root() -> Path:
     from benchmarks.corpus import unpacked
 
     return unpacked("torchvision==0.29.1", "torchvision")
-
-
-def load_torchvision(root: Path) -> None:
-    """torchvision's model sources importable without its package ``__init__``."""
-    sys.path.insert(0, str(root))
-
-    class _Stub(types.ModuleType):
-        def __getattr__(self, name: str) -> type:
-            if name.startswith("__"):
-                raise AttributeError(name)
-            return type(name, (), {})
-
-    pil = _Stub("PIL")
-    pil.__version__ = "10.0.0"  # type: ignore[attr-defined]
-    for n in ["Image", "ImageColor", "ImageDraw", "ImageFont"]:
-        sub = _Stub("PIL." + n)
-        setattr(pil, n, sub)
-        sys.modules["PIL." + n] = sub
-    sys.modules["PIL"] = pil
-    for pkg in ["torchvision", "torchvision.models", "torchvision.ops", "torchvision.transforms"]:
-        m = types.ModuleType(pkg)
-        m.__path__ = [str(root / pkg.replace(".", "/"))]  # type: ignore[attr-defined]
-        sys.modules[pkg] = m
-    presets = types.ModuleType("torchvision.transforms._presets")
-
-    class _Preset:
-        def __init__(self, *a: object, **k: object) -> None:
-            pass
-
-    class _AnyName(type):
-        def __getattr__(cls, name: str) -> str:
-            return name
-
-    for n in ["ImageClassification", "ObjectDetection", "SemanticSegmentation", "VideoClassification", "OpticalFlow"]:
-        setattr(presets, n, _Preset)
-    presets.InterpolationMode = _AnyName("InterpolationMode", (), {})  # type: ignore[attr-defined]
-    sys.modules[presets.__name__] = presets
-    ops = sys.modules["torchvision.ops"]
-    for sub in ["misc", "stochastic_depth"]:
-        mod = importlib.import_module("torchvision.ops." + sub)
-        for k, v in vars(mod).items():
-            if not k.startswith("__"):
-                setattr(ops, k, v)
 
 
 def qualified(info: object) -> str:
