@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
@@ -1799,13 +1799,16 @@ def param_count(v: Value) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ output
-def fmt_count(n: Any) -> str:
+def _fmt_number(n: Any, known: Callable[[int], str], symbolic: Callable[[Any], str]) -> str:
+    """``?`` for None, ``known(i)`` for an integer, ``symbolic(expr)`` for a formula."""
     if n is None:
         return "?"
     i = D.as_int(n)
-    if i is not None:
-        return f"{i:,}"
-    return str(_pretty(n))
+    return known(i) if i is not None else symbolic(_pretty(n))
+
+
+def fmt_count(n: Any) -> str:
+    return _fmt_number(n, lambda i: f"{i:,}", str)
 
 
 def _text_count(n: Any) -> str:
@@ -2077,13 +2080,8 @@ def _macs_total(n: Any) -> str:
     return f" ({unit}): {int(x):,d}" if float(x).is_integer() else f" ({unit}): {x:,.2f}"
 
 
-def _mb(n: Any) -> str:
-    if n is None:
-        return "?"
-    i = D.as_int(n)
-    if i is not None:
-        return f"{i / 1e6:0.2f}"
-    return f"({_pretty(n)})/1e6"  # (the bytes, exactly: a float formula reads worse)
+def _mb(n: Any) -> str:  # (a formula: the bytes, exactly, over 1e6; a float formula reads worse)
+    return _fmt_number(n, lambda i: f"{i / 1e6:0.2f}", lambda e: f"({e})/1e6")
 
 
 def total_expr(m: ModelSummary, which: str = "total") -> Any:
