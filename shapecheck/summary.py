@@ -1603,14 +1603,17 @@ def _keras_summary(model: Layer, names: dict, path: str, line: int, history: Any
             tr = nt = None
             continue
         srule = R.lookup_layer(sub.kind)
-        counts = _keras_params(srule, sub)
+        inner = None  # a model used as a layer: its own summary (its rows, and the sum of their counts)
+        if srule is not None and _is_keras_model(sub) and sub is not model and depth < _MAX_NESTING:
+            inner = _keras_summary(sub, names, path, line, history, depth + 1)
+        counts = _keras_params(srule, sub) if inner is None else (
+            None if inner.trainable is None else (inner.trainable, inner.non_trainable))
         out = sub.config.get("_output_tensor")
         wl = srule.weight_list(sub) if srule is not None else None
         name = names.get(id(sub)) or names.get(("tensor", id(out))) or snake_case(keras_type(sub))
         row = Row(name, keras_type(sub), _shape_of(out), None if counts is None else D.add(counts[0], counts[1]),
-                  [(n, s, t, "keras", sub.kind) for n, s, t in (wl or [])], depth=depth, module=sub)
-        if _is_keras_model(sub) and sub is not model and depth < _MAX_NESTING:
-            row.children = _keras_summary(sub, names, path, line, history, depth + 1).rows
+                  [(n, s, t, "keras", sub.kind) for n, s, t in (wl or [])], depth=depth, module=sub,
+                  children=inner.rows if inner is not None else [])
         rows.append(row)
         if counts is None or tr is None:
             tr = nt = None

@@ -25,8 +25,11 @@ TRANSPOSE = "import torch\nx = torch.randn(64, 20)\nw = torch.randn(10, 20)\ny =
 
 
 def env() -> dict:
+    """The environment of a ``python -m shapecheck`` child: this checkout importable, no cache
+    folder from the caller's environment."""
     e = dict(os.environ)
-    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    # (no empty entry: Python reads one as the current folder)
+    e["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), e.get("PYTHONPATH", "")) if p)
     e.pop(cachemod.ENV_DIR, None)
     return e
 

@@ -63,6 +63,14 @@ def internal_errors(diags: list) -> list:
     return [d for d in diags if d.code == "SHP901" and "internal error" in d.message]
 
 
+def assert_checks_cleanly(source: str) -> list:
+    """``check_source`` of ``source``: well-formed findings and no internal error; the findings."""
+    diags = engine.check_source(source, "x.py")
+    assert_well_formed(diags)
+    assert not internal_errors(diags), (source, internal_errors(diags))
+    return diags
+
+
 # ---------------------------------------------------------------------------- (a) random Python
 # (hypothesmith compiles what it generates: calls like "a"() warn, harmlessly)
 never_mind_syntax_warnings = pytest.mark.filterwarnings("ignore::SyntaxWarning")
@@ -72,18 +80,14 @@ never_mind_syntax_warnings = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @settings(max_examples=60, **COMMON)
 @given(source=hypothesmith.from_grammar())
 def test_grammar_programs_never_crash(source):
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), (source, internal_errors(diags))
+    assert_checks_cleanly(source)
 
 
 @never_mind_syntax_warnings
 @settings(max_examples=60, **COMMON)
 @given(source=hypothesmith.from_node())
 def test_libcst_programs_never_crash(source):
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), (source, internal_errors(diags))
+    assert_checks_cleanly(source)
 
 
 @never_mind_syntax_warnings
@@ -92,9 +96,7 @@ def test_libcst_programs_never_crash(source):
 @given(source=st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node(),
                         hypothesmith.from_grammar("eval_input").map(lambda e: f"import torch\nx = {e.strip()}\n")))
 def test_many_random_programs_never_crash(source):
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), (source, internal_errors(diags))
+    assert_checks_cleanly(source)
 
 
 # ---------------------------------------------------------------------------- every registered API, odd arguments
@@ -176,25 +178,21 @@ def api_calls(draw) -> str:
 @settings(max_examples=300, **COMMON)
 @given(source=api_calls())
 def test_registered_apis_with_odd_arguments_never_crash(source):
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), (source, internal_errors(diags))
+    assert_checks_cleanly(source)
 
 
 @pytest.mark.slow
 @settings(max_examples=1500, **COMMON)
 @given(source=api_calls())
 def test_many_api_calls_never_crash(source):
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), (source, internal_errors(diags))
+    assert_checks_cleanly(source)
 
 
 # ---------------------------------------------------------------------------- arithmetic on sizes
 # Sizes are sympy expressions: random arithmetic over a function's parameters (symbolic), the
 # sizes of a tensor and small literals, fed to ops that take sizes, axes or counts; in a function
 # never called (symbolic), called with values, and at the top level. Divisors of // and % are
-# nonzero literals here (a zero divisor is a known crash: the reproducers below).
+# nonzero literals here (a zero divisor crashed once: its reproducers are below).
 
 def _size_expressions():
     leaf = st.one_of(st.sampled_from(["n", "m", "k", "x.shape[0]", "x.size(1)", "len(x)", "x.ndim", "x.numel()"]),
@@ -241,18 +239,14 @@ def size_programs(draw) -> str:
 @settings(max_examples=200, **COMMON)
 @given(source=size_programs())
 def test_size_arithmetic_never_crashes(source):
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), (source, internal_errors(diags))
+    assert_checks_cleanly(source)
 
 
 @pytest.mark.slow
 @settings(max_examples=2000, **COMMON)
 @given(source=size_programs())
 def test_much_size_arithmetic_never_crashes(source):
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), (source, internal_errors(diags))
+    assert_checks_cleanly(source)
 
 
 # ---------------------------------------------------------------------------- crashes found
@@ -289,9 +283,7 @@ def test_a_symbolic_size_floor_divided_by_zero_is_no_internal_error():
 def test_a_long_sum_does_not_raise_out_of_check_source():
     source = "x = 1" + " + 1" * 1000 + "\n"
     compile(source, "x.py", "exec")  # valid Python
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), diags
+    assert_checks_cleanly(source)
 
 
 def test_a_deeply_nested_file_is_a_syntax_error_not_a_segfault(tmp_path):
@@ -733,9 +725,7 @@ def test_many_tensor_programs(frameworks, p):
 def check_buggy(p: Program) -> None:
     source = p.source()
     assert run_for_real(p) == p.bug_line, source  # the generator's bug is real and where it says
-    diags = engine.check_source(source, "x.py")
-    assert_well_formed(diags)
-    assert not internal_errors(diags), source
+    diags = assert_checks_cleanly(source)
     shown = source + "\n" + "\n".join(f"{d.line}:{d.column} {d.code} {d.severity} {d.message}" for d in diags)
     at = {p.bug_line} | p.bug_also
     assert {d.code for d in diags if d.line in at and d.severity == "error"} & EXPECTED[p.bug_kind], shown

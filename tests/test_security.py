@@ -28,22 +28,10 @@ import pytest
 from shapecheck import __version__, cli
 from shapecheck import cache as cachemod
 
+from test_cache import check, env  # noqa: E402  (a child's environment; check in-process)
+
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<code>SHP\d{3}) ")
-
-
-def env() -> dict:
-    e = dict(os.environ)
-    # (no empty entry: Python reads one as the current folder)
-    e["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), e.get("PYTHONPATH", "")) if p)
-    e.pop(cachemod.ENV_DIR, None)
-    return e
-
-
-def check(capsys, *argv: str) -> tuple:
-    code = cli.run(["check", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def shapecheck_subprocess(*argv: str, cwd: Path, flags: tuple = ()) -> subprocess.CompletedProcess:

@@ -99,9 +99,7 @@ def meshgrid(call: Call, sig: Signature) -> Value:
     if not sig.np and len(items) == 1 and isinstance(items[0], Seq):
         items = list(items[0].items)
     ts = _tensors_of(Seq(items, "tuple"))
-    indexing = call.get(None, "indexing")
-    mode = ("xy" if sig.np else "ij") if indexing is UNKNOWN and "indexing" not in call.kwargs else \
-        getattr(indexing, "value", None)
+    mode = getattr(call.get(None, "indexing", "xy" if sig.np else "ij"), "value", None)
     sparse = call.get(None, "sparse")  # (sparse grids broadcast: not sized here)
     if ts is None or mode not in ("ij", "xy") or (sparse is not UNKNOWN and getattr(sparse, "value", 0) is not False):
         return UNKNOWN
