@@ -634,6 +634,11 @@ def _analyze(tasks: list, jobs: Optional[int], work: Any = None) -> list:
         for i, r in zip(order, got):
             out[i] = r
     except BaseException:  # Ctrl-C (or a dead worker): stop the workers now, not after their files
+        import threading
+
+        # (the pool's manager thread, finding its workers gone, sets an error on futures this
+        # cancels and raises InvalidStateError on CPython 3.11: printed as a traceback, never ours)
+        threading.excepthook = lambda args: None
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             proc.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
