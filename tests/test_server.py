@@ -286,3 +286,35 @@ def test_an_analysis_is_cancelled_from_outside():
         engine.analyse_source(src, "m.py", cancel=cancel)
     assert asked
     assert engine.analyse_source(src, "m.py", cancel=lambda: False).diagnostics == []
+
+
+def test_the_collector_is_back_on_after_any_analysis(monkeypatch):
+    """An analysis runs with the cyclic collector off; whatever becomes of it (published, or
+    raising past the engine's guard), the collector is on again once the run is over."""
+    import gc
+
+    from shapecheck import server as srv
+
+    ls = srv.make_server()
+    snap = srv.Snapshot("file:///m.py", "import torch\nx = torch.randn(3, 5) @ torch.randn(3, 5)\n", None)
+    monkeypatch.setattr(ls, "snapshot", lambda key: snap)
+    monkeypatch.setattr(ls, "options_for", lambda path: None)  # (an empty result: nothing to publish)
+    published = []
+    monkeypatch.setattr(ls, "publish", published.append)
+
+    def broken(*a):
+        gc.disable()
+        raise RuntimeError("boom")
+
+    try:
+        asyncio.run(ls._run(snap.key, 0))
+        ls.executor.submit(lambda: None).result()
+        assert published and gc.isenabled()
+        monkeypatch.setattr(ls, "analyse", broken)
+        with pytest.raises(RuntimeError):
+            asyncio.run(ls._run(snap.key, 0))
+        ls.executor.submit(lambda: None).result()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        ls.executor.shutdown()
