@@ -348,7 +348,9 @@ def _mod_eval(p: sympy.Expr, q: sympy.Expr) -> Optional[sympy.Expr]:
 
     # extract gcd; any further simplification should be done by the user
     try:
-        G = gcd(p, q)
+        G = _content_gcd(p, q)
+        if G is None:
+            G = gcd(p, q)
         if not equal_valued(G, 1):
             p, q = [gcd_terms(i / G, clear=False, fraction=False) for i in (p, q)]
     except PolynomialError:
@@ -399,6 +401,27 @@ def _mod_eval(p: sympy.Expr, q: sympy.Expr) -> Optional[sympy.Expr]:
     if (p, q) != (pwas, qwas):
         return G * _mod_in(p, q)
     return G * cls(p, q, evaluate=False)
+
+
+def _content_gcd(p: sympy.Expr, q: sympy.Expr) -> Optional[sympy.Integer]:
+    """``sympy.gcd(p, q)`` for a positive integer ``q`` and a sum of integer multiples of products of
+    sizes, powers of them and floor/ceiling/Mod (what the polynomial ``gcd`` sees as distinct
+    monomials over the integers): the gcd of the coefficients and ``q``. None for anything else."""
+    g = int(q)
+    for t in p.args if p.is_Add else (p,):
+        c, m = t.as_coeff_Mul()
+        if not c.is_Integer:
+            return None
+        if m is not sympy.S.One:
+            for f in m.args if m.is_Mul else (m,):
+                if f.is_Pow:
+                    if not (f.exp.is_Integer and f.exp > 0):
+                        return None
+                    f = f.base
+                if not (f.is_Symbol or isinstance(f, (sympy.Mod, sympy.floor, sympy.ceiling))):
+                    return None
+        g = math.gcd(g, int(c))
+    return sympy.Integer(g)
 
 
 def _mod_in(p: sympy.Expr, q: sympy.Expr) -> sympy.Expr:
@@ -674,8 +697,11 @@ def _denominator(p: _Poly) -> Optional[int]:
 _Bounds = tuple  # (lo, hi): Optional[_Poly] each; ``lo is hi`` where the expression is exact
 
 
+@functools.lru_cache(maxsize=16384)
 def _bounds(e: sympy.Expr) -> _Bounds:
-    """Polynomials ``lo <= e <= hi`` for every value >= 1 of the symbols (None: no bound known)."""
+    """Polynomials ``lo <= e <= hi`` for every value >= 1 of the symbols (None: no bound known).
+    (Remembered per expression: a pure function of it, asked again of the same parts by ``_whole``,
+    ``_never_zero`` and ``Mod``; the polynomials returned are shared, and never changed in place.)"""
     if isinstance(e, int):
         p = _p_const(e)
         return p, p

@@ -166,3 +166,21 @@ def test_unbounded():
     assert dims._unbounded(X - Y) and dims._unbounded(-X) and dims._unbounded(H + sympy.Mod(-H, 7))
     assert not dims._unbounded(sympy.Mod(X, 7)) and not dims._unbounded(7 - sympy.Mod(H, 7))
     assert not dims._unbounded(1 / X)
+
+
+_ATOMS = [X, Y, H, W, sympy.Mod(X, 7), sympy.Mod(6 * H, 7), sympy.floor(X / 2, evaluate=False),
+          sympy.ceiling(H / 2 + sympy.Mod(H, 2) / 2), X**2, sympy.Mod(Y, 3) ** 2, X / 2, 1 / Y]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-30, 30), st.lists(st.sampled_from(_ATOMS), max_size=2)), min_size=1,
+                max_size=4), st.integers(1, 24))
+def test_content_gcd_is_sympys(terms, q):
+    from sympy.polys.polytools import gcd
+    p = sympy.Add(*(sympy.Mul(c, *m) for c, m in terms))
+    if p.is_Number:
+        return
+    got = dims._content_gcd(p, sympy.Integer(q))
+    if got is not None:
+        want = gcd(p, sympy.Integer(q))
+        assert got == want and type(got) is type(want), (p, q)
