@@ -206,21 +206,26 @@ def _sympy_mod(a: Dim, b: Dim) -> Dim:
     return norm(sympy.Mod(a, b))
 
 
-# --- sympy's Mod by a positive integer, without its slowest step ---------------------------------
+# --- sympy's Mod by a positive integer, without its slowest steps --------------------------------
 #
-# ``sympy.Mod(p, q)`` spends most of its time in one step of ``number_eval``, "by difference": it
-# asks the assumption system whether ``-2q <= p < 2q`` (``is_le``/``is_lt``, milliseconds each on
-# a new expression). That step can only answer where ``p`` is bounded on both sides; where the
-# polynomial bounds below show ``p`` unbounded (above or below, for sizes >= 1), sympy (which proves
-# only what holds) answers nothing there, and neither do we. Everything else is sympy 1.14's
-# ``Mod.eval`` step by step (same constructions, same queries, same order), so the result is the
-# same expression; with another sympy version, ``sympy.Mod`` itself is called.
+# ``sympy.Mod(p, q)`` spends most of its time in assumption queries on new expressions (milliseconds
+# each): "by difference" (``is_le``/``is_lt``: is ``-2q <= p < 2q``?), ``p.is_even``/``p.is_odd``
+# (q = 2), ``(p/q).is_integer``, and the polynomial ``gcd`` of ``p`` and ``q``. Each query only
+# matters where sympy answers True, and sympy proves only what holds: so a query is left out where
+# exact values of ``p`` at a few sizes >= 1 refute it (``p`` odd somewhere, ``p/q`` not an integer
+# somewhere, ``p`` taking values no window of "by difference" holds) or where a polynomial bound of
+# ``p`` grows without end. The gcd of a sum of integer multiples of sizes (and of floor/ceiling/Mod)
+# is read off its coefficients. Everything else is sympy 1.14's ``Mod.eval`` step by step (same
+# constructions, same order), so the result is the very expression ``sympy.Mod`` gives (checked
+# against it by tests/test_dims_fastpath.py); with another sympy version ``sympy.Mod`` is called.
 
 _FAST_MOD = sympy.__version__ == "1.14.0"
 
 
+@functools.lru_cache(maxsize=4096)
 def _mod(p: sympy.Expr, q: sympy.Expr) -> sympy.Expr:
-    """``sympy.Mod(p, q)`` (the same expression), ``q`` a positive sympy Integer."""
+    """``sympy.Mod(p, q)`` (the same expression), ``q`` a positive sympy Integer. (Remembered, as
+    sympy remembers ``Mod(p, q)``: its evaluation meets the same ``Mod`` again in its branches.)"""
     rv = _mod_eval(p, q)
     if rv is not None:
         return rv

@@ -24,6 +24,8 @@ SYMS = (X, Y, Z, H, W)
 
 def _fast(a, b):
     clear_cache()
+    for remembered in (dims._mod, dims._samples, dims._unbounded, dims._bounds):
+        remembered.cache_clear()
     return dims._sympy_mod.__wrapped__(a, b)
 
 
