@@ -200,7 +200,368 @@ def mod(a: Dim, b: Dim) -> Dim:
 @functools.lru_cache(maxsize=16384)
 def _sympy_mod(a: Dim, b: Dim) -> Dim:
     """(sympy's Mod of symbols takes milliseconds: window padding computes it often)"""
+    if _FAST_MOD and isinstance(b, (int, sympy.Integer)) and not isinstance(b, bool) and b > 0 and isinstance(
+            a, sympy.Expr):
+        return norm(_mod(a, sympy.Integer(b)))
     return norm(sympy.Mod(a, b))
+
+
+# --- sympy's Mod by a positive integer, without its slowest steps --------------------------------
+#
+# ``sympy.Mod(p, q)`` spends most of its time in assumption queries on new expressions (milliseconds
+# each): "by difference" (``is_le``/``is_lt``: is ``-2q <= p < 2q``?), ``p.is_even``/``p.is_odd``
+# (q = 2), ``(p/q).is_integer``, and the polynomial ``gcd`` of ``p`` and ``q``. Each query only
+# matters where sympy answers True, and sympy proves only what holds: so a query is left out where
+# exact values of ``p`` at a few sizes >= 1 refute it (``p`` odd somewhere, ``p/q`` not an integer
+# somewhere, ``p`` taking values no window of "by difference" holds) or where a polynomial bound of
+# ``p`` grows without end. The gcd of a sum of integer multiples of sizes (and of floor/ceiling/Mod)
+# is read off its coefficients. Everything else is sympy 1.14's ``Mod.eval`` step by step (same
+# constructions, same order), so the result is the very expression ``sympy.Mod`` gives (checked
+# against it by tests/test_dims_fastpath.py); with another sympy version ``sympy.Mod`` is called.
+
+_FAST_MOD = sympy.__version__ == "1.14.0"
+
+
+@functools.lru_cache(maxsize=4096)
+def _mod(p: sympy.Expr, q: sympy.Expr) -> sympy.Expr:
+    """``sympy.Mod(p, q)`` (the same expression), ``q`` a positive sympy Integer. (Remembered, as
+    sympy remembers ``Mod(p, q)``: its evaluation meets the same ``Mod`` again in its branches.)"""
+    rv = _mod_eval(p, q)
+    if rv is not None:
+        return rv
+    return sympy.Mod(p, q, evaluate=False)
+
+
+def _mod_number_eval(p: sympy.Expr, q: sympy.Expr) -> Optional[sympy.Expr]:
+    """sympy's ``Mod.eval.number_eval`` (1.14)."""
+    S = sympy.S
+    if q.is_zero:
+        raise ZeroDivisionError("Modulo by zero")
+    if p is S.NaN or q is S.NaN or p.is_finite is False or q.is_finite is False:
+        return S.NaN
+    if p is S.Zero or p in (q, -q) or (p.is_integer and q == 1):
+        return S.Zero
+    if q.is_Number:
+        if p.is_Number:
+            return p % q
+        if q == 2:
+            # (``is_even``/``is_odd`` of a sum take milliseconds: not asked where a value shows
+            # ``p`` odd, or even, or not an integer, for some sizes, so that sympy cannot say so)
+            if not _refuted(p, 2, 0) and p.is_even:
+                return S.Zero
+            elif not _refuted(p, 2, 1) and p.is_odd:
+                return S.One
+    if hasattr(p, "_eval_Mod"):
+        rv = p._eval_Mod(q)
+        if rv is not None:
+            return rv
+    # by ratio
+    r = p / q
+    if not _refuted(p, q, 0) and r.is_integer:  # (likewise)
+        return S.Zero
+    try:
+        d = int(r)
+    except TypeError:
+        pass
+    else:
+        if isinstance(d, int):
+            rv = p - d * q
+            if (rv * q < 0) == True:  # noqa: E712 (sympy's test, kept as it is)
+                rv += q
+            return rv
+    # by difference: -2|q| <= p < 2|q| (only a bounded ``p`` gets past it)
+    if _unbounded(p) or _no_window(p, q):
+        return None
+    from sympy.core.relational import is_ge, is_gt, is_le, is_lt
+    if q.is_positive:
+        comp1, comp2 = is_le, is_lt
+    elif q.is_negative:
+        comp1, comp2 = is_ge, is_gt
+    else:
+        return None
+    ls = -2 * q
+    r = p - q
+    for _ in range(4):
+        if not comp1(ls, p):
+            return None
+        if comp2(r, ls):
+            return p - ls
+        ls += q
+    return None
+
+
+def _mod_eval(p: sympy.Expr, q: sympy.Expr) -> Optional[sympy.Expr]:
+    """sympy's ``Mod.eval(p, q)`` (1.14), its own recursion through ``_mod``."""
+    from sympy.core.exprtools import gcd_terms
+    from sympy.core.numbers import equal_valued
+    from sympy.polys.polyerrors import PolynomialError
+    from sympy.polys.polytools import gcd
+    cls = sympy.Mod
+    Add, Mul = sympy.Add, sympy.Mul
+
+    rv = _mod_number_eval(p, q)
+    if rv is not None:
+        return rv
+
+    # denest
+    if isinstance(p, cls):
+        qinner = p.args[1]
+        if qinner % q == 0:
+            return _mod(p.args[0], q)
+        elif (qinner * (q - qinner)).is_nonnegative:
+            return p
+    elif isinstance(-p, cls):
+        qinner = (-p).args[1]
+        if qinner % q == 0:
+            return _mod(-(-p).args[0], q)
+        elif (qinner * (q + qinner)).is_nonpositive:
+            return p
+    elif isinstance(p, Add):
+        non_mod_l: list = []
+        mod_l: list = []
+        for arg in p.args:
+            (mod_l if isinstance(arg, cls) else non_mod_l).append(arg)
+        if mod_l and all(inner.args[1] == q for inner in mod_l):
+            net = Add(*non_mod_l) + Add(*[i.args[0] for i in mod_l])
+            return _mod(net, q)
+    elif isinstance(p, Mul):
+        non_mod_l = []
+        mod_l = []
+        for arg in p.args:
+            (mod_l if isinstance(arg, cls) else non_mod_l).append(arg)
+        if mod_l and all(inner.args[1] == q for inner in mod_l) and all(
+                t.is_integer for t in p.args) and q.is_integer:
+            non_mod_l = [_mod(x, q) for x in non_mod_l]
+            mod = []
+            non_mod = []
+            for j in non_mod_l:
+                if isinstance(j, cls):
+                    mod.append(j.args[0])
+                else:
+                    non_mod.append(j)
+            prod_mod = Mul(*mod)
+            prod_non_mod = Mul(*non_mod)
+            prod_mod1 = Mul(*[i.args[0] for i in mod_l])
+            net = prod_mod1 * prod_mod
+            return prod_non_mod * _mod(net, q)
+        if q.is_Integer and q is not sympy.S.One:
+            if all(t.is_integer for t in p.args):
+                non_mod_l = [i % q if i.is_Integer else i for i in p.args]
+                if any(iq is sympy.S.Zero for iq in non_mod_l):
+                    return sympy.S.Zero
+        p = Mul(*(non_mod_l + mod_l))
+
+    # extract gcd; any further simplification should be done by the user
+    try:
+        G = _content_gcd(p, q)
+        if G is None:
+            G = gcd(p, q)
+        if not equal_valued(G, 1):
+            p, q = [gcd_terms(i / G, clear=False, fraction=False) for i in (p, q)]
+    except PolynomialError:
+        G = sympy.S.One
+    pwas, qwas = p, q
+
+    # simplify terms: (x + y + 2) % x -> Mod(y + 2, x)
+    if p.is_Add:
+        args = []
+        for i in p.args:
+            a = _mod(i, q)
+            if a.count(cls) > i.count(cls):
+                args.append(i)
+            else:
+                args.append(a)
+        if args != list(p.args):
+            p = Add(*args)
+    else:
+        cp, p = p.as_coeff_Mul()
+        cq, q = q.as_coeff_Mul()
+        ok = False
+        if not cp.is_Rational or not cq.is_Rational:
+            r = cp % cq
+            if equal_valued(r, 0):
+                G *= cq
+                p *= int(cp / cq)
+                ok = True
+        if not ok:
+            p = cp * p
+            q = cq * q
+
+    # simple -1 extraction
+    if p.could_extract_minus_sign() and q.could_extract_minus_sign():
+        G, p, q = [-i for i in (G, p, q)]
+
+    # check again to see if p and q can now be handled as numbers
+    rv = _mod_number_eval(p, q)
+    if rv is not None:
+        return rv * G
+
+    # put 1.0 from G on inside
+    if G.is_Float and equal_valued(G, 1):
+        p *= G
+        return cls(p, q, evaluate=False)
+    elif G.is_Mul and G.args[0].is_Float and equal_valued(G.args[0], 1):
+        p = G.args[0] * p
+        G = Mul._from_args(G.args[1:])
+    if (p, q) != (pwas, qwas):
+        return G * _mod_in(p, q)
+    return G * cls(p, q, evaluate=False)
+
+
+def _content_gcd(p: sympy.Expr, q: sympy.Expr) -> Optional[sympy.Integer]:
+    """``sympy.gcd(p, q)`` for a positive integer ``q`` and a sum of integer multiples of products of
+    sizes, powers of them and floor/ceiling/Mod (what the polynomial ``gcd`` sees as distinct
+    monomials over the integers): the gcd of the coefficients and ``q``. None for anything else."""
+    g = int(q)
+    for t in p.args if p.is_Add else (p,):
+        c, m = t.as_coeff_Mul()
+        if not c.is_Integer:
+            return None
+        if m is not sympy.S.One:
+            for f in m.args if m.is_Mul else (m,):
+                if f.is_Pow:
+                    if not (f.exp.is_Integer and f.exp > 0):
+                        return None
+                    f = f.base
+                if not (f.is_Symbol or isinstance(f, (sympy.Mod, sympy.floor, sympy.ceiling))):
+                    return None
+        g = math.gcd(g, int(c))
+    return sympy.Integer(g)
+
+
+def _mod_in(p: sympy.Expr, q: sympy.Expr) -> sympy.Expr:
+    """``sympy.Mod(p, q)`` for any ``q``: the fast one where ``q`` is a positive integer."""
+    if isinstance(q, sympy.Integer) and q > 0:
+        return _mod(p, q)
+    return sympy.Mod(p, q)
+
+
+_FEW = 3  # points for the divisibility questions (all sizes 1, 2, 3; one 2 or 3, the rest 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _samples(p: sympy.Expr, top: int) -> Optional[tuple]:
+    """Exact values of ``p`` at points of sizes >= 1: all sizes equal to k for k = 1..``top``, then
+    (with several sizes) one of them 2 or 3 and the rest 1. None where ``p`` has a part ``_values``
+    does not know (or is not made of integer sizes)."""
+    syms = sorted(p.free_symbols, key=str)
+    if not syms or not all(s.is_integer and s.is_positive for s in syms):
+        return None
+    points = [dict.fromkeys(syms, k) for k in range(1, top + 1)]
+    if len(syms) > 1:
+        points += [{**dict.fromkeys(syms, 1), s: k} for s in syms for k in (2, 3)]
+    try:
+        return _values(p, points, {})
+    except (_GiveUp, ZeroDivisionError, OverflowError):
+        return None
+
+
+def _refuted(p: sympy.Expr, q: Dim, rest: int) -> bool:
+    """Is ``p - rest`` not a multiple of the integer ``q`` for some sizes (``p`` not an integer
+    there, or an integer of another remainder)? Then no sound prover says it is one for all sizes
+    (``p/q`` an integer, ``p`` even or odd), sympy's assumptions included."""
+    if p.is_Number or not isinstance(q, (int, sympy.Integer)) or q == 0:
+        return False
+    n = int(q)
+    seen = _samples(p, _FEW)
+    return seen is not None and any(
+        (v.denominator != 1 if isinstance(v, Fraction) else False) or (int(v) - rest) % n for v in seen)
+
+
+def _no_window(p: sympy.Expr, q: sympy.Expr) -> bool:
+    """Does sympy's "by difference" answer nothing, from the values of ``p`` at some sizes? It
+    answers where it proves ``ls <= p`` for each ``ls`` of -2q, -q, 0, q up to one where it proves
+    ``p < ls + q`` (q > 0); a value refutes ``ls <= p`` above it and ``p < ls + q`` up to it."""
+    if p.is_Number or not q.is_Integer or q <= 0:
+        return False
+    n = int(q)
+    seen = _samples(p, min(2 * n + 1, 40))  # (a period of ``Mod(h, q)``, and one more)
+    if seen is None:
+        return False
+    lo, hi = min(seen), max(seen)
+    return not any(ls <= lo and hi < ls + n for ls in (-2 * n, -n, 0, n))
+
+
+_Num = Union[int, Fraction]
+
+
+def _values(e: sympy.Expr, points: list, memo: dict) -> tuple:
+    """The exact values of a size expression at integer sizes, one per point (``_GiveUp`` past
+    what it knows); ``memo`` holds those of the subexpressions met (a nested size repeats them)."""
+    got = memo.get(e)
+    if got is not None:
+        return got
+    n = len(points)
+    out: tuple
+    if e.is_Integer:
+        out = (int(e),) * n
+    elif e.is_Rational:
+        out = (Fraction(int(e.p), int(e.q)),) * n
+    elif e.is_Symbol:
+        if e not in points[0]:
+            raise _GiveUp
+        out = tuple(pt[e] for pt in points)
+    elif e.is_Add:
+        acc = list(_values(e.args[0], points, memo))
+        for a in e.args[1:]:
+            acc = [x + y for x, y in zip(acc, _values(a, points, memo))]
+        out = tuple(acc)
+    elif e.is_Mul:
+        acc = list(_values(e.args[0], points, memo))
+        for a in e.args[1:]:
+            acc = [x * y for x, y in zip(acc, _values(a, points, memo))]
+        out = tuple(acc)
+    elif e.is_Pow:
+        base, k = e.args
+        if not k.is_Integer or abs(int(k)) > 64:
+            raise _GiveUp
+        k = int(k)
+        vals = _values(base, points, memo)
+        out = tuple(v ** k if k >= 0 else 1 / Fraction(v) ** -k for v in vals)  # (ZeroDivisionError at 0)
+    elif isinstance(e, (sympy.floor, sympy.ceiling)):
+        f = math.floor if isinstance(e, sympy.floor) else math.ceil
+        out = tuple(f(v) for v in _values(e.args[0], points, memo))
+    elif isinstance(e, sympy.Mod):
+        # (sympy's sign rule is Python's, the divisor's sign)
+        out = tuple(a % b if isinstance(a, int) and isinstance(b, int) else a - b * math.floor(Fraction(a) / b)
+                    for a, b in zip(_values(e.args[0], points, memo), _values(e.args[1], points, memo)))
+    else:
+        raise _GiveUp
+    memo[e] = out
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _unbounded(p: sympy.Expr) -> bool:
+    """Is ``p`` shown to take arbitrarily large (or arbitrarily negative) values, for sizes >= 1?
+    (a polynomial bound that grows along a ray of sizes: all equal to t, one t and the rest 1, or
+    one t**2 and the rest t, for integers t -> oo)"""
+    try:
+        lo, hi = _bounds(p)
+    except _GiveUp:
+        return False
+    return (lo is not None and _grows(lo)) or (hi is not None and _grows(_p_scale(hi, -1)))
+
+
+def _grows(p: _Poly) -> bool:
+    """Does ``p`` tend to +oo along one of a few rays of positive integer points?"""
+    syms = sorted({s for m in p for s, _ in m}, key=str)
+    if not syms:
+        return False
+    rays = [{s: 1 for s in syms}]
+    for s in syms:
+        rays.append({s: 1})  # (a symbol not in the ray is 1: t**0)
+        if len(syms) > 1:
+            rays.append({**{o: 1 for o in syms}, s: 2})
+    for w in rays:
+        lead: dict = {}
+        for m, c in p.items():
+            k = sum(e * w.get(s, 0) for s, e in m)
+            lead[k] = lead.get(k, 0) + c
+        top = max((k for k, c in lead.items() if c), default=0)
+        if top > 0 and lead[top] > 0:
+            return True
+    return False
 
 
 _OPAQUE = (sympy.floor, sympy.ceiling, sympy.Mod, sympy.Max, sympy.Min, sympy.Abs)
@@ -341,8 +702,11 @@ def _denominator(p: _Poly) -> Optional[int]:
 _Bounds = tuple  # (lo, hi): Optional[_Poly] each; ``lo is hi`` where the expression is exact
 
 
+@functools.lru_cache(maxsize=16384)
 def _bounds(e: sympy.Expr) -> _Bounds:
-    """Polynomials ``lo <= e <= hi`` for every value >= 1 of the symbols (None: no bound known)."""
+    """Polynomials ``lo <= e <= hi`` for every value >= 1 of the symbols (None: no bound known).
+    (Remembered per expression: a pure function of it, asked again of the same parts by ``_whole``,
+    ``_never_zero`` and ``Mod``; the polynomials returned are shared, and never changed in place.)"""
     if isinstance(e, int):
         p = _p_const(e)
         return p, p
