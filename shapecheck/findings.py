@@ -54,6 +54,33 @@ class Fix:
         return "safe" if self.safe else "unsafe"
 
 
+class Later:
+    """Message text made only when a message shows it: ``Later(shapes_text, shapes)`` formats as
+    ``shapes_text(shapes)``, computed the first time. A rule names what it checks (``"sum of (B,
+    4*h)"``) before it knows whether anything fails, and printing a symbolic size is slow (sympy's
+    printer, ~1 ms for a new expression); most checks pass. The arguments are taken as they are
+    now, so what is shown is what the rule saw, whatever it changes later."""
+
+    __slots__ = ("_make", "_args", "_text")
+
+    def __init__(self, make: Callable[..., str], *args: Any) -> None:
+        self._make = make
+        self._args = args
+        self._text: Optional[str] = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._make(*self._args)
+            self._args = ()
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+Text = Union[str, Later]  # a message part: text, or text made when shown
+
+
 class ShapeError(Exception):
     """Raised by a shape rule when a check is provably FALSE.
 

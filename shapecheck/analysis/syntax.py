@@ -108,8 +108,8 @@ def mutated_globals(source: str) -> frozenset:
     import time elsewhere (decorators of other files) may have filled. (By the source, with
     ``ast``: a file every model of a zoo imports is read once per process.)"""
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+        tree = pyast.parse(source)  # (one thread at a time: CPython 3.11's ast is not thread-safe)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset()
     out: set = set()
     for fn in ast.walk(tree):

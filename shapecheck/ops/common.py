@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Optional, TypeVar
 
 from .. import dims as D
-from ..findings import Fix, ShapeError
+from ..findings import Fix, ShapeError, Text
 from ..framework import Framework
 from ..shape_math import broadcast as SM
 from ..shape_math import matmul as SMM
@@ -182,7 +182,7 @@ def require_rank(call: Call, t: Tensor, ranks: Sequence[int], kind: str, what: s
     _require_rank(t.shape, ranks, kind, what)
 
 
-def axis_of(call: Call, axis: int, rank: int, what: str) -> int:
+def axis_of(call: Call, axis: int, rank: int, what: Text) -> int:
     n = norm_axis(axis, rank)
     if n is None:
         raise ShapeError("axis-out-of-range",

@@ -12,11 +12,11 @@ from typing import Optional
 
 from .. import dims as D
 from ..dims import Bindings, Dim
-from ..findings import ShapeError
+from ..findings import ShapeError, Text
 from ..shapes import norm_axis
 
 
-def axis(a: int, rank: int, what: str) -> int:
+def axis(a: int, rank: int, what: Text) -> int:
     """``a`` in ``[-rank, rank)`` as a non-negative index; SHP402 otherwise."""
     n = norm_axis(a, rank)
     if n is None:
@@ -50,7 +50,7 @@ def require_split_sizes(sizes: Sequence[Dim], n: Dim, bindings: Optional[Binding
                          f"{what}: split sizes {parts} = {total} do not add up to the axis size {ni}")
 
 
-def require_k_within(k: Dim, n: Dim, bindings: Optional[Bindings], what: str, *, least: int = 0) -> None:
+def require_k_within(k: Dim, n: Dim, bindings: Optional[Bindings], what: Text, *, least: int = 0) -> None:
     """SHP405 where ``k`` provably exceeds the axis size ``n`` (``topk``, ``kthvalue``) or is
     below ``least`` (``kthvalue`` counts from 1)."""
     if bindings is not None:

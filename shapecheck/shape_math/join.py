@@ -18,7 +18,7 @@ from typing import Optional
 
 from .. import dims as D
 from ..dims import Bindings, Dim
-from ..findings import Fix, ShapeError
+from ..findings import Fix, Later, ShapeError
 from ..shapes import Shape
 from ..shapes import build as _mk
 from ..shapes import whys_of as _whys
@@ -82,7 +82,7 @@ def concat(shapes: Sequence[Shape], axis: int, bindings: Optional[Bindings] = No
     for joins whose axis is implied by the op (``hstack``), where "did you mean" has no spelling."""
     if bindings is not None:
         shapes = [s.resolved(bindings) for s in shapes]
-    both = shapes_text(shapes)
+    both = Later(shapes_text, tuple(shapes))
     ranks = list(dict.fromkeys(s.rank for s in shapes if s.rank is not None))  # in input order
     if len(ranks) > 1:
         raise ShapeError("concat-rank", f"{op} of {both}: inputs have different ranks "
@@ -95,7 +95,7 @@ def concat(shapes: Sequence[Shape], axis: int, bindings: Optional[Bindings] = No
                                                 f"({r}-D and at least {len(s.dims)}-D)")
         if r == 0:
             raise ShapeError("concat-rank", f"{op} of {both}: 0-D tensors cannot be joined (use stack)")
-        ax = norm_axis(axis, r, f"{op} of {both}")
+        ax = norm_axis(axis, r, Later("{} of {}".format, op, both))
         length = r
     else:
         length = min(len(s.dims) for s in shapes)
@@ -142,7 +142,7 @@ def concat(shapes: Sequence[Shape], axis: int, bindings: Optional[Bindings] = No
 
 def stack(shapes: Sequence[Shape], axis: int, bindings: Optional[Bindings] = None, *, op: str = "stack") -> Shape:
     """``shapes`` stacked along a new ``axis``; SHP205 where two inputs provably differ."""
-    both = shapes_text(shapes)
+    both = Later(shapes_text, tuple(shapes))
     first = shapes[0]
     for k, s in enumerate(shapes[1:], 1):
         if first.same(s, None) is D.FALSE or (
@@ -154,7 +154,7 @@ def stack(shapes: Sequence[Shape], axis: int, bindings: Optional[Bindings] = Non
     n = len(shapes)
     if ranks:
         r = ranks.pop()
-        ax = norm_axis(axis, r + 1, f"{op} of {both}")
+        ax = norm_axis(axis, r + 1, Later("{} of {}".format, op, both))
         cols = list(zip(*_aligned(shapes, r))) if r else []
         _bind(cols, None, bindings)
         ds = [pick(c) for c in cols]

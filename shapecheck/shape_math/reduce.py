@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Optional
 
+from ..findings import Text
 from ..shapes import Shape
 from .index import axis as norm_axis
 from .reshape import make, whys
 
 
-def reduce(s: Shape, axes: Optional[Sequence[int]], keepdims: bool = False, *, what: str = "reduction",
+def reduce(s: Shape, axes: Optional[Sequence[int]], keepdims: bool = False, *, what: Text = "reduction",
            empty_means_all: bool = False, scalar_as_1d: bool = False) -> Shape:
     """``s`` reduced over ``axes`` (None: all of them), with size-1 axes left in place where
     ``keepdims``. A repeated axis gives an unknown shape (every framework raises, no rule names it)."""
@@ -45,7 +46,7 @@ def reduce(s: Shape, axes: Optional[Sequence[int]], keepdims: bool = False, *, w
     return make([s.dims[k] for k in kept], [w[k] for k in kept], s.variadic)
 
 
-def _position(s: Shape, a: int, what: str) -> Optional[int]:
+def _position(s: Shape, a: int, what: Text) -> Optional[int]:
     """The index of axis ``a`` in ``s.dims``; None where a variadic prefix hides it."""
     n = len(s.dims)
     if s.variadic:

@@ -18,7 +18,7 @@ import sympy
 
 from .. import dims as D
 from ..dims import Bindings, Dim
-from ..findings import ShapeError
+from ..findings import Later, ShapeError, Text
 from ..shapes import Shape
 from .require import mismatch_note, require_equal
 
@@ -96,7 +96,7 @@ def flexible() -> Dim:
 
 
 def reshape(s: Shape, ds: Sequence[Optional[Dim]], ws: Optional[Sequence[Optional[str]]] = None, *,
-            bindings: Optional[Bindings] = None, what: str = "reshape", negative: Negative = "error",
+            bindings: Optional[Bindings] = None, what: Text = "reshape", negative: Negative = "error",
             unknown: Callable[[], Dim] = flexible) -> Shape:
     """``s`` reshaped to ``ds`` (``-1`` inferred, None a size we cannot read); SHP401 reshape-size
     where the element counts provably differ, more than one size is inferred, or (``negative=
@@ -104,7 +104,7 @@ def reshape(s: Shape, ds: Sequence[Optional[Dim]], ws: Optional[Sequence[Optiona
     be computed (a flexible size by default; TensorFlow's adapters use the opaque ``None``)."""
     if bindings is not None and bindings.map:  # sizes already bound (``C`` of ``B, N, C = x.shape``)
         ds = [bindings.resolve(d) if d is not None else None for d in ds]
-    target = sizes_text(ds)
+    target = Later(sizes_text, tuple(ds))
     ws = list(ws) if ws is not None else [None] * len(ds)
     ds = list(ds)
     for k, d in enumerate(ds):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...findings import ShapeError
+from ...findings import ShapeError, Text
 from ...shapes import Shape
 from ...shapes import build as _mk
 from ...shapes import whys_of as _whys
@@ -22,6 +22,7 @@ from .base import (
     _n,
     _name,
     _nm,
+    _of,
     _pos,
     _size_values,
     _t,
@@ -97,7 +98,7 @@ def np_transpose(call: Call, sig: Signature) -> Value:
     return _tensor(sig, t, permute_shape(call, s, perm, _name(call, sig)), role=TRANSPOSED)
 
 
-def swap_shape(call: Call, sig: Signature, s: Shape, a: int, b: int, what: str) -> Shape:
+def swap_shape(call: Call, sig: Signature, s: Shape, a: int, b: int, what: Text) -> Shape:
     if _torch_scalar(call, sig, s):
         axis_of(call, a, 1, what)
         axis_of(call, b, 1, what)
@@ -133,7 +134,7 @@ def transpose(call: Call, sig: Signature) -> Value:
     if a is None or b is None:
         return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(sig, t, swap_shape(call, sig, s, a, b, f"{_name(call, sig)} of {s}"), role=TRANSPOSED)
+    return _tensor(sig, t, swap_shape(call, sig, s, a, b, _of(call, sig, s)), role=TRANSPOSED)
 
 
 @by_signature(*_t("t"), *_tm("t"))
@@ -157,7 +158,7 @@ def moveaxis(call: Call, sig: Signature) -> Value:
     if src is None or dst is None:
         return _unknown(sig, t)
     s = call.shape(t)
-    what = f"{_name(call, sig)} of {s}"
+    what = _of(call, sig, s)
     if len(src) != len(dst):
         raise ShapeError("bad-permutation", f"{what}: source {tuple(src)} and destination {tuple(dst)} name "
                                             f"different numbers of axes")
@@ -177,7 +178,7 @@ def moveaxis(call: Call, sig: Signature) -> Value:
 
 
 # ---------------------------------------------------------------------------------- same shape with a dim
-def _check_dims(call: Call, sig: Signature, s: Shape, axes: Sequence[int], what: str) -> None:
+def _check_dims(call: Call, sig: Signature, s: Shape, axes: Sequence[int], what: Text) -> None:
     if s.variadic:
         return
     r = max(len(s.dims), 1) if not sig.np else len(s.dims)
@@ -197,7 +198,7 @@ def flip_roll(call: Call, sig: Signature) -> Value:
     if not ok:
         return _unknown(sig, t)
     if axes is not None:
-        _check_dims(call, sig, s, axes, f"{_name(call, sig)} of {s}")
+        _check_dims(call, sig, s, axes, _of(call, sig, s))
     return _tensor(sig, t, s)
 
 
@@ -211,7 +212,7 @@ def index_update(call: Call, sig: Signature) -> Value:
     s = call.shape(t)
     d = call.int(1, "dim")
     if d is not None:
-        _check_dims(call, sig, s, [d], f"{_name(call, sig)} of {s}")
+        _check_dims(call, sig, s, [d], _of(call, sig, s))
     ix = call.tensor(2, "index")
     if ix is not None and ix.shape.rank is not None and ix.shape.rank > 1:
         raise ShapeError("index-rank", f"{_name(call, sig)} of {s} with index {ix.shape}: the index must be 1-D "
@@ -261,7 +262,7 @@ def narrow(call: Call, sig: Signature) -> Value:
     if d is None:
         return _unknown(sig, t)
     s = call.shape(t)
-    p = _pos(call, s, d, f"{_name(call, sig)} of {s}")
+    p = _pos(call, s, d, _of(call, sig, s))
     if p is None or length is None:
         return _unknown(sig, t)
     return _tensor(sig, t, _mk(s.dims[:p] + (length,) + s.dims[p + 1:], None, s.variadic))
@@ -276,7 +277,7 @@ def select(call: Call, sig: Signature) -> Value:
     if d is None:
         return _unknown(sig, t)
     s = call.shape(t)
-    p = _pos(call, s, d, f"{_name(call, sig)} of {s}")
+    p = _pos(call, s, d, _of(call, sig, s))
     if p is None:
         return _unknown(sig, t)
     w = _whys(s)

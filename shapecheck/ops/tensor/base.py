@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from ... import dims as D
 from ...dims import Dim
+from ...findings import Later, Text
 from ...framework import Framework
 from ...shapes import Shape
 from ...values import UNKNOWN, Const, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
@@ -56,6 +57,11 @@ def _name(call: Call, sig: Signature) -> str:
     return q or last
 
 
+def _of(call: Call, sig: Signature, s: Shape) -> Later:
+    """``sum of (B, 4*h)``: what a message says the op was applied to (made when shown)."""
+    return Later("{} of {}".format, _name(call, sig), s)
+
+
 def _fw(sig: Signature, t: Optional[Tensor]) -> str:
     """Output framework: a NumPy/torch function decides; a method keeps its receiver's."""
     if not sig.method and sig.fw in (Framework.NUMPY, Framework.TORCH):
@@ -86,7 +92,7 @@ def _torch_scalar(call: Call, sig: Signature, s: Shape) -> bool:
     return s.rank == 0 and not sig.np
 
 
-def _pos(call: Call, s: Shape, axis: int, what: str, extra: int = 0) -> Optional[int]:
+def _pos(call: Call, s: Shape, axis: int, what: Text, extra: int = 0) -> Optional[int]:
     """Index into ``s.dims`` (with ``extra`` more slots, for ops that insert an axis) for ``axis``.
 
     Raises SHP402 where the rank is known and the axis is outside it; None where the rank is

@@ -23,6 +23,7 @@ from .base import (
     _n,
     _name,
     _nm,
+    _of,
     _pos,
     _t,
     _tensor,
@@ -454,7 +455,7 @@ def take(call: Call, sig: Signature) -> Value:
     s = call.shape(t)
     if a is None or s.variadic or ishape.variadic:
         return _unknown(sig, t)
-    p = axis_of(call, a, len(s.dims), f"{_name(call, sig)} of {s}")
+    p = axis_of(call, a, len(s.dims), _of(call, sig, s))
     return _tensor(sig, t, _mk(s.dims[:p] + ishape.dims + s.dims[p + 1:]))
 
 

@@ -17,7 +17,7 @@ from ...shapes import whys_of as _whys
 from ...values import UNKNOWN, Int, Seq, Tensor, Value, as_dim, as_int
 from ..common import decided, noting, out_dtype
 from ..registry import Call, Signature, by_signature
-from .base import MAX_PIECES, _arg, _flex, _is_none, _n, _name, _pos, _t, _tensor, _tensors_of, _tm
+from .base import MAX_PIECES, _arg, _flex, _is_none, _n, _name, _of, _pos, _t, _tensor, _tensors_of, _tm
 from .reshaping import _atleast
 
 
@@ -188,7 +188,7 @@ def _split_axis(call: Call, sig: Signature, t: Tensor, i: int, names: tuple, def
     a = default if v is None else as_int(v)
     if a is None:
         return None
-    p = _pos(call, s, a, f"{_name(call, sig)} of {s}")
+    p = _pos(call, s, a, _of(call, sig, s))
     if p is None:
         return None
     return s, p
@@ -311,7 +311,7 @@ def np_split(call: Call, sig: Signature) -> Value:
     a = 0 if av is None else as_int(av)
     if a is None:
         return UNKNOWN
-    p = _pos(call, s, a, f"{_name(call, sig)} of {s}")
+    p = _pos(call, s, a, _of(call, sig, s))
     if p is None:
         return UNKNOWN
     arg = _arg(call, 1, "indices_or_sections", "sections", "indices", "tensor_indices_or_sections")

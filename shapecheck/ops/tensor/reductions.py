@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 from ... import dims as D
 from ...dims import Dim
+from ...findings import Text
 from ...shape_math import index as SMI
 from ...shape_math import reduce as SMRed
 from ...shape_math import reshape as SMR
@@ -14,11 +15,27 @@ from ...shapes import build as _mk
 from ...values import UNKNOWN, Const, Int, Param, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from ..common import axis_of, broadcast_shapes, out_dtype
 from ..registry import Call, Signature, by_signature
-from .base import _arg, _axes, _flex, _fw, _is_none, _n, _name, _nm, _pos, _t, _tensor, _tm, _torch_scalar, _unknown
+from .base import (
+    _arg,
+    _axes,
+    _flex,
+    _fw,
+    _is_none,
+    _n,
+    _name,
+    _nm,
+    _of,
+    _pos,
+    _t,
+    _tensor,
+    _tm,
+    _torch_scalar,
+    _unknown,
+)
 
 
 # ---------------------------------------------------------------------------------- reductions
-def reduce_shape(call: Call, sig: Signature, s: Shape, axes: Optional[list], keep: bool, what: str) -> Shape:
+def reduce_shape(call: Call, sig: Signature, s: Shape, axes: Optional[list], keep: bool, what: Text) -> Shape:
     """``s`` reduced over ``axes`` (None: all of them); torch reads an empty list as all axes and a
     0-d tensor's axes as a 1-D one's."""
     torch = not sig.np
@@ -46,7 +63,7 @@ def reduction(call: Call, sig: Signature) -> Value:
     s = call.shape(t)
     last = call.qualname.rsplit(".", 1)[-1]
     np_ = sig.np
-    what = f"{_name(call, sig)} of {s}"
+    what = _of(call, sig, s)
     dtype: Any = "int" if last in ("argmax", "argmin", "count_nonzero", "nanargmax", "nanargmin") else (
         "bool" if last in ("any", "all") else t.dtype)
     if np_:
@@ -169,7 +186,7 @@ def cumulative(call: Call, sig: Signature) -> Value:
     a = as_int(av) if av is not None else None
     if a is None:
         return _unknown(sig, t)
-    what = f"{_name(call, sig)} of {s}"
+    what = _of(call, sig, s)
     if not s.variadic:
         axis_of(call, a, max(len(s.dims), 1), what)
     if sig.np and s.rank == 0:
@@ -191,7 +208,7 @@ def softmax(call: Call, sig: Signature) -> Value:
     if d is not None and not _is_none(d):
         a = as_int(d)
         if a is not None and not s.variadic:
-            axis_of(call, a, max(len(s.dims), 1), f"{_name(call, sig)} of {s}")
+            axis_of(call, a, max(len(s.dims), 1), _of(call, sig, s))
     return _tensor(sig, t, s, "float")
 
 
@@ -205,7 +222,7 @@ def topk(call: Call, sig: Signature) -> Value:
     s = call.shape(t)
     if k is None or a is None:
         return UNKNOWN
-    what = f"{_name(call, sig)} of {s}"
+    what = _of(call, sig, s)
     if _torch_scalar(call, sig, s):
         axis_of(call, a, 1, what)
         out = s
@@ -251,10 +268,10 @@ def sort(call: Call, sig: Signature) -> Value:
         return UNKNOWN if last == "sort" and not np_ else _unknown(sig, t)
     if np_ and last.startswith("arg") and s.rank == 0:
         # np.argsort/argpartition see a 0-d array as 1-D (axis -1 or 0) and give (1,); np.sort does not
-        axis_of(call, a, 1, f"{_name(call, sig)} of {s}")
+        axis_of(call, a, 1, _of(call, sig, s))
         return Tensor(Shape((1,)), "numpy", dtype)
     if not s.variadic:
-        axis_of(call, a, len(s.dims) if np_ else max(len(s.dims), 1), f"{_name(call, sig)} of {s}")
+        axis_of(call, a, len(s.dims) if np_ else max(len(s.dims), 1), _of(call, sig, s))
     if last == "sort" and not np_:
         if t.fw == "any" and sig.method:
             return _unknown(sig, t)

@@ -7,7 +7,7 @@ from typing import Optional
 
 from ... import dims as D
 from ...dims import Dim
-from ...findings import ShapeError
+from ...findings import Later, ShapeError, Text
 from ...shape_math import index as SMI
 from ...shape_math import reshape as SMR
 from ...shape_math.require import mismatch_note, require_equal
@@ -26,6 +26,7 @@ from .base import (
     _n,
     _name,
     _nm,
+    _of,
     _pos,
     _sizes,
     _t,
@@ -38,7 +39,7 @@ from .base import (
 
 
 # ---------------------------------------------------------------------------------- reshape / view
-def reshape_shape(call: Call, sig: Signature, s: Shape, ds: list, ws: list, what: str) -> Shape:
+def reshape_shape(call: Call, sig: Signature, s: Shape, ds: list, ws: list, what: Text) -> Shape:
     """``s`` reshaped to ``ds`` with this signature's policy for sizes below -1 (NumPy infers them)."""
     return SMR.reshape(s, ds, ws, bindings=call.bindings, what=what, negative="infer" if sig.np else "error")
 
@@ -153,12 +154,11 @@ def unflatten(call: Call, sig: Signature) -> Value:
     if dim is None or got is None:
         return _unknown(sig, t)
     s = call.shape(t)
-    what = f"{_name(call, sig)} of {s}"
-    p = _pos(call, s, dim, what)
+    p = _pos(call, s, dim, _of(call, sig, s))
     if p is None:
         return _unknown(sig, t)
     ds, ws = got
-    what = f"{_name(call, sig)} of axis {dim} (size {D.fmt(s.dims[p])}) of {s}"
+    what = Later(lambda n, d, k, sh: f"{n} of axis {d} (size {D.fmt(k)}) of {sh}", _name(call, sig), dim, s.dims[p], s)
     part = reshape_shape(call, sig, Shape((s.dims[p],)), ds, ws, what)
     if part.variadic:
         return _unknown(sig, t)
@@ -177,7 +177,7 @@ def squeeze(call: Call, sig: Signature) -> Value:
     ok, axes = _axes(_arg(call, 1, "dim", "axis"))
     if not ok:
         return _unknown(sig, t)
-    what = f"{_name(call, sig)} of {s}"
+    what = _of(call, sig, s)
     if axes is None:
         if s.variadic or any(D.has_flexible(d) for d in s.dims if not isinstance(d, int)):
             return _unknown(sig, t)
@@ -208,7 +208,7 @@ def squeeze(call: Call, sig: Signature) -> Value:
     return _tensor(sig, t, _mk([s.dims[k] for k in keep], [w[k] for k in keep], s.variadic))
 
 
-def _insert_axes(call: Call, s: Shape, axes: list, what: str) -> Shape:
+def _insert_axes(call: Call, s: Shape, axes: list, what: Text) -> Shape:
     """``s`` with a size-1 axis at each of ``axes`` (positions in the output)."""
     n_out = len(s.dims) + len(axes)
     pos = []
@@ -245,7 +245,7 @@ def unsqueeze(call: Call, sig: Signature) -> Value:
     if d is None:
         return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(sig, t, _insert_axes(call, s, [d], f"{_name(call, sig)} of {s}"))
+    return _tensor(sig, t, _insert_axes(call, s, [d], _of(call, sig, s)))
 
 
 @by_signature(*_n("expand_dims"))
@@ -257,7 +257,7 @@ def expand_dims(call: Call, sig: Signature) -> Value:
     if axes is None:
         return _unknown(sig, t)
     s = call.shape(t)
-    return _tensor(sig, t, _insert_axes(call, s, axes, f"{_name(call, sig)} of {s}"))
+    return _tensor(sig, t, _insert_axes(call, s, axes, _of(call, sig, s)))
 
 
 @by_signature(*_n("atleast_1d", "atleast_2d", "atleast_3d"), *_t("atleast_1d", "atleast_2d", "atleast_3d"))
@@ -290,13 +290,13 @@ def _atleast(s: Shape, n: int) -> Shape:
 
 
 # ---------------------------------------------------------------------------------- expand / broadcast
-def _expand_differs(what: str, s: Shape, target: str, have: Dim, k: int, d: Dim) -> str:
+def _expand_differs(what: str, s: Shape, target: Text, have: Dim, k: int, d: Dim) -> str:
     return (f"{what} of {s} to {target}: size {D.fmt(have)} at axis {k} must match {D.fmt(d)} (only a size of 1 "
             f"expands){mismatch_note(have, d)}")
 
 
 def expand_shape(call: Call, s: Shape, ds: list, what: str, allow_neg1: bool) -> Shape:
-    target = SMR.sizes_text(ds)
+    target = Later(SMR.sizes_text, tuple(ds))
     m = len(ds)
     if not s.variadic and m < len(s.dims):
         raise ShapeError("broadcast-mismatch", f"{what} of {s} to {target}: the target has fewer dims ({m}) "
@@ -430,7 +430,7 @@ def np_repeat(call: Call, sig: Signature) -> Value:
     if reps is None or not ok or (axes is not None and len(axes) != 1):
         return _unknown(sig, t)
     s = call.shape(t)
-    what = f"{_name(call, sig)} of {s}"
+    what = _of(call, sig, s)
     if axes is None:
         base: Optional[Dim] = s.numel()
         p: Optional[int] = None
