@@ -290,11 +290,13 @@ def test_an_analysis_is_cancelled_from_outside():
 
 def test_the_collector_is_back_on_after_any_analysis(monkeypatch):
     """An analysis runs with the cyclic collector off; whatever becomes of it (published, or
-    raising past the engine's guard), the collector is on again once the run is over."""
+    raising past the engine's guard), the collector is on again once the server is idle, and
+    after ``TIDY_EVERY`` analyses in a row without a pause."""
     import gc
 
     from shapecheck import server as srv
 
+    monkeypatch.setattr(srv, "TIDY_IDLE", 0.05)
     ls = srv.make_server()
     snap = srv.Snapshot("file:///m.py", "import torch\nx = torch.randn(3, 5) @ torch.randn(3, 5)\n", None)
     monkeypatch.setattr(ls, "snapshot", lambda key: snap)
@@ -306,14 +308,26 @@ def test_the_collector_is_back_on_after_any_analysis(monkeypatch):
         gc.disable()
         raise RuntimeError("boom")
 
+    async def run(idle: bool, times: int = 1) -> list:
+        raised = []
+        for _ in range(times):
+            try:
+                await ls._run(snap.key, 0)
+            except RuntimeError as e:
+                raised.append(e)
+        if idle:
+            await asyncio.sleep(0.2)
+        await asyncio.wrap_future(ls.executor.submit(lambda: None))
+        return raised
+
     try:
-        asyncio.run(ls._run(snap.key, 0))
-        ls.executor.submit(lambda: None).result()
+        assert not asyncio.run(run(idle=True))
         assert published and gc.isenabled()
+        gc.disable()
+        assert not asyncio.run(run(idle=False, times=srv.TIDY_EVERY))  # (no pause: the last run collects)
+        assert gc.isenabled()
         monkeypatch.setattr(ls, "analyse", broken)
-        with pytest.raises(RuntimeError):
-            asyncio.run(ls._run(snap.key, 0))
-        ls.executor.submit(lambda: None).result()
+        assert asyncio.run(run(idle=True))
         assert gc.isenabled()
     finally:
         gc.enable()
