@@ -15,7 +15,7 @@ from typing import Optional, Union
 
 from .. import dims as D
 from ..dims import Bindings, Dim
-from ..findings import ShapeError
+from ..findings import Later, ShapeError
 from ..shapes import Shape
 from .broadcast import broadcast
 from .index import axis as norm_axis
@@ -93,7 +93,7 @@ def einsum(eq: str, shapes: Sequence[Shape], *, bindings: Optional[Bindings] = N
     groups = [g for g in parsed if g is not None]
     if len(groups) != len(parsed):
         return Shape.unknown()
-    ops = ", ".join(str(s) for s in shapes)
+    ops = Later(lambda shown: ", ".join(str(s) for s in shown), tuple(shapes))
     if len(groups) != len(shapes):
         raise _error(f"{what} '{eq}' of {ops}: the equation has {len(groups)} operand subscripts but "
                      f"{len(shapes)} operands were given")

@@ -6,7 +6,7 @@ from typing import Optional
 
 from ... import dims as D
 from ...dims import Dim
-from ...findings import ShapeError
+from ...findings import Later, ShapeError
 from ...shapes import Shape
 from ...values import NUMBER, UNKNOWN, Const, Dict, Int, Layer, Seq, Tensor, Value, as_dim, as_int, tensor_of
 from .. import streams as ST
@@ -82,7 +82,7 @@ def _size_at(call: Call, t: Tensor, d: int, what: str) -> Value:
     if s.variadic:
         got = s.dim(d) if d < 0 else None
         return UNKNOWN if got is None else Int(got, s.why_of(d))
-    n = axis_of(call, d, len(s.dims), f"{what}({d}) of {s}")
+    n = axis_of(call, d, len(s.dims), Later("{}({}) of {}".format, what, d, s))
     return Int(s.dims[n], s.why_of(n))
 
 
