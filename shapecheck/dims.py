@@ -237,9 +237,12 @@ def _mod_number_eval(p: sympy.Expr, q: sympy.Expr) -> Optional[sympy.Expr]:
     S = sympy.S
     if q.is_zero:
         raise ZeroDivisionError("Modulo by zero")
-    if p is S.NaN or q is S.NaN or p.is_finite is False or q.is_finite is False:
+    # (``p.is_finite`` is not asked of an expression ``_samples`` can evaluate: integer sizes,
+    # numbers, arithmetic, floor, ceiling and Mod; sympy cannot prove such a thing infinite. And
+    # ``q == 1`` before ``p.is_integer``: the same answer, the slow query last)
+    if p is S.NaN or q is S.NaN or (_samples(p, _FEW) is None and p.is_finite is False) or q.is_finite is False:
         return S.NaN
-    if p is S.Zero or p in (q, -q) or (p.is_integer and q == 1):
+    if p is S.Zero or p in (q, -q) or (q == 1 and p.is_integer):
         return S.Zero
     if q.is_Number:
         if p.is_Number:
