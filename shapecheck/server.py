@@ -251,7 +251,10 @@ class ShapecheckServer(LanguageServer):
         full, so what a long burst leaves stays bounded (~1.6 MB an analysis of a timm model file
         otherwise). The first full collection freezes what the process holds then (the engine,
         sympy's caches, the imports parsed) out of later walks (``gc.freeze``). Reference counting
-        frees objects as always; only the first analysis's cycles are kept."""
+        frees objects as always; only the first analysis's cycles are kept. A request that ran
+        nothing with the collector off (a hover on an index already built) leaves nothing to do."""
+        if gc.isenabled():
+            return
         self._untidy += 1
         if self._tidy_timer is not None:
             self._tidy_timer.cancel()

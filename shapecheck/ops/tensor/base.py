@@ -8,7 +8,7 @@ to advanced ones, axes of a 0-d tensor) the rule says so. As everywhere in ``ops
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Optional
 
 from ... import dims as D
@@ -81,10 +81,6 @@ def _unknown(sig: Signature, t: Optional[Tensor]) -> Value:
 
 def _flex() -> Dim:
     return D.flexible("n")
-
-
-def _shapes_text(shapes: Sequence[Shape]) -> str:
-    return ", ".join(str(s) for s in shapes[:-1]) + (" and " if len(shapes) > 1 else "") + str(shapes[-1])
 
 
 def _torch_scalar(call: Call, sig: Signature, s: Shape) -> bool:
