@@ -651,12 +651,14 @@ class _Recorder:
     def __enter__(self) -> _Recorder:
         self.original = self.calls.apply_module
         self.calls.apply_module = self.apply  # type: ignore[method-assign]
+        self.calls.alike = False  # (each module's own call is a row)
         if self.expand:  # a traced pass: the function rules too (``OpRecord``), for a graph
             self.calls.on_rule = self.op
         return self
 
     def __exit__(self, *exc: Any) -> None:
         del self.calls.apply_module
+        del self.calls.alike
         self.calls.on_rule = None
 
     def op(self, call: Any, out: Value, node: Any) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Optional
@@ -48,7 +49,7 @@ from ..values import (
     update_items,
 )
 from . import rewrite as RW
-from .context import Budget, Part
+from .context import Budget, Context, Part
 from .frames import ITEMS, UNKNOWN_CHILDREN, UNKNOWN_KEY, UNKNOWN_STAR, Frame, branch
 from .objects import (
     MAX_DEPTH,
@@ -56,6 +57,7 @@ from .objects import (
     ClassInfo,
     FuncInfo,
     Partial,
+    Structures,
     copy_value,
     enum_kind,
     enum_member,
@@ -119,6 +121,14 @@ class CallEvaluator(Part):
     # set while a summary records a forward pass: told of each function rule applied (``torch.cat``,
     # ``x + y``, ``x.view(...)``) with its call, output and node, so a graph can join the tensors
     on_rule: Optional[Callable[[Call, Value, Any], None]] = None
+    # whether a method of a module may be answered from a run on a module built alike (``_alike_key``);
+    # off while a summary records each module's call
+    alike = True
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.building: set[int] = set()  # id() of the objects whose constructor runs now
+        self.structures: Optional[Structures] = None  # (made when first needed: the parts are wired then)
 
     def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
         fn = self.exprs.eval(e.func, frame)
@@ -493,6 +503,7 @@ class CallEvaluator(Part):
         base_q = cls.framework_base()
         init = cls.lookup("__init__")
         if isinstance(init, FuncInfo):
+            self.building.add(id(obj))
             try:
                 self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
             except BaseException:
@@ -500,6 +511,8 @@ class CallEvaluator(Part):
                 # file built, whose methods would run on the attributes it never set
                 self.ctx.instances.remove(obj)
                 raise
+            finally:
+                self.building.discard(id(obj))
         elif UNKNOWN_KEY in kwargs:
             pass  # keywords we cannot all name, for fields or a framework layer: an object of unknown contents
         elif cls.fields and is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
@@ -549,11 +562,14 @@ class CallEvaluator(Part):
         fn.generic = fn.generic or generic
         key = (id(fn), id(bound), generic, tuple(signature(a) for a in args),
                tuple(sorted((k, signature(v)) for k, v in kwargs.items())))
-        if key in self.ctx.memo and not any(
-                isinstance(a, Dict) or (isinstance(a, Seq) and a.kind == "list")
-                for a in list(args) + list(kwargs.values())):
-            # (a call given a dict or list runs again: what it writes into them must happen again)
+        reusable = not any(isinstance(a, Dict) or (isinstance(a, Seq) and a.kind == "list")
+                           for a in list(args) + list(kwargs.values()))
+        # (a call given a dict or list runs again: what it writes into them must happen again)
+        if key in self.ctx.memo and reusable:
             return self.ctx.memo[key]
+        alike = self._alike_key(fn, bound, key) if reusable else None
+        if alike is not None and alike in self.ctx.memo:
+            return self.ctx.memo[alike]
         self.ctx.memo_alive.append((bound, args, kwargs))  # the ids in the key stay theirs
         if fn in self.ctx.stack or len(self.ctx.stack) >= MAX_DEPTH:
             return UNKNOWN
@@ -568,6 +584,7 @@ class CallEvaluator(Part):
         watch = self.watch
         before = len(self.ctx.findings) if watch is not None else 0
         start = epoch()
+        effects = self._effects() if alike is not None else None
         try:
             result = self._run_function(fn, args, kwargs, bound, generic)
         except (Budget, RecursionError):
@@ -582,6 +599,7 @@ class CallEvaluator(Part):
             self.ctx.current, self.ctx.entry = saved
             if watch is not None:
                 watch.note(fn, self.ctx.findings[before:])
+            kept = self._kept_to_itself(start, effects)
         if isinstance(result, Layer) and result.born > start and _built_by_first_input(result):
             # a factory (``def cell(): return BasicLSTMCell(64)``): each call makes a layer of its own,
             # which its first input builds (a Keras layer, a TF1 cell), so it runs again; a torch
@@ -589,7 +607,47 @@ class CallEvaluator(Part):
             del self.ctx.memo[key]
         else:
             self.ctx.memo[key] = result
+            if alike is not None and kept and _plain_result(result):
+                self.ctx.memo[alike] = result
         return result
+
+    def _effects(self) -> tuple:
+        """What a run leaves behind besides its result and findings: the layers, objects and
+        construction checks it made, what it revealed, and (``BranchLog.oldest``, started afresh
+        here) the oldest value it wrote into."""
+        ctx = self.ctx
+        oldest, self.flow.oldest = self.flow.oldest, sys.maxsize
+        return len(ctx.created), len(ctx.instances), len(ctx.pending), len(ctx.revealed), oldest
+
+    def _kept_to_itself(self, start: int, before: Optional[tuple]) -> bool:
+        """Whether the run since ``start`` changed nothing it did not make itself (``_effects``)."""
+        if before is None:
+            return False
+        ctx = self.ctx
+        wrote = self.flow.oldest
+        self.flow.oldest = min(wrote, before[4])
+        return wrote > start and (len(ctx.created), len(ctx.instances), len(ctx.pending), len(ctx.revealed)) \
+            == before[:4]
+
+    def _alike_key(self, fn: FuncInfo, bound: Optional[Value], key: tuple) -> Optional[tuple]:
+        """The memo key of a method of a torch module by the module's ``structure``: a block built
+        like one whose method already ran on these arguments computes what it computed (the blocks of
+        a stage, each checked in its stage's chain and again in the network's). Only where a second
+        run would add nothing: code of the checked file, findings reported (not weighed, captured,
+        traced or recorded)."""
+        ctx = self.ctx
+        if not isinstance(bound, Obj) or not self.alike or ctx.trace is not None or ctx.captures or ctx.suppress \
+                or id(bound) in self.building:  # (a module its constructor is still building)
+            return None
+        if fn.home is not None and fn.home is not ctx.main or ctx.current is not ctx.main:
+            return None
+        base = bound.cls.framework_base()
+        if base is None or not base.startswith("torch."):
+            return None
+        if self.structures is None:
+            self.structures = Structures(self.flow)
+        shape = self.structures.of_module(bound)
+        return None if shape is None else ("alike", key[0], shape) + key[2:]
 
     def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value], generic: bool) -> Value:
         env: dict = {}
@@ -670,6 +728,14 @@ class CallEvaluator(Part):
             return NONE
         # (modules built on two paths, a try and its fallback: one of them)
         return merge_all([resolve_value(r, frame.bindings) for r in frame.returns])
+
+
+def _plain_result(v: Value, depth: int = 0) -> bool:
+    """A result one module's method may hand out for another's: tensors, sizes and constants (a
+    tuple of them), never a module or a container the caller may change."""
+    if isinstance(v, (Tensor, Int, Const)) or v is UNKNOWN or v is FAILED:
+        return True
+    return isinstance(v, Seq) and v.kind == "tuple" and depth < 3 and all(_plain_result(x, depth + 1) for x in v.items)
 
 
 def _built_by_first_input(layer: Layer) -> bool:

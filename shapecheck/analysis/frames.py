@@ -1,6 +1,7 @@
 """Frames (one function activation) and the branch log: how branches fork and merge names and heap."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -138,6 +139,11 @@ class BranchLog:
     def __init__(self) -> None:
         self.logs: list = []
         self.starts: list = []  # when each log's branch began (``values.epoch``)
+        self.oldest = sys.maxsize  # ``born`` of the oldest holder written into (``CallEvaluator._effects``)
+        # writes into values made before ``since`` (``objects.Structures``: what may change a
+        # module's structure once it was worked out)
+        self.since = -1
+        self.old_writes = 0
 
     def logged(self, work: Callable[[], Any]) -> dict:
         """Run one branch with a fresh write log; undo its writes; return {key: (holder, field, old, new)}."""
@@ -189,7 +195,13 @@ class BranchLog:
             heap_set(holder, field, merged if merged is not None else heap_unknown(holder, field))
 
     def record(self, holder: Any, field: str) -> None:
-        """Note the value of ``holder.field`` before the first write to it in the current branch."""
+        """Note the value of ``holder.field`` before the first write to it in the current branch
+        (and, in ``oldest``, when the oldest value written into since a call began was made)."""
+        born = getattr(holder, "born", -1)
+        if born < self.oldest:
+            self.oldest = born
+        if born < self.since:
+            self.old_writes += 1
         if not self.logs or self._made_here(holder):
             return
         log = self.logs[-1]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
+import sympy
 
 from .. import dims as D
 from ..values import (
@@ -25,6 +26,7 @@ from ..values import (
     Seq,
     Tensor,
     Value,
+    epoch,
     present,
 )
 from .syntax import dotted
@@ -420,3 +422,102 @@ def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
     if isinstance(v, Const):
         return repr(v.value)
     return "unknown"
+
+
+# How many values ``Structures.of`` looks at anew (modules it already knows aside) before it gives
+# up: a network too big to compare is not compared (its methods are memoized by identity alone).
+STRUCTURE_MAX = 400
+
+
+class _TooBig(Exception):
+    pass
+
+
+class Structures:
+    """What a method run on a module can read of it, by value: two modules built alike (the blocks
+    of a stage, ``nn.Sequential(*[Block(d) for _ in range(n)])``) have the same structure, and a
+    method run on one with the same arguments computes what it computes on the other. Classes,
+    layer kinds, sizes and the nodes that built each part are compared (a finding inside one points
+    at the same node as inside the other); anything else by identity.
+
+    Each module's structure is a small int (hash-consed), kept until a value made before it was
+    worked out is written into (``BranchLog.old_writes``): only such a write can change it."""
+
+    def __init__(self, flow: Any) -> None:
+        self.flow = flow
+        self.codes: dict = {}  # structure -> its number
+        self.known: dict[int, tuple] = {}  # id(module) -> (module, old_writes then, number)
+        self.seen = 0
+        self.open: list[int] = []  # id() of the modules being walked, outermost first
+        self.alive: list = []
+
+    def of_module(self, v: Value) -> Optional[int]:
+        """The number of ``v``'s structure; None when it holds more than ``STRUCTURE_MAX`` values
+        anew, or a module that holds one of its parents."""
+        self.seen = 0
+        self.open = []
+        self.flow.since = epoch()  # (from now on, a write into what is walked counts)
+        try:
+            return self._module(v)
+        except _TooBig:
+            return None
+
+    def _module(self, v: Any) -> int:
+        hit = self.known.get(id(v))
+        if hit is not None and hit[1] == self.flow.old_writes:
+            return hit[2]
+        if id(v) in self.open:  # a module that holds its parent: not compared
+            raise _TooBig
+        self.open.append(id(v))
+        try:
+            if isinstance(v, Obj):
+                shape: tuple = ("O", id(v.cls), id(v.node), self._attrs(v.attrs),
+                                None if v.base is None else self._module(v.base))
+            else:
+                shape = ("L", v.kind, id(v.node), self._of(v.config), self._attrs(v.attrs))
+        finally:
+            self.open.pop()
+        code = self.codes.setdefault(shape, len(self.codes))
+        self.known[id(v)] = (v, self.flow.old_writes, code)
+        return code
+
+    def _of(self, v: Any) -> Any:
+        self.seen += 1
+        if self.seen > STRUCTURE_MAX:
+            raise _TooBig
+        if isinstance(v, Tensor):
+            if v.values is not None:
+                return self._by_id(v)
+            return ("T", v.shape.dims, v.shape.variadic, v.fw, v.dtype, v.role)
+        if isinstance(v, (Obj, Layer)):
+            return ("#", self._module(v))
+        if v is None or isinstance(v, (int, float, str, bool)):
+            return v
+        if isinstance(v, (Int, Const, Param, Ext)):
+            return signature(v)
+        if isinstance(v, (list, tuple)):
+            return ("l", tuple(self._of(x) for x in v))
+        if isinstance(v, dict):
+            return ("d", self._attrs(v))
+        if isinstance(v, Seq):
+            return ("S", v.kind, tuple(self._of(x) for x in v.items))
+        if isinstance(v, Dict):
+            return ("D", v.kind, self._attrs(v.items))
+        if isinstance(v, OneOf):
+            return ("1", tuple(self._of(o) for o in v.options), tuple(self._of(g) for g in v.given))
+        if isinstance(v, Func):  # (``self.forward = self.forward_split_cat``: the module itself)
+            bound = v.bound
+            if bound is not None and self.open and id(bound) == self.open[-1]:
+                return ("F", id(v.info), "self")
+            return ("F", id(v.info), None if bound is None else self._of(bound))
+        if isinstance(v, sympy.Basic):
+            return ("e", v)
+        return self._by_id(v)
+
+    def _by_id(self, v: Any) -> tuple:
+        self.alive.append(v)  # (the numbers name it by id: it stays alive, so its id is not reused)
+        return ("id", id(v))
+
+    def _attrs(self, attrs: dict) -> tuple:
+        # in the order they were set: modules built by the same code set them in the same order
+        return tuple((k, self._of(x)) for k, x in attrs.items())

@@ -1,0 +1,151 @@
+"""A method of a torch module built like another (same class, same construction node, same
+sizes, same parts) that already ran on the same arguments is answered from that run
+(``CallEvaluator._alike_key``, ``objects.Structures``): the blocks of a stage run once, not once
+each. Each program here was run with torch: the finding is the error torch raises."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from shapecheck.analysis import calls
+from shapecheck.engine import check_source
+
+
+def _errors(source: str) -> list[tuple[int, str]]:
+    return [(d.line, d.code) for d in check_source(textwrap.dedent(source), "m.py") if d.severity == "error"]
+
+
+def _runs(source: str, name: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many times the analysis ran the method ``name`` (``Class.method``)."""
+    count = 0
+    real = calls.CallEvaluator._run_function
+
+    def counted(self, fn, *args):  # type: ignore[no-untyped-def]
+        nonlocal count
+        if fn.cls is not None and f"{fn.cls.name}.{fn.name}" == name:
+            count += 1
+        return real(self, fn, *args)
+
+    monkeypatch.setattr(calls.CallEvaluator, "_run_function", counted)
+    check_source(textwrap.dedent(source), "m.py")
+    return count
+
+
+STAGE = """
+import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, dim * 2)
+        self.fc2 = nn.Linear(dim * 2, dim)
+        self.act = nn.GELU()
+
+    def forward(self, x):
+        return x + self.fc2(self.act(self.fc1(x)))
+
+
+class Net(nn.Module):
+    def __init__(self, dim=16, depth=6):
+        super().__init__()
+        self.blocks = nn.Sequential(*[Block(dim) for _ in range(depth)])
+
+    def forward(self, x):
+        return self.blocks(x)
+
+
+net = Net()
+out = net(torch.randn(2, 16))
+"""
+
+
+def test_blocks_built_alike_run_once_per_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    alike = _runs(STAGE, "Block.forward", monkeypatch)
+    monkeypatch.setattr(calls.CallEvaluator, "alike", False)
+    each = _runs(STAGE, "Block.forward", monkeypatch)
+    assert each >= 12  # six blocks, on the chain's unknown input and on the batch, at the least
+    assert alike <= each // 3
+
+
+def test_a_bug_inside_blocks_built_alike_is_found_once() -> None:
+    # torch: mat1 and mat2 shapes cannot be multiplied (2x32 and 16x16)
+    assert _errors(STAGE.replace("nn.Linear(dim * 2, dim)", "nn.Linear(dim, dim)")) == [(14, "SHP301")]
+
+
+def test_blocks_of_other_sizes_are_not_alike() -> None:
+    # torch: Sizes of tensors must match except in dimension 0. Expected size 8 but got size 4
+    assert _errors("""
+        import torch
+        import torch.nn as nn
+
+
+        class Block(nn.Module):
+            def __init__(self, d_in, d_out):
+                super().__init__()
+                self.fc = nn.Linear(d_in, d_out)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        blocks = [Block(8, d) for d in (8, 8, 4)]
+        x = torch.randn(2, 8)
+        outs = [blk(x) for blk in blocks]
+        y = torch.cat([outs[0], outs[2]], dim=0)
+    """) == [(18, "SHP202")]
+
+
+def test_a_method_that_writes_into_its_module_runs_for_each() -> None:
+    # the second module's ``last`` is set by its own forward: read after it, it has its shape
+    # torch: mat1 and mat2 shapes cannot be multiplied (4x6 and 5x3)
+    assert _errors("""
+        import torch
+        import torch.nn as nn
+
+
+        class Keep(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 6)
+
+            def forward(self, x):
+                self.last = self.fc(x)
+                return x
+
+
+        a, b = [Keep() for _ in range(2)]
+        x = torch.randn(4, 8)
+        a(x)
+        b(x)
+        w = torch.randn(5, 3)
+        y = b.last @ w
+    """) == [(21, "SHP101")]
+
+
+def test_a_module_changed_after_it_ran_is_compared_anew() -> None:
+    # ``b.fc`` is replaced after ``a`` and ``b`` ran alike: ``b`` is no longer like ``a``
+    # torch: mat1 and mat2 shapes cannot be multiplied (4x8 and 4x2)
+    assert _errors("""
+        import torch
+        import torch.nn as nn
+
+
+        class Head(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 8)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        a, b = [Head() for _ in range(2)]
+        x = torch.randn(4, 8)
+        a(x)
+        b(x)
+        b.fc = nn.Linear(4, 2)
+        y = b(x)
+    """) == [(12, "SHP301")]  # (inside its forward, as torch's traceback shows)
