@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Optional
 
@@ -129,6 +130,13 @@ class CallEvaluator(Part):
         super().__init__(ctx)
         self.building: set[int] = set()  # id() of the objects whose constructor runs now
         self.structures: Optional[Structures] = None  # (made when first needed: the parts are wired then)
+        # the containers built in the constructors running now, whose construction check waits for the
+        # outermost to return (``_check_built``), and those a chain ran through meanwhile (by id, and
+        # by ``Structures`` number)
+        self.built: list[_Built] = []
+        self.ran_through: dict[int, tuple[Layer, list]] = {}  # id -> (container, the findings list then)
+        self.ran_alike: dict[int, list] = {}
+        self.checking = False  # (while ``_check_built`` runs them)
 
     def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
         fn = self.exprs.eval(e.func, frame)
@@ -299,7 +307,8 @@ class CallEvaluator(Part):
                 return None
             return arg, isinstance(arg, cst.Integer)
 
-        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state, rewrite, arg_edit)
+        return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state, rewrite, arg_edit,
+                    self._ran_through)
 
     def _bound_module(self, name: str) -> bool:
         """Whether a fix may spell a module ``name`` (``np``, ``tf``): the checked file binds it to
@@ -480,10 +489,12 @@ class CallEvaluator(Part):
             layer = Layer(q if not rule.names else rule.names[0], config, node)
             self.ctx.created.append(layer)
             if rule.defer_build_check and self.ctx.current is self.ctx.main:
-                try:
-                    rule.after_build(layer, call)
-                except ShapeError as err:
-                    self.ctx.pending.append((layer.node, err, node))
+                if self.building and self.alike and not self.ctx.suppress and not self.ctx.captures:
+                    # built by a constructor: checked when the outermost one returns (``_check_built``)
+                    self.built.append(_Built(layer, rule, call, node, self.ctx.entry, self.ctx.statement,
+                                             self.ctx.findings))
+                else:
+                    self._check_built_now(layer, rule, call, node)
             else:
                 self.run_rule(lambda: rule.after_build(layer, call), node)
             return layer
@@ -510,9 +521,13 @@ class CallEvaluator(Part):
                 # a constructor cut short (out of budget) built half an object: not an instance the
                 # file built, whose methods would run on the attributes it never set
                 self.ctx.instances.remove(obj)
-                raise
-            finally:
                 self.building.discard(id(obj))
+                if not self.building:
+                    self.built, self.ran_through, self.ran_alike = [], {}, {}
+                raise
+            self.building.discard(id(obj))
+            if not self.building and self.built:
+                self._check_built()
         elif UNKNOWN_KEY in kwargs:
             pass  # keywords we cannot all name, for fields or a framework layer: an object of unknown contents
         elif cls.fields and is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
@@ -610,6 +625,61 @@ class CallEvaluator(Part):
             if alike is not None and kept and _plain_result(result):
                 self.ctx.memo[alike] = result
         return result
+
+    def _check_built_now(self, layer: Layer, rule: Any, call: Call, node: Any) -> None:
+        """A container's construction check (``LayerRule.defer_build_check``): what it finds waits
+        in ``ctx.pending`` for the end of the analysis (dropped if the container is iterated by hand)."""
+        try:
+            rule.after_build(layer, call)
+        except ShapeError as err:
+            self.ctx.pending.append((layer.node, err, node))
+
+    def _check_built(self) -> None:
+        """The construction checks of the containers an outermost constructor built, once it
+        returned: the outermost container first (built last), whose check runs the chain through the
+        ones inside it; a container some chain already ran through, or one built like it (the same
+        ``Structures`` number: the blocks of a stage), has nothing more to show and is not checked.
+        The torch ``nn.Sequential`` of a network: each stage's check repeated, on another input, by
+        the network's."""
+        ctx = self.ctx
+        built, self.built = self.built, []
+        saved = ctx.current, ctx.entry, ctx.statement
+        self.checking = True
+        try:
+            for b in reversed(built):
+                ran = self.ran_through.get(id(b.layer))
+                if ran is not None and ran[1] is b.findings:
+                    continue
+                shape = self._shape_of(b.layer)
+                if shape is not None and self.ran_alike.get(shape) is b.findings:
+                    continue
+                ctx.current, ctx.entry, ctx.statement = ctx.main, b.entry, b.statement
+                findings = ctx.findings
+                ctx.findings = b.findings  # (where the findings went when it was built)
+                try:
+                    self._check_built_now(b.layer, b.rule, b.call, b.node)
+                finally:
+                    ctx.findings = findings
+        finally:
+            ctx.current, ctx.entry, ctx.statement = saved
+            self.ran_through, self.ran_alike = {}, {}
+            self.checking = False
+
+    def _ran_through(self, layer: Any) -> None:
+        """``Call.ran_through``: a chain ran to its end on a tensor, where findings are reported
+        as they come (not captured, weighed apart or suppressed)."""
+        ctx = self.ctx
+        if not (self.built or self.checking) or ctx.suppress or ctx.captures or not self.alike:
+            return
+        self.ran_through[id(layer)] = (layer, ctx.findings)
+        shape = self._shape_of(layer)
+        if shape is not None:
+            self.ran_alike.setdefault(shape, ctx.findings)
+
+    def _shape_of(self, layer: Layer) -> Optional[int]:
+        if self.structures is None:
+            self.structures = Structures(self.flow)
+        return self.structures.of_module(layer)
 
     def _effects(self) -> tuple:
         """What a run leaves behind besides its result and findings: the layers, objects and
@@ -728,6 +798,20 @@ class CallEvaluator(Part):
             return NONE
         # (modules built on two paths, a try and its fallback: one of them)
         return merge_all([resolve_value(r, frame.bindings) for r in frame.returns])
+
+
+@dataclass
+class _Built:
+    """A container built in a constructor, its construction check to come (``_check_built``), with
+    where its findings go: the constructor's call in the checked file, the statement, the list."""
+
+    layer: Layer
+    rule: Any
+    call: Call
+    node: Any
+    entry: Any
+    statement: Any
+    findings: list
 
 
 def _plain_result(v: Value, depth: int = 0) -> bool:

@@ -147,15 +147,16 @@ class Call:
     ``values.AnalysisState`` (folding options, Keras call history), never a process-wide one."""
 
     __slots__ = ("args", "kwargs", "bindings", "_text", "_invoke", "fw", "qualname", "node", "_warn", "ctx",
-                 "_rewrite", "_arg_edit")
+                 "_rewrite", "_arg_edit", "_ran")
 
     def __init__(self, args: Sequence[Value], kwargs: dict[str, Value], bindings: Optional[D.Bindings] = None,
                  text: Optional[Callable[[Any], str]] = None, invoke: Optional[Callable[..., Value]] = None,
                  fw: str = "torch", qualname: str = "", node: Any = None,
                  warn: Optional[Callable[..., None]] = None, ctx: Optional[AnalysisState] = None,
                  rewrite: Optional[Callable[..., Optional[str]]] = None,
-                 arg_edit: Optional[Callable[..., Any]] = None) -> None:
+                 arg_edit: Optional[Callable[..., Any]] = None, ran: Optional[Callable[[Any], None]] = None) -> None:
         self._warn = warn
+        self._ran = ran
         self._rewrite = rewrite
         self._arg_edit = arg_edit
         self.ctx = ctx if ctx is not None else analysis_state()
@@ -275,7 +276,14 @@ class Call:
     def with_args(self, args: Sequence[Value], kwargs: Optional[dict] = None) -> Call:
         # (the arguments' texts and rewrites stay those of the call as written)
         return Call(args, self.kwargs if kwargs is None else kwargs, self.bindings, self._text, self._invoke,
-                    self.fw, self.qualname, self.node, self._warn, self.ctx, self._rewrite, self._arg_edit)
+                    self.fw, self.qualname, self.node, self._warn, self.ctx, self._rewrite, self._arg_edit, self._ran)
+
+    def ran_through(self, layer: Any) -> None:
+        """Tell the analysis that a container's chain ran to its end on this call, every layer on a
+        tensor and none failing: its construction check on an input of unknown shape
+        (``LayerRule.defer_build_check``) has nothing more to show."""
+        if self._ran is not None:
+            self._ran(layer)
 
     def warn(self, kind: builtins.str, message: builtins.str, fix: Any = None, where: Any = None,
              only_in: Optional[builtins.str] = None) -> None:

@@ -37,7 +37,8 @@ class Sequential(LayerRule):
         if not layers:
             return
         x: Value = Tensor(Shape.unknown(), "torch")
-        self._chain(layers, x, call)
+        if isinstance(self._chain(layers, x, call), Tensor):
+            call.ran_through(layer)
 
     def _chain(self, layers: list, x: Value, call: Call) -> Value:
         for sub in layers:
@@ -55,7 +56,10 @@ class Sequential(LayerRule):
         layers = layer.config.get("layers")
         if layers is None or not call.args:
             return UNKNOWN
-        return self._chain(layers, call.args[0], call)
+        out = self._chain(layers, call.args[0], call)
+        if isinstance(out, Tensor):
+            call.ran_through(layer)
+        return out
 
     def children(self, layer: Layer) -> Optional[list]:
         return layer.config.get("layers")
