@@ -1,6 +1,6 @@
 """A method of a torch module built like another (same class, same construction node, same
 sizes, same parts) that already ran on the same arguments is answered from that run
-(``CallEvaluator._alike_key``, ``objects.Structures``): the blocks of a stage run once, not once
+(``analysis/reuse.py``, ``objects.Structures``): the blocks of a stage run once, not once
 each. Each program here was run with torch: the finding is the error torch raises."""
 from __future__ import annotations
 
@@ -149,3 +149,65 @@ def test_a_module_changed_after_it_ran_is_compared_anew() -> None:
         b.fc = nn.Linear(4, 2)
         y = b(x)
     """) == [(12, "SHP301")]  # (inside its forward, as torch's traceback shows)
+
+
+# -- constructions: a torch module built at the same node with the same arguments is a copy of the
+# first (``Reuse.make_again``), not a second run of its constructor
+
+
+def test_modules_built_alike_are_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    alike = _runs(STAGE, "Block.__init__", monkeypatch)
+    monkeypatch.setattr(calls.CallEvaluator, "alike", False)
+    each = _runs(STAGE, "Block.__init__", monkeypatch)
+    assert each >= 6
+    assert alike <= 3  # once per kind of argument: the sizes of the file, the class run on generic ones
+
+
+def test_a_module_built_alike_takes_its_own_arguments() -> None:
+    # ``b.sizes`` is the list ``b`` was given, which grows after: (2, 4) @ (6, 3)
+    # torch: mat1 and mat2 shapes cannot be multiplied (2x4 and 6x3)
+    assert _errors("""
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self, sizes):
+                super().__init__()
+                self.sizes = sizes
+                self.fc = nn.Linear(sizes[0], sizes[1])
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        a_sizes, b_sizes = [8, 4], [8, 4]
+        a, b = [Net(s) for s in (a_sizes, b_sizes)]
+        b_sizes.append(6)
+        y = torch.randn(2, 4) @ torch.randn(b.sizes[-1], 3)
+    """) == [(19, "SHP101")]
+
+
+def test_a_module_built_alike_is_built_as_its_constructor_left_the_first() -> None:
+    # the first head's layer is replaced after it was built: the second is built with its own
+    # (torch runs this without an error)
+    assert _errors("""
+        import torch
+        import torch.nn as nn
+
+
+        class Head(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 8)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        heads = []
+        for i in range(2):
+            heads.append(Head())
+            heads[0].fc = nn.Linear(4, 2)
+        y = heads[1](torch.randn(3, 8))
+    """) == []

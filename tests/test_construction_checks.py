@@ -1,6 +1,6 @@
 """The construction check of a torch ``nn.Sequential`` built in a constructor (its chain run on an
 input of unknown shape: neighbours that do not fit) waits for the outermost constructor to return
-(``CallEvaluator._check_built``). The network's chain runs first and runs through the stages
+(``Reuse.check_built``). The network's chain runs first and runs through the stages
 inside it; a stage it ran through to the end needs no check of its own. Each program here was run
 with torch: the finding is the error torch raises."""
 from __future__ import annotations

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Optional
 
@@ -58,7 +56,6 @@ from .objects import (
     ClassInfo,
     FuncInfo,
     Partial,
-    Structures,
     copy_value,
     enum_kind,
     enum_member,
@@ -68,6 +65,7 @@ from .objects import (
     reveal_text,
     signature,
 )
+from .reuse import Reuse, plain_result
 from .syntax import is_classmethod, is_static
 
 # builtins that read a tensor without keeping a view of it
@@ -122,21 +120,13 @@ class CallEvaluator(Part):
     # set while a summary records a forward pass: told of each function rule applied (``torch.cat``,
     # ``x + y``, ``x.view(...)``) with its call, output and node, so a graph can join the tensors
     on_rule: Optional[Callable[[Call, Value, Any], None]] = None
-    # whether a method of a module may be answered from a run on a module built alike (``_alike_key``);
-    # off while a summary records each module's call
+    # whether a module or a method's result may be one made for a module built alike (``reuse``); off
+    # while a summary records each module's call
     alike = True
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
-        self.building: set[int] = set()  # id() of the objects whose constructor runs now
-        self.structures: Optional[Structures] = None  # (made when first needed: the parts are wired then)
-        # the containers built in the constructors running now, whose construction check waits for the
-        # outermost to return (``_check_built``), and those a chain ran through meanwhile (by id, and
-        # by ``Structures`` number)
-        self.built: list[_Built] = []
-        self.ran_through: dict[int, tuple[Layer, list]] = {}  # id -> (container, the findings list then)
-        self.ran_alike: dict[int, list] = {}
-        self.checking = False  # (while ``_check_built`` runs them)
+        self.reuse = Reuse(self)  # what is built alike, built and run once
 
     def ex_Call(self, e: cst.Call, frame: Frame) -> Value:
         fn = self.exprs.eval(e.func, frame)
@@ -308,7 +298,7 @@ class CallEvaluator(Part):
             return arg, isinstance(arg, cst.Integer)
 
         return Call(args, kwargs, bindings, text, invoke, fw, qualname, node, warn, self.ctx.state, rewrite, arg_edit,
-                    self._ran_through)
+                    self.reuse.ran_through_chain)
 
     def _bound_module(self, name: str) -> bool:
         """Whether a fix may spell a module ``name`` (``np``, ``tf``): the checked file binds it to
@@ -489,12 +479,7 @@ class CallEvaluator(Part):
             layer = Layer(q if not rule.names else rule.names[0], config, node)
             self.ctx.created.append(layer)
             if rule.defer_build_check and self.ctx.current is self.ctx.main:
-                if self.building and self.alike and not self.ctx.suppress and not self.ctx.captures:
-                    # built by a constructor: checked when the outermost one returns (``_check_built``)
-                    self.built.append(_Built(layer, rule, call, node, self.ctx.entry, self.ctx.statement,
-                                             self.ctx.findings))
-                else:
-                    self._check_built_now(layer, rule, call, node)
+                self.reuse.defer_check(layer, rule, call, node)
             else:
                 self.run_rule(lambda: rule.after_build(layer, call), node)
             return layer
@@ -509,25 +494,34 @@ class CallEvaluator(Part):
         return out
 
     def instantiate(self, cls: ClassInfo, args: list, kwargs: dict, node: Any, generic: bool = False) -> Value:
+        init = cls.lookup("__init__")
+        reuse = self.reuse
+        made_key = reuse.made_key(cls, init, args, kwargs, node, generic)
+        if made_key is not None and made_key in self.ctx.memo:
+            again = reuse.make_again(self.ctx.memo[made_key], args, kwargs)
+            if again is not None:
+                cls.analysed = True
+                return again
+        start = epoch()
         obj = Obj(cls, node=node)
         self.ctx.instances.append(obj)
         base_q = cls.framework_base()
-        init = cls.lookup("__init__")
         if isinstance(init, FuncInfo):
-            self.building.add(id(obj))
+            first = len(self.ctx.instances) - 1, len(self.ctx.created)
+            effects = reuse.effects() if made_key is not None else None
+            reuse.building.add(id(obj))
             try:
                 self.call_func(init, args, kwargs, bound=obj, node=node, generic=generic)
             except BaseException:
                 # a constructor cut short (out of budget) built half an object: not an instance the
                 # file built, whose methods would run on the attributes it never set
                 self.ctx.instances.remove(obj)
-                self.building.discard(id(obj))
-                if not self.building:
-                    self.built, self.ran_through, self.ran_alike = [], {}, {}
+                reuse.kept(start, effects)
+                reuse.constructed(obj, done=False)
                 raise
-            self.building.discard(id(obj))
-            if not self.building and self.built:
-                self._check_built()
+            if reuse.kept(start, effects, made=True):
+                self.ctx.memo[made_key] = reuse.keep_made(obj, start, first, args, kwargs)
+            reuse.constructed(obj, done=True)
         elif UNKNOWN_KEY in kwargs:
             pass  # keywords we cannot all name, for fields or a framework layer: an object of unknown contents
         elif cls.fields and is_record_class(cls):  # @dataclass / NamedTuple: fields from the arguments
@@ -582,7 +576,7 @@ class CallEvaluator(Part):
         # (a call given a dict or list runs again: what it writes into them must happen again)
         if key in self.ctx.memo and reusable:
             return self.ctx.memo[key]
-        alike = self._alike_key(fn, bound, key) if reusable else None
+        alike = self.reuse.method_key(fn, bound, key, node) if reusable else None
         if alike is not None and alike in self.ctx.memo:
             return self.ctx.memo[alike]
         self.ctx.memo_alive.append((bound, args, kwargs))  # the ids in the key stay theirs
@@ -599,7 +593,7 @@ class CallEvaluator(Part):
         watch = self.watch
         before = len(self.ctx.findings) if watch is not None else 0
         start = epoch()
-        effects = self._effects() if alike is not None else None
+        effects = self.reuse.effects() if alike is not None else None
         try:
             result = self._run_function(fn, args, kwargs, bound, generic)
         except (Budget, RecursionError):
@@ -614,7 +608,7 @@ class CallEvaluator(Part):
             self.ctx.current, self.ctx.entry = saved
             if watch is not None:
                 watch.note(fn, self.ctx.findings[before:])
-            kept = self._kept_to_itself(start, effects)
+            kept = self.reuse.kept(start, effects)
         if isinstance(result, Layer) and result.born > start and _built_by_first_input(result):
             # a factory (``def cell(): return BasicLSTMCell(64)``): each call makes a layer of its own,
             # which its first input builds (a Keras layer, a TF1 cell), so it runs again; a torch
@@ -622,102 +616,9 @@ class CallEvaluator(Part):
             del self.ctx.memo[key]
         else:
             self.ctx.memo[key] = result
-            if alike is not None and kept and _plain_result(result):
+            if alike is not None and kept and plain_result(result):
                 self.ctx.memo[alike] = result
         return result
-
-    def _check_built_now(self, layer: Layer, rule: Any, call: Call, node: Any) -> None:
-        """A container's construction check (``LayerRule.defer_build_check``): what it finds waits
-        in ``ctx.pending`` for the end of the analysis (dropped if the container is iterated by hand)."""
-        try:
-            rule.after_build(layer, call)
-        except ShapeError as err:
-            self.ctx.pending.append((layer.node, err, node))
-
-    def _check_built(self) -> None:
-        """The construction checks of the containers an outermost constructor built, once it
-        returned: the outermost container first (built last), whose check runs the chain through the
-        ones inside it; a container some chain already ran through, or one built like it (the same
-        ``Structures`` number: the blocks of a stage), has nothing more to show and is not checked.
-        The torch ``nn.Sequential`` of a network: each stage's check repeated, on another input, by
-        the network's."""
-        ctx = self.ctx
-        built, self.built = self.built, []
-        saved = ctx.current, ctx.entry, ctx.statement
-        self.checking = True
-        try:
-            for b in reversed(built):
-                ran = self.ran_through.get(id(b.layer))
-                if ran is not None and ran[1] is b.findings:
-                    continue
-                shape = self._shape_of(b.layer)
-                if shape is not None and self.ran_alike.get(shape) is b.findings:
-                    continue
-                ctx.current, ctx.entry, ctx.statement = ctx.main, b.entry, b.statement
-                findings = ctx.findings
-                ctx.findings = b.findings  # (where the findings went when it was built)
-                try:
-                    self._check_built_now(b.layer, b.rule, b.call, b.node)
-                finally:
-                    ctx.findings = findings
-        finally:
-            ctx.current, ctx.entry, ctx.statement = saved
-            self.ran_through, self.ran_alike = {}, {}
-            self.checking = False
-
-    def _ran_through(self, layer: Any) -> None:
-        """``Call.ran_through``: a chain ran to its end on a tensor, where findings are reported
-        as they come (not captured, weighed apart or suppressed)."""
-        ctx = self.ctx
-        if not (self.built or self.checking) or ctx.suppress or ctx.captures or not self.alike:
-            return
-        self.ran_through[id(layer)] = (layer, ctx.findings)
-        shape = self._shape_of(layer)
-        if shape is not None:
-            self.ran_alike.setdefault(shape, ctx.findings)
-
-    def _shape_of(self, layer: Layer) -> Optional[int]:
-        if self.structures is None:
-            self.structures = Structures(self.flow)
-        return self.structures.of_module(layer)
-
-    def _effects(self) -> tuple:
-        """What a run leaves behind besides its result and findings: the layers, objects and
-        construction checks it made, what it revealed, and (``BranchLog.oldest``, started afresh
-        here) the oldest value it wrote into."""
-        ctx = self.ctx
-        oldest, self.flow.oldest = self.flow.oldest, sys.maxsize
-        return len(ctx.created), len(ctx.instances), len(ctx.pending), len(ctx.revealed), oldest
-
-    def _kept_to_itself(self, start: int, before: Optional[tuple]) -> bool:
-        """Whether the run since ``start`` changed nothing it did not make itself (``_effects``)."""
-        if before is None:
-            return False
-        ctx = self.ctx
-        wrote = self.flow.oldest
-        self.flow.oldest = min(wrote, before[4])
-        return wrote > start and (len(ctx.created), len(ctx.instances), len(ctx.pending), len(ctx.revealed)) \
-            == before[:4]
-
-    def _alike_key(self, fn: FuncInfo, bound: Optional[Value], key: tuple) -> Optional[tuple]:
-        """The memo key of a method of a torch module by the module's ``structure``: a block built
-        like one whose method already ran on these arguments computes what it computed (the blocks of
-        a stage, each checked in its stage's chain and again in the network's). Only where a second
-        run would add nothing: code of the checked file, findings reported (not weighed, captured,
-        traced or recorded)."""
-        ctx = self.ctx
-        if not isinstance(bound, Obj) or not self.alike or ctx.trace is not None or ctx.captures or ctx.suppress \
-                or id(bound) in self.building:  # (a module its constructor is still building)
-            return None
-        if fn.home is not None and fn.home is not ctx.main or ctx.current is not ctx.main:
-            return None
-        base = bound.cls.framework_base()
-        if base is None or not base.startswith("torch."):
-            return None
-        if self.structures is None:
-            self.structures = Structures(self.flow)
-        shape = self.structures.of_module(bound)
-        return None if shape is None else ("alike", key[0], shape) + key[2:]
 
     def _run_function(self, fn: FuncInfo, args: list, kwargs: dict, bound: Optional[Value], generic: bool) -> Value:
         env: dict = {}
@@ -798,28 +699,6 @@ class CallEvaluator(Part):
             return NONE
         # (modules built on two paths, a try and its fallback: one of them)
         return merge_all([resolve_value(r, frame.bindings) for r in frame.returns])
-
-
-@dataclass
-class _Built:
-    """A container built in a constructor, its construction check to come (``_check_built``), with
-    where its findings go: the constructor's call in the checked file, the statement, the list."""
-
-    layer: Layer
-    rule: Any
-    call: Call
-    node: Any
-    entry: Any
-    statement: Any
-    findings: list
-
-
-def _plain_result(v: Value, depth: int = 0) -> bool:
-    """A result one module's method may hand out for another's: tensors, sizes and constants (a
-    tuple of them), never a module or a container the caller may change."""
-    if isinstance(v, (Tensor, Int, Const)) or v is UNKNOWN or v is FAILED:
-        return True
-    return isinstance(v, Seq) and v.kind == "tuple" and depth < 3 and all(_plain_result(x, depth + 1) for x in v.items)
 
 
 def _built_by_first_input(layer: Layer) -> bool:

@@ -139,7 +139,7 @@ class BranchLog:
     def __init__(self) -> None:
         self.logs: list = []
         self.starts: list = []  # when each log's branch began (``values.epoch``)
-        self.oldest = sys.maxsize  # ``born`` of the oldest holder written into (``CallEvaluator._effects``)
+        self.oldest = sys.maxsize  # ``born`` of the oldest holder written into (``reuse.Reuse.effects``)
         # writes into values made before ``since`` (``objects.Structures``: what may change a
         # module's structure once it was worked out)
         self.since = -1

@@ -12,7 +12,9 @@ import sympy
 from .. import dims as D
 from ..values import (
     UNKNOWN,
+    Choice,
     ClassRef,
+    Cond,
     Const,
     Dict,
     EnumMember,
@@ -20,11 +22,15 @@ from ..values import (
     Func,
     Int,
     Layer,
+    Maybe,
+    Method,
+    Number,
     Obj,
     OneOf,
     Param,
     Seq,
     Tensor,
+    Unknown,
     Value,
     epoch,
     present,
@@ -521,3 +527,106 @@ class Structures:
     def _attrs(self, attrs: dict) -> tuple:
         # in the order they were set: modules built by the same code set them in the same order
         return tuple((k, self._of(x)) for k, x in attrs.items())
+
+
+class NotClonable(Exception):
+    """A value ``Remake`` cannot copy (a mutable kind it does not know): the constructor runs."""
+
+
+class Remake:
+    """A copy of what a constructor made after ``start`` (``values.epoch``) and reachable from what
+    is copied: objects, layers, containers, bound methods, made anew; what is older (the
+    arguments, the classes, shared layers) and what never changes (tensors, sizes, constants)
+    shared, as a second run of the constructor would share or make them."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.made: dict[int, Any] = {}
+
+    def copy(self, v: Any) -> Any:
+        got = self.made.get(id(v))
+        if got is not None:
+            return got
+        if isinstance(v, (Tensor, Int, Const, Param, Ext, ClassRef, Cond, Unknown, Number)) \
+                or v is None or isinstance(v, (int, float, str, bool, sympy.Basic)):
+            return v
+        born = getattr(v, "born", None)
+        if born is not None and born <= self.start:
+            return v
+        if isinstance(v, Obj):
+            obj = Obj(v.cls, node=v.node)
+            self.made[id(v)] = obj
+            obj.attrs.update({k: self.copy(x) for k, x in v.attrs.items()})
+            obj.base = self.copy(v.base)
+            return obj
+        if isinstance(v, Layer):
+            layer = Layer(v.kind, {}, v.node)
+            self.made[id(v)] = layer
+            layer.config.update({k: self.copy(x) for k, x in v.config.items()})
+            layer.attrs.update({k: self.copy(x) for k, x in v.attrs.items()})
+            return layer
+        if isinstance(v, Seq):
+            seq = Seq([], v.kind)
+            self.made[id(v)] = seq
+            seq.items.extend(self.copy(x) for x in v.items)
+            return seq
+        if isinstance(v, Dict):
+            d = Dict({}, v.kind)
+            self.made[id(v)] = d
+            d.items.update({k: self.copy(x) for k, x in v.items.items()})
+            return d
+        if isinstance(v, list):
+            return [self.copy(x) for x in v]
+        if isinstance(v, dict):
+            return {k: self.copy(x) for k, x in v.items()}
+        # values that never change once made: the same one where nothing in it was made anew
+        if isinstance(v, tuple):
+            parts: tuple = tuple(self.copy(x) for x in v)
+            if _same(parts, v):
+                return v
+            return parts
+        if isinstance(v, OneOf):
+            parts = (tuple(self.copy(o) for o in v.options), v.given)
+        elif isinstance(v, Func):
+            parts = (v.info, self.copy(v.bound))
+        elif isinstance(v, Method):
+            parts = (self.copy(v.obj), v.name)
+        elif isinstance(v, Maybe):
+            parts = (self.copy(v.value),)
+        elif isinstance(v, Choice):
+            parts = (tuple(self.copy(o) for o in v.options),)
+        elif isinstance(v, Partial):
+            parts = (self.copy(v.fn), self.copy(v.args), self.copy(v.kwargs))
+        else:
+            raise NotClonable(type(v).__name__)
+        if _same(parts, _fields(v)):
+            return v
+        new = type(v)(*parts)
+        self.made[id(v)] = new
+        return new
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether a copy holds the very values of the original (nothing in it was made anew)."""
+    if a is b:
+        return True
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return False
+
+
+def _fields(v: Any) -> tuple:
+    if isinstance(v, OneOf):
+        return (v.options, v.given)
+    if isinstance(v, Func):
+        return (v.info, v.bound)
+    if isinstance(v, Method):
+        return (v.obj, v.name)
+    if isinstance(v, Maybe):
+        return (v.value,)
+    if isinstance(v, Choice):
+        return (v.options,)
+    assert isinstance(v, Partial)
+    return (v.fn, v.args, v.kwargs)
