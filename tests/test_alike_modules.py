@@ -125,10 +125,7 @@ def test_a_method_that_writes_into_its_module_runs_for_each() -> None:
     """) == [(21, "SHP101")]
 
 
-def test_a_module_changed_after_it_ran_is_compared_anew() -> None:
-    # ``b.fc`` is replaced after ``a`` and ``b`` ran alike: ``b`` is no longer like ``a``
-    # torch: mat1 and mat2 shapes cannot be multiplied (4x8 and 4x2)
-    assert _errors("""
+HEAD = """
         import torch
         import torch.nn as nn
 
@@ -141,7 +138,13 @@ def test_a_module_changed_after_it_ran_is_compared_anew() -> None:
             def forward(self, x):
                 return self.fc(x)
 
+"""
 
+
+def test_a_module_changed_after_it_ran_is_compared_anew() -> None:
+    # ``b.fc`` is replaced after ``a`` and ``b`` ran alike: ``b`` is no longer like ``a``
+    # torch: mat1 and mat2 shapes cannot be multiplied (4x8 and 4x2)
+    assert _errors(HEAD + """
         a, b = [Head() for _ in range(2)]
         x = torch.randn(4, 8)
         a(x)
@@ -159,8 +162,9 @@ def test_modules_built_alike_are_built_once(monkeypatch: pytest.MonkeyPatch) -> 
     alike = _runs(STAGE, "Block.__init__", monkeypatch)
     monkeypatch.setattr(calls.CallEvaluator, "alike", False)
     each = _runs(STAGE, "Block.__init__", monkeypatch)
-    assert each >= 6
-    assert alike <= 3  # once per kind of argument: the sizes of the file, the class run on generic ones
+    assert each >= 12  # six blocks, built by the file's code and again by Net's own generic run
+    # the first two of each (a module built once keeps no copy: most networks are built once)
+    assert alike <= 4
 
 
 def test_a_module_built_alike_takes_its_own_arguments() -> None:
@@ -191,20 +195,7 @@ def test_a_module_built_alike_takes_its_own_arguments() -> None:
 def test_a_module_built_alike_is_built_as_its_constructor_left_the_first() -> None:
     # the first head's layer is replaced after it was built: the second is built with its own
     # (torch runs this without an error)
-    assert _errors("""
-        import torch
-        import torch.nn as nn
-
-
-        class Head(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(8, 8)
-
-            def forward(self, x):
-                return self.fc(x)
-
-
+    assert _errors(HEAD + """
         heads = []
         for i in range(2):
             heads.append(Head())

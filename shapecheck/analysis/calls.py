@@ -520,7 +520,9 @@ class CallEvaluator(Part):
                 reuse.constructed(obj, done=False)
                 raise
             if reuse.kept(start, effects, made=True):
-                self.ctx.memo[made_key] = reuse.keep_made(obj, start, first, args, kwargs)
+                # (built once, nothing is kept: a copy of a network costs much, and most are built once)
+                self.ctx.memo[made_key] = reuse.keep_made(obj, start, first, args, kwargs) \
+                    if made_key in self.ctx.memo else (None,)
             reuse.constructed(obj, done=True)
         elif UNKNOWN_KEY in kwargs:
             pass  # keywords we cannot all name, for fields or a framework layer: an object of unknown contents

@@ -533,6 +533,11 @@ class NotClonable(Exception):
     """A value ``Remake`` cannot copy (a mutable kind it does not know): the constructor runs."""
 
 
+# what ``Remake`` shares by its type alone: values that never change
+_KEPT = frozenset({type(None), int, float, str, bool, Tensor, Int, Const, Param, Ext, ClassRef, Cond, type(UNKNOWN),
+                   Number})
+
+
 class Remake:
     """A copy of what a constructor made after ``start`` (``values.epoch``) and reachable from what
     is copied: objects, layers, containers, bound methods, made anew; what is older (the
@@ -544,11 +549,12 @@ class Remake:
         self.made: dict[int, Any] = {}
 
     def copy(self, v: Any) -> Any:
+        if type(v) in _KEPT or isinstance(v, sympy.Basic):
+            return v
         got = self.made.get(id(v))
         if got is not None:
             return got
-        if isinstance(v, (Tensor, Int, Const, Param, Ext, ClassRef, Cond, Unknown, Number)) \
-                or v is None or isinstance(v, (int, float, str, bool, sympy.Basic)):
+        if isinstance(v, (Tensor, Int, Const, Param, Ext, ClassRef, Cond, Unknown, Number)):
             return v
         born = getattr(v, "born", None)
         if born is not None and born <= self.start:
@@ -581,6 +587,8 @@ class Remake:
             return {k: self.copy(x) for k, x in v.items()}
         # values that never change once made: the same one where nothing in it was made anew
         if isinstance(v, tuple):
+            if all(type(x) in _KEPT for x in v):  # (a kernel size)
+                return v
             parts: tuple = tuple(self.copy(x) for x in v)
             if _same(parts, v):
                 return v
