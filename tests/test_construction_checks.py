@@ -105,3 +105,20 @@ def test_a_stage_looped_over_by_hand_is_no_chain() -> None:
         net = Net()
         outs = net(torch.randn(3, 8))
     """) == []
+
+
+def test_a_module_registered_on_one_branch_is_not_always_in_the_chain() -> None:
+    # ``register_module`` under a condition the checker cannot decide: the chain after the ``if``
+    # is one or the other (torch, with no argument: (2, 8) @ (8, 5) runs)
+    assert _errors("""
+        import sys
+
+        import torch
+        import torch.nn as nn
+
+        seq = nn.Sequential(nn.Linear(4, 8))
+        if len(sys.argv) > 2:
+            seq.register_module("extra", nn.Linear(8, 3))
+        y = seq(torch.randn(2, 4))
+        z = y @ torch.randn(8, 5)
+    """) == []

@@ -519,10 +519,8 @@ class CallEvaluator(Part):
                 reuse.kept(start, effects)
                 reuse.constructed(obj, done=False)
                 raise
-            if reuse.kept(start, effects, made=True):
-                # (built once, nothing is kept: a copy of a network costs much, and most are built once)
-                self.ctx.memo[made_key] = reuse.keep_made(obj, start, first, args, kwargs) \
-                    if made_key in self.ctx.memo else (None,)
+            if made_key is not None and reuse.kept(start, effects, made=True):
+                reuse.remember(made_key, obj, start, first, args, kwargs)
             reuse.constructed(obj, done=True)
         elif UNKNOWN_KEY in kwargs:
             pass  # keywords we cannot all name, for fields or a framework layer: an object of unknown contents

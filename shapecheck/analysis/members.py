@@ -356,7 +356,7 @@ class MemberEvaluator(Part):
     def layer_method(self, obj: Layer, name: str, args: list, kwargs: dict, node: Any, frame: Frame,
                      arg_nodes: dict) -> Value:
         rule = R.lookup_layer(obj.kind)
-        if name in ("append", "extend", "insert", "add_module", "update", "pop") and (
+        if name in ("append", "extend", "insert", "add_module", "register_module", "update", "pop") and (
                 "layers" in obj.config or "items" in obj.config):
             self.flow.record(obj, CONFIG)
         meth = rule.method(name) if rule is not None else None

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from .calls import CallEvaluator
 
 
+_ONCE: tuple = ("built once",)  # what the memo holds for a construction not kept (``Reuse.remember``)
+_NEVER: tuple = ("not copied",)
+
+
 @dataclass
 class _Built:
     """A container built in a constructor, its construction check to come (``check_built``), with
@@ -125,6 +129,17 @@ class Reuse:
         return ("made", id(cls), id(node), generic, tuple(signature(a) for a in args),
                 tuple(sorted((k, signature(v)) for k, v in kwargs.items()))) + self._entry_key()
 
+    def remember(self, key: tuple, obj: Obj, start: int, first: tuple[int, int], args: list, kwargs: dict) -> None:
+        """After a constructor's run that kept to itself: the first time a key is built, only that it
+        was (a copy of a network costs much, and most are built once); the second time, what
+        ``make_again`` copies (``keep_made``), or that nothing can be copied."""
+        memo = self.ctx.memo
+        got = memo.get(key)
+        if got is None:
+            memo[key] = _ONCE
+        elif got is _ONCE:
+            memo[key] = self.keep_made(obj, start, first, args, kwargs)
+
     def keep_made(self, obj: Obj, start: int, first: tuple[int, int], args: list, kwargs: dict) -> tuple:
         """What ``make_again`` copies: the module as its constructor (run since ``start``) left it
         (a copy: the module itself may change later), with the objects and layers the constructor
@@ -136,7 +151,7 @@ class Reuse:
             kept = (copy.copy(obj), [copy.copy(x) for x in ctx.instances[first[0]:]],
                     [copy.copy(x) for x in ctx.created[first[1]:]])
         except NotClonable:
-            return (None,)
+            return _NEVER
         ctx.memo_alive.append((args, kwargs))  # (the ids in the key stay theirs)
         return kept + (start, list(args), dict(kwargs))
 
@@ -144,7 +159,7 @@ class Reuse:
         """A module built like the one ``made`` keeps: a copy of it whose arguments are these (by
         ``signature`` the same values; a list or dict given is this call's own, not the first's);
         its objects and layers join the file's as a run of the constructor would add them."""
-        if made[0] is None:
+        if len(made) != 6:  # (built once so far, or nothing to copy)
             return None
         obj, instances, created, start, first_args, first_kwargs = made
         copy = Remake(start)
