@@ -202,3 +202,29 @@ def test_a_module_built_alike_is_built_as_its_constructor_left_the_first() -> No
             heads[0].fc = nn.Linear(4, 2)
         y = heads[1](torch.randn(3, 8))
     """) == []
+
+
+def test_a_method_that_replaces_a_layer_does_not_change_what_the_next_method_sees() -> None:
+    # each method runs generically on a copy of the module; the copy is shared until a method
+    # writes into it (``reset_classifier`` here): ``logits`` still sees the 8-feature head
+    # (torch: Net().logits(torch.randn(2, 16)) runs)
+    assert _errors("""
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Linear(16, 8)
+                self.head = nn.Linear(8, 4)
+
+            def forward(self, x):
+                return self.head(self.body(x))
+
+            def reset_classifier(self, n):
+                self.head = nn.Linear(3, n)
+
+            def logits(self, x):
+                return self.head(self.body(x))
+    """) == []

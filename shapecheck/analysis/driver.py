@@ -29,7 +29,7 @@ from .. import dims as D
 from .. import imports
 from ..findings import Finding
 from ..plugins import PluginTable, adjust_state
-from ..values import AnalysisState, Layer, Obj, Value, activated
+from ..values import AnalysisState, Layer, Obj, Value, activated, epoch
 from .builtins import BuiltinMethods
 from .calls import CallEvaluator, RunWatch
 from .context import FUNCTION_MEMORY_MAX, Budget, Context, Part, resident_bytes
@@ -421,17 +421,28 @@ class Analysis(Part):
 
     def _run_methods(self, cls: ClassInfo, obj: Value, methods: list[FuncInfo]) -> None:
         """The call method runs first; each other method runs on the object as it left it (the
-        caches a forward fills: ConViT's ``rel_indices``), on a copy of its own: one that changes
-        the object (timm's ``prune_intermediate_layers`` truncates ``self.stages``,
-        ``reset_classifier`` replaces the head) does not decide what the methods after it see."""
+        caches a forward fills: ConViT's ``rel_indices``), on a copy: one that changes the object
+        (timm's ``prune_intermediate_layers`` truncates ``self.stages``, ``reset_classifier``
+        replaces the head) does not decide what the methods after it see. The methods share a copy
+        until one writes into something older than its run (``Reuse.wrote_older``): copying a
+        network for each of its methods cost more than running them."""
         if isinstance(obj, Obj):
             call_first = bool(methods) and methods[0].name in ("forward", "call", "__call__")
             state = obj if call_first else copy_value(obj, True, {})  # (the call method changes it in place)
+            reuse = self.calls.reuse
+            copy: Optional[Value] = None  # a copy of ``state`` no method changed yet
             for i, m in enumerate(methods):
-                on = obj if i == 0 and call_first else copy_value(state, True, {})
+                on: Value = obj
+                if i > 0 or not call_first:
+                    if copy is None:
+                        copy = copy_value(state, True, {})
+                    on = copy
                 # a method inherited from an imported class reports on the class of this file
                 node = m.node if m.home is None or m.home is self.ctx.main else cls.node
+                start, effects = epoch(), reuse.effects()
                 self._guarded(partial(self.analyse_func_generic, m, on, node), node, f"{cls.name}.{m.name}")
+                if reuse.wrote_older(start, effects):
+                    copy = None  # (it changed what it was given, or something else: the next gets a copy of its own)
 
     def _weigh_defaults(self, cls: ClassInfo, init: FuncInfo, defaults: list[cst.Param], methods: list[FuncInfo],
                         first: int, cost: int, generic: RunWatch) -> None:

@@ -91,6 +91,13 @@ class Reuse:
         now = len(ctx.created), len(ctx.instances), len(ctx.pending), len(ctx.revealed)
         return wrote > start and (now[2:] == before[2:4] if made else now == before[:4])
 
+    def wrote_older(self, start: int, before: tuple) -> bool:
+        """Whether the run since ``start`` wrote into a value made before it (``effects``)."""
+        flow = self.calls.flow
+        wrote = flow.oldest
+        flow.oldest = min(wrote, before[4])
+        return wrote <= start
+
     def _entry_key(self) -> tuple:
         """Where a finding of the run would go: in code of an imported file, on the call of the
         checked file that entered it (``Context.report``), which a memo key must then name."""
