@@ -19,6 +19,7 @@ from ..values import (
     Dict,
     EnumMember,
     Ext,
+    Failed,
     Func,
     Int,
     Layer,
@@ -430,7 +431,7 @@ def reveal_text(v: Value, bindings: Optional[D.Bindings] = None) -> str:
     return "unknown"
 
 
-# How many values ``Structures.of`` looks at anew (modules it already knows aside) before it gives
+# How many values ``Structures.of_module`` looks at anew (modules it already knows aside) before it gives
 # up: a network too big to compare is not compared (its methods are memoized by identity alone).
 STRUCTURE_MAX = 400
 
@@ -534,7 +535,7 @@ class NotClonable(Exception):
 
 
 # what ``Remake`` shares by its type alone: values that never change
-_KEPT = frozenset({type(None), int, float, str, bool, Tensor, Int, Const, Param, Ext, ClassRef, Cond, type(UNKNOWN),
+_KEPT = frozenset({type(None), int, float, str, bool, Tensor, Int, Const, Param, Ext, ClassRef, Cond, Unknown, Failed,
                    Number})
 
 
@@ -554,8 +555,6 @@ class Remake:
         got = self.made.get(id(v))
         if got is not None:
             return got
-        if isinstance(v, (Tensor, Int, Const, Param, Ext, ClassRef, Cond, Unknown, Number)):
-            return v
         born = getattr(v, "born", None)
         if born is not None and born <= self.start:
             return v

@@ -85,11 +85,9 @@ class Reuse:
         ``made``: a constructor's run, which adds the objects and layers it makes to the file's."""
         if before is None:
             return False
-        ctx, flow = self.ctx, self.calls.flow
-        wrote = flow.oldest
-        flow.oldest = min(wrote, before[4])
+        ctx = self.ctx
         now = len(ctx.created), len(ctx.instances), len(ctx.pending), len(ctx.revealed)
-        return wrote > start and (now[2:] == before[2:4] if made else now == before[:4])
+        return not self.wrote_older(start, before) and (now[2:] == before[2:4] if made else now == before[:4])
 
     def wrote_older(self, start: int, before: tuple) -> bool:
         """Whether the run since ``start`` wrote into a value made before it (``effects``)."""
@@ -111,10 +109,8 @@ class Reuse:
         """The memo key of a method of a torch module by the module's structure: a block built like
         one whose method already ran on these arguments computes what it computed. ``key``: the
         call's own memo key (``call_func``)."""
-        if not isinstance(bound, Obj) or not self._reporting() or id(bound) in self.building:
-            return None  # (a module its constructor is still building changes yet)
-        base = bound.cls.framework_base()
-        if base is None or not base.startswith("torch."):
+        if not isinstance(bound, Obj) or not self._reporting() or id(bound) in self.building \
+                or not _torch_module(bound.cls):  # (a module its constructor is still building changes yet)
             return None
         shape = self._shape(bound)
         ctx = self.ctx
@@ -128,10 +124,7 @@ class Reuse:
         """The memo key of a torch module's construction: built at the same node with the same
         arguments (by ``signature``: sizes and constants by value, modules by identity), a module
         is built alike (``make_again``)."""
-        if not isinstance(init, FuncInfo) or not self._reporting():
-            return None
-        base = cls.framework_base()
-        if base is None or not base.startswith("torch."):
+        if not isinstance(init, FuncInfo) or not self._reporting() or not _torch_module(cls):
             return None
         return ("made", id(cls), id(node), generic, tuple(signature(a) for a in args),
                 tuple(sorted((k, signature(v)) for k, v in kwargs.items()))) + self._entry_key()
@@ -250,6 +243,11 @@ class Reuse:
         shape = self._shape(layer)
         if shape is not None:
             self.ran_alike.setdefault(shape, ctx.findings)
+
+
+def _torch_module(cls: ClassInfo) -> bool:
+    """A torch module's class: built whole by its constructor (a Keras layer builds on its first call)."""
+    return (cls.framework_base() or "").startswith("torch.")
 
 
 def plain_result(v: Value, depth: int = 0) -> bool:
