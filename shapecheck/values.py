@@ -298,6 +298,7 @@ class Seq(Value):
     items: list
     kind: str = "tuple"  # tuple | list | size
     born: int = field(default_factory=epoch, compare=False, repr=False)
+    touched: int = field(default=-1, compare=False, repr=False)  # when last written into (``BranchLog.record``)
 
     def __repr__(self) -> str:
         return f"{self.kind}{self.items!r}"
@@ -308,6 +309,7 @@ class Dict(Value):
     items: dict  # str key -> Value
     kind: str = "dict"
     born: int = field(default_factory=epoch, compare=False, repr=False)
+    touched: int = field(default=-1, compare=False, repr=False)  # when last written into (``BranchLog.record``)
 
 
 @dataclass(eq=False)
@@ -322,6 +324,7 @@ class Layer(Value):
     node: Any = None
     attrs: dict = field(default_factory=dict)
     born: int = field(default_factory=epoch, compare=False, repr=False)
+    touched: int = field(default=-1, compare=False, repr=False)  # when last written into (``BranchLog.record``)
 
     def __repr__(self) -> str:
         return f"Layer({self.kind})"
@@ -343,6 +346,7 @@ class Obj(Value):
     base: Optional[Layer] = None
     node: Any = None
     born: int = field(default_factory=epoch, compare=False, repr=False)
+    touched: int = field(default=-1, compare=False, repr=False)  # when last written into (``BranchLog.record``)
 
 
 @dataclass(eq=False)

@@ -196,8 +196,12 @@ class BranchLog:
 
     def record(self, holder: Any, field: str) -> None:
         """Note the value of ``holder.field`` before the first write to it in the current branch
-        (and, in ``oldest``, when the oldest value written into since a call began was made)."""
+        (and, in ``oldest``, when the oldest value written into since a call began was made; in the
+        holder's ``touched``, when it was last written: ``objects.Remake`` copies a module only while
+        nothing it holds changed since its constructor returned)."""
         born = getattr(holder, "born", -1)
+        if born >= 0:
+            holder.touched = epoch()
         if born < self.oldest:
             self.oldest = born
         if born < self.since:

@@ -545,8 +545,11 @@ class Remake:
     arguments, the classes, shared layers) and what never changes (tensors, sizes, constants)
     shared, as a second run of the constructor would share or make them."""
 
-    def __init__(self, start: int) -> None:
+    def __init__(self, start: int, until: Optional[int] = None) -> None:
         self.start = start
+        # a copy of a module still in use (``reuse.Live``): what its constructor made, unless
+        # something was made after ``until`` or written into since (``touched``)
+        self.until = until
         self.made: dict[int, Any] = {}
 
     def copy(self, v: Any) -> Any:
@@ -558,6 +561,8 @@ class Remake:
         born = getattr(v, "born", None)
         if born is not None and born <= self.start:
             return v
+        if self.until is not None and born is not None and (born > self.until or v.touched > self.until):
+            raise NotClonable("changed since it was built")
         if isinstance(v, Obj):
             obj = Obj(v.cls, node=v.node)
             self.made[id(v)] = obj

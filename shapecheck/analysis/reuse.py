@@ -29,8 +29,22 @@ if TYPE_CHECKING:
     from .calls import CallEvaluator
 
 
-_ONCE: tuple = ("built once",)  # what the memo holds for a construction not kept (``Reuse.remember``)
-_NEVER: tuple = ("not copied",)
+_NEVER: tuple = ("not copied",)  # what the memo holds for a construction nothing can copy
+
+
+@dataclass
+class Live:
+    """A construction's first module, the memo's for its key (``Reuse.remember``): the next module
+    built alike is a copy of it while nothing it holds was written into since its constructor
+    returned (``until``; ``Remake``), with the objects and layers the constructor made."""
+
+    obj: Obj
+    start: int
+    until: int
+    instances: list
+    created: list
+    args: list
+    kwargs: dict
 
 
 @dataclass
@@ -130,15 +144,18 @@ class Reuse:
                 tuple(sorted((k, signature(v)) for k, v in kwargs.items()))) + self._entry_key()
 
     def remember(self, key: tuple, obj: Obj, start: int, first: tuple[int, int], args: list, kwargs: dict) -> None:
-        """After a constructor's run that kept to itself: the first time a key is built, only that it
-        was (a copy of a network costs much, and most are built once); the second time, what
-        ``make_again`` copies (``keep_made``), or that nothing can be copied."""
-        memo = self.ctx.memo
-        got = memo.get(key)
+        """After a constructor's run that kept to itself: the first time a key is built, the module
+        itself (``Live``: a copy of a network costs much, and most are built once); when a module
+        built alike could not be copied from it (written into since), what ``make_again`` copies
+        from then on (``keep_made``), or that nothing can be copied."""
+        ctx = self.ctx
+        got = ctx.memo.get(key)
         if got is None:
-            memo[key] = _ONCE
-        elif got is _ONCE:
-            memo[key] = self.keep_made(obj, start, first, args, kwargs)
+            ctx.memo_alive.append((args, kwargs))  # (the ids in the key stay theirs)
+            ctx.memo[key] = Live(obj, start, epoch(), ctx.instances[first[0]:], ctx.created[first[1]:], list(args),
+                                 dict(kwargs))
+        elif isinstance(got, Live):
+            ctx.memo[key] = self.keep_made(obj, start, first, args, kwargs)
 
     def keep_made(self, obj: Obj, start: int, first: tuple[int, int], args: list, kwargs: dict) -> tuple:
         """What ``make_again`` copies: the module as its constructor (run since ``start``) left it
@@ -155,14 +172,19 @@ class Reuse:
         ctx.memo_alive.append((args, kwargs))  # (the ids in the key stay theirs)
         return kept + (start, list(args), dict(kwargs))
 
-    def make_again(self, made: tuple, args: list, kwargs: dict) -> Optional[Value]:
+    def make_again(self, made: Any, args: list, kwargs: dict) -> Optional[Value]:
         """A module built like the one ``made`` keeps: a copy of it whose arguments are these (by
         ``signature`` the same values; a list or dict given is this call's own, not the first's);
         its objects and layers join the file's as a run of the constructor would add them."""
-        if len(made) != 6:  # (built once so far, or nothing to copy)
+        if isinstance(made, Live):
+            obj, instances, created, first_args, first_kwargs = (made.obj, made.instances, made.created, made.args,
+                                                                 made.kwargs)
+            copy = Remake(made.start, made.until)
+        elif len(made) == 6:
+            obj, instances, created, start, first_args, first_kwargs = made
+            copy = Remake(start)
+        else:  # (nothing to copy)
             return None
-        obj, instances, created, start, first_args, first_kwargs = made
-        copy = Remake(start)
         for a, b in list(zip(first_args, args)) + [(first_kwargs[k], kwargs[k]) for k in first_kwargs if k in kwargs]:
             if a is not b:
                 copy.made[id(a)] = b
