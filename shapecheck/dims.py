@@ -182,7 +182,12 @@ def floordiv(a: Dim, b: Dim) -> Dim:
             # ``(h + (-h) % 7) // 7`` (window partitions pad H to whole windows)
             return norm(q)
         return sympy.floor(q, evaluate=False)
-    return norm(sympy.floor(sympy.Mul(a, sympy.Pow(b, -1))))
+    # a size over a size (a stride the generic run leaves open): sympy's evaluation of the floor
+    # costs milliseconds (assumption queries) and rewrites nothing a comparison needs
+    q = sympy.Mul(a, sympy.Pow(b, -1))
+    if q.is_Number or _whole(q):
+        return norm(sympy.floor(q))
+    return sympy.floor(q, evaluate=False)
 
 
 def ceildiv(a: Dim, b: Dim) -> Dim:

@@ -154,6 +154,57 @@ def test_a_module_changed_after_it_ran_is_compared_anew() -> None:
     """) == [(12, "SHP301")]  # (inside its forward, as torch's traceback shows)
 
 
+NESTED = """
+        import torch
+        import torch.nn as nn
+
+
+        class Inner(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 8)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        class Outer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.inner = Inner()
+
+            def forward(self, x):
+                return self.inner(x)
+
+"""
+
+
+def test_a_module_whose_part_changed_is_compared_anew() -> None:
+    # the write goes into ``b.inner``, not ``b``: ``b``'s structure holds only while its parts hold
+    # torch: mat1 and mat2 shapes cannot be multiplied (4x8 and 4x2)
+    assert _errors(NESTED + """
+        a, b = [Outer() for _ in range(2)]
+        x = torch.randn(4, 8)
+        a(x)
+        b(x)
+        b.inner.fc = nn.Linear(4, 2)
+        y = b(x)
+    """) == [(12, "SHP301")]
+
+
+def test_a_copy_changed_leaves_its_original_alike_to_the_rest() -> None:
+    # ``b`` and ``c`` are copies of ``a`` (built alike); changing ``b`` changes neither ``a`` nor ``c``
+    # torch: c(x) runs; b(x): mat1 and mat2 shapes cannot be multiplied (4x8 and 4x2)
+    assert _errors(NESTED + """
+        a, b, c = [Outer() for _ in range(3)]
+        x = torch.randn(4, 8)
+        a(x)
+        b.inner.fc = nn.Linear(4, 2)
+        y = c(x) + a(x)
+        z = b(x)
+    """) == [(12, "SHP301")]
+
+
 # -- constructions: a torch module built at the same node with the same arguments is a copy of the
 # first (``Reuse.make_again``), not a second run of its constructor
 

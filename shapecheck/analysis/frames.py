@@ -140,10 +140,10 @@ class BranchLog:
         self.logs: list = []
         self.starts: list = []  # when each log's branch began (``values.epoch``)
         self.oldest = sys.maxsize  # ``born`` of the oldest holder written into (``reuse.Reuse.effects``)
-        # writes into values made before ``since`` (``objects.Structures``: what may change a
-        # module's structure once it was worked out)
-        self.since = -1
-        self.old_writes = 0
+        # writes into holders with no birth time (a class's attributes, an argparse namespace):
+        # ``objects.Structures`` can tell nothing of what they change
+        self.unborn_writes = 0
+        self.writes = 0  # all writes so far
 
     def logged(self, work: Callable[[], Any]) -> dict:
         """Run one branch with a fresh write log; undo its writes; return {key: (holder, field, old, new)}."""
@@ -200,12 +200,13 @@ class BranchLog:
         holder's ``touched``, when it was last written: ``objects.Remake`` copies a module only while
         nothing it holds changed since its constructor returned)."""
         born = getattr(holder, "born", -1)
+        self.writes += 1
         if born >= 0:
             holder.touched = epoch()
+        else:
+            self.unborn_writes += 1
         if born < self.oldest:
             self.oldest = born
-        if born < self.since:
-            self.old_writes += 1
         if not self.logs or self._made_here(holder):
             return
         log = self.logs[-1]

@@ -447,15 +447,23 @@ class Structures:
     layer kinds, sizes and the nodes that built each part are compared (a finding inside one points
     at the same node as inside the other); anything else by identity.
 
-    Each module's structure is a small int (hash-consed), kept until a value made before it was
-    worked out is written into (``BranchLog.old_writes``): only such a write can change it."""
+    Each module's structure is a small int (hash-consed), kept with what it was read from: the
+    containers walked (the module itself, its lists and dicts) and the numbers of its parts. It
+    holds while none of those containers was written into since (``touched``, ``BranchLog.record``)
+    and each part still has its number; a write into a holder without a birth time
+    (``BranchLog.unborn_writes``) drops them all. A module copied from one whose number is known
+    (``share``) has that number."""
 
     def __init__(self, flow: Any) -> None:
         self.flow = flow
         self.codes: dict = {}  # structure -> its number
-        self.known: dict[int, tuple] = {}  # id(module) -> (module, old_writes then, number)
+        # id(module) -> (module, when worked out, number, containers walked, [(part, its number)],
+        # unborn_writes then)
+        self.known: dict[int, tuple] = {}
         self.seen = 0
         self.open: list[int] = []  # id() of the modules being walked, outermost first
+        self.walk: list[tuple[list, list]] = []  # the containers and parts of each module walked
+        self.checked: dict[int, int] = {}  # id(module) -> ``BranchLog.writes`` when its number last held
         self.alive: list = []
 
     def of_module(self, v: Value) -> Optional[int]:
@@ -463,30 +471,73 @@ class Structures:
         anew, or a module that holds one of its parents."""
         self.seen = 0
         self.open = []
-        self.flow.since = epoch()  # (from now on, a write into what is walked counts)
+        self.walk = []
         try:
             return self._module(v)
         except _TooBig:
             return None
 
+    def _holds(self, hit: tuple) -> bool:
+        """Whether a number worked out before still holds (the module's parts checked in turn)."""
+        when = hit[1]
+        if hit[5] != self.flow.unborn_writes or any(h.touched > when for h in hit[3]):
+            return False
+        self.open.append(id(hit[0]))
+        try:
+            return all(self._module(part) == code for part, code in hit[4])
+        finally:
+            self.open.pop()
+
     def _module(self, v: Any) -> int:
         hit = self.known.get(id(v))
-        if hit is not None and hit[1] == self.flow.old_writes:
-            return hit[2]
+        if hit is not None:
+            writes = self.flow.writes
+            if self.checked.get(id(v)) == writes:  # (nothing was written into anything since it was checked)
+                return hit[2]
+            if self._holds(hit):
+                self.checked[id(v)] = writes
+                return hit[2]
         if id(v) in self.open:  # a module that holds its parent: not compared
             raise _TooBig
         self.open.append(id(v))
+        when = epoch()
+        holders: list = [v]
+        parts: list = []
+        self.walk.append((holders, parts))
         try:
             if isinstance(v, Obj):
                 shape: tuple = ("O", id(v.cls), id(v.node), self._attrs(v.attrs),
-                                None if v.base is None else self._module(v.base))
+                                None if v.base is None else self._part(v.base))
             else:
                 shape = ("L", v.kind, id(v.node), self._of(v.config), self._attrs(v.attrs))
         finally:
             self.open.pop()
+            self.walk.pop()
         code = self.codes.setdefault(shape, len(self.codes))
-        self.known[id(v)] = (v, self.flow.old_writes, code)
+        self.known[id(v)] = (v, when, code, holders, parts, self.flow.unborn_writes)
+        self.checked[id(v)] = self.flow.writes
         return code
+
+    def _part(self, v: Any) -> int:
+        code = self._module(v)
+        self.walk[-1][1].append((v, code))
+        return code
+
+    def share(self, made: dict) -> None:
+        """Modules just copied (``Remake.made``: id of the original -> its copy) take the numbers of
+        their originals where those hold: a copy holds what its original holds, its own
+        containers and parts in their place."""
+        known = self.known
+        unborn = self.flow.unborn_writes
+        when = epoch()
+        for key, new in made.items():
+            hit = known.get(key)
+            if hit is None or not isinstance(new, (Obj, Layer)) or hit[5] != unborn or any(
+                    h.touched > hit[1] for h in hit[3]):
+                continue
+            known[id(new)] = (new, when, hit[2], [made.get(id(h), h) for h in hit[3]],
+                              [(made.get(id(p), p), c) for p, c in hit[4]], unborn)
+            self.checked.pop(id(new), None)
 
     def _of(self, v: Any) -> Any:
         self.seen += 1
@@ -497,7 +548,7 @@ class Structures:
                 return self._by_id(v)
             return ("T", v.shape.dims, v.shape.variadic, v.fw, v.dtype, v.role)
         if isinstance(v, (Obj, Layer)):
-            return ("#", self._module(v))
+            return ("#", self._part(v))
         if v is None or isinstance(v, (int, float, str, bool)):
             return v
         if isinstance(v, (Int, Const, Param, Ext)):
@@ -507,8 +558,10 @@ class Structures:
         if isinstance(v, dict):
             return ("d", self._attrs(v))
         if isinstance(v, Seq):
+            self.walk[-1][0].append(v)
             return ("S", v.kind, tuple(self._of(x) for x in v.items))
         if isinstance(v, Dict):
+            self.walk[-1][0].append(v)
             return ("D", v.kind, self._attrs(v.items))
         if isinstance(v, OneOf):
             return ("1", tuple(self._of(o) for o in v.options), tuple(self._of(g) for g in v.given))
@@ -539,6 +592,11 @@ _KEPT = frozenset({type(None), int, float, str, bool, Tensor, Int, Const, Param,
                    Number})
 
 
+def unchanging(v: Any) -> bool:
+    """A value that never changes once made (``Remake`` shares it)."""
+    return type(v) in _KEPT or isinstance(v, sympy.Basic)
+
+
 class Remake:
     """A copy of what a constructor made after ``start`` (``values.epoch``) and reachable from what
     is copied: objects, layers, containers, bound methods, made anew; what is older (the
@@ -553,7 +611,7 @@ class Remake:
         self.made: dict[int, Any] = {}
 
     def copy(self, v: Any) -> Any:
-        if type(v) in _KEPT or isinstance(v, sympy.Basic):
+        if unchanging(v):
             return v
         got = self.made.get(id(v))
         if got is not None:

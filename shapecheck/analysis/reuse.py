@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ..findings import ShapeError
 from ..values import FAILED, UNKNOWN, Const, Int, Layer, Obj, Seq, Tensor, Value, epoch
-from .objects import ClassInfo, FuncInfo, NotClonable, Remake, Structures, signature
+from .objects import ClassInfo, FuncInfo, NotClonable, Remake, Structures, signature, unchanging
 
 if TYPE_CHECKING:
     from ..ops.registry import Call
@@ -80,10 +80,13 @@ class Reuse:
         ctx = self.ctx
         return self.calls.alike and ctx.trace is None and not ctx.captures and not ctx.suppress
 
-    def _shape(self, v: Value) -> Optional[int]:
+    def _structures(self) -> Structures:
         if self.structures is None:
             self.structures = Structures(self.calls.flow)
-        return self.structures.of_module(v)
+        return self.structures
+
+    def _shape(self, v: Value) -> Optional[int]:
+        return self._structures().of_module(v)
 
     # -- runs that change nothing older than themselves ---------------------------------------------
     def effects(self) -> tuple:
@@ -185,9 +188,11 @@ class Reuse:
             copy = Remake(start)
         else:  # (nothing to copy)
             return None
+        own = False  # (whether a list or dict of this call's takes the first's place)
         for a, b in list(zip(first_args, args)) + [(first_kwargs[k], kwargs[k]) for k in first_kwargs if k in kwargs]:
             if a is not b:
                 copy.made[id(a)] = b
+                own = own or not unchanging(a)
         try:
             again = copy.copy(obj)
             more = [copy.copy(x) for x in instances], [copy.copy(x) for x in created]
@@ -195,6 +200,9 @@ class Reuse:
             return None
         self.ctx.instances.extend(more[0])
         self.ctx.created.extend(more[1])
+        if isinstance(made, Live) and not own and self._shape(obj) is not None:
+            # (the copies of the first's modules have their numbers: a stage's blocks are not walked each)
+            self._structures().share(copy.made)
         return again
 
     def constructed(self, obj: Obj, done: bool) -> None:
