@@ -925,7 +925,10 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
     return FALSE
 
 
+@functools.lru_cache(maxsize=8192)
 def _never_equal(a: Dim, b: Dim, diff: Optional[sympy.Expr] = None) -> bool:
+    # (pure in its arguments; the spatial sizes of one network's stages are compared again for each
+    # method run on it)
     if any(isinstance(s, Opaque) for e in (a, b) if not isinstance(e, int) for s in e.free_symbols):
         return False  # an opaque size never compares FALSE
     if diff is None:

@@ -4,7 +4,9 @@ A network's blocks are built by the same code with the same sizes, checked in th
 and again in the network's: the analysis answers the repeats from the first run.
 
 - A torch module built at the same node with the same arguments as one before is a copy of that
-  one as its constructor left it (``made_key``, ``keep_made``, ``make_again``).
+  one as its constructor left it (``made_key``, ``make_again``): of the first module itself while
+  nothing it holds was written into since (``Live``), else of a copy kept when it was built again
+  (``keep_made``).
 - A method of a module whose structure (``objects.Structures``) matches one that already ran on
   the same arguments is answered from that run (``method_key``).
 - The ``nn.Sequential`` a constructor builds is checked on an input of unknown shape once the
