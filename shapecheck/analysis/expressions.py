@@ -74,17 +74,17 @@ class ExpressionEvaluator(Part):
         """Also build the handler table: node class name -> ``ex_*`` handler, wherever it lives
         (``ex_Call`` in calls.py, ``ex_Attribute`` in members.py)."""
         super().wire(other)
-        self.handlers: dict[str, Callable[[Any, Frame], Value]] = {}
+        self.handlers: dict[type, Callable[[Any, Frame], Value]] = {}
         for part in (self, self.calls, self.members):
             for name in dir(type(part)):
                 if name.startswith("ex_"):
-                    self.handlers[name[3:]] = getattr(part, name)
+                    self.handlers[getattr(cst, name[3:])] = getattr(part, name)
 
     def eval(self, e: Optional[cst.BaseExpression], frame: Frame) -> Value:
         if e is None:
             return UNKNOWN
         self.ctx.tick()
-        handler = self.handlers.get(type(e).__name__)
+        handler = self.handlers.get(type(e))
         if handler is None:
             return UNKNOWN
         return handler(e, frame)

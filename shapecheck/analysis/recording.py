@@ -116,7 +116,7 @@ class RecordingExpressions(ExpressionEvaluator):
         ctx = self.ctx
         ctx.tick()
         kind = type(e).__name__
-        handler = self.handlers.get(kind)
+        handler = self.handlers.get(type(e))
         if handler is None:
             return UNKNOWN
         log = ctx.values

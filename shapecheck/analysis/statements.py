@@ -1,7 +1,8 @@
 """The statement evaluator: ``exec_block``/``exec_stmt``, compound statements, one handler per small statement."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import libcst as cst
@@ -92,14 +93,20 @@ class StatementEvaluator(Part):
                     return
                 self.exec_small(small, frame)
             return
-        handler = getattr(self, "stmt_" + type(stmt).__name__, None)
+        handler = self._handlers.get(type(stmt))
         if handler is not None:
             handler(stmt, frame)
+
+    @functools.cached_property
+    def _handlers(self) -> dict[type, Callable[[Any, Frame], None]]:
+        """Node class -> its handler (``stmt_If``, ``small_Assign``)."""
+        return {getattr(cst, name.split("_", 1)[1]): getattr(self, name) for name in dir(type(self))
+                if name.startswith(("stmt_", "small_")) and hasattr(cst, name.split("_", 1)[1])}
 
     def exec_small(self, s: cst.BaseSmallStatement, frame: Frame) -> None:
         """One small statement, by its handler ``small_<node class>`` (``pass``, ``del``, ``global``,
         ``nonlocal`` and ``continue`` have none: nothing to do)."""
-        handler = getattr(self, "small_" + type(s).__name__, None)
+        handler = self._handlers.get(type(s))
         if handler is not None:
             outer, self.ctx.statement = self.ctx.statement, s
             try:
