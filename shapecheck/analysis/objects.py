@@ -543,6 +543,13 @@ class Structures:
         self.seen += 1
         if self.seen > STRUCTURE_MAX:
             raise _TooBig
+        t = type(v)  # (the common kinds first, by their exact type)
+        if t in _PLAIN:
+            return v
+        if t is Obj or t is Layer:
+            return ("#", self._part(v))
+        if t in _SIGNED:
+            return signature(v)
         if isinstance(v, Tensor):
             if v.values is not None:
                 return self._by_id(v)
@@ -592,6 +599,11 @@ _KEPT = frozenset({type(None), int, float, str, bool, Tensor, Int, Const, Param,
                    Number})
 
 
+_HELD = frozenset({Obj, Layer, Seq, Dict})  # the values made at a time (``born``) and written into
+_PLAIN = frozenset({type(None), int, float, str, bool})
+_SIGNED = frozenset({Int, Const, Param, Ext})  # (``Structures``: compared by ``signature``)
+
+
 def unchanging(v: Any) -> bool:
     """A value that never changes once made (``Remake`` shares it)."""
     return type(v) in _KEPT or isinstance(v, sympy.Basic)
@@ -611,16 +623,20 @@ class Remake:
         self.made: dict[int, Any] = {}
 
     def copy(self, v: Any) -> Any:
-        if unchanging(v):
+        t = type(v)
+        if t in _KEPT:
             return v
         got = self.made.get(id(v))
         if got is not None:
             return got
-        born = getattr(v, "born", None)
-        if born is not None and born <= self.start:
+        if t in _HELD:
+            born = v.born
+            if born <= self.start:
+                return v
+            if self.until is not None and (born > self.until or v.touched > self.until):
+                raise NotClonable("changed since it was built")
+        elif isinstance(v, sympy.Basic):
             return v
-        if self.until is not None and born is not None and (born > self.until or v.touched > self.until):
-            raise NotClonable("changed since it was built")
         if isinstance(v, Obj):
             obj = Obj(v.cls, node=v.node)
             self.made[id(v)] = obj
