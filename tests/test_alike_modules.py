@@ -154,24 +154,11 @@ def test_a_module_changed_after_it_ran_is_compared_anew() -> None:
     """) == [(12, "SHP301")]  # (inside its forward, as torch's traceback shows)
 
 
-NESTED = """
-        import torch
-        import torch.nn as nn
-
-
-        class Inner(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(8, 8)
-
-            def forward(self, x):
-                return self.fc(x)
-
-
+NESTED = HEAD + """
         class Outer(nn.Module):
             def __init__(self):
                 super().__init__()
-                self.inner = Inner()
+                self.inner = Head()
 
             def forward(self, x):
                 return self.inner(x)
