@@ -525,19 +525,18 @@ class Structures:
 
     def share(self, made: dict) -> None:
         """Modules just copied (``Remake.made``: id of the original -> its copy) take the numbers of
-        their originals where those hold: a copy holds what its original holds, its own
-        containers and parts in their place."""
-        known = self.known
-        unborn = self.flow.unborn_writes
+        their originals where those were found to hold since the last write (``of_module`` of the
+        original, just before): a copy holds what its original holds, its own containers and parts
+        in their place."""
+        known, checked, writes = self.known, self.checked, self.flow.writes
         when = epoch()
         for key, new in made.items():
             hit = known.get(key)
-            if hit is None or not isinstance(new, (Obj, Layer)) or hit[5] != unborn or any(
-                    h.touched > hit[1] for h in hit[3]):
+            if hit is None or checked.get(key) != writes or not isinstance(new, (Obj, Layer)):
                 continue
             known[id(new)] = (new, when, hit[2], [made.get(id(h), h) for h in hit[3]],
-                              [(made.get(id(p), p), c) for p, c in hit[4]], unborn)
-            self.checked.pop(id(new), None)
+                              [(made.get(id(p), p), c) for p, c in hit[4]], hit[5])
+            checked[id(new)] = writes
 
     def _of(self, v: Any) -> Any:
         self.seen += 1
