@@ -192,7 +192,7 @@ def test_modules_built_alike_are_built_once(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(calls.CallEvaluator, "alike", False)
     each = _runs(STAGE, "Block.__init__", monkeypatch)
     assert each >= 12  # six blocks, built by the file's code and again by Net's own generic run
-    # the first of each: the blocks after it are copies of it (``reuse.Live``), its second run a
+    # the first of each: the blocks after it are copies of it (``reuse.Made``), its second run a
     # generic one with other sizes
     assert alike <= 3
 

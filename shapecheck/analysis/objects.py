@@ -553,12 +553,8 @@ class Structures:
             if v.values is not None:
                 return self._by_id(v)
             return ("T", v.shape.dims, v.shape.variadic, v.fw, v.dtype, v.role)
-        if isinstance(v, (Obj, Layer)):
-            return ("#", self._part(v))
-        if v is None or isinstance(v, (int, float, str, bool)):
+        if isinstance(v, (int, float, str, bool)):  # (a subclass: an IntEnum member)
             return v
-        if isinstance(v, (Int, Const, Param, Ext)):
-            return signature(v)
         if isinstance(v, (list, tuple)):
             return ("l", tuple(self._of(x) for x in v))
         if isinstance(v, dict):
@@ -616,7 +612,7 @@ class Remake:
 
     def __init__(self, start: int, until: Optional[int] = None) -> None:
         self.start = start
-        # a copy of a module still in use (``reuse.Live``): what its constructor made, unless
+        # a copy of a module still in use (``reuse.Made``): what its constructor made, unless
         # something was made after ``until`` or written into since (``touched``)
         self.until = until
         self.made: dict[int, Any] = {}

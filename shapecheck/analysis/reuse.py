@@ -5,8 +5,8 @@ and again in the network's: the analysis answers the repeats from the first run.
 
 - A torch module built at the same node with the same arguments as one before is a copy of that
   one as its constructor left it (``made_key``, ``make_again``): of the first module itself while
-  nothing it holds was written into since (``Live``), else of a copy kept when it was built again
-  (``keep_made``).
+  nothing it holds was written into since, else of a copy kept when it was built again (``Made``,
+  ``keep_made``).
 - A method of a module whose structure (``objects.Structures``) matches one that already ran on
   the same arguments is answered from that run (``method_key``).
 - The ``nn.Sequential`` a constructor builds is checked on an input of unknown shape once the
@@ -35,14 +35,16 @@ _NEVER: tuple = ("not copied",)  # what the memo holds for a construction nothin
 
 
 @dataclass
-class Live:
-    """A construction's first module, the memo's for its key (``Reuse.remember``): the next module
-    built alike is a copy of it while nothing it holds was written into since its constructor
-    returned (``until``; ``Remake``), with the objects and layers the constructor made."""
+class Made:
+    """What the memo holds for a construction (``Reuse.remember``): the module a later one built
+    alike is a copy of, with the objects and layers its constructor made and its arguments. The
+    first module built itself while nothing it holds was written into since its constructor
+    returned (``until``; ``Remake``), or a copy of one kept aside (``until`` None: nothing writes
+    into it)."""
 
     obj: Obj
     start: int
-    until: int
+    until: Optional[int]
     instances: list
     created: list
     args: list
@@ -150,59 +152,51 @@ class Reuse:
 
     def remember(self, key: tuple, obj: Obj, start: int, first: tuple[int, int], args: list, kwargs: dict) -> None:
         """After a constructor's run that kept to itself: the first time a key is built, the module
-        itself (``Live``: a copy of a network costs much, and most are built once); when a module
-        built alike could not be copied from it (written into since), what ``make_again`` copies
-        from then on (``keep_made``), or that nothing can be copied."""
+        itself (a copy of a network costs much, and most are built once); when a module built alike
+        could not be copied from it (written into since), a copy kept aside (``keep_made``), or
+        that nothing can be copied."""
         ctx = self.ctx
         got = ctx.memo.get(key)
         if got is None:
             ctx.memo_alive.append((args, kwargs))  # (the ids in the key stay theirs)
-            ctx.memo[key] = Live(obj, start, epoch(), ctx.instances[first[0]:], ctx.created[first[1]:], list(args),
+            ctx.memo[key] = Made(obj, start, epoch(), ctx.instances[first[0]:], ctx.created[first[1]:], list(args),
                                  dict(kwargs))
-        elif isinstance(got, Live):
+        elif isinstance(got, Made) and got.until is not None:
             ctx.memo[key] = self.keep_made(obj, start, first, args, kwargs)
 
-    def keep_made(self, obj: Obj, start: int, first: tuple[int, int], args: list, kwargs: dict) -> tuple:
-        """What ``make_again`` copies: the module as its constructor (run since ``start``) left it
-        (a copy: the module itself may change later), with the objects and layers the constructor
-        made (``first``: where they begin in the file's lists), in order, and its arguments."""
+    def keep_made(self, obj: Obj, start: int, first: tuple[int, int], args: list, kwargs: dict) -> Any:
+        """A copy of the module as its constructor (run since ``start``) left it (the module itself
+        may change later), with the objects and layers the constructor made (``first``: where they
+        begin in the file's lists), in order, and its arguments."""
         ctx = self.ctx
         copy = Remake(start)
         start = epoch()  # (what the copy holds is younger)
         try:
-            kept = (copy.copy(obj), [copy.copy(x) for x in ctx.instances[first[0]:]],
-                    [copy.copy(x) for x in ctx.created[first[1]:]])
+            return Made(copy.copy(obj), start, None, [copy.copy(x) for x in ctx.instances[first[0]:]],
+                        [copy.copy(x) for x in ctx.created[first[1]:]], list(args), dict(kwargs))
         except NotClonable:
             return _NEVER
-        ctx.memo_alive.append((args, kwargs))  # (the ids in the key stay theirs)
-        return kept + (start, list(args), dict(kwargs))
 
     def make_again(self, made: Any, args: list, kwargs: dict) -> Optional[Value]:
         """A module built like the one ``made`` keeps: a copy of it whose arguments are these (by
         ``signature`` the same values; a list or dict given is this call's own, not the first's);
         its objects and layers join the file's as a run of the constructor would add them."""
-        if isinstance(made, Live):
-            obj, instances, created, first_args, first_kwargs = (made.obj, made.instances, made.created, made.args,
-                                                                 made.kwargs)
-            copy = Remake(made.start, made.until)
-        elif len(made) == 6:
-            obj, instances, created, start, first_args, first_kwargs = made
-            copy = Remake(start)
-        else:  # (nothing to copy)
+        if not isinstance(made, Made):  # (nothing to copy)
             return None
+        copy = Remake(made.start, made.until)
         own = False  # (whether a list or dict of this call's takes the first's place)
-        for a, b in list(zip(first_args, args)) + [(first_kwargs[k], kwargs[k]) for k in first_kwargs if k in kwargs]:
+        for a, b in list(zip(made.args, args)) + [(made.kwargs[k], kwargs[k]) for k in made.kwargs if k in kwargs]:
             if a is not b:
                 copy.made[id(a)] = b
                 own = own or not unchanging(a)
         try:
-            again = copy.copy(obj)
-            more = [copy.copy(x) for x in instances], [copy.copy(x) for x in created]
+            again = copy.copy(made.obj)
+            more = [copy.copy(x) for x in made.instances], [copy.copy(x) for x in made.created]
         except NotClonable:
             return None
         self.ctx.instances.extend(more[0])
         self.ctx.created.extend(more[1])
-        if isinstance(made, Live) and not own and self._shape(obj) is not None:
+        if made.until is not None and not own and self._shape(made.obj) is not None:
             # (the copies of the first's modules have their numbers: a stage's blocks are not walked each)
             self._structures().share(copy.made)
         return again
