@@ -17,7 +17,7 @@ import functools
 import itertools
 import math
 from fractions import Fraction
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import sympy
 
@@ -109,6 +109,70 @@ class Undefined(Opaque):
 
 def undefined() -> Undefined:
     return Undefined("None", next(_counter), integer=True, positive=True)
+
+
+_FRESH = (sympy.Dummy, Computed)  # the symbols made fresh each time (an Opaque is a Dummy)
+
+
+# --- Answers alike for sizes built alike -------------------------------------------------------
+#
+# A generic run makes fresh symbols (``flexible``, ``opaque``, ``computed``) for what it cannot see,
+# so the same network built again (another variant, the next edit in the editor) asks the same
+# questions of expressions equal but for those symbols: ``floor(floor(_h/2)/2) >= 1`` for each
+# variant's own ``_h``. A question of sizes is a pure function of its expressions, and every fresh
+# symbol is made here with the same assumptions (integer, positive), so the answer is the same for
+# any renaming of them that keeps each one's class: ``by_form`` remembers answers by the
+# expressions' structure, each fresh symbol standing for its class and the order it first appears
+# in (across all the arguments: ``(floor(_h/2), _h)`` and ``(floor(_h/2), _w)`` differ).
+
+_FORMS_MAX = 32768  # answers kept by form (cleared whole when full: they are cheap to find again)
+_MISSING = object()
+
+
+def _form(e: object, fresh: dict) -> object:
+    """``e``'s structure with each fresh symbol as (its class, its number in ``fresh``)."""
+    if isinstance(e, (int, type(None))) or not isinstance(e, sympy.Basic):
+        return e
+    args = e.args
+    if not args:
+        if isinstance(e, _FRESH):
+            n = fresh.get(e)
+            if n is None:
+                n = fresh[e] = len(fresh)
+            return type(e), n
+        return type(e), e  # (a number by its type too: 2 and 2.0 are different sizes)
+    return (e.func,) + tuple(_form(a, fresh) for a in args)
+
+
+def by_form(fn: Callable) -> Callable:
+    """``fn`` (pure in its size arguments) remembered by the arguments themselves, and where they
+    hold fresh symbols, by their form (``_form``): an answer found for one network's sizes is
+    the answer for another's built alike. ``cache_clear`` forgets both."""
+    forms: dict = {}
+
+    @functools.lru_cache(maxsize=8192)
+    def remembered(*args: object) -> object:
+        fresh: dict = {}
+        key = tuple(_form(a, fresh) for a in args)
+        if not fresh:
+            return fn(*args)
+        got = forms.get(key, _MISSING)
+        if got is _MISSING:
+            if len(forms) >= _FORMS_MAX:
+                forms.clear()
+            got = forms[key] = fn(*args)
+        return got
+
+    exact_clear = remembered.cache_clear
+
+    def cache_clear() -> None:
+        exact_clear()
+        forms.clear()
+
+    remembered.cache_clear = cache_clear  # type: ignore[attr-defined]
+    remembered.__wrapped__ = fn  # type: ignore[attr-defined]
+    remembered.__doc__ = fn.__doc__
+    return remembered
 
 
 def is_undefined(d: Dim) -> bool:
@@ -827,7 +891,7 @@ def _never_zero_uncached(e: sympy.Expr) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=4096)
+@by_form
 def _never_zero(e: sympy.Expr) -> bool:
     return _never_zero_uncached(e)
 
@@ -839,7 +903,7 @@ def _nonneg(e: Dim) -> Truth:
     return _nonneg_expr(e)
 
 
-@functools.lru_cache(maxsize=8192)
+@by_form
 def _nonneg_expr(e: sympy.Expr) -> Truth:
     """``_nonneg`` of an expression: a pure function of it (its symbols' assumptions included),
     asked again and again of the same sizes (every convolution's output >= 1), so remembered."""
@@ -907,6 +971,12 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
             if is_flexible(x) and (isinstance(y, int) or x not in y.free_symbols):
                 bindings.bind(x, y)
                 return TRUE
+    return _compare_exprs(a, b)
+
+
+@by_form
+def _compare_exprs(a: Dim, b: Dim) -> Truth:
+    """``compare`` of two sizes once nothing is left to bind (pure in them)."""
     if (_has_opaque_parts(a) or _has_opaque_parts(b)) and any(
             isinstance(s, sympy.Dummy) for e in (a, b) if not isinstance(e, int) for s in e.free_symbols):
         # flexible sizes under floor/Mod: expanding costs much; only a proof of "never" decides
@@ -925,7 +995,7 @@ def compare(a: Dim, b: Dim, bindings: Bindings | None = None, unify: bool = True
     return FALSE
 
 
-@functools.lru_cache(maxsize=8192)
+@by_form
 def _never_equal(a: Dim, b: Dim, diff: Optional[sympy.Expr] = None) -> bool:
     # (pure in its arguments; the spatial sizes of one network's stages are compared again for each
     # method run on it)
@@ -993,7 +1063,7 @@ def positive(d: Dim, bindings: Bindings | None = None) -> Truth:
     return _positive_expr(d)
 
 
-@functools.lru_cache(maxsize=8192)
+@by_form
 def _positive_expr(d: sympy.Expr) -> Truth:  # (pure in ``d``; every conv output size is asked again and again)
     if any(isinstance(s, Opaque) for s in d.free_symbols):
         return UNKNOWN
