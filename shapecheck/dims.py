@@ -16,8 +16,9 @@ import enum
 import functools
 import itertools
 import math
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable, Optional, Union
+from typing import Any, Optional, Union
 
 import sympy
 
@@ -129,7 +130,7 @@ _FORMS_MAX = 32768  # answers kept by form (cleared whole when full: they are ch
 _MISSING = object()
 
 
-def _form(e: object, fresh: dict) -> object:
+def _form(e: Any, fresh: dict) -> object:
     """``e``'s structure with each fresh symbol as (its class, its number in ``fresh``)."""
     if isinstance(e, (int, type(None))) or not isinstance(e, sympy.Basic):
         return e
@@ -169,8 +170,8 @@ def by_form(fn: Callable) -> Callable:
         exact_clear()
         forms.clear()
 
-    remembered.cache_clear = cache_clear  # type: ignore[attr-defined]
-    remembered.__wrapped__ = fn  # type: ignore[attr-defined]
+    setattr(remembered, "cache_clear", cache_clear)  # noqa: B010 - (the lru_cache's, widened)
+    setattr(remembered, "__wrapped__", fn)  # noqa: B010
     remembered.__doc__ = fn.__doc__
     return remembered
 
