@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .findings import Diagnostic, Edit, Finding, Fix
 
@@ -61,11 +61,13 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
 
 def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] = None,
                    real_path: Optional[str] = None, cancel: Optional[Callable[[], bool]] = None,
-                   hover: bool = False) -> Checked:
+                   hover: bool = False, parse: Optional[Callable[[str], Any]] = None) -> Checked:
     """``check_source`` keeping the module and the analysis (the language server's hover reads
     them). ``cancel`` is polled during the analysis; when it says True, ``analysis.context.Cancelled``
     propagates to the caller (a newer edit made this run useless). With ``hover``, the analysis
-    also keeps what each expression evaluated to (``result.values``; read by ``hover.HoverIndex``)."""
+    also keeps what each expression evaluated to (``result.values``; read by ``hover.HoverIndex``).
+    ``parse``: how a text not on disk is parsed (the server's ``reparse.Reparser.parse``: only
+    the statements an edit changed), ``libcst.parse_module`` by default."""
     import libcst as cst
 
     from .analysis.driver import analyse
@@ -80,7 +82,7 @@ def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] 
     if screened is not None:
         return Checked(screened)
     try:
-        module = _parse(source, real_path)
+        module = _parse(source, real_path, parse)
     except cst.ParserSyntaxError as e:
         r = _builtin_rule("SHP900")
         line, col, msg = _syntax_error_position(source, e)
@@ -189,9 +191,9 @@ def _placed(fix: Optional[Fix], node: object, span: tuple, pos: positions.Positi
     return Fix(fix.description, replacement, safe=safe, edits=(edit,))
 
 
-def _parse(source: str, path: Optional[str]) -> cst.Module:
+def _parse(source: str, path: Optional[str], parse: Optional[Callable[[str], Any]] = None) -> cst.Module:
     """The file's LibCST module; a file on disk goes through the cache that imports share, so a
-    folder is parsed once however often its files import each other."""
+    folder is parsed once however often its files import each other; another text by ``parse``."""
     import libcst as cst
 
     from . import imports
@@ -200,7 +202,7 @@ def _parse(source: str, path: Optional[str]) -> cst.Module:
         hit = imports.parse(path)
         if hit is not None and hit[1] == source:
             return hit[0]
-    return cst.parse_module(source)
+    return parse(source) if parse is not None else cst.parse_module(source)
 
 
 def _syntax_error_position(source: str, err: Exception) -> tuple[int, int, str]:

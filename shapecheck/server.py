@@ -42,6 +42,7 @@ from . import __version__
 from . import config as cfgmod
 from .engine import Checked, Options
 from .findings import Diagnostic
+from .reparse import Reparser
 
 log = logging.getLogger("shapecheck.server")
 
@@ -126,11 +127,11 @@ class State:
             from . import engine
             from .hover import HoverIndex
 
-            snap = self.snapshot
+            snap, module = self.snapshot, self.checked.module
             gc.disable()  # (collected once the request is answered: ``ShapecheckServer.tidy``)
             try:
                 checked = engine.analyse_source(snap.source, snap.path or snap.key, self.opts, real_path=snap.path,
-                                                hover=True)
+                                                hover=True, parse=lambda _text: module)  # (the tree of this text)
                 self._hover = HoverIndex.of(checked)
             except Exception:  # noqa: BLE001 - no hover rather than a dead request
                 log.error("hover analysis of %s failed:\n%s", snap.key, traceback.format_exc())
@@ -158,6 +159,7 @@ class ShapecheckServer(LanguageServer):
         self._young = 0  # young-generation collections since the last full one
         self._tidy_timer: Optional[asyncio.TimerHandle] = None
         self._docs_base: Optional[str] = None
+        self.reparser = Reparser()  # (an edit re-parses only the statements it changed)
 
     # ----------------------------------------------------------------- documents
     def key_of(self, uri: str) -> str:
@@ -310,7 +312,8 @@ class ShapecheckServer(LanguageServer):
             return State(snap, Checked([]), [])
         gc.disable()  # (``tidy`` collects once the result is published)
         try:
-            checked = engine.analyse_source(snap.source, shown, opts, real_path=snap.path, cancel=flag.is_set)
+            checked = engine.analyse_source(snap.source, shown, opts, real_path=snap.path, cancel=flag.is_set,
+                                            parse=self.reparser.parse)
         except Cancelled:
             return None
         except Exception as e:  # noqa: BLE001 - a crash is a message and a finding, never a dead server
