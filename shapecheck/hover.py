@@ -102,7 +102,7 @@ class HoverIndex:
         self._by_line = by_line
         if self.module is None or self.log is None:
             return by_line
-        pos = Positions(self.module)
+        pos = Positions(self.module, whole=True)  # (asked of nearly every node: one pass)
         for table in (self.log.values, self.log.targets):
             for key in table:
                 node = self.log.nodes[key]
