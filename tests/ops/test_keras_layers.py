@@ -58,6 +58,8 @@ LAYER_ROWS = [
     OpCase("keras.layers.LayerNormalization", [], inputs=["(None, 7, 5)"], expect="(None, 7, 5)"),
     OpCase("keras.layers.GroupNormalization", [2], inputs=["(None, 7, 4)"], expect="(None, 7, 4)"),
     OpCase("keras.layers.GroupNormalization", [3], inputs=["(None, 7, 4)"], error="layer-input-mismatch"),
+    OpCase("keras.layers.GroupNormalization", [-1], inputs=["(None, 7, 4)"], expect="(None, 7, 4)"),
+    OpCase("keras.layers.GroupNormalization", [0], inputs=["(None, 7, 4)"], error="invalid-shape-argument"),
     OpCase("keras.layers.Dropout", [0.5], inputs=["(None, 7, 5)"], expect="(None, 7, 5)"),
     OpCase("keras.layers.SpatialDropout1D", [0.5], inputs=["(None, 7, 5)"], expect="(None, 7, 5)"),
     OpCase("keras.layers.SpatialDropout2D", [0.5], inputs=["(None, 7, 5)"], error="layer-rank"),

@@ -119,6 +119,10 @@ class LayerNormalization(KerasLayer):
 class GroupNormalization(KerasLayer):
     def configure(self, call: Call) -> Optional[dict]:
         g = call.dim(0, "groups", 32)
+        gi = D.as_int(g) if g is not None else None
+        if gi is not None and gi <= 0 and gi != -1:  # (Keras's constructor: positive, or -1 for one per channel)
+            raise ShapeError("invalid-shape-argument", f"GroupNormalization(groups={gi}): the number of groups must "
+                                                       f"be positive, or -1 for one group per channel")
         axes = axes_arg(call.get(1, "axis"), -1)
         if g is None or axes is None or len(axes) != 1:
             return None
@@ -133,7 +137,7 @@ class GroupNormalization(KerasLayer):
         c = bind_built(layer, call, s, ax[0], param="input_channel")
         g = D.as_int(layer.config["groups"])
         ci = D.as_int(c) if c is not None else None
-        if g is not None and ci is not None and (ci < g or ci % g):
+        if g is not None and g > 0 and ci is not None and (ci < g or ci % g):
             raise ShapeError("layer-input-mismatch", f"{describe(layer)}: {ci} channels cannot be split into {g} "
                                                      f"groups (input {s})")
         return s
