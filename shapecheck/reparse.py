@@ -43,7 +43,7 @@ class Reparser:
 
         from .analysis import parts
 
-        units = parts.units(text, parts._scan(text).starts)
+        units = parts.top_units(text)
         if len(units) < 2:
             return cst.parse_module(text)
         seen: set[str] = set()

@@ -25,6 +25,7 @@ is unknown in this one, so it is silent there.
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -89,6 +90,7 @@ class Scan:
     too_deep: Optional[int] = None
 
 
+@functools.lru_cache(maxsize=1)  # (the file ``screen`` just read: the server's re-parse cuts it again)
 def _scan(source: str) -> Scan:
     """The logical lines of ``source``: a line end outside brackets and strings ends one (a
     backslash before it continues it). Reads brackets, quotes, comments and line ends only."""
@@ -268,6 +270,11 @@ class Unit:
     @property
     def size(self) -> int:
         return self.end - self.start
+
+
+def top_units(source: str) -> list[Unit]:
+    """``units`` of ``source`` as ``_scan`` reads its logical lines."""
+    return units(source, _scan(source).starts)
 
 
 def units(source: str, starts: list[int]) -> list[Unit]:

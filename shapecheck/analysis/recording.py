@@ -165,15 +165,12 @@ class RecordingStatements(StatementEvaluator):
     """``assign`` that also logs what each Name and Attribute target of the checked file was given,
     and ``exec_block`` what a function's parameters hold as its body begins."""
 
-    def exec_block(self, body: Iterable[cst.CSTNode], frame: Frame) -> None:
+    def exec_block(self, body: Iterable[cst.CSTNode], frame: Frame, stop: bool = True) -> None:
         fn, ctx = frame.func, self.ctx
         if ctx.values is not None and fn is not None and ctx.current is ctx.main and isinstance(
                 fn.node.body, cst.IndentedBlock) and body is fn.node.body.body:
             _note_params(ctx.values, fn.params, frame)
-        for stmt in body:  # (as the base does, without a frame more: see RecordingExpressions)
-            if frame.done:
-                return
-            self.exec_stmt(stmt, frame)
+        super().exec_block(body, frame, stop)
 
     def assign(self, target: cst.BaseExpression, v: Value, frame: Frame) -> None:
         ctx = self.ctx

@@ -78,15 +78,15 @@ _FRAMEWORK_ROOTS = ("torch", "tensorflow", "keras", "numpy", "jax", "einops", "t
 class StatementEvaluator(Part):
     """Statements and control flow: one handler per statement kind (``stmt_*``, ``small_*``)."""
 
-    def exec_block(self, body: Iterable[cst.CSTNode], frame: Frame) -> None:
-        """``exec_stmt`` of each statement until the frame is done, with ``exec_stmt`` and
-        ``exec_small`` written out here: two Python frames less per statement of every function the
-        analysis runs (its recursion is that much shallower, and CPython allocates frames in chunks
-        it frees as the frame at their base returns)."""
+    def exec_block(self, body: Iterable[cst.CSTNode], frame: Frame, stop: bool = True) -> None:
+        """Each statement in turn, until the frame is done (with ``stop``); a small statement by
+        its handler as ``exec_small`` runs it, written out here: no Python frame of its own per
+        statement of every function the analysis runs (its recursion is that much shallower, and
+        CPython allocates frames in chunks it frees as the frame at their base returns)."""
         ctx = self.ctx
         handlers = self._handlers
         for stmt in body:
-            if frame.done:
+            if stop and frame.done:
                 return
             ctx.tick()
             if isinstance(stmt, cst.SimpleStatementLine):
@@ -107,17 +107,8 @@ class StatementEvaluator(Part):
                 handler(stmt, frame)
 
     def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
-        self.ctx.tick()
-        if isinstance(stmt, cst.SimpleStatementLine):
-            self.sources.shape_comments(stmt, frame)
-            for small in stmt.body:
-                if frame.done:
-                    return
-                self.exec_small(small, frame)
-            return
-        handler = self._handlers.get(type(stmt))
-        if handler is not None:
-            handler(stmt, frame)
+        """One statement, run even where the frame is done (a module's statements after a raise)."""
+        self.exec_block((stmt,), frame, stop=False)
 
     @functools.cached_property
     def _handlers(self) -> dict[type, Callable[[Any, Frame], None]]:
