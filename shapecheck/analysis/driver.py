@@ -40,6 +40,7 @@ from .objects import ClassInfo, FuncInfo, copy_value, reveal_text
 from .order import builders_first, called_names
 from .project import ModuleInfo, Project
 from .recording import DEFAULTS, GENERIC, ValueLog, recording_parts
+from .room import roomy
 from .sources import Sources
 from .statements import StatementEvaluator
 from .syntax import is_static
@@ -127,7 +128,11 @@ class Analysis(Part):
     # ------------------------------------------------------------------ entry
     def run(self, keep_trace: bool = False) -> AnalysisResult:
         """Analyse the file; with ``keep_trace``, the outputs of modules called by the module code
-        (concrete call sites) are kept in the result's ``trace`` for summaries."""
+        (concrete call sites) are kept in the result's ``trace`` for summaries. (Above a frame that
+        leaves the recursion room: ``room.roomy``.)"""
+        return roomy(self._run, keep_trace)
+
+    def _run(self, keep_trace: bool) -> AnalysisResult:
         ctx = self.ctx
         with activated(ctx.state):
             if keep_trace:
@@ -188,7 +193,7 @@ class Analysis(Part):
         ctx.trace = {}
         try:
             with activated(ctx.state):
-                self.calls.call_value(model, args, {}, None, Frame({}, D.Bindings(), None, ctx.globals), {})
+                roomy(self.calls.call_value, model, args, {}, None, Frame({}, D.Bindings(), None, ctx.globals), {})
         except Exception:  # noqa: BLE001 - a summary without shapes is still a summary
             pass
         trace, ctx.trace = ctx.trace or {}, None
