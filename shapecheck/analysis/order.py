@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from typing import Optional, Protocol, TypeVar
 
 from .. import pyast
+from . import parts
 
 
 class _Definition(Protocol):
@@ -35,21 +36,48 @@ def called_names(source: str, wanted: Optional[Collection[str]] = None) -> dict[
     orders), and where none of them occurs in the text beside its own definition, nothing is
     parsed. Python's own parser: a LibCST walk per definition cost as much as the analysis; one
     walk of the tree, each name going to its innermost definition and then to the enclosing ones
-    (a walk per definition is quadratic in the nesting)."""
+    (a walk per definition is quadratic in the nesting). Each top-level statement is parsed on
+    its own and remembered by its text (``_unit_names``); where one does not parse, nothing is
+    returned, as for the whole file before."""
     if wanted is not None:
         counts = Counter(_WORD.findall(source))
         wanted = {n for n in wanted if counts[n] > 1}  # (its definition, and a use somewhere)
         if not wanted:
             return {}
+    out: dict[str, set[str]] = {}
     with pyast.no_gc():  # (a walk of plain nodes: no cycles to collect, many tuples made)
-        return _called_names(source, wanted)
+        for unit in parts.top_units(source) or [parts.Unit(0, len(source), 1)]:
+            got = _unit_names(source[unit.start:unit.end])
+            if got is None:
+                return {}
+            for name, used in got.items():
+                out.setdefault(name, set()).update(used if wanted is None else used & wanted)
+    return out
 
 
-def _called_names(source: str, wanted: Optional[Collection[str]]) -> dict[str, set[str]]:
+_UNITS: dict[str, Optional[dict[str, frozenset[str]]]] = {}  # a top-level statement's text -> its names
+UNITS_KEPT = 4096
+
+
+def _unit_names(text: str) -> Optional[dict[str, frozenset[str]]]:
+    """``_called_names`` of one top-level statement (a definition and what is nested in it),
+    remembered by its text: an edit in the language server changes one statement of a file, and
+    the others are not parsed again. None where Python's parser refuses it."""
+    got = _UNITS.get(text, False)
+    if got is not False:
+        return got  # type: ignore[return-value]
     try:
-        tree = pyast.parse(source)
+        names: Optional[dict[str, frozenset[str]]] = {
+            k: frozenset(v) for k, v in _called_names(pyast.parse(text)).items()}
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+        names = None
+    if len(_UNITS) >= UNITS_KEPT:
+        del _UNITS[next(iter(_UNITS))]
+    _UNITS[text] = names
+    return names
+
+
+def _called_names(tree: ast.AST) -> dict[str, set[str]]:
     names: list[str] = []  # per definition met: its name, what it uses, the definition around it
     uses: list[set[str]] = []
     around: list[int] = []
@@ -57,7 +85,7 @@ def _called_names(source: str, wanted: Optional[Collection[str]]) -> dict[str, s
     while todo:
         node, owner = todo.pop()
         if isinstance(node, ast.Name):
-            if owner >= 0 and isinstance(node.ctx, ast.Load) and (wanted is None or node.id in wanted):
+            if owner >= 0 and isinstance(node.ctx, ast.Load):
                 uses[owner].add(node.id)
             continue
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):

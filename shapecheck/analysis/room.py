@@ -19,7 +19,8 @@ code object cannot be widened (another Python), the work runs in a plain call.
 from __future__ import annotations
 
 import types
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 R = TypeVar("R")
 
