@@ -56,7 +56,17 @@ def check_source(source: str, path: str = "<string>", opts: Optional[Options] = 
                  real_path: Optional[str] = None) -> list[Diagnostic]:
     """Every diagnostic for one file's text, sorted by position. Imports of the project are
     followed from the file's place on disk: ``real_path`` when the shown ``path`` is not it."""
-    return analyse_source(source, path, opts, real_path).diagnostics
+    checked = analyse_source(source, path, opts, real_path)
+    release(checked)
+    return checked.diagnostics
+
+
+def release(checked: Checked) -> None:
+    """Free what ``checked``'s analysis built (``Analysis.dispose``): its diagnostics are all
+    that is read of it from now on."""
+    if checked.result is not None and checked.result.analysis is not None:
+        checked.result.analysis.dispose()
+    checked.result = None
 
 
 def analyse_source(source: str, path: str = "<string>", opts: Optional[Options] = None,

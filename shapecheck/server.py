@@ -328,6 +328,7 @@ class ShapecheckServer(LanguageServer):
         if checked.result is not None and checked.result.analysis is not None:
             deps = frozenset(os.path.abspath(p) for p, info in checked.result.analysis.ctx.modules.items()
                              if info is not None and isinstance(p, str))
+        engine.release(checked)  # (hover analyses the text again, keeping values: ``State.hover_index``)
         return State(snap, checked, diags, deps, opts)
 
     # ----------------------------------------------------------------- publishing

@@ -187,6 +187,21 @@ class Analysis(Part):
         return AnalysisResult(ctx.findings, ctx.revealed, ctx.globals, ctx.instances, ctx.created, ctx.classes,
                               ctx.kept_trace or {}, self, values, ctx.state.uses)
 
+    def dispose(self) -> None:
+        """Once nothing reads this analysis again (its diagnostics made): the parts, the context
+        and the analysis let go of each other and of what they hold, so what the analysis built is
+        freed by reference counting as soon as its result is dropped. Wired to each other, they
+        left tens of thousands of objects a model file to the cycle collector (the language
+        server's collection after four re-checks of a timm model took 50-100 ms, ~20 ms after)."""
+        ctx = self.ctx
+        for info in [ctx.main, *ctx.modules.values()]:  # (names -> classes -> the module they are of)
+            if info is not None:
+                info.ns.clear()
+        for part in (self.stmts, self.exprs, self.calls, self.members, self.project, self.sources, self.builtins,
+                     self.plugins, self.flow, ctx):
+            vars(part).clear()
+        vars(self).clear()
+
     def trace_call(self, model: Value, args: list[Value]) -> dict[int, Value]:
         """Run ``model(*args)`` in this analysis (its state active) and trace what it calls."""
         ctx = self.ctx

@@ -4,6 +4,7 @@ from __future__ import annotations
 import operator as _op
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
@@ -220,18 +221,8 @@ def copy_value(v: Value, deep: bool, memo: dict) -> Value:
     immutable values here: shared)."""
     if id(v) in memo:
         return memo[id(v)]
-
-    def sub(x: Any) -> Any:
-        if not deep:
-            return x
-        if isinstance(x, Value):
-            return copy_value(x, True, memo)
-        if isinstance(x, list):
-            return [sub(y) for y in x]
-        if isinstance(x, dict):
-            return {k: sub(y) for k, y in x.items()}
-        return x
-
+    # (not a closure that calls itself: that made a cycle per copy, left to the cycle collector)
+    sub: Callable[[Any], Any] = partial(_deep_part, memo=memo) if deep else _shallow_part
     if isinstance(v, Obj):
         obj = Obj(v.cls, node=v.node)
         memo[id(v)] = obj
@@ -259,6 +250,21 @@ def copy_value(v: Value, deep: bool, memo: dict) -> Value:
         d.items.update({k: sub(x) for k, x in v.items.items()})
         return d
     return v
+
+
+def _shallow_part(x: Any) -> Any:
+    return x
+
+
+def _deep_part(x: Any, memo: dict) -> Any:
+    """``copy_value``'s deep copy of what a value holds."""
+    if isinstance(x, Value):
+        return copy_value(x, True, memo)
+    if isinstance(x, list):
+        return [_deep_part(y, memo) for y in x]
+    if isinstance(x, dict):
+        return {k: _deep_part(y, memo) for k, y in x.items()}
+    return x
 
 
 def init_record(cls: ClassInfo, obj: Obj, args: list, kwargs: dict) -> None:
