@@ -64,3 +64,30 @@ def test_a_class_handed_to_a_factory_is_built_by_the_caller() -> None:
     assert "Net" in calls["net_small"] and "Block" in calls["Net"]
     order = _order(calls, ("Block", "Net", "factory", "net_small"))
     assert order.index("net_small") < order.index("Net") < order.index("Block")
+
+
+def test_statement_by_statement_is_the_whole_file_walk_on_real_files() -> None:
+    """``called_names`` parses each top-level statement on its own (remembered by its text): on every
+    file of timm's models it gives what one walk of the whole file gives, with and without
+    ``wanted``, first and again from what it remembers; what it remembers stays bounded."""
+    import ast
+    from pathlib import Path
+
+    from benchmarks import corpus
+    from shapecheck.analysis import order
+
+    try:
+        root = corpus.unpacked("timm==1.0.31", "timm") / "timm" / "models"
+    except corpus.Unavailable as e:
+        pytest.skip(str(e))
+    files = sorted(Path(root).glob("*.py"))
+    assert len(files) > 100
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        whole = order._called_names(ast.parse(text))
+        wanted = {n for n in whole if n.startswith(("_", "V", "R", "B"))}
+        for _ in range(2):
+            assert called_names(text) == whole, f
+            got = called_names(text, wanted)
+            assert got == {} or got == {k: v & wanted for k, v in whole.items()}, f
+        assert order._kept <= order.UNITS_KEPT and len(order._UNITS) > 0

@@ -56,13 +56,15 @@ def called_names(source: str, wanted: Optional[Collection[str]] = None) -> dict[
 
 
 _UNITS: dict[str, Optional[dict[str, frozenset[str]]]] = {}  # a top-level statement's text -> its names
-UNITS_KEPT = 4096
+UNITS_KEPT = 500_000  # characters of statements remembered: an editor's open files, not a batch run's every file
+_kept = 0
 
 
 def _unit_names(text: str) -> Optional[dict[str, frozenset[str]]]:
     """``_called_names`` of one top-level statement (a definition and what is nested in it),
     remembered by its text: an edit in the language server changes one statement of a file, and
     the others are not parsed again. None where Python's parser refuses it."""
+    global _kept
     got = _UNITS.get(text, False)
     if got is not False:
         return got  # type: ignore[return-value]
@@ -71,9 +73,11 @@ def _unit_names(text: str) -> Optional[dict[str, frozenset[str]]]:
             k: frozenset(v) for k, v in _called_names(pyast.parse(text)).items()}
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         names = None
-    if len(_UNITS) >= UNITS_KEPT:
+    while _UNITS and _kept + len(text) > UNITS_KEPT:
+        _kept -= len(next(iter(_UNITS)))
         del _UNITS[next(iter(_UNITS))]
     _UNITS[text] = names
+    _kept += len(text)
     return names
 
 
