@@ -14,7 +14,9 @@ pushed above it use the rest of that chunk, which lives as long as the large fra
 its work inside such a frame: a function whose code has ``ROOM_SLOTS`` more local variables than it
 uses (``CodeType.replace``; never assigned, so never read). Entering it costs ~0.15 ms (the slots are
 cleared, the chunk mapped); the analysis above it then maps nothing until it is 256 kB deep. Where the
-code object cannot be widened (another Python), the work runs in a plain call.
+code object cannot be widened (another Python), the work runs in a plain call. CPython 3.12 and 3.13
+free their chunks alike: a recursion swinging across a boundary ran up to 6x slower there too, and
+not at all slower above this frame.
 """
 from __future__ import annotations
 
