@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Sequence
 from typing import Optional, Protocol, TypeVar
 
@@ -46,7 +46,7 @@ def called_names(source: str, wanted: Optional[Collection[str]] = None) -> dict[
             return {}
     out: dict[str, set[str]] = {}
     with pyast.no_gc():  # (a walk of plain nodes: no cycles to collect, many tuples made)
-        for unit in parts.top_units(source) or [parts.Unit(0, len(source), 1)]:
+        for unit in parts.top_units(source):  # (none in a file of comments only: nothing defined)
             got = _unit_names(source[unit.start:unit.end])
             if got is None:
                 return {}
@@ -55,7 +55,7 @@ def called_names(source: str, wanted: Optional[Collection[str]] = None) -> dict[
     return out
 
 
-_UNITS: dict[str, Optional[dict[str, frozenset[str]]]] = {}  # a top-level statement's text -> its names
+_UNITS: OrderedDict[str, Optional[dict[str, frozenset[str]]]] = OrderedDict()  # a statement's text -> its names
 UNITS_KEPT = 500_000  # characters of statements remembered: an editor's open files, not a batch run's every file
 _kept = 0
 
@@ -74,8 +74,7 @@ def _unit_names(text: str) -> Optional[dict[str, frozenset[str]]]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         names = None
     while _UNITS and _kept + len(text) > UNITS_KEPT:
-        _kept -= len(next(iter(_UNITS)))
-        del _UNITS[next(iter(_UNITS))]
+        _kept -= len(_UNITS.popitem(last=False)[0])
     _UNITS[text] = names
     _kept += len(text)
     return names
